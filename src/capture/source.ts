@@ -1,0 +1,97 @@
+/**
+ * The boundary between "bytes" and "packets". Every source (classic pcap, pcapng, live `cap`)
+ * fills the same reused RawPacket, so the decode → flows pipeline has one entry point.
+ */
+
+/**
+ * One captured record. Sources reuse a single instance: its fields, and the bytes `data` points
+ * into, are valid only until the next call to `next()`. Copy what you need to keep.
+ */
+export interface RawPacket {
+  /** Buffer holding the packet bytes (usually the reader's chunk buffer; shared and reused). */
+  data: Uint8Array;
+  /** Index of the first packet byte in `data`. */
+  offset: number;
+  /** Captured length (bytes present in `data`). */
+  caplen: number;
+  /** Original length on the wire (what tshark counts as frame.len). */
+  wirelen: number;
+  /** Whole seconds since the Unix epoch (may be negative or huge in corrupt files; never NaN). */
+  tsSec: number;
+  /** Nanoseconds within the second, 0 ≤ tsNsec < 1e9. */
+  tsNsec: number;
+  /** LINKTYPE_* value of the interface this packet came from. */
+  linkType: number;
+  /** Interface index: pcapng IDB index within the current section (0 for classic pcap and live). */
+  interfaceId: number;
+  /** Byte offset of the record (pcap record header / pcapng block) in the file; -1 for live. */
+  fileOffset: number;
+}
+
+export function newRawPacket(): RawPacket {
+  return {
+    data: new Uint8Array(0),
+    offset: 0,
+    caplen: 0,
+    wirelen: 0,
+    tsSec: 0,
+    tsNsec: 0,
+    linkType: 0,
+    interfaceId: 0,
+    fileOffset: -1,
+  };
+}
+
+export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng' | 'live';
+
+export interface InterfaceInfo {
+  /** pcapng section number (0-based) and interface index inside it; 0/0 for classic pcap. */
+  section: number;
+  index: number;
+  linkType: number;
+  snapLen: number;
+  name?: string;
+  description?: string;
+  filter?: string;
+  /** Timestamp units per second (pcapng if_tsresol; 1e6 or 1e9 for classic pcap). */
+  tsUnitsPerSec: number;
+  /** pcapng if_tsoffset, in seconds. */
+  tsOffsetSec: number;
+  /** Drop counters from the last Interface Statistics Block; undefined = not recorded by the file. */
+  ifDrop?: number;
+  osDrop?: number;
+  ifRecv?: number;
+}
+
+export interface CaptureWarning {
+  /** Byte offset in the file where the problem was found (-1 when not file-based). */
+  offset: number;
+  message: string;
+}
+
+/** Facts about one input, filled in while reading. Reported in the JSON `inputs[]`. */
+export interface CaptureInfo {
+  path: string;
+  format: CaptureFormat;
+  /** 'le' or 'be' (of the file header / first SHB); 'host' for live. */
+  byteOrder: 'le' | 'be' | 'host';
+  /** pcap version or pcapng SHB version, e.g. "2.4" or "1.0". */
+  version: string;
+  interfaces: InterfaceInfo[];
+  /** Records yielded so far. */
+  packets: number;
+  /** Bytes of the file consumed so far. */
+  bytesRead: number;
+  fileSize: number;
+  /** True when the file ended in the middle of a record/block (a warning explains where). */
+  truncated: boolean;
+  warnings: CaptureWarning[];
+}
+
+/** A pull-style packet source. File readers implement it; `next` returns false at the end. */
+export interface PacketSource {
+  readonly info: CaptureInfo;
+  /** Fill `pkt` with the next record. Returns false at end of input. Throws CaptureFormatError on fatal corruption. */
+  next(pkt: RawPacket): boolean;
+  close(): void;
+}

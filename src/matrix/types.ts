@@ -1,0 +1,93 @@
+/**
+ * Policy data: the flow matrix (what is allowed/expected) and the inventory (who is who).
+ * These are plain data after loading; `audit/` turns them plus connection facts into verdicts.
+ */
+
+export type Protocol = 'tcp' | 'udp';
+export type Requirement = 'required' | 'conditional' | 'optional';
+
+/** An inclusive port range; a single port has from === to. */
+export interface PortRange {
+  from: number;
+  to: number;
+}
+
+export interface MatrixRule {
+  /** Stable identifier, unique in the matrix, e.g. "ams-ldap". */
+  id: string;
+  /** Role names (keys of Matrix.roles). */
+  source: string;
+  destination: string;
+  protocol: Protocol;
+  /** Ports as written in the file: "389", "49152-65535". */
+  ports: string[];
+  /** Compiled from `ports`, sorted, non-overlapping. */
+  portRanges: PortRange[];
+  requirement: Requirement;
+  /** For `conditional`: the feature that enables the rule (e.g. "azure-ad"). */
+  feature?: string;
+  /** Short service label, e.g. "LDAP", "RPC dynamic". */
+  service?: string;
+  /** The vendor's description of the flow. */
+  description: string;
+  /** Where in the vendor's table this rule comes from (1-based row of the seed table). */
+  row?: number;
+  /** Free-form note, e.g. why the rule is not from the vendor table. */
+  note?: string;
+}
+
+export interface RoleDef {
+  name: string;
+  description?: string;
+  /** Default host-name members (e.g. graph.microsoft.com); the inventory may add more. */
+  hosts?: string[];
+}
+
+export interface Matrix {
+  /** e.g. "builtin:ams" or the file's `name`. */
+  name: string;
+  version: string;
+  /** Where the table came from (URL or document title). */
+  source: string;
+  description?: string;
+  roles: RoleDef[];
+  rules: MatrixRule[];
+  /** Known optional/conditional features, with what they enable. */
+  features: { name: string; description: string }[];
+  /** SHA-256 (hex) of the canonical matrix JSON (for builtins) or of the file bytes. */
+  sha256: string;
+  /** File path, or "builtin:ams". */
+  origin: string;
+}
+
+/** One inventory member as written, compiled. */
+export type MemberKind = 'ipv4' | 'ipv6' | 'cidr' | 'range' | 'host' | 'suffix';
+
+export interface InventoryMember {
+  /** As written in the file, e.g. "10.0.3.0/24", "*.workstations.example". */
+  text: string;
+  kind: MemberKind;
+}
+
+export interface InventoryRole {
+  name: string;
+  members: InventoryMember[];
+}
+
+/**
+ * A compiled inventory. Address lookup is by the same 4×uint32 form the decoder produces
+ * (IPv4 as ::ffff:a.b.c.d), so flows need no string formatting to be matched.
+ */
+export interface Inventory {
+  /** File path or "(none)". */
+  origin: string;
+  sha256: string | null;
+  roles: InventoryRole[];
+  features: string[];
+  /** Role names whose members include this address (sorted, stable). Empty array if none. */
+  rolesForAddress(addr: Uint32Array): readonly string[];
+  /** Role names whose host-name members match this DNS name (exact or *.suffix), case-insensitive. */
+  rolesForName(name: string): readonly string[];
+  /** True if the address is listed in any role (used by --scope inventory). */
+  hasAddress(addr: Uint32Array): boolean;
+}
