@@ -23,10 +23,10 @@ export enum DecodeProblem {
   UnsupportedLinkType = 1, // link type we have no decoder for (the packet is still counted)
   LinkTruncated = 2, // frame shorter than its link header (incl. VLAN tags)
   IPv4Truncated = 3, // shorter than 20 bytes or than IHL*4
-  IPv4BadHeader = 4, // version ≠ 4 or IHL < 5
+  IPv4BadHeader = 4, // version ≠ 4 (6 is IPVersionMismatch; on RAW any non-6), IHL < 5, or 0 < total length < IHL*4
   IPv6Truncated = 5, // shorter than 40 bytes, or an extension header runs past the capture
   IPv6BadHeader = 6, // version ≠ 6
-  TcpTruncated = 7, // fewer than 20 bytes of TCP header captured, or data offset past the capture
+  TcpTruncated = 7, // fewer than 20 bytes of TCP header captured, or data offset past the IP-announced segment
   TcpBadHeader = 8, // data offset < 5
   UdpTruncated = 9, // fewer than 8 bytes of UDP header captured
   IcmpTruncated = 10, // fewer than 4 bytes of ICMP header captured
@@ -100,6 +100,11 @@ export class DecodedPacket {
   fragId = 0;
 
   // ---- transport layer (valid only when hasPorts / isIcmp) ----
+  /**
+   * Offset of the upper-layer bytes (after the IP header and IPv6 extension headers): the
+   * TCP/UDP/ICMP header, or a later fragment's data. 0 when no IP payload was reached.
+   */
+  l4Offset = 0;
   /** True when srcPort/dstPort were read (TCP or UDP, first fragment or unfragmented). */
   hasPorts = false;
   srcPort = 0;
