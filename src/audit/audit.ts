@@ -1,0 +1,362 @@
+/**
+ * runAudit: connection facts + matrix + inventory → verdicts (policy). Pure apart from reading
+ * its arguments: same inputs, same result object, in a stable order.
+ */
+import { linkTypeName } from '../decode/enums.js';
+import type { Outcome } from '../flows/conn_state.js';
+import type { Connection } from '../flows/connection.js';
+import type { CaptureFacts } from '../flows/facts.js';
+import type { Inventory, Matrix, MatrixRule } from '../matrix/types.js';
+import { VERSION } from '../version.js';
+import { groupPort, isControlFlow, matchingRules } from './classify.js';
+import {
+  AUDIT_SCHEMA,
+  type AuditResult,
+  type InputResult,
+  type OutcomeCounts,
+  type RuleResult,
+  type StateCounts,
+  type UnexpectedGroup,
+} from './result.js';
+import { isoMicros } from './time.js';
+
+export interface AuditOptions {
+  scope: 'inventory' | 'all';
+  /** Features enabled on the command line (added to the inventory's). */
+  features: string[];
+  generatedAt: string;
+}
+
+/** Most addresses listed per rule in `clients`/`servers`. */
+const MAX_LISTED = 50;
+
+interface RuleAcc {
+  rule: MatrixRule;
+  enabled: boolean;
+  reason: string | null;
+  connections: number;
+  packets: number;
+  bytes: number;
+  outcomes: OutcomeCounts;
+  states: StateCounts;
+  clients: Set<string>;
+  servers: Set<string>;
+}
+
+interface GroupAcc {
+  g: UnexpectedGroup;
+  first: number;
+  last: number;
+}
+
+const zeroOutcomes = (): OutcomeCounts => ({ answered: 0, refused: 0, unanswered: 0 });
+
+export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Inventory, opts: AuditOptions): AuditResult {
+  const features = [...new Set([...inventory.features, ...opts.features])].sort();
+  const roleHasMembers = new Set<string>();
+  for (const r of inventory.roles) if (r.members.length > 0) roleHasMembers.add(r.name);
+  for (const r of matrix.roles) if (r.hosts && r.hosts.length > 0) roleHasMembers.add(r.name);
+
+  const accs: RuleAcc[] = matrix.rules.map((rule) => {
+    let enabled = true;
+    let reason: string | null = null;
+    if (rule.requirement === 'conditional' && rule.feature && !features.includes(rule.feature)) {
+      enabled = false;
+      reason = `feature "${rule.feature}" is not enabled`;
+    } else {
+      const empty = [rule.source, rule.destination].filter((r) => !roleHasMembers.has(r));
+      if (empty.length > 0) {
+        enabled = false;
+        reason = `no inventory members for role ${empty.map((r) => `"${r}"`).join(' and ')}`;
+      }
+    }
+    return {
+      rule,
+      enabled,
+      reason,
+      connections: 0,
+      packets: 0,
+      bytes: 0,
+      outcomes: zeroOutcomes(),
+      states: {},
+      clients: new Set(),
+      servers: new Set(),
+    };
+  });
+  const accById = new Map(accs.map((a) => [a.rule.id, a]));
+  const enabledRules = accs.filter((a) => a.enabled).map((a) => a.rule);
+  const disabledRules = accs.filter((a) => !a.enabled).map((a) => a.rule);
+
+  // Roles per address, computed once per distinct address.
+  const roleCache = new Map<string, readonly string[]>();
+  const rolesOf = (text: string, words: Uint32Array): readonly string[] => {
+    let r = roleCache.get(text);
+    if (r === undefined) {
+      r = inventory.rolesForAddress(words);
+      roleCache.set(text, r);
+    }
+    return r;
+  };
+
+  const groups = new Map<string, GroupAcc>();
+  let inScope = 0;
+  let outOfScope = 0;
+  let control = 0;
+  for (const c of facts.connections) {
+    if (isControlFlow(c)) {
+      control++;
+      continue;
+    }
+    const clientRoles = rolesOf(c.client, c.clientAddr);
+    const serverRoles = rolesOf(c.server, c.serverAddr);
+    if (opts.scope === 'inventory' && clientRoles.length === 0 && serverRoles.length === 0) {
+      outOfScope++;
+      continue;
+    }
+    inScope++;
+    const view = { protocol: c.protocol, serverPort: c.serverPort, clientRoles, serverRoles };
+    const matched = matchingRules(view, enabledRules);
+    if (matched.length > 0) {
+      for (const rule of matched) addToRule(accById.get(rule.id)!, c);
+      continue;
+    }
+    const port = groupPort(c);
+    const key = `${c.client}|${c.server}|${c.protocol}|${port}`;
+    let acc = groups.get(key);
+    if (!acc) {
+      acc = {
+        g: {
+          client: c.client,
+          server: c.server,
+          protocol: c.protocol,
+          port,
+          clientRoles: [...clientRoles],
+          serverRoles: [...serverRoles],
+          connections: 0,
+          packets: 0,
+          bytes: 0,
+          outcomes: zeroOutcomes(),
+          states: {},
+          firstSeen: '',
+          lastSeen: '',
+          disabledRules: matchingRules(view, disabledRules).map((r) => r.id),
+        },
+        first: c.firstSeen,
+        last: c.lastSeen,
+      };
+      groups.set(key, acc);
+    }
+    const g = acc.g;
+    g.connections++;
+    g.packets += c.packets;
+    g.bytes += c.bytes;
+    g.outcomes[c.outcome]++;
+    g.states[c.state] = (g.states[c.state] ?? 0) + 1;
+    if (c.firstSeen < acc.first) acc.first = c.firstSeen;
+    if (c.lastSeen > acc.last) acc.last = c.lastSeen;
+  }
+
+  const rules: RuleResult[] = accs.map((a) => ruleResult(a));
+  const unexpected = [...groups.values()]
+    .map((a) => ({ ...a.g, firstSeen: isoMicros(a.first), lastSeen: isoMicros(a.last) }))
+    .sort(compareGroups);
+
+  const enforced = rules.filter((r) => r.enforced);
+  const missingRequired = enforced.filter((r) => r.status === 'missing');
+  const failedRequired = enforced.filter((r) => r.status === 'failed');
+  const unexpectedConnections = unexpected.reduce((n, g) => n + g.connections, 0);
+  const inputs = facts.inputs.map(inputResult);
+  const inputErrors = inputs.filter((i) => i.error !== null).length;
+
+  const verdictReasons: string[] = [];
+  if (unexpected.length > 0) {
+    verdictReasons.push(`${unexpected.length} unexpected flow${unexpected.length === 1 ? '' : 's'} (${unexpectedConnections} connection${unexpectedConnections === 1 ? '' : 's'})`);
+  }
+  for (const r of failedRequired) verdictReasons.push(`${r.requirement} rule ${r.id} failed: attempted but never answered`);
+  for (const r of missingRequired) verdictReasons.push(`${r.requirement} rule ${r.id} missing: no matching traffic`);
+
+  const roles: Record<string, string[]> = {};
+  for (const r of [...inventory.roles].sort((a, b) => a.name.localeCompare(b.name))) {
+    roles[r.name] = r.members.map((m) => m.text);
+  }
+
+  const result: AuditResult = {
+    schema: AUDIT_SCHEMA,
+    verdict: verdictReasons.length === 0 ? 'pass' : 'fail',
+    verdictReasons,
+    generatedAt: opts.generatedAt,
+    tool: { name: 'flowaudit', version: VERSION },
+    options: { scope: opts.scope, features },
+    summary: {
+      packets: facts.packets,
+      bytes: facts.bytes,
+      connections: facts.connections.length,
+      connectionsInScope: inScope,
+      connectionsOutOfScope: outOfScope,
+      unexpected: unexpected.length,
+      unexpectedConnections,
+      rulesObserved: rules.filter((r) => r.status === 'observed').length,
+      missingRequired: missingRequired.length,
+      failedRequired: failedRequired.length,
+      decodeErrors: sortedRecord(facts.decodeErrors),
+      nonIpFrames: facts.nonIpFrames,
+      controlFlows: control,
+      inputErrors,
+      firstSeen: facts.firstSeen === null ? null : isoMicros(facts.firstSeen),
+      lastSeen: facts.lastSeen === null ? null : isoMicros(facts.lastSeen),
+    },
+    rules,
+    unexpected,
+    inputs,
+    matrix: {
+      name: matrix.name,
+      version: matrix.version,
+      source: matrix.source,
+      sha256: matrix.sha256,
+      origin: matrix.origin,
+    },
+    inventory: { origin: inventory.origin, sha256: inventory.sha256, roles, features: [...inventory.features].sort() },
+    nextSteps: [],
+  };
+  result.nextSteps = nextSteps(result);
+  return result;
+}
+
+function addToRule(a: RuleAcc, c: Connection): void {
+  a.connections++;
+  a.packets += c.packets;
+  a.bytes += c.bytes;
+  a.outcomes[c.outcome as Outcome]++;
+  a.states[c.state] = (a.states[c.state] ?? 0) + 1;
+  a.clients.add(c.client);
+  a.servers.add(c.server);
+}
+
+function ruleResult(a: RuleAcc): RuleResult {
+  const r = a.rule;
+  let status: RuleResult['status'];
+  if (!a.enabled) status = 'not-applicable';
+  else if (a.connections === 0) status = 'missing';
+  else if (a.outcomes.answered > 0) status = 'observed';
+  else status = 'failed';
+  const enforced = a.enabled && r.requirement !== 'optional';
+  return {
+    id: r.id,
+    source: r.source,
+    destination: r.destination,
+    protocol: r.protocol,
+    ports: [...r.ports],
+    requirement: r.requirement,
+    feature: r.feature ?? null,
+    service: r.service ?? null,
+    description: r.description,
+    row: r.row ?? null,
+    status,
+    reason: status === 'not-applicable' ? a.reason : null,
+    enforced,
+    connections: a.connections,
+    packets: a.packets,
+    bytes: a.bytes,
+    outcomes: a.outcomes,
+    states: sortedRecord(a.states),
+    clients: [...a.clients].sort(compareAddr).slice(0, MAX_LISTED),
+    servers: [...a.servers].sort(compareAddr).slice(0, MAX_LISTED),
+  };
+}
+
+function inputResult(i: CaptureFacts['inputs'][number]): InputResult {
+  const info = i.info;
+  const linkTypes = info ? [...new Set(info.interfaces.map((f) => f.linkType))].sort((a, b) => a - b).map(linkTypeName) : [];
+  let drops: InputResult['drops'] = null;
+  if (info) {
+    let ifDrop: number | null = null;
+    let osDrop: number | null = null;
+    for (const f of info.interfaces) {
+      if (f.ifDrop !== undefined) ifDrop = (ifDrop ?? 0) + f.ifDrop;
+      if (f.osDrop !== undefined) osDrop = (osDrop ?? 0) + f.osDrop;
+    }
+    if (ifDrop !== null || osDrop !== null) drops = { ifDrop, osDrop };
+  }
+  return {
+    path: i.path,
+    sha256: i.sha256,
+    format: i.format,
+    byteOrder: info?.byteOrder ?? null,
+    version: info?.version ?? null,
+    linkTypes,
+    interfaces: info?.interfaces.length ?? 0,
+    packets: i.packets,
+    bytes: i.bytes,
+    firstSeen: i.firstSeen === null ? null : isoMicros(i.firstSeen),
+    lastSeen: i.lastSeen === null ? null : isoMicros(i.lastSeen),
+    truncated: info?.truncated ?? false,
+    warnings: info ? info.warnings.map((w) => ({ offset: w.offset, message: w.message })) : [],
+    error: i.error,
+    drops,
+  };
+}
+
+/** Numeric-aware address order (IPv4 by octets, IPv6 after IPv4). */
+export function compareAddr(a: string, b: string): number {
+  const va = a.includes(':');
+  const vb = b.includes(':');
+  if (va !== vb) return va ? 1 : -1;
+  if (!va) {
+    const pa = a.split('.').map(Number);
+    const pb = b.split('.').map(Number);
+    for (let i = 0; i < 4; i++) if (pa[i] !== pb[i]) return (pa[i] ?? 0) - (pb[i] ?? 0);
+    return 0;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareGroups(a: UnexpectedGroup, b: UnexpectedGroup): number {
+  return (
+    compareAddr(a.server, b.server) ||
+    (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0) ||
+    a.port - b.port ||
+    compareAddr(a.client, b.client)
+  );
+}
+
+function sortedRecord<T>(r: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(r).sort()) out[k] = r[k]!;
+  return out;
+}
+
+function nextSteps(r: AuditResult): string[] {
+  const steps: string[] = [];
+  for (const i of r.inputs) {
+    if (i.error) steps.push(`Input ${i.path} could not be read to the end (${i.error.message}); the audit covers only the ${i.packets} packets before that point.`);
+    else if (i.truncated) steps.push(`Input ${i.path} ends mid-record; the audit covers the ${i.packets} complete packets.`);
+  }
+  for (const rule of r.rules) {
+    if (!rule.enforced) continue;
+    const what = `${rule.source} → ${rule.destination} ${rule.protocol}/${rule.ports.join(',')}`;
+    if (rule.status === 'failed') {
+      const o = rule.outcomes;
+      steps.push(
+        `${rule.id} (${what}): ${rule.connections} attempt${rule.connections === 1 ? '' : 's'}, none answered (${o.refused} refused, ${o.unanswered} unanswered). Check host firewalls and network ACLs between ${rule.clients.slice(0, 3).join(', ')} and ${rule.servers.slice(0, 3).join(', ')}.`,
+      );
+    } else if (rule.status === 'missing') {
+      steps.push(`${rule.id} (${what}) was never seen. Make sure the capture covers a use of it (${rule.service ?? rule.description}) and that the inventory lists the ${rule.source} and ${rule.destination} hosts.`);
+    }
+  }
+  const emptyRoles = new Set<string>();
+  for (const rule of r.rules) if (rule.reason?.startsWith('no inventory members')) {
+    for (const m of rule.reason.matchAll(/"([^"]+)"/g)) emptyRoles.add(m[1]!);
+  }
+  if (emptyRoles.size > 0) steps.push(`Roles with no inventory members, whose rules were not checked: ${[...emptyRoles].sort().join(', ')}. Add them to the inventory if this deployment has them.`);
+  if (r.unexpected.length > 0) {
+    const near = r.unexpected.filter((g) => g.disabledRules.length > 0);
+    steps.push(`Review the ${r.unexpected.length} unexpected flow${r.unexpected.length === 1 ? '' : 's'}: block them, or, if they are legitimate, add the hosts to the inventory or a rule to a custom matrix.`);
+    if (near.length > 0) steps.push(`${near.length} unexpected flow${near.length === 1 ? '' : 's'} would match a rule whose feature is off (${[...new Set(near.flatMap((g) => g.disabledRules))].join(', ')}): enable the feature with --features if this deployment uses it.`);
+  }
+  const decodeTotal = Object.values(r.summary.decodeErrors).reduce((a, b) => a + b, 0);
+  if (decodeTotal > 0) steps.push(`${decodeTotal} packet${decodeTotal === 1 ? '' : 's'} could not be fully decoded (see decode problems); their flows may be incomplete.`);
+  if (r.summary.connectionsOutOfScope > 0 && r.options.scope === 'inventory') {
+    steps.push(`${r.summary.connectionsOutOfScope} connection${r.summary.connectionsOutOfScope === 1 ? '' : 's'} touched no inventory host and were not audited (use --scope all to include them).`);
+  }
+  return steps;
+}

@@ -1,0 +1,124 @@
+/**
+ * The JSON contract `flowaudit/audit@1`. Other tools consume it, so: fields are only ever added,
+ * never renamed or removed, within @1; arrays are in a documented stable order; times are ISO 8601
+ * UTC strings with microseconds; counts are plain numbers.
+ */
+import type { ConnState, Outcome } from '../flows/conn_state.js';
+import type { Protocol, Requirement } from '../matrix/types.js';
+
+export const AUDIT_SCHEMA = 'flowaudit/audit@1';
+
+export type Verdict = 'pass' | 'fail';
+/**
+ * observed        at least one answered connection matched the rule;
+ * failed          connections matched, but none was answered (refused, unanswered);
+ * missing         no connection matched;
+ * not-applicable  conditional with its feature off, or a role of the rule has no inventory members.
+ */
+export type RuleStatus = 'observed' | 'failed' | 'missing' | 'not-applicable';
+
+export type OutcomeCounts = Record<Outcome, number>;
+export type StateCounts = Partial<Record<ConnState, number>>;
+
+export interface RuleResult {
+  id: string;
+  source: string;
+  destination: string;
+  protocol: Protocol;
+  ports: string[];
+  requirement: Requirement;
+  feature: string | null;
+  service: string | null;
+  description: string;
+  row: number | null;
+  status: RuleStatus;
+  /** Why not-applicable / missing, in words (null otherwise). */
+  reason: string | null;
+  /** Whether this rule's status counts towards the verdict (required, or conditional and enabled). */
+  enforced: boolean;
+  connections: number;
+  packets: number;
+  bytes: number;
+  outcomes: OutcomeCounts;
+  states: StateCounts;
+  /** Distinct client and server addresses seen on this rule (sorted). */
+  clients: string[];
+  servers: string[];
+}
+
+export interface UnexpectedGroup {
+  client: string;
+  server: string;
+  protocol: string;
+  /** Server port (TCP/UDP), ICMP type for ICMP, 0 otherwise. */
+  port: number;
+  clientRoles: string[];
+  serverRoles: string[];
+  connections: number;
+  packets: number;
+  bytes: number;
+  outcomes: OutcomeCounts;
+  states: StateCounts;
+  firstSeen: string;
+  lastSeen: string;
+  /** Rules that would match if their feature were enabled (e.g. azure-ad off). */
+  disabledRules: string[];
+}
+
+export interface InputResult {
+  path: string;
+  sha256: string | null;
+  format: string;
+  byteOrder: string | null;
+  version: string | null;
+  linkTypes: string[];
+  interfaces: number;
+  packets: number;
+  bytes: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  truncated: boolean;
+  warnings: { offset: number; message: string }[];
+  error: { offset: number; message: string } | null;
+  /** Drops from pcapng ISBs (sum over interfaces), or null when the file records none. */
+  drops: { ifDrop: number | null; osDrop: number | null } | null;
+}
+
+export interface AuditSummary {
+  packets: number;
+  bytes: number;
+  connections: number;
+  connectionsInScope: number;
+  connectionsOutOfScope: number;
+  /** Number of unexpected groups, and of connections in them. */
+  unexpected: number;
+  unexpectedConnections: number;
+  rulesObserved: number;
+  missingRequired: number;
+  failedRequired: number;
+  decodeErrors: Record<string, number>;
+  nonIpFrames: number;
+  /** ICMP errors and ICMPv6 neighbour discovery/MLD: counted, not audited as flows. */
+  controlFlows: number;
+  inputErrors: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+}
+
+export interface AuditResult {
+  schema: typeof AUDIT_SCHEMA;
+  verdict: Verdict;
+  /** One-line reasons for the verdict ("2 unexpected flows", "required rule ams-ldap failed"). */
+  verdictReasons: string[];
+  generatedAt: string;
+  tool: { name: 'flowaudit'; version: string };
+  options: { scope: 'inventory' | 'all'; features: string[] };
+  summary: AuditSummary;
+  rules: RuleResult[];
+  unexpected: UnexpectedGroup[];
+  inputs: InputResult[];
+  matrix: { name: string; version: string; source: string; sha256: string; origin: string };
+  inventory: { origin: string; sha256: string | null; roles: Record<string, string[]>; features: string[] };
+  /** What an admin should check next, in words. */
+  nextSteps: string[];
+}

@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { runAudit } from '../../audit/audit.js';
+import { serverPortsFor } from '../../audit/server_ports.js';
+import { generationTime } from '../../audit/time.js';
+import { CliError } from '../../errors.js';
+import { renderCsv } from '../../report/csv.js';
+import { renderJson } from '../../report/json.js';
+import { renderText } from '../../report/text.js';
+import { useColor, type Io } from '../io.js';
+import { chooseFormat, collectList, collectRepeat, loadPolicy } from '../options.js';
+import { analyseFiles } from '../pipeline.js';
+
+const FORMATS = ['text', 'json', 'csv'] as const;
+
+export interface AuditFlags {
+  inventory?: string;
+  matrix?: string[];
+  features?: string[];
+  scope?: string;
+  format?: string;
+  output?: string;
+  exitZero?: boolean;
+  color?: boolean;
+}
+
+export function registerAudit(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('audit')
+    .description('audit capture files against the flow matrix (exit 0 pass, 1 fail, 2 usage or input error)')
+    .argument('<capture...>', 'pcap or pcapng files, audited together as one body of evidence')
+    .option('-i, --inventory <file>', 'inventory JSON mapping roles to addresses, CIDRs, ranges and host names')
+    .option('-m, --matrix <spec>', 'matrix file or builtin:ams (repeatable; default builtin:ams)', collectRepeat)
+    .option('--features <list>', 'enable conditional features, comma-separated: azure-ad, oidc, external-sql', collectList)
+    .option('--scope <scope>', 'inventory: only connections touching an inventory host; all: every connection', 'inventory')
+    .option('-f, --format <format>', 'text, json or csv', 'text')
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .option('--exit-zero', 'exit 0 even when the audit fails (input errors still exit 2)')
+    .option('--no-color', 'never colour the text report')
+    .action((captures: string[], flags: AuditFlags) => {
+      setExit(auditCommand(captures, flags, io));
+    });
+}
+
+export function auditCommand(captures: string[], flags: AuditFlags, io: Io): number {
+  const format = chooseFormat(flags.format, FORMATS, 'text');
+  const scope = flags.scope ?? 'inventory';
+  if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
+  const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features);
+  const facts = analyseFiles(captures, serverPortsFor(matrix));
+  const result = runAudit(facts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env) });
+  const toTerminal = flags.output === undefined && io.stdoutIsTTY;
+  const text =
+    format === 'json'
+      ? renderJson(result)
+      : format === 'csv'
+        ? renderCsv(result)
+        : renderText(result, { color: flags.color !== false && toTerminal && useColor(io, true) });
+  if (flags.output !== undefined) io.writeFile(flags.output, text);
+  else io.stdout(text);
+  const broken = result.inputs.filter((i) => i.error);
+  for (const i of broken) io.stderr(`flowaudit: ${i.error?.message}\n`);
+  if (broken.length > 0) return 2;
+  if (flags.exitZero) return 0;
+  return result.verdict === 'pass' ? 0 : 1;
+}

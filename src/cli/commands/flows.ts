@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
+import { isoMicros } from '../../audit/time.js';
+import { serverPortsFor } from '../../audit/server_ports.js';
+import type { Connection } from '../../flows/connection.js';
+import { safeCsvCast } from '../../report/csv_cell.js';
+import type { Io } from '../io.js';
+import { chooseFormat, collectRepeat, loadPolicy } from '../options.js';
+import { analyseFiles } from '../pipeline.js';
+
+const FORMATS = ['jsonl', 'csv'] as const;
+
+/** Columns of the connection log (like Zeek's conn.log), in output order. */
+export const FLOW_FIELDS = [
+  'protocol', 'client', 'clientPort', 'server', 'serverPort',
+  'packets', 'bytes', 'packetsToServer', 'packetsToClient', 'bytesToServer', 'bytesToClient',
+  'firstSeen', 'lastSeen', 'state', 'outcome', 'directionBy', 'history',
+] as const;
+
+export function flowRecord(c: Connection): Record<(typeof FLOW_FIELDS)[number], string | number> {
+  return {
+    protocol: c.protocol,
+    client: c.client,
+    clientPort: c.clientPort,
+    server: c.server,
+    serverPort: c.serverPort,
+    packets: c.packets,
+    bytes: c.bytes,
+    packetsToServer: c.packetsToServer,
+    packetsToClient: c.packetsToClient,
+    bytesToServer: c.bytesToServer,
+    bytesToClient: c.bytesToClient,
+    firstSeen: isoMicros(c.firstSeen),
+    lastSeen: isoMicros(c.lastSeen),
+    state: c.state,
+    outcome: c.outcome,
+    directionBy: c.directionBy,
+    history: c.history,
+  };
+}
+
+export function registerFlows(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('flows')
+    .description('write the connection log: one line per connection, oriented client → server')
+    .argument('<capture...>', 'pcap or pcapng files')
+    .option('-f, --format <format>', 'jsonl or csv', 'jsonl')
+    .option('-m, --matrix <spec>', "matrix whose ports count as likely server ports (default builtin:ams)", collectRepeat)
+    .option('-o, --output <file>', 'write to a file instead of standard output')
+    .action((captures: string[], flags: { format?: string; output?: string; matrix?: string[] }) => {
+      const format = chooseFormat(flags.format, FORMATS, 'jsonl');
+      const { matrix } = loadPolicy(flags.matrix, undefined, []);
+      const facts = analyseFiles(captures, serverPortsFor(matrix));
+      const records = facts.connections.map(flowRecord);
+      const text =
+        format === 'csv'
+          ? stringify(records, { header: true, columns: [...FLOW_FIELDS], cast: safeCsvCast, record_delimiter: 'unix' })
+          : records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : '');
+      if (flags.output !== undefined) io.writeFile(flags.output, text);
+      else io.stdout(text);
+      const broken = facts.inputs.filter((i) => i.error);
+      for (const i of broken) io.stderr(`flowaudit: ${i.error?.message}\n`);
+      setExit(broken.length > 0 ? 2 : 0);
+    });
+}

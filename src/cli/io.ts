@@ -1,0 +1,39 @@
+/** Everything the CLI touches outside itself, so `main(argv, io)` can run in-process in tests. */
+import { writeFileSync } from 'node:fs';
+
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  writeFile(path: string, data: string | Uint8Array): void;
+  env: Record<string, string | undefined>;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /** Installs a handler for SIGINT/SIGTERM (live capture); returns a function that removes it. */
+  onSignal?(handler: (signal: 'SIGINT' | 'SIGTERM') => void): () => void;
+}
+
+export function nodeIo(): Io {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    writeFile: (p, d) => writeFileSync(p, d),
+    env: process.env,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    onSignal: (handler) => {
+      const onInt = (): void => handler('SIGINT');
+      const onTerm = (): void => handler('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+      return () => {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+      };
+    },
+  };
+}
+
+/** Colour only on a TTY, and never when NO_COLOR is set (https://no-color.org). */
+export function useColor(io: Io, isTTY: boolean): boolean {
+  return isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+}

@@ -1,0 +1,40 @@
+/**
+ * Everything the engine learned from the inputs, as plain data for the audit and the `flows`
+ * command. Built once at the end of ingest.
+ */
+import { allConnections, type Connection } from './connection.js';
+import type { ServerPorts } from './direction.js';
+import type { FlowEngine } from './flow_engine.js';
+import type { InputSummary } from './ingest.js';
+
+export interface CaptureFacts {
+  connections: Connection[];
+  packets: number;
+  bytes: number;
+  /** µs since the epoch, null when no packet was read. */
+  firstSeen: number | null;
+  lastSeen: number | null;
+  decodeErrors: Record<string, number>;
+  nonIpFrames: number;
+  ipv4Packets: number;
+  ipv6Packets: number;
+  inputs: InputSummary[];
+}
+
+export function collectFacts(engine: FlowEngine, inputs: InputSummary[], serverPorts: ServerPorts): CaptureFacts {
+  engine.finish();
+  let nonIp = 0;
+  for (const n of engine.nonIp.values()) nonIp += n;
+  return {
+    connections: allConnections(engine.table, serverPorts),
+    packets: engine.packets,
+    bytes: engine.bytes,
+    firstSeen: engine.packets > 0 ? engine.firstTs : null,
+    lastSeen: engine.packets > 0 ? engine.lastTs : null,
+    decodeErrors: engine.problemCounts(),
+    nonIpFrames: nonIp,
+    ipv4Packets: engine.ipv4,
+    ipv6Packets: engine.ipv6,
+    inputs,
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * The per-packet engine: decode into one reused struct, then count the packet into the connection
+ * table. This is the hot path for every source (file readers and live capture alike), so it
+ * allocates nothing per packet in the common case (TCP/UDP, unfragmented).
+ */
+import type { RawPacket } from '../capture/source.js';
+import { decodePacket } from '../decode/decode_packet.js';
+import { DecodedPacket, DecodeProblem, DECODE_PROBLEM_NAMES, L3 } from '../decode/decoded.js';
+import { ConnectionTable } from './connection_table.js';
+
+const PROTO_TCP = 6;
+const PROTO_UDP = 17;
+
+/** Flow-level problems the engine itself counts (beside the decoder's DecodeProblem reasons). */
+export const FRAGMENT_WITHOUT_FIRST = 'fragment-without-first';
+
+/** Bound on remembered first fragments, so a fragment flood cannot grow memory without limit. */
+const MAX_FRAGMENTS = 65536;
+
+export class FlowEngine {
+  readonly table = new ConnectionTable();
+  readonly decoded = new DecodedPacket();
+
+  packets = 0;
+  bytes = 0;
+  /** µs since the epoch of the earliest/latest packet (Infinity/-Infinity when none). */
+  firstTs = Infinity;
+  lastTs = -Infinity;
+  ipv4 = 0;
+  ipv6 = 0;
+  arp = 0;
+  /** Packets per DecodeProblem code. */
+  readonly problems = new Float64Array(DecodeProblem.Count);
+  fragmentsWithoutFirst = 0;
+  /** Non-IP frames by ethertype (ARP included). */
+  readonly nonIp = new Map<number, number>();
+  /** Packets per link type. */
+  readonly linkTypes = new Map<number, number>();
+
+  /** First fragments seen: key → connection id (IPv4 and IPv6 fragment ids). */
+  private readonly fragments = new Map<string, number>();
+  private lastLinkType = -1;
+  private lastLinkCount = 0;
+
+  ingest(pkt: RawPacket): void {
+    const d = this.decoded;
+    decodePacket(pkt.data, pkt.offset, pkt.caplen, pkt.linkType, d);
+    this.packets++;
+    this.bytes += pkt.wirelen;
+    const ts = pkt.tsSec * 1e6 + pkt.tsNsec / 1000;
+    if (ts < this.firstTs) this.firstTs = ts;
+    if (ts > this.lastTs) this.lastTs = ts;
+    // Count link types without a Map update per packet: runs of the same type are batched.
+    if (pkt.linkType !== this.lastLinkType) this.flushLinkType(pkt.linkType);
+    this.lastLinkCount++;
+
+    if (d.problem !== DecodeProblem.None) this.problems[d.problem]! += 1;
+    const l3 = d.l3;
+    if (l3 === L3.IPv4) this.ipv4++;
+    else if (l3 === L3.IPv6) this.ipv6++;
+    else {
+      if (l3 === L3.ARP) this.arp++;
+      if (l3 === L3.ARP || l3 === L3.Other) this.nonIp.set(d.etherType, (this.nonIp.get(d.etherType) ?? 0) + 1);
+      return;
+    }
+    // Only packets with a usable transport key make or join a flow: TCP/UDP with ports, ICMP with
+    // its type, a later fragment, or another IP protocol whose header decoded cleanly. An IP packet
+    // whose TCP/UDP header could not be read is a decode problem only (tshark likewise leaves it out
+    // of its TCP/UDP conversations).
+    const proto = d.ipProto;
+    const laterFragment = d.isFragment && d.fragOffset > 0;
+    if (!d.hasPorts && !d.isIcmp && !laterFragment) {
+      if (d.problem !== DecodeProblem.None || proto === PROTO_TCP || proto === PROTO_UDP) return;
+    }
+
+    const t = this.table;
+    if (laterFragment) {
+      // A later fragment: no ports here; it belongs to the flow of its first fragment.
+      const id = this.fragments.get(fragmentKey(d));
+      if (id === undefined) {
+        this.fragmentsWithoutFirst++;
+        return;
+      }
+      const dir = sameAddr(t.addr, id << 3, d.src) ? 0 : 1;
+      t.count(id, dir, pkt.wirelen, ts);
+      return;
+    }
+
+    let id: number;
+    if (d.hasPorts) {
+      id = t.lookup(proto, d.src, d.srcPort, d.dst, d.dstPort, ts);
+      if (proto === PROTO_TCP) t.tcp(id, t.dir, d.tcpFlags, d.payloadLength > 0);
+      else t.datagram(id, t.dir);
+    } else {
+      id = t.lookup(proto, d.src, 0, d.dst, 0, ts);
+      if (d.isIcmp && t.icmpType[id] === -1) {
+        t.icmpType[id] = d.icmpType;
+        t.icmpCode[id] = d.icmpCode;
+      }
+      t.datagram(id, t.dir);
+    }
+    t.count(id, t.dir, pkt.wirelen, ts);
+    if (d.isFragment) {
+      if (this.fragments.size >= MAX_FRAGMENTS) this.fragments.clear();
+      this.fragments.set(fragmentKey(d), id);
+    }
+  }
+
+  private flushLinkType(next: number): void {
+    if (this.lastLinkCount > 0) {
+      this.linkTypes.set(this.lastLinkType, (this.linkTypes.get(this.lastLinkType) ?? 0) + this.lastLinkCount);
+    }
+    this.lastLinkType = next;
+    this.lastLinkCount = 0;
+  }
+
+  /** Call once after the last packet so batched counters are folded in. */
+  finish(): void {
+    this.flushLinkType(-1);
+  }
+
+  /** Decode problems by name (only reasons that occurred), plus engine-level ones. */
+  problemCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (let i = 1; i < this.problems.length; i++) {
+      const n = this.problems[i]!;
+      if (n > 0) out[DECODE_PROBLEM_NAMES[i] ?? `problem-${i}`] = n;
+    }
+    if (this.fragmentsWithoutFirst > 0) out[FRAGMENT_WITHOUT_FIRST] = this.fragmentsWithoutFirst;
+    return out;
+  }
+}
+
+function fragmentKey(d: DecodedPacket): string {
+  const s = d.src;
+  const t = d.dst;
+  return `${d.l3}|${d.ipProto}|${d.fragId}|${s[0]},${s[1]},${s[2]},${s[3]}|${t[0]},${t[1]},${t[2]},${t[3]}`;
+}
+
+function sameAddr(addr: Uint32Array, o: number, w: Uint32Array): boolean {
+  return addr[o] === w[0] && addr[o + 1] === w[1] && addr[o + 2] === w[2] && addr[o + 3] === w[3];
+}

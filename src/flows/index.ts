@@ -1,0 +1,7 @@
+export * from './conn_state.js';
+export * from './direction.js';
+export * from './connection_table.js';
+export * from './connection.js';
+export * from './flow_engine.js';
+export * from './ingest.js';
+export * from './facts.js';

@@ -1,0 +1,121 @@
+/**
+ * The terminal summary: verdict first, then the rules, the unexpected flows, the capture facts and
+ * what to check next. Strings from packets or user files are printed through `inert()` so control
+ * characters cannot drive the terminal.
+ */
+import type { AuditResult, RuleResult } from '../audit/result.js';
+import { statesText } from './csv.js';
+import { painter, type Style } from './style.js';
+import { humanBytes, renderTable } from './table.js';
+
+export interface TextOptions {
+  color: boolean;
+}
+
+/** Replace C0/C1 control characters (ESC, CR, …) with visible escapes. */
+export function inert(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+const STATUS_STYLE: Record<RuleResult['status'], Style> = {
+  observed: 'green',
+  failed: 'red',
+  missing: 'yellow',
+  'not-applicable': 'gray',
+};
+
+export function renderText(r: AuditResult, opts: TextOptions): string {
+  const p = painter(opts.color);
+  const out: string[] = [];
+  const s = r.summary;
+  const verdict = r.verdict === 'pass' ? p('green', p('bold', 'PASS')) : p('red', p('bold', 'FAIL'));
+  out.push(`flowaudit ${r.tool.version} — verdict: ${verdict}`);
+  for (const why of r.verdictReasons) out.push(`  • ${inert(why)}`);
+  out.push(
+    `  matrix ${inert(r.matrix.origin)} (version ${inert(r.matrix.version)}) · inventory ${inert(r.inventory.origin)} · scope ${r.options.scope} · features ${r.options.features.join(',') || 'none'}`,
+  );
+  out.push(
+    `  ${s.packets} packets, ${humanBytes(s.bytes)}, ${s.connections} connections (${s.connectionsInScope} in scope), ${s.firstSeen ?? '-'} → ${s.lastSeen ?? '-'}`,
+  );
+  out.push('');
+
+  out.push(p('bold', `Rules (${r.rules.length})`));
+  out.push(
+    ...renderTable(
+      [
+        { title: 'STATUS', paint: (t, raw) => p(STATUS_STYLE[raw as RuleResult['status']] ?? 'bold', t) },
+        { title: 'RULE' },
+        { title: 'FLOW' },
+        { title: 'PORTS' },
+        { title: 'REQUIREMENT' },
+        { title: 'CONNS', align: 'right' },
+        { title: 'PKTS', align: 'right' },
+        { title: 'ANSWERED/REFUSED/NO REPLY' },
+      ],
+      r.rules.map((x) => [
+        x.status,
+        x.id,
+        `${x.source} → ${x.destination}`,
+        `${x.protocol}/${x.ports.join(',')}`,
+        x.requirement + (x.feature ? ` (${x.feature})` : ''),
+        String(x.connections),
+        String(x.packets),
+        x.connections ? `${x.outcomes.answered}/${x.outcomes.refused}/${x.outcomes.unanswered}` : '',
+      ]),
+    ),
+  );
+  const notes = r.rules.filter((x) => x.reason);
+  if (notes.length > 0) {
+    out.push('  not applicable:');
+    for (const x of notes) out.push(`    ${x.id}: ${inert(x.reason ?? '')}`);
+  }
+  out.push('');
+
+  out.push(p('bold', `Unexpected flows (${r.unexpected.length})`));
+  if (r.unexpected.length === 0) out.push('  none');
+  else {
+    out.push(
+      ...renderTable(
+        [
+          { title: 'CLIENT → SERVER' },
+          { title: 'PROTO/PORT' },
+          { title: 'CONNS', align: 'right' },
+          { title: 'PKTS', align: 'right' },
+          { title: 'BYTES', align: 'right' },
+          { title: 'STATES' },
+          { title: 'ROLES' },
+        ],
+        r.unexpected.map((g) => [
+          `${g.client} → ${g.server}`,
+          `${g.protocol}/${g.port}`,
+          String(g.connections),
+          String(g.packets),
+          String(g.bytes),
+          statesText(g.states),
+          `${g.clientRoles.join('+') || '-'} → ${g.serverRoles.join('+') || '-'}${g.disabledRules.length ? ` (matches ${g.disabledRules.join(',')} if enabled)` : ''}`,
+        ]),
+      ),
+    );
+  }
+  out.push('');
+
+  out.push(p('bold', 'Capture'));
+  for (const i of r.inputs) {
+    const span = i.firstSeen ? `${i.firstSeen} → ${i.lastSeen}` : 'no packets';
+    out.push(`  ${inert(i.path)}: ${i.format}${i.version ? ` ${i.version}` : ''}, ${i.linkTypes.join('+') || '-'}, ${i.packets} packets, ${span}`);
+    out.push(`    sha256 ${i.sha256 ?? '-'}`);
+    if (i.drops) out.push(`    drops: interface ${i.drops.ifDrop ?? 'n/a'}, OS ${i.drops.osDrop ?? 'n/a'}`);
+    for (const w of i.warnings) out.push(`    ${p('yellow', 'warning')}: ${inert(w.message)}`);
+    if (i.error) out.push(`    ${p('red', 'error')}: ${inert(i.error.message)}`);
+  }
+  const problems = Object.entries(s.decodeErrors);
+  out.push(`  decode problems: ${problems.length ? problems.map(([k, v]) => `${k} ${v}`).join(', ') : 'none'}`);
+  out.push(`  non-IP frames: ${s.nonIpFrames}; control (ICMP errors, ND/MLD): ${s.controlFlows}; out of scope: ${s.connectionsOutOfScope} connections`);
+  out.push('');
+
+  out.push(p('bold', 'Next steps'));
+  if (r.nextSteps.length === 0) out.push('  nothing to do: the traffic matches the matrix.');
+  for (const step of r.nextSteps) out.push(`  - ${inert(step)}`);
+  return `${out.join('\n')}\n`;
+}
