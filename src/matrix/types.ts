@@ -67,6 +67,8 @@ export interface InventoryMember {
   /** As written in the file, e.g. "10.0.3.0/24", "*.workstations.example". */
   text: string;
   kind: MemberKind;
+  /** Friendly label for reports (member object form `{"address": …, "name": …}` or the `names` map). */
+  name?: string;
 }
 
 export interface InventoryRole {
@@ -90,4 +92,10 @@ export interface Inventory {
   rolesForName(name: string): readonly string[];
   /** True if the address is listed in any role (used by --scope inventory). */
   hasAddress(addr: Uint32Array): boolean;
+  /**
+   * Friendly label for an address (from the inventory's `names` map or a member object's `name`):
+   * an exact address first, else the smallest named CIDR/range containing it. Optional so that
+   * hand-built test inventories need not provide it.
+   */
+  nameForAddress?(addr: Uint32Array): string | undefined;
 }
