@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { EV_SYN, EV_SYNACK } from '../../src/flows/conn_state.js';
+import { ConnectionTable } from '../../src/flows/connection_table.js';
+
+const v4 = (a: number, b: number, c: number, d: number): Uint32Array =>
+  Uint32Array.of(0, 0, 0xffff, ((a << 24) | (b << 16) | (c << 8) | d) >>> 0);
+
+describe('ConnectionTable', () => {
+  it('both directions of a 5-tuple meet in one connection', () => {
+    const t = new ConnectionTable(4);
+    const c = v4(10, 0, 0, 10);
+    const s = v4(10, 0, 0, 2);
+    const id = t.lookup(6, c, 50000, s, 389, 1);
+    expect(t.dir).toBe(0);
+    expect(t.lookup(6, s, 389, c, 50000, 2)).toBe(id);
+    expect(t.dir).toBe(1);
+    // a different protocol, port or address is another connection
+    expect(t.lookup(17, c, 50000, s, 389, 3)).not.toBe(id);
+    expect(t.lookup(6, c, 50001, s, 389, 3)).not.toBe(id);
+    expect(t.lookup(6, c, 50000, v4(10, 0, 0, 3), 389, 3)).not.toBe(id);
+    expect(t.size).toBe(4);
+  });
+
+  it('keeps every connection and its counters across growth and rehash', () => {
+    const t = new ConnectionTable(2);
+    const server = v4(10, 0, 0, 2);
+    const n = 5000;
+    for (let i = 0; i < n; i++) {
+      const cli = v4(10, 1, (i >> 8) & 255, i & 255);
+      const id = t.lookup(6, cli, 40000 + (i % 1000), server, 389, i);
+      t.count(id, t.dir, 60 + (i % 7), i);
+      t.tcp(id, t.dir, 0x02, false);
+    }
+    for (let i = 0; i < n; i++) {
+      const cli = v4(10, 1, (i >> 8) & 255, i & 255);
+      const id = t.lookup(6, server, 389, cli, 40000 + (i % 1000), n + i);
+      expect(id).toBe(i);
+      expect(t.dir).toBe(1);
+      t.count(id, t.dir, 54, n + i);
+      t.tcp(id, t.dir, 0x12, false);
+    }
+    expect(t.size).toBe(n);
+    expect(t.packets[2 * 4321]).toBe(1);
+    expect(t.packets[2 * 4321 + 1]).toBe(1);
+    expect(t.bytes[2 * 4321]).toBe(60 + (4321 % 7));
+    expect(t.events[2 * 17]! & EV_SYN).toBeTruthy();
+    expect(t.events[2 * 17 + 1]! & EV_SYNACK).toBeTruthy();
+    expect(t.handshake[17]).toBe(0x21); // SYN from A (1), SYN-ACK from B (2 << 4)
+    expect(t.firstTs[17]).toBe(17);
+    expect(t.lastTs[17]).toBe(n + 17);
+  });
+
+  it('IPv6 addresses differing only in the high words are different connections', () => {
+    const t = new ConnectionTable();
+    const a = Uint32Array.of(0x20010db8, 0, 0, 1);
+    const b = Uint32Array.of(0x20010db9, 0, 0, 1);
+    const s = Uint32Array.of(0x20010db8, 0, 0, 2);
+    expect(t.lookup(6, a, 1, s, 2, 0)).not.toBe(t.lookup(6, b, 1, s, 2, 0));
+  });
+});
