@@ -1,0 +1,225 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CliError } from '../../src/errors.js';
+import {
+  canonicalJson,
+  compileMatrix,
+  lineColumn,
+  loadMatrix,
+  mergeMatrices,
+  sha256Hex,
+  type MatrixFile,
+} from '../../src/matrix/load_matrix.js';
+import { rmSync } from 'node:fs';
+
+const dir = mkdtempSync(join(tmpdir(), 'flowaudit-matrix-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function base(): MatrixFile {
+  return {
+    name: 'lab',
+    version: '1',
+    source: 'test',
+    features: [{ name: 'azure-ad', description: 'Azure AD' }],
+    roles: { a: { description: 'A' }, b: {}, graph: { hosts: ['graph.microsoft.com'] } },
+    rules: [
+      { id: 'r0', source: 'a', destination: 'b', protocol: 'tcp', ports: ['389'], requirement: 'required', description: 'x' },
+      { id: 'r1', source: 'a', destination: 'b', protocol: 'udp', ports: ['53'], requirement: 'optional', description: 'x' },
+      { id: 'r2', source: 'a', destination: 'graph', protocol: 'tcp', ports: ['443'], requirement: 'conditional', feature: 'azure-ad', description: 'x' },
+      { id: 'r3', source: 'b', destination: 'a', protocol: 'tcp', ports: ['135', '49152-65535'], requirement: 'required', description: 'x' },
+    ],
+  };
+}
+
+function errorOf(f: () => unknown): CliError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(CliError);
+    return e as CliError;
+  }
+  throw new Error('expected a CliError');
+}
+
+function writeJson(name: string, value: unknown): string {
+  const p = join(dir, name);
+  writeFileSync(p, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+  return p;
+}
+
+describe('compileMatrix', () => {
+  it('compiles a valid matrix', () => {
+    const m = compileMatrix(base(), 'lab.json', 'abc');
+    expect(m.name).toBe('lab');
+    expect(m.origin).toBe('lab.json');
+    expect(m.sha256).toBe('abc');
+    expect(m.roles.map((r) => r.name)).toEqual(['a', 'b', 'graph']);
+    expect(m.roles[2]!.hosts).toEqual(['graph.microsoft.com']);
+    expect(m.rules[3]!.portRanges).toEqual([
+      { from: 135, to: 135 },
+      { from: 49152, to: 65535 },
+    ]);
+    expect(m.rules[2]!.feature).toBe('azure-ad');
+    expect(m.features).toEqual([{ name: 'azure-ad', description: 'Azure AD' }]);
+  });
+
+  type Mutate = (f: MatrixFile & Record<string, unknown>) => void;
+  const set = (fn: Mutate): Mutate => fn;
+
+  it.each<[string, Mutate, string]>([
+    ['bad port pattern', set((f) => { f.rules[3]!.ports[0] = '13 5'; }), 'matrix.json: /rules/3/ports/0: must match pattern "^\\d+(-\\d+)?$"'],
+    ['missing required property', set((f) => { delete (f.rules[1] as Partial<MatrixFile['rules'][0]>).description; }), "matrix.json: /rules/1: must have required property 'description'"],
+    ['bad protocol', set((f) => { (f.rules[0] as { protocol: string }).protocol = 'sctp'; }), 'matrix.json: /rules/0/protocol: must be one of "tcp", "udp"'],
+    ['bad requirement', set((f) => { (f.rules[0] as { requirement: string }).requirement = 'must'; }), 'matrix.json: /rules/0/requirement: must be one of "required", "conditional", "optional"'],
+    ['unknown property', set((f) => { (f.rules[2] as Record<string, unknown>).colour = 'red'; }), 'matrix.json: /rules/2/colour: is not an allowed property'],
+    ['unknown top-level property', set((f) => { f.extra = 1; }), 'matrix.json: /extra: is not an allowed property'],
+    ['missing top-level name', set((f) => { delete (f as Partial<MatrixFile>).name; }), "matrix.json: /: must have required property 'name'"],
+    ['row not an integer', set((f) => { f.rules[0]!.row = 1.5; }), 'matrix.json: /rules/0/row: must be integer'],
+    ['row zero', set((f) => { f.rules[0]!.row = 0; }), 'matrix.json: /rules/0/row: must be >= 1'],
+    ['empty ports', set((f) => { f.rules[0]!.ports = []; }), 'matrix.json: /rules/0/ports: must NOT have fewer than 1 items'],
+    ['rule id not kebab-case', set((f) => { f.rules[0]!.id = 'Bad Id'; }), 'matrix.json: /rules/0/id: must match pattern'],
+    ['role name not kebab-case', set((f) => { f.roles['Web Users'] = {}; }), 'matrix.json: /roles: property name "Web Users" is invalid'],
+    ['ports not an array', set((f) => { (f.rules[0] as { ports: unknown }).ports = '389'; }), 'matrix.json: /rules/0/ports: must be array'],
+  ])('schema: %s', (_label, mutate, message) => {
+    const f = base() as MatrixFile & Record<string, unknown>;
+    mutate(f);
+    const e = errorOf(() => compileMatrix(f, 'matrix.json', 'x'));
+    expect(e.code).toBe('matrix');
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toContain(message);
+  });
+
+  it.each<[string, Mutate, string]>([
+    ['duplicate rule id', set((f) => { f.rules[2]!.id = 'r0'; }), 'm.json: /rules/2/id: duplicate rule id "r0" (first at /rules/0)'],
+    ['unknown source role', set((f) => { f.rules[1]!.source = 'c'; }), 'm.json: /rules/1/source: unknown role "c" (known roles: a, b, graph)'],
+    ['unknown destination role', set((f) => { f.rules[0]!.destination = 'dc'; }), 'm.json: /rules/0/destination: unknown role "dc"'],
+    ['conditional without feature', set((f) => { delete f.rules[2]!.feature; }), 'm.json: /rules/2: a "conditional" rule needs a "feature"'],
+    ['undeclared feature', set((f) => { f.rules[2]!.feature = 'oidc'; }), 'm.json: /rules/2/feature: feature "oidc" is not declared in /features (declared: azure-ad)'],
+    ['undeclared feature, no features', set((f) => { delete f.features; }), 'm.json: /rules/2/feature: feature "azure-ad" is not declared in /features (declared: none)'],
+    ['duplicate feature', set((f) => { f.features!.push({ name: 'azure-ad', description: 'again' }); }), 'm.json: /features/1/name: duplicate feature "azure-ad"'],
+    ['port out of range', set((f) => { f.rules[0]!.ports = ['65536']; }), 'm.json: /rules/0/ports/0: port 65536 is out of range 0-65535'],
+    ['range end out of range', set((f) => { f.rules[3]!.ports = ['135', '49152-70000']; }), 'm.json: /rules/3/ports/1: port 70000 is out of range 0-65535'],
+    ['range from > to', set((f) => { f.rules[3]!.ports = ['65535-49152']; }), 'm.json: /rules/3/ports/0: range "65535-49152": start 65535 is greater than end 49152'],
+  ])('semantic: %s', (_label, mutate, message) => {
+    const f = base() as MatrixFile & Record<string, unknown>;
+    mutate(f);
+    const e = errorOf(() => compileMatrix(f, 'm.json', 'x'));
+    expect(e.code).toBe('matrix');
+    expect(e.message).toContain(message);
+  });
+
+  it('reports every semantic problem, one per line', () => {
+    const f = base();
+    f.rules[0]!.ports = ['70000'];
+    f.rules[1]!.source = 'zz';
+    const lines = errorOf(() => compileMatrix(f, 'm.json', 'x')).message.split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines.every((l) => l.startsWith('m.json: /rules/'))).toBe(true);
+  });
+});
+
+describe('loadMatrix from files', () => {
+  it('loads a file, sha256 of its bytes, origin = path', () => {
+    const text = JSON.stringify(base(), null, 2);
+    const p = writeJson('ok.json', text);
+    const m = loadMatrix(p);
+    expect(m.origin).toBe(p);
+    expect(m.sha256).toBe(sha256Hex(Buffer.from(text)));
+    expect(m.rules).toHaveLength(4);
+  });
+
+  it('accepts a UTF-8 BOM and a $schema key', () => {
+    const p = writeJson('bom.json', `\ufeff${JSON.stringify({ $schema: '../schema/matrix.schema.json', ...base() })}`);
+    expect(loadMatrix(p).name).toBe('lab');
+  });
+
+  it.each([
+    ['trailing comma', '{\n  "name": "x",\n}', ':3:1: invalid JSON: '],
+    ['missing colon', '{\n  "name" "x"\n}', ':2:10: invalid JSON: '],
+    ['truncated', '{\n  "name": "x"', ':2:14: invalid JSON: '],
+    ['empty file', '', ':1:1: invalid JSON: '],
+  ])('bad JSON (%s) → file:line:column', (_label, text, where) => {
+    const p = writeJson(`bad-${_label.replace(/ /g, '-')}.json`, text);
+    const e = errorOf(() => loadMatrix(p));
+    expect(e.code).toBe('matrix');
+    expect(e.message.startsWith(`${p}${where}`)).toBe(true);
+  });
+
+  it('unreadable file names the file', () => {
+    const p = join(dir, 'missing.json');
+    const e = errorOf(() => loadMatrix(p));
+    expect(e.code).toBe('matrix');
+    expect(e.message).toBe(`${p}: cannot read matrix: no such file`);
+    const d = join(dir, 'a-directory');
+    mkdirSync(d);
+    expect(errorOf(() => loadMatrix(d)).message).toBe(`${d}: cannot read matrix: is a directory`);
+  });
+
+  it('unknown builtin lists the available ones', () => {
+    expect(errorOf(() => loadMatrix('builtin:nope')).message).toBe('builtin:nope: unknown built-in matrix (available: builtin:ams)');
+  });
+
+  it('schema errors name the file path', () => {
+    const f = base();
+    f.rules[3]!.ports[0] = 'x';
+    const p = writeJson('schema-bad.json', f);
+    expect(errorOf(() => loadMatrix(p)).message).toBe(`${p}: /rules/3/ports/0: must match pattern "^\\d+(-\\d+)?$"`);
+  });
+});
+
+describe('helpers', () => {
+  it.each([
+    ['abc', 0, 1, 1],
+    ['abc', 2, 1, 3],
+    ['a\nbc', 2, 2, 1],
+    ['a\nbc\n', 5, 3, 1],
+  ])('lineColumn(%j, %i) = %i:%i', (text, off, line, column) => {
+    expect(lineColumn(text, off)).toEqual({ line, column });
+  });
+
+  it('canonicalJson sorts keys recursively and drops undefined', () => {
+    expect(canonicalJson({ b: [{ y: 1, x: 2 }], a: 'q', c: undefined })).toBe('{"a":"q","b":[{"x":2,"y":1}]}');
+  });
+});
+
+describe('mergeMatrices', () => {
+  const other = (): MatrixFile => ({
+    name: 'extra',
+    version: '2',
+    source: 'ops',
+    features: [{ name: 'backup', description: 'Backups' }],
+    roles: { a: { description: 'other A' }, graph: { hosts: ['GRAPH.microsoft.com', 'graph.example'] }, backup: {} },
+    rules: [{ id: 'x0', source: 'a', destination: 'backup', protocol: 'tcp', ports: ['22'], requirement: 'conditional', feature: 'backup', description: 'ssh' }],
+  });
+
+  it('returns a single matrix unchanged', () => {
+    const m = compileMatrix(base(), 'a.json', 's');
+    expect(mergeMatrices([m])).toBe(m);
+  });
+
+  it('merges rules, roles (hosts united) and features', () => {
+    const m = mergeMatrices([loadMatrix('builtin:ams'), compileMatrix(base(), 'a.json', 's1'), compileMatrix(other(), 'b.json', 's2')]);
+    expect(m.rules).toHaveLength(17 + 4 + 1);
+    expect(m.origin).toBe('builtin:ams, a.json, b.json');
+    expect(m.name).toBe('ams+lab+extra');
+    const roleA = m.roles.find((r) => r.name === 'a')!;
+    expect(roleA.description).toBe('A');
+    expect(m.roles.find((r) => r.name === 'graph')!.hosts).toEqual(['graph.microsoft.com', 'graph.example']);
+    expect(m.features.map((f) => f.name)).toEqual(['azure-ad', 'oidc', 'external-sql', 'backup']);
+    expect(m.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('rejects a rule id clash, naming both origins', () => {
+    const o = other();
+    o.rules[0]!.id = 'r2';
+    const e = errorOf(() => mergeMatrices([compileMatrix(base(), 'a.json', 's1'), compileMatrix(o, 'b.json', 's2')]));
+    expect(e.code).toBe('matrix');
+    expect(e.message).toBe('b.json: rule id "r2" is already defined by a.json');
+  });
+
+  it('rejects an empty list', () => {
+    expect(errorOf(() => mergeMatrices([])).code).toBe('matrix');
+  });
+});
