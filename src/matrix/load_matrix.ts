@@ -9,7 +9,7 @@ import { CliError } from '../errors.js';
 import { BUILTIN_MATRICES, BUILTIN_PREFIX } from './builtin/index.js';
 import { compilePorts, parsePortSpec } from './ports.js';
 import type { Matrix, MatrixRule, Protocol, Requirement, RoleDef } from './types.js';
-import { throwIfProblems, validateAgainstSchema } from './validate.js';
+import { findJsonSyntaxError, throwIfProblems, validateAgainstSchema } from './validate.js';
 
 /** The matrix file format (what `schema/matrix.schema.json` describes). */
 export interface MatrixFileRule {
@@ -68,7 +68,7 @@ export function lineColumn(text: string, offset: number): { line: number; column
 }
 
 /**
- * JSON.parse with an error naming the file and, when V8 reports it, line:column.
+ * JSON.parse with an error naming the file and the line:column of the first syntax error.
  * Shared with the inventory loader (`code` selects the CliError code).
  */
 export function parseJsonFile(text: string, file: string, code: 'matrix' | 'inventory'): unknown {
@@ -76,20 +76,13 @@ export function parseJsonFile(text: string, file: string, code: 'matrix' | 'inve
   try {
     return JSON.parse(body);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    let at = '';
-    const lc = /\(line (\d+) column (\d+)\)/.exec(msg);
-    const pos = /at position (\d+)/.exec(msg);
-    if (lc) at = `${lc[1]}:${lc[2]}`;
-    else if (pos) {
-      const { line, column } = lineColumn(body, Number(pos[1]));
-      at = `${line}:${column}`;
-    } else if (/end of JSON input/i.test(msg)) {
-      const { line, column } = lineColumn(body, body.length);
-      at = `${line}:${column}`;
+    const found = findJsonSyntaxError(body);
+    if (found) {
+      const { line, column } = lineColumn(body, found.offset);
+      throw new CliError(`${file}:${line}:${column}: invalid JSON: ${found.reason}`, code, 2);
     }
-    const what = msg.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '');
-    throw new CliError(`${file}${at ? `:${at}` : ''}: invalid JSON: ${what}`, code, 2);
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new CliError(`${file}: invalid JSON: ${msg}`, code, 2);
   }
 }
 

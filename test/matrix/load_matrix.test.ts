@@ -13,6 +13,7 @@ import {
   type MatrixFile,
 } from '../../src/matrix/load_matrix.js';
 import { rmSync } from 'node:fs';
+import { findJsonSyntaxError } from '../../src/matrix/validate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowaudit-matrix-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,7 +74,7 @@ describe('compileMatrix', () => {
     ['missing required property', set((f) => { delete (f.rules[1] as Partial<MatrixFile['rules'][0]>).description; }), "matrix.json: /rules/1: must have required property 'description'"],
     ['bad protocol', set((f) => { (f.rules[0] as { protocol: string }).protocol = 'sctp'; }), 'matrix.json: /rules/0/protocol: must be one of "tcp", "udp"'],
     ['bad requirement', set((f) => { (f.rules[0] as { requirement: string }).requirement = 'must'; }), 'matrix.json: /rules/0/requirement: must be one of "required", "conditional", "optional"'],
-    ['unknown property', set((f) => { (f.rules[2] as Record<string, unknown>).colour = 'red'; }), 'matrix.json: /rules/2/colour: is not an allowed property'],
+    ['unknown property', set((f) => { (f.rules[2] as unknown as Record<string, unknown>).colour = 'red'; }), 'matrix.json: /rules/2/colour: is not an allowed property'],
     ['unknown top-level property', set((f) => { f.extra = 1; }), 'matrix.json: /extra: is not an allowed property'],
     ['missing top-level name', set((f) => { delete (f as Partial<MatrixFile>).name; }), "matrix.json: /: must have required property 'name'"],
     ['row not an integer', set((f) => { f.rules[0]!.row = 1.5; }), 'matrix.json: /rules/0/row: must be integer'],
@@ -178,6 +179,31 @@ describe('helpers', () => {
   ])('lineColumn(%j, %i) = %i:%i', (text, off, line, column) => {
     expect(lineColumn(text, off)).toEqual({ line, column });
   });
+
+  it.each([
+    ['{"a": [1, 2,]}', 12, 'unexpected "]"'],
+    ['{"a" 1}', 5, "expected ':', found \"1\""],
+    ['{"a": 1 "b": 2}', 8, "expected ',' or '}', found \"\\\"\""],
+    ['[1 2]', 3, "expected ',' or ']', found \"2\""],
+    ['{"a": tru}', 9, 'unexpected "}"'],
+    ['{"a": "x\ny"}', 8, 'control character in string'],
+    ['{"a": "x', 8, 'unterminated string'],
+    ['{} x', 3, 'unexpected text after the JSON value'],
+    ['{', 1, 'unexpected end of input'],
+    ['', 0, 'unexpected end of input'],
+    ['{"a": 01}', 7, 'expected \',\' or \'}\', found "1"'],
+  ])('findJsonSyntaxError(%j) at %i: %s', (text, offset, reason) => {
+    expect(() => JSON.parse(text)).toThrow();
+    expect(findJsonSyntaxError(text)).toEqual({ offset, reason });
+  });
+
+  it.each(['{}', '[]', '0', '-1.5e+3', '"\\u00e9\\n"', '{"a": [true, false, null, {"b": "c"}]}', ' \n{ "x" : 1 }\n'])(
+    'findJsonSyntaxError(%j) = null for valid JSON',
+    (text) => {
+      expect(() => JSON.parse(text)).not.toThrow();
+      expect(findJsonSyntaxError(text)).toBeNull();
+    },
+  );
 
   it('canonicalJson sorts keys recursively and drops undefined', () => {
     expect(canonicalJson({ b: [{ y: 1, x: 2 }], a: 'q', c: undefined })).toBe('{"a":"q","b":[{"x":2,"y":1}]}');
