@@ -356,7 +356,7 @@ function nextSteps(r: AuditResult): string[] {
   const decodeTotal = Object.values(r.summary.decodeErrors).reduce((a, b) => a + b, 0);
   if (decodeTotal > 0) steps.push(`${decodeTotal} packet${decodeTotal === 1 ? '' : 's'} could not be fully decoded (see decode problems); their flows may be incomplete.`);
   if (r.summary.connectionsOutOfScope > 0 && r.options.scope === 'inventory') {
-    steps.push(`${r.summary.connectionsOutOfScope} connection${r.summary.connectionsOutOfScope === 1 ? '' : 's'} touched no inventory host and were not audited (use --scope all to include them).`);
+    steps.push(`${r.summary.connectionsOutOfScope} connection${r.summary.connectionsOutOfScope === 1 ? '' : 's'} touched no inventory host and ${r.summary.connectionsOutOfScope === 1 ? "was" : "were"} not audited (use --scope all to include them).`);
   }
   return steps;
 }

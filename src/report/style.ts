@@ -12,5 +12,7 @@ export interface Painter {
 
 export function painter(color: boolean): Painter {
   if (!color) return (_s, t) => t;
-  return (s, t) => styleText(s, t);
+  // validateStream: false — the caller has already decided (TTY, NO_COLOR); styleText would
+  // otherwise look at process.stdout itself, which is wrong for --output files and in-process runs.
+  return (s, t) => styleText(s, t, { validateStream: false });
 }

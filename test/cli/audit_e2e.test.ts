@@ -1,0 +1,169 @@
+/**
+ * End to end: the bundled lab through the real CLI (in-process), against golden files.
+ * Regenerate the goldens after an intended change with: UPDATE_GOLDEN=1 npx vitest run test/cli
+ */
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildLab } from '../../fixtures/make_lab.js';
+import { runCli } from '../support/run_cli.js';
+
+const LAB = 'fixtures/ams-lab.pcapng';
+const INV = 'fixtures/ams-lab.inventory.json';
+const GOLDEN = 'test/golden';
+
+function golden(name: string, actual: string): void {
+  const p = join(GOLDEN, name);
+  if (process.env.UPDATE_GOLDEN || !existsSync(p)) writeFileSync(p, actual);
+  expect(actual).toBe(readFileSync(p, 'utf8'));
+}
+
+describe('the bundled lab', () => {
+  it('the committed capture is exactly what fixtures/make_lab.ts generates', () => {
+    expect(Buffer.from(buildLab()).equals(readFileSync(LAB))).toBe(true);
+  });
+
+  it('audit --format json matches the golden report and exits 1 (the lab fails on purpose)', async () => {
+    const r = await runCli(['audit', LAB, '--inventory', INV, '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    golden('ams-lab.audit.json', r.stdout);
+    const j = JSON.parse(r.stdout);
+    expect(j.schema).toBe('flowaudit/audit@1');
+    expect(j.verdict).toBe('fail');
+    const status = Object.fromEntries(j.rules.map((x: { id: string; status: string }) => [x.id, x.status]));
+    expect(status).toMatchObject({
+      'ams-ldap': 'observed',
+      'ams-global-catalog': 'failed',
+      'ams-sql': 'not-applicable',
+      'web-https': 'observed',
+      'agent-ldap': 'observed',
+    });
+    expect(j.rules).toHaveLength(17);
+    const unexpected = j.unexpected.map((g: { client: string; server: string; protocol: string; port: number }) => `${g.client}>${g.server} ${g.protocol}/${g.port}`);
+    expect(unexpected).toEqual([
+      '10.0.0.10>10.0.0.2 icmp/8',
+      '10.0.0.10>10.0.0.2 tcp/88',
+      '10.0.0.10>10.0.0.2 tcp/445',
+      '10.0.3.15>10.0.0.10 tcp/3389',
+      '10.0.0.10>10.0.9.5 tcp/22',
+    ]);
+  });
+
+  it('text and CSV reports match their goldens', async () => {
+    const t = await runCli(['audit', LAB, '--inventory', INV]);
+    golden('ams-lab.audit.txt', t.stdout);
+    expect(t.stdout).not.toContain('\u001b['); // no colour when not a TTY
+    const c = await runCli(['audit', LAB, '--inventory', INV, '--format', 'csv']);
+    golden('ams-lab.audit.csv', c.stdout);
+  });
+
+  it('colours the text report only on a TTY, and honours NO_COLOR', async () => {
+    expect((await runCli(['audit', LAB, '--inventory', INV], {}, true)).stdout).toContain('\u001b[');
+    expect((await runCli(['audit', LAB, '--inventory', INV], { NO_COLOR: '1' }, true)).stdout).not.toContain('\u001b[');
+  });
+
+  it('same inputs give byte-identical output', async () => {
+    const a = await runCli(['audit', LAB, '--inventory', INV, '--format', 'json']);
+    const b = await runCli(['audit', LAB, '--inventory', INV, '--format', 'json']);
+    expect(a.stdout).toBe(b.stdout);
+    expect(JSON.parse(a.stdout).generatedAt).toBe('2026-03-02T10:00:00.000Z');
+  });
+
+  it('--exit-zero exits 0 on a failed audit; --output writes the file', async () => {
+    const r = await runCli(['audit', LAB, '--inventory', INV, '--exit-zero', '--output', 'out.json', '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(JSON.parse(String(r.files.get('out.json'))).verdict).toBe('fail');
+  });
+
+  it('flows --format jsonl lists every connection with direction and state', async () => {
+    const r = await runCli(['flows', LAB]);
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(33);
+    expect(rows.find((x) => x.serverPort === 3268 && x.server === '10.0.0.2')).toMatchObject({
+      client: '10.0.0.10', state: 'REJ', outcome: 'refused', directionBy: 'syn', packets: 2,
+    });
+    expect(rows.find((x) => x.serverPort === 3268 && x.server === '10.0.0.3')).toMatchObject({ state: 'S0', outcome: 'unanswered', packets: 3 });
+    expect(rows.find((x) => x.client === '10.0.2.33')).toMatchObject({ state: 'OTH', directionBy: 'server-port', server: '10.0.0.2' });
+    expect(rows.find((x) => x.client === 'fd00:3::15')).toMatchObject({ server: 'fd00:10::10', serverPort: 443, state: 'SF' });
+    golden('ams-lab.flows.jsonl', r.stdout);
+  });
+
+  it('several captures are audited together as one body of evidence', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-'));
+    const copy = join(dir, 'copy.pcapng');
+    copyFileSync(LAB, copy);
+    const r = await runCli(['audit', LAB, copy, '--inventory', INV, '--format', 'json']);
+    const j = JSON.parse(r.stdout);
+    expect(j.inputs).toHaveLength(2);
+    // Same 5-tuples in both files meet in the same connections: counts double, connections don't.
+    const one = JSON.parse((await runCli(['audit', LAB, '--inventory', INV, '--format', 'json'])).stdout);
+    expect(j.summary.packets).toBe(2 * one.summary.packets);
+    expect(j.summary.connections).toBe(one.summary.connections);
+  });
+});
+
+describe('bad input', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fa-bad-'));
+
+  it('a truncated capture yields a report of what was read plus a warning', async () => {
+    const cut = join(dir, 'cut.pcapng');
+    copyFileSync(LAB, cut);
+    truncateSync(cut, readFileSync(LAB).length - 50);
+    const r = await runCli(['audit', cut, '--inventory', INV, '--format', 'json']);
+    expect(r.code).toBe(1); // the lab's verdict, not an input error
+    const j = JSON.parse(r.stdout);
+    expect(j.inputs[0].truncated).toBe(true);
+    expect(j.inputs[0].warnings[0].message).toMatch(/offset \d+/);
+    expect(j.summary.packets).toBe(202);
+  });
+
+  it('an unknown magic is an input error naming the file and offset (exit 2)', async () => {
+    const bad = join(dir, 'bad.pcap');
+    writeFileSync(bad, Buffer.from('1234abcd00000000000000000000000000000000000000000000', 'hex'));
+    const r = await runCli(['audit', bad, '--format', 'json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(bad);
+    expect(r.stderr).toMatch(/magic 0x/);
+    expect(r.stderr).toMatch(/offset 0/);
+  });
+
+  it('a missing file, a bad inventory and a bad option are exit 2 with a clear message', async () => {
+    const missing = await runCli(['audit', join(dir, 'nope.pcap')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+    const inv = join(dir, 'inv.json');
+    writeFileSync(inv, JSON.stringify({ roles: { 'domain-controller': ['10.0.0.300'] } }));
+    const badInv = await runCli(['audit', LAB, '--inventory', inv]);
+    expect(badInv.code).toBe(2);
+    expect(badInv.stderr).toContain(inv);
+    expect(badInv.stderr).toContain('10.0.0.300');
+    expect(badInv.stderr).toContain('domain-controller');
+    const opt = await runCli(['audit', LAB, '--format', 'xml']);
+    expect(opt.code).toBe(2);
+    expect(opt.stderr).toContain('unknown format "xml"');
+    const feat = await runCli(['audit', LAB, '--features', 'azure']);
+    expect(feat.code).toBe(2);
+    expect(feat.stderr).toContain('unknown feature "azure"');
+    const none = await runCli(['bogus']);
+    expect(none.code).toBe(2);
+  });
+});
+
+describe('matrix show', () => {
+  it('prints the 17 built-in rules, and its JSON loads back as a matrix file', async () => {
+    const t = await runCli(['matrix', 'show']);
+    expect(t.code).toBe(0);
+    for (const id of ['ams-ldap', 'ams-cldap', 'ams-rpc-dynamic', 'web-oidc-login']) expect(t.stdout).toContain(id);
+    const j = await runCli(['matrix', 'show', '--format', 'json']);
+    const dir = mkdtempSync(join(tmpdir(), 'fa-m-'));
+    const p = join(dir, 'm.json');
+    writeFileSync(p, j.stdout);
+    const again = await runCli(['matrix', 'show', '--matrix', p, '--format', 'json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).rules).toEqual(JSON.parse(j.stdout).rules);
+  });
+});
