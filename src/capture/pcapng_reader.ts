@@ -143,7 +143,7 @@ export class PcapngReader implements PacketSource {
       const len = v.getUint32(p + 4, le);
       const off = w.base + p;
       if (len < 12 || (len & 3) !== 0) {
-        throw this.err(off, `length ${len} is ${len < 12 ? 'smaller than 12' : 'not a multiple of 4'}`);
+        throw this.err(off, `length ${len} is ${(len & 3) !== 0 ? 'not a multiple of 4' : 'smaller than 12'}`);
       }
       if (len > MAX_BLOCK_LEN) {
         if (type === EPB || type === PB || type === SPB || type === IDB || type === ISB) {
