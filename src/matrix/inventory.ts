@@ -8,7 +8,6 @@
  * sorted role list; lookups are a binary search (a 32-bit table for IPv4, a 4-word one otherwise).
  */
 import { Address4, Address6 } from 'ip-address';
-import { CliError } from '../errors.js';
 import { parseJsonFile, readInputFile, sha256Hex } from './load_matrix.js';
 import type { Inventory, InventoryMember, InventoryRole, Matrix, MemberKind } from './types.js';
 import { throwIfProblems, validateAgainstSchema } from './validate.js';
@@ -395,4 +394,3 @@ export function loadInventory(path: string | undefined, matrix: Matrix): Invento
   return compileInventory(json, path, matrix, sha256Hex(bytes));
 }
 
-export { CliError };
