@@ -117,8 +117,20 @@ const ETHERTYPE_NAMES = new Map<number, string>([
   [0x9100, 'QinQ'],
 ]);
 
-/** Unknown values print as 4 hex digits: `0x88b5`. (LLDP has a name, but `etherTypeHex` always gives the number.) */
+/** The ethertypes the decoder dispatches on; only these have a short name. */
+const DECODED_ETHERTYPES = new Set([0x0000, 0x0800, 0x0806, 0x8100, 0x86dd, 0x88a8, 0x9100]);
+
+/**
+ * Name of an ethertype the decoder understands (`IPv4`, `ARP`, `IPv6`, `802.1Q`, `802.1ad`,
+ * `QinQ`, `LLC`); every other value prints as 4 hex digits, e.g. LLDP as `0x88cc`, so the
+ * non-IP counts in reports read like tcpdump/Wireshark numbers. See `etherTypeDescription`.
+ */
 export function etherTypeName(n: number): string {
+  return DECODED_ETHERTYPES.has(n) ? ETHERTYPE_NAMES.get(n)! : etherTypeHex(n);
+}
+
+/** A human label for any registered ethertype: `LLDP`, `EAPOL`, …; unknown → `0x88b5`. */
+export function etherTypeDescription(n: number): string {
   return ETHERTYPE_NAMES.get(n) ?? etherTypeHex(n);
 }
 
