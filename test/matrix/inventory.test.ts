@@ -211,19 +211,22 @@ describe('compileInventory: address kinds and overlaps', () => {
     expect(inv.nameForAddress!(w('10.0.0.1'))).toBeUndefined();
   });
 
-  it('looks up many addresses quickly', () => {
+  it('looks up many addresses against many members exactly (speed is for npm run bench, not tests)', () => {
     const members = Array.from({ length: 2000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/28`);
     const inv = compileInventory({ roles: { 'web-user': members, 'ams-server': ['2001:db8::/64'] } }, 'i', ams);
     const a = new Uint32Array([0, 0, 0xffff, 0]);
     const b = w('2001:db8::5');
-    const t0 = performance.now();
     let hits = 0;
+    let expected = 0;
     for (let i = 0; i < 300_000; i++) {
-      a[3] = (0x0a000000 + i * 7) >>> 0;
+      const addr = (0x0a000000 + i * 7) >>> 0;
+      a[3] = addr;
       hits += inv.rolesForAddress(a).length + inv.rolesForAddress(b).length;
+      const [o2, o3, o4] = [(addr >>> 16) & 255, (addr >>> 8) & 255, addr & 255];
+      expected += 1 + (o2 < 8 && o2 * 256 + o3 < 2000 && o4 < 16 ? 1 : 0);
     }
+    expect(hits).toBe(expected);
     expect(hits).toBeGreaterThan(300_000);
-    expect(performance.now() - t0).toBeLessThan(1500);
   });
 });
 
