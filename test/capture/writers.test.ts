@@ -81,6 +81,7 @@ describe('PcapngWriter', () => {
     writeNg(f);
     f.close();
     const r = drain(openCapture(path));
+    expect(r.packets).toHaveLength(packets.length);
     const t = tsharkFrames(path);
     expect(t.stderr).not.toMatch(/cut short|corrupt|damaged/);
     expect(t.frames).toEqual(
@@ -153,6 +154,7 @@ describe('PcapWriter', () => {
     for (const p of packets) f.writePacket(p.sec, p.nsec, p.data, 0, p.data.length, p.wirelen);
     f.close();
     const r = drain(openCapture(path));
+    expect(r.packets).toHaveLength(packets.length);
     const t = tsharkFrames(path);
     expect(t.frames.map((x) => [x.time, x.len, x.capLen])).toEqual(r.packets.map((p) => [epochString(p.tsSec, p.tsNsec), p.wirelen, p.caplen]));
   });

@@ -1,0 +1,172 @@
+/**
+ * Every real capture of the shared corpus is read to the end: only CaptureFormatError may be
+ * thrown, valid files give MANIFEST's packet count, each corrupt file behaves as tabled below,
+ * and (when tshark is installed) every frame matches tshark's time, lengths and interface.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openCapture, openCaptureBytes } from '../../src/capture/open_capture.js';
+import type { PacketSource } from '../../src/capture/source.js';
+import { CaptureFormatError } from '../../src/errors.js';
+import { drain, type ReadResult } from '../support/capture_bytes.js';
+import { CAPTURES_DIR, corpusMissing, readManifest } from './corpus_files.js';
+import { epochString, tsharkFrames, tsharkMissing } from './tshark.js';
+
+const manifest = readManifest();
+const files = corpusMissing ? [] : readdirSync(CAPTURES_DIR).sort();
+
+interface CorruptCase {
+  reason: string;
+  packets: number;
+  /** Expected error (offset + message part), or undefined for a partial/complete read. */
+  error?: { offset: number; message: string };
+  warnings: { offset: number; message: string }[];
+  truncated: boolean;
+}
+
+/** Expected behaviour of each `corrupt` file, with why. */
+const CORRUPT: Record<string, CorruptCase> = {
+  'libpcap__pcap-invalid-version-1.pcap': {
+    reason: 'pcap major version 1 does not exist; tshark: "major version 1 unsupported"',
+    packets: 0,
+    error: { offset: 4, message: 'Cannot read pcap header: unsupported version 1.4' },
+    warnings: [],
+    truncated: false,
+  },
+  'libpcap__pcapng-invalid-vers-1.pcapng': {
+    reason: 'SHB version 0.1; tshark: "unknown SHB version 0.1"',
+    packets: 0,
+    error: { offset: 0, message: 'unsupported pcapng version 0.1' },
+    warnings: [],
+    truncated: false,
+  },
+  'libpcap__shb-option-too-long.pcapng': {
+    reason: 'first SHB option claims 12336 bytes in a 52-byte block; tshark: "Not enough data to handle option of length 12336"',
+    packets: 0,
+    error: { offset: 24, message: 'option 12336 at offset 24 has length 12336, which runs past the end' },
+    warnings: [],
+    truncated: false,
+  },
+  'libpcap__linktype-reserved-field-not-zero.pcap': {
+    reason: 'link-type field 0x00300001; tshark: "network type reserved field not zero (0x00300000)"',
+    packets: 0,
+    error: { offset: 20, message: 'link-type reserved field not zero (0x00300000)' },
+    warnings: [],
+    truncated: false,
+  },
+  'tcpdump__empty.pcap': {
+    reason: 'valid 24-byte header and no records: zero packets, no error',
+    packets: 0,
+    warnings: [],
+    truncated: false,
+  },
+  'tcpdump__timestamp_invalid_nano.pcap': {
+    reason: 'ns fraction ≥ 1e9 in records: carried into seconds, one warning',
+    packets: 3,
+    warnings: [{ offset: 116, message: 'record at offset 116: timestamp fraction 1000000000 is not below 1e9' }],
+    truncated: false,
+  },
+  'suricata-verify__bug-1450-04-tls_DER-incomplete-header.pcap': {
+    reason: '6 good packets, then a record claiming 4325376 bytes (> 262144): error after the 6 (tshark: same)',
+    packets: 6,
+    error: { offset: 5035, message: 'pcap record at offset 5035: captured length 4325376 is larger than the maximum of 262144' },
+    warnings: [],
+    truncated: false,
+  },
+  'ndpi__fuzz-2021-10-13.pcap': {
+    reason:
+      'version 2.0 header: caplen/wirelen stored swapped (libpcap rule), so caplen 197; fraction ≥ 1e9; ' +
+      'then 2 bytes of a record header (tshark: 1 packet, "cut short in the middle of a packet")',
+    packets: 1,
+    warnings: [
+      { offset: 24, message: 'timestamp fraction 1882137472 is not below 1e9' },
+      { offset: 237, message: 'file ends inside the record header at offset 237: 2 of 16 bytes present' },
+    ],
+    truncated: true,
+  },
+  'tcpdump__unsupported-link-type-dbus.pcap': {
+    reason: 'a valid file whose link type 231 (D-Bus) carries no IP: read normally',
+    packets: 2,
+    warnings: [],
+    truncated: false,
+  },
+};
+
+function readThreeWays(path: string): ReadResult {
+  const run = (open: () => PacketSource): ReadResult => {
+    try {
+      return drain(open());
+    } catch (e) {
+      return { packets: [], info: undefined as never, error: e };
+    }
+  };
+  const mem = run(() => openCaptureBytes(new Uint8Array(readFileSync(path)), path));
+  const small = run(() => openCapture(path, { chunkSize: 64 }));
+  const dflt = run(() => openCapture(path));
+  const view = (r: ReadResult) => ({ packets: r.packets, info: r.info, error: String(r.error) });
+  expect(view(small), '64-byte chunks differ from memory').toEqual(view(mem));
+  expect(view(dflt), 'default chunks differ from memory').toEqual(view(mem));
+  return mem;
+}
+
+describe.skipIf(corpusMissing)('corpus: every capture reads to the end', () => {
+  it('MANIFEST.tsv lists exactly the files present, and every corrupt file has an expectation', () => {
+    expect(manifest.map((m) => m.filename).sort()).toEqual(files);
+    const corrupt = manifest.filter((m) => m.category === 'corrupt').map((m) => m.filename).sort();
+    expect(corrupt).toEqual(Object.keys(CORRUPT).sort());
+  });
+
+  it.each(manifest.filter((m) => m.category !== 'corrupt').map((m) => [m.filename, m] as const))('%s', (name, m) => {
+    const r = readThreeWays(join(CAPTURES_DIR, name));
+    expect(r.error).toBeUndefined();
+    expect(r.packets.length).toBe(Number(m.packets));
+    expect(r.info).toMatchObject({ packets: Number(m.packets), truncated: false, warnings: [], bytesRead: r.info.fileSize });
+    const fmt = m.format.startsWith('pcapng') ? 'pcapng' : m.format.includes('nsec') ? 'pcap-nsec' : 'pcap';
+    expect(r.info.format).toBe(fmt);
+    if (fmt !== 'pcapng') expect(r.info.byteOrder).toBe(m.format.includes(' BE ') ? 'be' : 'le');
+  });
+
+  it.each(Object.entries(CORRUPT))('corrupt %s', (name, c) => {
+    const r = readThreeWays(join(CAPTURES_DIR, name));
+    expect(r.packets.length, c.reason).toBe(c.packets);
+    if (c.error) {
+      expect(r.error, c.reason).toBeInstanceOf(CaptureFormatError);
+      const e = r.error as CaptureFormatError;
+      expect(e.offset).toBe(c.error.offset);
+      expect(e.message).toContain(c.error.message);
+      expect(e.message).toContain(name);
+    } else {
+      expect(r.error, c.reason).toBeUndefined();
+    }
+    if (r.info) {
+      expect(r.info.truncated).toBe(c.truncated);
+      expect(r.info.packets).toBe(c.packets);
+      expect(r.info.warnings.map((w) => w.offset)).toEqual(c.warnings.map((w) => w.offset));
+      r.info.warnings.forEach((w, i) => expect(w.message).toContain(c.warnings[i]?.message));
+    }
+  });
+});
+
+/** Files whose timestamps we normalise on purpose where tshark prints the raw fraction. */
+const TSHARK_TIME_DIFFERS: Record<string, string> = {
+  'tcpdump__timestamp_invalid_nano.pcap': 'fraction ≥ 1e9: we carry it into seconds, tshark prints it raw',
+  'ndpi__fuzz-2021-10-13.pcap': 'fraction ≥ 1e9: we carry it into seconds, tshark prints it raw',
+};
+
+describe.skipIf(corpusMissing || tsharkMissing)('corpus: every frame matches tshark', () => {
+  it.each(files)('%s', (name) => {
+    const path = join(CAPTURES_DIR, name);
+    const r = readThreeWays(path);
+    const t = tsharkFrames(path);
+    expect(t.frames.length).toBe(r.packets.length);
+    const sameTime = !(name in TSHARK_TIME_DIFFERS);
+    const ours = r.packets.map((p) => ({
+      time: sameTime ? epochString(p.tsSec, p.tsNsec) : '-',
+      len: p.wirelen,
+      capLen: p.caplen,
+      iface: r.info.format === 'pcapng' ? String(p.interfaceId) : '',
+    }));
+    expect(t.frames.map((f) => ({ ...f, time: sameTime ? f.time : '-' }))).toEqual(ours);
+  });
+});
