@@ -259,8 +259,8 @@ function ruleResult(a: RuleAcc): RuleResult {
     bytes: a.bytes,
     outcomes: a.outcomes,
     states: sortedRecord(a.states),
-    clients: [...a.clients].sort(compareAddr).slice(0, MAX_LISTED),
-    servers: [...a.servers].sort(compareAddr).slice(0, MAX_LISTED),
+    clients: sortAddresses(a.clients).slice(0, MAX_LISTED),
+    servers: sortAddresses(a.servers).slice(0, MAX_LISTED),
   };
 }
 
@@ -296,18 +296,38 @@ function inputResult(i: CaptureFacts['inputs'][number]): InputResult {
   };
 }
 
-/** Numeric-aware address order (IPv4 by octets, IPv6 after IPv4). */
-export function compareAddr(a: string, b: string): number {
-  const va = a.includes(':');
-  const vb = b.includes(':');
-  if (va !== vb) return va ? 1 : -1;
-  if (!va) {
-    const pa = a.split('.').map(Number);
-    const pb = b.split('.').map(Number);
-    for (let i = 0; i < 4; i++) if (pa[i] !== pb[i]) return (pa[i] ?? 0) - (pb[i] ?? 0);
-    return 0;
+/** IPv4 dotted quad → uint32 without allocating; -1 if not IPv4. */
+function ipv4Value(s: string): number {
+  let n = 0;
+  let part = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      n = n * 256 + part;
+      part = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) part = part * 10 + (c - 48);
+    else return -1;
   }
+  return dots === 3 ? n * 256 + part : -1;
+}
+
+/** Numeric-aware address order (IPv4 by value first, then IPv6 as text). */
+export function compareAddr(a: string, b: string): number {
+  const va = ipv4Value(a);
+  const vb = ipv4Value(b);
+  if (va >= 0 && vb >= 0) return va - vb;
+  if (va >= 0) return -1;
+  if (vb >= 0) return 1;
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sorted copy, computing each address's sort key once. */
+export function sortAddresses(xs: Iterable<string>): string[] {
+  const keyed = [...xs].map((s) => ({ s, v: ipv4Value(s) }));
+  keyed.sort((a, b) => (a.v >= 0 && b.v >= 0 ? a.v - b.v : a.v >= 0 ? -1 : b.v >= 0 ? 1 : a.s < b.s ? -1 : a.s > b.s ? 1 : 0));
+  return keyed.map((k) => k.s);
 }
 
 function compareGroups(a: UnexpectedGroup, b: UnexpectedGroup): number {

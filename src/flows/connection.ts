@@ -56,8 +56,28 @@ export function protocolLabel(ipProto: number): string {
   }
 }
 
+/**
+ * Formats addresses once per distinct address: a capture has far fewer hosts than connections,
+ * and IPv4 (the common case) is keyed by its 32-bit value.
+ */
+export class AddressNames {
+  private readonly v4 = new Map<number, string>();
+  format(w: Uint32Array): string {
+    if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) {
+      const k = w[3]!;
+      let s = this.v4.get(k);
+      if (s === undefined) {
+        s = formatAddress(w);
+        this.v4.set(k, s);
+      }
+      return s;
+    }
+    return formatAddress(w);
+  }
+}
+
 /** Orient and describe connection `id` of the table. */
-export function connectionAt(t: ConnectionTable, id: number, serverPorts: ServerPorts): Connection {
+export function connectionAt(t: ConnectionTable, id: number, serverPorts: ServerPorts, names = new AddressNames()): Connection {
   const proto = t.proto[id]!;
   const isTcp = proto === 6;
   const hasPorts = isTcp || proto === 17;
@@ -77,7 +97,7 @@ export function connectionAt(t: ConnectionTable, id: number, serverPorts: Server
   const c = dirn.flipped ? 1 : 0; // index offset of the client side: 0 = A, 1 = B
   const s = 1 - c;
   const o = id << 3;
-  const aAddr = t.addr.slice(o, o + 4);
+  const aAddr = t.addr.slice(o, o + 4); // copies: the table's arrays are replaced when it grows
   const bAddr = t.addr.slice(o + 4, o + 8);
   const clientAddr = c === 0 ? aAddr : bAddr;
   const serverAddr = c === 0 ? bAddr : aAddr;
@@ -90,9 +110,9 @@ export function connectionAt(t: ConnectionTable, id: number, serverPorts: Server
     id,
     protocol: protocolLabel(proto),
     ipProto: proto,
-    client: formatAddress(clientAddr),
+    client: names.format(clientAddr),
     clientPort: c === 0 ? t.portA[id]! : t.portB[id]!,
-    server: formatAddress(serverAddr),
+    server: names.format(serverAddr),
     serverPort: c === 0 ? t.portB[id]! : t.portA[id]!,
     clientAddr,
     serverAddr,
@@ -116,6 +136,7 @@ export function connectionAt(t: ConnectionTable, id: number, serverPorts: Server
 /** All connections, in order of first packet. */
 export function allConnections(t: ConnectionTable, serverPorts: ServerPorts): Connection[] {
   const out: Connection[] = new Array(t.size);
-  for (let id = 0; id < t.size; id++) out[id] = connectionAt(t, id, serverPorts);
+  const names = new AddressNames();
+  for (let id = 0; id < t.size; id++) out[id] = connectionAt(t, id, serverPorts, names);
   return out;
 }

@@ -5,3 +5,4 @@ export * from './connection.js';
 export * from './flow_engine.js';
 export * from './ingest.js';
 export * from './facts.js';
+export * from './file_hash.js';

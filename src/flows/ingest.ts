@@ -3,11 +3,10 @@
  * A file that breaks mid-way keeps what was read: its summary carries the error and the
  * packets before it stay counted.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
 import { openCapture } from '../capture/open_capture.js';
 import { newRawPacket, type CaptureInfo, type PacketSource } from '../capture/source.js';
 import { CaptureFormatError, CliError } from '../errors.js';
+import { sha256FilesInBackground } from './file_hash.js';
 import type { FlowEngine } from './flow_engine.js';
 
 export interface InputSummary {
@@ -24,29 +23,29 @@ export interface InputSummary {
   error: { offset: number; message: string } | null;
 }
 
-/** SHA-256 of a file, read in 4 MiB chunks (evidence: inputs[].sha256). */
-export function sha256File(path: string): string {
-  const h = createHash('sha256');
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(4 << 20);
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n <= 0) break;
-      h.update(buf.subarray(0, n));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return h.digest('hex');
-}
-
 export interface IngestOptions {
   /** Called every `progressEvery` packets (default 1M) and at the end of each file. */
   onProgress?: (packets: number, path: string) => void;
   progressEvery?: number;
 }
 
+/**
+ * Ingest files in order into one engine (one body of evidence), hashing them on a worker thread
+ * meanwhile. Summaries come back in the order of `paths`, with sha256 filled in.
+ */
+export async function ingestFiles(paths: string[], engine: FlowEngine, opts: IngestOptions = {}): Promise<InputSummary[]> {
+  const hashes = sha256FilesInBackground(paths);
+  const summaries = paths.map((p) => ingestFile(p, engine, opts));
+  const h = await hashes;
+  for (const s of summaries) {
+    const r = h.get(s.path);
+    if (r && 'sha256' in r) s.sha256 = r.sha256;
+    else if (!s.error) s.error = { offset: 0, message: `${s.path}: cannot hash file: ${r?.error ?? 'no result'}` };
+  }
+  return summaries;
+}
+
+/** Ingest one file (sha256 left null: ingestFiles fills it in). */
 export function ingestFile(path: string, engine: FlowEngine, opts: IngestOptions = {}): InputSummary {
   const summary: InputSummary = {
     path,
@@ -59,12 +58,6 @@ export function ingestFile(path: string, engine: FlowEngine, opts: IngestOptions
     lastSeen: null,
     error: null,
   };
-  try {
-    summary.sha256 = sha256File(path);
-  } catch (e) {
-    summary.error = { offset: 0, message: `${path}: cannot read file: ${(e as Error).message}` };
-    return summary;
-  }
   let src: PacketSource;
   try {
     src = openCapture(path);

@@ -94,9 +94,9 @@ const names = captureNames().filter((n) => readReference(n) !== null);
 describe.skipIf(!corpusAvailable())('tshark agreement on the real-capture corpus', () => {
   const summary: Agreement[] = [];
 
-  it.each(names)('%s', (name) => {
+  it.each(names)('%s', async (name) => {
     const ref = readReference(name)!;
-    const facts = analyseFiles([join(CAPTURES, name)], defaultServerPorts());
+    const facts = await analyseFiles([join(CAPTURES, name)], defaultServerPorts());
     const ours = ourFlows(facts.connections);
     const hasFragments = ref.flows.some((f) => f.proto.startsWith('ipproto-'));
     expect(hasFragments, 'fragment captures must be listed in KNOWN_DIFFERENCES').toBe(name in KNOWN_DIFFERENCES);

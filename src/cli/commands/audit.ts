@@ -36,17 +36,17 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('--exit-zero', 'exit 0 even when the audit fails (input errors still exit 2)')
     .option('--no-color', 'never colour the text report')
-    .action((captures: string[], flags: AuditFlags) => {
-      setExit(auditCommand(captures, flags, io));
+    .action(async (captures: string[], flags: AuditFlags) => {
+      setExit(await auditCommand(captures, flags, io));
     });
 }
 
-export function auditCommand(captures: string[], flags: AuditFlags, io: Io): number {
+export async function auditCommand(captures: string[], flags: AuditFlags, io: Io): Promise<number> {
   const format = chooseFormat(flags.format, FORMATS, 'text');
   const scope = flags.scope ?? 'inventory';
   if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
   const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features);
-  const facts = analyseFiles(captures, serverPortsFor(matrix));
+  const facts = await analyseFiles(captures, serverPortsFor(matrix));
   const result = runAudit(facts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env) });
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text =

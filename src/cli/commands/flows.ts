@@ -47,10 +47,10 @@ export function registerFlows(program: Command, io: Io, setExit: (code: number) 
     .option('-f, --format <format>', 'jsonl or csv', 'jsonl')
     .option('-m, --matrix <spec>', "matrix whose ports count as likely server ports (default builtin:ams)", collectRepeat)
     .option('-o, --output <file>', 'write to a file instead of standard output')
-    .action((captures: string[], flags: { format?: string; output?: string; matrix?: string[] }) => {
+    .action(async (captures: string[], flags: { format?: string; output?: string; matrix?: string[] }) => {
       const format = chooseFormat(flags.format, FORMATS, 'jsonl');
       const { matrix } = loadPolicy(flags.matrix, undefined, []);
-      const facts = analyseFiles(captures, serverPortsFor(matrix));
+      const facts = await analyseFiles(captures, serverPortsFor(matrix));
       const records = facts.connections.map(flowRecord);
       const text =
         format === 'csv'
