@@ -3,7 +3,7 @@
  * thrown, valid files give MANIFEST's packet count, each corrupt file behaves as tabled below,
  * and (when tshark is installed) every frame matches tshark's time, lengths and interface.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openCapture, openCaptureBytes } from '../../src/capture/open_capture.js';
@@ -168,5 +168,30 @@ describe.skipIf(corpusMissing || tsharkMissing)('corpus: every frame matches tsh
       iface: r.info.format === 'pcapng' ? String(p.interfaceId) : '',
     }));
     expect(t.frames.map((f) => ({ ...f, time: sameTime ? f.time : '-' }))).toEqual(ours);
+  });
+});
+
+const FIXTURES = new URL('../../fixtures/', import.meta.url).pathname;
+const fixtureCaptures = existsSync(FIXTURES)
+  ? readdirSync(FIXTURES)
+      .filter((f) => /\.(pcap|pcapng|cap)$/.test(f))
+      .sort()
+  : [];
+
+describe.skipIf(tsharkMissing || fixtureCaptures.length === 0)('fixtures: every frame matches tshark', () => {
+  it.each(fixtureCaptures)('%s', (name) => {
+    const path = join(FIXTURES, name);
+    const r = readThreeWays(path);
+    expect(r.error).toBeUndefined();
+    expect(r.info.truncated).toBe(false);
+    const t = tsharkFrames(path);
+    expect(t.frames).toEqual(
+      r.packets.map((p) => ({
+        time: epochString(p.tsSec, p.tsNsec),
+        len: p.wirelen,
+        capLen: p.caplen,
+        iface: r.info.format === 'pcapng' ? String(p.interfaceId) : '',
+      })),
+    );
   });
 });
