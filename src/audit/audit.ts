@@ -102,23 +102,23 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   let inScope = 0;
   let outOfScope = 0;
   let control = 0;
-  for (const c of facts.connections) {
+  facts.connections.forEach((c) => {
     if (isControlFlow(c)) {
       control++;
-      continue;
+      return;
     }
     const clientRoles = rolesOf(c.client, c.clientAddr);
     const serverRoles = rolesOf(c.server, c.serverAddr);
     if (opts.scope === 'inventory' && clientRoles.length === 0 && serverRoles.length === 0) {
       outOfScope++;
-      continue;
+      return;
     }
     inScope++;
     const view = { protocol: c.protocol, serverPort: c.serverPort, clientRoles, serverRoles };
     const matched = matchingRules(view, enabledRules);
     if (matched.length > 0) {
       for (const rule of matched) addToRule(accById.get(rule.id)!, c);
-      continue;
+      return;
     }
     const port = groupPort(c);
     const key = `${c.client}|${c.server}|${c.protocol}|${port}`;
@@ -154,7 +154,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     g.states[c.state] = (g.states[c.state] ?? 0) + 1;
     if (c.firstSeen < acc.first) acc.first = c.firstSeen;
     if (c.lastSeen > acc.last) acc.last = c.lastSeen;
-  }
+  });
 
   const rules: RuleResult[] = accs.map((a) => ruleResult(a));
   const unexpected = [...groups.values()]
@@ -190,7 +190,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     summary: {
       packets: facts.packets,
       bytes: facts.bytes,
-      connections: facts.connections.length,
+      connections: facts.connections.size,
       connectionsInScope: inScope,
       connectionsOutOfScope: outOfScope,
       unexpected: unexpected.length,

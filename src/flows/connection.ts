@@ -76,8 +76,19 @@ export class AddressNames {
   }
 }
 
-/** Orient and describe connection `id` of the table. */
-export function connectionAt(t: ConnectionTable, id: number, serverPorts: ServerPorts, names = new AddressNames()): Connection {
+/** A Connection with every field set to a neutral value, to be filled by fillConnection. */
+export function emptyConnection(): Connection {
+  return {
+    id: 0, protocol: '', ipProto: 0, client: '', clientPort: 0, server: '', serverPort: 0,
+    clientAddr: new Uint32Array(4), serverAddr: new Uint32Array(4),
+    packets: 0, bytes: 0, packetsToServer: 0, packetsToClient: 0, bytesToServer: 0, bytesToClient: 0,
+    firstSeen: 0, lastSeen: 0, state: 'OTH', outcome: 'unanswered', directionBy: 'first-packet', history: '',
+    icmpType: -1, icmpCode: -1,
+  };
+}
+
+/** Orient connection `id` of the table and write its facts into `c` (reused: no allocation but strings). */
+export function fillConnection(t: ConnectionTable, id: number, serverPorts: ServerPorts, names: AddressNames, c: Connection): Connection {
   const proto = t.proto[id]!;
   const isTcp = proto === 6;
   const hasPorts = isTcp || proto === 17;
@@ -94,49 +105,69 @@ export function connectionAt(t: ConnectionTable, id: number, serverPorts: Server
     },
     serverPorts,
   );
-  const c = dirn.flipped ? 1 : 0; // index offset of the client side: 0 = A, 1 = B
-  const s = 1 - c;
-  const o = id << 3;
-  const aAddr = t.addr.slice(o, o + 4); // copies: the table's arrays are replaced when it grows
-  const bAddr = t.addr.slice(o + 4, o + 8);
-  const clientAddr = c === 0 ? aAddr : bAddr;
-  const serverAddr = c === 0 ? bAddr : aAddr;
-  const evC = t.events[(id << 1) | c]!;
-  const evS = t.events[(id << 1) | s]!;
-  const bytesC = t.bytes[(id << 1) | c]!;
-  const bytesS = t.bytes[(id << 1) | s]!;
+  const ci = dirn.flipped ? 1 : 0; // which side is the client: 0 = A (first sender), 1 = B
+  const si = 1 - ci;
+  const addr = t.addr;
+  const oc = (id << 3) + (ci << 2);
+  const os = (id << 3) + (si << 2);
+  for (let k = 0; k < 4; k++) {
+    c.clientAddr[k] = addr[oc + k]!;
+    c.serverAddr[k] = addr[os + k]!;
+  }
+  const evC = t.events[(id << 1) | ci]!;
+  const evS = t.events[(id << 1) | si]!;
+  const bytesC = t.bytes[(id << 1) | ci]!;
+  const bytesS = t.bytes[(id << 1) | si]!;
   const state = isTcp ? tcpState(evC, evS, bytesC, bytesS) : datagramState(evS);
-  return {
-    id,
-    protocol: protocolLabel(proto),
-    ipProto: proto,
-    client: names.format(clientAddr),
-    clientPort: c === 0 ? t.portA[id]! : t.portB[id]!,
-    server: names.format(serverAddr),
-    serverPort: c === 0 ? t.portB[id]! : t.portA[id]!,
-    clientAddr,
-    serverAddr,
-    packets: t.packets[id << 1]! + t.packets[(id << 1) | 1]!,
-    bytes: t.bytes[id << 1]! + t.bytes[(id << 1) | 1]!,
-    packetsToServer: t.packets[(id << 1) | c]!,
-    packetsToClient: t.packets[(id << 1) | s]!,
-    bytesToServer: bytesC,
-    bytesToClient: bytesS,
-    firstSeen: t.firstTs[id]!,
-    lastSeen: t.lastTs[id]!,
-    state,
-    outcome: outcomeOf(isTcp, state, evS),
-    directionBy: dirn.by,
-    history: historyOf(evC, evS),
-    icmpType: t.icmpType[id]!,
-    icmpCode: t.icmpCode[id]!,
-  };
+  c.id = id;
+  c.protocol = protocolLabel(proto);
+  c.ipProto = proto;
+  c.client = names.format(c.clientAddr);
+  c.clientPort = ci === 0 ? t.portA[id]! : t.portB[id]!;
+  c.server = names.format(c.serverAddr);
+  c.serverPort = ci === 0 ? t.portB[id]! : t.portA[id]!;
+  c.packetsToServer = t.packets[(id << 1) | ci]!;
+  c.packetsToClient = t.packets[(id << 1) | si]!;
+  c.packets = c.packetsToServer + c.packetsToClient;
+  c.bytesToServer = bytesC;
+  c.bytesToClient = bytesS;
+  c.bytes = bytesC + bytesS;
+  c.firstSeen = t.firstTs[id]!;
+  c.lastSeen = t.lastTs[id]!;
+  c.state = state;
+  c.outcome = outcomeOf(isTcp, state, evS);
+  c.directionBy = dirn.by;
+  c.history = historyOf(evC, evS);
+  c.icmpType = t.icmpType[id]!;
+  c.icmpCode = t.icmpCode[id]!;
+  return c;
 }
 
-/** All connections, in order of first packet. */
-export function allConnections(t: ConnectionTable, serverPorts: ServerPorts): Connection[] {
-  const out: Connection[] = new Array(t.size);
-  const names = new AddressNames();
-  for (let id = 0; id < t.size; id++) out[id] = connectionAt(t, id, serverPorts, names);
-  return out;
+/**
+ * The connections of a table, visited one at a time through a single reused Connection object,
+ * so a 300k-connection audit does not hold 300k objects (memory grows with the table only).
+ */
+export class TableConnections {
+  constructor(
+    private readonly table: ConnectionTable,
+    private readonly serverPorts: ServerPorts,
+  ) {}
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** Calls `visit` for each connection in order of first packet. `c` is reused: copy what you keep. */
+  forEach(visit: (c: Connection) => void): void {
+    const names = new AddressNames();
+    const c = emptyConnection();
+    for (let id = 0; id < this.table.size; id++) visit(fillConnection(this.table, id, this.serverPorts, names, c));
+  }
+
+  /** Independent copies of every connection (for tests and small captures). */
+  toArray(): Connection[] {
+    const out: Connection[] = [];
+    this.forEach((c) => out.push({ ...c, clientAddr: c.clientAddr.slice(), serverAddr: c.serverAddr.slice() }));
+    return out;
+  }
 }

@@ -2,13 +2,14 @@
  * Everything the engine learned from the inputs, as plain data for the audit and the `flows`
  * command. Built once at the end of ingest.
  */
-import { allConnections, type Connection } from './connection.js';
+import { TableConnections } from './connection.js';
 import type { ServerPorts } from './direction.js';
 import type { FlowEngine } from './flow_engine.js';
 import type { InputSummary } from './ingest.js';
 
 export interface CaptureFacts {
-  connections: Connection[];
+  /** Visited one at a time (see TableConnections): memory grows with connections, not packets. */
+  connections: TableConnections;
   packets: number;
   bytes: number;
   /** µs since the epoch, null when no packet was read. */
@@ -26,7 +27,7 @@ export function collectFacts(engine: FlowEngine, inputs: InputSummary[], serverP
   let nonIp = 0;
   for (const n of engine.nonIp.values()) nonIp += n;
   return {
-    connections: allConnections(engine.table, serverPorts),
+    connections: new TableConnections(engine.table, serverPorts),
     packets: engine.packets,
     bytes: engine.bytes,
     firstSeen: engine.packets > 0 ? engine.firstTs : null,

@@ -1,7 +1,7 @@
 /**
  * Benchmark capture generator: an AMS traffic mix of any size, fast (frame templates stamped with
  * new ports and addresses). Sessions overlap (64 in flight, picked pseudo-randomly) so the
- * connection table sees realistic interleaving. ~33 packets per session on average, so
+ * connection table sees realistic interleaving. about 30 packets per session on average, so
  * 1M packets ≈ 30k connections and 10M ≈ 300k.
  */
 import { PcapWriter } from '../../src/capture/pcap_writer.js';
@@ -81,13 +81,13 @@ export function generateAmsMix(path: string, targetPackets: number, seed = 1): G
   const ams = (): number => AMS;
   const fixed = (p: number) => (): number => p;
   const kinds: Kind[] = [
-    { weight: 30, steps: tcpSession(389, 300, 1400, 4), client: ams, server: dc, port: fixed(389) },
+    { weight: 30, steps: tcpSession(389, 300, 1400, 8), client: ams, server: dc, port: fixed(389) },
     { weight: 10, steps: udpExchange(389, 180, 260), client: ams, server: dc, port: fixed(389) },
     { weight: 15, steps: udpExchange(53, 40, 120), client: ams, server: dc, port: fixed(53) },
     { weight: 8, steps: tcpSession(135, 160, 150, 1), client: ams, server: dc, port: fixed(135) },
     { weight: 8, steps: tcpSession(49670, 900, 700, 3), client: ams, server: dc, port: () => 49152 + pick(16000) },
     { weight: 4, steps: tcpSession(3268, 300, 900, 2), client: ams, server: dc, port: fixed(3268) },
-    { weight: 20, steps: tcpSession(443, 900, 1400, 12, 30), client: users, server: ams, port: fixed(443) },
+    { weight: 20, steps: tcpSession(443, 900, 1400, 30, 30), client: users, server: ams, port: fixed(443) },
     { weight: 3, steps: tcpSession(80, 350, 420, 1, 30), client: users, server: ams, port: fixed(80) },
     { weight: 12, steps: tcpSession(389, 400, 900, 2), client: agents, server: dc, port: fixed(389) },
     { weight: 2, steps: refused(3389), client: users, server: ams, port: fixed(3389) },

@@ -97,7 +97,7 @@ describe.skipIf(!corpusAvailable())('tshark agreement on the real-capture corpus
   it.each(names)('%s', async (name) => {
     const ref = readReference(name)!;
     const facts = await analyseFiles([join(CAPTURES, name)], defaultServerPorts());
-    const ours = ourFlows(facts.connections);
+    const ours = ourFlows(facts.connections.toArray());
     const hasFragments = ref.flows.some((f) => f.proto.startsWith('ipproto-'));
     expect(hasFragments, 'fragment captures must be listed in KNOWN_DIFFERENCES').toBe(name in KNOWN_DIFFERENCES);
     const { flows: expected, groups } = foldFragments(ref.flows);

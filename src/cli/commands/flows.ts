@@ -51,11 +51,25 @@ export function registerFlows(program: Command, io: Io, setExit: (code: number) 
       const format = chooseFormat(flags.format, FORMATS, 'jsonl');
       const { matrix } = loadPolicy(flags.matrix, undefined, []);
       const facts = await analyseFiles(captures, serverPortsFor(matrix));
-      const records = facts.connections.map(flowRecord);
-      const text =
-        format === 'csv'
-          ? stringify(records, { header: true, columns: [...FLOW_FIELDS], cast: safeCsvCast, record_delimiter: 'unix' })
-          : records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : '');
+      // Rendered in batches, so a large capture never holds every record at once.
+      const parts: string[] = [];
+      let batch: ReturnType<typeof flowRecord>[] = [];
+      let first = true;
+      const flush = (): void => {
+        if (format === 'csv') {
+          parts.push(stringify(batch, { header: first, columns: [...FLOW_FIELDS], cast: safeCsvCast, record_delimiter: 'unix' }));
+        } else {
+          for (const r of batch) parts.push(`${JSON.stringify(r)}\n`);
+        }
+        first = false;
+        batch = [];
+      };
+      facts.connections.forEach((c) => {
+        batch.push(flowRecord(c));
+        if (batch.length === 10_000) flush();
+      });
+      if (batch.length > 0 || (first && format === 'csv')) flush();
+      const text = parts.join('');
       if (flags.output !== undefined) io.writeFile(flags.output, text);
       else io.stdout(text);
       const broken = facts.inputs.filter((i) => i.error);
