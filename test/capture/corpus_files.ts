@@ -2,7 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const CORPUS_DIR = '/work/shared/corpus';
+import { CORPUS_DIR } from '../support/shared_dir.js';
+
+export { CORPUS_DIR };
 export const CAPTURES_DIR = join(CORPUS_DIR, 'captures');
 export const corpusMissing: string | false = existsSync(join(CORPUS_DIR, 'MANIFEST.tsv'))
   ? false

@@ -1,8 +1,9 @@
 /** Readers for the tshark reference files in shared/corpus/reference (see its README). */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { CORPUS_DIR } from '../support/shared_dir.js';
 
-export const CORPUS = join(new URL('../../..', import.meta.url).pathname, 'shared', 'corpus');
+export const CORPUS = CORPUS_DIR;
 export const CAPTURES = join(CORPUS, 'captures');
 export const REFERENCE = join(CORPUS, 'reference');
 

@@ -8,8 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DecodedPacket, DecodeProblem, L3, decodePacket, formatAddress } from '../../src/decode/index.js';
 import { walkCapture } from './pcap_walk.js';
+import { CORPUS_DIR as CORPUS } from '../support/shared_dir.js';
 
-const CORPUS = '/work/shared/corpus';
 const haveCorpus = existsSync(`${CORPUS}/MANIFEST.tsv`);
 
 interface Row {

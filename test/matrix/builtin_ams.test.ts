@@ -3,13 +3,15 @@
  * row by row, so dropping or changing a row (or a rule drifting from its row) fails a test.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SHARED_DIR } from '../support/shared_dir.js';
 import { describe, expect, it } from 'vitest';
 import { AMS_MATRIX } from '../../src/matrix/builtin/ams.js';
 import { canonicalJson, compileMatrix, loadMatrix, sha256Hex } from '../../src/matrix/load_matrix.js';
 import type { MatrixRule, Protocol } from '../../src/matrix/types.js';
 
 const SEED_COPY = new URL('./fixtures/ams-ports-seed.txt', import.meta.url);
-const SEED_SHARED = '/work/shared/seed/000_b80abea58aedb9de.txt';
+const SEED_SHARED = join(SHARED_DIR, 'seed', '000_b80abea58aedb9de.txt');
 
 interface SeedRow {
   row: number;
