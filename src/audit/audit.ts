@@ -104,16 +104,16 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   let control = 0;
   facts.connections.forEach((c) => {
     if (isControlFlow(c)) {
-      control++;
+      control += c.count;
       return;
     }
     const clientRoles = rolesOf(c.client, c.clientAddr);
     const serverRoles = rolesOf(c.server, c.serverAddr);
     if (opts.scope === 'inventory' && clientRoles.length === 0 && serverRoles.length === 0) {
-      outOfScope++;
+      outOfScope += c.count;
       return;
     }
-    inScope++;
+    inScope += c.count;
     const view = { protocol: c.protocol, serverPort: c.serverPort, clientRoles, serverRoles };
     const matched = matchingRules(view, enabledRules);
     if (matched.length > 0) {
@@ -147,11 +147,11 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
       groups.set(key, acc);
     }
     const g = acc.g;
-    g.connections++;
+    g.connections += c.count;
     g.packets += c.packets;
     g.bytes += c.bytes;
-    g.outcomes[c.outcome]++;
-    g.states[c.state] = (g.states[c.state] ?? 0) + 1;
+    g.outcomes[c.outcome] += c.count;
+    g.states[c.state] = (g.states[c.state] ?? 0) + c.count;
     if (c.firstSeen < acc.first) acc.first = c.firstSeen;
     if (c.lastSeen > acc.last) acc.last = c.lastSeen;
   });
@@ -223,11 +223,11 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
 }
 
 function addToRule(a: RuleAcc, c: Connection): void {
-  a.connections++;
+  a.connections += c.count; // > 1 for an aggregate of folded idle connections (live capture)
   a.packets += c.packets;
   a.bytes += c.bytes;
-  a.outcomes[c.outcome as Outcome]++;
-  a.states[c.state] = (a.states[c.state] ?? 0) + 1;
+  a.outcomes[c.outcome as Outcome] += c.count;
+  a.states[c.state] = (a.states[c.state] ?? 0) + c.count;
   a.clients.add(c.client);
   a.servers.add(c.server);
 }
@@ -293,6 +293,7 @@ function inputResult(i: CaptureFacts['inputs'][number]): InputResult {
     warnings: info ? info.warnings.map((w) => ({ offset: w.offset, message: w.message })) : [],
     error: i.error,
     drops,
+    ...(info?.live ? { live: info.live } : {}),
   };
 }
 

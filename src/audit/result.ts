@@ -3,6 +3,7 @@
  * never renamed or removed, within @1; arrays are in a documented stable order; times are ISO 8601
  * UTC strings with microseconds; counts are plain numbers.
  */
+import type { LiveInputInfo } from '../capture/source.js';
 import type { ConnState, Outcome } from '../flows/conn_state.js';
 import type { Protocol, Requirement } from '../matrix/types.js';
 
@@ -82,6 +83,8 @@ export interface InputResult {
   error: { offset: number; message: string } | null;
   /** Drops from pcapng ISBs (sum over interfaces), or null when the file records none. */
   drops: { ifDrop: number | null; osDrop: number | null } | null;
+  /** Live captures only (format 'live'): interface, filter, clock, evidence file; drops stay null. */
+  live?: LiveInputInfo;
 }
 
 export interface AuditSummary {

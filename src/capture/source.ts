@@ -86,7 +86,35 @@ export interface CaptureInfo {
   /** True when the file ended in the middle of a record/block (a warning explains where). */
   truncated: boolean;
   warnings: CaptureWarning[];
+  /** Set for live captures only (format 'live'). */
+  live?: LiveInputInfo;
 }
+
+/** How live packets are timed; reported in the JSON `inputs[].live.clock`. */
+export interface LiveClock {
+  source: string;
+  /** Resolution of the stamps (the clock's unit). */
+  resolution: 'ns';
+  /** What the stamps mean, in words. */
+  precision: string;
+}
+
+/** Facts about a live capture beyond CaptureInfo's, for inputs[].live. */
+export interface LiveInputInfo {
+  interface: string;
+  filter: string | null;
+  linkType: number;
+  snapLen: number;
+  clock: LiveClock;
+  /** Always false with cap: kernel drop counts are unavailable (inputs[].drops is null). */
+  dropsAvailable: false;
+  startedAt: string;
+  stoppedAt: string | null;
+  stopReason: string | null;
+  /** The evidence pcapng written with --write, if any. */
+  evidence: { path: string; packets: number; bytes: number; sha256: string | null } | null;
+}
+
 
 /** A pull-style packet source. File readers implement it; `next` returns false at the end. */
 export interface PacketSource {

@@ -8,6 +8,7 @@ import { ipProtocolName } from '../decode/enums.js';
 import { datagramState, historyOf, outcomeOf, tcpState, type ConnState, type Outcome } from './conn_state.js';
 import type { ConnectionTable } from './connection_table.js';
 import { inferDirection, type DirectionBy, type ServerPorts } from './direction.js';
+import type { FoldedConnections } from './fold.js';
 
 export interface Connection {
   /** Order of first packet (0-based), stable for a given input. */
@@ -39,6 +40,13 @@ export interface Connection {
   /** ICMP type/code of the first packet; -1 when not ICMP. */
   icmpType: number;
   icmpCode: number;
+  /**
+   * Connections this record stands for: 1 for a connection of the table; more for an aggregate of
+   * idle connections folded together (live capture, see fold.ts), which share everything the audit
+   * looks at (protocol, addresses, server port, ICMP type/code, state, outcome). An aggregate's
+   * clientPort is 0 and its packets/bytes are sums.
+   */
+  count: number;
 }
 
 export function protocolLabel(ipProto: number): string {
@@ -83,7 +91,7 @@ export function emptyConnection(): Connection {
     clientAddr: new Uint32Array(4), serverAddr: new Uint32Array(4),
     packets: 0, bytes: 0, packetsToServer: 0, packetsToClient: 0, bytesToServer: 0, bytesToClient: 0,
     firstSeen: 0, lastSeen: 0, state: 'OTH', outcome: 'unanswered', directionBy: 'first-packet', history: '',
-    icmpType: -1, icmpCode: -1,
+    icmpType: -1, icmpCode: -1, count: 1,
   };
 }
 
@@ -140,6 +148,7 @@ export function fillConnection(t: ConnectionTable, id: number, serverPorts: Serv
   c.history = historyOf(evC, evS);
   c.icmpType = t.icmpType[id]!;
   c.icmpCode = t.icmpCode[id]!;
+  c.count = 1;
   return c;
 }
 
@@ -151,17 +160,24 @@ export class TableConnections {
   constructor(
     private readonly table: ConnectionTable,
     private readonly serverPorts: ServerPorts,
+    /** Aggregates of idle connections folded out of the table (live capture); visited after the table. */
+    private readonly folded: FoldedConnections | null = null,
   ) {}
 
+  /** Connections represented (table entries plus the connections inside folded aggregates). */
   get size(): number {
-    return this.table.size;
+    return this.table.size + (this.folded?.connections ?? 0);
   }
 
-  /** Calls `visit` for each connection in order of first packet. `c` is reused: copy what you keep. */
+  /**
+   * Calls `visit` for each connection in order of first packet, then for each folded aggregate
+   * (`c.count` > 0 connections each). `c` is reused: copy what you keep.
+   */
   forEach(visit: (c: Connection) => void): void {
     const names = new AddressNames();
     const c = emptyConnection();
     for (let id = 0; id < this.table.size; id++) visit(fillConnection(this.table, id, this.serverPorts, names, c));
+    this.folded?.forEach(c, visit);
   }
 
   /** Independent copies of every connection (for tests and small captures). */

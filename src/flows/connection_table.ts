@@ -174,6 +174,52 @@ export class ConnectionTable {
     this.events[(id << 1) | dir]! |= EV_DATA;
   }
 
+  /**
+   * Drop every connection whose `keep[id]` is 0, keeping the others in order (ids are renumbered
+   * densely), and rebuild the index. Returns old id → new id (-1 for dropped ones). O(size); used
+   * by idle folding every few seconds, never per packet.
+   */
+  compact(keep: Uint8Array): Int32Array {
+    const remap = new Int32Array(this.size).fill(-1);
+    let n = 0;
+    for (let id = 0; id < this.size; id++) {
+      if (!keep[id]) continue;
+      remap[id] = n;
+      if (n !== id) {
+        this.addr.copyWithin(n << 3, id << 3, (id + 1) << 3);
+        this.portA[n] = this.portA[id]!;
+        this.portB[n] = this.portB[id]!;
+        this.proto[n] = this.proto[id]!;
+        for (let d = 0; d < 2; d++) {
+          this.packets[(n << 1) | d] = this.packets[(id << 1) | d]!;
+          this.bytes[(n << 1) | d] = this.bytes[(id << 1) | d]!;
+          this.events[(n << 1) | d] = this.events[(id << 1) | d]!;
+        }
+        this.handshake[n] = this.handshake[id]!;
+        this.icmpType[n] = this.icmpType[id]!;
+        this.icmpCode[n] = this.icmpCode[id]!;
+        this.firstTs[n] = this.firstTs[id]!;
+        this.lastTs[n] = this.lastTs[id]!;
+      }
+      n++;
+    }
+    if (n === this.size) return remap;
+    // Clear the freed tail so reused ids start from zero counters.
+    this.addr.fill(0, n << 3, this.size << 3);
+    this.packets.fill(0, n << 1, this.size << 1);
+    this.bytes.fill(0, n << 1, this.size << 1);
+    this.events.fill(0, n << 1, this.size << 1);
+    this.handshake.fill(0, n, this.size);
+    this.firstTs.fill(0, n, this.size);
+    this.lastTs.fill(0, n, this.size);
+    this.size = n;
+    // Shrink when mostly empty (never below the initial capacity), else rebuild the index in place.
+    let cap = this.cap;
+    while (cap > INITIAL_CAPACITY && n * 4 < cap) cap >>= 1;
+    this.grow(cap);
+    return remap;
+  }
+
   private grow(newCap: number): void {
     const old = this.cap;
     const copy = <T extends Uint8Array | Uint16Array | Uint32Array | Int16Array | Float64Array>(a: T, n: number, make: (n: number) => T): T => {

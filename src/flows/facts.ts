@@ -27,7 +27,7 @@ export function collectFacts(engine: FlowEngine, inputs: InputSummary[], serverP
   let nonIp = 0;
   for (const n of engine.nonIp.values()) nonIp += n;
   return {
-    connections: new TableConnections(engine.table, serverPorts),
+    connections: new TableConnections(engine.table, serverPorts, engine.folded),
     packets: engine.packets,
     bytes: engine.bytes,
     firstSeen: engine.packets > 0 ? engine.firstTs : null,

@@ -7,6 +7,8 @@ import type { RawPacket } from '../capture/source.js';
 import { decodePacket } from '../decode/decode_packet.js';
 import { DecodedPacket, DecodeProblem, DECODE_PROBLEM_NAMES, L3 } from '../decode/decoded.js';
 import { ConnectionTable } from './connection_table.js';
+import type { ServerPorts } from './direction.js';
+import { FoldedConnections, foldIdleConnections } from './fold.js';
 
 const PROTO_TCP = 6;
 const PROTO_UDP = 17;
@@ -19,6 +21,8 @@ const MAX_FRAGMENTS = 65536;
 
 export class FlowEngine {
   readonly table = new ConnectionTable();
+  /** Idle connections folded out of the table on long live runs (see fold.ts); empty otherwise. */
+  readonly folded = new FoldedConnections();
   readonly decoded = new DecodedPacket();
 
   packets = 0;
@@ -112,6 +116,24 @@ export class FlowEngine {
     }
     this.lastLinkType = next;
     this.lastLinkCount = 0;
+  }
+
+  /**
+   * Fold connections idle for more than `idleUs` at capture time `nowUs` (µs) into per-service
+   * aggregates, so a long live capture's table stays bounded. Not on the per-packet path: the live
+   * command calls it every few seconds. Returns the number of connections folded.
+   */
+  foldIdle(nowUs: number, idleUs: number, serverPorts: ServerPorts): number {
+    const before = this.folded.connections;
+    const remap = foldIdleConnections(this.table, this.folded, nowUs, idleUs, serverPorts);
+    if (remap !== null) {
+      for (const [k, id] of this.fragments) {
+        const n = remap[id] ?? -1;
+        if (n < 0) this.fragments.delete(k);
+        else this.fragments.set(k, n);
+      }
+    }
+    return this.folded.connections - before;
   }
 
   /** Call once after the last packet so batched counters are folded in. */

@@ -6,3 +6,4 @@ export * from './flow_engine.js';
 export * from './ingest.js';
 export * from './facts.js';
 export * from './file_hash.js';
+export * from './fold.js';
