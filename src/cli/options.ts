@@ -24,7 +24,13 @@ export function chooseFormat<T extends string>(value: string | undefined, allowe
   throw new CliError(`unknown format "${value}" (expected one of: ${allowed.join(', ')})`, 'usage');
 }
 
-export function loadPolicy(matrixSpecs: string[] | undefined, inventoryPath: string | undefined, features: string[] | undefined): {
+export function loadPolicy(
+  matrixSpecs: string[] | undefined,
+  inventoryPath: string | undefined,
+  features: string[] | undefined,
+  /** Members added to roles on top of the inventory file (live --as ROLE). */
+  extraMembers?: Record<string, string[]>,
+): {
   matrix: Matrix;
   inventory: Inventory;
   features: string[];
@@ -32,7 +38,7 @@ export function loadPolicy(matrixSpecs: string[] | undefined, inventoryPath: str
   const specs = matrixSpecs && matrixSpecs.length > 0 ? matrixSpecs : [DEFAULT_MATRIX];
   const loaded = specs.map((s) => loadMatrix(s));
   const matrix = loaded.length === 1 ? loaded[0]! : mergeMatrices(loaded);
-  const inventory = loadInventory(inventoryPath, matrix);
+  const inventory = loadInventory(inventoryPath, matrix, extraMembers);
   const known = new Set(matrix.features.map((f) => f.name));
   for (const f of features ?? []) {
     if (!known.has(f)) {

@@ -387,10 +387,26 @@ function buildInventory(x: {
  * Load an inventory file for `matrix`; without a path, an empty inventory (origin "(none)") that
  * still knows the matrix's default host names. Errors: CliError code 'inventory', naming the file.
  */
-export function loadInventory(path: string | undefined, matrix: Matrix): Inventory {
-  if (path === undefined) return compileInventory({ roles: {} }, '(none)', matrix, null);
+export function loadInventory(path: string | undefined, matrix: Matrix, extra?: Record<string, string[]>): Inventory {
+  if (path === undefined) return compileInventory(withExtraMembers({ roles: {} }, extra), '(none)', matrix, null);
   const bytes = readInputFile(path, 'inventory', 'inventory');
   const json = parseJsonFile(bytes.toString('utf8'), path, 'inventory');
-  return compileInventory(json, path, matrix, sha256Hex(bytes));
+  return compileInventory(withExtraMembers(json, extra), path, matrix, sha256Hex(bytes));
+}
+
+/**
+ * Inventory JSON with `extra` members added to their roles (a copy; `json` is not changed), e.g.
+ * `live --as ams-server` adding the capturing machine's own addresses. Role names are checked by
+ * compileInventory like any other; JSON that is not an object with `roles` is returned as is, so the
+ * schema error stays the file's.
+ */
+export function withExtraMembers(json: unknown, extra: Record<string, string[]> | undefined): unknown {
+  if (!extra || Object.keys(extra).length === 0) return json;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return json;
+  const file = json as InventoryFile;
+  if (typeof file.roles !== 'object' || file.roles === null || Array.isArray(file.roles)) return json;
+  const roles: Record<string, InventoryMemberSpec[]> = { ...file.roles };
+  for (const [role, members] of Object.entries(extra)) roles[role] = [...(roles[role] ?? []), ...members];
+  return { ...file, roles };
 }
 
