@@ -3,8 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AMS_MATRIX } from '../../src/matrix/builtin/index.js';
+import { loadMatrix } from '../../src/matrix/load_matrix.js';
 import { addressWords, loadInventory, withExtraMembers } from '../../src/matrix/inventory.js';
+
+const AMS = loadMatrix('builtin:ams');
 
 describe('inventory extra members (--as)', () => {
   it('adds members to a role, keeping the file members and not changing the input', () => {
@@ -15,18 +17,18 @@ describe('inventory extra members (--as)', () => {
   });
 
   it('without a file, and with a file: the role matches the added addresses', () => {
-    const none = loadInventory(undefined, AMS_MATRIX, { 'ams-server': ['192.0.2.7'] });
+    const none = loadInventory(undefined, AMS, { 'ams-server': ['192.0.2.7'] });
     expect(none.rolesForAddress(addressWords('192.0.2.7'))).toEqual(['ams-server']);
     const dir = mkdtempSync(join(tmpdir(), 'fa-inv-'));
     const path = join(dir, 'inv.json');
     writeFileSync(path, JSON.stringify({ roles: { 'domain-controller': ['192.0.2.7'] } }));
-    const inv = loadInventory(path, AMS_MATRIX, { 'ams-server': ['192.0.2.7', '192.0.2.8'] });
+    const inv = loadInventory(path, AMS, { 'ams-server': ['192.0.2.7', '192.0.2.8'] });
     expect(inv.rolesForAddress(addressWords('192.0.2.7'))).toEqual(['ams-server', 'domain-controller']);
     expect(inv.rolesForAddress(addressWords('192.0.2.8'))).toEqual(['ams-server']);
     expect(inv.origin).toBe(path);
   });
 
   it('an unknown role is the usual inventory error', () => {
-    expect(() => loadInventory(undefined, AMS_MATRIX, { 'ams-sever': ['192.0.2.7'] })).toThrow(/role "ams-sever" is not a role/);
+    expect(() => loadInventory(undefined, AMS, { 'ams-sever': ['192.0.2.7'] })).toThrow(/role "ams-sever" is not a role/);
   });
 });
