@@ -3,3 +3,4 @@ export * from './classify.js';
 export * from './audit.js';
 export * from './time.js';
 export * from './server_ports.js';
+export * from './evidence.js';

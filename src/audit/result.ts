@@ -6,6 +6,7 @@
 import type { LiveInputInfo } from '../capture/source.js';
 import type { ConnState, Outcome } from '../flows/conn_state.js';
 import type { Protocol, Requirement } from '../matrix/types.js';
+import type { Evidence } from './evidence.js';
 
 export const AUDIT_SCHEMA = 'flowaudit/audit@1';
 
@@ -124,4 +125,6 @@ export interface AuditResult {
   inventory: { origin: string; sha256: string | null; roles: Record<string, string[]>; features: string[] };
   /** What an admin should check next, in words. */
   nextSteps: string[];
+  /** Integrity metadata (audit/evidence.ts); always the last key, added by attachEvidence. */
+  evidence?: Evidence;
 }

@@ -1,0 +1,85 @@
+/**
+ * The evidence block (`evidence` at the top level of `flowaudit/audit@1`): what an auditor needs
+ * to check later that a report belongs to its inputs — the tool version and exact command line,
+ * the SHA-256 of every capture, of the matrix and of the inventory, the host of a live session,
+ * the generation time, and a SHA-256 over the report itself.
+ *
+ * `resultSha256` is defined as:
+ *   sha256( canonicalJson( the whole report object with `evidence.resultSha256` removed ) )
+ * where canonicalJson sorts object keys recursively (by UTF-16 code unit), keeps array order,
+ * writes no whitespace and encodes strings and numbers as JSON.stringify does (see
+ * matrix/load_matrix.ts). The same definition applies to a report read back from its JSON file, so
+ * anyone can recompute it: `jq -cS 'del(.evidence.resultSha256)' report.json | tr -d '\n' | sha256sum`
+ * gives the same digest for ASCII content.
+ */
+import { canonicalJson, sha256Hex } from '../matrix/load_matrix.js';
+import type { AuditResult } from './result.js';
+
+export const RESULT_HASH_DEFINITION =
+  'sha256 of the canonical JSON (keys sorted recursively, no whitespace) of the whole report without evidence.resultSha256';
+
+export interface Evidence {
+  tool: { name: 'flowaudit'; version: string };
+  /** The command-line arguments exactly as given, after the program name. */
+  argv: string[];
+  /** The same, shell-quoted for reading, starting with "flowaudit". */
+  commandLine: string;
+  /** The host a live capture ran on; null for capture files (the capturing host is unknown). */
+  host: string | null;
+  /** Same as the report's generatedAt (SOURCE_DATE_EPOCH pins it). */
+  generatedAt: string;
+  /** Every input capture in command-line order (null sha256: the file could not be read). */
+  inputs: { path: string; sha256: string | null }[];
+  /** `specs`: the --matrix values as given (default builtin:ams); verify re-loads them. */
+  matrix: { name: string; version: string; origin: string; specs: string[]; sha256: string };
+  inventory: { origin: string; sha256: string | null };
+  /** What resultSha256 covers, in words (constant). */
+  resultHash: string;
+  resultSha256: string;
+}
+
+export interface EvidenceContext {
+  argv: string[];
+  matrixSpecs: string[];
+  host?: string | null;
+}
+
+const SAFE_ARG = /^[A-Za-z0-9_\-.,/:=@+%]+$/;
+
+/** POSIX shell quoting for display: plain words stay as they are, the rest in single quotes. */
+export function shellQuote(args: readonly string[]): string {
+  return args.map((a) => (SAFE_ARG.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** SHA-256 over the canonical JSON of `report` without `evidence.resultSha256` (see the header). */
+export function resultSha256(report: unknown): string {
+  const copy = JSON.parse(JSON.stringify(report)) as { evidence?: Record<string, unknown> };
+  if (copy.evidence && typeof copy.evidence === 'object') delete copy.evidence.resultSha256;
+  return sha256Hex(canonicalJson(copy));
+}
+
+/** The result with `evidence` added as its last key. Call it last, after every other field is set. */
+export function attachEvidence(result: AuditResult, ctx: EvidenceContext): AuditResult {
+  const { evidence: _old, ...rest } = result;
+  const evidence: Evidence = {
+    tool: { name: 'flowaudit', version: result.tool.version },
+    argv: [...ctx.argv],
+    commandLine: shellQuote(['flowaudit', ...ctx.argv]),
+    host: ctx.host ?? null,
+    generatedAt: result.generatedAt,
+    inputs: result.inputs.map((i) => ({ path: i.path, sha256: i.sha256 })),
+    matrix: {
+      name: result.matrix.name,
+      version: result.matrix.version,
+      origin: result.matrix.origin,
+      specs: [...ctx.matrixSpecs],
+      sha256: result.matrix.sha256,
+    },
+    inventory: { origin: result.inventory.origin, sha256: result.inventory.sha256 },
+    resultHash: RESULT_HASH_DEFINITION,
+    resultSha256: '',
+  };
+  const out: AuditResult = { ...rest, evidence };
+  evidence.resultSha256 = resultSha256(out);
+  return out;
+}
