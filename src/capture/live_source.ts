@@ -58,18 +58,23 @@ export interface CapModule {
   Cap: { new (): CapInstance; deviceList(): CapDevice[] };
 }
 
-let cached: CapModule | Error | undefined;
+const cache = new Map<string, CapModule | Error>();
 
-/** Load `cap` once. Throws CliError('live-unavailable', exit 2) when it is missing or not built. */
-export function loadCap(): CapModule {
+/**
+ * Load `cap` once. Throws CliError('live-unavailable', exit 2) when it is missing or not built.
+ * `moduleName` exists for the test of that message.
+ */
+export function loadCap(moduleName = 'cap'): CapModule {
+  let cached = cache.get(moduleName);
   if (cached === undefined) {
     try {
-      const mod = createRequire(import.meta.url)('cap') as CapModule;
+      const mod = createRequire(import.meta.url)(moduleName) as CapModule;
       if (typeof mod?.Cap?.deviceList !== 'function') throw new Error('the module does not export Cap');
       cached = mod;
     } catch (e) {
       cached = e instanceof Error ? e : new Error(String(e));
     }
+    cache.set(moduleName, cached);
   }
   if (cached instanceof Error) {
     throw new CliError(

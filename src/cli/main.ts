@@ -8,6 +8,8 @@ import { CliError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerAudit } from './commands/audit.js';
 import { registerFlows } from './commands/flows.js';
+import { registerInterfaces } from './commands/interfaces.js';
+import { registerLive } from './commands/live.js';
 import { registerMatrix } from './commands/matrix.js';
 import type { Io } from './io.js';
 
@@ -28,6 +30,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   registerAudit(program, io, setExit);
   registerFlows(program, io, setExit);
   registerMatrix(program, io, setExit);
+  registerLive(program, io, setExit);
+  registerInterfaces(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
   for (const c of program.commands.flatMap((x) => x.commands)) c.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 

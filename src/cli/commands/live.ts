@@ -1,0 +1,281 @@
+/**
+ * `flowaudit live -i IFACE`: capture from an interface into the same FlowEngine the file readers
+ * feed, then audit with the same runAudit and renderers as `flowaudit audit` (one pipeline, another
+ * source). Stops on --duration, --packets, SIGINT or SIGTERM: the packet in hand is finished,
+ * packets libpcap already holds are drained (bounded), the evidence file is closed and the full
+ * report written with the usual exit code. A second Ctrl-C returns 130 at once.
+ */
+import { type, release } from 'node:os';
+import type { Command } from 'commander';
+import { runAudit } from '../../audit/audit.js';
+import { serverPortsFor } from '../../audit/server_ports.js';
+import { generationTime, isoMicros } from '../../audit/time.js';
+import { LIVE_CLOCK, LIVE_SNAPLEN, LiveCapture, loadCap, ownAddresses } from '../../capture/live_source.js';
+import { PcapngWriter } from '../../capture/pcapng_writer.js';
+import { CliError } from '../../errors.js';
+import { collectFacts } from '../../flows/facts.js';
+import { sha256FilesInBackground } from '../../flows/file_hash.js';
+import { FlowEngine } from '../../flows/flow_engine.js';
+import type { InputSummary } from '../../flows/ingest.js';
+import { linkTypeName } from '../../decode/enums.js';
+import { renderCsv } from '../../report/csv.js';
+import { renderJson } from '../../report/json.js';
+import { renderText } from '../../report/text.js';
+import { VERSION } from '../../version.js';
+import { useColor, type Io } from '../io.js';
+import { chooseFormat, collectList, collectRepeat, loadPolicy } from '../options.js';
+import { createProgress, type ProgressStats } from '../progress.js';
+
+const FORMATS = ['text', 'json', 'csv'] as const;
+
+/** Partial audits for the progress line: at most every second, and at most ~5% of the time. */
+const PROGRESS_TICK_MS = 1000;
+const PARTIAL_AUDIT_COST_FACTOR = 20;
+/** Draining after a stop request: wait until libpcap has been quiet this long, at most DRAIN_MAX_MS. */
+const DRAIN_QUIET_MS = 150;
+const DRAIN_STEP_MS = 50;
+const DRAIN_MAX_MS = 2000;
+
+export interface LiveFlags {
+  interface: string;
+  filter?: string;
+  duration?: string;
+  packets?: string;
+  write?: string;
+  as?: string;
+  idleTimeout?: string;
+  inventory?: string;
+  matrix?: string[];
+  features?: string[];
+  scope?: string;
+  format?: string;
+  output?: string;
+  quiet?: boolean;
+  exitZero?: boolean;
+  color?: boolean;
+}
+
+export function registerLive(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('live')
+    .description('capture from an interface, then audit it like a capture file (exit 0 pass, 1 fail, 2 usage/input/capture error, 130 on a second Ctrl-C)')
+    .requiredOption('-i, --interface <name>', 'capture device (see flowaudit interfaces)')
+    .option('--filter <bpf>', 'libpcap capture filter, e.g. "not port 22"')
+    .option('--duration <time>', 'stop after this long: 90s, 10m, 1h (default: until Ctrl-C)')
+    .option('--packets <n>', 'stop after this many packets')
+    .option('--write <file.pcapng>', 'keep the evidence: write every captured packet to this pcapng file')
+    .option('--as <role>', "add this machine's own addresses to ROLE (e.g. ams-server)")
+    .option('--idle-timeout <time>', 'fold connections idle this long into per-service totals (bounded memory)', '10m')
+    .option('--inventory <file>', 'inventory JSON mapping roles to addresses, CIDRs, ranges and host names')
+    .option('-m, --matrix <spec>', 'matrix file or builtin:ams (repeatable; default builtin:ams)', collectRepeat)
+    .option('--features <list>', 'enable conditional features, comma-separated: azure-ad, oidc, external-sql', collectList)
+    .option('--scope <scope>', 'inventory: only connections touching an inventory host; all: every connection', 'inventory')
+    .option('-f, --format <format>', 'text, json or csv', 'text')
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .option('-q, --quiet', 'no progress line')
+    .option('--exit-zero', 'exit 0 even when the audit fails (input errors still exit 2)')
+    .option('--no-color', 'never colour the text report')
+    .action(async (flags: LiveFlags) => {
+      setExit(await liveCommand(flags, io));
+    });
+}
+
+/** "90s", "10m", "1h", "1d", "500ms", or a plain number of seconds → ms. */
+export function parseDuration(text: string, option: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) throw new CliError(`${option}: "${text}" is not a duration (examples: 30s, 10m, 1h)`, 'usage');
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}
+
+function parseCount(text: string, option: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new CliError(`${option}: "${text}" is not a positive whole number`, 'usage');
+  return Number(text);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function liveCommand(flags: LiveFlags, io: Io): Promise<number> {
+  const format = chooseFormat(flags.format, FORMATS, 'text');
+  const scope = flags.scope ?? 'inventory';
+  if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
+  const durationMs = flags.duration !== undefined ? parseDuration(flags.duration, '--duration') : null;
+  const maxPackets = flags.packets !== undefined ? parseCount(flags.packets, '--packets') : null;
+  const idleMs = parseDuration(flags.idleTimeout ?? '10m', '--idle-timeout');
+  const device = flags.interface;
+  const filter = flags.filter ?? '';
+
+  const cap = loadCap();
+  const extra = flags.as !== undefined ? { [flags.as]: ownAddresses(device) } : undefined;
+  const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features, extra);
+  const serverPorts = serverPortsFor(matrix);
+
+  const capture = new LiveCapture({ device, filter }, cap);
+  let writer: PcapngWriter | null = null;
+  if (flags.write !== undefined) {
+    try {
+      writer = PcapngWriter.toFile(flags.write, { userAppl: `flowaudit ${VERSION}`, os: `${type()} ${release()}` });
+      writer.addInterface({
+        linkType: capture.linkType,
+        snapLen: LIVE_SNAPLEN,
+        name: device,
+        ...(filter ? { filter } : {}),
+        tsResolution: 'ns',
+      });
+    } catch (e) {
+      capture.close();
+      throw new CliError(`${flags.write}: cannot write the evidence file: ${e instanceof Error ? e.message : String(e)}`, 'input');
+    }
+  }
+
+  const engine = new FlowEngine();
+  const startedUs = capture.startedUs;
+  let stopReason: string | null = null;
+  let captureError: string | null = null;
+  let wake: () => void = () => {};
+  let aborted = false;
+  const requestStop = (reason: string): void => {
+    if (stopReason === null) stopReason = reason;
+    wake();
+  };
+
+  // Per packet: decode + count (allocation-free engine), append to the evidence file, check --packets.
+  capture.start(
+    (pkt) => {
+      engine.ingest(pkt);
+      writer?.writePacket(0, pkt.tsSec, pkt.tsNsec, pkt.data, pkt.offset, pkt.caplen, pkt.wirelen);
+      if (maxPackets !== null && engine.packets >= maxPackets) {
+        capture.close(); // cap finishes this packet and delivers no more
+        requestStop('packets');
+      }
+    },
+    (e) => {
+      captureError = e instanceof Error ? e.message : String(e);
+      requestStop('error');
+    },
+  );
+
+  const unsubscribe = io.onSignal?.((signal) => {
+    if (stopReason !== null && signal === 'SIGINT') {
+      aborted = true; // second Ctrl-C: stop now
+      wake();
+      return;
+    }
+    if (stopReason === null && !io.stderrIsTTY && !flags.quiet) io.stderr(`flowaudit: ${signal}: stopping, finishing the report (Ctrl-C again to quit at once)\n`);
+    else if (stopReason === null && !flags.quiet) io.stderr(`\nflowaudit: ${signal}: stopping, finishing the report (Ctrl-C again to quit at once)\n`);
+    requestStop(signal);
+  });
+
+  const label = `live ${device}`;
+  const progress = createProgress(io, { quiet: flags.quiet === true, label });
+  if (!flags.quiet) {
+    const until = [durationMs !== null ? `for ${flags.duration}` : null, maxPackets !== null ? `up to ${maxPackets} packets` : null].filter(Boolean).join(', ');
+    io.stderr(
+      `flowaudit: capturing on ${device} (${linkTypeName(capture.linkType)}${filter ? `, filter ${JSON.stringify(filter)}` : ''})${until ? ` ${until}` : ''}${writer ? `, writing ${flags.write}` : ''}; Ctrl-C stops and reports\n`,
+    );
+  }
+
+  let partial = { rulesObserved: null as number | null, rulesTotal: null as number | null, unexpected: null as number | null };
+  let nextPartialAt = 0;
+  let nextFoldAt = Math.min(idleMs, 60_000);
+  const stats = (): ProgressStats => ({
+    elapsedMs: (capture.nowUs() - startedUs) / 1000,
+    packets: engine.packets,
+    bytes: engine.bytes,
+    connections: engine.table.size + engine.folded.connections,
+    ...partial,
+  });
+  const tick = (): void => {
+    const elapsed = (capture.nowUs() - startedUs) / 1000;
+    if (elapsed >= nextFoldAt) {
+      engine.foldIdle(capture.nowUs(), idleMs * 1000, serverPorts);
+      nextFoldAt = elapsed + Math.min(Math.max(idleMs / 10, PROGRESS_TICK_MS), 60_000);
+    }
+    if (!flags.quiet && elapsed >= nextPartialAt) {
+      const t0 = performance.now();
+      const r = runAudit(collectFacts(engine, [], serverPorts), matrix, inventory, { scope, features, generatedAt: '' });
+      partial = { rulesObserved: r.summary.rulesObserved, rulesTotal: r.rules.length, unexpected: r.summary.unexpected };
+      nextPartialAt = elapsed + Math.max(PROGRESS_TICK_MS, (performance.now() - t0) * PARTIAL_AUDIT_COST_FACTOR);
+    }
+    progress.update(stats());
+  };
+  const ticker = setInterval(tick, PROGRESS_TICK_MS);
+  const timer = durationMs !== null ? setTimeout(() => requestStop('duration'), durationMs) : null;
+
+  try {
+    // Wait for a stop request (bounded by --duration / --packets / a signal, as the user chose).
+    while (stopReason === null && !aborted) await new Promise<void>((r) => (wake = r));
+    clearInterval(ticker);
+    if (timer) clearTimeout(timer);
+    // Drain what libpcap already holds: until quiet for DRAIN_QUIET_MS, at most DRAIN_MAX_MS.
+    for (let waited = 0; !capture.isClosed && !aborted && waited < DRAIN_MAX_MS; waited += DRAIN_STEP_MS) {
+      if (Number(process.hrtime.bigint() - capture.lastPacketAt) / 1e6 >= DRAIN_QUIET_MS) break;
+      await sleep(DRAIN_STEP_MS);
+    }
+  } finally {
+    clearInterval(ticker);
+    if (timer) clearTimeout(timer);
+    capture.close();
+    try {
+      writer?.close();
+    } catch (e) {
+      captureError ??= `${flags.write}: cannot finish the evidence file: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    unsubscribe?.();
+  }
+  if (aborted) {
+    if (!flags.quiet) io.stderr(`\nflowaudit: interrupted; no report${writer ? ` (the evidence file ${flags.write} is complete up to this point)` : ''}\n`);
+    return 130;
+  }
+  const stoppedUs = capture.nowUs();
+  progress.done(stats());
+
+  let evidenceSha: string | null = null;
+  if (writer && flags.write !== undefined) {
+    const h = (await sha256FilesInBackground([flags.write])).get(flags.write);
+    if (h && 'sha256' in h) evidenceSha = h.sha256;
+  }
+  capture.info.live = {
+    interface: device,
+    filter: filter || null,
+    linkType: capture.linkType,
+    snapLen: LIVE_SNAPLEN,
+    clock: LIVE_CLOCK,
+    dropsAvailable: false,
+    startedAt: isoMicros(startedUs),
+    stoppedAt: isoMicros(stoppedUs),
+    stopReason,
+    evidence: writer && flags.write !== undefined ? { path: flags.write, packets: writer.packets, bytes: writer.bytesWritten, sha256: evidenceSha } : null,
+  };
+  if (capture.truncated > 0) {
+    capture.info.warnings.push({ offset: -1, message: `${capture.truncated} packets were longer than the ${LIVE_SNAPLEN}-byte capture buffer and were cut` });
+  }
+  const summary: InputSummary = {
+    path: capture.info.path,
+    sha256: null,
+    format: 'live',
+    info: capture.info,
+    packets: engine.packets,
+    bytes: engine.bytes,
+    firstSeen: engine.packets > 0 ? engine.firstTs : null,
+    lastSeen: engine.packets > 0 ? engine.lastTs : null,
+    error: captureError !== null ? { offset: -1, message: `live:${device}: ${captureError}` } : null,
+  };
+  const facts = collectFacts(engine, [summary], serverPorts);
+  const result = runAudit(facts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env) });
+  const toTerminal = flags.output === undefined && io.stdoutIsTTY;
+  const text =
+    format === 'json'
+      ? renderJson(result)
+      : format === 'csv'
+        ? renderCsv(result)
+        : renderText(result, { color: flags.color !== false && toTerminal && useColor(io, true) });
+  if (flags.output !== undefined) io.writeFile(flags.output, text);
+  else io.stdout(text);
+  if (captureError !== null) {
+    io.stderr(`flowaudit: live:${device}: ${captureError}\n`);
+    return 2;
+  }
+  if (flags.exitZero) return 0;
+  return result.verdict === 'pass' ? 0 : 1;
+}
