@@ -104,7 +104,12 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
   for (const i of r.inputs) {
     const span = i.firstSeen ? `${i.firstSeen} → ${i.lastSeen}` : 'no packets';
     out.push(`  ${inert(i.path)}: ${i.format}${i.version ? ` ${i.version}` : ''}, ${i.linkTypes.join('+') || '-'}, ${i.packets} packets, ${span}`);
-    out.push(`    sha256 ${i.sha256 ?? '-'}`);
+    if (i.live) {
+      const ev = i.live.evidence;
+      out.push(`    interface ${inert(i.live.interface)}${i.live.filter ? `, filter ${inert(JSON.stringify(i.live.filter))}` : ''}, ${i.live.startedAt} → ${i.live.stoppedAt ?? '-'}, stopped by ${i.live.stopReason ?? '-'}`);
+      out.push(`    evidence ${ev ? `${inert(ev.path)} (${ev.packets} packets, sha256 ${ev.sha256 ?? '-'})` : 'not written (use --write FILE.pcapng)'}`);
+      out.push(`    timestamps: host clock at delivery (monotonic, ns), not kernel capture time; kernel drop counts: not available`);
+    } else out.push(`    sha256 ${i.sha256 ?? '-'}`);
     if (i.drops) out.push(`    drops: interface ${i.drops.ifDrop ?? 'n/a'}, OS ${i.drops.osDrop ?? 'n/a'}`);
     for (const w of i.warnings) out.push(`    ${p('yellow', 'warning')}: ${inert(w.message)}`);
     if (i.error) out.push(`    ${p('red', 'error')}: ${inert(i.error.message)}`);
