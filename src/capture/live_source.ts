@@ -61,6 +61,20 @@ export interface CapModule {
 const cache = new Map<string, CapModule | Error>();
 
 /**
+ * Every cap instance that was ever opened stays reachable for the life of the process: cap's
+ * close() stops its uv_poll handle but never uv_close()s it, and the handle lives inside the native
+ * object, so letting the object be garbage-collected frees memory libuv still links to (a segfault
+ * a few GCs later). One small object per capture opened is the price.
+ */
+const neverCollect: CapInstance[] = [];
+
+function newCap(mod: CapModule): CapInstance {
+  const c = new mod.Cap();
+  neverCollect.push(c);
+  return c;
+}
+
+/**
  * Load `cap` once. Throws CliError('live-unavailable', exit 2) when it is missing or not built.
  * `moduleName` exists for the test of that message.
  */
@@ -182,7 +196,7 @@ export class LiveCapture {
     this.filter = opts.filter ?? '';
     this.buffer = Buffer.alloc(LIVE_SNAPLEN + 1);
     const bufSize = opts.bufferSize ?? 32 << 20;
-    const cap = new mod.Cap();
+    const cap = newCap(mod);
     let linkName: string;
     try {
       linkName = cap.open(this.device, this.filter, bufSize, this.buffer);
@@ -191,7 +205,7 @@ export class LiveCapture {
       // Which step failed? libpcap's filter messages do not always say "filter": if the same
       // device opens without the filter, the filter was the problem.
       if (this.filter !== '' && !isPermission(e) && !isNoDevice(e)) {
-        const probe = new mod.Cap();
+        const probe = newCap(mod);
         let opened = false;
         try {
           probe.open(this.device, '', 1 << 16, Buffer.alloc(LIVE_SNAPLEN + 1));
