@@ -11,6 +11,7 @@ import { registerFlows } from './commands/flows.js';
 import { registerInterfaces } from './commands/interfaces.js';
 import { registerLive } from './commands/live.js';
 import { registerMatrix } from './commands/matrix.js';
+import { registerVerify } from './commands/verify.js';
 import type { Io } from './io.js';
 
 export { nodeIo } from './io.js';
@@ -27,7 +28,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run flowaudit --help for usage)');
-  registerAudit(program, io, setExit);
+  registerAudit(program, io, setExit, argv);
+  registerVerify(program, io, setExit);
   registerFlows(program, io, setExit);
   registerMatrix(program, io, setExit);
   registerLive(program, io, setExit);

@@ -3,6 +3,7 @@
  * what to check next. Strings from packets or user files are printed through `inert()` so control
  * characters cannot drive the terminal.
  */
+import type { Evidence } from '../audit/evidence.js';
 import type { AuditResult, RuleResult } from '../audit/result.js';
 import { statesText } from './csv.js';
 import { painter, type Style } from './style.js';
@@ -122,5 +123,18 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
   out.push(p('bold', 'Next steps'));
   if (r.nextSteps.length === 0) out.push('  nothing to do: the traffic matches the matrix.');
   for (const step of r.nextSteps) out.push(`  - ${inert(step)}`);
+  if (r.evidence) out.push('', ...evidenceLines(r.evidence, p));
   return `${out.join('\n')}\n`;
+}
+
+/** The evidence footer (audit/evidence.ts): what `flowaudit verify` checks. */
+function evidenceLines(e: Evidence, p: ReturnType<typeof painter>): string[] {
+  const lines = [p('bold', 'Evidence')];
+  lines.push(`  flowaudit ${inert(e.tool.version)}: ${inert(e.commandLine)}`);
+  lines.push(`  generated ${inert(e.generatedAt)}${e.host === null ? '' : ` on host ${inert(e.host)}`}`);
+  for (const i of e.inputs) lines.push(`  capture   ${i.sha256 ?? '(unreadable)'}  ${inert(i.path)}`);
+  lines.push(`  matrix    ${e.matrix.sha256}  ${inert(e.matrix.origin)} (${inert(e.matrix.name)} ${inert(e.matrix.version)})`);
+  lines.push(`  inventory ${e.inventory.sha256 ?? '(none)'}  ${inert(e.inventory.origin)}`);
+  lines.push(`  result    ${e.resultSha256}  (canonical JSON of the report without this hash; see flowaudit verify)`);
+  return lines;
 }

@@ -1,16 +1,19 @@
 import type { Command } from 'commander';
 import { runAudit } from '../../audit/audit.js';
+import { attachEvidence } from '../../audit/evidence.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
 import { generationTime } from '../../audit/time.js';
 import { CliError } from '../../errors.js';
 import { renderCsv } from '../../report/csv.js';
+import { renderHtml } from '../../report/html.js';
 import { renderJson } from '../../report/json.js';
+import { renderMarkdown } from '../../report/markdown.js';
 import { renderText } from '../../report/text.js';
 import { useColor, type Io } from '../io.js';
-import { chooseFormat, collectList, collectRepeat, loadPolicy } from '../options.js';
+import { chooseFormat, collectList, collectRepeat, DEFAULT_MATRIX, loadPolicy } from '../options.js';
 import { analyseFiles } from '../pipeline.js';
 
-const FORMATS = ['text', 'json', 'csv'] as const;
+const FORMATS = ['text', 'json', 'csv', 'html', 'markdown'] as const;
 
 export interface AuditFlags {
   inventory?: string;
@@ -23,7 +26,7 @@ export interface AuditFlags {
   color?: boolean;
 }
 
-export function registerAudit(program: Command, io: Io, setExit: (code: number) => void): void {
+export function registerAudit(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
   program
     .command('audit')
     .description('audit capture files against the flow matrix (exit 0 pass, 1 fail, 2 usage or input error)')
@@ -32,29 +35,35 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
     .option('-m, --matrix <spec>', 'matrix file or builtin:ams (repeatable; default builtin:ams)', collectRepeat)
     .option('--features <list>', 'enable conditional features, comma-separated: azure-ad, oidc, external-sql', collectList)
     .option('--scope <scope>', 'inventory: only connections touching an inventory host; all: every connection', 'inventory')
-    .option('-f, --format <format>', 'text, json or csv', 'text')
+    .option('-f, --format <format>', 'text, json, csv, html (self-contained report) or markdown', 'text')
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('--exit-zero', 'exit 0 even when the audit fails (input errors still exit 2)')
     .option('--no-color', 'never colour the text report')
     .action(async (captures: string[], flags: AuditFlags) => {
-      setExit(await auditCommand(captures, flags, io));
+      setExit(await auditCommand(captures, flags, io, argv));
     });
 }
 
-export async function auditCommand(captures: string[], flags: AuditFlags, io: Io): Promise<number> {
+export async function auditCommand(captures: string[], flags: AuditFlags, io: Io, argv: string[] = []): Promise<number> {
   const format = chooseFormat(flags.format, FORMATS, 'text');
   const scope = flags.scope ?? 'inventory';
   if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
   const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features);
   const facts = await analyseFiles(captures, serverPortsFor(matrix));
-  const result = runAudit(facts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env) });
+  const audited = runAudit(facts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env) });
+  const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
+  const result = attachEvidence(audited, { argv, matrixSpecs, host: null });
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text =
     format === 'json'
       ? renderJson(result)
       : format === 'csv'
         ? renderCsv(result)
-        : renderText(result, { color: flags.color !== false && toTerminal && useColor(io, true) });
+        : format === 'html'
+          ? renderHtml(result)
+          : format === 'markdown'
+            ? renderMarkdown(result)
+            : renderText(result, { color: flags.color !== false && toTerminal && useColor(io, true) });
   if (flags.output !== undefined) io.writeFile(flags.output, text);
   else io.stdout(text);
   const broken = result.inputs.filter((i) => i.error);

@@ -1,0 +1,81 @@
+/**
+ * `--format markdown`: a summary to paste into a change ticket (GitHub, GitLab, Jira with a
+ * Markdown renderer). Untrusted strings (paths, descriptions, role names, host names) go through
+ * md(), which turns HTML metacharacters into entities and backslash-escapes the Markdown ones, so
+ * a string can neither open a tag, nor a link, nor break out of a table cell.
+ */
+import type { AuditResult } from '../audit/result.js';
+import { statesText } from './csv.js';
+import { edgeKind } from './svg_diagram.js';
+import { humanBytes } from './table.js';
+
+/** Escape one untrusted string for inline Markdown (also safe inside a table cell). */
+export function md(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  return String(value)
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+    .replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'))
+    .replace(/[\\`*_[\]#!|~]/g, (c) => `\\${c}`)
+    // No autolinks from untrusted text (GFM turns http://… and www.… into links).
+    .replace(/:\/\//g, '\\://')
+    .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}\\.`);
+}
+
+export function renderMarkdown(r: AuditResult): string {
+  const s = r.summary;
+  const out: string[] = [];
+  out.push(`## flowaudit: ${r.verdict === 'pass' ? 'PASS ✅' : 'FAIL ❌'}`);
+  out.push('');
+  out.push(
+    `Matrix **${md(r.matrix.name)}** version ${md(r.matrix.version)} · inventory ${md(r.inventory.origin)} · scope ${md(r.options.scope)} · features ${md(r.options.features.join(', ') || 'none')}`,
+  );
+  out.push('');
+  for (const why of r.verdictReasons) out.push(`- ${md(why)}`);
+  if (r.verdictReasons.length) out.push('');
+  out.push(
+    `${s.packets} packets, ${humanBytes(s.bytes)}, ${s.connections} connections (${s.connectionsInScope} in scope), ${md(s.firstSeen ?? '-')} → ${md(s.lastSeen ?? '-')}; ${s.rulesObserved} of ${r.rules.length} rules observed, ${s.unexpected} unexpected flow group(s).`,
+  );
+  out.push('');
+  out.push(`### Rules (${r.rules.length})`);
+  out.push('');
+  out.push('| Status | Rule | Flow | Ports | Requirement | Conns | Answered/refused/no reply |');
+  out.push('|---|---|---|---|---|--:|---|');
+  for (const x of r.rules) {
+    out.push(
+      `| ${md(edgeKind(x))} | ${md(x.id)} | ${md(x.source)} → ${md(x.destination)} | ${md(`${x.protocol}/${x.ports.join(',')}`)} | ${md(x.requirement + (x.feature ? ` (${x.feature})` : ''))} | ${x.connections} | ${x.connections ? `${x.outcomes.answered}/${x.outcomes.refused}/${x.outcomes.unanswered}` : ''} |`,
+    );
+  }
+  out.push('');
+  out.push(`### Unexpected flows (${r.unexpected.length})`);
+  out.push('');
+  if (r.unexpected.length === 0) out.push('None.');
+  else {
+    out.push('| Client → server | Proto/port | Conns | States | Roles |');
+    out.push('|---|---|--:|---|---|');
+    for (const g of r.unexpected) {
+      out.push(
+        `| ${md(g.client)} → ${md(g.server)} | ${md(`${g.protocol}/${g.port}`)} | ${g.connections} | ${md(statesText(g.states))} | ${md(g.clientRoles.join('+') || '-')} → ${md(g.serverRoles.join('+') || '-')} |`,
+      );
+    }
+  }
+  out.push('');
+  if (r.nextSteps.length) {
+    out.push('### Next steps');
+    out.push('');
+    for (const step of r.nextSteps) out.push(`- ${md(step)}`);
+    out.push('');
+  }
+  out.push('### Evidence');
+  out.push('');
+  const e = r.evidence;
+  for (const i of r.inputs) out.push(`- capture ${md(i.path)}: ${i.format}, ${i.packets} packets, sha256 ${md(i.sha256 ?? 'unreadable')}`);
+  out.push(`- matrix ${md(r.matrix.origin)} (${md(r.matrix.name)} ${md(r.matrix.version)}): sha256 ${md(r.matrix.sha256)}`);
+  out.push(`- inventory ${md(r.inventory.origin)}: sha256 ${md(r.inventory.sha256 ?? 'none')}`);
+  if (e) {
+    out.push(`- flowaudit ${md(e.tool.version)}, command: ${md(e.commandLine)}`);
+    if (e.host !== null) out.push(`- host: ${md(e.host)}`);
+    out.push(`- generated ${md(e.generatedAt)}; result sha256 ${md(e.resultSha256)} (check with flowaudit verify report.json)`);
+  } else out.push(`- generated ${md(r.generatedAt)}`);
+  return `${out.join('\n')}\n`;
+}
