@@ -201,7 +201,8 @@ export class LiveCapture {
     try {
       linkName = cap.open(this.device, this.filter, bufSize, this.buffer);
     } catch (e) {
-      safeClose(cap);
+      // No close() here: after a failed open() cap's close() would stop a uv_poll handle it never
+      // initialised (a segfault). The half-open libpcap handle is left to the process exit.
       // Which step failed? libpcap's filter messages do not always say "filter": if the same
       // device opens without the filter, the filter was the problem.
       if (this.filter !== '' && !isPermission(e) && !isNoDevice(e)) {
@@ -211,10 +212,9 @@ export class LiveCapture {
           probe.open(this.device, '', 1 << 16, Buffer.alloc(LIVE_SNAPLEN + 1));
           opened = true;
         } catch {
-          // fall through to the general error
-        } finally {
-          safeClose(probe);
+          // fall through to the general error (and never close() a cap whose open() failed)
         }
+        if (opened) safeClose(probe);
         if (opened) throw new CliError(`invalid capture filter ${JSON.stringify(this.filter)}: ${messageOf(e)}`, 'usage', 2);
       }
       throw liveError(e, this.device, this.filter);

@@ -107,7 +107,15 @@ export async function liveCommand(flags: LiveFlags, io: Io): Promise<number> {
 
   const cap = loadCap();
   const extra = flags.as !== undefined ? { [flags.as]: ownAddresses(device) } : undefined;
-  const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features, extra);
+  let policy: ReturnType<typeof loadPolicy>;
+  try {
+    policy = loadPolicy(flags.matrix, flags.inventory, flags.features, extra);
+  } catch (e) {
+    const m = e instanceof CliError && flags.as !== undefined ? new RegExp(`role "${flags.as.replace(/\W/g, '\\$&')}" is not a role of matrix .*`).exec(e.message) : null;
+    if (m) throw new CliError(`--as ${flags.as}: ${m[0]}`, 'usage');
+    throw e;
+  }
+  const { matrix, inventory, features } = policy;
   const serverPorts = serverPortsFor(matrix);
 
   const capture = new LiveCapture({ device, filter }, cap);
@@ -166,116 +174,121 @@ export async function liveCommand(flags: LiveFlags, io: Io): Promise<number> {
     requestStop(signal);
   });
 
-  const label = `live ${device}`;
-  const progress = createProgress(io, { quiet: flags.quiet === true, label });
-  if (!flags.quiet) {
-    const until = [durationMs !== null ? `for ${flags.duration}` : null, maxPackets !== null ? `up to ${maxPackets} packets` : null].filter(Boolean).join(', ');
-    io.stderr(
-      `flowaudit: capturing on ${device} (${linkTypeName(capture.linkType)}${filter ? `, filter ${JSON.stringify(filter)}` : ''})${until ? ` ${until}` : ''}${writer ? `, writing ${flags.write}` : ''}; Ctrl-C stops and reports\n`,
-    );
-  }
-
-  let partial = { rulesObserved: null as number | null, rulesTotal: null as number | null, unexpected: null as number | null };
-  let nextPartialAt = 0;
-  let nextFoldAt = Math.min(idleMs, 60_000);
-  const stats = (): ProgressStats => ({
-    elapsedMs: (capture.nowUs() - startedUs) / 1000,
-    packets: engine.packets,
-    bytes: engine.bytes,
-    connections: engine.table.size + engine.folded.connections,
-    ...partial,
-  });
-  const tick = (): void => {
-    const elapsed = (capture.nowUs() - startedUs) / 1000;
-    if (elapsed >= nextFoldAt) {
-      engine.foldIdle(capture.nowUs(), idleMs * 1000, serverPorts);
-      nextFoldAt = elapsed + Math.min(Math.max(idleMs / 10, PROGRESS_TICK_MS), 60_000);
-    }
-    if (!flags.quiet && elapsed >= nextPartialAt) {
-      const t0 = performance.now();
-      const r = runAudit(collectFacts(engine, [], serverPorts), matrix, inventory, { scope, features, generatedAt: '' });
-      partial = { rulesObserved: r.summary.rulesObserved, rulesTotal: r.rules.length, unexpected: r.summary.unexpected };
-      nextPartialAt = elapsed + Math.max(PROGRESS_TICK_MS, (performance.now() - t0) * PARTIAL_AUDIT_COST_FACTOR);
-    }
-    progress.update(stats());
-  };
-  const ticker = setInterval(tick, PROGRESS_TICK_MS);
-  const timer = durationMs !== null ? setTimeout(() => requestStop('duration'), durationMs) : null;
-
   try {
-    // Wait for a stop request (bounded by --duration / --packets / a signal, as the user chose).
-    while (stopReason === null && !aborted) await new Promise<void>((r) => (wake = r));
-    clearInterval(ticker);
-    if (timer) clearTimeout(timer);
-    // Drain what libpcap already holds: until quiet for DRAIN_QUIET_MS, at most DRAIN_MAX_MS.
-    for (let waited = 0; !capture.isClosed && !aborted && waited < DRAIN_MAX_MS; waited += DRAIN_STEP_MS) {
-      if (Number(process.hrtime.bigint() - capture.lastPacketAt) / 1e6 >= DRAIN_QUIET_MS) break;
-      await sleep(DRAIN_STEP_MS);
+    const label = `live ${device}`;
+    const progress = createProgress(io, { quiet: flags.quiet === true, label });
+    if (!flags.quiet) {
+      const until = [durationMs !== null ? `for ${flags.duration}` : null, maxPackets !== null ? `up to ${maxPackets} packets` : null].filter(Boolean).join(', ');
+      io.stderr(
+        `flowaudit: capturing on ${device} (${linkTypeName(capture.linkType)}${filter ? `, filter ${JSON.stringify(filter)}` : ''})${until ? ` ${until}` : ''}${writer ? `, writing ${flags.write}` : ''}; Ctrl-C stops and reports\n`,
+      );
     }
-  } finally {
-    clearInterval(ticker);
-    if (timer) clearTimeout(timer);
-    capture.close();
-    try {
-      writer?.close();
-    } catch (e) {
-      captureError ??= `${flags.write}: cannot finish the evidence file: ${e instanceof Error ? e.message : String(e)}`;
-    }
-    unsubscribe?.();
-  }
-  if (aborted) {
-    if (!flags.quiet) io.stderr(`\nflowaudit: interrupted; no report${writer ? ` (the evidence file ${flags.write} is complete up to this point)` : ''}\n`);
-    return 130;
-  }
-  const stoppedUs = capture.nowUs();
-  progress.done(stats());
 
-  let evidenceSha: string | null = null;
-  if (writer && flags.write !== undefined) {
-    const h = (await sha256FilesInBackground([flags.write])).get(flags.write);
-    if (h && 'sha256' in h) evidenceSha = h.sha256;
+    let partial = { rulesObserved: null as number | null, rulesTotal: null as number | null, unexpected: null as number | null };
+    let nextPartialAt = 0;
+    let nextFoldAt = Math.min(idleMs, 60_000);
+    const stats = (): ProgressStats => ({
+      elapsedMs: (capture.nowUs() - startedUs) / 1000,
+      packets: engine.packets,
+      bytes: engine.bytes,
+      connections: engine.table.size + engine.folded.connections,
+      ...partial,
+    });
+    const tick = (): void => {
+      const elapsed = (capture.nowUs() - startedUs) / 1000;
+      if (elapsed >= nextFoldAt) {
+        engine.foldIdle(capture.nowUs(), idleMs * 1000, serverPorts);
+        nextFoldAt = elapsed + Math.min(Math.max(idleMs / 10, PROGRESS_TICK_MS), 60_000);
+      }
+      if (!flags.quiet && elapsed >= nextPartialAt) {
+        const t0 = performance.now();
+        const r = runAudit(collectFacts(engine, [], serverPorts), matrix, inventory, { scope, features, generatedAt: '' });
+        partial = { rulesObserved: r.summary.rulesObserved, rulesTotal: r.rules.length, unexpected: r.summary.unexpected };
+        nextPartialAt = elapsed + Math.max(PROGRESS_TICK_MS, (performance.now() - t0) * PARTIAL_AUDIT_COST_FACTOR);
+      }
+      progress.update(stats());
+    };
+    const ticker = setInterval(tick, PROGRESS_TICK_MS);
+    const timer = durationMs !== null ? setTimeout(() => requestStop('duration'), durationMs) : null;
+
+    try {
+      // Wait for a stop request (bounded by --duration / --packets / a signal, as the user chose).
+      while (stopReason === null && !aborted) await new Promise<void>((r) => (wake = r));
+      clearInterval(ticker);
+      if (timer) clearTimeout(timer);
+      // Drain what libpcap already holds: until quiet for DRAIN_QUIET_MS, at most DRAIN_MAX_MS.
+      for (let waited = 0; !capture.isClosed && !aborted && waited < DRAIN_MAX_MS; waited += DRAIN_STEP_MS) {
+        if (Number(process.hrtime.bigint() - capture.lastPacketAt) / 1e6 >= DRAIN_QUIET_MS) break;
+        await sleep(DRAIN_STEP_MS);
+      }
+    } finally {
+      clearInterval(ticker);
+      if (timer) clearTimeout(timer);
+      capture.close();
+      try {
+        writer?.close();
+      } catch (e) {
+        captureError ??= `${flags.write}: cannot finish the evidence file: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+    if (aborted) {
+      if (!flags.quiet) io.stderr(`\nflowaudit: interrupted; no report${writer ? ` (the evidence file ${flags.write} is complete up to this point)` : ''}\n`);
+      return 130;
+    }
+    const stoppedUs = capture.nowUs();
+
+    let evidenceSha: string | null = null;
+    if (writer && flags.write !== undefined) {
+      const h = (await sha256FilesInBackground([flags.write])).get(flags.write);
+      if (h && 'sha256' in h) evidenceSha = h.sha256;
+      if (aborted) return 130; // Ctrl-C again while hashing the evidence file
+    }
+    capture.info.live = {
+      interface: device,
+      filter: filter || null,
+      linkType: capture.linkType,
+      snapLen: LIVE_SNAPLEN,
+      clock: LIVE_CLOCK,
+      dropsAvailable: false,
+      startedAt: isoMicros(startedUs),
+      stoppedAt: isoMicros(stoppedUs),
+      stopReason,
+      evidence: writer && flags.write !== undefined ? { path: flags.write, packets: writer.packets, bytes: writer.bytesWritten, sha256: evidenceSha } : null,
+    };
+    if (capture.truncated > 0) {
+      capture.info.warnings.push({ offset: -1, message: `${capture.truncated} packets were longer than the ${LIVE_SNAPLEN}-byte capture buffer and were cut` });
+    }
+    const summary: InputSummary = {
+      path: capture.info.path,
+      sha256: null,
+      format: 'live',
+      info: capture.info,
+      packets: engine.packets,
+      bytes: engine.bytes,
+      firstSeen: engine.packets > 0 ? engine.firstTs : null,
+      lastSeen: engine.packets > 0 ? engine.lastTs : null,
+      error: captureError !== null ? { offset: -1, message: `live:${device}: ${captureError}` } : null,
+    };
+    const facts = collectFacts(engine, [summary], serverPorts);
+    const result = runAudit(facts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env) });
+    partial = { rulesObserved: result.summary.rulesObserved, rulesTotal: result.rules.length, unexpected: result.summary.unexpected };
+    progress.done({ ...stats(), elapsedMs: (stoppedUs - startedUs) / 1000 });
+    const toTerminal = flags.output === undefined && io.stdoutIsTTY;
+    const text =
+      format === 'json'
+        ? renderJson(result)
+        : format === 'csv'
+          ? renderCsv(result)
+          : renderText(result, { color: flags.color !== false && toTerminal && useColor(io, true) });
+    if (flags.output !== undefined) io.writeFile(flags.output, text);
+    else io.stdout(text);
+    if (captureError !== null) {
+      io.stderr(`flowaudit: live:${device}: ${captureError}\n`);
+      return 2;
+    }
+    if (flags.exitZero) return 0;
+    return result.verdict === 'pass' ? 0 : 1;
+  } finally {
+    unsubscribe?.(); // kept until the report is out, so a second Ctrl-C is always ours
   }
-  capture.info.live = {
-    interface: device,
-    filter: filter || null,
-    linkType: capture.linkType,
-    snapLen: LIVE_SNAPLEN,
-    clock: LIVE_CLOCK,
-    dropsAvailable: false,
-    startedAt: isoMicros(startedUs),
-    stoppedAt: isoMicros(stoppedUs),
-    stopReason,
-    evidence: writer && flags.write !== undefined ? { path: flags.write, packets: writer.packets, bytes: writer.bytesWritten, sha256: evidenceSha } : null,
-  };
-  if (capture.truncated > 0) {
-    capture.info.warnings.push({ offset: -1, message: `${capture.truncated} packets were longer than the ${LIVE_SNAPLEN}-byte capture buffer and were cut` });
-  }
-  const summary: InputSummary = {
-    path: capture.info.path,
-    sha256: null,
-    format: 'live',
-    info: capture.info,
-    packets: engine.packets,
-    bytes: engine.bytes,
-    firstSeen: engine.packets > 0 ? engine.firstTs : null,
-    lastSeen: engine.packets > 0 ? engine.lastTs : null,
-    error: captureError !== null ? { offset: -1, message: `live:${device}: ${captureError}` } : null,
-  };
-  const facts = collectFacts(engine, [summary], serverPorts);
-  const result = runAudit(facts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env) });
-  const toTerminal = flags.output === undefined && io.stdoutIsTTY;
-  const text =
-    format === 'json'
-      ? renderJson(result)
-      : format === 'csv'
-        ? renderCsv(result)
-        : renderText(result, { color: flags.color !== false && toTerminal && useColor(io, true) });
-  if (flags.output !== undefined) io.writeFile(flags.output, text);
-  else io.stdout(text);
-  if (captureError !== null) {
-    io.stderr(`flowaudit: live:${device}: ${captureError}\n`);
-    return 2;
-  }
-  if (flags.exitZero) return 0;
-  return result.verdict === 'pass' ? 0 : 1;
 }
