@@ -36,9 +36,14 @@ table { border-collapse: collapse; width: 100%; margin: 6px 0; }
 th, td { border: 1px solid #d5d5d5; padding: 4px 6px; text-align: left; vertical-align: top; }
 th { background: #eef1f4; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.mono, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12px; word-break: break-all; }
+td.nowrap { white-space: nowrap; }
+td.mono, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12px; overflow-wrap: anywhere; }
+.nowrap { white-space: nowrap; }
+.desc { font-size: 11.5px; color: #444; }
+table { font-size: 12px; }
 .status { font-weight: 600; white-space: nowrap; }
 .s-observed { color: #2e7d32; } .s-failed { color: #c62828; } .s-missing { color: #e65100; }
+.cov-reached { color: #2e7d32; font-weight: 600; } .cov-failed { color: #c62828; font-weight: 600; } .cov-never-tried { color: #e65100; font-weight: 600; }
 .s-optional-not-seen { color: #546e7a; } .s-not-applicable { color: #757575; } .s-unexpected { color: #6a1b9a; }
 .diagram-wrap { overflow-x: auto; border: 1px solid #ddd; border-radius: 6px; padding: 6px; background: #fff; }
 svg.diagram { max-width: 100%; height: auto; }
@@ -77,7 +82,8 @@ type Loose = Record<string, unknown>;
 
 export function renderHtml(r: AuditResult, _opts: HtmlOptions = {}): string {
   const names = addressNames(r);
-  const memberLabel = (m: string): string => (names.get(m) ? `${names.get(m)} (${m})` : m);
+  const short = new Map([...names].map(([a, n]) => [a, n.split(', ')[0]!.replace(/ \([a-z-]+\)$/, '')]));
+  const memberLabel = (m: string): string => (short.get(m) ? `${short.get(m)} (${m})` : m);
   const title = `flowaudit report — ${r.verdict.toUpperCase()} — ${r.matrix.name} ${r.matrix.version}`;
   const parts: string[] = [];
   parts.push('<!DOCTYPE html>');
@@ -122,7 +128,6 @@ function header(r: AuditResult): string {
     ['Required failed / missing', `${s.failedRequired} / ${s.missingRequired}`],
     ['Unexpected flows', `${s.unexpected} (${s.unexpectedConnections} conns)`],
     ['Captures', String(r.inputs.length)],
-    ['Time span', s.firstSeen ? `${s.firstSeen} → ${s.lastSeen}` : 'no packets'],
   ];
   const out: string[] = [];
   out.push(`<header class="verdict verdict-${token(r.verdict)}">`);
@@ -141,6 +146,7 @@ function header(r: AuditResult): string {
   out.push('<dl class="figures" id="figures">');
   for (const [k, v] of figures) out.push(`<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`);
   out.push('</dl>');
+  out.push(`<p class="subtitle">Traffic from ${s.firstSeen ? `<span class="mono">${esc(s.firstSeen)}</span> to <span class="mono">${esc(s.lastSeen)}</span>` : '(no packets)'}</p>`);
   out.push('</header>');
   return out.join('\n');
 }
@@ -158,19 +164,20 @@ function rulesSection(r: AuditResult): string {
   const loose = r.rules as unknown as Loose[];
   const hasCoverage = loose.some((x) => x.coverage !== undefined && x.coverage !== null);
   const hasDiagnosis = loose.some((x) => x.diagnosis !== undefined && x.diagnosis !== null);
+  const hasNames = loose.some((x) => Array.isArray(x.evidence) && x.evidence.some((e) => Array.isArray((e as Loose).names) && ((e as Loose).names as unknown[]).length > 0));
   const out: string[] = [];
   out.push('<section id="rules">');
   out.push(`<h2>Rules (${r.rules.length})</h2>`);
   out.push('<table id="rules-table">');
   out.push(
-    `<thead><tr><th>Status</th><th>Rule</th><th>Flow</th><th>Ports</th><th>Requirement</th><th>Service / description</th><th class="num">Conns</th><th class="num">Pkts</th><th>Answered / refused / no reply</th><th>Clients → servers</th>${hasCoverage ? '<th>Coverage</th>' : ''}${hasDiagnosis ? '<th>Diagnosis</th>' : ''}</tr></thead>`,
+    `<thead><tr><th>Status</th><th>Rule</th><th>Flow</th><th>Traffic</th>${hasCoverage ? '' : '<th>Clients → servers</th>'}${hasNames ? '<th>Names seen</th>' : ''}${hasCoverage ? '<th>Coverage (destination members)</th>' : ''}${hasDiagnosis ? '<th>Diagnosis</th>' : ''}</tr></thead>`,
   );
   out.push('<tbody>');
   r.rules.forEach((x, i) => {
     const kind = edgeKind(x);
     const extra = loose[i]!;
     out.push(
-      `<tr data-rule="${esc(x.id)}" data-status="${esc(kind)}"><td class="status s-${token(kind)}">${esc(kind)}</td><td class="mono">${esc(x.id)}</td><td>${esc(x.source)} → ${esc(x.destination)}</td><td class="mono">${esc(`${x.protocol}/${x.ports.join(',')}`)}</td><td>${esc(requirement(x))}</td><td>${x.service ? `<strong>${esc(x.service)}</strong>: ` : ''}${esc(x.description)}${x.reason ? `<br><span class="muted">${esc(x.reason)}</span>` : ''}</td><td class="num">${x.connections}</td><td class="num">${x.packets}</td><td>${x.connections ? `${x.outcomes.answered} / ${x.outcomes.refused} / ${x.outcomes.unanswered}${Object.keys(x.states).length ? ` <span class="muted">(${esc(statesText(x.states))})</span>` : ''}` : ''}</td><td class="mono">${esc(listed(x.clients))} → ${esc(listed(x.servers))}</td>${hasCoverage ? `<td>${generic(extra.coverage)}</td>` : ''}${hasDiagnosis ? `<td>${generic(extra.diagnosis)}</td>` : ''}</tr>`,
+      `<tr data-rule="${esc(x.id)}" data-status="${esc(kind)}"><td class="status s-${token(kind)}">${esc(kind)}</td><td><span class="mono nowrap">${esc(x.id)}</span>${x.service ? `<br><strong>${esc(x.service)}</strong>` : ''}</td><td>${esc(x.source)} → ${esc(x.destination)}<br><span class="mono">${esc(`${x.protocol}/${x.ports.join(',')}`)}</span> · ${esc(requirement(x))}${x.row !== null ? ` · row ${x.row}` : ''}<br><span class="desc">${esc(x.description)}</span>${x.reason ? `<br><span class="muted">${esc(x.reason)}</span>` : ''}</td><td class="nowrap">${x.connections} conn${x.connections === 1 ? '' : 's'}, ${x.packets} pkts${x.connections ? `<br>${x.outcomes.answered} answered<br>${x.outcomes.refused} refused<br>${x.outcomes.unanswered} no reply${Object.keys(x.states).length ? `<br><span class="muted">${esc(statesText(x.states))}</span>` : ''}` : ''}</td>${hasCoverage ? '' : `<td class="mono">${esc(listed(x.clients))} → ${esc(listed(x.servers))}</td>`}${hasNames ? `<td>${ruleNames(extra.evidence)}</td>` : ''}${hasCoverage ? `<td>${coverage(extra.coverage)}</td>` : ''}${hasDiagnosis ? `<td>${diagnosis(extra.diagnosis)}</td>` : ''}</tr>`,
     );
   });
   out.push('</tbody></table>');
@@ -191,7 +198,7 @@ function unexpectedSection(r: AuditResult): string {
     );
     for (const g of r.unexpected) {
       out.push(
-        `<tr><td class="mono">${esc(g.client)}</td><td class="mono">${esc(g.server)}</td><td class="mono">${esc(`${g.protocol}/${g.port}`)}</td><td class="num">${g.connections}</td><td class="num">${g.packets}</td><td class="num">${g.bytes}</td><td>${esc(statesText(g.states))}</td><td>${esc(g.clientRoles.join(', ') || '-')} → ${esc(g.serverRoles.join(', ') || '-')}</td><td class="mono">${esc(g.firstSeen)} → ${esc(g.lastSeen)}</td><td>${g.disabledRules.length ? `would match ${esc(g.disabledRules.join(', '))} if its feature were enabled` : ''}${generic((g as unknown as Loose).diagnosis)}</td></tr>`,
+        `<tr><td class="mono">${esc(g.client)}</td><td class="mono">${esc(g.server)}</td><td class="mono">${esc(`${g.protocol}/${g.port}`)}</td><td class="num">${g.connections}</td><td class="num">${g.packets}</td><td class="num">${g.bytes}</td><td>${esc(statesText(g.states))}</td><td>${esc(g.clientRoles.join(', ') || '-')} → ${esc(g.serverRoles.join(', ') || '-')}</td><td class="mono">${esc(g.firstSeen)} → ${esc(g.lastSeen)}</td><td>${g.disabledRules.length ? `would match ${esc(g.disabledRules.join(', '))} if its feature were enabled` : ''}${diagnosis((g as unknown as Loose).diagnosis)}${nearMissRefs((g as unknown as Loose).nearMisses)}</td></tr>`,
       );
     }
     out.push('</tbody></table>');
@@ -207,7 +214,13 @@ function extraTopLevel(r: AuditResult): string {
   for (const [key, title] of [['nearMisses', 'Near misses'], ['diagnosis', 'Diagnosis'], ['coverage', 'Coverage']] as const) {
     const v = loose[key];
     if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
-    out.push(`<section id="${key}"><h2>${title}</h2>${generic(v)}</section>`);
+    out.push(`<section id="${key}"><h2>${title}</h2>${textList(v) ?? generic(v)}</section>`);
+  }
+  const names = addressNames(r);
+  if (names.size > 0) {
+    out.push('<section id="names"><h2>Host names seen</h2><table id="names-table"><thead><tr><th>Address</th><th>Names (source)</th></tr></thead><tbody>');
+    for (const [addr, n] of names) out.push(`<tr><td class="mono">${esc(addr)}</td><td>${esc(n)}</td></tr>`);
+    out.push('</tbody></table></section>');
   }
   return out.join('\n');
 }
@@ -299,7 +312,14 @@ function addressNames(r: AuditResult): Map<string, string> {
   } else if (Array.isArray(names)) {
     for (const x of names as Loose[]) {
       const addr = x.address;
-      const n = x.name ?? (Array.isArray(x.names) ? (x.names as unknown[]).join(', ') : undefined);
+      const n =
+        x.name ??
+        (Array.isArray(x.names)
+          ? (x.names as unknown[])
+              .map((e) => (typeof e === 'string' ? e : e && typeof e === 'object' && typeof (e as Loose).name === 'string' ? `${(e as Loose).name as string}${typeof (e as Loose).source === 'string' ? ` (${(e as Loose).source as string})` : ''}` : ''))
+              .filter(Boolean)
+              .join(', ')
+          : undefined);
       if (typeof addr === 'string' && typeof n === 'string') out.set(addr, n);
     }
   }
@@ -327,4 +347,50 @@ export function generic(v: unknown, depth = 0): string {
       .join(typeof Object.values(v as Loose)[0] === 'object' ? '' : '; ');
   }
   return esc(String(v));
+}
+
+const isObj = (v: unknown): v is Loose => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** An array of objects with a `text` (near misses, findings) as a plain list; null if not that shape. */
+function textList(v: unknown): string | null {
+  if (!Array.isArray(v) || !v.every((x) => isObj(x) && typeof x.text === 'string')) return null;
+  return `<ul class="extra">${v.map((x) => `<li>${esc((x as Loose).text as string)}</li>`).join('')}</ul>`;
+}
+
+/** Per-member coverage: `status member (name): answered/connections`, else generic. */
+function coverage(v: unknown): string {
+  if (!Array.isArray(v) || !v.every((x) => isObj(x) && typeof x.member === 'string' && typeof x.status === 'string')) return generic(v);
+  const items = (v as Loose[]).map((c) => {
+    const name = typeof c.name === 'string' && c.name ? ` (${esc(c.name)})` : '';
+    const conns = typeof c.connections === 'number' && c.connections > 0 ? `: ${esc(c.answered as number)}/${esc(c.connections)} answered` : '';
+    return `<li><span class="cov-${token(c.status as string)}">${esc(c.status as string)}</span> <span class="mono">${esc(c.member as string)}</span>${name}${conns}</li>`;
+  });
+  return `<ul class="extra">${items.join('')}</ul>`;
+}
+
+/** A diagnosis: its summary, then the text of each finding; else generic. */
+function diagnosis(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (!isObj(v) || typeof v.summary !== 'string') return generic(v);
+  const findings = textList(v.findings) ?? '';
+  return `${esc(v.summary)}${findings}`;
+}
+
+function nearMissRefs(v: unknown): string {
+  if (!Array.isArray(v) || v.length === 0) return '';
+  const items = v.map((x) =>
+    isObj(x) && typeof x.rule === 'string'
+      ? `<li>would match ${esc(x.rule)} if ${esc(x.address as string)} were in role ${esc(x.missingRole as string)}</li>`
+      : `<li>${generic(x)}</li>`,
+  );
+  return `<ul class="extra">${items.join('')}</ul>`;
+}
+
+/** Rule evidence: which names gave each server the destination role. */
+function ruleNames(v: unknown): string {
+  if (!Array.isArray(v)) return generic(v);
+  const items = (v as unknown[])
+    .filter((e): e is Loose => isObj(e) && Array.isArray(e.names) && (e.names as unknown[]).length > 0)
+    .map((e) => `<li><span class="mono">${esc(e.server as string)}</span>: ${esc((e.names as unknown[]).join(', '))}${Array.isArray(e.sources) ? ` <span class="muted">(${esc((e.sources as unknown[]).join(', '))})</span>` : ''}</li>`);
+  return items.length ? `<ul class="extra">${items.join('')}</ul>` : '';
 }

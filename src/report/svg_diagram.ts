@@ -154,7 +154,7 @@ export function renderDiagram(r: AuditResult, opts: DiagramOptions = {}): string
   const colHeight = new Map<number, number>();
   for (const n of nodes.values()) {
     const textH = 26 + n.lines.length * LINE + 8;
-    const portH = Math.max(n.left.length, n.right.length) * LINE + 16;
+    const portH = Math.max(n.left.length, n.right.length) * 17 + 16;
     n.h = Math.max(textH, portH);
     n.x = colX.get(n.col)!;
     const y = colHeight.get(n.col) ?? 0;
@@ -196,7 +196,7 @@ export function renderDiagram(r: AuditResult, opts: DiagramOptions = {}): string
   out.push('<defs>');
   for (const [kind, s] of Object.entries(EDGE_STYLE)) {
     out.push(
-      `<marker id="arrow-${kind}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${s.color}"/></marker>`,
+      `<marker id="arrow-${kind}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${s.color}"/></marker>`,
     );
   }
   out.push('</defs>');
