@@ -138,7 +138,8 @@ describeLive('stopping a live capture', liveUnavailable, () => {
 
   it('without privileges: explains root or CAP_NET_RAW/CAP_NET_ADMIN, exit 2', () => {
     if (process.getuid?.() !== 0) return; // we are the unprivileged case ourselves; covered by the skip reason
-    const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, BIN, 'live', '-i', 'lo', '--duration', '1s'], { encoding: 'utf8', timeout: 20_000, cwd: '/' });
+    // Still root (files stay readable wherever the clone is), but without CAP_NET_RAW/CAP_NET_ADMIN.
+    const r = spawnSync('setpriv', ['--bounding-set', '-net_raw,-net_admin', '--', process.execPath, BIN, 'live', '-i', 'lo', '--duration', '1s'], { encoding: 'utf8', timeout: 20_000 });
     if (r.error) throw r.error;
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/root or the CAP_NET_RAW and CAP_NET_ADMIN capabilities/);
