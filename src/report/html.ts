@@ -339,12 +339,7 @@ export function generic(v: unknown, depth = 0): string {
   }
   if (typeof v === 'object') {
     const entries = Object.entries(v as Loose).filter(([, x]) => x !== undefined && x !== null && !(Array.isArray(x) && x.length === 0));
-    return entries
-      .map(([k, x]) => {
-        const inner = generic(x, depth + 1);
-        return typeof x === 'object' ? `<div><span class="muted">${esc(k)}:</span> ${inner}</div>` : `<span class="muted">${esc(k)}:</span> ${inner}`;
-      })
-      .join(typeof Object.values(v as Loose)[0] === 'object' ? '' : '; ');
+    return entries.map(([k, x]) => `<span class="muted">${esc(k)}:</span> ${generic(x, depth + 1)}`).join('; ');
   }
   return esc(String(v));
 }
