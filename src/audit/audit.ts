@@ -9,6 +9,7 @@ import type { CaptureFacts } from '../flows/facts.js';
 import type { Inventory, Matrix, MatrixRule } from '../matrix/types.js';
 import { VERSION } from '../version.js';
 import { groupPort, isControlFlow, matchingRules } from './classify.js';
+import { Insights, type NearMiss } from './insight.js';
 import {
   AUDIT_SCHEMA,
   type AuditResult,
@@ -87,16 +88,8 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   const enabledRules = accs.filter((a) => a.enabled).map((a) => a.rule);
   const disabledRules = accs.filter((a) => !a.enabled).map((a) => a.rule);
 
-  // Roles per address, computed once per distinct address.
-  const roleCache = new Map<string, readonly string[]>();
-  const rolesOf = (text: string, words: Uint32Array): readonly string[] => {
-    let r = roleCache.get(text);
-    if (r === undefined) {
-      r = inventory.rolesForAddress(words);
-      roleCache.set(text, r);
-    }
-    return r;
-  };
+  // Roles per end: the inventory's addresses (cached per address) plus names learned in the capture.
+  const insight = new Insights(facts.hints, inventory);
 
   const groups = new Map<string, GroupAcc>();
   let inScope = 0;
@@ -107,17 +100,22 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
       control += c.count;
       return;
     }
-    const clientRoles = rolesOf(c.client, c.clientAddr);
-    const serverRoles = rolesOf(c.server, c.serverAddr);
+    const ends = insight.roles(c);
+    const clientRoles = ends.client.roles;
+    const serverRoles = ends.server.roles;
     if (opts.scope === 'inventory' && clientRoles.length === 0 && serverRoles.length === 0) {
       outOfScope += c.count;
       return;
     }
     inScope += c.count;
+    insight.inScope(c);
     const view = { protocol: c.protocol, serverPort: c.serverPort, clientRoles, serverRoles };
     const matched = matchingRules(view, enabledRules);
     if (matched.length > 0) {
-      for (const rule of matched) addToRule(accById.get(rule.id)!, c);
+      for (const rule of matched) {
+        addToRule(accById.get(rule.id)!, c);
+        insight.onRule(rule, c, ends);
+      }
       return;
     }
     const port = groupPort(c);
@@ -140,6 +138,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
           firstSeen: '',
           lastSeen: '',
           disabledRules: matchingRules(view, disabledRules).map((r) => r.id),
+          nearMisses: insight.nearMisses(c, ends, enabledRules),
         },
         first: c.firstSeen,
         last: c.lastSeen,
@@ -147,6 +146,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
       groups.set(key, acc);
     }
     const g = acc.g;
+    insight.onGroup(key, c);
     g.connections += c.count;
     g.packets += c.packets;
     g.bytes += c.bytes;
@@ -156,10 +156,16 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     if (c.lastSeen > acc.last) acc.last = c.lastSeen;
   });
 
-  const rules: RuleResult[] = accs.map((a) => ruleResult(a));
-  const unexpected = [...groups.values()]
-    .map((a) => ({ ...a.g, firstSeen: isoMicros(a.first), lastSeen: isoMicros(a.last) }))
+  const rules: RuleResult[] = accs.map((a) => ({ ...ruleResult(a), ...insight.ruleFields(a.rule, a.enabled, inventory.roles, sortAddresses) }));
+  const unexpected = [...groups.entries()]
+    .map(([key, a]) => ({ ...a.g, firstSeen: isoMicros(a.first), lastSeen: isoMicros(a.last), diagnosis: insight.groupDiagnosis(key) }))
     .sort(compareGroups);
+  const nearMisses: NearMiss[] = unexpected.flatMap((g) =>
+    (g.nearMisses ?? []).map((n) => {
+      const base = { ...n, client: g.client, server: g.server, protocol: g.protocol, port: g.port, connections: g.connections };
+      return { ...base, text: insight.nearMissText(base) };
+    }),
+  );
 
   const enforced = rules.filter((r) => r.enforced);
   const missingRequired = enforced.filter((r) => r.status === 'missing');
@@ -217,6 +223,8 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     },
     inventory: { origin: inventory.origin, sha256: inventory.sha256, roles, features: [...inventory.features].sort() },
     nextSteps: [],
+    names: insight.namesBlock(sortAddresses),
+    nearMisses,
   };
   result.nextSteps = nextSteps(result);
   return result;
@@ -355,7 +363,9 @@ function nextSteps(r: AuditResult): string[] {
   for (const rule of r.rules) {
     if (!rule.enforced) continue;
     const what = `${rule.source} → ${rule.destination} ${rule.protocol}/${rule.ports.join(',')}`;
-    if (rule.status === 'failed') {
+    if (rule.status === 'failed' && rule.diagnosis && rule.diagnosis.findings.length > 0) {
+      steps.push(`${rule.id} (${what}) failed: ${rule.diagnosis.findings.map((f) => f.text).join('; ')}.`);
+    } else if (rule.status === 'failed') {
       const o = rule.outcomes;
       steps.push(
         `${rule.id} (${what}): ${rule.connections} attempt${rule.connections === 1 ? '' : 's'}, none answered (${o.refused} refused, ${o.unanswered} unanswered). Check host firewalls and network ACLs between ${rule.clients.slice(0, 3).join(', ')} and ${rule.servers.slice(0, 3).join(', ')}.`,
@@ -372,6 +382,10 @@ function nextSteps(r: AuditResult): string[] {
   if (r.unexpected.length > 0) {
     const near = r.unexpected.filter((g) => g.disabledRules.length > 0);
     steps.push(`Review the ${r.unexpected.length} unexpected flow${r.unexpected.length === 1 ? '' : 's'}: block them, or, if they are legitimate, add the hosts to the inventory or a rule to a custom matrix.`);
+    const misses = r.nearMisses ?? [];
+    if (misses.length > 0) {
+      steps.push(`${misses.length} unexpected flow${misses.length === 1 ? ' is a near miss' : 's are near misses'} (right protocol and port, one side outside the rule's role): add the host to the role in the inventory if it belongs there (${[...new Set(misses.map((m) => `${m.address} → ${m.missingRole}`))].join(', ')}).`);
+    }
     if (near.length > 0) steps.push(`${near.length} unexpected flow${near.length === 1 ? '' : 's'} would match a rule whose feature is off (${[...new Set(near.flatMap((g) => g.disabledRules))].join(', ')}): enable the feature with --features if this deployment uses it.`);
   }
   const decodeTotal = Object.values(r.summary.decodeErrors).reduce((a, b) => a + b, 0);

@@ -6,6 +6,10 @@
 import type { LiveInputInfo } from '../capture/source.js';
 import type { ConnState, Outcome } from '../flows/conn_state.js';
 import type { Protocol, Requirement } from '../matrix/types.js';
+import type { CoverageEntry } from './coverage.js';
+import type { Diagnosis } from './diagnosis.js';
+import type { DynamicRpc, NearMiss, NearMissRef, RuleEvidence } from './insight.js';
+import type { NameEntry } from './names.js';
 import type { Evidence } from './evidence.js';
 
 export const AUDIT_SCHEMA = 'flowaudit/audit@1';
@@ -46,6 +50,17 @@ export interface RuleResult {
   /** Distinct client and server addresses seen on this rule (sorted). */
   clients: string[];
   servers: string[];
+  /**
+   * Added in issue 4 (optional in the type only so hand-built results stay valid; runAudit always
+   * sets them). evidence: per server, the names and sources (sni, http-host, dns, inventory) by
+   * which it held the destination role; diagnosis: how the connections went; coverage: each member
+   * of the destination role reached / failed / never tried; dynamicRpc: for a wide high-port range
+   * rule, which connections an endpoint-mapper lookup preceded (null for other rules).
+   */
+  evidence?: RuleEvidence[];
+  diagnosis?: Diagnosis;
+  coverage?: CoverageEntry[];
+  dynamicRpc?: DynamicRpc | null;
 }
 
 export interface UnexpectedGroup {
@@ -65,6 +80,9 @@ export interface UnexpectedGroup {
   lastSeen: string;
   /** Rules that would match if their feature were enabled (e.g. azure-ad off). */
   disabledRules: string[];
+  /** Issue 4: how these connections went, and enabled rules they miss by one side's role only. */
+  diagnosis?: Diagnosis;
+  nearMisses?: NearMissRef[];
 }
 
 export interface InputResult {
@@ -125,6 +143,10 @@ export interface AuditResult {
   inventory: { origin: string; sha256: string | null; roles: Record<string, string[]>; features: string[] };
   /** What an admin should check next, in words. */
   nextSteps: string[];
+  /** Issue 4: names of the audited addresses (inventory labels, DNS answers, SNI, HTTP Host), by address. */
+  names?: { address: string; names: NameEntry[] }[];
+  /** Issue 4: unexpected connections that would match a rule but for one side's role (by server, port, client). */
+  nearMisses?: NearMiss[];
   /** Integrity metadata (audit/evidence.ts); always the last key, added by attachEvidence. */
   evidence?: Evidence;
 }

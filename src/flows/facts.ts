@@ -5,6 +5,7 @@
 import { TableConnections } from './connection.js';
 import type { ServerPorts } from './direction.js';
 import type { FlowEngine } from './flow_engine.js';
+import type { HintRecorder } from './hints.js';
 import type { InputSummary } from './ingest.js';
 
 export interface CaptureFacts {
@@ -20,6 +21,8 @@ export interface CaptureFacts {
   ipv4Packets: number;
   ipv6Packets: number;
   inputs: InputSummary[];
+  /** Names from DNS/SNI/Host, endpoint-mapper hand-outs, ICMP quotes (absent in hand-built facts). */
+  hints?: HintRecorder;
 }
 
 export function collectFacts(engine: FlowEngine, inputs: InputSummary[], serverPorts: ServerPorts): CaptureFacts {
@@ -37,5 +40,6 @@ export function collectFacts(engine: FlowEngine, inputs: InputSummary[], serverP
     ipv4Packets: engine.ipv4,
     ipv6Packets: engine.ipv6,
     inputs,
+    hints: engine.hints,
   };
 }

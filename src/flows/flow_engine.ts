@@ -7,6 +7,7 @@ import type { RawPacket } from '../capture/source.js';
 import { decodePacket } from '../decode/decode_packet.js';
 import { DecodedPacket, DecodeProblem, DECODE_PROBLEM_NAMES, L3 } from '../decode/decoded.js';
 import { ConnectionTable } from './connection_table.js';
+import { HintRecorder } from './hints.js';
 import type { ServerPorts } from './direction.js';
 import { FoldedConnections, foldIdleConnections } from './fold.js';
 
@@ -24,6 +25,8 @@ export class FlowEngine {
   /** Idle connections folded out of the table on long live runs (see fold.ts); empty otherwise. */
   readonly folded = new FoldedConnections();
   readonly decoded = new DecodedPacket();
+  /** Names (DNS, SNI, Host), endpoint-mapper hand-outs and ICMP quotes from the first packets of connections. */
+  readonly hints = new HintRecorder();
 
   packets = 0;
   bytes = 0;
@@ -101,9 +104,12 @@ export class FlowEngine {
         t.icmpType[id] = d.icmpType;
         t.icmpCode[id] = d.icmpCode;
       }
+      // Destination unreachable (ICMP 3, ICMPv6 1): tie it to the TCP/UDP packet it quotes.
+      if (d.isIcmp && d.icmpType === (proto === 58 ? 1 : 3) && (proto === 1 || proto === 58)) this.hints.icmpError(d, pkt.data, ts);
       t.datagram(id, t.dir);
     }
     t.count(id, t.dir, pkt.wirelen, ts);
+    if (d.payloadLength > 0 && d.hasPorts && this.hints.want(id)) this.hints.payload(id, t.dir, d, pkt.data, ts);
     if (d.isFragment) {
       if (this.fragments.size >= MAX_FRAGMENTS) this.fragments.clear();
       this.fragments.set(fragmentKey(d), id);
@@ -132,6 +138,7 @@ export class FlowEngine {
         if (n < 0) this.fragments.delete(k);
         else this.fragments.set(k, n);
       }
+      this.hints.remap(remap);
     }
     return this.folded.connections - before;
   }

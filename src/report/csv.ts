@@ -3,6 +3,7 @@
  * column. Written with csv-stringify; every string cell is neutralised against formula injection.
  */
 import { stringify } from 'csv-stringify/sync';
+import type { Diagnosis } from '../audit/diagnosis.js';
 import type { AuditResult, StateCounts } from '../audit/result.js';
 import { safeCsvCast } from './csv_cell.js';
 
@@ -26,6 +27,8 @@ const COLUMNS = [
   'unanswered',
   'states',
   'description',
+  'evidence',
+  'diagnosis',
 ] as const;
 
 export function statesText(s: StateCounts): string {
@@ -34,14 +37,23 @@ export function statesText(s: StateCounts): string {
     .join(' ');
 }
 
+/** A diagnosis in one cell: the findings when any, else the summary. */
+function diagnosisText(d: Diagnosis | undefined): string {
+  if (!d || d.attempts === d.answered) return '';
+  return d.findings.length ? d.findings.map((f) => f.text).join('; ') : d.summary;
+}
+
 export function renderCsv(r: AuditResult): string {
   const rows: (string | number)[][] = [];
+  const names = new Map((r.names ?? []).map((e) => [e.address, e.names.map((n) => n.name).filter((n, i, a) => a.indexOf(n) === i).join(' ')]));
   for (const x of r.rules) {
     rows.push([
       'rule', x.id, x.status, x.requirement, x.feature ?? '', x.source, x.destination,
       x.clients.join(' '), x.servers.join(' '), x.protocol, x.ports.join(' '),
       x.connections, x.packets, x.bytes, x.outcomes.answered, x.outcomes.refused, x.outcomes.unanswered,
       statesText(x.states), x.description,
+      (x.evidence ?? []).map((e) => `${e.server}${e.names.length ? ` ${e.names.join(' ')}` : ''} [${e.sources.join(' ')}]`).join('; '),
+      diagnosisText(x.diagnosis),
     ]);
   }
   for (const g of r.unexpected) {
@@ -50,6 +62,15 @@ export function renderCsv(r: AuditResult): string {
       g.client, g.server, g.protocol, String(g.port),
       g.connections, g.packets, g.bytes, g.outcomes.answered, g.outcomes.refused, g.outcomes.unanswered,
       statesText(g.states), g.disabledRules.length ? `would match ${g.disabledRules.join(' ')} (feature off)` : '',
+      [g.client, g.server].map((a) => `${a}${names.get(a) ? ` ${names.get(a)}` : ''}`).join(' → '),
+      diagnosisText(g.diagnosis),
+    ]);
+  }
+  // Near misses (issue 4): unexpected connections that would match `id` but for one side's role.
+  for (const m of r.nearMisses ?? []) {
+    rows.push([
+      'near-miss', m.rule, 'unexpected', '', '', m.side === 'source' ? m.missingRole : '', m.side === 'destination' ? m.missingRole : '',
+      m.client, m.server, m.protocol, String(m.port), m.connections, '', '', '', '', '', '', m.text, '', '',
     ]);
   }
   return stringify(rows, { header: true, columns: [...COLUMNS], cast: safeCsvCast, record_delimiter: 'unix' });

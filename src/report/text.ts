@@ -8,6 +8,7 @@ import type { AuditResult, RuleResult } from '../audit/result.js';
 import { statesText } from './csv.js';
 import { painter, type Style } from './style.js';
 import { humanBytes, renderTable } from './table.js';
+import { namesLines, ruleDetailLines, unexpectedExtraLines, withName } from './text_insight.js';
 
 export interface TextOptions {
   color: boolean;
@@ -72,6 +73,8 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
     for (const x of notes) out.push(`    ${x.id}: ${inert(x.reason ?? '')}`);
   }
   out.push('');
+  out.push(...ruleDetailLines(r, p, inert), ...namesLines(r, p, inert));
+  const label = withName(r, inert);
 
   out.push(p('bold', `Unexpected flows (${r.unexpected.length})`));
   if (r.unexpected.length === 0) out.push('  none');
@@ -88,7 +91,7 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
           { title: 'ROLES' },
         ],
         r.unexpected.map((g) => [
-          `${g.client} → ${g.server}`,
+          `${label(g.client)} → ${label(g.server)}`,
           `${g.protocol}/${g.port}`,
           String(g.connections),
           String(g.packets),
@@ -99,6 +102,7 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
       ),
     );
   }
+  out.push(...unexpectedExtraLines(r, p, inert));
   out.push('');
 
   out.push(p('bold', 'Capture'));

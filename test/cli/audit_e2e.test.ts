@@ -46,9 +46,86 @@ describe('the bundled lab', () => {
       '10.0.0.10>10.0.0.2 icmp/8',
       '10.0.0.10>10.0.0.2 tcp/88',
       '10.0.0.10>10.0.0.2 tcp/445',
+      '10.0.6.20>10.0.0.10 tcp/443', // the help-desk PC: a near miss of web-https / agent-ams-api
       '10.0.3.15>10.0.0.10 tcp/3389',
       '10.0.0.10>10.0.9.5 tcp/22',
     ]);
+  });
+
+  it('names come from DNS (CNAME chain), SNI (one ClientHello split in two) and HTTP Host, with their evidence', async () => {
+    const j = JSON.parse((await runCli(['audit', LAB, '--inventory', INV, '--format', 'json'])).stdout);
+    const names = Object.fromEntries(
+      j.names.map((e: { address: string; names: { name: string; source: string }[] }) => [e.address, e.names.map((n) => `${n.name}/${n.source}`)]),
+    );
+    expect(names['198.51.100.10']).toEqual([
+      'graph.microsoft.com/sni', // the split ClientHello
+      'graph.microsoft.com/dns', // then the CNAME chain, in chain order
+      'ms-graph.trafficmanager.example/dns',
+      'graph-weu.edge.example/dns',
+    ]);
+    expect(names['198.51.100.20']).toEqual(['login.microsoftonline.com/dns']); // a ClientHello without SNI
+    expect(names['192.0.2.80']).toEqual(['packages.lithnet.io/sni']); // no DNS answer in the capture
+    expect(names['10.0.0.10']).toEqual(['ams1/inventory', 'ams.corp.example/http-host']);
+    const rule = (id: string) => j.rules.find((x: { id: string }) => x.id === id);
+    // The cloud addresses are not in the inventory: only names put them in their roles.
+    expect(rule('ams-graph-api').evidence).toEqual([{ server: '198.51.100.10', names: ['graph.microsoft.com'], sources: ['sni', 'dns'], connections: 1 }]);
+    expect(rule('ams-graph-login').evidence[0].sources).toEqual(['dns']);
+    expect(rule('ams-update-check').evidence[0].sources).toEqual(['sni']);
+    expect(rule('web-http').evidence[0].sources).toEqual(['http-host', 'inventory']);
+    expect(rule('ams-ldap').evidence.map((e: { sources: string[] }) => e.sources)).toEqual([['inventory'], ['inventory']]);
+    expect(j.names.find((e: { address: string }) => e.address === '198.51.100.10').names[1]).toMatchObject({ ttl: 60, firstSeen: expect.stringMatching(/^2026-03-02T09:00:00\./) });
+  });
+
+  it('diagnosis, coverage, near misses and via-epm dynamic RPC in the JSON', async () => {
+    const j = JSON.parse((await runCli(['audit', LAB, '--inventory', INV, '--format', 'json'])).stdout);
+    const rule = (id: string) => j.rules.find((x: { id: string }) => x.id === id);
+    const gc = rule('ams-global-catalog').diagnosis;
+    expect(gc).toMatchObject({ attempts: 2, answered: 0, refused: 1, unanswered: 1, udpNoReply: 0, icmpUnreachable: 0 });
+    expect(gc.findings.map((f: { text: string }) => f.text)).toEqual([
+      'ams1 → dc1 tcp/3268: 1 attempt, refused (TCP reset) — nothing listens on 10.0.0.2 tcp/3268, or a firewall rejects it',
+      'ams1 → dc2 tcp/3268: 1 attempt, none answered — likely dropped by a firewall between 10.0.0.10 and 10.0.0.3',
+    ]);
+    // The CLDAP probe to dc2 drew an ICMP administratively prohibited from the router: tied to it.
+    const cldap = rule('ams-cldap').diagnosis;
+    expect(cldap).toMatchObject({ attempts: 2, answered: 1, icmpUnreachable: 1, udpNoReply: 0 });
+    expect(cldap.findings[0].icmp).toEqual(['administratively prohibited from 10.0.0.1']);
+    expect(rule('ams-rpc-epm').coverage.map((c: { member: string; status: string }) => `${c.member}:${c.status}`)).toEqual(['10.0.0.2:reached', '10.0.0.3:failed']);
+    expect(rule('ams-jit-smb').coverage.map((c: { member: string; status: string; servers: string[] }) => `${c.member}:${c.status}:${c.servers}`)).toEqual([
+      '10.0.2.0/24:reached:10.0.2.31',
+      '*.workstations.example:reached:10.0.2.31',
+    ]);
+    expect(rule('web-https').coverage.map((c: { member: string; status: string }) => `${c.member}:${c.status}`)).toEqual([
+      '10.0.0.10:reached', 'fd00:10::10:reached', 'ams.corp.example:never-tried',
+    ]);
+    expect(rule('ams-rpc-dynamic').dynamicRpc).toEqual({
+      viaEpm: 1,
+      withoutEpm: 1,
+      connections: [
+        { client: '10.0.0.10', server: '10.0.0.2', port: 49670, viaEpm: true, mapper: '10.0.0.2', connections: 1 },
+        { client: '10.0.0.10', server: '10.0.0.3', port: 49668, viaEpm: false, mapper: null, connections: 1 },
+      ],
+    });
+    expect(rule('ams-ldap').dynamicRpc).toBeNull();
+    expect(j.nearMisses.map((n: { client: string; server: string; rule: string; side: string; missingRole: string }) => `${n.client}>${n.server} ${n.rule} ${n.side} ${n.missingRole}`)).toEqual([
+      '10.0.0.10>10.0.0.2 ams-jit-smb destination jit-target',
+      '10.0.6.20>10.0.0.10 agent-ams-api source non-domain-agent',
+      '10.0.6.20>10.0.0.10 web-https source web-user',
+    ]);
+    const ssh = j.unexpected.find((g: { port: number }) => g.port === 22);
+    expect(ssh.diagnosis.findings[0].text).toContain('refused (TCP reset)');
+  });
+
+  it('builtin:ad-infrastructure combined with builtin:ams makes Kerberos and SMB to the DCs expected', async () => {
+    const r = await runCli(['audit', LAB, '--inventory', INV, '--matrix', 'builtin:ams', '--matrix', 'builtin:ad-infrastructure', '--format', 'json']);
+    const j = JSON.parse(r.stdout);
+    expect(j.rules).toHaveLength(17 + 9);
+    const status = Object.fromEntries(j.rules.map((x: { id: string; status: string }) => [x.id, x.status]));
+    expect(status).toMatchObject({ 'ad-kerberos-tcp': 'observed', 'ad-smb': 'observed', 'ad-ntp': 'missing' });
+    expect(j.unexpected.map((g: { protocol: string; port: number }) => `${g.protocol}/${g.port}`)).toEqual(['icmp/8', 'tcp/443', 'tcp/3389', 'tcp/22']);
+    // Its rules are optional, so what it lacks never fails the verdict; and each says it is not the vendor's.
+    expect(j.verdictReasons.join(' ')).not.toContain('ad-');
+    const shown = JSON.parse((await runCli(['matrix', 'show', '--matrix', 'builtin:ad-infrastructure', '--format', 'json'])).stdout);
+    for (const rule of shown.rules) expect(rule.note).toMatch(/^Not from the Lithnet vendor table/);
   });
 
   it('text and CSV reports match their goldens', async () => {
@@ -82,7 +159,7 @@ describe('the bundled lab', () => {
     const r = await runCli(['flows', LAB]);
     expect(r.code).toBe(0);
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(rows).toHaveLength(33);
+    expect(rows).toHaveLength(39);
     expect(rows.find((x) => x.serverPort === 3268 && x.server === '10.0.0.2')).toMatchObject({
       client: '10.0.0.10', state: 'REJ', outcome: 'refused', directionBy: 'syn', packets: 2,
     });
@@ -118,7 +195,7 @@ describe('bad input', () => {
     const j = JSON.parse(r.stdout);
     expect(j.inputs[0].truncated).toBe(true);
     expect(j.inputs[0].warnings[0].message).toMatch(/offset \d+/);
-    expect(j.summary.packets).toBe(202);
+    expect(j.summary.packets).toBe(227);
   });
 
   it('an unknown magic is an input error naming the file and offset (exit 2)', async () => {

@@ -159,7 +159,7 @@ describe('loadMatrix from files', () => {
   });
 
   it('unknown builtin lists the available ones', () => {
-    expect(errorOf(() => loadMatrix('builtin:nope')).message).toBe('builtin:nope: unknown built-in matrix (available: builtin:ams)');
+    expect(errorOf(() => loadMatrix('builtin:nope')).message).toBe('builtin:nope: unknown built-in matrix (available: builtin:ams, builtin:ad-infrastructure)');
   });
 
   it('schema errors name the file path', () => {

@@ -1,0 +1,229 @@
+/**
+ * What the audit learns beyond counts (issue 4): roles from host names with their evidence, a
+ * diagnosis of how connections went, per-member coverage, near misses, and dynamic RPC tied to
+ * the endpoint mapper. runAudit feeds it each connection; it returns the extra report fields.
+ */
+import type { Connection } from '../flows/connection.js';
+import { icmpKey, type HintRecorder, type IcmpQuote } from '../flows/hints.js';
+import type { Inventory, Matrix, MatrixRule } from '../matrix/types.js';
+import { portInRule } from './classify.js';
+import { CoverageAcc, type CoverageEntry } from './coverage.js';
+import { DiagnosisAcc, type Diagnosis } from './diagnosis.js';
+import { NameIndex, type EndRoles, type EvidenceSource, type NameEntry } from './names.js';
+
+export interface RuleEvidence {
+  server: string;
+  /** The names that gave the server the rule's destination role (empty for inventory only). */
+  names: string[];
+  sources: EvidenceSource[];
+  connections: number;
+}
+
+export interface DynamicRpcConnection {
+  client: string;
+  server: string;
+  port: number;
+  /** True when an ept_map response handed this client that server port before the connection. */
+  viaEpm: boolean;
+  /** The endpoint mapper that handed the port out (null without one). */
+  mapper: string | null;
+  connections: number;
+}
+
+export interface DynamicRpc {
+  viaEpm: number;
+  withoutEpm: number;
+  /** Sorted by server, port, client; at most 50. */
+  connections: DynamicRpcConnection[];
+}
+
+export interface NearMissRef {
+  rule: string;
+  /** Which side lacks the role: the client ('source') or the server ('destination'). */
+  side: 'source' | 'destination';
+  missingRole: string;
+  address: string;
+}
+
+export interface NearMiss extends NearMissRef {
+  client: string;
+  server: string;
+  protocol: string;
+  port: number;
+  connections: number;
+  text: string;
+}
+
+export interface Ends {
+  client: EndRoles;
+  server: EndRoles;
+}
+
+const MAX_LISTED = 50;
+const MAX_NAMED_ADDRESSES = 10_000;
+
+/** A rule over a wide range of high ports (the RPC dynamic range): its connections are checked against EPM hand-outs. */
+export function isDynamicRangeRule(rule: MatrixRule): boolean {
+  return rule.protocol === 'tcp' && rule.portRanges.some((r) => r.from >= 1024 && r.to - r.from >= 1024);
+}
+
+interface RuleExtra {
+  evidence: Map<string, { names: Set<string>; sources: Set<EvidenceSource>; connections: number }>;
+  diag: DiagnosisAcc;
+  cov: CoverageAcc;
+  dyn: Map<string, DynamicRpcConnection> | null;
+}
+
+export class Insights {
+  readonly names: NameIndex;
+  private readonly rules = new Map<string, RuleExtra>();
+  private readonly groups = new Map<string, DiagnosisAcc>();
+  private readonly addresses = new Map<string, Uint32Array>();
+  private readonly epm = new Map<string, { ts: number; mapper: string }>();
+  /** ICMP quotes by the quoted packet without its client port (for aggregates of folded connections). */
+  private readonly icmpNoPort = new Map<string, IcmpQuote>();
+
+  constructor(
+    private readonly hints: HintRecorder | undefined,
+    private readonly inventory: Inventory,
+  ) {
+    this.names = new NameIndex(hints, inventory);
+    for (const e of hints?.epm ?? []) {
+      const k = `${e.client}|${e.server}|${e.protocol}|${e.port}`;
+      const have = this.epm.get(k);
+      if (!have || e.ts < have.ts) this.epm.set(k, { ts: e.ts, mapper: e.mapper });
+    }
+    for (const q of hints?.icmp.values() ?? []) {
+      const k = `${q.protocol}|${q.src}|${q.dst}|${q.dstPort}`;
+      if (!this.icmpNoPort.has(k)) this.icmpNoPort.set(k, q);
+    }
+  }
+
+  roles(c: Connection): Ends {
+    return this.names.rolesOf(c);
+  }
+
+  inScope(c: Connection): void {
+    if (this.addresses.size >= MAX_NAMED_ADDRESSES) return;
+    if (!this.addresses.has(c.client)) this.addresses.set(c.client, c.clientAddr.slice());
+    if (!this.addresses.has(c.server)) this.addresses.set(c.server, c.serverAddr.slice());
+  }
+
+  private icmpFor(c: Connection) {
+    const m = this.hints?.icmp;
+    if (!m || m.size === 0 || (c.protocol !== 'tcp' && c.protocol !== 'udp')) return undefined;
+    if (c.id < 0) return c.outcome === 'answered' ? undefined : this.icmpNoPort.get(`${c.protocol}|${c.client}|${c.server}|${c.serverPort}`);
+    return m.get(icmpKey(c.protocol, c.client, c.clientPort, c.server, c.serverPort)) ?? m.get(icmpKey(c.protocol, c.server, c.serverPort, c.client, c.clientPort));
+  }
+
+  private extra(rule: MatrixRule): RuleExtra {
+    let x = this.rules.get(rule.id);
+    if (!x) {
+      x = { evidence: new Map(), diag: new DiagnosisAcc(), cov: new CoverageAcc(), dyn: isDynamicRangeRule(rule) ? new Map() : null };
+      this.rules.set(rule.id, x);
+    }
+    return x;
+  }
+
+  onRule(rule: MatrixRule, c: Connection, ends: Ends): void {
+    const x = this.extra(rule);
+    const ev = NameIndexEvidence(ends.server, rule.destination, this.names.addressRoles(c.server, c.serverAddr));
+    let e = x.evidence.get(c.server);
+    if (!e) x.evidence.set(c.server, (e = { names: new Set(), sources: new Set(), connections: 0 }));
+    for (const n of ev.names) e.names.add(n);
+    for (const s of ev.sources) e.sources.add(s);
+    e.connections += c.count;
+    x.diag.add(c, this.icmpFor(c));
+    x.cov.add(c, ev.names);
+    if (x.dyn) {
+      const hit = this.epm.get(`${c.client}|${c.server}|${c.protocol}|${c.serverPort}`);
+      const via = hit !== undefined && hit.ts <= c.firstSeen;
+      const k = `${c.client}|${c.server}|${c.serverPort}`;
+      let d = x.dyn.get(k);
+      if (!d) {
+        if (x.dyn.size >= 10_000) return;
+        x.dyn.set(k, (d = { client: c.client, server: c.server, port: c.serverPort, viaEpm: via, mapper: via ? hit.mapper : null, connections: 0 }));
+      }
+      d.connections += c.count;
+    }
+  }
+
+  onGroup(key: string, c: Connection): void {
+    let d = this.groups.get(key);
+    if (!d) this.groups.set(key, (d = new DiagnosisAcc()));
+    d.add(c, this.icmpFor(c));
+  }
+
+  /** Enabled rules this connection would match but for one side's role. */
+  nearMisses(c: Connection, ends: Ends, rules: readonly MatrixRule[]): NearMissRef[] {
+    const out: NearMissRef[] = [];
+    for (const rule of rules) {
+      if (rule.protocol !== c.protocol || !portInRule(rule, c.serverPort)) continue;
+      const src = ends.client.roles.includes(rule.source);
+      const dst = ends.server.roles.includes(rule.destination);
+      if (src === dst) continue;
+      out.push(
+        src
+          ? { rule: rule.id, side: 'destination', missingRole: rule.destination, address: c.server }
+          : { rule: rule.id, side: 'source', missingRole: rule.source, address: c.client },
+      );
+    }
+    return out;
+  }
+
+  /** Address with its label, e.g. "10.0.0.3 (dc2)". */
+  labelled = (address: string): string => {
+    const l = this.names.label(address, this.addresses.get(address));
+    return l === undefined || l === address ? address : `${address} (${l})`;
+  };
+  /** Label alone where known, else the address: "dc2". */
+  short = (address: string): string => this.names.label(address, this.addresses.get(address)) ?? address;
+
+  ruleFields(rule: MatrixRule, enabled: boolean, members: Inventory['roles'], sortAddrs: (xs: Iterable<string>) => string[]): {
+    evidence: RuleEvidence[];
+    diagnosis: Diagnosis;
+    coverage: CoverageEntry[];
+    dynamicRpc: DynamicRpc | null;
+  } {
+    const x = this.extra(rule);
+    const evidence = sortAddrs(x.evidence.keys())
+      .slice(0, MAX_LISTED)
+      .map((server) => {
+        const e = x.evidence.get(server)!;
+        const order: EvidenceSource[] = ['sni', 'http-host', 'dns', 'inventory'];
+        return { server, names: [...e.names].sort(), sources: order.filter((s) => e.sources.has(s)), connections: e.connections };
+      });
+    const role = members.find((r) => r.name === rule.destination);
+    const coverage = enabled && role ? x.cov.finish(role.members, sortAddrs) : [];
+    let dynamicRpc: DynamicRpc | null = null;
+    if (x.dyn) {
+      const list = [...x.dyn.values()];
+      const rank = new Map(sortAddrs(new Set(list.map((d) => d.server))).map((s, i) => [s, i]));
+      const rankC = new Map(sortAddrs(new Set(list.map((d) => d.client))).map((s, i) => [s, i]));
+      list.sort((a, b) => rank.get(a.server)! - rank.get(b.server)! || a.port - b.port || rankC.get(a.client)! - rankC.get(b.client)!);
+      dynamicRpc = {
+        viaEpm: list.filter((d) => d.viaEpm).reduce((n, d) => n + d.connections, 0),
+        withoutEpm: list.filter((d) => !d.viaEpm).reduce((n, d) => n + d.connections, 0),
+        connections: list.slice(0, MAX_LISTED),
+      };
+    }
+    return { evidence, diagnosis: x.diag.finish(this.short), coverage, dynamicRpc };
+  }
+
+  groupDiagnosis(key: string): Diagnosis {
+    return (this.groups.get(key) ?? new DiagnosisAcc()).finish(this.short);
+  }
+
+  nearMissText(n: Omit<NearMiss, 'text'>): string {
+    const who = n.side === 'source' ? n.client : n.server;
+    return `${this.labelled(n.client)} → ${this.labelled(n.server)} ${n.protocol}/${n.port} would match ${n.rule} if ${this.labelled(who)} were in role ${n.missingRole} — an inventory gap, or a ${n.side === 'source' ? 'client' : 'server'} that should not be used`;
+  }
+
+  namesBlock(sortAddrs: (xs: Iterable<string>) => string[]): { address: string; names: NameEntry[] }[] {
+    return this.names.entries(sortAddrs(this.addresses.keys()).map((a) => [a, this.addresses.get(a)!] as [string, Uint32Array]));
+  }
+}
+
+function NameIndexEvidence(end: EndRoles, role: string, addressRoles: readonly string[]): { sources: EvidenceSource[]; names: string[] } {
+  return NameIndex.evidence(end, role, addressRoles);
+}

@@ -1,0 +1,180 @@
+/**
+ * Host names as policy: which roles a connection's ends get from names learned in the capture
+ * (TLS SNI, HTTP Host, DNS answers seen before the connection) beside the inventory's addresses,
+ * and with what evidence. The facts come from flows/hints.ts; the inventory decides what a name means.
+ */
+import type { Connection } from '../flows/connection.js';
+import type { DnsNameFact, HintRecorder } from '../flows/hints.js';
+import type { Inventory } from '../matrix/types.js';
+import { isoMicros } from './time.js';
+
+export type EvidenceSource = 'sni' | 'http-host' | 'dns' | 'inventory';
+/** Order in which evidence is listed: what the connection itself said first. */
+export const EVIDENCE_ORDER: readonly EvidenceSource[] = ['sni', 'http-host', 'dns', 'inventory'];
+
+/** A DNS answer supports connections that start at most this long after it, even with a shorter TTL. */
+const MIN_DNS_VALIDITY_S = 30;
+
+/** Roles of one end with, per role, the sources that gave it and the names involved. */
+export interface EndRoles {
+  roles: readonly string[];
+  /** role → evidence; absent for a role that came from the inventory's addresses only. */
+  byName: Map<string, { sources: Set<EvidenceSource>; names: Set<string> }> | null;
+}
+
+export interface NameEntry {
+  name: string;
+  source: EvidenceSource;
+  /** First time this name was seen for the address (DNS answer time, or connection start), or null (inventory). */
+  firstSeen: string | null;
+  /** DNS answers only: TTL in seconds. */
+  ttl?: number;
+}
+
+const MAX_NAMES_PER_ADDRESS = 16;
+
+export class NameIndex {
+  private readonly roleCache = new Map<string, readonly string[]>();
+  private readonly nameRoleCache = new Map<string, readonly string[]>();
+  /** Names seen per address during the audit (for the `names` report block). */
+  private readonly seen = new Map<string, Map<string, { source: EvidenceSource; first: number; ttl?: number }>>();
+
+  constructor(
+    private readonly hints: HintRecorder | undefined,
+    private readonly inventory: Inventory,
+  ) {}
+
+  /** True when the capture taught any name at all (otherwise everything is address-only). */
+  get active(): boolean {
+    const h = this.hints;
+    return !!h && (h.dnsNames.size > 0 || h.sni.size > 0 || h.httpHost.size > 0 || h.foldedNames.size > 0);
+  }
+
+  addressRoles(text: string, words: Uint32Array): readonly string[] {
+    let r = this.roleCache.get(text);
+    if (r === undefined) {
+      r = this.inventory.rolesForAddress(words);
+      this.roleCache.set(text, r);
+    }
+    return r;
+  }
+
+  private rolesForName(name: string): readonly string[] {
+    let r = this.nameRoleCache.get(name);
+    if (r === undefined) {
+      r = this.inventory.rolesForName(name);
+      this.nameRoleCache.set(name, r);
+    }
+    return r;
+  }
+
+  /** DNS answers naming `address` that were valid when a connection started at `ts` (µs). */
+  dnsFor(address: string, ts: number): DnsNameFact[] {
+    const list = this.hints?.dnsNames.get(address);
+    if (!list) return [];
+    return list.filter((f) => f.ts <= ts && ts <= f.ts + Math.max(f.ttl, MIN_DNS_VALIDITY_S) * 1e6);
+  }
+
+  /** TLS SNI of connection `c` (for an aggregate of folded connections: the SNIs its server was given). */
+  sniOf(c: Connection): readonly string[] {
+    if (c.id >= 0) {
+      const n = this.hints?.sni.get(c.id);
+      return n === undefined ? [] : [n];
+    }
+    return [...(this.hints?.foldedNames.get(`${c.server}|${c.serverPort}`)?.sni ?? [])];
+  }
+  hostOf(c: Connection): readonly string[] {
+    if (c.id >= 0) {
+      const n = this.hints?.httpHost.get(c.id);
+      return n === undefined ? [] : [n];
+    }
+    return [...(this.hints?.foldedNames.get(`${c.server}|${c.serverPort}`)?.host ?? [])];
+  }
+
+  private note(address: string, name: string, source: EvidenceSource, ts: number, ttl?: number): void {
+    let m = this.seen.get(address);
+    if (!m) this.seen.set(address, (m = new Map()));
+    const key = `${source}|${name}`;
+    const have = m.get(key);
+    if (have) {
+      if (ts < have.first) have.first = ts;
+      return;
+    }
+    if (m.size >= MAX_NAMES_PER_ADDRESS) return;
+    m.set(key, ttl === undefined ? { source, first: ts } : { source, first: ts, ttl });
+  }
+
+  /** Roles of the client and server of `c`, from the inventory's addresses plus names seen in the capture. */
+  rolesOf(c: Connection): { client: EndRoles; server: EndRoles } {
+    const client = this.end(c.client, c.clientAddr, c.firstSeen, [], []);
+    const server = this.end(c.server, c.serverAddr, c.firstSeen, this.sniOf(c), this.hostOf(c));
+    return { client, server };
+  }
+
+  private end(text: string, words: Uint32Array, ts: number, sni: readonly string[], host: readonly string[]): EndRoles {
+    const base = this.addressRoles(text, words);
+    if (!this.active) return { roles: base, byName: null };
+    let byName: EndRoles['byName'] = null;
+    const add = (name: string, source: EvidenceSource, ttl?: number, seenAt = ts): void => {
+      this.note(text, name, source, seenAt, ttl);
+      for (const role of this.rolesForName(name)) {
+        byName ??= new Map();
+        let e = byName.get(role);
+        if (!e) byName.set(role, (e = { sources: new Set(), names: new Set() }));
+        e.sources.add(source);
+        e.names.add(name);
+      }
+    };
+    for (const n of sni) add(n, 'sni');
+    for (const n of host) add(n, 'http-host');
+    for (const f of this.dnsFor(text, ts)) add(f.name, 'dns', f.ttl, f.ts);
+    if (byName === null) return { roles: base, byName: null };
+    const all = new Set(base);
+    for (const r of (byName as Map<string, unknown>).keys()) all.add(r);
+    return { roles: [...all].sort(), byName };
+  }
+
+  /** Evidence for `role` held by an end: name sources, plus 'inventory' if its address is listed. */
+  static evidence(end: EndRoles, role: string, addressRoles: readonly string[]): { sources: EvidenceSource[]; names: string[] } {
+    const s = new Set<EvidenceSource>();
+    const names: string[] = [];
+    const e = end.byName?.get(role);
+    if (e) {
+      for (const x of e.sources) s.add(x);
+      names.push(...e.names);
+    }
+    if (addressRoles.includes(role)) s.add('inventory');
+    return { sources: EVIDENCE_ORDER.filter((x) => s.has(x)), names: names.sort() };
+  }
+
+  /** Inventory friendly name, else the first name the capture gave (for labels in reports). */
+  label(address: string, words?: Uint32Array): string | undefined {
+    if (words) {
+      const inv = this.inventory.nameForAddress?.(words);
+      if (inv !== undefined) return inv;
+    }
+    const m = this.seen.get(address);
+    if (m) for (const v of m.keys()) return v.slice(v.indexOf('|') + 1);
+    const dns = this.hints?.dnsNames.get(address);
+    return dns?.[0]?.name;
+  }
+
+  /** The `names` block: each address in `addresses` with its inventory name and the names seen. */
+  entries(addresses: Iterable<[string, Uint32Array]>): { address: string; names: NameEntry[] }[] {
+    const out: { address: string; names: NameEntry[] }[] = [];
+    for (const [address, words] of addresses) {
+      const names: NameEntry[] = [];
+      const inv = this.inventory.nameForAddress?.(words);
+      if (inv !== undefined) names.push({ name: inv, source: 'inventory', firstSeen: null });
+      const m = this.seen.get(address);
+      if (m) {
+        const list = [...m].map(([k, v]) => ({ name: k.slice(k.indexOf('|') + 1), ...v }));
+        // By source, then time; names of one DNS answer keep their CNAME-chain order (stable sort).
+        list.sort((a, b) => EVIDENCE_ORDER.indexOf(a.source) - EVIDENCE_ORDER.indexOf(b.source) || a.first - b.first);
+        for (const x of list) names.push({ name: x.name, source: x.source, firstSeen: isoMicros(x.first), ...(x.ttl !== undefined ? { ttl: x.ttl } : {}) });
+      }
+      if (names.length > 0) out.push({ address, names });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,418 @@
+/**
+ * Facts learned from the first bytes of connections that need them: DNS answers (address → names),
+ * TLS SNI and HTTP Host per connection, endpoint-mapper (ept_map) port hand-outs, and ICMP
+ * unreachables tied to the packet they quote. Facts only: which role a name gives is policy
+ * (audit/names.ts).
+ *
+ * Hot path: the engine asks `want(id)` (one typed-array read) for packets with payload; a
+ * connection is looked at on its first payload packet, and then only while it has budget left
+ * (a few packets, a few KB of stream per direction), after which it is marked done for good.
+ */
+import { formatAddress } from '../decode/address.js';
+import type { DecodedPacket } from '../decode/decoded.js';
+import { addressAnswers, dnsOverTcpMessages, parseDnsResponse } from '../decode/hints/dns.js';
+import { EPT_MAP_OPNUM, eptMapResponseEndpoints, PTYPE_REQUEST, PTYPE_RESPONSE, readPduHeader, requestOpnum } from '../decode/hints/dcerpc_epm.js';
+import { looksLikeHttpRequest, parseHttpHost } from '../decode/hints/http_host.js';
+import { looksLikeTlsHandshake, parseClientHelloSni } from '../decode/hints/tls_sni.js';
+
+/** Per-connection hint state: 0 not looked at yet, 1 being looked at (see `active`), 2 done. */
+const NEW = 0;
+const ACTIVE = 1;
+const DONE = 2;
+
+/** Budgets: payload packets per connection, bytes of stream kept per direction. */
+const DNS_UDP_PACKETS = 16;
+const STREAM_PACKETS = 12;
+const STREAM_BYTES = 8192;
+const DNS_TCP_PACKETS = 32;
+const DNS_TCP_BYTES = 16384;
+const EPM_PACKETS = 64;
+const EPM_BYTES = 16384;
+/** Bounds on what is remembered in total, so hostile traffic cannot grow memory without limit. */
+const MAX_NAMED_ADDRESSES = 100_000;
+const MAX_NAMES_PER_ADDRESS = 16;
+const MAX_CONN_NAMES = 200_000;
+const MAX_EPM = 10_000;
+const MAX_ICMP = 10_000;
+
+export type HintNameSource = 'dns' | 'sni' | 'http-host';
+
+/** A name a DNS answer gave to an address. */
+export interface DnsNameFact {
+  name: string;
+  /** TTL of the answer (smallest along its CNAME chain), seconds. */
+  ttl: number;
+  /** Capture time of the (first) answer, µs since the epoch. */
+  ts: number;
+  /** Who asked (the answer's destination) and who answered. */
+  client: string;
+  resolver: string;
+}
+
+/** An endpoint the endpoint mapper handed out: `client` may now connect to `server`:`port`. */
+export interface EpmFact {
+  client: string;
+  /** The endpoint mapper that answered. */
+  mapper: string;
+  /** The tower's IP, or the mapper's own address when the tower carries 0.0.0.0 or none. */
+  server: string;
+  protocol: 'tcp' | 'udp';
+  port: number;
+  ts: number;
+}
+
+/** An ICMP destination-unreachable that quoted a TCP/UDP packet. */
+export interface IcmpQuote {
+  /** The quoted packet's sender and destination. */
+  protocol: 'tcp' | 'udp';
+  src: string;
+  srcPort: number;
+  dst: string;
+  dstPort: number;
+  /** ICMP (or ICMPv6) type and code, and who sent it. */
+  icmpv6: boolean;
+  type: number;
+  code: number;
+  from: string;
+  count: number;
+  firstTs: number;
+}
+
+class StreamBuf {
+  buf: Uint8Array;
+  len = 0;
+  consumed = 0;
+  nextSeq = -1;
+  broken = false;
+  constructor(cap: number) {
+    this.buf = new Uint8Array(cap);
+  }
+  /** Append a segment in sequence order; overlap is trimmed, a gap stops the buffer. */
+  append(data: Uint8Array, off: number, n: number, seq: number): void {
+    if (this.broken) return;
+    if (this.nextSeq < 0) this.nextSeq = seq;
+    let skip = 0;
+    if (seq !== this.nextSeq) {
+      const behind = (this.nextSeq - seq) >>> 0;
+      if (behind === 0 || behind >= 0x80000000) {
+        this.broken = true; // a gap (lost or reordered segment): stop here
+        return;
+      }
+      if (behind >= n) return; // a retransmission of what we have
+      skip = behind;
+    }
+    const take = Math.min(n - skip, this.buf.length - this.len);
+    if (take > 0) this.buf.set(data.subarray(off + skip, off + skip + take), this.len);
+    this.len += Math.max(0, take);
+    this.nextSeq = (this.nextSeq + (n - skip)) >>> 0;
+  }
+  get full(): boolean {
+    return this.len >= this.buf.length;
+  }
+}
+
+type Kind = 'dns-udp' | 'dns-tcp' | 'stream' | 'epm';
+
+interface ConnHint {
+  kind: Kind;
+  left: number;
+  /** Per direction (0: A→B, 1: B→A): null not started, 'off' nothing to read there. */
+  s: [StreamBuf | null | 'off', StreamBuf | null | 'off'];
+  /** Endpoint mapper: opnum per call id. */
+  calls?: Map<number, number>;
+}
+
+function protoOf(d: DecodedPacket): number {
+  return d.ipProto;
+}
+
+export class HintRecorder {
+  private state = new Uint8Array(1024);
+  private readonly active = new Map<number, ConnHint>();
+  /** Address text → names DNS answers gave it (first answer per name kept, in order seen). */
+  readonly dnsNames = new Map<string, DnsNameFact[]>();
+  /** Connection id → TLS server_name / HTTP Host the client sent. */
+  readonly sni = new Map<number, string>();
+  readonly httpHost = new Map<number, string>();
+  /** `server|port` of each connection with an SNI or Host (so names survive idle folding). */
+  private readonly serverOf = new Map<number, string>();
+  /**
+   * `server|port` → SNI / Host names of connections folded out of the table (live capture). An
+   * aggregate of folded connections to that service gets them all: an approximation, since folding
+   * keeps no per-connection rows.
+   */
+  readonly foldedNames = new Map<string, { sni: Set<string>; host: Set<string> }>();
+  readonly epm: EpmFact[] = [];
+  /** Key `proto|src|sport|dst|dport` of the quoted packet → the ICMP report. */
+  readonly icmp = new Map<string, IcmpQuote>();
+  dnsResponses = 0;
+
+  /** True while connection `id` may still yield a hint (cheap: one typed-array read). */
+  want(id: number): boolean {
+    return id >= this.state.length || this.state[id] !== DONE;
+  }
+
+  /**
+   * Follow a renumbering of the connection table (idle folding: old id → new id, -1 dropped).
+   * Per-connection SNI/Host of folded connections are dropped with them; DNS names stay.
+   */
+  remap(remap: Int32Array): void {
+    const state = new Uint8Array(this.state.length);
+    for (let id = 0; id < remap.length && id < this.state.length; id++) {
+      const n = remap[id]!;
+      if (n >= 0) state[n] = this.state[id]!;
+    }
+    this.state = state;
+    const move = <T>(m: Map<number, T>): void => {
+      const entries = [...m];
+      m.clear();
+      for (const [id, v] of entries) {
+        const n = id < remap.length ? remap[id]! : id;
+        if (n >= 0) m.set(n, v);
+      }
+    };
+    for (const [id, server] of this.serverOf) {
+      if (id < remap.length && remap[id]! < 0) {
+        let f = this.foldedNames.get(server);
+        if (!f) this.foldedNames.set(server, (f = { sni: new Set(), host: new Set() }));
+        const sni = this.sni.get(id);
+        const host = this.httpHost.get(id);
+        if (sni !== undefined && f.sni.size < 16) f.sni.add(sni);
+        if (host !== undefined && f.host.size < 16) f.host.add(host);
+      }
+    }
+    move(this.active);
+    move(this.sni);
+    move(this.httpHost);
+    move(this.serverOf);
+  }
+
+  private done(id: number): void {
+    this.state[id] = DONE;
+    this.active.delete(id);
+  }
+
+  /** A packet with payload on connection `id`, sent in direction `dir` (0: A→B). */
+  payload(id: number, dir: number, d: DecodedPacket, data: Uint8Array, ts: number): void {
+    if (id >= this.state.length) {
+      let n = this.state.length * 2;
+      while (n <= id) n *= 2;
+      const s = new Uint8Array(n);
+      s.set(this.state);
+      this.state = s;
+    }
+    let h = this.active.get(id);
+    if (this.state[id] === NEW) {
+      const proto = protoOf(d);
+      const sp = d.srcPort;
+      const dp = d.dstPort;
+      let kind: Kind | null = null;
+      if (!d.hasPorts) kind = null;
+      else if (proto === 17 && (sp === 53 || dp === 53)) kind = 'dns-udp';
+      else if (proto === 6 && (sp === 53 || dp === 53)) kind = 'dns-tcp';
+      else if (proto === 6 && (sp === 135 || dp === 135)) kind = 'epm';
+      else if (proto === 6) kind = 'stream';
+      if (kind === null) {
+        this.state[id] = DONE;
+        return;
+      }
+      const left = kind === 'dns-udp' ? DNS_UDP_PACKETS : kind === 'dns-tcp' ? DNS_TCP_PACKETS : kind === 'epm' ? EPM_PACKETS : STREAM_PACKETS;
+      h = { kind, left, s: [null, null] };
+      this.active.set(id, h);
+      this.state[id] = ACTIVE;
+    }
+    if (!h) {
+      this.state[id] = DONE;
+      return;
+    }
+    if (--h.left < 0) {
+      this.done(id);
+      return;
+    }
+    const off = d.payloadOffset;
+    const n = d.payloadLength;
+    switch (h.kind) {
+      case 'dns-udp':
+        if (d.srcPort === 53) this.dnsMessage(data, off, n, d, ts);
+        return;
+      case 'dns-tcp':
+        if (d.srcPort !== 53) return;
+        this.dnsTcp(id, h, dir, data, off, n, d, ts);
+        return;
+      case 'epm':
+        this.epmSegment(id, h, dir, data, off, n, d, ts);
+        return;
+      case 'stream':
+        this.streamSegment(id, h, dir, data, off, n, d);
+        return;
+    }
+  }
+
+  private dnsMessage(data: Uint8Array, off: number, n: number, d: DecodedPacket, ts: number): void {
+    const r = parseDnsResponse(data, off, n);
+    if (!r) return;
+    this.dnsResponses++;
+    const answers = addressAnswers(r);
+    if (answers.length === 0) return;
+    const client = formatAddress(d.dst);
+    const resolver = formatAddress(d.src);
+    for (const a of answers) {
+      let list = this.dnsNames.get(a.address);
+      if (!list) {
+        if (this.dnsNames.size >= MAX_NAMED_ADDRESSES) continue;
+        list = [];
+        this.dnsNames.set(a.address, list);
+      }
+      for (const name of a.names) {
+        if (list.length >= MAX_NAMES_PER_ADDRESS) break;
+        if (!list.some((x) => x.name === name)) list.push({ name, ttl: a.ttl, ts, client, resolver });
+      }
+    }
+  }
+
+  private dnsTcp(id: number, h: ConnHint, dir: number, data: Uint8Array, off: number, n: number, d: DecodedPacket, ts: number): void {
+    let s = h.s[dir as 0 | 1];
+    if (s === 'off') return;
+    if (s === null) s = h.s[dir as 0 | 1] = new StreamBuf(DNS_TCP_BYTES);
+    s.append(data, off, n, d.tcpSeq);
+    for (const [o, l] of dnsOverTcpMessages(s.buf, s.consumed, s.len - s.consumed)) {
+      this.dnsMessage(s.buf, o, l, d, ts);
+      s.consumed = o + l;
+    }
+    if (s.broken || s.full) this.done(id);
+  }
+
+  private epmSegment(id: number, h: ConnHint, dir: number, data: Uint8Array, off: number, n: number, d: DecodedPacket, ts: number): void {
+    let s = h.s[dir as 0 | 1];
+    if (s === 'off') return;
+    if (s === null) s = h.s[dir as 0 | 1] = new StreamBuf(EPM_BYTES);
+    s.append(data, off, n, d.tcpSeq);
+    const fromServer = d.srcPort === 135;
+    const calls = (h.calls ??= new Map());
+    for (;;) {
+      const hd = readPduHeader(s.buf, s.consumed, s.len - s.consumed);
+      if (!hd) {
+        // Not DCE/RPC (or a header not complete yet): stop reading this direction when clearly not RPC.
+        if (s.len - s.consumed >= 16) h.s[dir as 0 | 1] = 'off';
+        break;
+      }
+      if (s.consumed + hd.fragLength > s.len) break;
+      if (hd.ptype === PTYPE_REQUEST && !fromServer) {
+        if (calls.size < 64) calls.set(hd.callId, requestOpnum(s.buf, s.consumed, hd));
+      } else if (hd.ptype === PTYPE_RESPONSE && fromServer) {
+        const opnum = calls.get(hd.callId);
+        if (opnum === undefined || opnum === EPT_MAP_OPNUM) {
+          const eps = eptMapResponseEndpoints(s.buf, s.consumed, hd);
+          if (eps) {
+            const mapper = formatAddress(d.src);
+            const client = formatAddress(d.dst);
+            for (const e of eps) {
+              if (this.epm.length >= MAX_EPM) break;
+              const server = e.ip === null || e.ip === '0.0.0.0' ? mapper : e.ip;
+              this.epm.push({ client, mapper, server, protocol: e.protocol, port: e.port, ts });
+            }
+          }
+        }
+      }
+      s.consumed += hd.fragLength;
+    }
+    if (s.broken || s.full) h.s[dir as 0 | 1] = 'off';
+    if (h.s[0] === 'off' && h.s[1] === 'off') this.done(id);
+  }
+
+  private streamSegment(id: number, h: ConnHint, dir: number, data: Uint8Array, off: number, n: number, d: DecodedPacket): void {
+    let s = h.s[dir as 0 | 1];
+    if (s === 'off') return;
+    if (s === null) {
+      // The first payload of this direction decides whether it is a client's TLS or HTTP opening.
+      if (!looksLikeTlsHandshake(data, off, n) && !looksLikeHttpRequest(data, off, n)) {
+        h.s[dir as 0 | 1] = 'off';
+        if (h.s[(1 - dir) as 0 | 1] === 'off') this.done(id);
+        return;
+      }
+      s = h.s[dir as 0 | 1] = new StreamBuf(STREAM_BYTES);
+    }
+    s.append(data, off, n, d.tcpSeq);
+    const b = s.buf;
+    if (b[0] === 0x16) {
+      const r = parseClientHelloSni(b, 0, s.len);
+      if (r.kind === 'need-more' && !s.full && !s.broken) return;
+      if (r.kind === 'sni' && this.sni.size < MAX_CONN_NAMES) {
+        this.sni.set(id, r.name);
+        this.serverOf.set(id, `${formatAddress(d.dst)}|${d.dstPort}`);
+      }
+    } else {
+      const r = parseHttpHost(b, 0, s.len);
+      if (r.kind === 'need-more' && !s.full && !s.broken) return;
+      if (r.kind === 'host' && this.httpHost.size < MAX_CONN_NAMES) {
+        this.httpHost.set(id, r.name);
+        this.serverOf.set(id, `${formatAddress(d.dst)}|${d.dstPort}`);
+      }
+    }
+    this.done(id);
+  }
+
+  /** An ICMP/ICMPv6 destination unreachable: remember the TCP/UDP packet it quotes. */
+  icmpError(d: DecodedPacket, data: Uint8Array, ts: number): void {
+    const v6 = d.ipProto === 58;
+    const o = d.payloadOffset;
+    const end = Math.min(data.length, o + d.payloadLength);
+    const q = quotedPacket(data, o, end);
+    if (!q) return;
+    const key = `${q.protocol}|${q.src}|${q.srcPort}|${q.dst}|${q.dstPort}`;
+    const have = this.icmp.get(key);
+    if (have) {
+      have.count++;
+      return;
+    }
+    if (this.icmp.size >= MAX_ICMP) return;
+    this.icmp.set(key, { ...q, icmpv6: v6, type: d.icmpType, code: d.icmpCode, from: formatAddress(d.src), count: 1, firstTs: ts });
+  }
+}
+
+/** The IP header + first 8 transport bytes an ICMP error quotes (TCP/UDP only), or null. */
+export function quotedPacket(b: Uint8Array, o: number, end: number): { protocol: 'tcp' | 'udp'; src: string; srcPort: number; dst: string; dstPort: number } | null {
+  if (o >= end) return null;
+  const v = b[o]! >> 4;
+  const w = new Uint32Array(8);
+  let proto: number;
+  let t: number;
+  if (v === 4) {
+    const ihl = (b[o]! & 15) * 4;
+    if (ihl < 20 || o + ihl + 4 > end) return null;
+    proto = b[o + 9]!;
+    w[2] = 0xffff;
+    w[3] = ((b[o + 12]! << 24) | (b[o + 13]! << 16) | (b[o + 14]! << 8) | b[o + 15]!) >>> 0;
+    w[6] = 0xffff;
+    w[7] = ((b[o + 16]! << 24) | (b[o + 17]! << 16) | (b[o + 18]! << 8) | b[o + 19]!) >>> 0;
+    if ((((b[o + 6]! & 0x1f) << 8) | b[o + 7]!) !== 0) return null; // a later fragment: no ports
+    t = o + ihl;
+  } else if (v === 6) {
+    if (o + 40 > end) return null;
+    proto = b[o + 6]!;
+    for (let k = 0; k < 8; k++) {
+      const p = o + 8 + 4 * k;
+      w[k] = ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+    }
+    t = o + 40;
+    for (let i = 0; i < 4 && (proto === 0 || proto === 43 || proto === 60 || proto === 44); i++) {
+      if (t + 8 > end) return null;
+      const next = b[t]!;
+      t += proto === 44 ? 8 : (b[t + 1]! + 1) * 8;
+      proto = next;
+    }
+  } else return null;
+  if ((proto !== 6 && proto !== 17) || t + 4 > end) return null;
+  return {
+    protocol: proto === 6 ? 'tcp' : 'udp',
+    src: formatAddress(w, 0),
+    srcPort: (b[t]! << 8) | b[t + 1]!,
+    dst: formatAddress(w, 4),
+    dstPort: (b[t + 2]! << 8) | b[t + 3]!,
+  };
+}
+
+/** Key of the packet an ICMP quote is about, as HintRecorder.icmp stores it. */
+export function icmpKey(protocol: string, src: string, srcPort: number, dst: string, dstPort: number): string {
+  return `${protocol}|${src}|${srcPort}|${dst}|${dstPort}`;
+}

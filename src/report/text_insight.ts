@@ -1,0 +1,98 @@
+/**
+ * Text-report sections for names, per-rule evidence / coverage / diagnosis / dynamic RPC, unexpected
+ * diagnoses and near misses (issue 4). Every string from packets or files goes through `inert()`.
+ */
+import type { AuditResult, RuleResult } from '../audit/result.js';
+import type { CoverageEntry } from '../audit/coverage.js';
+import type { Painter } from './style.js';
+import { renderTable } from './table.js';
+
+type Inert = (s: string) => string;
+
+/** address → its first name (inventory label first), from the report's `names` block. */
+export function nameLookup(r: AuditResult): (address: string) => string | undefined {
+  const m = new Map<string, string>();
+  for (const e of r.names ?? []) if (e.names[0]) m.set(e.address, e.names[0].name);
+  return (a) => m.get(a);
+}
+
+/** "10.0.0.3 (dc2)" or the bare address. */
+export function withName(r: AuditResult, inert: Inert): (address: string) => string {
+  const look = nameLookup(r);
+  return (a) => {
+    const n = look(a);
+    return n === undefined || n === a ? inert(a) : `${inert(a)} (${inert(n)})`;
+  };
+}
+
+export function namesLines(r: AuditResult, p: Painter, inert: Inert): string[] {
+  const entries = r.names ?? [];
+  if (entries.length === 0) return [];
+  const rows = entries.map((e) => {
+    const byName = new Map<string, string[]>();
+    for (const n of e.names) {
+      const what = n.source === 'dns' && n.ttl !== undefined ? `dns ttl ${n.ttl}s` : n.source;
+      const l = byName.get(n.name) ?? [];
+      if (!l.includes(what)) l.push(what);
+      byName.set(n.name, l);
+    }
+    return [inert(e.address), [...byName].map(([name, src]) => `${inert(name)} [${src.join(', ')}]`).join(', ')];
+  });
+  return [p('bold', `Names (${entries.length})`), ...renderTable([{ title: 'ADDRESS' }, { title: 'NAMES [EVIDENCE]' }], rows), ''];
+}
+
+function coverageText(c: CoverageEntry, label: (a: string) => string, inert: Inert): string {
+  const single = c.kind === 'ipv4' || c.kind === 'ipv6';
+  if (single) return `${label(c.member)} ${c.status}`;
+  if (c.kind === 'host') return `${inert(c.member)} ${c.status}${c.servers.length ? ` (${c.servers.map(inert).join(', ')})` : ''}`;
+  if (c.serverCount === 0) return `${inert(c.member)} never tried`;
+  const list = c.servers.slice(0, 5).map(label).join(', ') + (c.serverCount > 5 ? ', …' : '');
+  return `${inert(c.member)} ${c.status}: ${c.serverCount} address${c.serverCount === 1 ? '' : 'es'} (${list})`;
+}
+
+export function ruleDetailLines(r: AuditResult, p: Painter, inert: Inert): string[] {
+  const label = withName(r, inert);
+  const out: string[] = [];
+  const rules = r.rules.filter((x: RuleResult) => x.status !== 'not-applicable' && (x.connections > 0 || (x.coverage?.length ?? 0) > 0));
+  if (rules.length === 0) return [];
+  out.push(p('bold', 'Rule details (evidence, coverage, diagnosis)'));
+  for (const x of rules) {
+    out.push(`  ${x.id}  ${x.source} → ${x.destination} ${x.protocol}/${x.ports.join(',')}  ${x.status}`);
+    const ev = x.evidence ?? [];
+    if (ev.length > 0) {
+      out.push(`    servers:     ${ev.map((e) => `${label(e.server)}${e.names.length ? ` as ${e.names.map(inert).join(', ')}` : ''} [${e.sources.join(', ')}]`).join('; ')}`);
+    }
+    const cov = x.coverage ?? [];
+    if (cov.length > 0) out.push(`    coverage:    ${cov.map((c) => coverageText(c, label, inert)).join(' · ')}`);
+    const d = x.diagnosis;
+    if (d && (d.findings.length > 0 || d.attempts > d.answered)) {
+      out.push(`    diagnosis:   ${d.summary}`);
+      for (const f of d.findings) out.push(`      ${p(f.answered > 0 ? 'yellow' : 'red', '!')} ${inert(f.text)}`);
+    }
+    const dyn = x.dynamicRpc;
+    if (dyn && dyn.connections.length > 0) {
+      out.push(`    dynamic RPC: ${dyn.viaEpm} via-epm, ${dyn.withoutEpm} not preceded by an EPM lookup`);
+      for (const c of dyn.connections) {
+        const tag = c.viaEpm ? `via-epm (port handed out by the endpoint mapper on ${label(c.mapper ?? c.server)})` : p('yellow', 'not preceded by an EPM lookup');
+        out.push(`      ${label(c.client)} → ${label(c.server)} tcp/${c.port}: ${tag}`);
+      }
+    }
+  }
+  out.push('');
+  return out;
+}
+
+/** Diagnosis lines for unexpected groups with failures, then the near misses. */
+export function unexpectedExtraLines(r: AuditResult, p: Painter, inert: Inert): string[] {
+  const out: string[] = [];
+  const findings = r.unexpected.flatMap((g) => g.diagnosis?.findings ?? []);
+  if (findings.length > 0) {
+    out.push('  diagnosis:');
+    for (const f of findings) out.push(`    ${p(f.answered > 0 ? 'yellow' : 'red', '!')} ${inert(f.text)}`);
+  }
+  const misses = r.nearMisses ?? [];
+  out.push('', p('bold', `Near misses (${misses.length})`));
+  if (misses.length === 0) out.push('  none');
+  for (const m of misses) out.push(`  - ${inert(m.text)}`);
+  return out;
+}
