@@ -111,6 +111,9 @@ export interface LiveInputInfo {
   startedAt: string;
   stoppedAt: string | null;
   stopReason: string | null;
+  /** --idle-timeout in seconds, and how many idle connections were folded into per-service totals. */
+  idleTimeoutSec: number;
+  foldedConnections: number;
   /** The evidence pcapng written with --write, if any. */
   evidence: { path: string; packets: number; bytes: number; sha256: string | null } | null;
 }

@@ -154,3 +154,39 @@ describeLive('stopping a live capture', liveUnavailable, () => {
     expect(JSON.parse(j.stdout)).toContainEqual(expect.objectContaining({ name: 'lo', loopback: true, up: true }));
   });
 });
+
+describeLive('idle folding during a live run', liveUnavailable, () => {
+  it('connections idle past --idle-timeout are folded, and the audit equals the unfolded re-audit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-live-fold-'));
+    const listener = spawn(process.execPath, [PEER, 'listen', '127.0.2.12', String(PORT + 1)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let out = '';
+      listener.stdout!.on('data', (d) => (out += String(d)));
+      await waitFor(() => out.includes('ready'), 10_000, () => 'listener did not start');
+      const evidence = join(dir, 'fold.pcapng');
+      const report = join(dir, 'fold.json');
+      const h = startInProcess(['live', '-i', 'lo', '--filter', 'host 127.0.2.12', '--idle-timeout', '1s', '--write', evidence, '--scope', 'all', '--format', 'json', '-o', report, '--duration', '30s']);
+      await h.ready();
+      for (let i = 0; i < 3; i++) expect(await peer('tcp', '127.0.2.12', String(PORT + 1), '3000', '127.0.2.11')).toBe('answered');
+      expect(await peer('tcp', '127.0.2.12', String(PORT + 2), '3000', '127.0.2.11')).toBe('refused');
+      // Folding runs on the once-a-second tick; 3.5 s leaves every connection idle > 1 s at two ticks.
+      await new Promise((r) => setTimeout(r, 3500));
+      h.signal('SIGINT');
+      expect(await h.done).toBe(1);
+      const live = JSON.parse(h.files.get(report) as string) as AuditResult;
+      expect(live.inputs[0]!.live).toMatchObject({ idleTimeoutSec: 1, foldedConnections: 4 });
+      expect(live.summary.connections).toBe(4);
+      const again = JSON.parse((await runCli(['audit', evidence, '--scope', 'all', '--format', 'json'])).stdout) as AuditResult;
+      expect(again.rules).toEqual(live.rules);
+      expect(again.unexpected).toEqual(live.unexpected);
+      expect(again.summary).toEqual(live.summary);
+      expect(live.unexpected.map((g) => [g.port, g.connections, g.states])).toEqual([
+        [PORT + 1, 3, { SF: 3 }],
+        [PORT + 2, 1, { REJ: 1 }],
+      ]);
+    } finally {
+      listener.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

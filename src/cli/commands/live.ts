@@ -253,6 +253,8 @@ export async function liveCommand(flags: LiveFlags, io: Io): Promise<number> {
       startedAt: isoMicros(startedUs),
       stoppedAt: isoMicros(stoppedUs),
       stopReason,
+      idleTimeoutSec: idleMs / 1000,
+      foldedConnections: engine.folded.connections,
       evidence: writer && flags.write !== undefined ? { path: flags.write, packets: writer.packets, bytes: writer.bytesWritten, sha256: evidenceSha } : null,
     };
     if (capture.truncated > 0) {
