@@ -12,8 +12,11 @@ import { chromium, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
-/** Run the browser tests: always under CI (where a missing Chromium is a failure), else if installed. */
-export const RUN_BROWSER_TESTS = HAVE_CHROMIUM || process.env.CI === 'true';
+/**
+ * Run the browser tests: always under CI=true or FLOWAUDIT_REQUIRE_BROWSER=1 (.ci/run sets it),
+ * where a missing Chromium is a failure; elsewhere only if Chromium is installed.
+ */
+export const RUN_BROWSER_TESTS = HAVE_CHROMIUM || process.env.CI === 'true' || process.env.FLOWAUDIT_REQUIRE_BROWSER === '1';
 
 export function requireChromium(): void {
   if (!HAVE_CHROMIUM) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run installs it)`);
