@@ -15,10 +15,18 @@ import { EPT_MAP_OPNUM, eptMapResponseEndpoints, PTYPE_REQUEST, PTYPE_RESPONSE, 
 import { looksLikeHttpRequest, parseHttpHost } from '../decode/hints/http_host.js';
 import { looksLikeTlsHandshake, parseClientHelloSni } from '../decode/hints/tls_sni.js';
 
-/** Per-connection hint state: 0 not looked at yet, 1 being looked at (see `active`), 2 done. */
+/**
+ * Per-connection hint state (a byte per connection; `left` holds the remaining packet budget):
+ * NEW not looked at yet; ACTIVE being reassembled (an entry in `active`); DONE never again;
+ * DNS_UDP reading datagrams from port 53; STREAM + bits: a TCP connection whose direction(s) in
+ * `bits` (1: A→B, 2: B→A) opened with something other than TLS or HTTP. The light states keep
+ * the common case (most connections) free of per-connection objects.
+ */
 const NEW = 0;
 const ACTIVE = 1;
 const DONE = 2;
+const DNS_UDP = 3;
+const STREAM = 4; // 4 + bits (1, 2; 3 means done)
 
 /** Budgets: payload packets per connection, bytes of stream kept per direction. */
 const DNS_UDP_PACKETS = 16;
@@ -79,14 +87,13 @@ export interface IcmpQuote {
 }
 
 class StreamBuf {
-  buf: Uint8Array;
+  /** Grows by doubling up to `cap`, so a short exchange costs little. */
+  buf = new Uint8Array(1024);
   len = 0;
   consumed = 0;
   nextSeq = -1;
   broken = false;
-  constructor(cap: number) {
-    this.buf = new Uint8Array(cap);
-  }
+  constructor(private readonly cap: number) {}
   /** Append a segment in sequence order; overlap is trimmed, a gap stops the buffer. */
   append(data: Uint8Array, off: number, n: number, seq: number): void {
     if (this.broken) return;
@@ -101,17 +108,24 @@ class StreamBuf {
       if (behind >= n) return; // a retransmission of what we have
       skip = behind;
     }
-    const take = Math.min(n - skip, this.buf.length - this.len);
+    const take = Math.min(n - skip, this.cap - this.len);
+    if (this.len + take > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < this.len + take) size *= 2;
+      const b = new Uint8Array(Math.min(size, this.cap));
+      b.set(this.buf.subarray(0, this.len));
+      this.buf = b;
+    }
     if (take > 0) this.buf.set(data.subarray(off + skip, off + skip + take), this.len);
     this.len += Math.max(0, take);
     this.nextSeq = (this.nextSeq + (n - skip)) >>> 0;
   }
   get full(): boolean {
-    return this.len >= this.buf.length;
+    return this.len >= this.cap;
   }
 }
 
-type Kind = 'dns-udp' | 'dns-tcp' | 'stream' | 'epm';
+type Kind = 'dns-tcp' | 'stream' | 'epm';
 
 interface ConnHint {
   kind: Kind;
@@ -128,6 +142,7 @@ function protoOf(d: DecodedPacket): number {
 
 export class HintRecorder {
   private state = new Uint8Array(1024);
+  private left = new Uint8Array(1024);
   private readonly active = new Map<number, ConnHint>();
   /** Address text → names DNS answers gave it (first answer per name kept, in order seen). */
   readonly dnsNames = new Map<string, DnsNameFact[]>();
@@ -158,11 +173,16 @@ export class HintRecorder {
    */
   remap(remap: Int32Array): void {
     const state = new Uint8Array(this.state.length);
+    const left = new Uint8Array(this.left.length);
     for (let id = 0; id < remap.length && id < this.state.length; id++) {
       const n = remap[id]!;
-      if (n >= 0) state[n] = this.state[id]!;
+      if (n >= 0) {
+        state[n] = this.state[id]!;
+        left[n] = this.left[id]!;
+      }
     }
     this.state = state;
+    this.left = left;
     const move = <T>(m: Map<number, T>): void => {
       const entries = [...m];
       m.clear();
@@ -187,6 +207,17 @@ export class HintRecorder {
     move(this.serverOf);
   }
 
+  private grow(id: number): void {
+    let n = this.state.length * 2;
+    while (n <= id) n *= 2;
+    const s = new Uint8Array(n);
+    s.set(this.state);
+    this.state = s;
+    const l = new Uint8Array(n);
+    l.set(this.left);
+    this.left = l;
+  }
+
   private done(id: number): void {
     this.state[id] = DONE;
     this.active.delete(id);
@@ -194,33 +225,57 @@ export class HintRecorder {
 
   /** A packet with payload on connection `id`, sent in direction `dir` (0: A→B). */
   payload(id: number, dir: number, d: DecodedPacket, data: Uint8Array, ts: number): void {
-    if (id >= this.state.length) {
-      let n = this.state.length * 2;
-      while (n <= id) n *= 2;
-      const s = new Uint8Array(n);
-      s.set(this.state);
-      this.state = s;
-    }
-    let h = this.active.get(id);
-    if (this.state[id] === NEW) {
+    if (id >= this.state.length) this.grow(id);
+    let st = this.state[id]!;
+    const off = d.payloadOffset;
+    const n = d.payloadLength;
+    if (st === NEW) {
       const proto = protoOf(d);
       const sp = d.srcPort;
       const dp = d.dstPort;
-      let kind: Kind | null = null;
-      if (!d.hasPorts) kind = null;
-      else if (proto === 17 && (sp === 53 || dp === 53)) kind = 'dns-udp';
-      else if (proto === 6 && (sp === 53 || dp === 53)) kind = 'dns-tcp';
-      else if (proto === 6 && (sp === 135 || dp === 135)) kind = 'epm';
-      else if (proto === 6) kind = 'stream';
-      if (kind === null) {
+      if (!d.hasPorts || (proto !== 6 && !(proto === 17 && (sp === 53 || dp === 53)))) {
         this.state[id] = DONE;
         return;
       }
-      const left = kind === 'dns-udp' ? DNS_UDP_PACKETS : kind === 'dns-tcp' ? DNS_TCP_PACKETS : kind === 'epm' ? EPM_PACKETS : STREAM_PACKETS;
-      h = { kind, left, s: [null, null] };
-      this.active.set(id, h);
+      if (proto === 17) {
+        st = this.state[id] = DNS_UDP;
+        this.left[id] = DNS_UDP_PACKETS;
+      } else if (sp === 53 || dp === 53 || sp === 135 || dp === 135) {
+        const kind: Kind = sp === 53 || dp === 53 ? 'dns-tcp' : 'epm';
+        this.active.set(id, { kind, left: kind === 'dns-tcp' ? DNS_TCP_PACKETS : EPM_PACKETS, s: [null, null] });
+        st = this.state[id] = ACTIVE;
+      } else {
+        st = this.state[id] = STREAM;
+        this.left[id] = STREAM_PACKETS;
+      }
+    }
+    if (st === DNS_UDP) {
+      if (--this.left[id]! === 0) this.state[id] = DONE;
+      // Responses only (QR bit), from the server port.
+      if (d.srcPort === 53 && n >= 12 && (data[off + 2]! & 0x80) !== 0) this.dnsMessage(data, off, n, d, ts);
+      return;
+    }
+    if (st >= STREAM) {
+      const bits = st - STREAM;
+      if (--this.left[id]! === 0) {
+        this.state[id] = DONE;
+        return;
+      }
+      if (bits & (1 << dir)) return; // this direction is not a TLS/HTTP opening
+      const first = data[off]!;
+      // Cheap first-byte test (TLS handshake 0x16, or an upper-case method letter) before the full ones.
+      if ((first !== 0x16 && (first < 0x41 || first > 0x5a)) || (!looksLikeTlsHandshake(data, off, n) && !looksLikeHttpRequest(data, off, n))) {
+        const nb = bits | (1 << dir);
+        this.state[id] = nb === 3 ? DONE : STREAM + nb;
+        return;
+      }
+      const s: ConnHint['s'] = [null, null];
+      if (bits & 1) s[0] = 'off';
+      if (bits & 2) s[1] = 'off';
+      this.active.set(id, { kind: 'stream', left: this.left[id]!, s });
       this.state[id] = ACTIVE;
     }
+    const h = this.active.get(id);
     if (!h) {
       this.state[id] = DONE;
       return;
@@ -229,12 +284,7 @@ export class HintRecorder {
       this.done(id);
       return;
     }
-    const off = d.payloadOffset;
-    const n = d.payloadLength;
     switch (h.kind) {
-      case 'dns-udp':
-        if (d.srcPort === 53) this.dnsMessage(data, off, n, d, ts);
-        return;
       case 'dns-tcp':
         if (d.srcPort !== 53) return;
         this.dnsTcp(id, h, dir, data, off, n, d, ts);
@@ -285,7 +335,15 @@ export class HintRecorder {
   private epmSegment(id: number, h: ConnHint, dir: number, data: Uint8Array, off: number, n: number, d: DecodedPacket, ts: number): void {
     let s = h.s[dir as 0 | 1];
     if (s === 'off') return;
-    if (s === null) s = h.s[dir as 0 | 1] = new StreamBuf(EPM_BYTES);
+    if (s === null) {
+      // DCE/RPC connection-oriented PDUs start with version 5.0; anything else is not read.
+      if (data[off] !== 5 || (n > 1 && data[off + 1] !== 0)) {
+        h.s[dir as 0 | 1] = 'off';
+        if (h.s[(1 - dir) as 0 | 1] === 'off') this.done(id);
+        return;
+      }
+      s = h.s[dir as 0 | 1] = new StreamBuf(EPM_BYTES);
+    }
     s.append(data, off, n, d.tcpSeq);
     const fromServer = d.srcPort === 135;
     const calls = (h.calls ??= new Map());
