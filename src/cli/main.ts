@@ -32,7 +32,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   registerVerify(program, io, setExit);
   registerFlows(program, io, setExit);
   registerMatrix(program, io, setExit);
-  registerLive(program, io, setExit);
+  registerLive(program, io, setExit, argv);
   registerInterfaces(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
   for (const c of program.commands.flatMap((x) => x.commands)) c.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });

@@ -5,7 +5,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -108,6 +108,12 @@ describeLive('live capture on loopback', liveUnavailable, () => {
     expect(i.live!.evidence).toMatchObject({ path: evidence, packets: i.packets });
     expect(i.live!.evidence!.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(i.packets).toBe(live.summary.packets);
+  });
+
+  it('carries the evidence block: the host it ran on and the command line', () => {
+    expect(live.evidence?.host).toBe(hostname());
+    expect(live.evidence?.argv).toContain('live');
+    expect(live.evidence?.resultSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('the evidence file re-audits to the same rules, unexpected flows and summary', async () => {

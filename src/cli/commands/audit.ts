@@ -4,16 +4,12 @@ import { attachEvidence } from '../../audit/evidence.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
 import { generationTime } from '../../audit/time.js';
 import { CliError } from '../../errors.js';
-import { renderCsv } from '../../report/csv.js';
-import { renderHtml } from '../../report/html.js';
-import { renderJson } from '../../report/json.js';
-import { renderMarkdown } from '../../report/markdown.js';
-import { renderText } from '../../report/text.js';
+import { REPORT_FORMATS, renderReport } from '../../report/render.js';
 import { useColor, type Io } from '../io.js';
 import { chooseFormat, collectList, collectRepeat, DEFAULT_MATRIX, loadPolicy } from '../options.js';
 import { analyseFiles } from '../pipeline.js';
 
-const FORMATS = ['text', 'json', 'csv', 'html', 'markdown'] as const;
+const FORMATS = REPORT_FORMATS;
 
 export interface AuditFlags {
   inventory?: string;
@@ -54,16 +50,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
   const result = attachEvidence(audited, { argv, matrixSpecs, host: null });
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
-  const text =
-    format === 'json'
-      ? renderJson(result)
-      : format === 'csv'
-        ? renderCsv(result)
-        : format === 'html'
-          ? renderHtml(result)
-          : format === 'markdown'
-            ? renderMarkdown(result)
-            : renderText(result, { color: flags.color !== false && toTerminal && useColor(io, true) });
+  const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
   if (flags.output !== undefined) io.writeFile(flags.output, text);
   else io.stdout(text);
   const broken = result.inputs.filter((i) => i.error);

@@ -5,9 +5,10 @@
  * packets libpcap already holds are drained (bounded), the evidence file is closed and the full
  * report written with the usual exit code. A second Ctrl-C returns 130 at once.
  */
-import { type, release } from 'node:os';
+import { hostname, type, release } from 'node:os';
 import type { Command } from 'commander';
 import { runAudit } from '../../audit/audit.js';
+import { attachEvidence } from '../../audit/evidence.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
 import { generationTime, isoMicros } from '../../audit/time.js';
 import { LIVE_CLOCK, LIVE_SNAPLEN, LiveCapture, loadCap, ownAddresses } from '../../capture/live_source.js';
@@ -18,15 +19,13 @@ import { sha256FilesInBackground } from '../../flows/file_hash.js';
 import { FlowEngine } from '../../flows/flow_engine.js';
 import type { InputSummary } from '../../flows/ingest.js';
 import { linkTypeName } from '../../decode/enums.js';
-import { renderCsv } from '../../report/csv.js';
-import { renderJson } from '../../report/json.js';
-import { renderText } from '../../report/text.js';
+import { REPORT_FORMATS, renderReport } from '../../report/render.js';
 import { VERSION } from '../../version.js';
 import { useColor, type Io } from '../io.js';
-import { chooseFormat, collectList, collectRepeat, loadPolicy } from '../options.js';
+import { DEFAULT_MATRIX, chooseFormat, collectList, collectRepeat, loadPolicy } from '../options.js';
 import { createProgress, type ProgressStats } from '../progress.js';
 
-const FORMATS = ['text', 'json', 'csv'] as const;
+const FORMATS = REPORT_FORMATS;
 
 /** Partial audits for the progress line: at most every second, and at most ~5% of the time. */
 const PROGRESS_TICK_MS = 1000;
@@ -55,7 +54,7 @@ export interface LiveFlags {
   color?: boolean;
 }
 
-export function registerLive(program: Command, io: Io, setExit: (code: number) => void): void {
+export function registerLive(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
   program
     .command('live')
     .description('capture from an interface, then audit it like a capture file (exit 0 pass, 1 fail, 2 usage/input/capture error, 130 on a second Ctrl-C)')
@@ -70,13 +69,13 @@ export function registerLive(program: Command, io: Io, setExit: (code: number) =
     .option('-m, --matrix <spec>', 'matrix file or builtin:ams (repeatable; default builtin:ams)', collectRepeat)
     .option('--features <list>', 'enable conditional features, comma-separated: azure-ad, oidc, external-sql', collectList)
     .option('--scope <scope>', 'inventory: only connections touching an inventory host; all: every connection', 'inventory')
-    .option('-f, --format <format>', 'text, json or csv', 'text')
+    .option('-f, --format <format>', 'text, json, csv, html or markdown', 'text')
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('-q, --quiet', 'no progress line')
     .option('--exit-zero', 'exit 0 even when the audit fails (input errors still exit 2)')
     .option('--no-color', 'never colour the text report')
     .action(async (flags: LiveFlags) => {
-      setExit(await liveCommand(flags, io));
+      setExit(await liveCommand(flags, io, argv));
     });
 }
 
@@ -95,7 +94,7 @@ function parseCount(text: string, option: string): number {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function liveCommand(flags: LiveFlags, io: Io): Promise<number> {
+export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = []): Promise<number> {
   const format = chooseFormat(flags.format, FORMATS, 'text');
   const scope = flags.scope ?? 'inventory';
   if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
@@ -272,16 +271,13 @@ export async function liveCommand(flags: LiveFlags, io: Io): Promise<number> {
       error: captureError !== null ? { offset: -1, message: `live:${device}: ${captureError}` } : null,
     };
     const facts = collectFacts(engine, [summary], serverPorts);
-    const result = runAudit(facts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env) });
+    const audited = runAudit(facts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env) });
+    const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
+    const result = attachEvidence(audited, { argv, matrixSpecs, host: hostname() });
     partial = { rulesObserved: result.summary.rulesObserved, rulesTotal: result.rules.length, unexpected: result.summary.unexpected };
     progress.done({ ...stats(), elapsedMs: (stoppedUs - startedUs) / 1000 });
     const toTerminal = flags.output === undefined && io.stdoutIsTTY;
-    const text =
-      format === 'json'
-        ? renderJson(result)
-        : format === 'csv'
-          ? renderCsv(result)
-          : renderText(result, { color: flags.color !== false && toTerminal && useColor(io, true) });
+    const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
     if (flags.output !== undefined) io.writeFile(flags.output, text);
     else io.stdout(text);
     if (captureError !== null) {
