@@ -49,7 +49,7 @@ export class CoverageAcc {
       s = { words: c.serverAddr.slice(), names: new Set(), connections: 0, answered: 0 };
       this.servers.set(c.server, s);
     }
-    for (const n of names) if (s.names.size < 16) s.names.add(n);
+    for (let i = 0; i < names.length; i++) if (s.names.size < 16) s.names.add(names[i]!);
     s.connections += c.count;
     if (c.outcome === 'answered') s.answered += c.count;
   }

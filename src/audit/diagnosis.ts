@@ -51,6 +51,8 @@ interface ServerAcc extends DiagnosisCounts {
   moreClients: boolean;
   ports: Set<number>;
   icmp: Map<string, number>;
+  lastClient: string;
+  lastPort: number;
 }
 
 /** ICMP unreachable codes in words (RFC 792/1812, RFC 4443). */
@@ -70,6 +72,17 @@ function isProhibited(v6: boolean, code: number): boolean {
   return v6 ? code === 1 || code === 5 || code === 6 : code === 9 || code === 10 || code === 13;
 }
 
+function bump(x: DiagnosisCounts, c: Connection, n: number, icmp: boolean): void {
+  x.attempts += n;
+  if (c.outcome === 'answered') {
+    x.answered += n;
+    if (c.state === 'RSTO' || c.state === 'RSTR') x.resetMidway += n;
+  } else if (icmp) x.icmpUnreachable += n;
+  else if (c.protocol === 'udp') x.udpNoReply += n;
+  else if (c.outcome === 'refused') x.refused += n;
+  else x.unanswered += n;
+}
+
 export class DiagnosisAcc {
   readonly total: DiagnosisCounts = zero();
   private readonly servers = new Map<string, ServerAcc>();
@@ -79,23 +92,22 @@ export class DiagnosisAcc {
     const t = this.total;
     let s = this.servers.get(c.server);
     if (!s && this.servers.size < MAX_SERVERS) {
-      s = { ...zero(), server: c.server, protocol: c.protocol, clients: new Set(), moreClients: false, ports: new Set(), icmp: new Map() };
+      s = { ...zero(), server: c.server, protocol: c.protocol, clients: new Set(), moreClients: false, ports: new Set(), icmp: new Map(), lastClient: '', lastPort: -1 };
       this.servers.set(c.server, s);
     }
-    for (const x of s ? [t, s] : [t]) {
-      x.attempts += n;
-      if (c.outcome === 'answered') {
-        x.answered += n;
-        if (c.state === 'RSTO' || c.state === 'RSTR') x.resetMidway += n;
-      } else if (icmp) x.icmpUnreachable += n;
-      else if (c.protocol === 'udp') x.udpNoReply += n;
-      else if (c.outcome === 'refused') x.refused += n;
-      else x.unanswered += n;
-    }
+    bump(t, c, n, icmp !== undefined);
+    if (s) bump(s, c, n, icmp !== undefined);
     if (s) {
-      if (s.clients.size < 4) s.clients.add(c.client);
-      else if (!s.clients.has(c.client)) s.moreClients = true;
-      if (s.ports.size < 8) s.ports.add(c.serverPort);
+      // Most connections repeat the previous client and port of their server: skip the Set work then.
+      if (c.client !== s.lastClient) {
+        s.lastClient = c.client;
+        if (s.clients.size < 4) s.clients.add(c.client);
+        else if (!s.clients.has(c.client)) s.moreClients = true;
+      }
+      if (c.serverPort !== s.lastPort) {
+        s.lastPort = c.serverPort;
+        if (s.ports.size < 8) s.ports.add(c.serverPort);
+      }
       if (icmp && c.outcome !== 'answered') {
         const what = `${icmpUnreachableText(icmp.icmpv6, icmp.code)} from ${icmp.from}`;
         s.icmp.set(what, (s.icmp.get(what) ?? 0) + n);

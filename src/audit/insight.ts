@@ -224,6 +224,6 @@ export class Insights {
   }
 }
 
-function NameIndexEvidence(end: EndRoles, role: string, addressRoles: readonly string[]): { sources: EvidenceSource[]; names: string[] } {
+function NameIndexEvidence(end: EndRoles, role: string, addressRoles: readonly string[]): { sources: readonly EvidenceSource[]; names: readonly string[] } {
   return NameIndex.evidence(end, role, addressRoles);
 }

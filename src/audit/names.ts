@@ -32,9 +32,14 @@ export interface NameEntry {
 }
 
 const MAX_NAMES_PER_ADDRESS = 16;
+const NONE: readonly string[] = Object.freeze([]);
+const INVENTORY_ONLY = Object.freeze({ sources: Object.freeze(['inventory'] as EvidenceSource[]), names: Object.freeze([] as string[]) });
+const NO_EVIDENCE = Object.freeze({ sources: Object.freeze([] as EvidenceSource[]), names: Object.freeze([] as string[]) });
 
 export class NameIndex {
-  private readonly roleCache = new Map<string, readonly string[]>();
+  private readonly roleCache = new Map<string, EndRoles>();
+  /** Reused result of rolesOf (callers use it before the next call and keep nothing). */
+  private readonly ends: { client: EndRoles; server: EndRoles } = { client: { roles: [], byName: null }, server: { roles: [], byName: null } };
   private readonly nameRoleCache = new Map<string, readonly string[]>();
   /** Names seen per address during the audit (for the `names` report block). */
   private readonly seen = new Map<string, Map<string, { source: EvidenceSource; first: number; ttl?: number }>>();
@@ -42,18 +47,26 @@ export class NameIndex {
   constructor(
     private readonly hints: HintRecorder | undefined,
     private readonly inventory: Inventory,
-  ) {}
+  ) {
+    this.isActive = this.active;
+  }
 
   /** True when the capture taught any name at all (otherwise everything is address-only). */
   get active(): boolean {
     const h = this.hints;
     return !!h && (h.dnsNames.size > 0 || h.sni.size > 0 || h.httpHost.size > 0 || h.foldedNames.size > 0);
   }
+  private readonly isActive: boolean;
 
   addressRoles(text: string, words: Uint32Array): readonly string[] {
+    return this.addressEnd(text, words).roles;
+  }
+
+  /** The inventory-only roles of an address, as a cached EndRoles (no allocation per connection). */
+  private addressEnd(text: string, words: Uint32Array): EndRoles {
     let r = this.roleCache.get(text);
     if (r === undefined) {
-      r = this.inventory.rolesForAddress(words);
+      r = { roles: this.inventory.rolesForAddress(words), byName: null };
       this.roleCache.set(text, r);
     }
     return r;
@@ -105,15 +118,22 @@ export class NameIndex {
   }
 
   /** Roles of the client and server of `c`, from the inventory's addresses plus names seen in the capture. */
+  /** The returned object is reused by the next call: use it, do not keep it. */
   rolesOf(c: Connection): { client: EndRoles; server: EndRoles } {
-    const client = this.end(c.client, c.clientAddr, c.firstSeen, [], []);
-    const server = this.end(c.server, c.serverAddr, c.firstSeen, this.sniOf(c), this.hostOf(c));
-    return { client, server };
+    const e = this.ends;
+    if (!this.isActive) {
+      e.client = this.addressEnd(c.client, c.clientAddr);
+      e.server = this.addressEnd(c.server, c.serverAddr);
+      return e;
+    }
+    e.client = this.end(c.client, c.clientAddr, c.firstSeen, NONE, NONE);
+    e.server = this.end(c.server, c.serverAddr, c.firstSeen, this.sniOf(c), this.hostOf(c));
+    return e;
   }
 
   private end(text: string, words: Uint32Array, ts: number, sni: readonly string[], host: readonly string[]): EndRoles {
-    const base = this.addressRoles(text, words);
-    if (!this.active) return { roles: base, byName: null };
+    const baseEnd = this.addressEnd(text, words);
+    const base = baseEnd.roles;
     let byName: EndRoles['byName'] = null;
     const add = (name: string, source: EvidenceSource, ttl?: number, seenAt = ts): void => {
       this.note(text, name, source, seenAt, ttl);
@@ -128,14 +148,16 @@ export class NameIndex {
     for (const n of sni) add(n, 'sni');
     for (const n of host) add(n, 'http-host');
     for (const f of this.dnsFor(text, ts)) add(f.name, 'dns', f.ttl, f.ts);
-    if (byName === null) return { roles: base, byName: null };
+    if (byName === null) return baseEnd;
     const all = new Set(base);
     for (const r of (byName as Map<string, unknown>).keys()) all.add(r);
     return { roles: [...all].sort(), byName };
   }
 
   /** Evidence for `role` held by an end: name sources, plus 'inventory' if its address is listed. */
-  static evidence(end: EndRoles, role: string, addressRoles: readonly string[]): { sources: EvidenceSource[]; names: string[] } {
+  static evidence(end: EndRoles, role: string, addressRoles: readonly string[]): { sources: readonly EvidenceSource[]; names: readonly string[] } {
+    const e0 = end.byName?.get(role);
+    if (!e0) return addressRoles.includes(role) ? INVENTORY_ONLY : NO_EVIDENCE; // the common case: no allocation
     const s = new Set<EvidenceSource>();
     const names: string[] = [];
     const e = end.byName?.get(role);
