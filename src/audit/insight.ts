@@ -78,7 +78,8 @@ export class Insights {
   readonly names: NameIndex;
   private readonly rules = new Map<string, RuleExtra>();
   private readonly groups = new Map<string, DiagnosisAcc>();
-  private readonly addresses = new Map<string, Uint32Array>();
+  /** Audited addresses → their inventory friendly name (null when none), looked up once each. */
+  private readonly addresses = new Map<string, string | null>();
   private readonly epm = new Map<string, { ts: number; mapper: string }>();
   /** ICMP quotes by the quoted packet without its client port (for aggregates of folded connections). */
   private readonly icmpNoPort = new Map<string, IcmpQuote>();
@@ -105,8 +106,8 @@ export class Insights {
 
   inScope(c: Connection): void {
     if (this.addresses.size >= MAX_NAMED_ADDRESSES) return;
-    if (!this.addresses.has(c.client)) this.addresses.set(c.client, c.clientAddr.slice());
-    if (!this.addresses.has(c.server)) this.addresses.set(c.server, c.serverAddr.slice());
+    if (!this.addresses.has(c.client)) this.addresses.set(c.client, this.inventory.nameForAddress?.(c.clientAddr) ?? null);
+    if (!this.addresses.has(c.server)) this.addresses.set(c.server, this.inventory.nameForAddress?.(c.serverAddr) ?? null);
   }
 
   private icmpFor(c: Connection) {
@@ -220,7 +221,9 @@ export class Insights {
   }
 
   namesBlock(sortAddrs: (xs: Iterable<string>) => string[]): { address: string; names: NameEntry[] }[] {
-    return this.names.entries(sortAddrs(this.addresses.keys()).map((a) => [a, this.addresses.get(a)!] as [string, Uint32Array]));
+    // Only addresses with a name at all are sorted (a big capture audits many unnamed addresses).
+    const named = [...this.addresses].filter(([a, inv]) => inv !== null || this.names.hasSeen(a)).map(([a]) => a);
+    return this.names.entries(sortAddrs(named).map((a) => [a, this.addresses.get(a) ?? null] as [string, string | null]));
   }
 }
 

@@ -170,11 +170,8 @@ export class NameIndex {
   }
 
   /** Inventory friendly name, else the first name the capture gave (for labels in reports). */
-  label(address: string, words?: Uint32Array): string | undefined {
-    if (words) {
-      const inv = this.inventory.nameForAddress?.(words);
-      if (inv !== undefined) return inv;
-    }
+  label(address: string, inventoryName?: string | null): string | undefined {
+    if (inventoryName) return inventoryName;
     const m = this.seen.get(address);
     if (m) for (const v of m.keys()) return v.slice(v.indexOf('|') + 1);
     const dns = this.hints?.dnsNames.get(address);
@@ -182,12 +179,16 @@ export class NameIndex {
   }
 
   /** The `names` block: each address in `addresses` with its inventory name and the names seen. */
-  entries(addresses: Iterable<[string, Uint32Array]>): { address: string; names: NameEntry[] }[] {
+  /** Whether names were seen for `address` in the capture (by the audit so far). */
+  hasSeen(address: string): boolean {
+    return this.seen.has(address);
+  }
+
+  entries(addresses: Iterable<[string, string | null]>): { address: string; names: NameEntry[] }[] {
     const out: { address: string; names: NameEntry[] }[] = [];
-    for (const [address, words] of addresses) {
+    for (const [address, inv] of addresses) {
       const names: NameEntry[] = [];
-      const inv = this.inventory.nameForAddress?.(words);
-      if (inv !== undefined) names.push({ name: inv, source: 'inventory', firstSeen: null });
+      if (inv) names.push({ name: inv, source: 'inventory', firstSeen: null });
       const m = this.seen.get(address);
       if (m) {
         const list = [...m].map(([k, v]) => ({ name: k.slice(k.indexOf('|') + 1), ...v }));
