@@ -48,8 +48,11 @@ export function sha256File(path: string): string {
   return h.digest('hex');
 }
 
-/** Hash `paths` one after the other on a worker thread; resolves when all are done. */
-export function sha256FilesInBackground(paths: string[]): Promise<Map<string, HashResult>> {
+/**
+ * Hash `paths` one after the other on a worker thread; resolves when all are done. Aborting
+ * `signal` stops the worker (so an early error does not keep the process alive hashing).
+ */
+export function sha256FilesInBackground(paths: string[], signal?: AbortSignal): Promise<Map<string, HashResult>> {
   return new Promise((resolve) => {
     const results = new Map<string, HashResult>();
     if (paths.length === 0) return resolve(results);
@@ -67,6 +70,10 @@ export function sha256FilesInBackground(paths: string[]): Promise<Map<string, Ha
       }
       return resolve(results);
     }
+    signal?.addEventListener('abort', () => {
+      for (const p of paths) if (!results.has(p)) results.set(p, { error: 'hashing was cancelled' });
+      void worker.terminate().then(() => resolve(results));
+    });
     worker.on('message', (m: { path: string; sha256?: string; error?: string }) => {
       results.set(m.path, m.sha256 !== undefined ? { sha256: m.sha256 } : { error: m.error ?? 'unknown error' });
       if (results.size === new Set(paths).size) void worker.terminate().then(() => resolve(results));

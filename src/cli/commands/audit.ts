@@ -7,7 +7,9 @@ import { CliError } from '../../errors.js';
 import { REPORT_FORMATS, renderReport } from '../../report/render.js';
 import { useColor, type Io } from '../io.js';
 import { chooseFormat, collectList, collectRepeat, DEFAULT_MATRIX, loadPolicy } from '../options.js';
-import { analyseFiles } from '../pipeline.js';
+import { analyseFilesDeferred, checkCaptures } from '../pipeline.js';
+import { sha256FilesInBackground } from '../../flows/file_hash.js';
+import type { AuditResult } from '../../audit/result.js';
 
 const FORMATS = REPORT_FORMATS;
 
@@ -44,9 +46,23 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   const format = chooseFormat(flags.format, FORMATS, 'text');
   const scope = flags.scope ?? 'inventory';
   if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
-  const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features);
-  const facts = await analyseFiles(captures, serverPortsFor(matrix));
-  const audited = runAudit(facts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env) });
+  checkCaptures(captures);
+  // Hash the inputs from the start, on a worker thread: on large files SHA-256 is the critical path.
+  const cancelHashing = new AbortController();
+  const hashes = sha256FilesInBackground(captures, cancelHashing.signal);
+  let audited: AuditResult;
+  try {
+    const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features);
+    const { facts, hashed } = analyseFilesDeferred(captures, serverPortsFor(matrix), undefined, hashes);
+    const auditOpts = { scope, features, generatedAt: generationTime(io.env) } as const;
+    audited = runAudit(facts, matrix, inventory, auditOpts); // while the inputs are still being hashed
+    const errorsBefore = facts.inputs.filter((i) => i.error).length;
+    await hashed;
+    if (facts.inputs.filter((i) => i.error).length !== errorsBefore) audited = runAudit(facts, matrix, inventory, auditOpts);
+    else audited.inputs.forEach((r, k) => (r.sha256 = facts.inputs[k]?.sha256 ?? null));
+  } finally {
+    cancelHashing.abort(); // no-op once done; stops the worker after an error
+  }
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
   const result = attachEvidence(audited, { argv, matrixSpecs, host: null });
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
