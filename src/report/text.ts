@@ -121,7 +121,7 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
   }
   const problems = Object.entries(s.decodeErrors);
   out.push(`  decode problems: ${problems.length ? problems.map(([k, v]) => `${k} ${v}`).join(', ') : 'none'}`);
-  out.push(`  non-IP frames: ${s.nonIpFrames}; control (ICMP errors, ND/MLD): ${s.controlFlows}; out of scope: ${s.connectionsOutOfScope} connections`);
+  out.push(`  non-IP frames: ${s.nonIpFrames}; control (ICMP errors, ND/MLD): ${s.controlFlows}; out of scope: ${s.connectionsOutOfScope} connection${s.connectionsOutOfScope === 1 ? '' : 's'}`);
   out.push('');
 
   out.push(p('bold', 'Next steps'));
