@@ -11,6 +11,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { CliError } from '../errors.js';
+import type { CaptureInfo } from './source.js';
 
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 const MIN_CHUNK_SIZE = 32;
@@ -128,6 +129,18 @@ export class ByteWindow {
       this.fd = -1;
     }
   }
+}
+
+/**
+ * The input ended before `need` bytes of a record/block: a clean end when nothing is left,
+ * otherwise a truncation, recorded as a warning that says where the file stopped.
+ */
+export function noteEndOfInput(w: ByteWindow, info: CaptureInfo, need: number, what: string): void {
+  const present = w.remaining();
+  if (present <= 0) return;
+  const off = w.offset();
+  info.truncated = true;
+  info.warnings.push({ offset: off, message: `file ends inside the ${what} at offset ${off}: ${present} of ${need} bytes present` });
 }
 
 /** Buffered byte output: to a file descriptor, or collected in memory. */

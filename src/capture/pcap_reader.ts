@@ -9,7 +9,7 @@
  */
 import { CaptureFormatError } from '../errors.js';
 import type { CaptureInfo, InterfaceInfo, PacketSource, RawPacket } from './source.js';
-import { ByteWindow, MAX_CAPLEN, hex32 } from './chunked_file.js';
+import { ByteWindow, MAX_CAPLEN, hex32, noteEndOfInput } from './chunked_file.js';
 
 const FILE_HEADER_LEN = 24;
 const RECORD_HEADER_LEN = 16;
@@ -177,16 +177,7 @@ export class PcapReader implements PacketSource {
   /** End of input before `need` bytes of a record: clean end or a truncation warning. */
   private stop(need: number, what: string): false {
     this.done = true;
-    const w = this.w;
-    const present = w.remaining();
-    if (present > 0) {
-      const off = w.offset();
-      this.info.truncated = true;
-      this.info.warnings.push({
-        offset: off,
-        message: `file ends inside the ${what} at offset ${off}: ${present} of ${need} bytes present`,
-      });
-    }
+    noteEndOfInput(this.w, this.info, need, what);
     return false;
   }
 

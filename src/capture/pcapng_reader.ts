@@ -9,7 +9,7 @@
  */
 import { CaptureFormatError } from '../errors.js';
 import type { CaptureInfo, InterfaceInfo, PacketSource, RawPacket } from './source.js';
-import { ByteWindow, MAX_CAPLEN, hex32 } from './chunked_file.js';
+import { ByteWindow, MAX_CAPLEN, hex32, noteEndOfInput } from './chunked_file.js';
 
 export const PCAPNG_SHB = 0x0a0d0d0a;
 export const PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
@@ -429,16 +429,7 @@ export class PcapngReader implements PacketSource {
   /** End of input before `need` bytes of a block: clean end or a truncation warning. */
   private stop(need: number, what: string): false {
     this.done = true;
-    const w = this.w;
-    const present = w.remaining();
-    if (present > 0) {
-      const off = w.offset();
-      this.info.truncated = true;
-      this.info.warnings.push({
-        offset: off,
-        message: `file ends inside the ${what} at offset ${off}: ${present} of ${need} bytes present`,
-      });
-    }
+    noteEndOfInput(this.w, this.info, need, what);
     return false;
   }
 }

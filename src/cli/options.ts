@@ -1,4 +1,5 @@
 /** Option parsing helpers shared by commands. */
+import type { Command } from 'commander';
 import { CliError } from '../errors.js';
 import { loadInventory, loadMatrix, mergeMatrices } from '../matrix/index.js';
 import type { Inventory, Matrix } from '../matrix/types.js';
@@ -46,4 +47,20 @@ export function loadPolicy(
     }
   }
   return { matrix, inventory, features: features ?? [] };
+}
+
+/**
+ * The policy and report options shared by `audit` and `live` (`live` spells the inventory
+ * `--inventory` only, since `-i` is its interface).
+ */
+export function addAuditOptions(cmd: Command, inventoryFlag = '-i, --inventory'): Command {
+  return cmd
+    .option(`${inventoryFlag} <file>`, 'inventory JSON mapping roles to addresses, CIDRs, ranges and host names')
+    .option('-m, --matrix <spec>', 'matrix file or builtin:NAME (repeatable, merged; default builtin:ams)', collectRepeat)
+    .option('--features <list>', 'enable conditional features, comma-separated: azure-ad, oidc, external-sql', collectList)
+    .option('--scope <scope>', 'inventory: only connections touching an inventory host; all: every connection', 'inventory')
+    .option('-f, --format <format>', 'text, json, csv, html (self-contained report) or markdown', 'text')
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .option('--exit-zero', 'exit 0 even when the audit fails (input errors still exit 2)')
+    .option('--no-color', 'never colour the text report');
 }

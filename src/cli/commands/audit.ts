@@ -6,7 +6,7 @@ import { generationTime } from '../../audit/time.js';
 import { CliError } from '../../errors.js';
 import { REPORT_FORMATS, renderReport } from '../../report/render.js';
 import { useColor, type Io } from '../io.js';
-import { chooseFormat, collectList, collectRepeat, DEFAULT_MATRIX, loadPolicy } from '../options.js';
+import { DEFAULT_MATRIX, addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
 import { analyseFilesDeferred, checkCaptures } from '../pipeline.js';
 import { sha256FilesInBackground } from '../../flows/file_hash.js';
 import type { AuditResult } from '../../audit/result.js';
@@ -25,18 +25,12 @@ export interface AuditFlags {
 }
 
 export function registerAudit(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
-  program
-    .command('audit')
-    .description('audit capture files against the flow matrix (exit 0 pass, 1 fail, 2 usage or input error)')
-    .argument('<capture...>', 'pcap or pcapng files, audited together as one body of evidence')
-    .option('-i, --inventory <file>', 'inventory JSON mapping roles to addresses, CIDRs, ranges and host names')
-    .option('-m, --matrix <spec>', 'matrix file or builtin:ams (repeatable; default builtin:ams)', collectRepeat)
-    .option('--features <list>', 'enable conditional features, comma-separated: azure-ad, oidc, external-sql', collectList)
-    .option('--scope <scope>', 'inventory: only connections touching an inventory host; all: every connection', 'inventory')
-    .option('-f, --format <format>', 'text, json, csv, html (self-contained report) or markdown', 'text')
-    .option('-o, --output <file>', 'write the report to a file instead of standard output')
-    .option('--exit-zero', 'exit 0 even when the audit fails (input errors still exit 2)')
-    .option('--no-color', 'never colour the text report')
+  addAuditOptions(
+    program
+      .command('audit')
+      .description('audit capture files against the flow matrix (exit 0 pass, 1 fail, 2 usage or input error)')
+      .argument('<capture...>', 'pcap or pcapng files, audited together as one body of evidence'),
+  )
     .action(async (captures: string[], flags: AuditFlags) => {
       setExit(await auditCommand(captures, flags, io, argv));
     });

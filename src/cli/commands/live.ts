@@ -22,7 +22,7 @@ import { linkTypeName } from '../../decode/enums.js';
 import { REPORT_FORMATS, renderReport } from '../../report/render.js';
 import { VERSION } from '../../version.js';
 import { useColor, type Io } from '../io.js';
-import { DEFAULT_MATRIX, chooseFormat, collectList, collectRepeat, loadPolicy } from '../options.js';
+import { DEFAULT_MATRIX, addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
 import { createProgress, type ProgressStats } from '../progress.js';
 
 const FORMATS = REPORT_FORMATS;
@@ -55,28 +55,22 @@ export interface LiveFlags {
 }
 
 export function registerLive(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
-  program
-    .command('live')
-    .description('capture from an interface, then audit it like a capture file (exit 0 pass, 1 fail, 2 usage/input/capture error, 130 on a second Ctrl-C)')
-    .requiredOption('-i, --interface <name>', 'capture device (see flowaudit interfaces)')
-    .option('--filter <bpf>', 'libpcap capture filter, e.g. "not port 22"')
-    .option('--duration <time>', 'stop after this long: 90s, 10m, 1h (default: until Ctrl-C)')
-    .option('--packets <n>', 'stop after this many packets')
-    .option('--write <file.pcapng>', 'keep the evidence: write every captured packet to this pcapng file')
-    .option('--as <role>', "add this machine's own addresses to ROLE (e.g. ams-server)")
-    .option('--idle-timeout <time>', 'fold connections idle this long into per-service totals (bounded memory)', '10m')
-    .option('--inventory <file>', 'inventory JSON mapping roles to addresses, CIDRs, ranges and host names')
-    .option('-m, --matrix <spec>', 'matrix file or builtin:ams (repeatable; default builtin:ams)', collectRepeat)
-    .option('--features <list>', 'enable conditional features, comma-separated: azure-ad, oidc, external-sql', collectList)
-    .option('--scope <scope>', 'inventory: only connections touching an inventory host; all: every connection', 'inventory')
-    .option('-f, --format <format>', 'text, json, csv, html or markdown', 'text')
-    .option('-o, --output <file>', 'write the report to a file instead of standard output')
-    .option('-q, --quiet', 'no progress line')
-    .option('--exit-zero', 'exit 0 even when the audit fails (input errors still exit 2)')
-    .option('--no-color', 'never colour the text report')
-    .action(async (flags: LiveFlags) => {
-      setExit(await liveCommand(flags, io, argv));
-    });
+  addAuditOptions(
+    program
+      .command('live')
+      .description('capture from an interface, then audit it like a capture file (exit 0 pass, 1 fail, 2 usage/input/capture error, 130 on a second Ctrl-C)')
+      .requiredOption('-i, --interface <name>', 'capture device (see flowaudit interfaces)')
+      .option('--filter <bpf>', 'libpcap capture filter, e.g. "not port 22"')
+      .option('--duration <time>', 'stop after this long: 90s, 10m, 1h (default: until Ctrl-C)')
+      .option('--packets <n>', 'stop after this many packets')
+      .option('--write <file.pcapng>', 'keep the evidence: write every captured packet to this pcapng file')
+      .option('--as <role>', "add this machine's own addresses to ROLE (e.g. ams-server)")
+      .option('--idle-timeout <time>', 'fold connections idle this long into per-service totals (bounded memory)', '10m')
+      .option('-q, --quiet', 'no progress line'),
+    '--inventory',
+  ).action(async (flags: LiveFlags) => {
+    setExit(await liveCommand(flags, io, argv));
+  });
 }
 
 /** "90s", "10m", "1h", "1d", "500ms", or a plain number of seconds → ms. */
