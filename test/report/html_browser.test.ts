@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, requireChromium, RUN_BROWSER_TESTS, servePages, type PageServer } from '../support/browser.js';
-import { FORMULA, hostileCase, IMG, SCRIPT } from '../support/hostile.js';
+import { DNS_NAME, FORMULA, HOST_SHOWN, hostileCase, IMG, SCRIPT, SNI_SHOWN } from '../support/hostile.js';
 import { runCli } from '../support/run_cli.js';
 
 const LAB = 'fixtures/ams-lab.pcapng';
@@ -146,11 +146,13 @@ describe.skipIf(!RUN_BROWSER_TESTS)('HTML report in headless Chromium', () => {
     await page.close();
   });
 
-  it('hostile matrix, inventory and file names: no script runs, the text shows literally', async () => {
+  it('hostile matrix, inventory, file names and packet names (DNS, SNI, Host): no script runs, the text shows literally', async () => {
     const w = await open(ctx, server.url('/hostile.html'));
     const page = w.page;
     const text = await page.locator('body').innerText();
     for (const payload of [SCRIPT, IMG, FORMULA]) expect(text).toContain(payload);
+    // The same payloads taken from packets: a DNS answer, TLS SNI and HTTP Host (inert text).
+    for (const name of [DNS_NAME, SNI_SHOWN, HOST_SHOWN]) expect(text).toContain(name);
     expect(await page.title()).toContain(SCRIPT);
     await expect(page.locator('script').count()).resolves.toBe(0);
     await expect(page.locator('img').count()).resolves.toBe(0);
