@@ -164,7 +164,20 @@ export function renderDiagram(r: AuditResult, opts: DiagramOptions = {}): string
   const tallest = Math.max(0, ...colHeight.values());
   for (const n of nodes.values()) n.y += MARGIN + 24 + (tallest - (colHeight.get(n.col) ?? 0)) / 2;
   const width = MARGIN * 2 + (usedCols.length - 1) * (NODE_W + GAP) + NODE_W;
-  const height = tallest + MARGIN * 2 + 24;
+  // An edge from the client column to the server column must not pass behind the middle column's
+  // nodes (it would read as ending there): such edges run below the middle column, one lane each.
+  const middle = [...nodes.values()].filter((n) => n.col === 1);
+  const middleBottom = Math.max(0, ...middle.map((n) => n.y + n.h));
+  const bypass = new Map<number, number>(); // edge index → lane y
+  if (middle.length > 0) {
+    edges.forEach((e, i) => {
+      const ca = nodes.get(e.from)!.col;
+      const cb = nodes.get(e.to)!.col;
+      if (Math.min(ca, cb) === 0 && Math.max(ca, cb) === 2) bypass.set(i, middleBottom + 16 + bypass.size * 10);
+    });
+  }
+  const lanes = bypass.size > 0 ? Math.max(0, Math.max(...bypass.values()) + 12 - (tallest + MARGIN + 24)) : 0;
+  const height = tallest + MARGIN * 2 + 24 + lanes;
 
   // Endpoint positions: each side's endpoints ordered by the other node's height, then edge order.
   const pos = new Map<string, { x: number; y: number }>(); // `${edge}:${role}` → point
@@ -212,7 +225,13 @@ export function renderDiagram(r: AuditResult, opts: DiagramOptions = {}): string
     const s = EDGE_STYLE[e.kind];
     const dxp = (p.side === 'right' ? 1 : -1) * Math.max(60, Math.abs(q.x - p.x) / 2);
     const dxq = (q.side === 'right' ? 1 : -1) * Math.max(60, Math.abs(q.x - p.x) / 2);
-    const d = `M${r1(p.x)},${r1(p.y)} C${r1(p.x + dxp)},${r1(p.y)} ${r1(q.x + dxq)},${r1(q.y)} ${r1(q.x)},${r1(q.y)}`;
+    const lane = bypass.get(i);
+    const mx0 = (colX.get(1) ?? 0) - 12;
+    const mx1 = (colX.get(1) ?? 0) + NODE_W + 12;
+    const d =
+      lane === undefined
+        ? `M${r1(p.x)},${r1(p.y)} C${r1(p.x + dxp)},${r1(p.y)} ${r1(q.x + dxq)},${r1(q.y)} ${r1(q.x)},${r1(q.y)}`
+        : `M${r1(p.x)},${r1(p.y)} C${r1(p.x + 50)},${r1(p.y)} ${r1(mx0 - 50)},${r1(lane)} ${r1(mx0)},${r1(lane)} L${r1(mx1)},${r1(lane)} C${r1(mx1 + 50)},${r1(lane)} ${r1(q.x - 50)},${r1(q.y)} ${r1(q.x)},${r1(q.y)}`;
     const lx = q.side === 'left' ? q.x - 6 : q.x + 6;
     const anchor = q.side === 'left' ? 'end' : 'start';
     out.push(
