@@ -1,10 +1,12 @@
 /** Everything the CLI touches outside itself, so `main(argv, io)` can run in-process in tests. */
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 
 export interface Io {
   stdout(text: string): void;
   stderr(text: string): void;
   writeFile(path: string, data: string | Uint8Array): void;
+  /** Append to a file (streamed outputs write their first part with writeFile, then append). */
+  appendFile(path: string, data: string): void;
   env: Record<string, string | undefined>;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
@@ -17,6 +19,7 @@ export function nodeIo(): Io {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     writeFile: (p, d) => writeFileSync(p, d),
+    appendFile: (p, d) => appendFileSync(p, d),
     env: process.env,
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,

@@ -244,3 +244,27 @@ describe('matrix show', () => {
     expect(JSON.parse(again.stdout).rules).toEqual(JSON.parse(j.stdout).rules);
   });
 });
+
+describe('flows output in batches', () => {
+  it('writes more than one batch of 10,000 records to a file, header once (CSV), every connection once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-flows-'));
+    const big = join(dir, 'many.pcapng');
+    // 12,345 one-packet UDP flows: more than one batch.
+    const { PcapngWriter } = await import('../../src/capture/pcapng_writer.js');
+    const { frame } = await import('../support/packets.js');
+    const w = PcapngWriter.inMemory();
+    w.addInterface({ linkType: 1 });
+    for (let i = 0; i < 12_345; i++) {
+      w.writePacket(0, 1_700_000_000, i * 1000, frame({ src: '10.0.0.1', dst: '10.0.0.2', proto: 'udp', sport: 1024 + (i % 60000), dport: 5000 + Math.floor(i / 60000) }));
+    }
+    writeFileSync(big, w.close());
+    const csv = await runCli(['flows', big, '--format', 'csv', '--output', 'out.csv']);
+    expect(csv.code).toBe(0);
+    const lines = String(csv.files.get('out.csv')).trim().split('\n');
+    expect(lines[0]).toMatch(/^protocol,client,/);
+    expect(lines.filter((l) => l.startsWith('protocol,'))).toHaveLength(1);
+    expect(lines).toHaveLength(12_345 + 1);
+    const jsonl = await runCli(['flows', big]);
+    expect(jsonl.stdout.trim().split('\n')).toHaveLength(12_345);
+  });
+});

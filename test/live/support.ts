@@ -75,6 +75,7 @@ export function startInProcess(argv: string[]): InProcessLive {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
     writeFile: (p, d) => void files.set(p, d),
+    appendFile: (p, d) => void files.set(p, `${String(files.get(p) ?? '')}${d}`),
     env: { SOURCE_DATE_EPOCH: '1772445600' },
     stdoutIsTTY: false,
     stderrIsTTY: false,

@@ -17,6 +17,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
     writeFile: (p, d) => void files.set(p, d),
+    appendFile: (p, d) => void files.set(p, `${String(files.get(p) ?? '')}${d}`),
     env: { SOURCE_DATE_EPOCH: '1772445600', ...env },
     stdoutIsTTY: tty,
     stderrIsTTY: tty,

@@ -51,16 +51,18 @@ export function registerFlows(program: Command, io: Io, setExit: (code: number) 
       const format = chooseFormat(flags.format, FORMATS, 'jsonl');
       const { matrix } = loadPolicy(flags.matrix, undefined, []);
       const facts = await analyseFiles(captures, serverPortsFor(matrix));
-      // Rendered in batches, so a large capture never holds every record at once.
-      const parts: string[] = [];
+      // Rendered and written in batches of 10,000 records, so a large capture never holds every
+      // record (or the whole text) at once.
       let batch: ReturnType<typeof flowRecord>[] = [];
       let first = true;
       const flush = (): void => {
-        if (format === 'csv') {
-          parts.push(stringify(batch, { header: first, columns: [...FLOW_FIELDS], cast: safeCsvCast, record_delimiter: 'unix' }));
-        } else {
-          for (const r of batch) parts.push(`${JSON.stringify(r)}\n`);
-        }
+        const text =
+          format === 'csv'
+            ? stringify(batch, { header: first, columns: [...FLOW_FIELDS], cast: safeCsvCast, record_delimiter: 'unix' })
+            : batch.map((r) => `${JSON.stringify(r)}\n`).join('');
+        if (flags.output === undefined) io.stdout(text);
+        else if (first) io.writeFile(flags.output, text);
+        else io.appendFile(flags.output, text);
         first = false;
         batch = [];
       };
@@ -68,10 +70,7 @@ export function registerFlows(program: Command, io: Io, setExit: (code: number) 
         batch.push(flowRecord(c));
         if (batch.length === 10_000) flush();
       });
-      if (batch.length > 0 || (first && format === 'csv')) flush();
-      const text = parts.join('');
-      if (flags.output !== undefined) io.writeFile(flags.output, text);
-      else io.stdout(text);
+      if (batch.length > 0 || first) flush();
       const broken = facts.inputs.filter((i) => i.error);
       for (const i of broken) io.stderr(`flowaudit: ${i.error?.message}\n`);
       setExit(broken.length > 0 ? 2 : 0);
