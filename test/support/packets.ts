@@ -8,20 +8,14 @@
  * Speed: the builders allocate a few small arrays per frame (~1 µs); for millions of packets
  * build one frame with `FrameTemplate` and stamp copies into a big buffer with `write()`.
  */
+import { concatBytes } from '../../src/capture/pcapng_writer.js';
 import { parseAddressWords } from '../../src/decode/address.js';
 
 // ---------------------------------------------------------------- bytes
 
+/** concatBytes (src/capture) over byte arrays or plain number lists. */
 export function concat(...parts: ArrayLike<number>[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts.map((p) => (p instanceof Uint8Array ? p : Uint8Array.from(p))));
 }
 
 /**
