@@ -13,30 +13,12 @@
  * gives the same digest for ASCII content.
  */
 import { canonicalJson, sha256Hex } from '../matrix/load_matrix.js';
-import type { AuditResult } from './result.js';
+import type { AuditResult, Evidence } from './result.js';
+
+export type { Evidence } from './result.js';
 
 export const RESULT_HASH_DEFINITION =
   'sha256 of the canonical JSON (keys sorted recursively, no whitespace) of the whole report without evidence.resultSha256';
-
-export interface Evidence {
-  tool: { name: 'flowaudit'; version: string };
-  /** The command-line arguments exactly as given, after the program name. */
-  argv: string[];
-  /** The same, shell-quoted for reading, starting with "flowaudit". */
-  commandLine: string;
-  /** The host a live capture ran on; null for capture files (the capturing host is unknown). */
-  host: string | null;
-  /** Same as the report's generatedAt (SOURCE_DATE_EPOCH pins it). */
-  generatedAt: string;
-  /** Every input capture in command-line order (null sha256: the file could not be read). */
-  inputs: { path: string; sha256: string | null }[];
-  /** `specs`: the --matrix values as given (default builtin:ams); verify re-loads them. */
-  matrix: { name: string; version: string; origin: string; specs: string[]; sha256: string };
-  inventory: { origin: string; sha256: string | null };
-  /** What resultSha256 covers, in words (constant). */
-  resultHash: string;
-  resultSha256: string;
-}
 
 export interface EvidenceContext {
   argv: string[];

@@ -10,7 +10,6 @@ import type { CoverageEntry } from './coverage.js';
 import type { Diagnosis } from './diagnosis.js';
 import type { DynamicRpc, NearMiss, NearMissRef, RuleEvidence } from './insight.js';
 import type { NameEntry } from './names.js';
-import type { Evidence } from './evidence.js';
 
 export const AUDIT_SCHEMA = 'flowaudit/audit@1';
 
@@ -149,4 +148,25 @@ export interface AuditResult {
   nearMisses?: NearMiss[];
   /** Integrity metadata (audit/evidence.ts); always the last key, added by attachEvidence. */
   evidence?: Evidence;
+}
+
+/** Integrity metadata of a report (filled by audit/evidence.ts `attachEvidence`). */
+export interface Evidence {
+  tool: { name: 'flowaudit'; version: string };
+  /** The command-line arguments exactly as given, after the program name. */
+  argv: string[];
+  /** The same, shell-quoted for reading, starting with "flowaudit". */
+  commandLine: string;
+  /** The host a live capture ran on; null for capture files (the capturing host is unknown). */
+  host: string | null;
+  /** Same as the report's generatedAt (SOURCE_DATE_EPOCH pins it). */
+  generatedAt: string;
+  /** Every input capture in command-line order (null sha256: the file could not be read). */
+  inputs: { path: string; sha256: string | null }[];
+  /** `specs`: the --matrix values as given (default builtin:ams); verify re-loads them. */
+  matrix: { name: string; version: string; origin: string; specs: string[]; sha256: string };
+  inventory: { origin: string; sha256: string | null };
+  /** What resultSha256 covers, in words (constant). */
+  resultHash: string;
+  resultSha256: string;
 }

@@ -8,7 +8,6 @@ import { ipProtocolName } from '../decode/enums.js';
 import { datagramState, historyOf, outcomeOf, tcpState, type ConnState, type Outcome } from './conn_state.js';
 import type { ConnectionTable } from './connection_table.js';
 import { inferDirection, type DirectionBy, type ServerPorts } from './direction.js';
-import type { FoldedConnections } from './fold.js';
 
 export interface Connection {
   /** Order of first packet (0-based), stable for a given input. */
@@ -152,6 +151,14 @@ export function fillConnection(t: ConnectionTable, id: number, serverPorts: Serv
   return c;
 }
 
+/** What TableConnections needs of the idle-connection aggregates (implemented by fold.ts `FoldedConnections`). */
+export interface FoldedSource {
+  /** Connections folded so far. */
+  readonly connections: number;
+  /** Visits each aggregate through the reused `c`. */
+  forEach(c: Connection, visit: (c: Connection) => void): void;
+}
+
 /**
  * The connections of a table, visited one at a time through a single reused Connection object,
  * so a 300k-connection audit does not hold 300k objects (memory grows with the table only).
@@ -161,7 +168,7 @@ export class TableConnections {
     private readonly table: ConnectionTable,
     private readonly serverPorts: ServerPorts,
     /** Aggregates of idle connections folded out of the table (live capture); visited after the table. */
-    private readonly folded: FoldedConnections | null = null,
+    private readonly folded: FoldedSource | null = null,
   ) {}
 
   /** Connections represented (table entries plus the connections inside folded aggregates). */

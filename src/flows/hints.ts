@@ -14,6 +14,12 @@ import { addressAnswers, dnsOverTcpMessages, parseDnsResponse } from '../decode/
 import { EPT_MAP_OPNUM, eptMapResponseEndpoints, PTYPE_REQUEST, PTYPE_RESPONSE, readPduHeader, requestOpnum } from '../decode/hints/dcerpc_epm.js';
 import { looksLikeHttpRequest, parseHttpHost } from '../decode/hints/http_host.js';
 import { looksLikeTlsHandshake, parseClientHelloSni } from '../decode/hints/tls_sni.js';
+import type { DnsNameFact, EpmFact } from './hint_facts.js';
+import { quotedPacket, type IcmpQuote } from './icmp_quote.js';
+import { StreamBuf } from './stream_buf.js';
+
+export type { DnsNameFact, EpmFact, HintNameSource } from './hint_facts.js';
+export { icmpKey, quotedPacket, type IcmpQuote } from './icmp_quote.js';
 
 /**
  * Per-connection hint state (a byte per connection; `left` holds the remaining packet budget):
@@ -42,88 +48,6 @@ const MAX_NAMES_PER_ADDRESS = 16;
 const MAX_CONN_NAMES = 200_000;
 const MAX_EPM = 10_000;
 const MAX_ICMP = 10_000;
-
-export type HintNameSource = 'dns' | 'sni' | 'http-host';
-
-/** A name a DNS answer gave to an address. */
-export interface DnsNameFact {
-  name: string;
-  /** TTL of the answer (smallest along its CNAME chain), seconds. */
-  ttl: number;
-  /** Capture time of the (first) answer, µs since the epoch. */
-  ts: number;
-  /** Who asked (the answer's destination) and who answered. */
-  client: string;
-  resolver: string;
-}
-
-/** An endpoint the endpoint mapper handed out: `client` may now connect to `server`:`port`. */
-export interface EpmFact {
-  client: string;
-  /** The endpoint mapper that answered. */
-  mapper: string;
-  /** The tower's IP, or the mapper's own address when the tower carries 0.0.0.0 or none. */
-  server: string;
-  protocol: 'tcp' | 'udp';
-  port: number;
-  ts: number;
-}
-
-/** An ICMP destination-unreachable that quoted a TCP/UDP packet. */
-export interface IcmpQuote {
-  /** The quoted packet's sender and destination. */
-  protocol: 'tcp' | 'udp';
-  src: string;
-  srcPort: number;
-  dst: string;
-  dstPort: number;
-  /** ICMP (or ICMPv6) type and code, and who sent it. */
-  icmpv6: boolean;
-  type: number;
-  code: number;
-  from: string;
-  count: number;
-  firstTs: number;
-}
-
-class StreamBuf {
-  /** Grows by doubling up to `cap`, so a short exchange costs little. */
-  buf = new Uint8Array(1024);
-  len = 0;
-  consumed = 0;
-  nextSeq = -1;
-  broken = false;
-  constructor(private readonly cap: number) {}
-  /** Append a segment in sequence order; overlap is trimmed, a gap stops the buffer. */
-  append(data: Uint8Array, off: number, n: number, seq: number): void {
-    if (this.broken) return;
-    if (this.nextSeq < 0) this.nextSeq = seq;
-    let skip = 0;
-    if (seq !== this.nextSeq) {
-      const behind = (this.nextSeq - seq) >>> 0;
-      if (behind === 0 || behind >= 0x80000000) {
-        this.broken = true; // a gap (lost or reordered segment): stop here
-        return;
-      }
-      if (behind >= n) return; // a retransmission of what we have
-      skip = behind;
-    }
-    const take = Math.min(n - skip, this.cap - this.len);
-    if (this.len + take > this.buf.length) {
-      let size = this.buf.length * 2;
-      while (size < this.len + take) size *= 2;
-      const b = new Uint8Array(Math.min(size, this.cap));
-      b.set(this.buf.subarray(0, this.len));
-      this.buf = b;
-    }
-    if (take > 0) this.buf.set(data.subarray(off + skip, off + skip + take), this.len);
-    this.len += Math.max(0, take);
-    this.nextSeq = (this.nextSeq + (n - skip)) >>> 0;
-  }
-  get full(): boolean {
-    return this.len >= this.cap;
-  }
-}
 
 type Kind = 'dns-tcp' | 'stream' | 'epm';
 
@@ -426,51 +350,4 @@ export class HintRecorder {
     if (this.icmp.size >= MAX_ICMP) return;
     this.icmp.set(key, { ...q, icmpv6: v6, type: d.icmpType, code: d.icmpCode, from: formatAddress(d.src), count: 1, firstTs: ts });
   }
-}
-
-/** The IP header + first 8 transport bytes an ICMP error quotes (TCP/UDP only), or null. */
-export function quotedPacket(b: Uint8Array, o: number, end: number): { protocol: 'tcp' | 'udp'; src: string; srcPort: number; dst: string; dstPort: number } | null {
-  if (o >= end) return null;
-  const v = b[o]! >> 4;
-  const w = new Uint32Array(8);
-  let proto: number;
-  let t: number;
-  if (v === 4) {
-    const ihl = (b[o]! & 15) * 4;
-    if (ihl < 20 || o + ihl + 4 > end) return null;
-    proto = b[o + 9]!;
-    w[2] = 0xffff;
-    w[3] = ((b[o + 12]! << 24) | (b[o + 13]! << 16) | (b[o + 14]! << 8) | b[o + 15]!) >>> 0;
-    w[6] = 0xffff;
-    w[7] = ((b[o + 16]! << 24) | (b[o + 17]! << 16) | (b[o + 18]! << 8) | b[o + 19]!) >>> 0;
-    if ((((b[o + 6]! & 0x1f) << 8) | b[o + 7]!) !== 0) return null; // a later fragment: no ports
-    t = o + ihl;
-  } else if (v === 6) {
-    if (o + 40 > end) return null;
-    proto = b[o + 6]!;
-    for (let k = 0; k < 8; k++) {
-      const p = o + 8 + 4 * k;
-      w[k] = ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
-    }
-    t = o + 40;
-    for (let i = 0; i < 4 && (proto === 0 || proto === 43 || proto === 60 || proto === 44); i++) {
-      if (t + 8 > end) return null;
-      const next = b[t]!;
-      t += proto === 44 ? 8 : (b[t + 1]! + 1) * 8;
-      proto = next;
-    }
-  } else return null;
-  if ((proto !== 6 && proto !== 17) || t + 4 > end) return null;
-  return {
-    protocol: proto === 6 ? 'tcp' : 'udp',
-    src: formatAddress(w, 0),
-    srcPort: (b[t]! << 8) | b[t + 1]!,
-    dst: formatAddress(w, 4),
-    dstPort: (b[t + 2]! << 8) | b[t + 3]!,
-  };
-}
-
-/** Key of the packet an ICMP quote is about, as HintRecorder.icmp stores it. */
-export function icmpKey(protocol: string, src: string, srcPort: number, dst: string, dstPort: number): string {
-  return `${protocol}|${src}|${srcPort}|${dst}|${dstPort}`;
 }

@@ -8,34 +8,10 @@ import { readFileSync } from 'node:fs';
 import { CliError } from '../errors.js';
 import { BUILTIN_MATRICES, BUILTIN_PREFIX } from './builtin/index.js';
 import { compilePorts, parsePortSpec } from './ports.js';
-import type { Matrix, MatrixRule, Protocol, Requirement, RoleDef } from './types.js';
+import type { Matrix, MatrixFile, MatrixFileRule, MatrixRule, Protocol, Requirement, RoleDef } from './types.js';
 import { findJsonSyntaxError, throwIfProblems, validateAgainstSchema } from './validate.js';
 
-/** The matrix file format (what `schema/matrix.schema.json` describes). */
-export interface MatrixFileRule {
-  id: string;
-  source: string;
-  destination: string;
-  protocol: Protocol;
-  ports: string[];
-  requirement: Requirement;
-  feature?: string;
-  service?: string;
-  description: string;
-  row?: number;
-  note?: string;
-}
-
-export interface MatrixFile {
-  $schema?: string;
-  name: string;
-  version: string;
-  source: string;
-  description?: string;
-  features?: { name: string; description: string }[];
-  roles: Record<string, { description?: string; hosts?: string[] }>;
-  rules: MatrixFileRule[];
-}
+export type { MatrixFile, MatrixFileRule } from './types.js';
 
 export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');

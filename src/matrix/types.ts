@@ -99,3 +99,29 @@ export interface Inventory {
    */
   nameForAddress?(addr: Uint32Array): string | undefined;
 }
+
+/** The matrix file format (what `schema/matrix.schema.json` describes). */
+export interface MatrixFileRule {
+  id: string;
+  source: string;
+  destination: string;
+  protocol: Protocol;
+  ports: string[];
+  requirement: Requirement;
+  feature?: string;
+  service?: string;
+  description: string;
+  row?: number;
+  note?: string;
+}
+
+export interface MatrixFile {
+  $schema?: string;
+  name: string;
+  version: string;
+  source: string;
+  description?: string;
+  features?: { name: string; description: string }[];
+  roles: Record<string, { description?: string; hosts?: string[] }>;
+  rules: MatrixFileRule[];
+}

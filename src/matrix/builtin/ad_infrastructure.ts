@@ -8,7 +8,7 @@
  * (endpoint mapper 135 and the dynamic range) is already in builtin:ams (ams-rpc-epm,
  * ams-rpc-dynamic); its named-pipe transport is SMB 445 (ad-smb).
  */
-import type { MatrixFile } from '../load_matrix.js';
+import type { MatrixFile } from '../types.js';
 
 const NOTE = 'Not from the Lithnet vendor table: domain-member traffic of a Windows server (builtin:ad-infrastructure)';
 

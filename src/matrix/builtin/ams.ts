@@ -10,7 +10,7 @@
  * The vendor has published other editions of this table (v3.0 says "Microsoft Entra joined devices"
  * where this one says "Azure AD-joined and registered devices"), hence the explicit `version`.
  */
-import type { MatrixFile } from '../load_matrix.js';
+import type { MatrixFile } from '../types.js';
 
 const UPDATE = 'Allows the AMS server to check and notify when updates are available (optional)';
 const GRAPH = 'Used to access the graph API when authenticating Azure AD-joined and registered devices';

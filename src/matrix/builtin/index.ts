@@ -1,5 +1,5 @@
 /** Registry of built-in matrices, addressed as `builtin:<name>`. */
-import type { MatrixFile } from '../load_matrix.js';
+import type { MatrixFile } from '../types.js';
 import { AD_INFRASTRUCTURE_MATRIX } from './ad_infrastructure.js';
 import { AMS_MATRIX } from './ams.js';
 
