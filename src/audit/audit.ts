@@ -4,6 +4,7 @@
  */
 import { linkTypeName } from '../decode/enums.js';
 import type { Outcome } from '../flows/conn_state.js';
+import { CommunityIdSample, connectionCommunityId } from '../flows/community_id.js';
 import type { Connection } from '../flows/connection.js';
 import type { CaptureFacts } from '../flows/facts.js';
 import type { Inventory, Matrix, MatrixRule } from '../matrix/types.js';
@@ -48,6 +49,7 @@ interface GroupAcc {
   g: UnexpectedGroup;
   first: number;
   last: number;
+  ids: CommunityIdSample;
 }
 
 const zeroOutcomes = (): OutcomeCounts => ({ answered: 0, refused: 0, unanswered: 0 });
@@ -142,6 +144,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
         },
         first: c.firstSeen,
         last: c.lastSeen,
+        ids: new CommunityIdSample(),
       };
       groups.set(key, acc);
     }
@@ -154,11 +157,14 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     g.states[c.state] = (g.states[c.state] ?? 0) + c.count;
     if (c.firstSeen < acc.first) acc.first = c.firstSeen;
     if (c.lastSeen > acc.last) acc.last = c.lastSeen;
+    const cid = connectionCommunityId(c);
+    if (cid !== null) acc.ids.add(cid);
+    else for (const x of c.communityIds ?? []) acc.ids.add(x);
   });
 
   const rules: RuleResult[] = accs.map((a) => ({ ...ruleResult(a), ...insight.ruleFields(a.rule, a.enabled, inventory.roles, sortAddresses) }));
   const unexpected = [...groups.entries()]
-    .map(([key, a]) => ({ ...a.g, firstSeen: isoMicros(a.first), lastSeen: isoMicros(a.last), diagnosis: insight.groupDiagnosis(key) }))
+    .map(([key, a]) => ({ ...a.g, firstSeen: isoMicros(a.first), lastSeen: isoMicros(a.last), diagnosis: insight.groupDiagnosis(key), communityIds: a.ids.values() }))
     .sort(compareGroups);
   const nearMisses: NearMiss[] = unexpected.flatMap((g) =>
     (g.nearMisses ?? []).map((n) => {

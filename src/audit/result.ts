@@ -82,6 +82,11 @@ export interface UnexpectedGroup {
   /** Issue 4: how these connections went, and enabled rules they miss by one side's role only. */
   diagnosis?: Diagnosis;
   nearMisses?: NearMissRef[];
+  /**
+   * Issue 11b: Community ID v1 of the group's connections, to join with Zeek / Suricata / SIEM
+   * records: distinct, sorted; beyond 100, the 100 smallest (`connections` says how many there were).
+   */
+  communityIds?: string[];
 }
 
 export interface InputResult {

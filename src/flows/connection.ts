@@ -46,6 +46,8 @@ export interface Connection {
    * clientPort is 0 and its packets/bytes are sums.
    */
   count: number;
+  /** Aggregates only (id < 0): Community IDs of the connections folded into it (a sample, see CommunityIdSample). */
+  communityIds?: readonly string[];
 }
 
 export function protocolLabel(ipProto: number): string {
@@ -148,6 +150,7 @@ export function fillConnection(t: ConnectionTable, id: number, serverPorts: Serv
   c.icmpType = t.icmpType[id]!;
   c.icmpCode = t.icmpCode[id]!;
   c.count = 1;
+  if (c.communityIds !== undefined) c.communityIds = undefined;
   return c;
 }
 

@@ -12,6 +12,7 @@
  * and, as in Zeek's inactivity timeout, a packet arriving on a 5-tuple after it was folded starts a
  * new connection.
  */
+import { CommunityIdSample, connectionCommunityId } from './community_id.js';
 import type { ConnState, Outcome } from './conn_state.js';
 import { AddressNames, emptyConnection, fillConnection, type Connection } from './connection.js';
 import type { ConnectionTable } from './connection_table.js';
@@ -37,6 +38,7 @@ interface Aggregate {
   bytesToClient: number;
   firstSeen: number;
   lastSeen: number;
+  ids: CommunityIdSample;
 }
 
 export class FoldedConnections {
@@ -75,11 +77,15 @@ export class FoldedConnections {
         bytesToClient: 0,
         firstSeen: c.firstSeen,
         lastSeen: c.lastSeen,
+        ids: new CommunityIdSample(),
       };
       this.byKey.set(key, a);
       this.list.push(a);
     }
     a.count += c.count;
+    const cid = connectionCommunityId(c);
+    if (cid !== null) a.ids.add(cid);
+    for (const x of c.communityIds ?? []) a.ids.add(x);
     a.packetsToServer += c.packetsToServer;
     a.packetsToClient += c.packetsToClient;
     a.bytesToServer += c.bytesToServer;
@@ -117,6 +123,7 @@ export class FoldedConnections {
       c.icmpType = a.icmpType;
       c.icmpCode = a.icmpCode;
       c.count = a.count;
+      c.communityIds = a.ids.values();
       visit(c);
     }
   }

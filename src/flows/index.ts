@@ -7,3 +7,4 @@ export * from './ingest.js';
 export * from './facts.js';
 export * from './file_hash.js';
 export * from './fold.js';
+export * from './community_id.js';

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { isoMicros } from '../../audit/time.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
+import { connectionCommunityId } from '../../flows/community_id.js';
 import type { Connection } from '../../flows/connection.js';
 import { safeCsvCast } from '../../report/csv_cell.js';
 import type { Io } from '../io.js';
@@ -14,10 +15,10 @@ const FORMATS = ['jsonl', 'csv'] as const;
 export const FLOW_FIELDS = [
   'protocol', 'client', 'clientPort', 'server', 'serverPort',
   'packets', 'bytes', 'packetsToServer', 'packetsToClient', 'bytesToServer', 'bytesToClient',
-  'firstSeen', 'lastSeen', 'state', 'outcome', 'directionBy', 'history',
+  'firstSeen', 'lastSeen', 'state', 'outcome', 'directionBy', 'history', 'communityId',
 ] as const;
 
-export function flowRecord(c: Connection): Record<(typeof FLOW_FIELDS)[number], string | number> {
+export function flowRecord(c: Connection): Record<(typeof FLOW_FIELDS)[number], string | number | null> {
   return {
     protocol: c.protocol,
     client: c.client,
@@ -36,6 +37,8 @@ export function flowRecord(c: Connection): Record<(typeof FLOW_FIELDS)[number], 
     outcome: c.outcome,
     directionBy: c.directionBy,
     history: c.history,
+    /** Community ID v1 (null for SCTP and for aggregates of folded connections). */
+    communityId: connectionCommunityId(c),
   };
 }
 
