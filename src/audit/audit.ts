@@ -21,6 +21,7 @@ import {
   type UnexpectedGroup,
 } from './result.js';
 import { isoMicros } from './time.js';
+import { discoveredReport } from './discover/in_audit.js';
 
 export interface AuditOptions {
   scope: 'inventory' | 'all';
@@ -227,7 +228,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
       sha256: matrix.sha256,
       origin: matrix.origin,
     },
-    inventory: { origin: inventory.origin, sha256: inventory.sha256, roles, features: [...inventory.features].sort() },
+    inventory: { origin: inventory.origin, sha256: inventory.sha256, roles, features: [...inventory.features].sort(), ...discoveredField(inventory) },
     nextSteps: [],
     names: insight.namesBlock(sortAddresses),
     nearMisses,
@@ -400,4 +401,10 @@ function nextSteps(r: AuditResult): string[] {
     steps.push(`${r.summary.connectionsOutOfScope} connection${r.summary.connectionsOutOfScope === 1 ? '' : 's'} touched no inventory host and ${r.summary.connectionsOutOfScope === 1 ? "was" : "were"} not audited (use --scope all to include them).`);
   }
   return steps;
+}
+
+/** `inventory.discovered`, only for an inventory proposed by `flowaudit discover` (absent otherwise). */
+function discoveredField(inventory: Inventory): { discovered?: ReturnType<typeof discoveredReport> } {
+  const d = discoveredReport(inventory);
+  return d === undefined ? {} : { discovered: d };
 }

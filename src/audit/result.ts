@@ -10,6 +10,7 @@ import type { CoverageEntry } from './coverage.js';
 import type { Diagnosis } from './diagnosis.js';
 import type { DynamicRpc, NearMiss, NearMissRef, RuleEvidence } from './insight.js';
 import type { NameEntry } from './names.js';
+import type { DiscoveredInventoryReport } from './discover/in_audit.js';
 
 export const AUDIT_SCHEMA = 'flowaudit/audit@1';
 
@@ -144,7 +145,11 @@ export interface AuditResult {
   unexpected: UnexpectedGroup[];
   inputs: InputResult[];
   matrix: { name: string; version: string; source: string; sha256: string; origin: string };
-  inventory: { origin: string; sha256: string | null; roles: Record<string, string[]>; features: string[] };
+  /**
+   * `discovered` (issue 10): present only when the inventory came from `flowaudit discover`; carries
+   * the discovery's evidence per member and what it left undecided.
+   */
+  inventory: { origin: string; sha256: string | null; roles: Record<string, string[]>; features: string[]; discovered?: DiscoveredInventoryReport };
   /** What an admin should check next, in words. */
   nextSteps: string[];
   /** Issue 4: names of the audited addresses (inventory labels, DNS answers, SNI, HTTP Host), by address. */

@@ -6,18 +6,20 @@
  */
 import { Address4, Address6 } from 'ip-address';
 import { parseJsonFile, readInputFile, sha256Hex } from './load_matrix.js';
-import type { Inventory, InventoryMember, InventoryRole, Matrix, MemberKind } from './types.js';
+import type { Confidence, Inventory, InventoryDiscovery, InventoryMember, InventoryRole, Matrix, MemberKind } from './types.js';
 import { throwIfProblems, validateAgainstSchema } from './validate.js';
 import { EMPTY, V4_BASE, bigintToWords, buildTable, lookupRoles, wordsToBigint, type Interval } from './address_table.js';
 
 /** The inventory file format (what `schema/inventory.schema.json` describes). */
-export type InventoryMemberSpec = string | { address: string; name?: string };
+export type InventoryMemberSpec = string | { address: string; name?: string; evidence?: string[]; confidence?: Confidence };
 export interface InventoryFile {
   $schema?: string;
   description?: string;
   roles: Record<string, InventoryMemberSpec[]>;
   features?: string[];
   names?: Record<string, string>;
+  /** Written by `flowaudit discover`. */
+  discovered?: InventoryDiscovery;
 }
 
 /** A member parsed from its text. Address kinds carry the inclusive 128-bit interval. */
@@ -127,11 +129,13 @@ export function compileInventory(json: unknown, origin: string, matrix: Matrix, 
   const suffixRoles = new Map<string, Set<string>>(); // key ".suffix"
   const named: { lo: bigint; hi: bigint; name: string }[] = [];
 
-  const addMember = (role: string, p: ParsedMember, name: string | undefined): void => {
+  const addMember = (role: string, p: ParsedMember, name: string | undefined, spec?: InventoryMemberSpec): void => {
     const list = members.get(role) ?? [];
     members.set(role, list);
     const m: InventoryMember = { text: p.text, kind: p.kind as MemberKind };
     if (name !== undefined) m.name = name;
+    if (typeof spec === 'object' && spec.evidence !== undefined) m.evidence = [...spec.evidence];
+    if (typeof spec === 'object' && spec.confidence !== undefined) m.confidence = spec.confidence;
     if ('host' in p) {
       const map = p.kind === 'host' ? hostRoles : suffixRoles;
       const key = p.kind === 'host' ? p.host : `.${p.host}`;
@@ -157,7 +161,7 @@ export function compileInventory(json: unknown, origin: string, matrix: Matrix, 
       const name = typeof spec === 'string' ? undefined : spec.name;
       const parsed = parseMember(text);
       if (!parsed.ok) problems.push(`role "${role}": ${JSON.stringify(text)} ${parsed.reason}`);
-      else addMember(role, parsed.member, name);
+      else addMember(role, parsed.member, name, spec);
     }
   }
   // Matrix default hosts (graph.microsoft.com …) belong to their role whether or not the file says so.
@@ -189,7 +193,9 @@ export function compileInventory(json: unknown, origin: string, matrix: Matrix, 
   });
 
   throwIfProblems(problems, origin, 'inventory');
-  return buildInventory({ origin, sha256, matrix, members, intervals, roleNames, hostRoles, suffixRoles, named, features });
+  const inv = buildInventory({ origin, sha256, matrix, members, intervals, roleNames, hostRoles, suffixRoles, named, features });
+  if (file.discovered !== undefined) inv.discovered = file.discovered;
+  return inv;
 }
 
 function buildInventory(x: {

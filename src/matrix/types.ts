@@ -69,6 +69,23 @@ export interface InventoryMember {
   kind: MemberKind;
   /** Friendly label for reports (member object form `{"address": …, "name": …}` or the `names` map). */
   name?: string;
+  /** Set by `flowaudit discover`: the facts behind the proposal, and how strongly they support it. */
+  evidence?: string[];
+  confidence?: Confidence;
+}
+
+export type Confidence = 'high' | 'medium' | 'low';
+
+/** The inventory file's `discovered` block: who proposed it, from what, and what stayed undecided. */
+export interface InventoryDiscovery {
+  tool: string;
+  generatedAt: string;
+  commandLine?: string;
+  matrix?: string[];
+  inputs?: { path: string; sha256?: string | null; packets?: number }[];
+  undecided?: { subject: string; roles?: string[]; reason: string; hint?: string }[];
+  /** Feature → why discover enabled it. */
+  features?: Record<string, string[]>;
 }
 
 export interface InventoryRole {
@@ -86,6 +103,8 @@ export interface Inventory {
   sha256: string | null;
   roles: InventoryRole[];
   features: string[];
+  /** Present when the file was proposed by `flowaudit discover` (its `discovered` block). */
+  discovered?: InventoryDiscovery;
   /** Role names whose members include this address (sorted, stable). Empty array if none. */
   rolesForAddress(addr: Uint32Array): readonly string[];
   /** Role names whose host-name members match this DNS name (exact or *.suffix), case-insensitive. */

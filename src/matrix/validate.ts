@@ -53,7 +53,7 @@ function describe(e: ErrorObject): string {
         .map((v) => JSON.stringify(v))
         .join(', ')}`;
     case 'anyOf':
-      return 'must be a string or an object {"address": …, "name": …}';
+      return 'must be a string or an object {"address": …, "name": …} (discover adds "evidence": [strings], "confidence": high, medium or low)';
     case 'propertyNames':
       return `property name ${JSON.stringify((e.params as { propertyName: string }).propertyName)} is invalid`;
     default:

@@ -73,5 +73,12 @@ export function renderCsv(r: AuditResult): string {
       m.client, m.server, m.protocol, String(m.port), m.connections, '', '', '', '', '', '', m.text, '', '',
     ]);
   }
+  // A discovered inventory (issue 10): one row per proposed member, with its evidence and confidence.
+  for (const m of r.inventory.discovered?.members ?? []) {
+    rows.push([
+      'discovered-member', '', m.confidence ?? '', '', '', '', m.role, '', m.member, '', '', '', '', '', '', '', '', '',
+      `inventory DISCOVERED by ${r.inventory.discovered?.tool ?? 'flowaudit discover'}, not reviewed${m.name ? `; name ${m.name}` : ''}`, m.evidence.join('; '), '',
+    ]);
+  }
   return stringify(rows, { header: true, columns: [...COLUMNS], cast: safeCsvCast, record_delimiter: 'unix' });
 }

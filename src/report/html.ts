@@ -14,6 +14,8 @@ import { statesText } from './csv.js';
 import { esc, token } from './html_escape.js';
 import { EDGE_STYLE, edgeKind, renderDiagram, type EdgeKind } from './svg_diagram.js';
 import { humanBytes } from './table.js';
+import { discoveredHeadline } from '../audit/discover/in_audit.js';
+import { discoveredMemberLines, discoveredOf } from './discovered_lines.js';
 
 export const HTML_STYLE = `
 :root { color-scheme: light; }
@@ -51,6 +53,7 @@ ul.legend { list-style: none; padding: 0; margin: 6px 0; display: flex; flex-wra
 ul.legend svg { vertical-align: middle; margin-right: 4px; }
 .muted { color: #666; }
 .note { font-size: 12px; color: #555; }
+.discovered { border: 2px solid #b45309; background: #fffbeb; padding: 4px 10px; margin: 8px 0; }
 dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: 3px 14px; margin: 6px 0; }
 dl.kv dt { font-weight: 600; }
 dl.kv dd { margin: 0; }
@@ -136,6 +139,12 @@ function header(r: AuditResult): string {
   out.push(
     `<p class="subtitle">Matrix <strong>${esc(r.matrix.name)}</strong> version ${esc(r.matrix.version)} · inventory ${esc(r.inventory.origin)} · scope ${esc(r.options.scope)} · features ${esc(r.options.features.join(', ') || 'none')}</p>`,
   );
+  const discovered = discoveredOf(r);
+  if (discovered) {
+    const { members, undecided } = discoveredMemberLines(discovered);
+    out.push(`<div class="discovered" id="inventory-discovered"><p><strong>Warning:</strong> ${esc(discoveredHeadline(discovered))}</p>`);
+    out.push(`<details><summary>Discovered members and their evidence</summary><ul>${members.map((m) => `<li>${esc(m)}</li>`).join('')}${undecided.map((u) => `<li>undecided: ${esc(u)}</li>`).join('')}</ul></details></div>`);
+  }
   if (r.verdictReasons.length > 0) {
     out.push('<ul class="reasons">');
     for (const why of r.verdictReasons) out.push(`<li>${esc(why)}</li>`);

@@ -8,6 +8,7 @@ import type { AuditResult } from '../audit/result.js';
 import { statesText } from './csv.js';
 import { edgeKind } from './svg_diagram.js';
 import { humanBytes } from './table.js';
+import { discoveredHeadlineOf, discoveredMemberLines, discoveredOf } from './discovered_lines.js';
 
 /** Escape one untrusted string for inline Markdown (also safe inside a table cell). */
 export function md(value: string | number | null | undefined): string {
@@ -31,6 +32,8 @@ export function renderMarkdown(r: AuditResult): string {
     `Matrix **${md(r.matrix.name)}** version ${md(r.matrix.version)} · inventory ${md(r.inventory.origin)} · scope ${md(r.options.scope)} · features ${md(r.options.features.join(', ') || 'none')}`,
   );
   out.push('');
+  const discovered = discoveredHeadlineOf(r);
+  if (discovered) out.push(`> **Warning:** ${md(discovered)}`, '');
   for (const why of r.verdictReasons) out.push(`- ${md(why)}`);
   if (r.verdictReasons.length) out.push('');
   out.push(
@@ -60,6 +63,14 @@ export function renderMarkdown(r: AuditResult): string {
     }
   }
   out.push('');
+  const d = discoveredOf(r);
+  if (d) {
+    const { members, undecided } = discoveredMemberLines(d);
+    out.push('### Discovered inventory (review before relying on this audit)', '');
+    for (const m of members) out.push(`- ${md(m)}`);
+    for (const u of undecided) out.push(`- undecided: ${md(u)}`);
+    out.push('');
+  }
   if (r.nextSteps.length) {
     out.push('### Next steps');
     out.push('');

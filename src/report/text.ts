@@ -8,6 +8,7 @@ import type { AuditResult, RuleResult } from '../audit/result.js';
 import { statesText } from './csv.js';
 import { painter, type Style } from './style.js';
 import { humanBytes, renderTable } from './table.js';
+import { discoveredHeadlineOf, discoveredMemberLines, discoveredOf } from './discovered_lines.js';
 import { namesLines, ruleDetailLines, unexpectedExtraLines, withName } from './text_insight.js';
 
 export interface TextOptions {
@@ -40,6 +41,8 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
   out.push(
     `  ${s.packets} packets, ${humanBytes(s.bytes)}, ${s.connections} connections (${s.connectionsInScope} in scope), ${s.firstSeen ?? '-'} → ${s.lastSeen ?? '-'}`,
   );
+  const discovered = discoveredHeadlineOf(r);
+  if (discovered) out.push(`  ${p('yellow', '!')} ${inert(discovered)}`);
   out.push('');
 
   out.push(p('bold', `Rules (${r.rules.length})`));
@@ -105,6 +108,15 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
   out.push(...unexpectedExtraLines(r, p, inert));
   out.push('');
 
+  const d = discoveredOf(r);
+  if (d) {
+    const { members, undecided } = discoveredMemberLines(d);
+    out.push(p('bold', `Discovered inventory (${members.length} member${members.length === 1 ? '' : 's'}; review before relying on this audit)`));
+    for (const m of members) out.push(`  ${inert(m)}`);
+    if (undecided.length) out.push('  undecided (not in the inventory, so their flows show above as unexpected or out of scope):');
+    for (const u of undecided) out.push(`    ${inert(u)}`);
+    out.push('');
+  }
   out.push(p('bold', 'Capture'));
   for (const i of r.inputs) {
     const span = i.firstSeen ? `${i.firstSeen} → ${i.lastSeen}` : 'no packets';
