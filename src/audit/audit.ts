@@ -10,6 +10,7 @@ import type { CaptureFacts } from '../flows/facts.js';
 import type { Inventory, Matrix, MatrixRule } from '../matrix/types.js';
 import { VERSION } from '../version.js';
 import { groupPort, isControlFlow, matchingRules } from './classify.js';
+import { withNamesAndGroups } from './grouping.js';
 import { Insights, type NearMiss } from './insight.js';
 import {
   AUDIT_SCHEMA,
@@ -44,6 +45,9 @@ interface RuleAcc {
   states: StateCounts;
   clients: Set<string>;
   servers: Set<string>;
+  /** First and last time (µs) of a matched connection. */
+  first: number;
+  last: number;
 }
 
 interface GroupAcc {
@@ -85,6 +89,8 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
       states: {},
       clients: new Set(),
       servers: new Set(),
+      first: Infinity,
+      last: -Infinity,
     };
   });
   const accById = new Map(accs.map((a) => [a.rule.id, a]));
@@ -234,7 +240,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     nearMisses,
   };
   result.nextSteps = nextSteps(result);
-  return result;
+  return withNamesAndGroups(result);
 }
 
 function addToRule(a: RuleAcc, c: Connection): void {
@@ -245,6 +251,8 @@ function addToRule(a: RuleAcc, c: Connection): void {
   a.states[c.state] = (a.states[c.state] ?? 0) + c.count;
   a.clients.add(c.client);
   a.servers.add(c.server);
+  if (c.firstSeen < a.first) a.first = c.firstSeen;
+  if (c.lastSeen > a.last) a.last = c.lastSeen;
 }
 
 function ruleResult(a: RuleAcc): RuleResult {
@@ -276,6 +284,9 @@ function ruleResult(a: RuleAcc): RuleResult {
     states: sortedRecord(a.states),
     clients: sortAddresses(a.clients).slice(0, MAX_LISTED),
     servers: sortAddresses(a.servers).slice(0, MAX_LISTED),
+    firstSeen: a.connections > 0 ? isoMicros(a.first) : null,
+    lastSeen: a.connections > 0 ? isoMicros(a.last) : null,
+    trigger: r.trigger ?? null,
   };
 }
 
@@ -378,7 +389,8 @@ function nextSteps(r: AuditResult): string[] {
         `${rule.id} (${what}): ${rule.connections} attempt${rule.connections === 1 ? '' : 's'}, none answered (${o.refused} refused, ${o.unanswered} unanswered). Check host firewalls and network ACLs between ${rule.clients.slice(0, 3).join(', ')} and ${rule.servers.slice(0, 3).join(', ')}.`,
       );
     } else if (rule.status === 'missing') {
-      steps.push(`${rule.id} (${what}) was never seen. Make sure the capture covers a use of it (${rule.service ?? rule.description}) and that the inventory lists the ${rule.source} and ${rule.destination} hosts.`);
+      const how = rule.trigger ? `: ${rule.trigger.replace(/^./, (c) => c.toLowerCase())}` : ` (${rule.service ?? rule.description})`;
+      steps.push(`${rule.id} (${what}) was never seen. Make sure the capture covers a use of it${how}, and that the inventory lists the ${rule.source} and ${rule.destination} hosts.`);
     }
   }
   const emptyRoles = new Set<string>();
@@ -388,7 +400,8 @@ function nextSteps(r: AuditResult): string[] {
   if (emptyRoles.size > 0) steps.push(`Roles with no inventory members, whose rules were not checked: ${[...emptyRoles].sort().join(', ')}. Add them to the inventory if this deployment has them.`);
   if (r.unexpected.length > 0) {
     const near = r.unexpected.filter((g) => g.disabledRules.length > 0);
-    steps.push(`Review the ${r.unexpected.length} unexpected flow${r.unexpected.length === 1 ? '' : 's'}: block them, or, if they are legitimate, add the hosts to the inventory or a rule to a custom matrix.`);
+    const one = r.unexpected.length === 1;
+    steps.push(`Review the ${one ? 'unexpected flow' : `${r.unexpected.length} unexpected flows`}: block ${one ? 'it' : 'them'}, or, if ${one ? 'it is' : 'they are'} legitimate, add the hosts to the inventory or a rule to a custom matrix.`);
     const misses = r.nearMisses ?? [];
     if (misses.length > 0) {
       steps.push(`${misses.length} unexpected flow${misses.length === 1 ? ' is a near miss' : 's are near misses'} (right protocol and port, one side outside the rule's role): add the host to the role in the inventory if it belongs there (${[...new Set(misses.map((m) => `${m.address} → ${m.missingRole}`))].join(', ')}).`);

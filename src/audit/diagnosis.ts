@@ -30,6 +30,9 @@ export interface DiagnosisFinding extends DiagnosisCounts {
   /** ICMP reports: e.g. "administratively prohibited from 10.0.0.1". */
   icmp: string[];
   text: string;
+  /** Issue 12: names of the client (when one address) and the server, best first (audit/grouping.ts). */
+  clientNames?: { name: string; source: string }[];
+  serverNames?: { name: string; source: string }[];
 }
 
 export interface Diagnosis extends DiagnosisCounts {

@@ -52,6 +52,9 @@ export interface NearMiss extends NearMissRef {
   port: number;
   connections: number;
   text: string;
+  /** Issue 12: names of both ends, best first, with their evidence source. */
+  clientNames?: { name: string; source: EvidenceSource }[];
+  serverNames?: { name: string; source: EvidenceSource }[];
 }
 
 export interface Ends {
@@ -172,10 +175,10 @@ export class Insights {
     return out;
   }
 
-  /** Address with its label, e.g. "10.0.0.3 (dc2)". */
+  /** Address with its label and the label's evidence, e.g. "10.0.0.3 (dc2 [inventory])". */
   labelled = (address: string): string => {
-    const l = this.names.label(address, this.addresses.get(address));
-    return l === undefined || l === address ? address : `${address} (${l})`;
+    const l = this.names.best(address, this.addresses.get(address));
+    return l === undefined || l.name === address ? address : `${address} (${l.name} [${l.source}])`;
   };
   /** Label alone where known, else the address: "dc2". */
   short = (address: string): string => this.names.label(address, this.addresses.get(address)) ?? address;

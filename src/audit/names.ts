@@ -3,6 +3,7 @@
  * (TLS SNI, HTTP Host, DNS answers seen before the connection) beside the inventory's addresses,
  * and with what evidence. The facts come from flows/hints.ts; the inventory decides what a name means.
  */
+import { isIP } from 'node:net';
 import type { Connection } from '../flows/connection.js';
 import type { DnsNameFact, HintRecorder } from '../flows/hints.js';
 import type { Inventory } from '../matrix/types.js';
@@ -136,6 +137,7 @@ export class NameIndex {
     const base = baseEnd.roles;
     let byName: EndRoles['byName'] = null;
     const add = (name: string, source: EvidenceSource, ttl?: number, seenAt = ts): void => {
+      if (isAddressLiteral(name)) return; // `Host: 10.77.0.10` names nothing
       this.note(text, name, source, seenAt, ttl);
       for (const role of this.rolesForName(name)) {
         byName ??= new Map();
@@ -171,11 +173,16 @@ export class NameIndex {
 
   /** Inventory friendly name, else the first name the capture gave (for labels in reports). */
   label(address: string, inventoryName?: string | null): string | undefined {
-    if (inventoryName) return inventoryName;
+    return this.best(address, inventoryName)?.name;
+  }
+
+  /** The label with its evidence source. */
+  best(address: string, inventoryName?: string | null): { name: string; source: EvidenceSource } | undefined {
+    if (inventoryName) return { name: inventoryName, source: 'inventory' };
     const m = this.seen.get(address);
-    if (m) for (const v of m.keys()) return v.slice(v.indexOf('|') + 1);
+    if (m) for (const [k, v] of m) return { name: k.slice(k.indexOf('|') + 1), source: v.source };
     const dns = this.hints?.dnsNames.get(address);
-    return dns?.[0]?.name;
+    return dns?.[0] ? { name: dns[0].name, source: 'dns' } : undefined;
   }
 
   /** The `names` block: each address in `addresses` with its inventory name and the names seen. */
@@ -200,4 +207,13 @@ export class NameIndex {
     }
     return out;
   }
+}
+
+/**
+ * An IP address written where a host name may stand (HTTP `Host: 10.77.0.10`, `Host: [fd00::1]`, an
+ * SNI some clients fill with an address): it is not a name, so it gives no role and no label.
+ */
+export function isAddressLiteral(name: string): boolean {
+  const bare = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
+  return isIP(bare.replace(/%.*$/, '')) !== 0;
 }

@@ -11,6 +11,7 @@ import type { Diagnosis } from './diagnosis.js';
 import type { DynamicRpc, NearMiss, NearMissRef, RuleEvidence } from './insight.js';
 import type { NameEntry } from './names.js';
 import type { DiscoveredInventoryReport } from './discover/in_audit.js';
+import type { NameRef, UnexpectedServerGroup } from './grouping_types.js';
 
 export const AUDIT_SCHEMA = 'flowaudit/audit@1';
 
@@ -61,6 +62,10 @@ export interface RuleResult {
   diagnosis?: Diagnosis;
   coverage?: CoverageEntry[];
   dynamicRpc?: DynamicRpc | null;
+  /** Issue 12: first and last connection matched (null when none), and the matrix rule's `trigger` text (null when it has none). */
+  firstSeen?: string | null;
+  lastSeen?: string | null;
+  trigger?: string | null;
 }
 
 export interface UnexpectedGroup {
@@ -88,6 +93,9 @@ export interface UnexpectedGroup {
    * records: distinct, sorted; beyond 100, the 100 smallest (`connections` says how many there were).
    */
   communityIds?: string[];
+  /** Issue 12: names of both ends, best first, with their evidence source (from `names`). */
+  clientNames?: NameRef[];
+  serverNames?: NameRef[];
 }
 
 export interface InputResult {
@@ -156,6 +164,8 @@ export interface AuditResult {
   names?: { address: string; names: NameEntry[] }[];
   /** Issue 4: unexpected connections that would match a rule but for one side's role (by server, port, client). */
   nearMisses?: NearMiss[];
+  /** Issue 12: `unexpected[]` grouped by server, protocol and port, for people (audit/grouping.ts). */
+  unexpectedByServer?: UnexpectedServerGroup[];
   /** Integrity metadata (audit/evidence.ts); always the last key, added by attachEvidence. */
   evidence?: Evidence;
 }

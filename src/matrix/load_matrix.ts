@@ -134,6 +134,7 @@ export function compileMatrix(json: unknown, origin: string, sha256: string): Ma
     if (r.service !== undefined) rule.service = r.service;
     if (r.row !== undefined) rule.row = r.row;
     if (r.note !== undefined) rule.note = r.note;
+    if (r.trigger !== undefined) rule.trigger = r.trigger;
     return rule;
   });
   const m: Matrix = {
@@ -173,6 +174,7 @@ export function matrixToFile(m: Matrix): MatrixFile {
     if (r.service !== undefined) out.service = r.service;
     if (r.row !== undefined) out.row = r.row;
     if (r.note !== undefined) out.note = r.note;
+    if (r.trigger !== undefined) out.trigger = r.trigger;
     return out;
   });
   // Key order as in the documentation, so `matrix show --format json` reads naturally.

@@ -34,6 +34,8 @@ export interface MatrixRule {
   row?: number;
   /** Free-form note, e.g. why the rule is not from the vendor table. */
   note?: string;
+  /** What an admin can do in a test window to make this flow happen (shown for a missing rule). */
+  trigger?: string;
 }
 
 export interface RoleDef {
@@ -132,6 +134,7 @@ export interface MatrixFileRule {
   description: string;
   row?: number;
   note?: string;
+  trigger?: string;
 }
 
 export interface MatrixFile {

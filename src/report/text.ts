@@ -9,7 +9,7 @@ import { statesText } from './csv.js';
 import { painter, type Style } from './style.js';
 import { humanBytes, renderTable } from './table.js';
 import { discoveredHeadlineOf, discoveredMemberLines, discoveredOf } from './discovered_lines.js';
-import { namesLines, ruleDetailLines, unexpectedExtraLines, withName } from './text_insight.js';
+import { namesLines, ruleDetailLines, unexpectedExtraLines, unexpectedLines } from './text_insight.js';
 
 export interface TextOptions {
   color: boolean;
@@ -77,34 +77,7 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
   }
   out.push('');
   out.push(...ruleDetailLines(r, p, inert), ...namesLines(r, p, inert));
-  const label = withName(r, inert);
-
-  out.push(p('bold', `Unexpected flows (${r.unexpected.length})`));
-  if (r.unexpected.length === 0) out.push('  none');
-  else {
-    out.push(
-      ...renderTable(
-        [
-          { title: 'CLIENT → SERVER' },
-          { title: 'PROTO/PORT' },
-          { title: 'CONNS', align: 'right' },
-          { title: 'PKTS', align: 'right' },
-          { title: 'BYTES', align: 'right' },
-          { title: 'STATES' },
-          { title: 'ROLES' },
-        ],
-        r.unexpected.map((g) => [
-          `${label(g.client)} → ${label(g.server)}`,
-          `${g.protocol}/${g.port}`,
-          String(g.connections),
-          String(g.packets),
-          String(g.bytes),
-          statesText(g.states),
-          `${g.clientRoles.join('+') || '-'} → ${g.serverRoles.join('+') || '-'}${g.disabledRules.length ? ` (matches ${g.disabledRules.join(',')} if enabled)` : ''}`,
-        ]),
-      ),
-    );
-  }
+  out.push(...unexpectedLines(r, p, inert));
   out.push(...unexpectedExtraLines(r, p, inert));
   out.push('');
 

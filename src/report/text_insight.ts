@@ -5,24 +5,61 @@
 import type { AuditResult, RuleResult } from '../audit/result.js';
 import type { CoverageEntry } from '../audit/coverage.js';
 import type { Painter } from './style.js';
+import { statesText } from './csv.js';
+import { clientsSummary, labeller, serverGroups, topClientsText } from './labels.js';
 import { renderTable } from './table.js';
 
 type Inert = (s: string) => string;
 
-/** address → its first name (inventory label first), from the report's `names` block. */
-export function nameLookup(r: AuditResult): (address: string) => string | undefined {
-  const m = new Map<string, string>();
-  for (const e of r.names ?? []) if (e.names[0]) m.set(e.address, e.names[0].name);
-  return (a) => m.get(a);
+/** "10.0.0.3 (dc2 [inventory])" or the bare address, made inert. */
+export function withName(r: AuditResult, inert: Inert): (address: string) => string {
+  const label = labeller(r);
+  return (a) => inert(label(a));
 }
 
-/** "10.0.0.3 (dc2)" or the bare address. */
-export function withName(r: AuditResult, inert: Inert): (address: string) => string {
-  const look = nameLookup(r);
-  return (a) => {
-    const n = look(a);
-    return n === undefined || n === a ? inert(a) : `${inert(a)} (${inert(n)})`;
-  };
+/** Most server groups listed in the text and Markdown reports (all of them are in JSON and CSV). */
+export const MAX_GROUP_ROWS = 100;
+
+/** The unexpected flows grouped by server, protocol and port, with the top clients of each. */
+export function unexpectedLines(r: AuditResult, p: Painter, inert: Inert): string[] {
+  const label = withName(r, inert);
+  const groups = serverGroups(r);
+  const out: string[] = [];
+  const pairs = r.unexpected.length;
+  out.push(p('bold', `Unexpected flows (${groups.length} by server and port${pairs !== groups.length ? `, ${pairs} client → server pairs` : ''})`));
+  if (groups.length === 0) return [...out, '  none'];
+  const shown = groups.slice(0, MAX_GROUP_ROWS);
+  out.push(
+    ...renderTable(
+      [
+        { title: 'SERVER' },
+        { title: 'PROTO/PORT' },
+        { title: 'CLIENTS' },
+        { title: 'CONNS', align: 'right' },
+        { title: 'PKTS', align: 'right' },
+        { title: 'BYTES', align: 'right' },
+        { title: 'STATES' },
+        { title: 'ROLES' },
+      ],
+      shown.map((g) => [
+        label(g.server),
+        `${g.protocol}/${g.port}`,
+        clientsSummary(g, label),
+        String(g.connections),
+        String(g.packets),
+        String(g.bytes),
+        statesText(g.states),
+        `${g.clientRoles.join('+') || '-'} → ${g.serverRoles.join('+') || '-'}${g.disabledRules.length ? ` (matches ${g.disabledRules.join(',')} if enabled)` : ''}`,
+      ]),
+    ),
+  );
+  for (const g of shown) {
+    const top = topClientsText(g, label);
+    if (top) out.push(`  ${label(g.server)} ${g.protocol}/${g.port} — ${clientsSummary(g, label)}, ${top}`);
+  }
+  if (groups.length > shown.length) out.push(`  … ${groups.length - shown.length} more groups: every one is in --format json and csv`);
+  if (pairs !== groups.length) out.push(`  per-client detail: --format json (unexpected[]) or csv, or flowaudit flows`);
+  return out;
 }
 
 export function namesLines(r: AuditResult, p: Painter, inert: Inert): string[] {
@@ -53,14 +90,16 @@ function coverageText(c: CoverageEntry, label: (a: string) => string, inert: Ine
 export function ruleDetailLines(r: AuditResult, p: Painter, inert: Inert): string[] {
   const label = withName(r, inert);
   const out: string[] = [];
-  const rules = r.rules.filter((x: RuleResult) => x.status !== 'not-applicable' && (x.connections > 0 || (x.coverage?.length ?? 0) > 0));
+  const rules = r.rules.filter((x: RuleResult) => x.status !== 'not-applicable' && (x.connections > 0 || (x.coverage?.length ?? 0) > 0 || !!x.trigger));
   if (rules.length === 0) return [];
   out.push(p('bold', 'Rule details (evidence, coverage, diagnosis)'));
   for (const x of rules) {
     out.push(`  ${x.id}  ${x.source} → ${x.destination} ${x.protocol}/${x.ports.join(',')}  ${x.status}`);
+    if (x.firstSeen) out.push(`    seen:        ${x.firstSeen} → ${x.lastSeen}`);
+    if (x.status === 'missing' && x.trigger) out.push(`    to test it:  ${inert(x.trigger)}`);
     const ev = x.evidence ?? [];
     if (ev.length > 0) {
-      out.push(`    servers:     ${ev.map((e) => `${label(e.server)}${e.names.length ? ` as ${e.names.map(inert).join(', ')}` : ''} [${e.sources.join(', ')}]`).join('; ')}`);
+      out.push(`    servers:     ${ev.map((e) => `${label(e.server)}${e.names.length ? ` as ${e.names.map(inert).join(', ')} [${e.sources.join(', ')}]` : label(e.server) === inert(e.server) ? ` [${e.sources.join(', ')}]` : ''}`).join('; ')}`);
     }
     const cov = x.coverage ?? [];
     if (cov.length > 0) out.push(`    coverage:    ${cov.map((c) => coverageText(c, label, inert)).join(' · ')}`);

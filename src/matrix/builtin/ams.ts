@@ -60,53 +60,70 @@ export const AMS_MATRIX: MatrixFile = {
   rules: [
     // Row 1: AMS server → packages.lithnet.io, TCP 443
     { id: 'ams-update-check', source: 'ams-server', destination: 'lithnet-updates', protocol: 'tcp', ports: ['443'],
-      requirement: 'optional', service: 'HTTPS', description: UPDATE, row: 1 },
+      requirement: 'optional', service: 'HTTPS', description: UPDATE, row: 1,
+      trigger: 'Restart the AMS service or leave it running through its update check while capturing (it asks packages.lithnet.io for new versions)' },
     // Row 2: AMS server → graph.microsoft.com, TCP 443
     { id: 'ams-graph-api', source: 'ams-server', destination: 'microsoft-graph', protocol: 'tcp', ports: ['443'],
-      requirement: 'conditional', feature: 'azure-ad', service: 'HTTPS', description: GRAPH, row: 2 },
+      requirement: 'conditional', feature: 'azure-ad', service: 'HTTPS', description: GRAPH, row: 2,
+      trigger: 'Request access to (or a LAPS password for) an Azure AD-joined or registered device, so AMS queries Microsoft Graph' },
     // Row 3: AMS server → login.microsoftonline.com, TCP 443
     { id: 'ams-graph-login', source: 'ams-server', destination: 'microsoft-login', protocol: 'tcp', ports: ['443'],
-      requirement: 'conditional', feature: 'azure-ad', service: 'HTTPS', description: LOGIN, row: 3 },
+      requirement: 'conditional', feature: 'azure-ad', service: 'HTTPS', description: LOGIN, row: 3,
+      trigger: 'Request access to an Azure AD-joined or registered device, so AMS signs in to the Graph API' },
     // Row 4: AMS server → OIDC issuer/authority host, TCP 443
     { id: 'ams-oidc-validation', source: 'ams-server', destination: 'oidc-provider', protocol: 'tcp', ports: ['443'],
-      requirement: 'conditional', feature: 'oidc', service: 'HTTPS', description: OIDC_VALIDATION, row: 4 },
+      requirement: 'conditional', feature: 'oidc', service: 'HTTPS', description: OIDC_VALIDATION, row: 4,
+      trigger: 'Sign in to the AMS web app through the OpenID Connect provider (AMS validates the claims)' },
     // Row 5: AMS server → Domain Controllers, "LDAP TCP 389, CLDAP UDP 389"
     { id: 'ams-ldap', source: 'ams-server', destination: 'domain-controller', protocol: 'tcp', ports: ['389'],
-      requirement: 'required', service: 'LDAP', description: DIRECTORY, row: 5 },
+      requirement: 'required', service: 'LDAP', description: DIRECTORY, row: 5,
+      trigger: 'Sign in to the web app and look up a computer, or request a LAPS or BitLocker password' },
     { id: 'ams-cldap', source: 'ams-server', destination: 'domain-controller', protocol: 'udp', ports: ['389'],
-      requirement: 'required', service: 'CLDAP', description: DIRECTORY, row: 5 },
+      requirement: 'required', service: 'CLDAP', description: DIRECTORY, row: 5,
+      trigger: 'Restart the AMS service or look up a computer in the web app (site lookups use CLDAP)' },
     // Row 6: AMS server → Global Catalog servers, "Global Catalog TCP 3268"
     { id: 'ams-global-catalog', source: 'ams-server', destination: 'global-catalog', protocol: 'tcp', ports: ['3268'],
-      requirement: 'required', service: 'Global Catalog', description: GC, row: 6 },
+      requirement: 'required', service: 'Global Catalog', description: GC, row: 6,
+      trigger: 'Search for a computer by name in the web app (computer name lookup)' },
     // Row 7: AMS server → Domain Controllers, "RPC Endpoint Mapper TCP 135, RPC dynamic port range 49152-65535"
     { id: 'ams-rpc-epm', source: 'ams-server', destination: 'domain-controller', protocol: 'tcp', ports: ['135'],
-      requirement: 'required', service: 'RPC Endpoint Mapper', description: RPC, row: 7 },
+      requirement: 'required', service: 'RPC Endpoint Mapper', description: RPC, row: 7,
+      trigger: 'Request access to a computer as a user whose rights come from a group (authorization query and ACL evaluation)' },
     { id: 'ams-rpc-dynamic', source: 'ams-server', destination: 'domain-controller', protocol: 'tcp',
       ports: ['49152-65535'], requirement: 'required', service: 'RPC dynamic', description: RPC, row: 7,
-      note: 'The table gives no protocol for the dynamic range; DCE/RPC over TCP (as the endpoint mapper) is assumed' },
+      note: 'The table gives no protocol for the dynamic range; DCE/RPC over TCP (as the endpoint mapper) is assumed',
+      trigger: 'Request access to a computer as a user whose rights come from a group (authorization query and ACL evaluation)' },
     // Row 8: AMS server → AD DNS servers, "DNS UDP 53"
     { id: 'ams-dns', source: 'ams-server', destination: 'dns-server', protocol: 'udp', ports: ['53'],
-      requirement: 'required', service: 'DNS', description: DNS, row: 8 },
+      requirement: 'required', service: 'DNS', description: DNS, row: 8,
+      trigger: 'Restart the AMS service or look up a computer in the web app (every lookup starts with DNS)' },
     // Row 9: AMS server → SQL Database, "TSQL TCP 1433"
     { id: 'ams-sql', source: 'ams-server', destination: 'sql-server', protocol: 'tcp', ports: ['1433'],
-      requirement: 'conditional', feature: 'external-sql', service: 'TSQL', description: SQL, row: 9 },
+      requirement: 'conditional', feature: 'external-sql', service: 'TSQL', description: SQL, row: 9,
+      trigger: 'Restart the AMS service or open the web app (the service reads its database)' },
     // Row 10: AMS server → JIT target computers, "RPC over SMB 445"
     { id: 'ams-jit-smb', source: 'ams-server', destination: 'jit-target', protocol: 'tcp', ports: ['445'],
       requirement: 'optional', service: 'RPC over SMB', description: JIT_SMB, row: 10,
-      note: 'The table gives no protocol; SMB (direct hosting) is TCP 445' },
+      note: 'The table gives no protocol; SMB (direct hosting) is TCP 445',
+      trigger: 'Request JIT access for a computer' },
     // Row 11: Windows domain-joined agent → Domain Controllers, "LDAP TCP 389"
     { id: 'agent-ldap', source: 'domain-joined-agent', destination: 'domain-controller', protocol: 'tcp',
-      ports: ['389'], requirement: 'required', service: 'LDAP', description: AGENT_LAPS, row: 11 },
+      ports: ['389'], requirement: 'required', service: 'LDAP', description: AGENT_LAPS, row: 11,
+      trigger: 'Restart the Access Manager agent service on a domain-joined computer (it manages its LAPS password)' },
     // Row 12: Non-domain-joined agent → AMS Server, "HTTPS TCP 443"
     { id: 'agent-ams-api', source: 'non-domain-agent', destination: 'ams-server', protocol: 'tcp', ports: ['443'],
-      requirement: 'required', service: 'HTTPS', description: AGENT_API, row: 12 },
+      requirement: 'required', service: 'HTTPS', description: AGENT_API, row: 12,
+      trigger: 'Restart the Access Manager agent service on a non-domain-joined computer (it checks in with AMS)' },
     // Row 13: web-app users → AMS Server, "HTTP TCP 80, HTTPS TCP 443"
     { id: 'web-http', source: 'web-user', destination: 'ams-server', protocol: 'tcp', ports: ['80'],
-      requirement: 'required', service: 'HTTP', description: WEB, row: 13 },
+      requirement: 'required', service: 'HTTP', description: WEB, row: 13,
+      trigger: "Open http://<AMS server>/ from a user's machine (plain HTTP, redirected to HTTPS)" },
     { id: 'web-https', source: 'web-user', destination: 'ams-server', protocol: 'tcp', ports: ['443'],
-      requirement: 'required', service: 'HTTPS', description: WEB, row: 13 },
+      requirement: 'required', service: 'HTTPS', description: WEB, row: 13,
+      trigger: "Open the web app from a user's machine" },
     // Row 14: web-app users → OpenID Connect Identity Provider, "HTTPS TCP 443"
     { id: 'web-oidc-login', source: 'web-user', destination: 'oidc-provider', protocol: 'tcp', ports: ['443'],
-      requirement: 'conditional', feature: 'oidc', service: 'HTTPS', description: WEB_OIDC, row: 14 },
+      requirement: 'conditional', feature: 'oidc', service: 'HTTPS', description: WEB_OIDC, row: 14,
+      trigger: "Sign in to the web app from a user's machine through the OpenID Connect provider" },
   ],
 };
