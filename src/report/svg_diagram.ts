@@ -7,26 +7,37 @@
  * keeps crossings down. Colours come with distinct dash patterns, so a black-and-white print
  * still tells them apart. All text goes through esc().
  */
-import type { AuditResult, RuleResult, UnexpectedGroup } from '../audit/result.js';
+import type { AuditResult, RuleResult } from '../audit/result.js';
 import { esc } from './html_escape.js';
 
-export type EdgeKind = 'observed' | 'failed' | 'missing' | 'optional-not-seen' | 'not-applicable' | 'unexpected';
+export type EdgeKind = 'observed' | 'failed' | 'partial' | 'missing' | 'not-visible' | 'optional-not-seen' | 'not-applicable' | 'unexpected';
 
 export const EDGE_STYLE: Record<EdgeKind, { color: string; dash: string; width: number; label: string }> = {
   observed: { color: '#2e7d32', dash: '', width: 2, label: 'observed' },
   failed: { color: '#c62828', dash: '', width: 3, label: 'failed (attempted, never answered)' },
+  partial: { color: '#b26a00', dash: '12 3', width: 2.5, label: 'partial (some members never answered)' },
   missing: { color: '#e65100', dash: '7 4', width: 2, label: 'missing (required, not seen)' },
+  'not-visible': { color: '#6d4c41', dash: '3 3', width: 2, label: 'not visible from this capture point' },
   'optional-not-seen': { color: '#546e7a', dash: '2 4', width: 2, label: 'optional, not seen' },
   'not-applicable': { color: '#9e9e9e', dash: '1 5', width: 1.5, label: 'not applicable' },
   unexpected: { color: '#6a1b9a', dash: '10 3 2 3', width: 3, label: 'unexpected flow' },
 };
+
+/** Kinds shown in the legend even when the diagram has none of them. */
+export const BASE_KINDS: readonly EdgeKind[] = ['observed', 'failed', 'missing', 'optional-not-seen', 'not-applicable', 'unexpected'];
+
+/** Unexpected edges drawn one per role pair and port up to this many; beyond, the smallest fold into "more ports" edges. */
+export const MAX_UNEXPECTED_EDGES = 12;
+/** The SVG is never taller than this (px); a taller layout is scaled down to it. */
+export const DIAGRAM_MAX_HEIGHT = 900;
 
 export const UNLISTED_CLIENTS = '(clients not in inventory)';
 export const UNLISTED_SERVERS = '(servers not in inventory)';
 
 export function edgeKind(r: RuleResult): EdgeKind {
   if (r.status === 'missing' && !r.enforced) return 'optional-not-seen';
-  return r.status;
+  const s = r.status as string;
+  return s in EDGE_STYLE ? (s as EdgeKind) : 'not-applicable';
 }
 
 interface Edge {
@@ -60,16 +71,24 @@ function pickRole(roles: string[], weight: Map<string, number>): string | undefi
   return [...roles].sort((a, b) => (weight.get(b) ?? 0) - (weight.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0))[0];
 }
 
-function groupLabel(g: UnexpectedGroup): string {
-  return `${g.protocol}/${g.port}`;
-}
-
 export interface DiagramOptions {
   /** Label for a member address (e.g. "dc1 (10.0.0.2)"); default: the address itself. */
   memberLabel?: (member: string) => string;
 }
 
-export function renderDiagram(r: AuditResult, opts: DiagramOptions = {}): string {
+export interface Diagram {
+  svg: string;
+  /** Drawn height in px (at most DIAGRAM_MAX_HEIGHT) and the layout's own height. */
+  height: number;
+  layoutHeight: number;
+  /** True when unexpected edges stand for more than one client → server entry. */
+  aggregated: boolean;
+  /** Unexpected entries folded into "more ports" edges. */
+  omitted: number;
+  kinds: Set<EdgeKind>;
+}
+
+export function renderDiagram(r: AuditResult, opts: DiagramOptions = {}): Diagram {
   const label = opts.memberLabel ?? ((m: string) => m);
   const edges: Edge[] = [];
   const asDest = new Map<string, number>();
@@ -86,24 +105,61 @@ export function renderDiagram(r: AuditResult, opts: DiagramOptions = {}): string
       from: rule.source,
       to: rule.destination,
       label: ports,
-      title: `${rule.id}: ${rule.source} → ${rule.destination} ${ports} — ${EDGE_STYLE[kind].label}, ${rule.connections} connection(s)`,
+      title: `${rule.id}: ${rule.source} → ${rule.destination} ${ports} — ${EDGE_STYLE[kind].label}, ${rule.connections} connection${rule.connections === 1 ? '' : 's'}`,
       attrs: ` data-kind="rule" data-rule="${esc(rule.id)}" data-status="${esc(kind)}"`,
     });
   }
   const unlistedClients = new Set<string>();
   const unlistedServers = new Set<string>();
+  // Unexpected entries drawn as one edge per client role → server role and port (many clients of
+  // one role to one port are one edge); beyond MAX_UNEXPECTED_EDGES, the smallest fold per role pair.
+  const agg = new Map<string, { from: string; to: string; protocol: string; ports: Set<number>; clients: Set<string>; servers: Set<string>; connections: number; groups: number }>();
   for (const g of r.unexpected) {
     const from = pickRole(g.clientRoles, asSource) ?? UNLISTED_CLIENTS;
     const to = pickRole(g.serverRoles, asDest) ?? UNLISTED_SERVERS;
     if (from === UNLISTED_CLIENTS) unlistedClients.add(g.client);
     if (to === UNLISTED_SERVERS) unlistedServers.add(g.server);
+    const k = `${from}|${to}|${g.protocol}|${g.port}`;
+    let a = agg.get(k);
+    if (!a) agg.set(k, (a = { from, to, protocol: g.protocol, ports: new Set([g.port]), clients: new Set(), servers: new Set(), connections: 0, groups: 0 }));
+    a.clients.add(g.client);
+    a.servers.add(g.server);
+    a.connections += g.connections;
+    a.groups++;
+  }
+  let drawn = [...agg.values()];
+  let omitted = 0;
+  if (drawn.length > MAX_UNEXPECTED_EDGES) {
+    // Keep the busiest; fold the rest into one edge per role pair.
+    const byConns = [...drawn].sort((a, b) => b.connections - a.connections || b.clients.size - a.clients.size);
+    const keep = new Set(byConns.slice(0, MAX_UNEXPECTED_EDGES - 1));
+    const folded = new Map<string, (typeof drawn)[number]>();
+    for (const a of byConns.slice(MAX_UNEXPECTED_EDGES - 1)) {
+      omitted += a.groups;
+      const k = `${a.from}|${a.to}`;
+      let f = folded.get(k);
+      if (!f) folded.set(k, (f = { from: a.from, to: a.to, protocol: '', ports: new Set(), clients: new Set(), servers: new Set(), connections: 0, groups: 0 }));
+      for (const p of a.ports) f.ports.add(p);
+      if (!f.protocol.split('+').includes(a.protocol)) f.protocol = f.protocol ? `${f.protocol}+${a.protocol}` : a.protocol;
+      for (const c of a.clients) f.clients.add(c);
+      for (const x of a.servers) f.servers.add(x);
+      f.connections += a.connections;
+      f.groups += a.groups;
+    }
+    drawn = [...drawn.filter((a) => keep.has(a)), ...folded.values()];
+  }
+  for (const a of drawn) {
+    const many = a.ports.size > 1;
+    const label = many ? `${a.ports.size} more ports` : `${a.protocol}/${[...a.ports][0]}`;
+    const who = a.clients.size === 1 ? [...a.clients][0]! : `${a.clients.size} clients`;
+    const whom = a.servers.size === 1 ? [...a.servers][0]! : `${a.servers.size} servers`;
     edges.push({
       kind: 'unexpected',
-      from,
-      to,
-      label: groupLabel(g),
-      title: `unexpected: ${g.client} → ${g.server} ${groupLabel(g)}, ${g.connections} connection(s)`,
-      attrs: ` data-kind="unexpected" data-status="unexpected"`,
+      from: a.from,
+      to: a.to,
+      label: a.clients.size > 1 && !many ? `${label} ×${a.clients.size}` : label,
+      title: `unexpected: ${who} → ${whom} ${many ? `${a.protocol} on ${a.ports.size} ports` : label}, ${a.connections} connection${a.connections === 1 ? '' : 's'}`,
+      attrs: ` data-kind="unexpected" data-status="unexpected" data-groups="${a.groups}"`,
     });
   }
 
@@ -202,10 +258,14 @@ export function renderDiagram(r: AuditResult, opts: DiagramOptions = {}): string
   };
 
   const out: string[] = [];
+  // A fixed maximum height: a taller layout keeps its viewBox and is drawn scaled down.
+  const scale = height > DIAGRAM_MAX_HEIGHT ? DIAGRAM_MAX_HEIGHT / height : 1;
+  const shownH = Math.round(height * scale);
+  const shownW = Math.round(width * scale);
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" id="flow-diagram" class="diagram" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="diagram-title" font-family="system-ui, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" id="flow-diagram" class="diagram" viewBox="0 0 ${width} ${height}" width="${shownW}" height="${shownH}" role="img" aria-labelledby="diagram-title" font-family="system-ui, sans-serif" font-size="12">`,
   );
-  out.push(`<title id="diagram-title">Flow diagram: ${nodes.size} roles, ${r.rules.length} rules, ${r.unexpected.length} unexpected flows</title>`);
+  out.push(`<title id="diagram-title">Flow diagram: ${nodes.size} roles, ${r.rules.length} rules, ${r.unexpected.length} unexpected client → server flows</title>`);
   out.push('<defs>');
   for (const [kind, s] of Object.entries(EDGE_STYLE)) {
     out.push(
@@ -254,7 +314,14 @@ export function renderDiagram(r: AuditResult, opts: DiagramOptions = {}): string
     out.push('</g>');
   }
   out.push('</svg>');
-  return out.join('\n');
+  return {
+    svg: out.join('\n'),
+    height: shownH,
+    layoutHeight: height,
+    aggregated: r.unexpected.length > drawn.length,
+    omitted,
+    kinds: new Set(edges.map((e) => e.kind)),
+  };
 }
 
 function r1(v: number): string {

@@ -1,0 +1,93 @@
+/**
+ * Unexpected flows in the HTML report, grouped for people: one row per server, protocol and port,
+ * the clients as a count with their common role or prefix and the top few by connections (the
+ * per-client entries stay in JSON, CSV and `flowaudit flows`). Then the near misses, scans when the
+ * result has them, and the table of host names with their evidence.
+ */
+import type { UnexpectedServerGroup } from '../audit/grouping.js';
+import type { AuditResult } from '../audit/result.js';
+import { statesText } from './csv.js';
+import { generic, textList, type AddrHtml } from './html_fields.js';
+import { esc } from './html_escape.js';
+import { clientsText } from '../audit/grouping.js';
+import { groupNote, serverGroups } from './labels.js';
+
+/** Most groups drawn as rows (every group is in the JSON and CSV reports). */
+export const MAX_HTML_GROUP_ROWS = 200;
+const MAX_FINDINGS = 3;
+
+type Loose = Record<string, unknown>;
+
+function clientsCell(g: UnexpectedServerGroup, addr: AddrHtml): string {
+  if (g.clients === 1 && g.topClients[0]) return addr(g.topClients[0].client);
+  const summary = esc(clientsText({ ...g, clientPrefix: null })) + (g.clientPrefix ? ` in <span class="addr">${esc(g.clientPrefix)}</span>` : '');
+  const more = g.clients - g.topClients.length;
+  const items = g.topClients.map((c) => `<li>${addr(c.client)} <span class="muted">${c.connections} conn${c.connections === 1 ? '' : 's'}</span></li>`);
+  if (more > 0) items.push(`<li class="muted">+${more} more</li>`);
+  return `<strong>${summary}</strong><ul class="clients">${items.join('')}</ul>`;
+}
+
+function findings(r: AuditResult, g: UnexpectedServerGroup): string {
+  const texts: string[] = [];
+  for (const u of r.unexpected.slice(g.firstEntry, g.firstEntry + g.clients)) {
+    for (const f of u.diagnosis?.findings ?? []) if (texts.length < MAX_FINDINGS && !texts.includes(f.text)) texts.push(f.text);
+  }
+  return texts.length ? `<ul class="extra">${texts.map((t) => `<li>${esc(t)}</li>`).join('')}</ul>` : '';
+}
+
+export function unexpectedSection(r: AuditResult, addr: AddrHtml): string {
+  const groups = serverGroups(r);
+  const out: string[] = [];
+  out.push('<section id="unexpected">');
+  const pairs = r.unexpected.length;
+  out.push(`<h2>Unexpected flows (${groups.length} by server and port${pairs !== groups.length ? ` · ${pairs} client → server pairs` : ''})</h2>`);
+  if (groups.length === 0) {
+    out.push('<p>None: every audited connection matched a rule.</p>');
+    out.push('</section>');
+    return out.join('\n');
+  }
+  const shown = groups.slice(0, MAX_HTML_GROUP_ROWS);
+  out.push('<table id="unexpected-table">');
+  out.push(
+    '<thead><tr><th>Server</th><th>Proto / port</th><th>Clients</th><th class="num">Conns</th><th class="num">Pkts</th><th class="num">Bytes</th><th>States</th><th>Roles</th><th>First / last seen</th><th>Note</th></tr></thead><tbody>',
+  );
+  for (const g of shown) {
+    const note = groupNote(g);
+    out.push(
+      `<tr data-clients="${g.clients}"><td>${addr(g.server)}</td><td class="mono nowrap">${esc(`${g.protocol}/${g.port}`)}</td><td>${clientsCell(g, addr)}</td><td class="num">${g.connections}</td><td class="num">${g.packets}</td><td class="num">${g.bytes}</td><td>${esc(statesText(g.states))}</td><td>${esc(g.clientRoles.join(', ') || '-')} → ${esc(g.serverRoles.join(', ') || '-')}</td><td><span class="ts">${esc(g.firstSeen)}</span><br><span class="ts">${esc(g.lastSeen)}</span></td><td>${esc(note)}${findings(r, g)}</td></tr>`,
+    );
+  }
+  out.push('</tbody></table>');
+  if (groups.length > shown.length) out.push(`<p class="note" id="unexpected-more">${groups.length - shown.length} more groups are not drawn here; every group is in the JSON (<span class="mono">unexpectedByServer</span>) and CSV reports.</p>`);
+  if (pairs !== groups.length) out.push('<p class="note">Per-client detail: the JSON report (<span class="mono">unexpected[]</span>, with names), the CSV report, or <span class="mono">flowaudit flows</span>.</p>');
+  out.push('</section>');
+  return out.join('\n');
+}
+
+/** Near misses, scans and other top-level fields added by other features, then the names table. */
+export function extraSections(r: AuditResult, addr: AddrHtml): string {
+  const loose = r as unknown as Loose;
+  const out: string[] = [];
+  for (const [key, title] of [['nearMisses', 'Near misses'], ['scans', 'Scans'], ['diagnosis', 'Diagnosis'], ['coverage', 'Coverage']] as const) {
+    const v = loose[key];
+    if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
+    out.push(`<section id="${key}"><h2>${title}</h2>${textList(v) ?? generic(v)}</section>`);
+  }
+  const names = r.names ?? [];
+  if (names.length > 0) {
+    out.push('<section id="names"><h2>Host names seen</h2><table id="names-table"><thead><tr><th>Address</th><th>Names [evidence]</th></tr></thead><tbody>');
+    for (const e of names) {
+      const byName = new Map<string, string[]>();
+      for (const n of e.names) {
+        const what = n.source === 'dns' && n.ttl !== undefined ? `dns ttl ${n.ttl}s` : n.source;
+        const l = byName.get(n.name) ?? [];
+        if (!l.includes(what)) l.push(what);
+        byName.set(n.name, l);
+      }
+      const list = [...byName].map(([n, src]) => `<span class="nm">${esc(n)}</span> <span class="src">[${esc(src.join(', '))}]</span>`).join(', ');
+      out.push(`<tr><td><span class="addr">${esc(e.address)}</span></td><td>${list}</td></tr>`);
+    }
+    out.push('</tbody></table></section>');
+  }
+  return out.join('\n');
+}
