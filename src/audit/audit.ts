@@ -11,7 +11,9 @@ import type { Inventory, Matrix, MatrixRule } from '../matrix/types.js';
 import { VERSION } from '../version.js';
 import { groupPort, isControlFlow, matchingRules } from './classify.js';
 import { withNamesAndGroups } from './grouping.js';
-import { Insights, type NearMiss } from './insight.js';
+import { emptyConnection } from '../flows/connection.js';
+import { Insights, type Ends, type NearMiss } from './insight.js';
+import { ScanDetector } from './scans.js';
 import {
   AUDIT_SCHEMA,
   type AuditResult,
@@ -101,6 +103,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   const insight = new Insights(facts.hints, inventory);
 
   const groups = new Map<string, GroupAcc>();
+  const scans = new ScanDetector();
   let inScope = 0;
   let outOfScope = 0;
   let control = 0;
@@ -127,6 +130,17 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
       }
       return;
     }
+    if (scans.add(c, clientRoles)) return; // a scanner's probe (counted there) or held until the scanners are known
+    addToGroup(c, ends);
+  });
+  // Held unanswered connections of clients that did not turn out to be scanners: unexpected flows as usual.
+  const held = emptyConnection();
+  for (const id of scans.release()) addToGroup(facts.connections.get(id, held), insight.roles(held));
+
+  function addToGroup(c: Connection, ends: Ends): void {
+    const clientRoles = ends.client.roles;
+    const serverRoles = ends.server.roles;
+    const view = { protocol: c.protocol, serverPort: c.serverPort, clientRoles, serverRoles };
     const port = groupPort(c);
     const key = `${c.client}|${c.server}|${c.protocol}|${port}`;
     let acc = groups.get(key);
@@ -167,7 +181,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     const cid = connectionCommunityId(c);
     if (cid !== null) acc.ids.add(cid);
     else for (const x of c.communityIds ?? []) acc.ids.add(x);
-  });
+  }
 
   const rules: RuleResult[] = accs.map((a) => ({ ...ruleResult(a), ...insight.ruleFields(a.rule, a.enabled, inventory.roles, sortAddresses) }));
   const unexpected = [...groups.entries()]
@@ -191,6 +205,8 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   if (unexpected.length > 0) {
     verdictReasons.push(`${unexpected.length} unexpected flow${unexpected.length === 1 ? '' : 's'} (${unexpectedConnections} connection${unexpectedConnections === 1 ? '' : 's'})`);
   }
+  const scanFindings = scans.findings(insight.short);
+  for (const f of scanFindings) verdictReasons.push(`scanning client ${f.client}: ${f.probes} unexpected connections to ${f.ports} ports on ${f.hosts} hosts, ${f.answered} answered`);
   for (const r of failedRequired) verdictReasons.push(`${r.requirement} rule ${r.id} failed: attempted but never answered`);
   for (const r of missingRequired) verdictReasons.push(`${r.requirement} rule ${r.id} missing: no matching traffic`);
 
@@ -238,6 +254,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     nextSteps: [],
     names: insight.namesBlock(sortAddresses),
     nearMisses,
+    scans: scanFindings,
   };
   result.nextSteps = nextSteps(result);
   return withNamesAndGroups(result);

@@ -12,6 +12,7 @@ import type { DynamicRpc, NearMiss, NearMissRef, RuleEvidence } from './insight.
 import type { NameEntry } from './names.js';
 import type { DiscoveredInventoryReport } from './discover/in_audit.js';
 import type { NameRef, UnexpectedServerGroup } from './grouping_types.js';
+import type { ScanFinding } from './scans.js';
 
 export const AUDIT_SCHEMA = 'flowaudit/audit@1';
 
@@ -166,6 +167,12 @@ export interface AuditResult {
   nearMisses?: NearMiss[];
   /** Issue 12: `unexpected[]` grouped by server, protocol and port, for people (audit/grouping.ts). */
   unexpectedByServer?: UnexpectedServerGroup[];
+  /**
+   * Issue 13: one finding per scanning client (many ports or hosts, mostly unanswered): its
+   * unanswered/refused probes are counted here instead of being listed one unexpected flow per
+   * port; its answered connections stay in `unexpected`. Sorted by probes, most first.
+   */
+  scans?: ScanFinding[];
   /** Integrity metadata (audit/evidence.ts); always the last key, added by attachEvidence. */
   evidence?: Evidence;
 }

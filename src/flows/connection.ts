@@ -116,13 +116,8 @@ export function fillConnection(t: ConnectionTable, id: number, serverPorts: Serv
   );
   const ci = dirn.flipped ? 1 : 0; // which side is the client: 0 = A (first sender), 1 = B
   const si = 1 - ci;
-  const addr = t.addr;
-  const oc = (id << 3) + (ci << 2);
-  const os = (id << 3) + (si << 2);
-  for (let k = 0; k < 4; k++) {
-    c.clientAddr[k] = addr[oc + k]!;
-    c.serverAddr[k] = addr[os + k]!;
-  }
+  t.address(id, ci, c.clientAddr);
+  t.address(id, si, c.serverAddr);
   const evC = t.events[(id << 1) | ci]!;
   const evS = t.events[(id << 1) | si]!;
   const bytesC = t.bytes[(id << 1) | ci]!;
@@ -135,8 +130,8 @@ export function fillConnection(t: ConnectionTable, id: number, serverPorts: Serv
   c.clientPort = ci === 0 ? t.portA[id]! : t.portB[id]!;
   c.server = names.format(c.serverAddr);
   c.serverPort = ci === 0 ? t.portB[id]! : t.portA[id]!;
-  c.packetsToServer = t.packets[(id << 1) | ci]!;
-  c.packetsToClient = t.packets[(id << 1) | si]!;
+  c.packetsToServer = t.packetCount((id << 1) | ci);
+  c.packetsToClient = t.packetCount((id << 1) | si);
   c.packets = c.packetsToServer + c.packetsToClient;
   c.bytesToServer = bytesC;
   c.bytesToClient = bytesS;
@@ -160,6 +155,8 @@ export interface FoldedSource {
   readonly connections: number;
   /** Visits each aggregate through the reused `c`. */
   forEach(c: Connection, visit: (c: Connection) => void): void;
+  /** Aggregate `i` (connection id -1 - i) written into `c`; null when there is none. */
+  get(i: number, c: Connection): Connection | null;
 }
 
 /**
@@ -184,10 +181,19 @@ export class TableConnections {
    * (`c.count` > 0 connections each). `c` is reused: copy what you keep.
    */
   forEach(visit: (c: Connection) => void): void {
-    const names = new AddressNames();
+    const names = this.names;
     const c = emptyConnection();
     for (let id = 0; id < this.table.size; id++) visit(fillConnection(this.table, id, this.serverPorts, names, c));
     this.folded?.forEach(c, visit);
+  }
+
+  private readonly names = new AddressNames();
+
+  /** Connection `id` as forEach gave it (ids < 0 are folded aggregates), written into `c`. */
+  get(id: number, c: Connection): Connection {
+    if (id >= 0) return fillConnection(this.table, id, this.serverPorts, this.names, c);
+    if (!this.folded?.get(-1 - id, c)) throw new RangeError(`no connection ${id}`);
+    return c;
   }
 
   /** Independent copies of every connection (for tests and small captures). */

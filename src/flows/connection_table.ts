@@ -6,6 +6,13 @@
  * open-addressing hash index whose hash is symmetric in the two endpoints, so both directions of a
  * conversation land in the same slot (gopacket FastHash habit). Endpoint "A" is the sender of the
  * first packet seen; orientation (who initiated) is decided later by inferDirection().
+ *
+ * Memory per tracked connection (documented in the README, measured by `npm run bench`'s flood):
+ * 61 bytes of columns (IPv4: addresses 2×4, ports 2×2, protocol 1, family 1, packets 2×4,
+ * bytes 2×8, events 2×1, handshake 1, ICMP type/code 2×2, first/last time 2×8) plus 8–16 bytes of
+ * hash index (≤ 50% load), so about 70–77 bytes; an IPv6 connection adds 32 bytes of address pool.
+ * Capacity doubles, so up to twice that is reserved, and while growing the old columns live until
+ * copied. A per-direction packet count past 2^32 carries into a Map (never in practice).
  */
 import { EV_ANY, EV_DATA, EV_ACK, EV_FIN, EV_RST, EV_SYN, EV_SYNACK } from './conn_state.js';
 
@@ -29,17 +36,28 @@ function hashEndpoint(w: Uint32Array, port: number): number {
   return mix32(h);
 }
 
+const V4_MAPPED = 0xffff;
+
 export class ConnectionTable {
   /** Number of connections. Connection ids are 0..size-1, in order of first packet. */
   size = 0;
   private cap = 0;
-  /** Endpoint addresses: 8 words per connection, A's 4 then B's 4. */
-  addr = new Uint32Array(0);
+  /**
+   * Endpoint addresses of A and B: the IPv4 address itself, or (when `v6[id]` is 1) the index of
+   * its 4 words in `pool`. Read them as 4 words (IPv4-mapped for IPv4) with address().
+   */
+  addrA = new Uint32Array(0);
+  addrB = new Uint32Array(0);
+  v6 = new Uint8Array(0);
+  /** IPv6 endpoint addresses, 4 words each (A's then B's for each IPv6 connection). */
+  private pool = new Uint32Array(0);
+  private poolLen = 0;
   portA = new Uint16Array(0);
   portB = new Uint16Array(0);
   proto = new Uint8Array(0);
-  /** Index 2i: A→B, 2i+1: B→A. */
-  packets = new Float64Array(0);
+  /** Index 2i: A→B, 2i+1: B→A. Packet counts carry past 2^32 into `packetsHigh` (see packetCount). */
+  packets = new Uint32Array(0);
+  private readonly packetsHigh = new Map<number, number>();
   bytes = new Float64Array(0);
   /** Event bits (EV_*) sent by A (2i) and by B (2i+1). */
   events = new Uint8Array(0);
@@ -59,7 +77,39 @@ export class ConnectionTable {
   dir = 0;
 
   constructor(capacity = INITIAL_CAPACITY) {
-    this.grow(capacity);
+    this.grow(Math.max(capacity, 1));
+  }
+
+  /** Write endpoint `side` (0 = A, 1 = B) of connection `id` into `out` as 4 words (IPv4-mapped for IPv4). */
+  address(id: number, side: number, out: Uint32Array): Uint32Array {
+    const v = side === 0 ? this.addrA[id]! : this.addrB[id]!;
+    if (this.v6[id] === 0) {
+      out[0] = 0;
+      out[1] = 0;
+      out[2] = V4_MAPPED;
+      out[3] = v;
+    } else {
+      const p = this.pool;
+      out[0] = p[v]!;
+      out[1] = p[v + 1]!;
+      out[2] = p[v + 2]!;
+      out[3] = p[v + 3]!;
+    }
+    return out;
+  }
+
+  /** Whether endpoint `side` of connection `id` is the address `w` (4 words). */
+  isAddress(id: number, side: number, w: Uint32Array): boolean {
+    const v = side === 0 ? this.addrA[id]! : this.addrB[id]!;
+    if (this.v6[id] === 0) return w[3] === v && w[2] === V4_MAPPED && w[1] === 0 && w[0] === 0;
+    const p = this.pool;
+    return p[v + 3] === w[3] && p[v] === w[0] && p[v + 1] === w[1] && p[v + 2] === w[2];
+  }
+
+  /** Packets sent in direction k = 2·id + dir (A→B 0, B→A 1). */
+  packetCount(k: number): number {
+    const high = this.packetsHigh.size === 0 ? undefined : this.packetsHigh.get(k);
+    return this.packets[k]! + (high === undefined ? 0 : high * 0x100000000);
   }
 
   /**
@@ -70,42 +120,33 @@ export class ConnectionTable {
     const h = mix32((hashEndpoint(src, sport) + hashEndpoint(dst, dport) + proto) | 0);
     const slots = this.slots;
     const mask = this.mask;
-    const addr = this.addr;
+    const isV4 = src[0] === 0 && src[1] === 0 && src[2] === V4_MAPPED && dst[0] === 0 && dst[1] === 0 && dst[2] === V4_MAPPED;
+    const fam = isV4 ? 0 : 1;
     let s = h & mask;
     for (;;) {
       const id = slots[s]!;
       if (id < 0) break;
-      if (this.proto[id] === proto) {
-        const b = id << 3;
-        if (
-          this.portA[id] === sport &&
-          this.portB[id] === dport &&
-          addr[b + 3] === src[3] &&
-          addr[b + 7] === dst[3] &&
-          addr[b] === src[0] &&
-          addr[b + 1] === src[1] &&
-          addr[b + 2] === src[2] &&
-          addr[b + 4] === dst[0] &&
-          addr[b + 5] === dst[1] &&
-          addr[b + 6] === dst[2]
-        ) {
-          this.dir = 0;
-          return id;
-        }
-        if (
-          this.portA[id] === dport &&
-          this.portB[id] === sport &&
-          addr[b + 3] === dst[3] &&
-          addr[b + 7] === src[3] &&
-          addr[b] === dst[0] &&
-          addr[b + 1] === dst[1] &&
-          addr[b + 2] === dst[2] &&
-          addr[b + 4] === src[0] &&
-          addr[b + 5] === src[1] &&
-          addr[b + 6] === src[2]
-        ) {
-          this.dir = 1;
-          return id;
+      if (this.proto[id] === proto && this.v6[id] === fam) {
+        if (isV4) {
+          const a = this.addrA[id]!;
+          const b = this.addrB[id]!;
+          if (this.portA[id] === sport && this.portB[id] === dport && a === src[3] && b === dst[3]) {
+            this.dir = 0;
+            return id;
+          }
+          if (this.portA[id] === dport && this.portB[id] === sport && a === dst[3] && b === src[3]) {
+            this.dir = 1;
+            return id;
+          }
+        } else {
+          if (this.portA[id] === sport && this.portB[id] === dport && this.isAddress(id, 0, src) && this.isAddress(id, 1, dst)) {
+            this.dir = 0;
+            return id;
+          }
+          if (this.portA[id] === dport && this.portB[id] === sport && this.isAddress(id, 0, dst) && this.isAddress(id, 1, src)) {
+            this.dir = 1;
+            return id;
+          }
         }
       }
       s = (s + 1) & mask;
@@ -117,15 +158,15 @@ export class ConnectionTable {
     }
     const id = this.size++;
     slots[s] = id;
-    const b = id << 3;
-    addr[b] = src[0]!;
-    addr[b + 1] = src[1]!;
-    addr[b + 2] = src[2]!;
-    addr[b + 3] = src[3]!;
-    addr[b + 4] = dst[0]!;
-    addr[b + 5] = dst[1]!;
-    addr[b + 6] = dst[2]!;
-    addr[b + 7] = dst[3]!;
+    if (isV4) {
+      this.addrA[id] = src[3]!;
+      this.addrB[id] = dst[3]!;
+      this.v6[id] = 0;
+    } else {
+      this.addrA[id] = this.poolAdd(src);
+      this.addrB[id] = this.poolAdd(dst);
+      this.v6[id] = 1;
+    }
     this.portA[id] = sport;
     this.portB[id] = dport;
     this.proto[id] = proto;
@@ -136,16 +177,34 @@ export class ConnectionTable {
     return id;
   }
 
+  private poolAdd(w: Uint32Array): number {
+    if (this.poolLen + 4 > this.pool.length) {
+      const p = new Uint32Array(Math.max(64, this.pool.length * 2));
+      p.set(this.pool.subarray(0, this.poolLen));
+      this.pool = p;
+    }
+    const at = this.poolLen;
+    this.pool[at] = w[0]!;
+    this.pool[at + 1] = w[1]!;
+    this.pool[at + 2] = w[2]!;
+    this.pool[at + 3] = w[3]!;
+    this.poolLen += 4;
+    return at;
+  }
+
   /** Count one packet of `wirelen` bytes at time `ts` for connection `id` in direction `dir`. */
   count(id: number, dir: number, wirelen: number, ts: number): void {
     const k = (id << 1) | dir;
-    this.packets[k]! += 1;
+    const p = this.packets[k]! + 1;
+    if (p > 0xffffffff) {
+      this.packets[k] = 0;
+      this.packetsHigh.set(k, (this.packetsHigh.get(k) ?? 0) + 1);
+    } else this.packets[k] = p;
     this.bytes[k]! += wirelen;
     this.events[k]! |= EV_ANY;
     if (ts > this.lastTs[id]!) this.lastTs[id] = ts;
     if (ts < this.firstTs[id]!) this.firstTs[id] = ts;
   }
-
   /** Record TCP flags (and whether the segment carried data) sent in direction `dir`. */
   tcp(id: number, dir: number, flags: number, hasData: boolean): void {
     const k = (id << 1) | dir;
@@ -181,12 +240,32 @@ export class ConnectionTable {
    */
   compact(keep: Uint8Array): Int32Array {
     const remap = new Int32Array(this.size).fill(-1);
+    const oldPool = this.pool;
+    const anyV6 = this.poolLen > 0;
+    if (anyV6) {
+      this.pool = new Uint32Array(oldPool.length);
+      this.poolLen = 0;
+    }
+    const high = new Map<number, number>();
     let n = 0;
     for (let id = 0; id < this.size; id++) {
       if (!keep[id]) continue;
       remap[id] = n;
+      if (this.v6[id] === 1) {
+        const a = this.addrA[id]!;
+        const b = this.addrB[id]!;
+        this.addrA[n] = this.poolAdd(oldPool.subarray(a, a + 4));
+        this.addrB[n] = this.poolAdd(oldPool.subarray(b, b + 4));
+      } else if (n !== id) {
+        this.addrA[n] = this.addrA[id]!;
+        this.addrB[n] = this.addrB[id]!;
+      }
+      for (let d = 0; d < 2; d++) {
+        const hv = this.packetsHigh.get((id << 1) | d);
+        if (hv !== undefined) high.set((n << 1) | d, hv);
+      }
       if (n !== id) {
-        this.addr.copyWithin(n << 3, id << 3, (id + 1) << 3);
+        this.v6[n] = this.v6[id]!;
         this.portA[n] = this.portA[id]!;
         this.portB[n] = this.portB[id]!;
         this.proto[n] = this.proto[id]!;
@@ -203,9 +282,13 @@ export class ConnectionTable {
       }
       n++;
     }
+    this.packetsHigh.clear();
+    for (const [k, v] of high) this.packetsHigh.set(k, v);
     if (n === this.size) return remap;
     // Clear the freed tail so reused ids start from zero counters.
-    this.addr.fill(0, n << 3, this.size << 3);
+    this.addrA.fill(0, n, this.size);
+    this.addrB.fill(0, n, this.size);
+    this.v6.fill(0, n, this.size);
     this.packets.fill(0, n << 1, this.size << 1);
     this.bytes.fill(0, n << 1, this.size << 1);
     this.events.fill(0, n << 1, this.size << 1);
@@ -221,36 +304,39 @@ export class ConnectionTable {
   }
 
   private grow(newCap: number): void {
-    const old = this.cap;
-    const copy = <T extends Uint8Array | Uint16Array | Uint32Array | Int16Array | Float64Array>(a: T, n: number, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a.subarray(0, this.size * (a.length / Math.max(old, 1))) as never);
+    const keep = this.size;
+    // Column by column, so only one old column is garbage at a time.
+    const copy = <T extends Uint8Array | Uint16Array | Uint32Array | Int16Array | Float64Array>(a: T, per: number, make: (n: number) => T): T => {
+      const b = make(newCap * per);
+      b.set(a.subarray(0, keep * per) as never);
       return b;
     };
-    this.addr = copy(this.addr, newCap * 8, (n) => new Uint32Array(n));
-    this.portA = copy(this.portA, newCap, (n) => new Uint16Array(n));
-    this.portB = copy(this.portB, newCap, (n) => new Uint16Array(n));
-    this.proto = copy(this.proto, newCap, (n) => new Uint8Array(n));
-    this.packets = copy(this.packets, newCap * 2, (n) => new Float64Array(n));
-    this.bytes = copy(this.bytes, newCap * 2, (n) => new Float64Array(n));
-    this.events = copy(this.events, newCap * 2, (n) => new Uint8Array(n));
-    this.handshake = copy(this.handshake, newCap, (n) => new Uint8Array(n));
-    this.icmpType = copy(this.icmpType, newCap, (n) => new Int16Array(n));
-    this.icmpCode = copy(this.icmpCode, newCap, (n) => new Int16Array(n));
-    this.firstTs = copy(this.firstTs, newCap, (n) => new Float64Array(n));
-    this.lastTs = copy(this.lastTs, newCap, (n) => new Float64Array(n));
+    this.addrA = copy(this.addrA, 1, (n) => new Uint32Array(n));
+    this.addrB = copy(this.addrB, 1, (n) => new Uint32Array(n));
+    this.v6 = copy(this.v6, 1, (n) => new Uint8Array(n));
+    this.portA = copy(this.portA, 1, (n) => new Uint16Array(n));
+    this.portB = copy(this.portB, 1, (n) => new Uint16Array(n));
+    this.proto = copy(this.proto, 1, (n) => new Uint8Array(n));
+    this.packets = copy(this.packets, 2, (n) => new Uint32Array(n));
+    this.bytes = copy(this.bytes, 2, (n) => new Float64Array(n));
+    this.events = copy(this.events, 2, (n) => new Uint8Array(n));
+    this.handshake = copy(this.handshake, 1, (n) => new Uint8Array(n));
+    this.icmpType = copy(this.icmpType, 1, (n) => new Int16Array(n));
+    this.icmpCode = copy(this.icmpCode, 1, (n) => new Int16Array(n));
+    this.firstTs = copy(this.firstTs, 1, (n) => new Float64Array(n));
+    this.lastTs = copy(this.lastTs, 1, (n) => new Float64Array(n));
     this.cap = newCap;
     // Rebuild the index at ≤ 50% load.
     let slotsLen = 1;
     while (slotsLen < newCap * 2) slotsLen <<= 1;
+    this.slots = new Int32Array(0); // let the old index go before the new one is allocated
     this.slots = new Int32Array(slotsLen).fill(-1);
     this.mask = slotsLen - 1;
     const a = new Uint32Array(4);
     const b = new Uint32Array(4);
     for (let id = 0; id < this.size; id++) {
-      const o = id << 3;
-      a.set(this.addr.subarray(o, o + 4));
-      b.set(this.addr.subarray(o + 4, o + 8));
+      this.address(id, 0, a);
+      this.address(id, 1, b);
       const h = mix32((hashEndpoint(a, this.portA[id]!) + hashEndpoint(b, this.portB[id]!) + this.proto[id]!) | 0);
       let s = h & this.mask;
       while (this.slots[s]! >= 0) s = (s + 1) & this.mask;

@@ -88,7 +88,7 @@ export class FlowEngine {
         this.fragmentsWithoutFirst++;
         return;
       }
-      const dir = sameAddr(t.addr, id << 3, d.src) ? 0 : 1;
+      const dir = t.isAddress(id, 0, d.src) ? 0 : 1;
       t.count(id, dir, pkt.wirelen, ts);
       return;
     }
@@ -164,8 +164,4 @@ function fragmentKey(d: DecodedPacket): string {
   const s = d.src;
   const t = d.dst;
   return `${d.l3}|${d.ipProto}|${d.fragId}|${s[0]},${s[1]},${s[2]},${s[3]}|${t[0]},${t[1]},${t[2]},${t[3]}`;
-}
-
-function sameAddr(addr: Uint32Array, o: number, w: Uint32Array): boolean {
-  return addr[o] === w[0] && addr[o + 1] === w[1] && addr[o + 2] === w[2] && addr[o + 3] === w[3];
 }

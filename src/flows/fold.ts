@@ -97,35 +97,39 @@ export class FoldedConnections {
 
   /** Visit each aggregate as a Connection (with `count` connections) through the reused `c`. */
   forEach(c: Connection, visit: (c: Connection) => void): void {
-    for (let i = 0; i < this.list.length; i++) {
-      const a = this.list[i]!;
-      c.id = -1 - i;
-      c.protocol = a.protocol;
-      c.ipProto = a.ipProto;
-      c.client = a.client;
-      c.clientPort = 0;
-      c.server = a.server;
-      c.serverPort = a.serverPort;
-      c.clientAddr.set(a.clientAddr);
-      c.serverAddr.set(a.serverAddr);
-      c.packetsToServer = a.packetsToServer;
-      c.packetsToClient = a.packetsToClient;
-      c.packets = a.packetsToServer + a.packetsToClient;
-      c.bytesToServer = a.bytesToServer;
-      c.bytesToClient = a.bytesToClient;
-      c.bytes = a.bytesToServer + a.bytesToClient;
-      c.firstSeen = a.firstSeen;
-      c.lastSeen = a.lastSeen;
-      c.state = a.state;
-      c.outcome = a.outcome;
-      c.directionBy = a.directionBy;
-      c.history = '';
-      c.icmpType = a.icmpType;
-      c.icmpCode = a.icmpCode;
-      c.count = a.count;
-      c.communityIds = a.ids.values();
-      visit(c);
-    }
+    for (let i = 0; i < this.list.length; i++) visit(this.get(i, c)!);
+  }
+
+  /** Aggregate `i` (id -1 - i) written into `c`; null when there is none. */
+  get(i: number, c: Connection): Connection | null {
+    const a = this.list[i];
+    if (a === undefined) return null;
+    c.id = -1 - i;
+    c.protocol = a.protocol;
+    c.ipProto = a.ipProto;
+    c.client = a.client;
+    c.clientPort = 0;
+    c.server = a.server;
+    c.serverPort = a.serverPort;
+    c.clientAddr.set(a.clientAddr);
+    c.serverAddr.set(a.serverAddr);
+    c.packetsToServer = a.packetsToServer;
+    c.packetsToClient = a.packetsToClient;
+    c.packets = a.packetsToServer + a.packetsToClient;
+    c.bytesToServer = a.bytesToServer;
+    c.bytesToClient = a.bytesToClient;
+    c.bytes = a.bytesToServer + a.bytesToClient;
+    c.firstSeen = a.firstSeen;
+    c.lastSeen = a.lastSeen;
+    c.state = a.state;
+    c.outcome = a.outcome;
+    c.directionBy = a.directionBy;
+    c.history = '';
+    c.icmpType = a.icmpType;
+    c.icmpCode = a.icmpCode;
+    c.count = a.count;
+    c.communityIds = a.ids.values();
+    return c;
   }
 }
 

@@ -80,6 +80,12 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
   out.push(...unexpectedLines(r, p, inert));
   out.push(...unexpectedExtraLines(r, p, inert));
   out.push('');
+  // Scan summary (issue 13; minimal here, issue 12 owns the polished rendering).
+  if (r.scans && r.scans.length > 0) {
+    out.push(p('bold', `Scans (${r.scans.length})`));
+    for (const f of r.scans) out.push(`  ${inert(f.text)}`);
+    out.push('');
+  }
 
   const d = discoveredOf(r);
   if (d) {

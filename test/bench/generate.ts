@@ -137,3 +137,57 @@ export function generateAmsMix(path: string, targetPackets: number, seed = 1): G
   w.close();
   return { packets: targetPackets, sessions, bytes };
 }
+
+export interface ScanResult {
+  packets: number;
+  /** Unique (host, port) targets probed: one half-open connection each. */
+  probes: number;
+  hosts: number;
+  ports: number;
+  /** Probes answered with a SYN-ACK (open) and with a RST (closed); the rest get no answer. */
+  open: number;
+  closed: number;
+}
+
+/**
+ * A SYN scan (nmap -sS style) from one client: `probes` unique (host, port) targets, one SYN each,
+ * so each is its own half-open connection. Hosts are 10.0.0.1.. (the bench inventory's AMS server
+ * and DCs among them); ports 1..N per host. The bench's DCs answer a few service ports with a
+ * SYN-ACK, the AMS server answers every 10th port with a RST, everything else stays silent
+ * (a firewall dropping). Used for the flood benchmark and the scan-summary test.
+ */
+export function generateSynScan(path: string, probes: number, hosts = 16, scanner = ip(10, 0, 9, 99)): ScanResult {
+  const syn = new FrameTemplate({ src: '10.0.0.1', dst: '10.0.0.2', proto: 'tcp', sport: 40000, dport: 1, flags: 'S' });
+  const synAck = new FrameTemplate({ src: '10.0.0.2', dst: '10.0.0.1', proto: 'tcp', sport: 1, dport: 40000, flags: 'SA' });
+  const rst = new FrameTemplate({ src: '10.0.0.2', dst: '10.0.0.1', proto: 'tcp', sport: 1, dport: 40000, flags: 'RA' });
+  const openPorts = new Set([53, 88, 135, 389, 445, 636, 3268]);
+  const ports = Math.ceil(probes / hosts);
+  const w = PcapWriter.toFile(path, { linkType: 1, chunkSize: 8 << 20 });
+  const scratch = new Uint8Array(2048);
+  let tsUs = 1772442000 * 1e6;
+  let packets = 0;
+  let open = 0;
+  let closed = 0;
+  const put = (len: number): void => {
+    tsUs += 3;
+    const sec = Math.floor(tsUs / 1e6);
+    w.writePacket(sec, (tsUs - sec * 1e6) * 1000, scratch, 0, len);
+    packets++;
+  };
+  let n = 0;
+  for (let port = 1; port <= ports && n < probes; port++) {
+    for (let h = 1; h <= hosts && n < probes; h++, n++) {
+      const host = ip(10, 0, 0, h);
+      put(syn.write(scratch, 0, 40000, port, scanner, host));
+      if (h >= 2 && h <= 4 && openPorts.has(port)) {
+        put(synAck.write(scratch, 0, port, 40000, host, scanner));
+        open++;
+      } else if (h === 10 && port % 10 === 0) {
+        put(rst.write(scratch, 0, port, 40000, host, scanner));
+        closed++;
+      }
+    }
+  }
+  w.close();
+  return { packets, probes: n, hosts: Math.min(hosts, n), ports: Math.min(ports, Math.ceil(n / hosts)), open, closed };
+}

@@ -57,4 +57,36 @@ describe('ConnectionTable', () => {
     const s = Uint32Array.of(0x20010db8, 0, 0, 2);
     expect(t.lookup(6, a, 1, s, 2, 0)).not.toBe(t.lookup(6, b, 1, s, 2, 0));
   });
+
+  it('IPv6 and IPv4 connections keep their addresses through growth and compaction', () => {
+    const t = new ConnectionTable(2);
+    const s6 = Uint32Array.of(0x20010db8, 0, 0, 2);
+    const s4 = v4(10, 0, 0, 2);
+    const c6 = (i: number): Uint32Array => Uint32Array.of(0x20010db8, 0, 1, i);
+    for (let i = 0; i < 300; i++) {
+      const id = t.lookup(6, i % 2 ? c6(i) : v4(10, 1, 0, i & 255), 40000 + i, i % 2 ? s6 : s4, 443, i);
+      t.count(id, 0, 60, i);
+    }
+    const keep = new Uint8Array(300).map((_, i) => (i % 3 === 0 ? 1 : 0));
+    const remap = t.compact(keep);
+    expect(t.size).toBe(100);
+    const w = new Uint32Array(4);
+    for (let i = 0; i < 300; i += 3) {
+      const id = remap[i]!;
+      expect(Array.from(t.address(id, 0, w))).toEqual(Array.from(i % 2 ? c6(i) : v4(10, 1, 0, i & 255)));
+      expect(Array.from(t.address(id, 1, w))).toEqual(Array.from(i % 2 ? s6 : s4));
+      // the reverse direction still finds it after the rebuild
+      expect(t.lookup(6, i % 2 ? s6 : s4, 443, i % 2 ? c6(i) : v4(10, 1, 0, i & 255), 40000 + i, 0)).toBe(id);
+      expect(t.dir).toBe(1);
+    }
+  });
+
+  it('a per-direction packet count carries past 2^32', () => {
+    const t = new ConnectionTable();
+    const id = t.lookup(17, v4(10, 0, 0, 1), 53, v4(10, 0, 0, 2), 53, 0);
+    t.packets[id << 1] = 0xffffffff;
+    t.count(id, 0, 100, 1);
+    t.count(id, 0, 100, 2);
+    expect(t.packetCount(id << 1)).toBe(2 ** 32 + 1);
+  });
 });
