@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerAudit } from './commands/audit.js';
+import { registerDiscover } from './commands/discover.js';
 import { registerFlows } from './commands/flows.js';
 import { registerInterfaces } from './commands/interfaces.js';
 import { registerLive } from './commands/live.js';
@@ -29,6 +30,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run flowaudit --help for usage)');
   registerAudit(program, io, setExit, argv);
+  registerDiscover(program, io, setExit, argv);
   registerVerify(program, io, setExit);
   registerFlows(program, io, setExit);
   registerMatrix(program, io, setExit);

@@ -25,3 +25,18 @@ export interface EpmFact {
   port: number;
   ts: number;
 }
+
+/**
+ * A service location an SRV answer gave (RFC 2782), e.g. _ldap._tcp.dc._msdcs.corp.example →
+ * dc1.corp.example:389, with the target's addresses when the same response carried them.
+ */
+export interface SrvFact {
+  service: string;
+  target: string;
+  port: number;
+  ttl: number;
+  addresses: string[];
+  ts: number;
+  client: string;
+  resolver: string;
+}

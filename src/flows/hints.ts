@@ -10,11 +10,11 @@
  */
 import { formatAddress } from '../decode/address.js';
 import type { DecodedPacket } from '../decode/decoded.js';
-import { addressAnswers, dnsOverTcpMessages, parseDnsResponse } from '../decode/hints/dns.js';
+import { addressAnswers, dnsOverTcpMessages, parseDnsResponse, srvAnswers } from '../decode/hints/dns.js';
 import { EPT_MAP_OPNUM, eptMapResponseEndpoints, PTYPE_REQUEST, PTYPE_RESPONSE, readPduHeader, requestOpnum } from '../decode/hints/dcerpc_epm.js';
 import { looksLikeHttpRequest, parseHttpHost } from '../decode/hints/http_host.js';
 import { looksLikeTlsHandshake, parseClientHelloSni } from '../decode/hints/tls_sni.js';
-import type { DnsNameFact, EpmFact } from './hint_facts.js';
+import type { DnsNameFact, EpmFact, SrvFact } from './hint_facts.js';
 import { quotedPacket, type IcmpQuote } from './icmp_quote.js';
 import { StreamBuf } from './stream_buf.js';
 
@@ -48,6 +48,8 @@ const MAX_NAMES_PER_ADDRESS = 16;
 const MAX_CONN_NAMES = 200_000;
 const MAX_EPM = 10_000;
 const MAX_ICMP = 10_000;
+/** SRV answers kept (a domain advertises a few dozen services; the linear dedup stays cheap). */
+const MAX_SRV = 1_000;
 
 type Kind = 'dns-tcp' | 'stream' | 'epm';
 
@@ -82,6 +84,8 @@ export class HintRecorder {
    */
   readonly foldedNames = new Map<string, { sni: Set<string>; host: Set<string> }>();
   readonly epm: EpmFact[] = [];
+  /** SRV answers (service → target:port, addresses), one per distinct service/target/port; bounded. */
+  readonly srv: SrvFact[] = [];
   /** Key `proto|src|sport|dst|dport` of the quoted packet → the ICMP report. */
   readonly icmp = new Map<string, IcmpQuote>();
   dnsResponses = 0;
@@ -222,11 +226,24 @@ export class HintRecorder {
     }
   }
 
+  private srvMessage(r: NonNullable<ReturnType<typeof parseDnsResponse>>, d: DecodedPacket, ts: number): void {
+    for (const s of srvAnswers(r)) {
+      const have = this.srv.find((x) => x.service === s.service && x.target === s.target && x.port === s.port);
+      if (have) {
+        for (const a of s.addresses) if (!have.addresses.includes(a) && have.addresses.length < MAX_NAMES_PER_ADDRESS) have.addresses.push(a);
+        continue;
+      }
+      if (this.srv.length >= MAX_SRV) return;
+      this.srv.push({ ...s, addresses: s.addresses.slice(0, MAX_NAMES_PER_ADDRESS), ts, client: formatAddress(d.dst), resolver: formatAddress(d.src) });
+    }
+  }
+
   private dnsMessage(data: Uint8Array, off: number, n: number, d: DecodedPacket, ts: number): void {
     const r = parseDnsResponse(data, off, n);
     if (!r) return;
     this.dnsResponses++;
     const answers = addressAnswers(r);
+    if (r.answers.length > answers.length) this.srvMessage(r, d, ts);
     if (answers.length === 0) return;
     const client = formatAddress(d.dst);
     const resolver = formatAddress(d.src);

@@ -18,31 +18,35 @@ export function dnsName(name: string | Uint8Array[]): Uint8Array {
 
 export interface DnsRr {
   name: string | Uint8Array[];
-  type: 'A' | 'AAAA' | 'CNAME';
+  type: 'A' | 'AAAA' | 'CNAME' | 'SRV';
   ttl: number;
-  /** Address text, or the CNAME target. */
+  /** Address text, or the CNAME / SRV target. */
   data: string;
+  /** SRV only (default 389). */
+  port?: number;
 }
 
 /**
  * A standard DNS response with one question and the given answers. The first answer whose owner
  * equals the question name uses a compression pointer to it (offset 12), as real servers do.
  */
-export function dnsResponse(o: { id?: number; question: string; qtype?: 'A' | 'AAAA'; answers: DnsRr[]; rcode?: number }): Uint8Array {
+export function dnsResponse(o: { id?: number; question: string; qtype?: 'A' | 'AAAA' | 'SRV'; answers: DnsRr[]; additional?: DnsRr[]; rcode?: number }): Uint8Array {
   const qname = dnsName(o.question);
-  const head = concat(be16(o.id ?? 0x1234), be16(0x8180 | (o.rcode ?? 0)), be16(1), be16(o.answers.length), be16(0), be16(0));
-  const q = concat(qname, be16(o.qtype === 'AAAA' ? 28 : 1), be16(1));
-  const rrs = o.answers.map((a) => {
+  const extra = o.additional ?? [];
+  const head = concat(be16(o.id ?? 0x1234), be16(0x8180 | (o.rcode ?? 0)), be16(1), be16(o.answers.length), be16(0), be16(extra.length));
+  const q = concat(qname, be16(o.qtype === 'AAAA' ? 28 : o.qtype === 'SRV' ? 33 : 1), be16(1));
+  const rrs = [...o.answers, ...extra].map((a) => {
     const owner = typeof a.name === 'string' && a.name === o.question ? new Uint8Array([0xc0, 12]) : dnsName(a.name);
-    const type = a.type === 'A' ? 1 : a.type === 'AAAA' ? 28 : 5;
-    const rdata = a.type === 'CNAME' ? dnsName(a.data) : addrBytes(a.data);
+    const type = a.type === 'A' ? 1 : a.type === 'AAAA' ? 28 : a.type === 'SRV' ? 33 : 5;
+    const rdata =
+      a.type === 'CNAME' ? dnsName(a.data) : a.type === 'SRV' ? concat(be16(0), be16(100), be16(a.port ?? 389), dnsName(a.data)) : addrBytes(a.data);
     return concat(owner, be16(type), be16(1), be32(a.ttl), be16(rdata.length), rdata);
   });
   return concat(head, q, ...rrs);
 }
 
-export function dnsQuery(o: { id?: number; question: string; qtype?: 'A' | 'AAAA' }): Uint8Array {
-  return concat(be16(o.id ?? 0x1234), be16(0x0100), be16(1), be16(0), be16(0), be16(0), dnsName(o.question), be16(o.qtype === 'AAAA' ? 28 : 1), be16(1));
+export function dnsQuery(o: { id?: number; question: string; qtype?: 'A' | 'AAAA' | 'SRV' }): Uint8Array {
+  return concat(be16(o.id ?? 0x1234), be16(0x0100), be16(1), be16(0), be16(0), be16(0), dnsName(o.question), be16(o.qtype === 'AAAA' ? 28 : o.qtype === 'SRV' ? 33 : 1), be16(1));
 }
 
 /** A TLS 1.2-framed ClientHello (TLS 1.3 style), with server_name when `sni` is given, padded to `padTo` bytes of extensions. */

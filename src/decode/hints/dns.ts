@@ -1,6 +1,7 @@
 /**
- * DNS answers (RFC 1035): the A, AAAA and CNAME records of a response, and which names each
- * answered address was given to (following CNAME chains back to the name asked for).
+ * DNS answers (RFC 1035): the A, AAAA, CNAME and SRV records of a response, and which names each
+ * answered address was given to (following CNAME chains back to the name asked for); SRV targets
+ * with the addresses the additional section gives them (RFC 2782).
  * Bounded and hostile-input safe: at most MAX_RECORDS records, compression pointers followed at
  * most MAX_POINTER_HOPS times, names of at most 255 bytes; anything malformed returns null or
  * stops early, never throws.
@@ -13,6 +14,8 @@ import { inertBytes, u16be, u32be } from './text.js';
 export const DNS_A = 1;
 export const DNS_CNAME = 5;
 export const DNS_AAAA = 28;
+/** RFC 2782 service location (AD advertises its DCs as _ldap._tcp.dc._msdcs.DOMAIN, _kerberos._tcp, _gc._tcp). */
+export const DNS_SRV = 33;
 
 const MAX_RECORDS = 64;
 const MAX_POINTER_HOPS = 16;
@@ -23,8 +26,10 @@ export interface DnsRecord {
   name: string;
   type: number;
   ttl: number;
-  /** Address text (A/AAAA) or the target name (CNAME). */
+  /** Address text (A/AAAA) or the target name (CNAME, SRV). */
   data: string;
+  /** SRV only: the service's port. */
+  port?: number;
 }
 
 export interface DnsResponse {
@@ -33,6 +38,11 @@ export interface DnsResponse {
   /** The first question's name ('' when there is none). */
   question: string;
   answers: DnsRecord[];
+  /**
+   * A/AAAA records of the authority and additional sections (servers put the addresses of SRV
+   * targets there). Kept apart from `answers`: only SRV targets are looked up in them.
+   */
+  additional: DnsRecord[];
 }
 
 /** An answered address and every name that leads to it (the question, CNAME owners, the A/AAAA owner). */
@@ -88,7 +98,9 @@ export function parseDnsResponse(b: Uint8Array, off: number, len: number): DnsRe
   if (opcode !== 0) return null;
   const qd = u16be(b, off + 4, end);
   const an = u16be(b, off + 6, end);
-  const out: DnsResponse = { id: u16be(b, off, end), rcode: flags & 0xf, question: '', answers: [] };
+  const out: DnsResponse = { id: u16be(b, off, end), rcode: flags & 0xf, question: '', answers: [], additional: [] };
+  const ns = u16be(b, off + 8, end);
+  const ar = u16be(b, off + 10, end);
   let p = off + 12;
   for (let i = 0; i < qd && i < 4; i++) {
     const q = readName(b, off, end, p);
@@ -97,7 +109,8 @@ export function parseDnsResponse(b: Uint8Array, off: number, len: number): DnsRe
     p = q.next + 4;
   }
   if (qd > 4) return out;
-  for (let i = 0; i < an && i < MAX_RECORDS; i++) {
+  const total = Math.min(MAX_RECORDS, an + Math.max(0, ns) + Math.max(0, ar));
+  for (let i = 0; i < total; i++) {
     const r = readName(b, off, end, p);
     if (!r) break;
     const type = u16be(b, r.next, end);
@@ -106,19 +119,49 @@ export function parseDnsResponse(b: Uint8Array, off: number, len: number): DnsRe
     const rd = r.next + 10;
     if (type < 0 || ttl < 0 || rdlen < 0 || rd + rdlen > end) break;
     const cls = u16be(b, r.next + 2, end);
+    const into = i < an ? out.answers : out.additional;
     if (cls === 1) {
       if (type === DNS_A && rdlen === 4) {
-        out.answers.push({ name: r.name, type, ttl, data: `${b[rd]}.${b[rd + 1]}.${b[rd + 2]}.${b[rd + 3]}` });
+        into.push({ name: r.name, type, ttl, data: `${b[rd]}.${b[rd + 1]}.${b[rd + 2]}.${b[rd + 3]}` });
       } else if (type === DNS_AAAA && rdlen === 16) {
         const w = new Uint32Array(4);
         for (let k = 0; k < 4; k++) w[k] = u32be(b, rd + 4 * k, end);
-        out.answers.push({ name: r.name, type, ttl, data: formatAddress(w) });
-      } else if (type === DNS_CNAME) {
+        into.push({ name: r.name, type, ttl, data: formatAddress(w) });
+      } else if (type === DNS_CNAME && i < an) {
         const t = readName(b, off, end, rd);
         if (t) out.answers.push({ name: r.name, type, ttl, data: t.name });
+      } else if (type === DNS_SRV && i < an && rdlen >= 7) {
+        // priority(2) weight(2) port(2) target
+        const t = readName(b, off, end, rd + 6);
+        if (t) out.answers.push({ name: r.name, type, ttl, data: t.name, port: u16be(b, rd + 4, end) });
       }
     }
     p = rd + rdlen;
+  }
+  return out;
+}
+
+/** A service location an SRV answer gave: the target host and port, with the addresses the response also carried. */
+export interface DnsSrvAnswer {
+  /** The SRV owner, e.g. _ldap._tcp.dc._msdcs.corp.example. */
+  service: string;
+  target: string;
+  port: number;
+  ttl: number;
+  /** A/AAAA of the target found in the same response (answer or additional section). */
+  addresses: string[];
+}
+
+/** Every SRV answer of a response, with the target's addresses from the same message. */
+export function srvAnswers(r: DnsResponse): DnsSrvAnswer[] {
+  const out: DnsSrvAnswer[] = [];
+  for (const a of r.answers) {
+    if (a.type !== DNS_SRV) continue;
+    const addresses: string[] = [];
+    for (const x of [...r.answers, ...r.additional]) {
+      if ((x.type === DNS_A || x.type === DNS_AAAA) && x.name === a.data && !addresses.includes(x.data)) addresses.push(x.data);
+    }
+    out.push({ service: a.name, target: a.data, port: a.port ?? 0, ttl: a.ttl, addresses });
   }
   return out;
 }

@@ -1,0 +1,63 @@
+/**
+ * runDiscovery: connection facts + names + matrix → a proposed inventory, each member with its
+ * evidence and confidence, plus what could not be decided. Pure: same facts, same proposal.
+ * Order matters (each step uses the roles decided before it): DCs, the AMS server, GCs, DNS,
+ * SQL, cloud names and the OIDC provider, JIT targets and clients, then a custom matrix's roles.
+ */
+import type { CaptureFacts } from '../../flows/facts.js';
+import { compileInventory } from '../../matrix/inventory.js';
+import type { Matrix } from '../../matrix/types.js';
+import { AD_ROLES } from './ad_knowledge.js';
+import { cloudRoles } from './cloud.js';
+import { suggestFeatures, type FeatureSuggestion } from './features.js';
+import { matrixRuleRoles } from './matrix_rules.js';
+import { observe } from './observe.js';
+import { Proposals, type Proposal, type Undecided } from './proposals.js';
+import { clientRoles, jitTargets } from './roles_clients.js';
+import { amsServer, dnsServers, domainControllers, globalCatalogs, sqlServers } from './roles_infra.js';
+
+export interface DiscoverOptions {
+  /** --as ROLE=MEMBER, in order. */
+  as: { role: string; member: string }[];
+  /** Addresses of the capturing machine (pcapng interface addresses from `live`): the AMS server. */
+  interfaceAddresses?: string[];
+}
+
+export interface DiscoveryResult {
+  members: Proposal[];
+  undecided: Undecided[];
+  features: FeatureSuggestion[];
+  connections: number;
+  packets: number;
+}
+
+export function runDiscovery(facts: CaptureFacts, matrix: Matrix, opts: DiscoverOptions): DiscoveryResult {
+  const o = observe(facts);
+  const p = new Proposals();
+  const roles = new Set(matrix.roles.map((r) => r.name));
+  const given = opts.as.map((a) => ({ ...a, why: `given on the command line (--as ${a.role}=${a.member})` }));
+  const amsGiven = given.filter((g) => g.role === 'ams-server');
+  for (const a of opts.interfaceAddresses ?? []) amsGiven.push({ role: 'ams-server', member: a, why: 'an address of the capturing interface (the capture was taken on the AMS server)' });
+
+  for (const g of given) if (g.role !== 'ams-server') p.add(g.role, g.member, 'high', [g.why]);
+  domainControllers(o, p);
+  amsServer(o, p, amsGiven);
+  globalCatalogs(o, p);
+  dnsServers(o, p);
+  sqlServers(o, p);
+  const defaults = compileInventory({ roles: {} }, '(matrix defaults)', matrix);
+  const cloud = new Set(matrix.roles.filter((r) => (r.hosts ?? []).length > 0).map((r) => r.name));
+  cloudRoles(o, p, defaults, cloud, roles.has('oidc-provider'));
+  jitTargets(o, p);
+  const givenClients = new Map(given.filter((g) => g.role !== 'ams-server').map((g) => [g.member, g.role]));
+  clientRoles(o, p, givenClients);
+  const known = new Set<string>([...AD_ROLES.map((r) => r.role), 'oidc-provider', ...cloud]);
+  matrixRuleRoles(o, p, matrix, known);
+
+  const order = matrix.roles.map((r) => r.name);
+  const members = p.all(order).filter((m) => roles.has(m.role));
+  const undecided = p.undecided.filter((u) => !u.roles || u.roles.some((r) => roles.has(r)));
+  const uncovered = matrix.roles.filter((r) => !known.has(r.name) && members.every((m) => m.role !== r.name));
+  for (const r of uncovered) undecided.push({ subject: r.name, roles: [r.name], reason: 'no member found: the AD table does not know this role and no host answered its matrix rules to a known source role' });
+  return { members, undecided, features: suggestFeatures(p, matrix), connections: o.connections, packets: o.packets };
+}
