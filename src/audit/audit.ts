@@ -25,6 +25,7 @@ import {
 } from './result.js';
 import { isoMicros } from './time.js';
 import { discoveredReport } from './discover/in_audit.js';
+import { overallByteBasis, recordInputWarnings, recordLogSteps } from './record_inputs.js';
 
 export interface AuditOptions {
   scope: 'inventory' | 'all';
@@ -239,6 +240,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
       inputErrors,
       firstSeen: facts.firstSeen === null ? null : isoMicros(facts.firstSeen),
       lastSeen: facts.lastSeen === null ? null : isoMicros(facts.lastSeen),
+      byteBasis: overallByteBasis(inputs),
     },
     rules,
     unexpected,
@@ -333,10 +335,12 @@ function inputResult(i: CaptureFacts['inputs'][number]): InputResult {
     firstSeen: i.firstSeen === null ? null : isoMicros(i.firstSeen),
     lastSeen: i.lastSeen === null ? null : isoMicros(i.lastSeen),
     truncated: info?.truncated ?? false,
-    warnings: info ? info.warnings.map((w) => ({ offset: w.offset, message: w.message })) : [],
+    warnings: info ? info.warnings.map((w) => ({ offset: w.offset, message: w.message })) : i.records ? recordInputWarnings(i.path, i.records) : [],
     error: i.error,
     drops,
     ...(info?.live ? { live: info.live } : {}),
+    byteBasis: i.byteBasis ?? (info ? 'frame' : null),
+    ...(i.records ? { records: i.records } : {}),
   };
 }
 
@@ -395,6 +399,7 @@ function nextSteps(r: AuditResult): string[] {
     if (i.error) steps.push(`Input ${i.path} could not be read to the end (${i.error.message}); the audit covers only the ${i.packets} packets before that point.`);
     else if (i.truncated) steps.push(`Input ${i.path} ends mid-record; the audit covers the ${i.packets} complete packets.`);
   }
+  steps.push(...recordLogSteps(r));
   for (const rule of r.rules) {
     if (!rule.enforced) continue;
     const what = `${rule.source} → ${rule.destination} ${rule.protocol}/${rule.ports.join(',')}`;

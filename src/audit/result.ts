@@ -5,6 +5,7 @@
  */
 import type { LiveInputInfo } from '../capture/source.js';
 import type { ConnState, Outcome } from '../flows/conn_state.js';
+import type { ByteBasis, RecordInputInfo } from '../flows/record_input.js';
 import type { Protocol, Requirement } from '../matrix/types.js';
 import type { CoverageEntry } from './coverage.js';
 import type { Diagnosis } from './diagnosis.js';
@@ -118,6 +119,13 @@ export interface InputResult {
   drops: { ifDrop: number | null; osDrop: number | null } | null;
   /** Live captures only (format 'live'): interface, filter, clock, evidence file; drops stay null. */
   live?: LiveInputInfo;
+  /**
+   * Issue 11: what `bytes` counts: `frame` (captures, Suricata, flowaudit flows), `ip` (Zeek
+   * *_ip_bytes), `payload` (Zeek orig_bytes/resp_bytes), `mixed`; null when nothing was counted.
+   */
+  byteBasis?: ByteBasis | 'mixed' | null;
+  /** Issue 11, flow logs only: connections, malformed lines, ignored records, facts unavailable. */
+  records?: RecordInputInfo;
 }
 
 export interface AuditSummary {
@@ -139,6 +147,8 @@ export interface AuditSummary {
   inputErrors: number;
   firstSeen: string | null;
   lastSeen: string | null;
+  /** Issue 11: what `bytes` counts over all inputs (`mixed` when they differ: then totals add unlike counts). */
+  byteBasis?: ByteBasis | 'mixed' | null;
 }
 
 export interface AuditResult {

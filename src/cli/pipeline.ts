@@ -7,8 +7,17 @@ import { CliError } from '../errors.js';
 import type { ServerPorts } from '../flows/direction.js';
 import { collectFacts, type CaptureFacts } from '../flows/facts.js';
 import { FlowEngine } from '../flows/flow_engine.js';
-import type { HashResult } from '../flows/file_hash.js';
+import { sha256FilesInBackground, type HashResult } from '../flows/file_hash.js';
 import { ingestFilesDeferred } from '../flows/ingest.js';
+import { joinRecordFacts, readRecordLogs, recordLogFormat, withCompanionLogs, type RecordLogInput } from '../records/record_facts.js';
+
+/**
+ * The inputs of a run as given, plus the Zeek ssl.log / dns.log found beside a given conn.log
+ * (read for names; listed and hashed as inputs like the others).
+ */
+export function resolveInputs(paths: string[]): string[] {
+  return withCompanionLogs(paths);
+}
 
 /** Usage/input errors before any work: no file given, or a file that does not exist. */
 export function checkCaptures(paths: string[]): void {
@@ -30,8 +39,29 @@ export function analyseFilesDeferred(
 ): { facts: CaptureFacts; hashed: Promise<void> } {
   checkCaptures(paths);
   const engine = new FlowEngine();
-  const { inputs, hashed } = ingestFilesDeferred(paths, engine, onProgress ? { onProgress } : {}, hashes);
-  return { facts: collectFacts(engine, inputs, serverPorts), hashed };
+  // The record-log hook: a flow log (Zeek, Suricata, flowaudit flows), detected by content, is read
+  // by src/records; everything else goes to the packet engine. Both end in the same facts.
+  const logs: RecordLogInput[] = [];
+  const isRecord = paths.map((p) => {
+    const f = recordLogFormat(p);
+    if (f) logs.push({ path: p, ...f });
+    return f !== null;
+  });
+  const all = hashes ?? sha256FilesInBackground(paths);
+  const captures = paths.filter((_, i) => !isRecord[i]);
+  const { inputs, hashed } = ingestFilesDeferred(captures, engine, onProgress ? { onProgress } : {}, all);
+  let facts = collectFacts(engine, inputs, serverPorts);
+  if (logs.length === 0) return { facts, hashed };
+  const read = readRecordLogs(logs, serverPorts);
+  facts = joinRecordFacts(facts, read, paths, isRecord);
+  const logsHashed = all.then((h) => {
+    for (const s of read.inputs.values()) {
+      const r = h.get(s.path);
+      if (r && 'sha256' in r) s.sha256 = r.sha256;
+      else if (!s.error) s.error = { offset: 0, message: `${s.path}: cannot hash file: ${r?.error ?? 'no result'}` };
+    }
+  });
+  return { facts, hashed: Promise.all([hashed, logsHashed]).then(() => undefined) };
 }
 
 export async function analyseFiles(

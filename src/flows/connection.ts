@@ -7,6 +7,7 @@ import { formatAddress } from '../decode/address.js';
 import { ipProtocolName } from '../decode/enums.js';
 import { datagramState, historyOf, outcomeOf, tcpState, type ConnState, type Outcome } from './conn_state.js';
 import type { ConnectionTable } from './connection_table.js';
+import type { ByteBasis } from './record_input.js';
 import { inferDirection, type DirectionBy, type ServerPorts } from './direction.js';
 
 export interface Connection {
@@ -48,6 +49,8 @@ export interface Connection {
   count: number;
   /** Aggregates only (id < 0): Community IDs of the connections folded into it (a sample, see CommunityIdSample). */
   communityIds?: readonly string[];
+  /** What bytes/bytesTo* count; absent means 'frame' (the packet engine). Flow logs set it (record_input.ts). */
+  byteBasis?: ByteBasis;
 }
 
 export function protocolLabel(ipProto: number): string {

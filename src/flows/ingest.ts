@@ -8,11 +8,12 @@ import { newRawPacket, type CaptureInfo, type PacketSource } from '../capture/so
 import { CaptureFormatError, CliError } from '../errors.js';
 import { sha256FilesInBackground, type HashResult } from './file_hash.js';
 import type { FlowEngine } from './flow_engine.js';
+import type { ByteBasis, RecordInputInfo, RecordLogFormat } from './record_input.js';
 
 export interface InputSummary {
   path: string;
   sha256: string | null;
-  format: CaptureInfo['format'] | 'unknown';
+  format: CaptureInfo['format'] | RecordLogFormat | 'unknown';
   info: CaptureInfo | null;
   packets: number;
   bytes: number;
@@ -21,6 +22,10 @@ export interface InputSummary {
   lastSeen: number | null;
   /** Fatal problem that stopped reading this input (what was read before it still counts). */
   error: { offset: number; message: string } | null;
+  /** What the byte counts count: 'frame' for captures; flow logs say (see record_input.ts). */
+  byteBasis?: ByteBasis | 'mixed' | null;
+  /** Set for flow logs (src/records): lines, malformed lines, ignored records, unavailable facts. */
+  records?: RecordInputInfo;
 }
 
 export interface IngestOptions {

@@ -99,6 +99,11 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
   out.push(p('bold', 'Capture'));
   for (const i of r.inputs) {
     const span = i.firstSeen ? `${i.firstSeen} → ${i.lastSeen}` : 'no packets';
+    if (i.records) {
+      // A flow log (issue 11): connections from records, and what its byte counts count.
+      const rec = i.records;
+      out.push(`  ${inert(i.path)}: ${i.format}, ${rec.connections} connection${rec.connections === 1 ? '' : 's'} from ${rec.lines} line${rec.lines === 1 ? '' : 's'}, ${i.packets} packets, ${i.bytes} bytes (${i.byteBasis ?? '-'} basis), ${i.firstSeen ? span : 'time unknown'}`);
+    } else
     out.push(`  ${inert(i.path)}: ${i.format}${i.version ? ` ${i.version}` : ''}, ${i.linkTypes.join('+') || '-'}, ${i.packets} packets, ${span}`);
     if (i.live) {
       const ev = i.live.evidence;

@@ -7,7 +7,7 @@ import { CliError } from '../../errors.js';
 import { REPORT_FORMATS, renderReport } from '../../report/render.js';
 import { useColor, type Io } from '../io.js';
 import { DEFAULT_MATRIX, addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
-import { analyseFilesDeferred, checkCaptures } from '../pipeline.js';
+import { analyseFilesDeferred, checkCaptures, resolveInputs } from '../pipeline.js';
 import { sha256FilesInBackground } from '../../flows/file_hash.js';
 import type { AuditResult } from '../../audit/result.js';
 
@@ -29,7 +29,7 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
     program
       .command('audit')
       .description('audit capture files against the flow matrix (exit 0 pass, 1 fail, 2 usage or input error)')
-      .argument('<capture...>', 'pcap or pcapng files, audited together as one body of evidence'),
+      .argument('<capture...>', 'pcap/pcapng captures and flow logs (Zeek conn.log, Suricata eve.json, flowaudit flows JSONL), audited together as one body of evidence'),
   )
     .action(async (captures: string[], flags: AuditFlags) => {
       setExit(await auditCommand(captures, flags, io, argv));
@@ -41,6 +41,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   const scope = flags.scope ?? 'inventory';
   if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
   checkCaptures(captures);
+  captures = resolveInputs(captures); // + the ssl.log / dns.log beside a Zeek conn.log
   // Hash the inputs from the start, on a worker thread: on large files SHA-256 is the critical path.
   const cancelHashing = new AbortController();
   const hashes = sha256FilesInBackground(captures, cancelHashing.signal);

@@ -7,7 +7,7 @@ import type { Connection } from '../../flows/connection.js';
 import { safeCsvCast } from '../../report/csv_cell.js';
 import type { Io } from '../io.js';
 import { chooseFormat, collectRepeat, loadPolicy } from '../options.js';
-import { analyseFiles } from '../pipeline.js';
+import { analyseFiles, checkCaptures, resolveInputs } from '../pipeline.js';
 
 const FORMATS = ['jsonl', 'csv'] as const;
 
@@ -15,7 +15,7 @@ const FORMATS = ['jsonl', 'csv'] as const;
 export const FLOW_FIELDS = [
   'protocol', 'client', 'clientPort', 'server', 'serverPort',
   'packets', 'bytes', 'packetsToServer', 'packetsToClient', 'bytesToServer', 'bytesToClient',
-  'firstSeen', 'lastSeen', 'state', 'outcome', 'directionBy', 'history', 'communityId',
+  'firstSeen', 'lastSeen', 'state', 'outcome', 'directionBy', 'history', 'communityId', 'icmpType', 'icmpCode', 'byteBasis',
 ] as const;
 
 export function flowRecord(c: Connection): Record<(typeof FLOW_FIELDS)[number], string | number | null> {
@@ -39,6 +39,9 @@ export function flowRecord(c: Connection): Record<(typeof FLOW_FIELDS)[number], 
     history: c.history,
     /** Community ID v1 (null for SCTP and for aggregates of folded connections). */
     communityId: connectionCommunityId(c),
+    icmpType: c.icmpType,
+    icmpCode: c.icmpCode,
+    byteBasis: c.byteBasis ?? 'frame',
   };
 }
 
@@ -46,14 +49,15 @@ export function registerFlows(program: Command, io: Io, setExit: (code: number) 
   program
     .command('flows')
     .description('write the connection log: one line per connection, oriented client → server')
-    .argument('<capture...>', 'pcap or pcapng files')
+    .argument('<capture...>', 'pcap/pcapng captures or flow logs (Zeek conn.log, Suricata eve.json, flowaudit flows JSONL)')
     .option('-f, --format <format>', 'jsonl or csv', 'jsonl')
     .option('-m, --matrix <spec>', "matrix whose ports count as likely server ports (default builtin:ams)", collectRepeat)
     .option('-o, --output <file>', 'write to a file instead of standard output')
     .action(async (captures: string[], flags: { format?: string; output?: string; matrix?: string[] }) => {
       const format = chooseFormat(flags.format, FORMATS, 'jsonl');
       const { matrix } = loadPolicy(flags.matrix, undefined, []);
-      const facts = await analyseFiles(captures, serverPortsFor(matrix));
+      checkCaptures(captures);
+      const facts = await analyseFiles(resolveInputs(captures), serverPortsFor(matrix));
       // Rendered and written in batches of 10,000 records, so a large capture never holds every
       // record (or the whole text) at once.
       let batch: ReturnType<typeof flowRecord>[] = [];

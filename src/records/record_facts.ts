@@ -1,0 +1,154 @@
+/**
+ * Flow logs → connection facts, joined to whatever the packet engine read in the same run: the
+ * record connections follow the capture's, their names join the engine's hints, their packets,
+ * bytes and times add to the totals, and each log is an input in command-line order.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { ServerPorts } from '../flows/direction.js';
+import { JoinedConnections, type CaptureFacts } from '../flows/facts.js';
+import { HintRecorder } from '../flows/hints.js';
+import type { InputSummary } from '../flows/ingest.js';
+import type { RecordLogFormat } from '../flows/record_input.js';
+import { RecordCollector } from './collector.js';
+import { sniffRecordLog, type Sniffed } from './detect.js';
+import { headOfFile } from './line_reader.js';
+import { readRecordLog, unavailableFor } from './read_log.js';
+
+/** The flow-log format of a regular file, by content; null for anything else (captures, dirs, FIFOs, stdin). */
+export function recordLogFormat(path: string): Sniffed {
+  try {
+    if (path === '-' || !statSync(path).isFile()) return null;
+    const head = headOfFile(path);
+    return sniffRecordLog(Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Zeek's ssl.log and dns.log beside a conn.log (same folder, `conn` replaced by `ssl` / `dns` in the
+ * file name: conn.log, conn.09:00:00-10:00:00.log.gz, site1.conn.log), when they exist and are not
+ * given already. Read so host-name roles work from Zeek logs as from packets.
+ */
+export function companionLogs(paths: string[]): string[] {
+  const given = new Set(paths);
+  const out: string[] = [];
+  for (const p of paths) {
+    const name = basename(p);
+    if (!/(^|[._-])conn([._-]|$)/.test(name)) continue;
+    const f = recordLogFormat(p);
+    if (!f || !('format' in f) || !f.format.startsWith('zeek-conn')) continue;
+    for (const kind of ['ssl', 'dns']) {
+      const c = join(dirname(p), name.replace(/(^|[._-])conn([._-]|$)/, `$1${kind}$2`));
+      if (!given.has(c) && existsSync(c)) {
+        given.add(c);
+        out.push(c);
+      }
+    }
+  }
+  return out;
+}
+
+/** The inputs with their companion ssl.log / dns.log added right after the conn.log they belong to. */
+export function withCompanionLogs(paths: string[]): string[] {
+  const out: string[] = [];
+  const seen = new Set(paths);
+  for (const p of paths) {
+    out.push(p);
+    for (const c of companionLogs([p])) if (!seen.has(c)) {
+      seen.add(c);
+      out.push(c);
+    }
+  }
+  return out;
+}
+
+export interface RecordRead {
+  collector: RecordCollector;
+  /** Summaries by path. */
+  inputs: Map<string, InputSummary>;
+}
+
+/** A file sniffed as a flow log: its format, or why it looks like one but is not readable. */
+export type RecordLogInput = { path: string; format: RecordLogFormat } | { path: string; error: string };
+
+/** Read the flow logs (names logs first, so conn rows can be joined to their SNI). */
+export function readRecordLogs(given: RecordLogInput[], serverPorts: ServerPorts): RecordRead {
+  const collector = new RecordCollector(serverPorts);
+  const inputs = new Map<string, InputSummary>();
+  const logs: { path: string; format: RecordLogFormat }[] = [];
+  for (const g of given) {
+    if ('format' in g) logs.push(g);
+    else {
+      inputs.set(g.path, {
+        path: g.path, sha256: null, format: 'unknown', info: null, packets: 0, bytes: 0, firstSeen: null, lastSeen: null,
+        error: { offset: 0, message: `${g.path}: not a capture or a flow log: ${g.error}` }, byteBasis: null,
+      });
+    }
+  }
+  const namesFirst = [...logs].sort((a, b) => Number(!isNamesLog(a.format)) - Number(!isNamesLog(b.format)));
+  for (const l of namesFirst) inputs.set(l.path, readRecordLog(l.path, l.format, collector));
+  // A conn.log's unavailable facts shrink by the names logs read in the same run.
+  const namesFormats = logs.filter((l) => isNamesLog(l.format) && !inputs.get(l.path)?.error).map((l) => l.format);
+  const namesPaths = logs.filter((l) => isNamesLog(l.format)).map((l) => l.path);
+  for (const l of logs) {
+    const r = inputs.get(l.path)?.records;
+    if (!r || !l.format.startsWith('zeek-conn')) continue;
+    r.unavailable = unavailableFor(l.format, namesFormats);
+    r.companions = namesPaths;
+  }
+  return { collector, inputs };
+}
+
+function isNamesLog(f: RecordLogFormat): boolean {
+  return f === 'zeek-ssl' || f === 'zeek-dns';
+}
+
+/** Add the record connections, names, totals and inputs to the engine's facts (inputs in `order`). */
+export function joinRecordFacts(facts: CaptureFacts, read: RecordRead, order: string[], isRecord: boolean[]): CaptureFacts {
+  const table = read.collector.table;
+  table.idBase = facts.connections.size;
+  const hints = facts.hints ?? new HintRecorder();
+  for (const [i, name] of read.collector.sni) hints.sni.set(table.idBase + i, name);
+  for (const [addr, list] of read.collector.dnsNames) {
+    const have = hints.dnsNames.get(addr);
+    if (!have) hints.dnsNames.set(addr, [...list]);
+    else for (const f of list) if (have.length < 16 && !have.some((x) => x.name === f.name)) have.push(f);
+  }
+  let first = facts.firstSeen ?? Infinity;
+  let last = facts.lastSeen ?? -Infinity;
+  let packets = facts.packets;
+  let bytes = facts.bytes;
+  for (const s of read.inputs.values()) {
+    packets += s.packets;
+    bytes += s.bytes;
+    if (s.firstSeen !== null && s.firstSeen < first) first = s.firstSeen;
+    if (s.lastSeen !== null && s.lastSeen > last) last = s.lastSeen;
+  }
+  // Inputs in command-line order: the engine's summaries (in their order) and the logs' by path.
+  let k = 0;
+  const inputs: InputSummary[] = [];
+  order.forEach((p, i) => {
+    if (isRecord[i]) {
+      const s = read.inputs.get(p);
+      if (s) inputs.push(s);
+    } else {
+      const s = facts.inputs[k++];
+      if (s) {
+        s.byteBasis ??= 'frame'; // mutated, not copied: the hashing promise fills in this object
+        inputs.push(s);
+      }
+    }
+  });
+  return {
+    ...facts,
+    connections: table.size > 0 ? new JoinedConnections([facts.connections, table]) : facts.connections,
+    packets,
+    bytes,
+    firstSeen: Number.isFinite(first) ? first : null,
+    lastSeen: Number.isFinite(last) ? last : null,
+    inputs,
+    hints,
+  };
+}
