@@ -22,16 +22,27 @@ import {
   type RuleResult,
   type StateCounts,
   type UnexpectedGroup,
+  type AuditWarning,
 } from './result.js';
 import { isoMicros } from './time.js';
 import { discoveredReport } from './discover/in_audit.js';
-import { overallByteBasis, recordInputWarnings, recordLogSteps } from './record_inputs.js';
+import { overallByteBasis, recordInputWarnings } from './record_inputs.js';
+import { unresolvedNames } from './unresolved.js';
+import { decideVerdict } from './verdict.js';
+import { inconclusiveSteps, nextSteps, vantageHint } from './next_steps.js';
+import { visibleRoles } from './vantage.js';
 
 export interface AuditOptions {
   scope: 'inventory' | 'all';
   /** Features enabled on the command line (added to the inventory's). */
   features: string[];
   generatedAt: string;
+  /** Issue 8: roles whose hosts the capture was taken on (--vantage; live --as implies it). */
+  vantage?: string[];
+  /** Issue 8: every listed destination member must be reached (--require-all-members). */
+  requireAllMembers?: boolean;
+  /** Issue 8: live --as ROLE and the addresses it added to the inventory (recorded for verify). */
+  as?: { role: string; addresses: string[] } | null;
 }
 
 /** Most addresses listed per rule in `clients`/`servers`. */
@@ -40,6 +51,8 @@ const MAX_LISTED = 50;
 interface RuleAcc {
   rule: MatrixRule;
   enabled: boolean;
+  /** False when neither end's role holds a --vantage host. */
+  visible: boolean;
   reason: string | null;
   connections: number;
   packets: number;
@@ -67,6 +80,8 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   const roleHasMembers = new Set<string>();
   for (const r of inventory.roles) if (r.members.length > 0) roleHasMembers.add(r.name);
   for (const r of matrix.roles) if (r.hosts && r.hosts.length > 0) roleHasMembers.add(r.name);
+  const vantage = [...new Set(opts.vantage ?? [])];
+  const visible = visibleRoles(vantage, matrix, inventory);
 
   const accs: RuleAcc[] = matrix.rules.map((rule) => {
     let enabled = true;
@@ -81,9 +96,11 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
         reason = `no inventory members for role ${empty.map((r) => `"${r}"`).join(' and ')}`;
       }
     }
+    const seen = visible === null || visible.has(rule.source) || visible.has(rule.destination);
     return {
       rule,
       enabled,
+      visible: seen,
       reason,
       connections: 0,
       packets: 0,
@@ -108,6 +125,11 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   let inScope = 0;
   let outOfScope = 0;
   let control = 0;
+  let touching = 0;
+  let hubA: string | null = null;
+  let hubB: string | null = null;
+  let hubARoles: readonly string[] = [];
+  let hubBRoles: readonly string[] = [];
   facts.connections.forEach((c) => {
     if (isControlFlow(c)) {
       control += c.count;
@@ -116,12 +138,23 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     const ends = insight.roles(c);
     const clientRoles = ends.client.roles;
     const serverRoles = ends.server.roles;
+    if (clientRoles.length > 0 || serverRoles.length > 0) touching += c.count;
     if (opts.scope === 'inventory' && clientRoles.length === 0 && serverRoles.length === 0) {
       outOfScope += c.count;
       return;
     }
     inScope += c.count;
     insight.inScope(c);
+    // The host every in-scope connection touches, if any (the vantage hint in the next steps).
+    if (inScope === c.count) {
+      hubA = clientRoles.length > 0 ? c.client : null;
+      hubARoles = clientRoles;
+      hubB = serverRoles.length > 0 ? c.server : null;
+      hubBRoles = serverRoles;
+    } else {
+      if (hubA !== null && hubA !== c.client && hubA !== c.server) hubA = null;
+      if (hubB !== null && hubB !== c.client && hubB !== c.server) hubB = null;
+    }
     const view = { protocol: c.protocol, serverPort: c.serverPort, clientRoles, serverRoles };
     const matched = matchingRules(view, enabledRules);
     if (matched.length > 0) {
@@ -184,7 +217,12 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     else for (const x of c.communityIds ?? []) acc.ids.add(x);
   }
 
-  const rules: RuleResult[] = accs.map((a) => ({ ...ruleResult(a), ...insight.ruleFields(a.rule, a.enabled, inventory.roles, sortAddresses) }));
+  const matrixDefaults = new Set(matrix.roles.flatMap((r) => r.hosts ?? []));
+  const warnings = unresolvedNames(facts.hints, inventory, accs.filter((a) => a.enabled && a.visible).map((a) => a.rule), matrixDefaults);
+  const rules: RuleResult[] = accs.map((a) => {
+    const fields = insight.ruleFields(a.rule, a.enabled, inventory.roles, sortAddresses);
+    return finishStatus({ ...ruleResult(a), ...fields }, a, opts.requireAllMembers === true, vantage, warnings, inventory.roles);
+  });
   const unexpected = [...groups.entries()]
     .map(([key, a]) => ({ ...a.g, firstSeen: isoMicros(a.first), lastSeen: isoMicros(a.last), diagnosis: insight.groupDiagnosis(key), communityIds: a.ids.values() }))
     .sort(compareGroups);
@@ -202,14 +240,18 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   const inputs = facts.inputs.map(inputResult);
   const inputErrors = inputs.filter((i) => i.error !== null).length;
 
-  const verdictReasons: string[] = [];
-  if (unexpected.length > 0) {
-    verdictReasons.push(`${unexpected.length} unexpected flow${unexpected.length === 1 ? '' : 's'} (${unexpectedConnections} connection${unexpectedConnections === 1 ? '' : 's'})`);
-  }
   const scanFindings = scans.findings(insight.short);
-  for (const f of scanFindings) verdictReasons.push(`scanning client ${f.client}: ${f.probes} unexpected connections to ${f.ports} ports on ${f.hosts} hosts, ${f.answered} answered`);
-  for (const r of failedRequired) verdictReasons.push(`${r.requirement} rule ${r.id} failed: attempted but never answered`);
-  for (const r of missingRequired) verdictReasons.push(`${r.requirement} rule ${r.id} missing: no matching traffic`);
+  const decided = decideVerdict({
+    rules,
+    unexpected,
+    inputs,
+    packets: facts.packets,
+    touchingInventory: touching,
+    inventoryGiven: inventory.origin !== '(none)' || (opts.as ?? null) !== null,
+    vantage,
+    // Issue 13: a scanning client is a violation of its own (its probes are not listed one flow per port).
+    extraViolations: scanFindings.map((f) => `scanning client ${f.client}: ${f.probes} unexpected connections to ${f.ports} ports on ${f.hosts} hosts, ${f.answered} answered`),
+  });
 
   const roles: Record<string, string[]> = {};
   for (const r of [...inventory.roles].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -218,11 +260,11 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
 
   const result: AuditResult = {
     schema: AUDIT_SCHEMA,
-    verdict: verdictReasons.length === 0 ? 'pass' : 'fail',
-    verdictReasons,
+    verdict: decided.verdict,
+    verdictReasons: decided.reasons,
     generatedAt: opts.generatedAt,
     tool: { name: 'flowaudit', version: VERSION },
-    options: { scope: opts.scope, features },
+    options: { scope: opts.scope, features, vantage, requireAllMembers: opts.requireAllMembers === true, as: opts.as ?? null },
     summary: {
       packets: facts.packets,
       bytes: facts.bytes,
@@ -241,6 +283,9 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
       firstSeen: facts.firstSeen === null ? null : isoMicros(facts.firstSeen),
       lastSeen: facts.lastSeen === null ? null : isoMicros(facts.lastSeen),
       byteBasis: overallByteBasis(inputs),
+      partialRequired: enforced.filter((r) => r.status === 'partial').length,
+      rulesNotVisible: rules.filter((r) => r.status === 'not-visible').length,
+      connectionsTouchingInventory: touching,
     },
     rules,
     unexpected,
@@ -257,8 +302,10 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     names: insight.namesBlock(sortAddresses),
     nearMisses,
     scans: scanFindings,
+    warnings,
   };
-  result.nextSteps = nextSteps(result);
+  const hub = hubA !== null ? { address: hubA, roles: [...hubARoles] } : hubB !== null ? { address: hubB, roles: [...hubBRoles] } : null;
+  result.nextSteps = [...inconclusiveSteps(result), ...nextSteps(result), ...vantageHint(result, hub, insight.labelled)];
   return withNamesAndGroups(result);
 }
 
@@ -278,10 +325,11 @@ function ruleResult(a: RuleAcc): RuleResult {
   const r = a.rule;
   let status: RuleResult['status'];
   if (!a.enabled) status = 'not-applicable';
+  else if (a.connections === 0 && !a.visible) status = 'not-visible';
   else if (a.connections === 0) status = 'missing';
   else if (a.outcomes.answered > 0) status = 'observed';
   else status = 'failed';
-  const enforced = a.enabled && r.requirement !== 'optional';
+  const enforced = a.enabled && a.visible && r.requirement !== 'optional';
   return {
     id: r.id,
     source: r.source,
@@ -307,6 +355,40 @@ function ruleResult(a: RuleAcc): RuleResult {
     lastSeen: a.connections > 0 ? isoMicros(a.last) : null,
     trigger: r.trigger ?? null,
   };
+}
+
+/**
+ * The statuses that need the insight fields: `partial` (some members failed while others answered;
+ * with --require-all-members also a listed member never tried), and the reasons for not-visible and
+ * for missing rules whose host names never resolved.
+ */
+function finishStatus(r: RuleResult, a: RuleAcc, requireAll: boolean, vantage: string[], warnings: AuditWarning[], members: Inventory['roles']): RuleResult {
+  if (!a.visible && r.status !== 'not-applicable') {
+    const seen = r.connections > 0 ? ` (${r.connections} connection${r.connections === 1 ? '' : 's'} seen anyway)` : '';
+    r.reason = `not visible from the vantage ${vantage.join(', ')}: neither ${r.source} nor ${r.destination} holds a host where the capture was taken${seen}`;
+    r.memberFailures = [];
+    return r;
+  }
+  const failures = r.status === 'observed' ? [...(r.memberFailures ?? [])] : [];
+  if (requireAll && r.status === 'observed') {
+    for (const c of r.coverage ?? []) {
+      if (c.status !== 'never-tried') continue;
+      const who = c.name ? `${c.name} (${c.member})` : c.member;
+      failures.push({ side: 'member', address: c.member, name: c.name, protocol: r.protocol, port: '', how: 'never-tried', attempts: 0, text: `${who} never tried (--require-all-members)` });
+    }
+  }
+  r.memberFailures = failures;
+  if (failures.length > 0) {
+    r.status = 'partial';
+    r.reason = `answered, but ${failures.map((f) => f.text).join('; ')}`;
+  }
+  if (r.status === 'missing') {
+    // Only the names of a role that has no address member explain a missing rule.
+    const nameOnly = (role: string): boolean => !(members.find((m) => m.name === role)?.members ?? []).some((m) => m.kind !== 'host' && m.kind !== 'suffix');
+    const names = warnings.filter((w) => w.rules.includes(r.id) && w.roles.some((role) => (role === r.source || role === r.destination) && nameOnly(role))).map((w) => w.name);
+    if (names.length > 0) r.reason = `no matching traffic; the inventory host name${names.length === 1 ? '' : 's'} ${names.join(', ')} never resolved in the capture (no DNS answer, TLS SNI or HTTP Host named ${names.length === 1 ? 'it' : 'them'})`;
+  }
+  return r;
 }
 
 function inputResult(i: CaptureFacts['inputs'][number]): InputResult {
@@ -392,52 +474,6 @@ function sortedRecord<T>(r: Record<string, T>): Record<string, T> {
   for (const k of Object.keys(r).sort()) out[k] = r[k]!;
   return out;
 }
-
-function nextSteps(r: AuditResult): string[] {
-  const steps: string[] = [];
-  for (const i of r.inputs) {
-    if (i.error) steps.push(`Input ${i.path} could not be read to the end (${i.error.message}); the audit covers only the ${i.packets} packets before that point.`);
-    else if (i.truncated) steps.push(`Input ${i.path} ends mid-record; the audit covers the ${i.packets} complete packets.`);
-  }
-  steps.push(...recordLogSteps(r));
-  for (const rule of r.rules) {
-    if (!rule.enforced) continue;
-    const what = `${rule.source} → ${rule.destination} ${rule.protocol}/${rule.ports.join(',')}`;
-    if (rule.status === 'failed' && rule.diagnosis && rule.diagnosis.findings.length > 0) {
-      steps.push(`${rule.id} (${what}) failed: ${rule.diagnosis.findings.map((f) => f.text).join('; ')}.`);
-    } else if (rule.status === 'failed') {
-      const o = rule.outcomes;
-      steps.push(
-        `${rule.id} (${what}): ${rule.connections} attempt${rule.connections === 1 ? '' : 's'}, none answered (${o.refused} refused, ${o.unanswered} unanswered). Check host firewalls and network ACLs between ${rule.clients.slice(0, 3).join(', ')} and ${rule.servers.slice(0, 3).join(', ')}.`,
-      );
-    } else if (rule.status === 'missing') {
-      const how = rule.trigger ? `: ${rule.trigger.replace(/^./, (c) => c.toLowerCase())}` : ` (${rule.service ?? rule.description})`;
-      steps.push(`${rule.id} (${what}) was never seen. Make sure the capture covers a use of it${how}, and that the inventory lists the ${rule.source} and ${rule.destination} hosts.`);
-    }
-  }
-  const emptyRoles = new Set<string>();
-  for (const rule of r.rules) if (rule.reason?.startsWith('no inventory members')) {
-    for (const m of rule.reason.matchAll(/"([^"]+)"/g)) emptyRoles.add(m[1]!);
-  }
-  if (emptyRoles.size > 0) steps.push(`Roles with no inventory members, whose rules were not checked: ${[...emptyRoles].sort().join(', ')}. Add them to the inventory if this deployment has them.`);
-  if (r.unexpected.length > 0) {
-    const near = r.unexpected.filter((g) => g.disabledRules.length > 0);
-    const one = r.unexpected.length === 1;
-    steps.push(`Review the ${one ? 'unexpected flow' : `${r.unexpected.length} unexpected flows`}: block ${one ? 'it' : 'them'}, or, if ${one ? 'it is' : 'they are'} legitimate, add the hosts to the inventory or a rule to a custom matrix.`);
-    const misses = r.nearMisses ?? [];
-    if (misses.length > 0) {
-      steps.push(`${misses.length} unexpected flow${misses.length === 1 ? ' is a near miss' : 's are near misses'} (right protocol and port, one side outside the rule's role): add the host to the role in the inventory if it belongs there (${[...new Set(misses.map((m) => `${m.address} → ${m.missingRole}`))].join(', ')}).`);
-    }
-    if (near.length > 0) steps.push(`${near.length} unexpected flow${near.length === 1 ? '' : 's'} would match a rule whose feature is off (${[...new Set(near.flatMap((g) => g.disabledRules))].join(', ')}): enable the feature with --features if this deployment uses it.`);
-  }
-  const decodeTotal = Object.values(r.summary.decodeErrors).reduce((a, b) => a + b, 0);
-  if (decodeTotal > 0) steps.push(`${decodeTotal} packet${decodeTotal === 1 ? '' : 's'} could not be fully decoded (see decode problems); their flows may be incomplete.`);
-  if (r.summary.connectionsOutOfScope > 0 && r.options.scope === 'inventory') {
-    steps.push(`${r.summary.connectionsOutOfScope} connection${r.summary.connectionsOutOfScope === 1 ? '' : 's'} touched no inventory host and ${r.summary.connectionsOutOfScope === 1 ? "was" : "were"} not audited (use --scope all to include them).`);
-  }
-  return steps;
-}
-
 /** `inventory.discovered`, only for an inventory proposed by `flowaudit discover` (absent otherwise). */
 function discoveredField(inventory: Inventory): { discovered?: ReturnType<typeof discoveredReport> } {
   const d = discoveredReport(inventory);

@@ -4,12 +4,15 @@
  * the SHA-256 of every capture, of the matrix and of the inventory, the host of a live session,
  * the generation time, and a SHA-256 over the report itself.
  *
- * `resultSha256` is defined as:
- *   sha256( canonicalJson( the whole report object with `evidence.resultSha256` removed ) )
+ * `resultSha256` identifies the audit result, whatever format it was rendered in and whenever:
+ *   sha256( canonicalJson( the report without generatedAt, evidence.generatedAt, evidence.argv,
+ *                          evidence.commandLine and evidence.resultSha256 ) )
  * where canonicalJson sorts object keys recursively (by UTF-16 code unit), keeps array order,
  * writes no whitespace and encodes strings and numbers as JSON.stringify does (see
- * matrix/load_matrix.ts). The same definition applies to a report read back from its JSON file, so
- * anyone can recompute it: `jq -cS 'del(.evidence.resultSha256)' report.json | tr -d '\n' | sha256sum`
+ * matrix/load_matrix.ts). The time and the command line (which names the format and the output
+ * file) are left out so the JSON, HTML and Markdown reports of one audit carry the same hash; they
+ * stay in the evidence block for the reader. Anyone can recompute it:
+ *   jq -cS 'del(.generatedAt, .evidence.generatedAt, .evidence.argv, .evidence.commandLine, .evidence.resultSha256)' report.json | tr -d '\n' | sha256sum
  * gives the same digest for ASCII content.
  */
 import { canonicalJson, sha256Hex } from '../matrix/load_matrix.js';
@@ -18,7 +21,7 @@ import type { AuditResult, Evidence } from './result.js';
 export type { Evidence } from './result.js';
 
 export const RESULT_HASH_DEFINITION =
-  'sha256 of the canonical JSON (keys sorted recursively, no whitespace) of the whole report without evidence.resultSha256';
+  'sha256 of the canonical JSON (keys sorted recursively, no whitespace) of the report without generatedAt, evidence.generatedAt, evidence.argv, evidence.commandLine and evidence.resultSha256 (the same in every format of one audit)';
 
 export interface EvidenceContext {
   argv: string[];
@@ -33,10 +36,13 @@ export function shellQuote(args: readonly string[]): string {
   return args.map((a) => (SAFE_ARG.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-/** SHA-256 over the canonical JSON of `report` without `evidence.resultSha256` (see the header). */
+/** SHA-256 over the canonical JSON of `report` without its time, command line and own hash (see the header). */
 export function resultSha256(report: unknown): string {
-  const copy = JSON.parse(JSON.stringify(report)) as { evidence?: Record<string, unknown> };
-  if (copy.evidence && typeof copy.evidence === 'object') delete copy.evidence.resultSha256;
+  const copy = JSON.parse(JSON.stringify(report)) as { generatedAt?: unknown; evidence?: Record<string, unknown> };
+  delete copy.generatedAt;
+  if (copy.evidence && typeof copy.evidence === 'object') {
+    for (const k of ['resultSha256', 'generatedAt', 'argv', 'commandLine']) delete copy.evidence[k];
+  }
   return sha256Hex(canonicalJson(copy));
 }
 

@@ -10,6 +10,7 @@ import { portInRule } from './classify.js';
 import { CoverageAcc, type CoverageEntry } from './coverage.js';
 import { DiagnosisAcc, type Diagnosis } from './diagnosis.js';
 import { NameIndex, type EndRoles, type EvidenceSource, type NameEntry } from './names.js';
+import { PartialAcc, type MemberFailure } from './partial.js';
 
 export interface RuleEvidence {
   server: string;
@@ -74,6 +75,7 @@ interface RuleExtra {
   evidence: Map<string, { names: Set<string>; sources: Set<EvidenceSource>; connections: number }>;
   diag: DiagnosisAcc;
   cov: CoverageAcc;
+  partial: PartialAcc;
   dyn: Map<string, DynamicRpcConnection> | null;
 }
 
@@ -123,7 +125,7 @@ export class Insights {
   private extra(rule: MatrixRule): RuleExtra {
     let x = this.rules.get(rule.id);
     if (!x) {
-      x = { evidence: new Map(), diag: new DiagnosisAcc(), cov: new CoverageAcc(), dyn: isDynamicRangeRule(rule) ? new Map() : null };
+      x = { evidence: new Map(), diag: new DiagnosisAcc(), cov: new CoverageAcc(), partial: new PartialAcc(), dyn: isDynamicRangeRule(rule) ? new Map() : null };
       this.rules.set(rule.id, x);
     }
     return x;
@@ -137,7 +139,9 @@ export class Insights {
     for (const n of ev.names) e.names.add(n);
     for (const s of ev.sources) e.sources.add(s);
     e.connections += c.count;
-    x.diag.add(c, this.icmpFor(c));
+    const icmp = this.icmpFor(c);
+    x.diag.add(c, icmp);
+    x.partial.add(c, icmp !== undefined);
     x.cov.add(c, ev.names);
     if (x.dyn) {
       const hit = this.epm.get(`${c.client}|${c.server}|${c.protocol}|${c.serverPort}`);
@@ -180,6 +184,8 @@ export class Insights {
     const l = this.names.best(address, this.addresses.get(address));
     return l === undefined || l.name === address ? address : `${address} (${l.name} [${l.source}])`;
   };
+  /** The address's label (inventory name, else a name the capture gave), or null. */
+  nameOf = (address: string): string | null => this.names.label(address, this.addresses.get(address)) ?? null;
   /** Label alone where known, else the address: "dc2". */
   short = (address: string): string => this.names.label(address, this.addresses.get(address)) ?? address;
 
@@ -188,6 +194,7 @@ export class Insights {
     diagnosis: Diagnosis;
     coverage: CoverageEntry[];
     dynamicRpc: DynamicRpc | null;
+    memberFailures: MemberFailure[];
   } {
     const x = this.extra(rule);
     const evidence = sortAddrs(x.evidence.keys())
@@ -211,7 +218,8 @@ export class Insights {
         connections: list.slice(0, MAX_LISTED),
       };
     }
-    return { evidence, diagnosis: x.diag.finish(this.short), coverage, dynamicRpc };
+    const memberFailures = enabled ? x.partial.finish(this.nameOf, sortAddrs) : [];
+    return { evidence, diagnosis: x.diag.finish(this.short), coverage, dynamicRpc, memberFailures };
   }
 
   groupDiagnosis(key: string): Diagnosis {

@@ -14,17 +14,31 @@ import type { NameEntry } from './names.js';
 import type { DiscoveredInventoryReport } from './discover/in_audit.js';
 import type { NameRef, UnexpectedServerGroup } from './grouping_types.js';
 import type { ScanFinding } from './scans.js';
+import type { MemberFailure } from './partial.js';
 
 export const AUDIT_SCHEMA = 'flowaudit/audit@1';
 
-export type Verdict = 'pass' | 'fail';
 /**
- * observed        at least one answered connection matched the rule;
+ * pass          every enforced rule observed, nothing unexpected, and the audit could judge;
+ * fail          a violation: an unexpected flow, or an enforced rule failed, partial or missing;
+ * inconclusive  the audit could not judge (no inventory, no packets, no connection touching an
+ *               inventory host, an unreadable input, or evidence that stopped early without a
+ *               violation in what was read). Never PASS about what was not checked.
+ * The verdict rules themselves are in audit/verdict.ts.
+ */
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+/**
+ * observed        at least one answered connection matched the rule, and no member failed;
+ * partial         answered for some members (servers or clients), but at least one member was
+ *                 tried (refused, unanswered, ICMP unreachable) and never answered; with
+ *                 --require-all-members also when a listed member was never tried;
  * failed          connections matched, but none was answered (refused, unanswered);
  * missing         no connection matched;
- * not-applicable  conditional with its feature off, or a role of the rule has no inventory members.
+ * not-applicable  conditional with its feature off, or a role of the rule has no inventory members;
+ * not-visible     no connection matched, and neither end's role holds a --vantage host, so the flow
+ *                 cannot cross the capture point (reported, never enforced).
  */
-export type RuleStatus = 'observed' | 'failed' | 'missing' | 'not-applicable';
+export type RuleStatus = 'observed' | 'partial' | 'failed' | 'missing' | 'not-applicable' | 'not-visible';
 
 export type OutcomeCounts = Record<Outcome, number>;
 export type StateCounts = Partial<Record<ConnState, number>>;
@@ -41,9 +55,9 @@ export interface RuleResult {
   description: string;
   row: number | null;
   status: RuleStatus;
-  /** Why not-applicable / missing, in words (null otherwise). */
+  /** Why not-applicable / not-visible / partial (or missing because a name never resolved), in words (null otherwise). */
   reason: string | null;
-  /** Whether this rule's status counts towards the verdict (required, or conditional and enabled). */
+  /** Whether this rule's status counts towards the verdict (required, or conditional and enabled; never when not visible from the vantage). */
   enforced: boolean;
   connections: number;
   packets: number;
@@ -68,6 +82,8 @@ export interface RuleResult {
   firstSeen?: string | null;
   lastSeen?: string | null;
   trigger?: string | null;
+  /** Issue 8: the members (servers or clients) that were tried and never answered while others were (status partial). */
+  memberFailures?: MemberFailure[];
 }
 
 export interface UnexpectedGroup {
@@ -149,6 +165,21 @@ export interface AuditSummary {
   lastSeen: string | null;
   /** Issue 11: what `bytes` counts over all inputs (`mixed` when they differ: then totals add unlike counts). */
   byteBasis?: ByteBasis | 'mixed' | null;
+  /** Issue 8: enforced rules with status partial; rules not visible from the --vantage; connections touching an inventory host. */
+  partialRequired?: number;
+  rulesNotVisible?: number;
+  connectionsTouchingInventory?: number;
+}
+
+/** Issue 8: something the reader must know that is not a verdict reason (e.g. an inventory name never seen). */
+export interface AuditWarning {
+  kind: 'unresolved-name';
+  /** The inventory host name (or *.suffix) that no DNS answer, TLS SNI or HTTP Host in the capture named. */
+  name: string;
+  roles: string[];
+  /** Enabled rules that depend on the role(s) of this name. */
+  rules: string[];
+  text: string;
 }
 
 export interface AuditResult {
@@ -158,7 +189,18 @@ export interface AuditResult {
   verdictReasons: string[];
   generatedAt: string;
   tool: { name: 'flowaudit'; version: string };
-  options: { scope: 'inventory' | 'all'; features: string[] };
+  /**
+   * vantage: roles whose hosts the capture was taken on (--vantage, or live --as); requireAllMembers:
+   * --require-all-members; as: live --as ROLE and the addresses it added (verify re-applies them).
+   * The three were added in issue 8 (optional in the type so older reports still parse).
+   */
+  options: {
+    scope: 'inventory' | 'all';
+    features: string[];
+    vantage?: string[];
+    requireAllMembers?: boolean;
+    as?: { role: string; addresses: string[] } | null;
+  };
   summary: AuditSummary;
   rules: RuleResult[];
   unexpected: UnexpectedGroup[];
@@ -183,6 +225,8 @@ export interface AuditResult {
    * port; its answered connections stay in `unexpected`. Sorted by probes, most first.
    */
   scans?: ScanFinding[];
+  /** Issue 8: warnings for the reader (inventory names never seen in the capture). */
+  warnings?: AuditWarning[];
   /** Integrity metadata (audit/evidence.ts); always the last key, added by attachEvidence. */
   evidence?: Evidence;
 }

@@ -15,9 +15,20 @@ export interface Io {
 }
 
 export function nodeIo(): Io {
+  // A reader that goes away (`flowaudit flows big.pcap | head`) makes writes fail with EPIPE,
+  // reported as an 'error' event: end quietly, drop further output, keep the exit code.
+  let stdoutClosed = false;
+  let stderrClosed = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') stdoutClosed = true;
+    else if (!stderrClosed) process.stderr.write(`flowaudit: standard output: ${e.message}\n`);
+  });
+  process.stderr.on('error', () => {
+    stderrClosed = true;
+  });
   return {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stdout: (t) => void (stdoutClosed || process.stdout.write(t)),
+    stderr: (t) => void (stderrClosed || process.stderr.write(t)),
     writeFile: (p, d) => writeFileSync(p, d),
     appendFile: (p, d) => appendFileSync(p, d),
     env: process.env,

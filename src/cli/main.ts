@@ -1,7 +1,14 @@
 /**
  * Entry point: `main(argv, io)` parses the command line with commander and returns an exit code
- * (0 pass, 1 audit failed, 2 usage or input error) instead of calling process.exit, so every
- * command runs in-process in tests.
+ * instead of calling process.exit, so every command runs in-process in tests. The exit codes:
+ *   0   pass (verify: verified)
+ *   1   fail (verify: the report does not match); `--exit-zero` turns only this into 0
+ *   2   usage or input error (an unreadable capture, matrix, inventory or output path); the
+ *       report, when written, says `inconclusive` for an input that could not be read
+ *   3   inconclusive: the audit could not judge (no inventory, no packets, nothing touching an
+ *       inventory host); see audit/verdict.ts
+ *   130 live: a second Ctrl-C (no report)
+ *   70  internal error (a bug: please report it; set FLOWAUDIT_DEBUG=1 for the stack)
  */
 import { Command, CommanderError } from 'commander';
 import { CliError } from '../errors.js';
@@ -55,7 +62,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stderr(`flowaudit: ${e.message}\n`);
       return e.exitCode;
     }
-    io.stderr(`flowaudit: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    const detail = e instanceof Error ? (io.env.FLOWAUDIT_DEBUG ? (e.stack ?? e.message) : e.message) : String(e);
+    io.stderr(`flowaudit: internal error: ${detail} (a bug: please report it with the command line; FLOWAUDIT_DEBUG=1 shows where)\n`);
     return 70;
   }
 }

@@ -61,6 +61,8 @@ export function addAuditOptions(cmd: Command, inventoryFlag = '-i, --inventory')
     .option('--scope <scope>', 'inventory: only connections touching an inventory host; all: every connection', 'inventory')
     .option('-f, --format <format>', 'text, json, csv, html (self-contained report) or markdown', 'text')
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
-    .option('--exit-zero', 'exit 0 even when the audit fails (input errors still exit 2)')
+    .option('--vantage <role>', 'the capture was taken on the hosts of ROLE (repeatable): rules that cannot cross them are not-visible, never enforced', collectRepeat)
+    .option('--require-all-members', 'every listed member of a rule\'s destination role must be reached (lab tests)')
+    .option('--exit-zero', 'exit 0 even when the audit fails (inconclusive still exits 3, input errors 2)')
     .option('--no-color', 'never colour the text report');
 }

@@ -45,13 +45,16 @@ function diagnosisText(d: Diagnosis | undefined): string {
 
 export function renderCsv(r: AuditResult): string {
   const rows: (string | number)[][] = [];
+  // First row: the verdict and its reasons (issue 8), then one row per warning.
+  rows.push(['verdict', '', r.verdict, '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', r.verdictReasons.join('; '), '', '']);
+  for (const w of r.warnings ?? []) rows.push(['warning', w.name, 'warning', '', '', w.roles.join(' '), '', '', '', '', '', '', '', '', '', '', '', '', w.text, '', '']);
   const names = new Map((r.names ?? []).map((e) => [e.address, e.names.map((n) => n.name).filter((n, i, a) => a.indexOf(n) === i).join(' ')]));
   for (const x of r.rules) {
     rows.push([
       'rule', x.id, x.status, x.requirement, x.feature ?? '', x.source, x.destination,
       x.clients.join(' '), x.servers.join(' '), x.protocol, x.ports.join(' '),
       x.connections, x.packets, x.bytes, x.outcomes.answered, x.outcomes.refused, x.outcomes.unanswered,
-      statesText(x.states), x.description,
+      statesText(x.states), x.reason ? `${x.description} [${x.status}: ${x.reason}]` : x.description,
       (x.evidence ?? []).map((e) => `${e.server}${e.names.length ? ` ${e.names.join(' ')}` : ''} [${e.sources.join(' ')}]`).join('; '),
       diagnosisText(x.diagnosis),
     ]);

@@ -63,7 +63,7 @@ export function evidenceSection(r: AuditResult): string {
   out.push(`<dt>Inventory</dt><dd class="mono">${esc(e.inventory.origin)}<br>sha256 ${esc(e.inventory.sha256 ?? 'none')}</dd>`);
   out.push(`<dt>Result SHA-256</dt><dd class="mono" id="result-sha256">${esc(e.resultSha256)}</dd>`);
   out.push('</dl>');
-  out.push(`<p class="note">Result SHA-256: ${esc(e.resultHash)}. Check a JSON report against its captures with <span class="mono">flowaudit verify report.json</span>.</p>`);
+  out.push(`<p class="note">Result SHA-256: ${esc(e.resultHash)}. Check this report (HTML, JSON or Markdown) against its captures with <span class="mono">flowaudit verify REPORT</span>.</p>`);
   out.push('</section>');
   return out.join('\n');
 }

@@ -8,6 +8,7 @@ import { discoveredMemberLines, discoveredOf } from './discovered_lines.js';
 import { esc, token } from './html_escape.js';
 import { serverGroups } from './labels.js';
 import { humanBytes } from './table.js';
+import { VERDICT_LABEL } from '../audit/verdict.js';
 
 export function header(r: AuditResult): string {
   const s = r.summary;
@@ -18,16 +19,18 @@ export function header(r: AuditResult): string {
     ['Bytes', humanBytes(s.bytes)],
     ['Connections', `${s.connections} (${s.connectionsInScope} in scope)`],
     ['Rules observed', `${s.rulesObserved} of ${r.rules.length}`],
-    ['Required failed / missing', `${s.failedRequired} / ${s.missingRequired}`],
+    ['Required failed / partial / missing', `${s.failedRequired} / ${s.partialRequired ?? 0} / ${s.missingRequired}`],
     ['Unexpected flows', `${groups} server/port${groups === 1 ? '' : 's'} · ${s.unexpectedConnections} conn${s.unexpectedConnections === 1 ? '' : 's'}`],
     ['Captures', String(r.inputs.length)],
   ];
   const out: string[] = [];
   out.push(`<header class="verdict verdict-${token(r.verdict)}" id="page-1">`);
   out.push('<h1>flowaudit traffic audit</h1>');
-  out.push(`<p><span class="badge" id="verdict" data-verdict="${esc(r.verdict)}">${esc(String(r.verdict).toUpperCase())}</span></p>`);
+  const note = r.verdict === 'inconclusive' ? ' <span id="verdict-note">the audit could not judge: neither pass nor fail</span>' : '';
+  out.push(`<p><span class="badge" id="verdict" data-verdict="${esc(r.verdict)}">${esc(VERDICT_LABEL[r.verdict] ?? String(r.verdict).toUpperCase())}</span>${note}</p>`);
+  const vantage = r.options.vantage?.length ? ` · vantage ${esc(r.options.vantage.join(', '))}` : '';
   out.push(
-    `<p class="subtitle">Matrix <strong>${esc(r.matrix.name)}</strong> version ${esc(r.matrix.version)} · inventory ${esc(r.inventory.origin)} · scope ${esc(r.options.scope)} · features ${esc(r.options.features.join(', ') || 'none')}</p>`,
+    `<p class="subtitle">Matrix <strong>${esc(r.matrix.name)}</strong> version ${esc(r.matrix.version)} · inventory ${esc(r.inventory.origin)} · scope ${esc(r.options.scope)} · features ${esc(r.options.features.join(', ') || 'none')}${vantage}${r.options.requireAllMembers ? ' · all members required' : ''}</p>`,
   );
   const discovered = discoveredOf(r);
   if (discovered) {
@@ -41,6 +44,12 @@ export function header(r: AuditResult): string {
     out.push('</ul>');
   } else {
     out.push(`<p>The traffic matches the matrix: no unexpected flows${enforcedProblems === 0 ? ', every enforced rule observed' : ''}.</p>`);
+  }
+  const warnings = r.warnings ?? [];
+  if (warnings.length > 0) {
+    out.push('<ul class="warnings" id="warnings">');
+    for (const w of warnings) out.push(`<li><strong>Warning:</strong> ${esc(w.text)}</li>`);
+    out.push('</ul>');
   }
   out.push('<dl class="figures" id="figures">');
   for (const [k, v] of figures) out.push(`<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`);

@@ -18,11 +18,12 @@ h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #ccc; padding
 header.verdict { border: 2px solid; border-radius: 8px; padding: 14px 18px; }
 header.verdict-pass { border-color: #2e7d32; background: #f1f8f1; }
 header.verdict-fail { border-color: #c62828; background: #fdf2f2; }
-header.verdict-inconclusive { border-color: #b26a00; background: #fff8e1; }
+header.verdict-inconclusive { border-color: #546e7a; background: #f3f5f7; border-style: dashed; }
+ul.warnings { margin: 8px 0; padding-left: 22px; color: #7a4f00; }
 .badge { display: inline-block; font-weight: 700; font-size: 20px; padding: 2px 12px; border-radius: 4px; color: #fff; letter-spacing: 1px; background: #555; }
 .verdict-pass .badge { background: #2e7d32; }
 .verdict-fail .badge { background: #c62828; }
-.verdict-inconclusive .badge { background: #b26a00; }
+.verdict-inconclusive .badge { background: #455a64; }
 .subtitle { color: #444; margin: 6px 0; }
 ul.reasons { margin: 8px 0; padding-left: 22px; }
 dl.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 8px; margin: 10px 0 0; }

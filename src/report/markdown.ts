@@ -5,6 +5,7 @@
  * a string can neither open a tag, nor a link, nor break out of a table cell.
  */
 import type { AuditResult } from '../audit/result.js';
+import { VERDICT_LABEL } from '../audit/verdict.js';
 import { statesText } from './csv.js';
 import { edgeKind } from './svg_diagram.js';
 import { humanBytes } from './table.js';
@@ -23,30 +24,36 @@ export function md(value: string | number | null | undefined): string {
     .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}\\.`);
 }
 
+export const EMBEDDED_RESULT_MARK = 'flowaudit-result:base64';
+
 export function renderMarkdown(r: AuditResult): string {
   const s = r.summary;
   const out: string[] = [];
-  out.push(`## flowaudit: ${r.verdict === 'pass' ? 'PASS ✅' : 'FAIL ❌'}`);
+  const mark = r.verdict === 'pass' ? ' ✅' : r.verdict === 'fail' ? ' ❌' : ' ⚠️ (could not judge: neither pass nor fail)';
+  out.push(`## flowaudit: ${VERDICT_LABEL[r.verdict] ?? 'INCONCLUSIVE'}${mark}`);
   out.push('');
+  const vantage = r.options.vantage?.length ? ` · vantage ${md(r.options.vantage.join(', '))}` : '';
   out.push(
-    `Matrix **${md(r.matrix.name)}** version ${md(r.matrix.version)} · inventory ${md(r.inventory.origin)} · scope ${md(r.options.scope)} · features ${md(r.options.features.join(', ') || 'none')}`,
+    `Matrix **${md(r.matrix.name)}** version ${md(r.matrix.version)} · inventory ${md(r.inventory.origin)} · scope ${md(r.options.scope)} · features ${md(r.options.features.join(', ') || 'none')}${vantage}${r.options.requireAllMembers ? ' · all members required' : ''}`,
   );
   out.push('');
   const discovered = discoveredHeadlineOf(r);
   if (discovered) out.push(`> **Warning:** ${md(discovered)}`, '');
   for (const why of r.verdictReasons) out.push(`- ${md(why)}`);
   if (r.verdictReasons.length) out.push('');
+  for (const w of r.warnings ?? []) out.push(`- **warning:** ${md(w.text)}`);
+  if (r.warnings?.length) out.push('');
   out.push(
     `${s.packets} packets, ${humanBytes(s.bytes)}, ${s.connections} connections (${s.connectionsInScope} in scope), ${md(s.firstSeen ?? '-')} → ${md(s.lastSeen ?? '-')}; ${s.rulesObserved} of ${r.rules.length} rules observed, ${s.unexpected} unexpected flow group(s).`,
   );
   out.push('');
   out.push(`### Rules (${r.rules.length})`);
   out.push('');
-  out.push('| Status | Rule | Flow | Ports | Requirement | Conns | Answered/refused/no reply |');
-  out.push('|---|---|---|---|---|--:|---|');
+  out.push('| Status | Rule | Flow | Ports | Requirement | Conns | Answered/refused/no reply | Why |');
+  out.push('|---|---|---|---|---|--:|---|---|');
   for (const x of r.rules) {
     out.push(
-      `| ${md(edgeKind(x))} | ${md(x.id)} | ${md(x.source)} → ${md(x.destination)} | ${md(`${x.protocol}/${x.ports.join(',')}`)} | ${md(x.requirement + (x.feature ? ` (${x.feature})` : ''))} | ${x.connections} | ${x.connections ? `${x.outcomes.answered}/${x.outcomes.refused}/${x.outcomes.unanswered}` : ''} |`,
+      `| ${md(edgeKind(x))} | ${md(x.id)} | ${md(x.source)} → ${md(x.destination)} | ${md(`${x.protocol}/${x.ports.join(',')}`)} | ${md(x.requirement + (x.feature ? ` (${x.feature})` : ''))} | ${x.connections} | ${x.connections ? `${x.outcomes.answered}/${x.outcomes.refused}/${x.outcomes.unanswered}` : ''} | ${md(x.reason)} |`,
     );
   }
   out.push('');
@@ -86,7 +93,10 @@ export function renderMarkdown(r: AuditResult): string {
   if (e) {
     out.push(`- flowaudit ${md(e.tool.version)}, command: ${md(e.commandLine)}`);
     if (e.host !== null) out.push(`- host: ${md(e.host)}`);
-    out.push(`- generated ${md(e.generatedAt)}; result sha256 ${md(e.resultSha256)} (check with flowaudit verify report.json)`);
+    out.push(`- generated ${md(e.generatedAt)}; result sha256 ${md(e.resultSha256)} (check with flowaudit verify REPORT)`);
   } else out.push(`- generated ${md(r.generatedAt)}`);
+  // The whole result for `flowaudit verify report.md`, base64 in a comment (renderers hide it; no "--" inside).
+  out.push('');
+  out.push(`<!-- ${EMBEDDED_RESULT_MARK} ${Buffer.from(JSON.stringify(r), 'utf8').toString('base64')} -->`);
   return `${out.join('\n')}\n`;
 }

@@ -5,6 +5,7 @@
  */
 import type { Evidence } from '../audit/evidence.js';
 import type { AuditResult, RuleResult } from '../audit/result.js';
+import { VERDICT_LABEL } from '../audit/verdict.js';
 import { statesText } from './csv.js';
 import { painter, type Style } from './style.js';
 import { humanBytes, renderTable } from './table.js';
@@ -23,20 +24,25 @@ export function inert(s: string): string {
 
 const STATUS_STYLE: Record<RuleResult['status'], Style> = {
   observed: 'green',
+  partial: 'red',
   failed: 'red',
   missing: 'yellow',
   'not-applicable': 'gray',
+  'not-visible': 'gray',
 };
 
 export function renderText(r: AuditResult, opts: TextOptions): string {
   const p = painter(opts.color);
   const out: string[] = [];
   const s = r.summary;
-  const verdict = r.verdict === 'pass' ? p('green', p('bold', 'PASS')) : p('red', p('bold', 'FAIL'));
+  const colour: Style = r.verdict === 'pass' ? 'green' : r.verdict === 'fail' ? 'red' : 'yellow';
+  const verdict = p(colour, p('bold', VERDICT_LABEL[r.verdict]));
   out.push(`flowaudit ${r.tool.version} — verdict: ${verdict}`);
   for (const why of r.verdictReasons) out.push(`  • ${inert(why)}`);
+  const vantage = r.options.vantage?.length ? ` · vantage ${r.options.vantage.map(inert).join(',')}` : '';
+  const all = r.options.requireAllMembers ? ' · all members required' : '';
   out.push(
-    `  matrix ${inert(r.matrix.origin)} (version ${inert(r.matrix.version)}) · inventory ${inert(r.inventory.origin)} · scope ${r.options.scope} · features ${r.options.features.join(',') || 'none'}`,
+    `  matrix ${inert(r.matrix.origin)} (version ${inert(r.matrix.version)}) · inventory ${inert(r.inventory.origin)} · scope ${r.options.scope} · features ${r.options.features.join(',') || 'none'}${vantage}${all}`,
   );
   out.push(
     `  ${s.packets} packets, ${humanBytes(s.bytes)}, ${s.connections} connections (${s.connectionsInScope} in scope), ${s.firstSeen ?? '-'} → ${s.lastSeen ?? '-'}`,
@@ -72,10 +78,16 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
   );
   const notes = r.rules.filter((x) => x.reason);
   if (notes.length > 0) {
-    out.push('  not applicable:');
-    for (const x of notes) out.push(`    ${x.id}: ${inert(x.reason ?? '')}`);
+    out.push('  why:');
+    for (const x of notes) out.push(`    ${x.id} ${x.status}: ${inert(x.reason ?? '')}`);
   }
   out.push('');
+  const warnings = r.warnings ?? [];
+  if (warnings.length > 0) {
+    out.push(p('bold', `Warnings (${warnings.length})`));
+    for (const w of warnings) out.push(`  ${p('yellow', 'warning')}: ${inert(w.text)}`);
+    out.push('');
+  }
   out.push(...ruleDetailLines(r, p, inert), ...namesLines(r, p, inert));
   out.push(...unexpectedLines(r, p, inert));
   out.push(...unexpectedExtraLines(r, p, inert));
@@ -121,7 +133,7 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
   out.push('');
 
   out.push(p('bold', 'Next steps'));
-  if (r.nextSteps.length === 0) out.push('  nothing to do: the traffic matches the matrix.');
+  if (r.nextSteps.length === 0) out.push(r.verdict === 'pass' ? '  nothing to do: the traffic matches the matrix.' : '  see the verdict reasons above.');
   for (const step of r.nextSteps) out.push(`  - ${inert(step)}`);
   if (r.evidence) out.push('', ...evidenceLines(r.evidence, p));
   return `${out.join('\n')}\n`;

@@ -20,16 +20,15 @@ describe('report formats', () => {
     expect(b.stdout).toBe(a.stdout);
   });
 
-  it('SOURCE_DATE_EPOCH pins the generation time; another value changes only time and hash', async () => {
+  it('SOURCE_DATE_EPOCH pins the generation time; another value changes only the time, not the result hash', async () => {
     const a = JSON.parse((await runCli(['audit', LAB, '--inventory', INV, '--format', 'json'])).stdout);
     const b = JSON.parse((await runCli(['audit', LAB, '--inventory', INV, '--format', 'json'], { SOURCE_DATE_EPOCH: '1800000000' })).stdout);
     expect(a.evidence.generatedAt).toBe('2026-03-02T10:00:00.000Z');
     expect(b.evidence.generatedAt).toBe('2027-01-15T08:00:00.000Z');
-    expect(b.evidence.resultSha256).not.toBe(a.evidence.resultSha256);
+    expect(b.evidence.resultSha256).toBe(a.evidence.resultSha256);
     for (const x of [a, b]) {
       delete x.generatedAt;
       delete x.evidence.generatedAt;
-      delete x.evidence.resultSha256;
     }
     expect(b).toEqual(a);
   });
@@ -50,14 +49,28 @@ describe('report formats', () => {
     expect(e.matrix).toMatchObject({ origin: 'builtin:ams', specs: ['builtin:ams'], sha256: j.matrix.sha256, name: j.matrix.name, version: j.matrix.version });
     expect(e.inventory).toEqual({ origin: INV, sha256: j.inventory.sha256 });
     expect(e.inventory.sha256).toMatch(/^[0-9a-f]{64}$/);
-    // Independent recomputation: the JSON without evidence.resultSha256, keys sorted, no whitespace.
+    // Independent recomputation: the JSON without its time, command line and own hash, keys sorted, no whitespace.
     const copy = JSON.parse(r.stdout);
-    delete copy.evidence.resultSha256;
+    delete copy.generatedAt;
+    for (const k of ['resultSha256', 'generatedAt', 'argv', 'commandLine']) delete copy.evidence[k];
     expect(createHash('sha256').update(canonicalJson(copy)).digest('hex')).toBe(e.resultSha256);
     expect(resultSha256(j)).toBe(e.resultSha256);
     // Any change to the content changes the hash.
     j.summary.packets += 1;
     expect(resultSha256(j)).not.toBe(e.resultSha256);
+  });
+
+  it('the JSON, HTML and Markdown reports of one audit carry the same resultSha256 (and the text footer)', async () => {
+    const base = ['audit', LAB, '--inventory', INV];
+    const j = JSON.parse((await runCli([...base, '--format', 'json'])).stdout);
+    const h = (await runCli([...base, '--format', 'html', '-o', 'r.html'], { SOURCE_DATE_EPOCH: '1800000000' })).files.get('r.html') as string;
+    const m = (await runCli([...base, '--format', 'markdown'])).stdout;
+    const t = (await runCli(base)).stdout;
+    const sha = j.evidence.resultSha256 as string;
+    expect(sha).toMatch(/^[0-9a-f]{64}$/);
+    expect(h).toContain(`id="result-sha256">${sha}<`);
+    expect(m).toContain(`result sha256 ${sha}`);
+    expect(t).toContain(`result    ${sha}`);
   });
 
   it('the text footer and the HTML carry the evidence; the command line is shell-quoted', async () => {

@@ -10,6 +10,9 @@ import { DEFAULT_MATRIX, addAuditOptions, chooseFormat, loadPolicy } from '../op
 import { analyseFilesDeferred, checkCaptures, resolveInputs } from '../pipeline.js';
 import { sha256FilesInBackground } from '../../flows/file_hash.js';
 import type { AuditResult } from '../../audit/result.js';
+import { VERDICT_LABEL, exitCodeFor } from '../../audit/verdict.js';
+import { checkVantage } from '../../audit/vantage.js';
+import { checkOutputPath, writeOutput } from '../output.js';
 
 const FORMATS = REPORT_FORMATS;
 
@@ -22,13 +25,15 @@ export interface AuditFlags {
   output?: string;
   exitZero?: boolean;
   color?: boolean;
+  vantage?: string[];
+  requireAllMembers?: boolean;
 }
 
 export function registerAudit(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
   addAuditOptions(
     program
       .command('audit')
-      .description('audit capture files against the flow matrix (exit 0 pass, 1 fail, 2 usage or input error)')
+      .description('audit capture files against the flow matrix (exit 0 pass, 1 fail, 2 usage or input error, 3 inconclusive)')
       .argument('<capture...>', 'pcap/pcapng captures and flow logs (Zeek conn.log, Suricata eve.json, flowaudit flows JSONL), audited together as one body of evidence'),
   )
     .action(async (captures: string[], flags: AuditFlags) => {
@@ -42,14 +47,17 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
   checkCaptures(captures);
   captures = resolveInputs(captures); // + the ssl.log / dns.log beside a Zeek conn.log
+  if (flags.output !== undefined) checkOutputPath(flags.output);
   // Hash the inputs from the start, on a worker thread: on large files SHA-256 is the critical path.
   const cancelHashing = new AbortController();
   const hashes = sha256FilesInBackground(captures, cancelHashing.signal);
   let audited: AuditResult;
   try {
     const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features);
+    const vantage = flags.vantage ?? [];
+    checkVantage(vantage, matrix, inventory);
     const { facts, hashed } = analyseFilesDeferred(captures, serverPortsFor(matrix), undefined, hashes);
-    const auditOpts = { scope, features, generatedAt: generationTime(io.env) } as const;
+    const auditOpts = { scope, features, generatedAt: generationTime(io.env), vantage, requireAllMembers: flags.requireAllMembers === true } as const;
     audited = runAudit(facts, matrix, inventory, auditOpts); // while the inputs are still being hashed
     const errorsBefore = facts.inputs.filter((i) => i.error).length;
     await hashed;
@@ -62,11 +70,18 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   const result = attachEvidence(audited, { argv, matrixSpecs, host: null });
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
-  if (flags.output !== undefined) io.writeFile(flags.output, text);
-  else io.stdout(text);
+  emitReport(io, text, flags.output, format, result);
   const broken = result.inputs.filter((i) => i.error);
   for (const i of broken) io.stderr(`flowaudit: ${i.error?.message}\n`);
-  if (broken.length > 0) return 2;
-  if (flags.exitZero) return 0;
-  return result.verdict === 'pass' ? 0 : 1;
+  return exitCodeFor(result, flags.exitZero === true);
+}
+
+/** The report to stdout, or to --output with one stderr line saying where and with which verdict. */
+export function emitReport(io: Io, text: string, output: string | undefined, format: string, result: AuditResult): void {
+  if (output === undefined) {
+    io.stdout(text);
+    return;
+  }
+  writeOutput(() => io.writeFile(output, text), output);
+  io.stderr(`flowaudit: wrote the ${format} report to ${output}: verdict ${VERDICT_LABEL[result.verdict]}${result.verdictReasons.length ? ` (${result.verdictReasons[0]}${result.verdictReasons.length > 1 ? `; +${result.verdictReasons.length - 1} more` : ''})` : ''}\n`);
 }

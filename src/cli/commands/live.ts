@@ -24,6 +24,10 @@ import { VERSION } from '../../version.js';
 import { useColor, type Io } from '../io.js';
 import { DEFAULT_MATRIX, addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
 import { createProgress, type ProgressStats } from '../progress.js';
+import { exitCodeFor } from '../../audit/verdict.js';
+import { checkVantage } from '../../audit/vantage.js';
+import { checkOutputPath } from '../output.js';
+import { emitReport } from './audit.js';
 
 const FORMATS = REPORT_FORMATS;
 
@@ -52,19 +56,21 @@ export interface LiveFlags {
   quiet?: boolean;
   exitZero?: boolean;
   color?: boolean;
+  vantage?: string[];
+  requireAllMembers?: boolean;
 }
 
 export function registerLive(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
   addAuditOptions(
     program
       .command('live')
-      .description('capture from an interface, then audit it like a capture file (exit 0 pass, 1 fail, 2 usage/input/capture error, 130 on a second Ctrl-C)')
+      .description('capture from an interface, then audit it like a capture file (exit 0 pass, 1 fail, 2 usage/input/capture error, 3 inconclusive, 130 on a second Ctrl-C)')
       .requiredOption('-i, --interface <name>', 'capture device (see flowaudit interfaces)')
       .option('--filter <bpf>', 'libpcap capture filter, e.g. "not port 22"')
       .option('--duration <time>', 'stop after this long: 90s, 10m, 1h (default: until Ctrl-C)')
       .option('--packets <n>', 'stop after this many packets')
       .option('--write <file.pcapng>', 'keep the evidence: write every captured packet to this pcapng file')
-      .option('--as <role>', "add this machine's own addresses to ROLE (e.g. ams-server)")
+      .option('--as <role>', "add this machine's own addresses to ROLE (e.g. ams-server); implies --vantage ROLE")
       .option('--idle-timeout <time>', 'fold connections idle this long into per-service totals (bounded memory)', '10m')
       .option('-q, --quiet', 'no progress line'),
     '--inventory',
@@ -98,8 +104,12 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
   const device = flags.interface;
   const filter = flags.filter ?? '';
 
+  // Every output path is checked before capturing: a report that cannot be written must not cost the capture.
+  if (flags.output !== undefined) checkOutputPath(flags.output);
+  if (flags.write !== undefined) checkOutputPath(flags.write, '--write');
   const cap = loadCap();
-  const extra = flags.as !== undefined ? { [flags.as]: ownAddresses(device) } : undefined;
+  const asAddresses = flags.as !== undefined ? ownAddresses(device) : [];
+  const extra = flags.as !== undefined ? { [flags.as]: asAddresses } : undefined;
   let policy: ReturnType<typeof loadPolicy>;
   try {
     policy = loadPolicy(flags.matrix, flags.inventory, flags.features, extra);
@@ -110,6 +120,9 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
   }
   const { matrix, inventory, features } = policy;
   const serverPorts = serverPortsFor(matrix);
+  const vantage = [...new Set([...(flags.as !== undefined ? [flags.as] : []), ...(flags.vantage ?? [])])];
+  checkVantage(vantage, matrix, inventory);
+  const asRecord = flags.as !== undefined ? { role: flags.as, addresses: asAddresses } : null;
 
   const capture = new LiveCapture({ device, filter }, cap);
   let writer: PcapngWriter | null = null;
@@ -195,7 +208,7 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
       }
       if (!flags.quiet && elapsed >= nextPartialAt) {
         const t0 = performance.now();
-        const r = runAudit(collectFacts(engine, [], serverPorts), matrix, inventory, { scope, features, generatedAt: '' });
+        const r = runAudit(collectFacts(engine, [], serverPorts), matrix, inventory, { scope, features, generatedAt: '', vantage, as: asRecord });
         partial = { rulesObserved: r.summary.rulesObserved, rulesTotal: r.rules.length, unexpected: r.summary.unexpected };
         nextPartialAt = elapsed + Math.max(PROGRESS_TICK_MS, (performance.now() - t0) * PARTIAL_AUDIT_COST_FACTOR);
       }
@@ -255,7 +268,8 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
     }
     const summary: InputSummary = {
       path: capture.info.path,
-      sha256: null,
+      // The evidence pcapng's hash, where verify looks for a capture's hash (null without --write).
+      sha256: evidenceSha,
       format: 'live',
       info: capture.info,
       packets: engine.packets,
@@ -265,21 +279,23 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
       error: captureError !== null ? { offset: -1, message: `live:${device}: ${captureError}` } : null,
     };
     const facts = collectFacts(engine, [summary], serverPorts);
-    const audited = runAudit(facts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env) });
+    const audited = runAudit(facts, matrix, inventory, {
+      scope,
+      features,
+      generatedAt: generationTime(io.env),
+      vantage,
+      requireAllMembers: flags.requireAllMembers === true,
+      as: asRecord,
+    });
     const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
     const result = attachEvidence(audited, { argv, matrixSpecs, host: hostname() });
     partial = { rulesObserved: result.summary.rulesObserved, rulesTotal: result.rules.length, unexpected: result.summary.unexpected };
     progress.done({ ...stats(), elapsedMs: (stoppedUs - startedUs) / 1000 });
     const toTerminal = flags.output === undefined && io.stdoutIsTTY;
     const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
-    if (flags.output !== undefined) io.writeFile(flags.output, text);
-    else io.stdout(text);
-    if (captureError !== null) {
-      io.stderr(`flowaudit: live:${device}: ${captureError}\n`);
-      return 2;
-    }
-    if (flags.exitZero) return 0;
-    return result.verdict === 'pass' ? 0 : 1;
+    emitReport(io, text, flags.output, format, result);
+    if (captureError !== null) io.stderr(`flowaudit: live:${device}: ${captureError}\n`);
+    return exitCodeFor(result, flags.exitZero === true);
   } finally {
     unsubscribe?.(); // kept until the report is out, so a second Ctrl-C is always ours
   }

@@ -1,0 +1,41 @@
+/**
+ * Output paths are checked before any capture or audit starts (issue 8): a report that cannot be
+ * written must not cost a 30-minute live capture. One line, exit 2, naming the option and the path.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { CliError } from '../errors.js';
+
+/** Throws a usage CliError when `path` cannot be written as a file (missing folder, a directory, no permission). */
+export function checkOutputPath(path: string, option = '--output'): void {
+  const abs = resolve(path);
+  let st: ReturnType<typeof statSync> | undefined;
+  try {
+    st = statSync(abs);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isDirectory()) throw new CliError(`${option} ${path}: is a directory; give a file name`, 'usage');
+  const dir = dirname(abs);
+  let d: ReturnType<typeof statSync>;
+  try {
+    d = statSync(dir);
+  } catch {
+    throw new CliError(`${option} ${path}: the folder ${dirname(path)} does not exist`, 'usage');
+  }
+  if (!d.isDirectory()) throw new CliError(`${option} ${path}: ${dirname(path)} is not a folder`, 'usage');
+  try {
+    accessSync(st ? abs : dir, constants.W_OK);
+  } catch {
+    throw new CliError(`${option} ${path}: not writable (permission denied)`, 'usage');
+  }
+}
+
+/** Write through `io`, turning a late failure (disk full, removed folder) into one line and exit 2. */
+export function writeOutput(write: () => void, path: string, option = '--output'): void {
+  try {
+    write();
+  } catch (e) {
+    throw new CliError(`${option} ${path}: cannot write: ${e instanceof Error ? e.message : String(e)}`, 'input');
+  }
+}
