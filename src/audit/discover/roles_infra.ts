@@ -91,6 +91,7 @@ export function amsServer(o: Observation, p: Proposals, given: readonly { member
   }
   // Other HTTP(S) servers that clients use but that do not talk to the DCs (e.g. the AMS's IPv6 address).
   const ams = new Set(p.members('ams-server'));
+  if (ams.size === 0) return;
   for (const [h, list] of o.byServer) {
     if (ams.has(h) || isDc(h)) continue;
     const web = answered(list.filter((x) => (x.protocol === 'tcp' && (x.port === 443 || x.port === 80)) && !ams.has(x.client)));
