@@ -19,6 +19,6 @@ export function discoveredMemberLines(d: DiscoveredInventoryReport): { members: 
   const members = d.members.map(
     (m) => `${m.role}: ${m.member}${m.name ? ` (${m.name})` : ''}, ${m.confidence ?? 'no'} confidence${m.evidence.length ? `: ${m.evidence.join('; ')}` : ''}`,
   );
-  const undecided = (d.undecided ?? []).map((u) => `${u.subject}${u.roles?.length ? ` (${u.roles.join(' or ')}?)` : ''}: ${u.reason}${u.hint ? ` (${u.hint})` : ''}`);
+  const undecided = (d.undecided ?? []).map((u) => `${u.subject}${u.roles?.length && !(u.roles.length === 1 && u.roles[0] === u.subject) ? ` (${u.roles.join(' or ')}?)` : ''}: ${u.reason}${u.hint ? ` (${u.hint})` : ''}`);
   return { members, undecided };
 }
