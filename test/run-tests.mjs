@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: type-check, build (some tests run the real bin/), run vitest, and end with the
+// `npm test`: type-check, build (tsc into dist, then the bundle that bin/ runs: scripts/bundle.mjs;
+// some tests run the real bin/), run vitest, and end with the
 // plain line "N passed, N failed[, N skipped]" read from vitest's JSON report, so that an
 // empty or partial run cannot pass unnoticed. Extra arguments go to vitest (e.g. a file filter).
 import { spawnSync } from 'node:child_process';
@@ -15,7 +16,7 @@ if (run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) !== 0) {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
-if (run(bin('tsc'), ['-p', 'tsconfig.build.json']) !== 0) {
+if (run(bin('tsc'), ['-p', 'tsconfig.build.json']) !== 0 || run(process.execPath, [join(root, 'scripts', 'bundle.mjs')]) !== 0) {
   console.log('build failed');
   console.log('0 passed, 1 failed');
   process.exit(1);

@@ -13,17 +13,35 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { registerAudit } from './commands/audit.js';
-import { registerDiscover } from './commands/discover.js';
-import { registerFlows } from './commands/flows.js';
-import { registerInterfaces } from './commands/interfaces.js';
-import { registerLive } from './commands/live.js';
-import { registerMatrix } from './commands/matrix.js';
-import { registerVerify } from './commands/verify.js';
 import type { Io } from './io.js';
 
 export { nodeIo } from './io.js';
 export type { Io } from './io.js';
+
+type Register = (program: Command, io: Io, setExit: (code: number) => void, argv: string[]) => void;
+
+/**
+ * The commands, in help order. Each module is loaded only when its command runs (all of them for
+ * the full --help or an unknown command): `flowaudit audit` never loads live capture, verify or
+ * discover code (start-up time; the bundle keeps each in its own chunk).
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  audit: async () => (await import('./commands/audit.js')).registerAudit,
+  discover: async () => (await import('./commands/discover.js')).registerDiscover,
+  verify: async () => (await import('./commands/verify.js')).registerVerify,
+  flows: async () => (await import('./commands/flows.js')).registerFlows,
+  matrix: async () => (await import('./commands/matrix.js')).registerMatrix,
+  live: async () => (await import('./commands/live.js')).registerLive,
+  interfaces: async () => (await import('./commands/interfaces.js')).registerInterfaces,
+};
+
+/** Which command modules `argv` needs: its command, none for --version alone, else all. */
+function commandsFor(argv: string[]): string[] {
+  const first = argv[0];
+  if (first !== undefined && Object.hasOwn(COMMANDS, first)) return [first];
+  if (argv.length === 1 && (first === '-V' || first === '--version')) return [];
+  return Object.keys(COMMANDS);
+}
 
 export async function main(argv: string[], io: Io): Promise<number> {
   let exitCode = 0;
@@ -36,13 +54,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run flowaudit --help for usage)');
-  registerAudit(program, io, setExit, argv);
-  registerDiscover(program, io, setExit, argv);
-  registerVerify(program, io, setExit);
-  registerFlows(program, io, setExit);
-  registerMatrix(program, io, setExit);
-  registerLive(program, io, setExit, argv);
-  registerInterfaces(program, io, setExit);
+  const registers = await Promise.all(commandsFor(argv).map((name) => COMMANDS[name]!()));
+  for (const register of registers) register(program, io, setExit, argv);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
   for (const c of program.commands.flatMap((x) => x.commands)) c.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 

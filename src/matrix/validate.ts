@@ -3,21 +3,30 @@
  * and the JSON path: `matrix.json: /rules/3/ports/0: must match pattern "^\d+(-\d+)?$"`.
  * Schemas live in <package>/schema/ (shipped with the package) and are compiled once, lazily.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import AjvModule from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, Options, ValidateFunction } from 'ajv';
+import type AjvModule from 'ajv';
 import { CliError } from '../errors.js';
+import { precompiled } from './precompiled.js';
 
 export type SchemaName = 'matrix' | 'inventory';
 
-const Ajv = AjvModule.default;
 const compiled = new Map<SchemaName, ValidateFunction>();
 
-/** Absolute path of a shipped schema (works from src/matrix and dist/matrix alike). */
+/**
+ * Absolute path of a shipped schema: works from src/matrix and dist/matrix (two levels below the
+ * package) and from the bundle in dist/ (one level below).
+ */
 export function schemaPath(name: SchemaName): string {
-  return fileURLToPath(new URL(`../../schema/${name}.schema.json`, import.meta.url));
+  const deep = fileURLToPath(new URL(`../../schema/${name}.schema.json`, import.meta.url));
+  if (existsSync(deep)) return deep;
+  return fileURLToPath(new URL(`../schema/${name}.schema.json`, import.meta.url));
 }
+
+/** The ajv options the schemas are compiled with, at first use or at build time (scripts/bundle.mjs). */
+export const AJV_OPTIONS: Options = { allErrors: true, strict: true };
 
 /** The schema object, parsed from the shipped file. */
 export function loadSchema(name: SchemaName): object {
@@ -25,11 +34,14 @@ export function loadSchema(name: SchemaName): object {
 }
 
 function validator(name: SchemaName): ValidateFunction {
-  let v = compiled.get(name);
+  let v = compiled.get(name) ?? precompiled[name];
   if (!v) {
-    const ajv = new Ajv({ allErrors: true, strict: true });
-    v = ajv.compile(loadSchema(name));
-    compiled.set(name, v);
+    // Loaded only here (synchronously, ajv is CommonJS), so the bundle, which has its validators
+    // precompiled, never loads ajv's compiler.
+    const Ajv = (createRequire(import.meta.url)('ajv') as typeof AjvModule).default;
+    const fresh = new Ajv(AJV_OPTIONS).compile(loadSchema(name));
+    compiled.set(name, fresh);
+    return fresh;
   }
   return v;
 }
