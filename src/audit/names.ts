@@ -82,11 +82,16 @@ export class NameIndex {
     return r;
   }
 
-  /** DNS answers naming `address` that were valid when a connection started at `ts` (µs). */
-  dnsFor(address: string, ts: number): DnsNameFact[] {
+  /**
+   * DNS answers naming `address` that were valid when a connection started at `ts` (µs). For an
+   * aggregate of folded connections that started between `ts` and `tsEnd`, the answers valid at some
+   * time in that span (the aggregate keeps no single start, so this may admit an answer that none of
+   * its connections followed: evidence, not a verdict input stricter than the unfolded audit).
+   */
+  dnsFor(address: string, ts: number, tsEnd = ts): DnsNameFact[] {
     const list = this.hints?.dnsNames.get(address);
     if (!list) return [];
-    return list.filter((f) => f.ts <= ts && ts <= f.ts + Math.max(f.ttl, MIN_DNS_VALIDITY_S) * 1e6);
+    return list.filter((f) => f.ts <= tsEnd && ts <= f.ts + Math.max(f.ttl, MIN_DNS_VALIDITY_S) * 1e6);
   }
 
   /** TLS SNI of connection `c` (for an aggregate of folded connections: the SNIs its server was given). */
@@ -127,12 +132,13 @@ export class NameIndex {
       e.server = this.addressEnd(c.server, c.serverAddr);
       return e;
     }
-    e.client = this.end(c.client, c.clientAddr, c.firstSeen, NONE, NONE);
-    e.server = this.end(c.server, c.serverAddr, c.firstSeen, this.sniOf(c), this.hostOf(c));
+    const tsEnd = c.id < 0 ? (c.lastStart ?? c.firstSeen) : c.firstSeen;
+    e.client = this.end(c.client, c.clientAddr, c.firstSeen, tsEnd, NONE, NONE);
+    e.server = this.end(c.server, c.serverAddr, c.firstSeen, tsEnd, this.sniOf(c), this.hostOf(c));
     return e;
   }
 
-  private end(text: string, words: Uint32Array, ts: number, sni: readonly string[], host: readonly string[]): EndRoles {
+  private end(text: string, words: Uint32Array, ts: number, tsEnd: number, sni: readonly string[], host: readonly string[]): EndRoles {
     const baseEnd = this.addressEnd(text, words);
     const base = baseEnd.roles;
     let byName: EndRoles['byName'] = null;
@@ -149,7 +155,7 @@ export class NameIndex {
     };
     for (const n of sni) add(n, 'sni');
     for (const n of host) add(n, 'http-host');
-    for (const f of this.dnsFor(text, ts)) add(f.name, 'dns', f.ttl, f.ts);
+    for (const f of this.dnsFor(text, ts, tsEnd)) add(f.name, 'dns', f.ttl, f.ts);
     if (byName === null) return baseEnd;
     const all = new Set(base);
     for (const r of (byName as Map<string, unknown>).keys()) all.add(r);

@@ -32,6 +32,11 @@ export interface Connection {
   /** µs since the Unix epoch. */
   firstSeen: number;
   lastSeen: number;
+  /**
+   * Aggregates of folded connections only (id < 0): the latest start among the connections folded
+   * into it (their earliest start is `firstSeen`). Unset, or stale, for table connections (id >= 0).
+   */
+  lastStart?: number;
   state: ConnState;
   outcome: Outcome;
   directionBy: DirectionBy;

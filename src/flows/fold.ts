@@ -37,6 +37,8 @@ interface Aggregate {
   bytesToServer: number;
   bytesToClient: number;
   firstSeen: number;
+  /** Latest start among the folded connections (name evidence from DNS is time-bound). */
+  lastStart: number;
   lastSeen: number;
   ids: CommunityIdSample;
 }
@@ -76,6 +78,7 @@ export class FoldedConnections {
         bytesToServer: 0,
         bytesToClient: 0,
         firstSeen: c.firstSeen,
+        lastStart: c.id < 0 ? (c.lastStart ?? c.firstSeen) : c.firstSeen,
         lastSeen: c.lastSeen,
         ids: new CommunityIdSample(),
       };
@@ -91,6 +94,8 @@ export class FoldedConnections {
     a.bytesToServer += c.bytesToServer;
     a.bytesToClient += c.bytesToClient;
     if (c.firstSeen < a.firstSeen) a.firstSeen = c.firstSeen;
+    const start = c.id < 0 ? (c.lastStart ?? c.firstSeen) : c.firstSeen;
+    if (start > a.lastStart) a.lastStart = start;
     if (c.lastSeen > a.lastSeen) a.lastSeen = c.lastSeen;
     this.connections += c.count;
   }
@@ -120,6 +125,7 @@ export class FoldedConnections {
     c.bytesToClient = a.bytesToClient;
     c.bytes = a.bytesToServer + a.bytesToClient;
     c.firstSeen = a.firstSeen;
+    c.lastStart = a.lastStart;
     c.lastSeen = a.lastSeen;
     c.state = a.state;
     c.outcome = a.outcome;
