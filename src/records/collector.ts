@@ -16,8 +16,9 @@ export class RecordCollector {
   readonly table = new RecordTable();
   /** ssl.log: connection key (uid + 5-tuple) → server_name. Read before the conn.logs. */
   readonly sslNames = new Map<string, string>();
-  /** Record index → TLS server name (SNI) from ssl.log. */
+  /** Record index → TLS server name (SNI) from ssl.log or a flows line; → HTTP Host from a flows line. */
   readonly sni = new Map<number, string>();
+  readonly httpHost = new Map<number, string>();
   /** Address → names from dns.log answers. */
   readonly dnsNames = new Map<string, DnsNameFact[]>();
 
@@ -26,6 +27,8 @@ export class RecordCollector {
   /** Orient and keep a record; an error text when it cannot be stored (bad address). */
   addRecord(r: FlowRecord): number | string {
     const i = this.table.add(r, this.serverPorts);
+    if (typeof i === 'number' && r.sni !== undefined) this.sni.set(i, r.sni);
+    if (typeof i === 'number' && r.httpHost !== undefined) this.httpHost.set(i, r.httpHost);
     if (typeof i === 'number' && r.uid !== undefined && this.sslNames.size > 0) {
       const name = this.sslNames.get(connKey(r.uid, r.orig, r.origPort, r.resp, r.respPort));
       if (name !== undefined) this.sni.set(i, name);

@@ -43,6 +43,9 @@ export interface FlowRecord {
   oriented?: { directionBy: DirectionBy; outcome: Outcome };
   /** Zeek uid (joins ssl.log), when the log has one. */
   uid?: string;
+  /** TLS SNI / HTTP Host the client sent, when the log carries them (flowaudit flows lines). */
+  sni?: string;
+  httpHost?: string;
 }
 
 export function emptyRecord(): FlowRecord {

@@ -62,6 +62,8 @@ export function flowauditFlowRecord(o: Record<string, unknown>): FlowRecord | st
     r.history = o.history;
     [r.origEvents, r.respEvents] = historyEvents(o.history);
   }
+  if (typeof o.sni === 'string' && o.sni !== '') r.sni = o.sni;
+  if (typeof o.httpHost === 'string' && o.httpHost !== '') r.httpHost = o.httpHost;
   const it = o.icmpType;
   const ic = o.icmpCode;
   if (typeof it === 'number' && Number.isInteger(it)) r.icmpType = it;

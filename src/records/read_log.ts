@@ -20,6 +20,8 @@ const MAX_PROBLEMS = 5;
 /** What each format cannot carry (a Zeek conn.log loses SNI/DNS only until its ssl.log/dns.log is read). */
 export function unavailableFor(format: RecordLogFormat, companions: RecordLogFormat[] = []): UnavailableFact[] {
   if (format === 'zeek-ssl' || format === 'zeek-dns') return [];
+  // flowaudit's own lines carry the SNI and Host of each connection; DNS answers stay with the sensor.
+  if (format === 'flowaudit-flows') return ['dns-answers', 'epm-handouts', 'icmp-quotes'];
   const all: UnavailableFact[] = ['tls-sni', 'http-host', 'dns-answers', 'epm-handouts', 'icmp-quotes'];
   return all.filter((f) => !(f === 'tls-sni' && companions.includes('zeek-ssl')) && !(f === 'dns-answers' && companions.includes('zeek-dns')));
 }

@@ -111,6 +111,7 @@ export function joinRecordFacts(facts: CaptureFacts, read: RecordRead, order: st
   table.idBase = facts.connections.size;
   const hints = facts.hints ?? new HintRecorder();
   for (const [i, name] of read.collector.sni) hints.sni.set(table.idBase + i, name);
+  for (const [i, name] of read.collector.httpHost) hints.httpHost.set(table.idBase + i, name);
   for (const [addr, list] of read.collector.dnsNames) {
     const have = hints.dnsNames.get(addr);
     if (!have) hints.dnsNames.set(addr, [...list]);

@@ -4,6 +4,7 @@ import { isoMicros } from '../../audit/time.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
 import { connectionCommunityId } from '../../flows/community_id.js';
 import type { Connection } from '../../flows/connection.js';
+import type { HintRecorder } from '../../flows/hints.js';
 import { safeCsvCast } from '../../report/csv_cell.js';
 import type { Io } from '../io.js';
 import { chooseFormat, collectRepeat, loadPolicy } from '../options.js';
@@ -15,10 +16,14 @@ const FORMATS = ['jsonl', 'csv'] as const;
 export const FLOW_FIELDS = [
   'protocol', 'client', 'clientPort', 'server', 'serverPort',
   'packets', 'bytes', 'packetsToServer', 'packetsToClient', 'bytesToServer', 'bytesToClient',
-  'firstSeen', 'lastSeen', 'state', 'outcome', 'directionBy', 'history', 'communityId', 'icmpType', 'icmpCode', 'byteBasis',
+  'firstSeen', 'lastSeen', 'state', 'outcome', 'directionBy', 'history', 'communityId', 'icmpType', 'icmpCode', 'byteBasis', 'sni', 'httpHost',
 ] as const;
 
-export function flowRecord(c: Connection): Record<(typeof FLOW_FIELDS)[number], string | number | null> {
+/**
+ * One line of the connection log. `names` (the run's hints) adds the TLS SNI and HTTP Host the
+ * client sent, so a central audit of shipped flows keeps host-name roles (DNS answers stay behind).
+ */
+export function flowRecord(c: Connection, names?: HintRecorder): Record<(typeof FLOW_FIELDS)[number], string | number | null> {
   return {
     protocol: c.protocol,
     client: c.client,
@@ -42,6 +47,8 @@ export function flowRecord(c: Connection): Record<(typeof FLOW_FIELDS)[number], 
     icmpType: c.icmpType,
     icmpCode: c.icmpCode,
     byteBasis: c.byteBasis ?? 'frame',
+    sni: (c.id >= 0 ? names?.sni.get(c.id) : undefined) ?? null,
+    httpHost: (c.id >= 0 ? names?.httpHost.get(c.id) : undefined) ?? null,
   };
 }
 
@@ -74,7 +81,7 @@ export function registerFlows(program: Command, io: Io, setExit: (code: number) 
         batch = [];
       };
       facts.connections.forEach((c) => {
-        batch.push(flowRecord(c));
+        batch.push(flowRecord(c, facts.hints));
         if (batch.length === 10_000) flush();
       });
       if (batch.length > 0 || first) flush();
