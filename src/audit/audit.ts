@@ -423,6 +423,10 @@ function inputResult(i: CaptureFacts['inputs'][number]): InputResult {
     ...(info?.live ? { live: info.live } : {}),
     byteBasis: i.byteBasis ?? (info ? 'frame' : null),
     ...(i.records ? { records: i.records } : {}),
+    origin: i.origin ?? (i.format === 'live' ? 'live' : 'file'),
+    compression: i.compression ?? null,
+    storedBytes: i.storedBytes ?? null,
+    copiesCollapsed: i.copiesCollapsed ?? null,
   };
 }
 

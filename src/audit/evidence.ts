@@ -55,7 +55,7 @@ export function attachEvidence(result: AuditResult, ctx: EvidenceContext): Audit
     commandLine: shellQuote(['flowaudit', ...ctx.argv]),
     host: ctx.host ?? null,
     generatedAt: result.generatedAt,
-    inputs: result.inputs.map((i) => ({ path: i.path, sha256: i.sha256 })),
+    inputs: result.inputs.map((i) => ({ path: i.path, sha256: i.sha256, ...(i.origin === 'stream' ? { stream: true } : {}), ...(i.compression ? { compression: i.compression } : {}) })),
     matrix: {
       name: result.matrix.name,
       version: result.matrix.version,

@@ -142,6 +142,17 @@ export interface InputResult {
   byteBasis?: ByteBasis | 'mixed' | null;
   /** Issue 11, flow logs only: connections, malformed lines, ignored records, facts unavailable. */
   records?: RecordInputInfo;
+  /**
+   * Added in issue 9. origin: 'file' (a regular file, re-readable by its path), 'stream' (stdin,
+   * a FIFO or pipe: read once, so verify needs the capture given explicitly) or 'live';
+   * compression: how the input was stored ('gzip' or null; sha256 and storedBytes cover the stored
+   * bytes); copiesCollapsed: Windows Packet Monitor per-component copies counted once (null when
+   * the input is not a Windows capture).
+   */
+  origin?: 'file' | 'stream' | 'live';
+  compression?: string | null;
+  storedBytes?: number | null;
+  copiesCollapsed?: number | null;
 }
 
 export interface AuditSummary {
@@ -242,8 +253,12 @@ export interface Evidence {
   host: string | null;
   /** Same as the report's generatedAt (SOURCE_DATE_EPOCH pins it). */
   generatedAt: string;
-  /** Every input capture in command-line order (null sha256: the file could not be read). */
-  inputs: { path: string; sha256: string | null }[];
+  /** Every input, in the order audited (null sha256: the file could not be read). */
+  /**
+   * `stream: true` (issue 9): read once from stdin or a pipe; `verify` needs that capture given
+   * explicitly. `compression`: the sha256 covers the compressed bytes as stored.
+   */
+  inputs: { path: string; sha256: string | null; stream?: true; compression?: string }[];
   /** `specs`: the --matrix values as given (default builtin:ams); verify re-loads them. */
   matrix: { name: string; version: string; origin: string; specs: string[]; sha256: string };
   inventory: { origin: string; sha256: string | null };

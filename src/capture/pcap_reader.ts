@@ -176,6 +176,7 @@ export class PcapReader implements PacketSource {
 
   /** End of input before `need` bytes of a record: clean end or a truncation warning. */
   private stop(need: number, what: string): false {
+    if (this.w.waiting) return false; // a stream: the rest of the record has not arrived yet
     this.done = true;
     noteEndOfInput(this.w, this.info, need, what);
     return false;

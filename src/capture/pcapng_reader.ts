@@ -136,8 +136,7 @@ export class PcapngReader implements PacketSource {
       const le = this.le;
       const type = v.getUint32(p, le);
       if (type === PCAPNG_SHB) {
-        this.readShb(false);
-        if (this.done) return false;
+        if (!this.readShb(false)) return false;
         continue;
       }
       const len = v.getUint32(p + 4, le);
@@ -246,8 +245,11 @@ export class PcapngReader implements PacketSource {
     }
   }
 
-  /** Section Header Block at `pos`: sets byte order, resets the interface table. */
-  private readShb(first: boolean): void {
+  /**
+   * Section Header Block at `pos`: sets byte order, resets the interface table. Returns false when
+   * the input ended (or, for a stream, has not yet delivered the whole block).
+   */
+  private readShb(first: boolean): boolean {
     const w = this.w;
     const off = w.offset();
     if (!w.ensure(12)) {
@@ -258,8 +260,7 @@ export class PcapngReader implements PacketSource {
           `Cannot read pcapng section header: file has ${w.remaining()} bytes, the header needs ${SHB_MIN_LEN}`,
         );
       }
-      this.stop(12, 'section header block');
-      return;
+      return this.stop(12, 'section header block');
     }
     let p = w.pos;
     let v = w.view;
@@ -286,8 +287,7 @@ export class PcapngReader implements PacketSource {
           `Cannot read pcapng section header: file has ${w.remaining()} bytes, the header needs ${len}`,
         );
       }
-      this.stop(len, 'section header block');
-      return;
+      return this.stop(len, 'section header block');
     }
     p = w.pos;
     v = w.view;
@@ -297,8 +297,15 @@ export class PcapngReader implements PacketSource {
       throw this.err(off, `unsupported pcapng version ${major}.${minor} (only major version 1 exists)`);
     }
     this.le = le; // the new section's byte order, also for its own options and trailer
-    this.forEachOption(p + 24, p + len - 4, off, () => {});
+    const buf = w.buf;
+    const shb: { hardware?: string; os?: string; application?: string } = {};
+    this.forEachOption(p + 24, p + len - 4, off, (code, vp, vlen) => {
+      if (code === 2) shb.hardware = utf8(buf, vp, vlen);
+      else if (code === 3) shb.os = utf8(buf, vp, vlen);
+      else if (code === 4) shb.application = utf8(buf, vp, vlen);
+    });
     this.checkTrailer(p, len, off);
+    if (first) this.info.section = shb;
     this.section++;
     this.ifaces = [];
     if (first) {
@@ -307,6 +314,7 @@ export class PcapngReader implements PacketSource {
     }
     w.pos = p + len;
     this.info.bytesRead = off + len;
+    return true;
   }
 
   private readIdb(p: number, len: number, off: number): void {
@@ -428,6 +436,7 @@ export class PcapngReader implements PacketSource {
 
   /** End of input before `need` bytes of a block: clean end or a truncation warning. */
   private stop(need: number, what: string): false {
+    if (this.w.waiting) return false; // a stream: the rest of the record has not arrived yet
     this.done = true;
     noteEndOfInput(this.w, this.info, need, what);
     return false;

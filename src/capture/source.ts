@@ -86,6 +86,8 @@ export interface CaptureInfo {
   /** True when the file ended in the middle of a record/block (a warning explains where). */
   truncated: boolean;
   warnings: CaptureWarning[];
+  /** pcapng: the first Section Header Block's shb_hardware / shb_os / shb_userappl options, when present. */
+  section?: { hardware?: string; os?: string; application?: string };
   /** Set for live captures only (format 'live'). */
   live?: LiveInputInfo;
 }

@@ -10,6 +10,8 @@ export interface Io {
   env: Record<string, string | undefined>;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** Standard input as chunks (the capture `-`); default process.stdin. */
+  stdin?: () => AsyncIterable<Uint8Array>;
   /** Installs a handler for SIGINT/SIGTERM (live capture); returns a function that removes it. */
   onSignal?(handler: (signal: 'SIGINT' | 'SIGTERM') => void): () => void;
 }

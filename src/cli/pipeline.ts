@@ -1,14 +1,16 @@
 /**
- * The file pipeline shared by `audit` and `flows`: capture files → engine → facts.
- * Live capture feeds the same FlowEngine from another source.
+ * The input pipeline shared by `audit`, `flows`, `discover` and `verify`: inputs (files, `-`,
+ * FIFOs, compressed files, directories) → flow logs to src/records, captures to one reader each
+ * (parse + hash, flows/ingest.ts) → engine → facts. Live capture feeds the same FlowEngine from
+ * another source.
  */
-import { existsSync } from 'node:fs';
 import { CliError } from '../errors.js';
 import type { ServerPorts } from '../flows/direction.js';
 import { collectFacts, type CaptureFacts } from '../flows/facts.js';
 import { FlowEngine } from '../flows/flow_engine.js';
-import { sha256FilesInBackground, type HashResult } from '../flows/file_hash.js';
-import { ingestFilesDeferred } from '../flows/ingest.js';
+import { sha256FilesInBackground } from '../flows/file_hash.js';
+import { ingestInputs, type IngestOptions } from '../flows/ingest.js';
+import { expandInputs, type InputSpec } from '../flows/input_list.js';
 import { joinRecordFacts, readRecordLogs, recordLogFormat, withCompanionLogs, type RecordLogInput } from '../records/record_facts.js';
 
 /**
@@ -19,57 +21,59 @@ export function resolveInputs(paths: string[]): string[] {
   return withCompanionLogs(paths);
 }
 
-/** Usage/input errors before any work: no file given, or a file that does not exist. */
+/** Usage/input errors before any work: no input given, or a path that does not exist. */
 export function checkCaptures(paths: string[]): void {
   if (paths.length === 0) throw new CliError('no capture file given', 'usage');
-  for (const p of paths) {
-    if (!existsSync(p)) throw new CliError(`${p}: no such file`, 'input');
-  }
+  expandInputs(paths);
+}
+
+export interface AnalyseOptions {
+  onProgress?: (packets: number, path: string) => void;
+  onNote?: (message: string) => void;
+  stdin?: IngestOptions['stdin'];
 }
 
 /**
- * Parse the files into facts now; `hashed` resolves when the inputs' SHA-256 (computed on a worker
- * thread) are in `facts.inputs`. Audit meanwhile, then wait before reporting.
+ * Parse the inputs into facts; `hashed` resolves when the inputs' SHA-256 (over the same bytes,
+ * computed alongside) are in `facts.inputs`. Audit meanwhile, then wait before reporting.
  */
-export function analyseFilesDeferred(
+export async function analyseInputs(
   paths: string[],
   serverPorts: ServerPorts,
-  onProgress?: (packets: number, path: string) => void,
-  hashes?: Promise<Map<string, HashResult>>,
-): { facts: CaptureFacts; hashed: Promise<void> } {
+  opts: AnalyseOptions = {},
+): Promise<{ facts: CaptureFacts; hashed: Promise<void>; skipped: { path: string; reason: string }[] }> {
   checkCaptures(paths);
-  const engine = new FlowEngine();
+  const specs = expandInputs(paths);
   // The record-log hook: a flow log (Zeek, Suricata, flowaudit flows), detected by content, is read
-  // by src/records; everything else goes to the packet engine. Both end in the same facts.
+  // by src/records; everything else goes to the packet readers. Both end in the same facts.
   const logs: RecordLogInput[] = [];
-  const isRecord = paths.map((p) => {
-    const f = recordLogFormat(p);
-    if (f) logs.push({ path: p, ...f });
-    return f !== null;
-  });
-  const all = hashes ?? sha256FilesInBackground(paths);
-  const captures = paths.filter((_, i) => !isRecord[i]);
-  const { inputs, hashed } = ingestFilesDeferred(captures, engine, onProgress ? { onProgress } : {}, all);
-  let facts = collectFacts(engine, inputs, serverPorts);
-  if (logs.length === 0) return { facts, hashed };
+  const captures: InputSpec[] = [];
+  for (const s of specs) {
+    const f = recordLogFormat(s.path);
+    if (f) logs.push({ path: s.path, ...f });
+    else captures.push(s);
+  }
+  const engine = new FlowEngine();
+  const ingested =
+    captures.length > 0 ? await ingestInputs(captures, engine, opts) : { inputs: [], hashed: Promise.resolve(), skipped: [] };
+  let facts = collectFacts(engine, ingested.inputs, serverPorts);
+  if (logs.length === 0) return { facts, hashed: ingested.hashed, skipped: ingested.skipped };
   const read = readRecordLogs(logs, serverPorts);
-  facts = joinRecordFacts(facts, read, paths, isRecord);
-  const logsHashed = all.then((h) => {
+  // Captures in packet order, then the logs.
+  const order = [...ingested.inputs.map((i) => i.path), ...logs.map((l) => l.path)];
+  facts = joinRecordFacts(facts, read, order, order.map((_, i) => i >= ingested.inputs.length));
+  const logsHashed = sha256FilesInBackground(logs.map((l) => l.path)).then((h) => {
     for (const s of read.inputs.values()) {
       const r = h.get(s.path);
       if (r && 'sha256' in r) s.sha256 = r.sha256;
       else if (!s.error) s.error = { offset: 0, message: `${s.path}: cannot hash file: ${r?.error ?? 'no result'}` };
     }
   });
-  return { facts, hashed: Promise.all([hashed, logsHashed]).then(() => undefined) };
+  return { facts, hashed: Promise.all([ingested.hashed, logsHashed]).then(() => undefined), skipped: ingested.skipped };
 }
 
-export async function analyseFiles(
-  paths: string[],
-  serverPorts: ServerPorts,
-  onProgress?: (packets: number, path: string) => void,
-): Promise<CaptureFacts> {
-  const { facts, hashed } = analyseFilesDeferred(paths, serverPorts, onProgress);
+export async function analyseFiles(paths: string[], serverPorts: ServerPorts, opts: AnalyseOptions = {}): Promise<CaptureFacts> {
+  const { facts, hashed } = await analyseInputs(paths, serverPorts, opts);
   await hashed;
   return facts;
 }

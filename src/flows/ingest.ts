@@ -1,14 +1,30 @@
 /**
- * Feed capture files into a FlowEngine, one after the other, as one body of evidence.
- * A file that breaks mid-way keeps what was read: its summary carries the error and the
- * packets before it stay counted.
+ * The input dispatcher: every input on the command line (files, `-`, FIFOs, compressed files,
+ * directories expanded) is opened once (capture/capture_input.ts: one reader feeds the parser and
+ * the SHA-256), and all of them are fed into one FlowEngine as one body of evidence:
+ *
+ * - ordered by their first packet time, whatever order they were given in;
+ * - merged packet by packet by timestamp, exactly as `mergecap` would write them into one file
+ *   (at each step the input whose next packet is earliest goes first; ties go to the input whose
+ *   first packet is earlier, then to the earlier one on the command line). A rotated set
+ *   (dumpcap -b, tcpdump -C/-G) thus reads exactly like the single file it was cut from.
+ *
+ * A file that breaks mid-way keeps what was read: its summary carries the error and the packets
+ * before it stay counted. Flow logs never get here (cli/pipeline.ts sends them to src/records by
+ * content); any other non-capture is skipped with a note when it came from a directory, and is an
+ * error otherwise.
  */
-import { openCapture } from '../capture/open_capture.js';
-import { newRawPacket, type CaptureInfo, type PacketSource } from '../capture/source.js';
+import { CaptureInput, type CaptureInputOptions } from '../capture/capture_input.js';
+import type { Compression } from '../capture/compression.js';
+import { HashService } from '../capture/input_hash.js';
+import { newRawPacket, type CaptureInfo, type RawPacket } from '../capture/source.js';
+import { hex32 } from '../capture/chunked_file.js';
 import { CaptureFormatError, CliError } from '../errors.js';
-import { sha256FilesInBackground, type HashResult } from './file_hash.js';
+import { copyCollapserFor, truncationWarning, type CopyCollapser } from './pktmon.js';
 import type { FlowEngine } from './flow_engine.js';
+import { expandInputs, type InputSpec } from './input_list.js';
 import type { ByteBasis, RecordInputInfo, RecordLogFormat } from './record_input.js';
+import { statSync } from 'node:fs';
 
 export interface InputSummary {
   path: string;
@@ -22,6 +38,14 @@ export interface InputSummary {
   lastSeen: number | null;
   /** Fatal problem that stopped reading this input (what was read before it still counts). */
   error: { offset: number; message: string } | null;
+  /** 'file': a regular file, re-readable by path; 'stream': stdin, a FIFO or pipe, read once (verify needs the capture given). */
+  origin?: 'file' | 'stream' | 'live';
+  /** Compression of the input as stored (the sha256 covers the compressed bytes). */
+  compression?: Compression | null;
+  /** Bytes of the input as stored (what the sha256 covers). */
+  storedBytes?: number;
+  /** Windows Packet Monitor captures: per-component copies of a packet counted once (null: not pktmon). */
+  copiesCollapsed?: number | null;
   /** What the byte counts count: 'frame' for captures; flow logs say (see record_input.ts). */
   byteBasis?: ByteBasis | 'mixed' | null;
   /** Set for flow logs (src/records): lines, malformed lines, ignored records, unavailable facts. */
@@ -29,102 +53,245 @@ export interface InputSummary {
 }
 
 export interface IngestOptions {
-  /** Called every `progressEvery` packets (default 1M) and at the end of each file. */
+  /** Called every `progressEvery` packets (default 1M) and at the end. */
   onProgress?: (packets: number, path: string) => void;
   progressEvery?: number;
+  /** Notes for the user (skipped files); default: none. */
+  onNote?: (message: string) => void;
+  /** What `-` reads (default process.stdin); read-buffer size. */
+  stdin?: CaptureInputOptions['stdin'];
+  chunkSize?: number;
 }
 
 export interface Ingested {
-  /** One summary per path, in order; `sha256` is filled in when `hashed` resolves. */
+  /** One summary per input, in the order the packets were merged (first packet time). */
   inputs: InputSummary[];
+  /** Files from directories that were not captures, with why. */
+  skipped: { path: string; reason: string }[];
   /** Resolves once every input's sha256 (or its hash error) is in its summary. */
   hashed: Promise<void>;
 }
 
-/**
- * Ingest files in order into one engine (one body of evidence), hashing them on a worker thread
- * meanwhile. Returns as soon as parsing is done, so the caller can audit while the hash finishes
- * (on large files SHA-256 at ~2 GB/s is the longer of the two).
- */
-export function ingestFilesDeferred(
-  paths: string[],
-  engine: FlowEngine,
-  opts: IngestOptions = {},
-  hashes: Promise<Map<string, HashResult>> = sha256FilesInBackground(paths),
-): Ingested {
-  const inputs = paths.map((p) => ingestFile(p, engine, opts));
-  const hashed = hashes.then((h) => {
-    for (const s of inputs) {
-      const r = h.get(s.path);
-      if (r && 'sha256' in r) s.sha256 = r.sha256;
-      else if (!s.error) s.error = { offset: 0, message: `${s.path}: cannot hash file: ${r?.error ?? 'no result'}` };
-    }
-  });
-  return { inputs, hashed };
+/** One open input during the merge. */
+interface Lane {
+  input: CaptureInput;
+  summary: InputSummary;
+  pkt: RawPacket;
+  /** The lane holds an unconsumed packet in `pkt`, stamped `ts` (µs). */
+  has: boolean;
+  ts: number;
+  order: number;
+  given: number;
+  alive: boolean;
+  collapse: CopyCollapser | null;
+  truncatedPackets: number;
 }
 
-/** As ingestFilesDeferred, waiting for the hashes. */
+/**
+ * Ingest inputs into one engine (one body of evidence). Resolves when every packet is in the
+ * engine; `hashed` resolves when the digests are in the summaries (the hash runs alongside).
+ */
+export async function ingestInputs(paths: string[] | InputSpec[], engine: FlowEngine, opts: IngestOptions = {}): Promise<Ingested> {
+  const specs = paths.map((p) => (typeof p === 'string' ? null : p)).includes(null) ? expandInputs(paths as string[]) : (paths as InputSpec[]);
+  const hashes = new HashService({ expectedBytes: knownBytes(specs) });
+  const lanes: Lane[] = [];
+  const skipped: { path: string; reason: string }[] = [];
+  const early: InputSummary[] = [];
+  const closing: Promise<void>[] = [];
+  try {
+    for (const [given, spec] of specs.entries()) {
+      const summary = emptySummary(spec.path);
+      let input: CaptureInput;
+      const hash = hashes.open();
+      try {
+        input = await CaptureInput.open(spec.path, hash, { ...(opts.stdin ? { stdin: opts.stdin } : {}), ...(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}) });
+      } catch (e) {
+        summary.error = errorOf(e, spec.path);
+        early.push(summary);
+        continue;
+      }
+      summary.origin = input.origin;
+      summary.compression = input.compression;
+      if (input.notCapture) {
+        const routed = routeNonCapture(input, spec, summary, skipped, opts);
+        if (routed) {
+          early.push(summary);
+          closing.push(finishInput(input, summary));
+        } else input.close();
+        continue;
+      }
+      summary.info = input.reader!.info;
+      summary.format = summary.info.format;
+      const collapse = copyCollapserFor(summary.info);
+      lanes.push({ input, summary, pkt: newRawPacket(), has: false, ts: 0, order: 0, given, alive: true, collapse, truncatedPackets: 0 });
+    }
+    if (lanes.length === 0 && early.length === 0) {
+      throw new CliError(`no capture among the inputs: ${skipped.map((k) => `${k.path} (${k.reason})`).join(', ')}`, 'input');
+    }
+    // Each input's first packet decides the order.
+    for (const lane of lanes) await advance(lane);
+    lanes.sort((a, b) => (a.has === b.has ? (a.has ? a.ts - b.ts : 0) || a.given - b.given : a.has ? -1 : 1));
+    lanes.forEach((l, k) => (l.order = k));
+    await merge(lanes, engine, opts);
+  } catch (e) {
+    for (const l of lanes) l.input.close();
+    hashes.close();
+    throw e;
+  }
+  const inputs: InputSummary[] = [];
+  for (const lane of lanes) {
+    const s = lane.summary;
+    if (lane.input.error && !s.error) s.error = errorOf(lane.input.error, s.path);
+    if (lane.collapse) s.copiesCollapsed = lane.collapse.collapsed;
+    const info = s.info;
+    if (info) {
+      if (lane.collapse && lane.collapse.collapsed > 0) info.warnings.push({ offset: -1, message: lane.collapse.describe(s.packets) });
+      const tw = truncationWarning(info, lane.truncatedPackets, s.packets);
+      if (tw) info.warnings.push({ offset: -1, message: tw });
+    }
+    inputs.push(s);
+    closing.push(finishInput(lane.input, s));
+  }
+  inputs.push(...early);
+  const hashed = Promise.all(closing).then(() => hashes.close());
+  return { inputs, skipped, hashed };
+}
+
+/** As ingestInputs, waiting for the hashes. */
 export async function ingestFiles(paths: string[], engine: FlowEngine, opts: IngestOptions = {}): Promise<InputSummary[]> {
-  const r = ingestFilesDeferred(paths, engine, opts);
+  const r = await ingestInputs(paths, engine, opts);
   await r.hashed;
   return r.inputs;
 }
 
-/** Ingest one file (sha256 left null: ingestFiles fills it in). */
-export function ingestFile(path: string, engine: FlowEngine, opts: IngestOptions = {}): InputSummary {
-  const summary: InputSummary = {
-    path,
-    sha256: null,
-    format: 'unknown',
-    info: null,
-    packets: 0,
-    bytes: 0,
-    firstSeen: null,
-    lastSeen: null,
-    error: null,
-  };
-  let src: PacketSource;
+/** Read the rest of the input through its hash, then record the digest (or why there is none). */
+async function finishInput(input: CaptureInput, s: InputSummary): Promise<void> {
   try {
-    src = openCapture(path);
+    s.sha256 = await input.finish();
+    s.storedBytes = input.storedBytes;
+    if (input.error && !s.error) s.error = errorOf(input.error, s.path);
   } catch (e) {
-    summary.error = errorOf(e, path);
-    return summary;
+    if (!s.error) s.error = { offset: 0, message: `${s.path}: cannot hash input: ${(e as Error).message}` };
   }
-  summary.info = src.info;
-  summary.format = src.info.format;
-  const pkt = newRawPacket();
-  const every = opts.progressEvery ?? 1_000_000;
-  let nextProgress = every;
-  let packets = 0;
-  let bytes = 0;
-  let first = Infinity;
-  let last = -Infinity;
-  try {
-    while (src.next(pkt)) {
-      engine.ingest(pkt);
-      packets++;
-      bytes += pkt.wirelen;
-      const ts = pkt.tsSec * 1e6 + pkt.tsNsec / 1000;
-      if (ts < first) first = ts;
-      if (ts > last) last = ts;
-      if (packets === nextProgress) {
-        nextProgress += every;
-        opts.onProgress?.(packets, path);
-      }
+}
+
+/**
+ * A content that is neither pcap nor pcapng (flow logs were routed to src/records before, by
+ * cli/pipeline.ts): skipped with a note when it came from a directory, an error otherwise.
+ */
+function routeNonCapture(input: CaptureInput, spec: InputSpec, summary: InputSummary, skipped: { path: string; reason: string }[], opts: IngestOptions): boolean {
+  const head = input.head();
+  const magic = head.length >= 4 ? hex32(new DataView(head.buffer, head.byteOffset, 4).getUint32(0, false)) : null;
+  const what = magic === null ? `too short for a magic number (${head.length} bytes)` : `unknown magic ${magic}`;
+  if (spec.fromDirectory !== null) {
+    const reason = `not a capture or flow log (${what})`;
+    skipped.push({ path: spec.path, reason });
+    opts.onNote?.(`${spec.path}: skipped, ${reason}`);
+    return false;
+  }
+  summary.error = errorOf(
+    new CaptureFormatError(spec.path, 0, magic === null ? `Cannot read capture header: file has ${head.length} bytes, too short for a magic number` : `Cannot read pcap header: ${what} (neither pcap nor pcapng)`),
+    spec.path,
+  );
+  return true;
+}
+
+function emptySummary(path: string): InputSummary {
+  return { path, sha256: null, format: 'unknown', info: null, packets: 0, bytes: 0, firstSeen: null, lastSeen: null, error: null, origin: 'file', compression: null };
+}
+
+/** Bytes of the regular files among the inputs (sizes the hash worker decision). */
+function knownBytes(specs: InputSpec[]): number {
+  let n = 0;
+  for (const s of specs) {
+    if (s.path === '-') continue;
+    try {
+      const st = statSync(s.path);
+      if (st.isFile()) n += st.size;
+    } catch {
+      // reported when opened
     }
+  }
+  return n;
+}
+
+/** Take the lane's next packet into `pkt` (awaiting stream bytes as needed); `has` says if there is one. */
+async function advance(lane: Lane): Promise<void> {
+  for (;;) {
+    if (nextSync(lane)) return;
+    if (!lane.alive || !lane.input.waiting) {
+      lane.has = false;
+      return;
+    }
+    await lane.input.more();
+  }
+}
+
+function nextSync(lane: Lane): boolean {
+  if (!lane.alive) return false;
+  try {
+    if (!lane.input.next(lane.pkt)) return false;
   } catch (e) {
-    summary.error = errorOf(e, path);
-  } finally {
-    src.close();
+    lane.alive = false;
+    lane.summary.error = errorOf(e, lane.summary.path);
+    return false;
   }
-  summary.packets = packets;
-  summary.bytes = bytes;
-  if (packets > 0) {
-    summary.firstSeen = first;
-    summary.lastSeen = last;
+  const p = lane.pkt;
+  lane.ts = p.tsSec * 1e6 + p.tsNsec / 1000;
+  lane.has = true;
+  return true;
+}
+
+/** Greedy timestamp merge (mergecap's): the lane with the earliest pending packet goes next. */
+async function merge(lanes: Lane[], engine: FlowEngine, opts: IngestOptions): Promise<void> {
+  const every = opts.progressEvery ?? 1_000_000;
+  let total = 0;
+  let nextProgress = every;
+  let lastPath = '';
+  for (;;) {
+    let cur: Lane | null = null;
+    let bound: Lane | null = null;
+    for (const l of lanes) {
+      if (!l.has) continue;
+      if (cur === null || before(l, cur)) {
+        bound = cur;
+        cur = l;
+      } else if (bound === null || before(l, bound)) bound = l;
+    }
+    if (cur === null) break;
+    const boundTs = bound ? bound.ts : Infinity;
+    const boundOrder = bound ? bound.order : Infinity;
+    const s = cur.summary;
+    const pkt = cur.pkt;
+    const collapse = cur.collapse;
+    lastPath = s.path;
+    for (;;) {
+      if (collapse === null || !collapse.isCopy(pkt, cur.ts)) {
+        engine.ingest(pkt);
+        s.packets++;
+        s.bytes += pkt.wirelen;
+        if (pkt.caplen < pkt.wirelen) cur.truncatedPackets++;
+        const ts = cur.ts;
+        if (s.firstSeen === null || ts < s.firstSeen) s.firstSeen = ts;
+        if (s.lastSeen === null || ts > s.lastSeen) s.lastSeen = ts;
+        if (++total === nextProgress) {
+          nextProgress += every;
+          opts.onProgress?.(total, s.path);
+        }
+      }
+      cur.has = false;
+      if (!nextSync(cur)) {
+        await advance(cur);
+        if (!cur.has) break;
+      }
+      if (cur.ts > boundTs || (cur.ts === boundTs && cur.order > boundOrder)) break;
+    }
   }
-  opts.onProgress?.(packets, path);
-  return summary;
+  opts.onProgress?.(total, lastPath);
+}
+
+function before(a: Lane, b: Lane): boolean {
+  return a.ts < b.ts || (a.ts === b.ts && a.order < b.order);
 }
 
 function errorOf(e: unknown, path: string): { offset: number; message: string } {

@@ -7,8 +7,7 @@ import { CliError } from '../../errors.js';
 import { REPORT_FORMATS, renderReport } from '../../report/render.js';
 import { useColor, type Io } from '../io.js';
 import { DEFAULT_MATRIX, addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
-import { analyseFilesDeferred, checkCaptures, resolveInputs } from '../pipeline.js';
-import { sha256FilesInBackground } from '../../flows/file_hash.js';
+import { analyseInputs, checkCaptures, resolveInputs } from '../pipeline.js';
 import type { AuditResult } from '../../audit/result.js';
 import { VERDICT_LABEL, exitCodeFor } from '../../audit/verdict.js';
 import { checkVantage } from '../../audit/vantage.js';
@@ -34,7 +33,7 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
     program
       .command('audit')
       .description('audit capture files against the flow matrix (exit 0 pass, 1 fail, 2 usage or input error, 3 inconclusive)')
-      .argument('<capture...>', 'pcap/pcapng captures and flow logs (Zeek conn.log, Suricata eve.json, flowaudit flows JSONL), audited together as one body of evidence'),
+      .argument('<capture...>', 'pcap/pcapng captures (gzip too), directories of them, - for standard input, and flow logs (Zeek conn.log, Suricata eve.json, flowaudit flows JSONL); audited together as one body of evidence, captures merged by packet time'),
   )
     .action(async (captures: string[], flags: AuditFlags) => {
       setExit(await auditCommand(captures, flags, io, argv));
@@ -48,23 +47,23 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   checkCaptures(captures);
   captures = resolveInputs(captures); // + the ssl.log / dns.log beside a Zeek conn.log
   if (flags.output !== undefined) checkOutputPath(flags.output);
-  // Hash the inputs from the start, on a worker thread: on large files SHA-256 is the critical path.
-  const cancelHashing = new AbortController();
-  const hashes = sha256FilesInBackground(captures, cancelHashing.signal);
-  let audited: AuditResult;
-  try {
-    const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features);
-    const vantage = flags.vantage ?? [];
-    checkVantage(vantage, matrix, inventory);
-    const { facts, hashed } = analyseFilesDeferred(captures, serverPortsFor(matrix), undefined, hashes);
-    const auditOpts = { scope, features, generatedAt: generationTime(io.env), vantage, requireAllMembers: flags.requireAllMembers === true } as const;
-    audited = runAudit(facts, matrix, inventory, auditOpts); // while the inputs are still being hashed
-    const errorsBefore = facts.inputs.filter((i) => i.error).length;
-    await hashed;
-    if (facts.inputs.filter((i) => i.error).length !== errorsBefore) audited = runAudit(facts, matrix, inventory, auditOpts);
-    else audited.inputs.forEach((r, k) => (r.sha256 = facts.inputs[k]?.sha256 ?? null));
-  } finally {
-    cancelHashing.abort(); // no-op once done; stops the worker after an error
+  const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features);
+  const vantage = flags.vantage ?? [];
+  checkVantage(vantage, matrix, inventory);
+  const { facts, hashed } = await analyseInputs(captures, serverPortsFor(matrix), {
+    onNote: (m) => io.stderr(`flowaudit: note: ${m}\n`),
+    ...(io.stdin ? { stdin: io.stdin } : {}),
+  });
+  const auditOpts = { scope, features, generatedAt: generationTime(io.env), vantage, requireAllMembers: flags.requireAllMembers === true } as const;
+  let audited: AuditResult = runAudit(facts, matrix, inventory, auditOpts); // while the hashes finish
+  const errorsBefore = facts.inputs.filter((i) => i.error).length;
+  await hashed;
+  if (facts.inputs.filter((i) => i.error).length !== errorsBefore) audited = runAudit(facts, matrix, inventory, auditOpts);
+  else {
+    audited.inputs.forEach((r, k) => {
+      r.sha256 = facts.inputs[k]?.sha256 ?? null;
+      r.storedBytes = facts.inputs[k]?.storedBytes ?? null;
+    });
   }
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
   const result = attachEvidence(audited, { argv, matrixSpecs, host: null });

@@ -86,6 +86,9 @@ export async function verifyCommand(reportPath: string, captures: string[], flag
   if (report.inputs.some((i) => i.format === 'live') && captures.length === 0) {
     throw new CliError(`${reportPath}: a live session cannot be re-run; give its evidence pcapng: flowaudit verify ${reportPath} FILE`, 'input');
   }
+  if (report.inputs.some((i) => i.origin === 'stream') && captures.length === 0) {
+    throw new CliError(`${reportPath}: the report was made from standard input or a pipe, which cannot be read again; give the capture: flowaudit verify ${reportPath} FILE`, 'input');
+  }
   const paths = captures.length > 0 ? captures : report.inputs.map((i) => i.path);
   if (paths.length !== report.inputs.length) {
     throw new CliError(`${reportPath} records ${report.inputs.length} capture(s), ${paths.length} given`, 'usage');
@@ -151,6 +154,11 @@ function normalisePaths(fresh: AuditResult, report: AuditResult, paths: string[]
     if (p === old) return;
     if (fresh.inputs[k]) fresh.inputs[k]!.path = old;
     if (fresh.evidence?.inputs[k]) fresh.evidence.inputs[k]!.path = old;
+    // A capture recorded from stdin or a pipe, given now as a file: same bytes, another way in.
+    const was = report.inputs[k]!.origin;
+    if (was !== undefined && fresh.inputs[k]) fresh.inputs[k]!.origin = was;
+    const ev = fresh.evidence?.inputs[k];
+    if (ev && report.evidence?.inputs[k]?.stream) ev.stream = true;
     fresh.nextSteps = fresh.nextSteps.map((s) => s.split(p).join(old));
   });
   const swap = (now: string, old: string): void => {

@@ -6,15 +6,15 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FlowEngine } from '../../../src/flows/flow_engine.js';
-import { ingestFile } from '../../../src/flows/ingest.js';
+import { ingestFiles } from '../../../src/flows/ingest.js';
 import { CORPUS_DIR } from '../../support/shared_dir.js';
 
 const haveCorpus = existsSync(`${CORPUS_DIR}/MANIFEST.tsv`);
 
-function hints(file: string) {
+async function hints(file: string) {
   const e = new FlowEngine();
-  const s = ingestFile(`${CORPUS_DIR}/captures/${file}`, e);
-  expect(s.error).toBeNull();
+  const [s] = await ingestFiles([`${CORPUS_DIR}/captures/${file}`], e);
+  expect(s!.error).toBeNull();
   const h = e.hints;
   return {
     dnsResponses: h.dnsResponses,
@@ -29,8 +29,8 @@ function hints(file: string) {
 const NOTHING = { dns: {}, sni: [], host: [], epm: [], icmp: 0 };
 
 describe.skipIf(!haveCorpus)('hint extractors on the corpus', () => {
-  it('zeek dce-rpc-mapi: two ept_map responses (NSPI → 4997, MAPI → 1032); the ept_lookup response is not a map', () => {
-    const h = hints('zeek__dce-rpc-mapi.pcap');
+  it('zeek dce-rpc-mapi: two ept_map responses (NSPI → 4997, MAPI → 1032); the ept_lookup response is not a map', async () => {
+    const h = (await hints('zeek__dce-rpc-mapi.pcap'));
     expect(h.epm).toEqual([
       '192.168.0.173 > 192.168.0.2 tcp/4997 (mapper 192.168.0.2)',
       '192.168.0.173 > 192.168.0.2 tcp/1032 (mapper 192.168.0.2)',
@@ -41,28 +41,28 @@ describe.skipIf(!haveCorpus)('hint extractors on the corpus', () => {
     expect(h.dns).toEqual({});
   });
 
-  it('zeek dce-rpc-cs_window7-join_stream092: only the dynamic-port conversation (tcp/1024), no endpoint mapper traffic', () => {
-    expect(hints('zeek__dce-rpc-cs_window7-join_stream092.pcap')).toMatchObject({ ...NOTHING, dnsResponses: 0 });
+  it('zeek dce-rpc-cs_window7-join_stream092: only the dynamic-port conversation (tcp/1024), no endpoint mapper traffic', async () => {
+    expect((await hints('zeek__dce-rpc-cs_window7-join_stream092.pcap'))).toMatchObject({ ...NOTHING, dnsResponses: 0 });
   });
 
-  it('TLS: SNI of the ClientHello (OpenJDK to zeek.org; Chrome to ssl.gstatic.com)', () => {
-    expect(hints('zeek__tls-openjdk-25.0.2-zeek.org.pcap').sni).toEqual(['zeek.org']);
-    expect(hints('zeek__tls-tls-conn-with-extensions.pcap').sni).toEqual(['ssl.gstatic.com']);
+  it('TLS: SNI of the ClientHello (OpenJDK to zeek.org; Chrome to ssl.gstatic.com)', async () => {
+    expect((await hints('zeek__tls-openjdk-25.0.2-zeek.org.pcap')).sni).toEqual(['zeek.org']);
+    expect((await hints('zeek__tls-tls-conn-with-extensions.pcap')).sni).toEqual(['ssl.gstatic.com']);
   });
 
-  it('TLS without SNI: ML-DSA certificate test (ClientHello has no server_name) and IRC STARTTLS (TLS not at the stream start)', () => {
-    expect(hints('zeek__tls-ml-dsa-44-cert.pcap')).toMatchObject(NOTHING);
-    expect(hints('zeek__tls-irc-starttls.pcap')).toMatchObject(NOTHING);
+  it('TLS without SNI: ML-DSA certificate test (ClientHello has no server_name) and IRC STARTTLS (TLS not at the stream start)', async () => {
+    expect((await hints('zeek__tls-ml-dsa-44-cert.pcap'))).toMatchObject(NOTHING);
+    expect((await hints('zeek__tls-irc-starttls.pcap'))).toMatchObject(NOTHING);
   });
 
-  it('HTTP Host: CONNECT with headers, a GET to an SSH server (Host is an address), HTTP inside QinQinQ VLANs', () => {
-    expect(hints('zeek__http-connect-with-header.pcap').host).toEqual(['secure.newegg.com']);
-    expect(hints('zeek__http-get-to-ssh-server.pcap').host).toEqual(['128.3.50.246']);
-    expect(hints('zeek__vlan-qinqinq.pcap').host).toEqual(['bro.org']);
+  it('HTTP Host: CONNECT with headers, a GET to an SSH server (Host is an address), HTTP inside QinQinQ VLANs', async () => {
+    expect((await hints('zeek__http-connect-with-header.pcap')).host).toEqual(['secure.newegg.com']);
+    expect((await hints('zeek__http-get-to-ssh-server.pcap')).host).toEqual(['128.3.50.246']);
+    expect((await hints('zeek__vlan-qinqinq.pcap')).host).toEqual(['bro.org']);
   });
 
-  it('DNS: a CNAME chain (www.apple.com → … → akamaiedge) and A/AAAA sets, with their TTLs', () => {
-    const h = hints('zeek__pcapng-multi-interface.pcapng');
+  it('DNS: a CNAME chain (www.apple.com → … → akamaiedge) and A/AAAA sets, with their TTLs', async () => {
+    const h = (await hints('zeek__pcapng-multi-interface.pcapng'));
     expect(h.dnsResponses).toBe(3);
     expect(h.dns['23.194.101.24']).toEqual([
       'www.apple.com 9',
@@ -75,8 +75,8 @@ describe.skipIf(!haveCorpus)('hint extractors on the corpus', () => {
     expect(h.dns['142.251.181.100']).toEqual(['google.com 137']);
   });
 
-  it('DNS: large answers cut by IP fragmentation still yield what the first fragments hold (answer section only, no glue)', () => {
-    const h = hints('ndpi__dns_fragmented.pcap');
+  it('DNS: large answers cut by IP fragmentation still yield what the first fragments hold (answer section only, no glue)', async () => {
+    const h = (await hints('ndpi__dns_fragmented.pcap'));
     expect(h.dnsResponses).toBe(21);
     expect(h.dns).toEqual({
       '2001:470:1f0b:1024::2': ['pa.weberlab.de 60'],
@@ -91,14 +91,14 @@ describe.skipIf(!haveCorpus)('hint extractors on the corpus', () => {
     });
   });
 
-  it('DNS without addresses: a TKEY answer for the root, and BADCOOKIE errors', () => {
-    expect(hints('zeek__dns-tkey.pcap')).toMatchObject({ ...NOTHING, dnsResponses: 1 });
-    expect(hints('tcpdump__dns-badcookie.pcap')).toMatchObject({ ...NOTHING, dnsResponses: 2 });
+  it('DNS without addresses: a TKEY answer for the root, and BADCOOKIE errors', async () => {
+    expect((await hints('zeek__dns-tkey.pcap'))).toMatchObject({ ...NOTHING, dnsResponses: 1 });
+    expect((await hints('tcpdump__dns-badcookie.pcap'))).toMatchObject({ ...NOTHING, dnsResponses: 2 });
   });
 
-  it('Kerberos, LDAP and CLDAP captures teach no names (no false positives on other protocols)', () => {
+  it('Kerberos, LDAP and CLDAP captures teach no names (no false positives on other protocols)', async () => {
     for (const f of ['suricata-verify__krb5-kerberoasting.pcap', 'zeek__krb-kinit.pcap', 'zeek__ldap-aduser1.pcap', 'suricata-verify__ldap-udp-cldap.pcap', 'zeek__smb-smb2.pcap']) {
-      expect(hints(f), f).toMatchObject({ ...NOTHING, dnsResponses: 0 });
+      expect(await hints(f), f).toMatchObject({ ...NOTHING, dnsResponses: 0 });
     }
   });
 });

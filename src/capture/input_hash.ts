@@ -1,0 +1,228 @@
+/**
+ * SHA-256 of every input as stored (evidence: inputs[].sha256), fed by the one reader of that
+ * input: the bytes the reader obtained, in order, each exactly once. Nothing here opens a file.
+ *
+ * Two ways to hash, same interface:
+ * - on this thread (`createHash` per input): small inputs and streams, no start-up cost;
+ * - on one worker thread for all inputs of a run: `update()` copies the bytes into a ring of
+ *   SharedArrayBuffer slots (tagged with the input) and the worker hashes each slot while the main
+ *   thread parses on; the main thread waits (Atomics.wait) only when the ring is full.
+ *   The worker is inline CommonJS (`eval: true`) so it runs the same from src/ (tests) and dist/.
+ *
+ * Issue 13 tunes the speed (slot sizes, parsing straight from the slots); the interface stays:
+ * `service.open()` → `update(buf, start, length)` … → `await digest()`.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+
+export interface InputHash {
+  /** Hash `length` bytes of `buf` from `start`; the bytes may be reused as soon as this returns. */
+  update(buf: Uint8Array, start: number, length: number): void;
+  /** Bytes hashed so far. */
+  readonly bytes: number;
+  /** Hex SHA-256 of everything passed to update(); call once, after the last update(). */
+  digest(): Promise<string>;
+}
+
+export interface HashServiceOptions {
+  /** Hash on a worker thread (default: only when `expectedBytes` is at least WORKER_MIN_BYTES). */
+  worker?: boolean;
+  expectedBytes?: number | null;
+}
+
+/** Below this many bytes in total a worker's start-up (~30 ms) costs more than it saves. */
+export const WORKER_MIN_BYTES = 32 << 20;
+const SLOTS = 4;
+const SLOT_BYTES = 4 << 20;
+/** Control words: state[SLOTS] (0 free, 1 full), len[SLOTS] (-1 = digest), id[SLOTS] (-2 = quit), dead. */
+const LEN = SLOTS;
+const ID = 2 * SLOTS;
+const DEAD = 3 * SLOTS;
+const WAIT_MS = 1000;
+const GIVE_UP_MS = 120_000;
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const N = ${SLOTS}, SLOT = ${SLOT_BYTES};
+const ctl = new Int32Array(workerData.ctl);
+const data = workerData.data;
+const hashes = new Map();
+let s = 0;
+try {
+  for (;;) {
+    Atomics.wait(ctl, s, 0);
+    const len = ctl[N + s], id = ctl[2 * N + s];
+    if (id === -2) break;
+    let h = hashes.get(id);
+    if (h === undefined) { h = createHash('sha256'); hashes.set(id, h); }
+    if (len < 0) { hashes.delete(id); parentPort.postMessage({ id, hex: h.digest('hex') }); }
+    else h.update(Buffer.from(data, s * SLOT, len));
+    Atomics.store(ctl, s, 0);
+    Atomics.notify(ctl, s);
+    s = (s + 1) % N;
+  }
+} catch (e) {
+  Atomics.store(ctl, ${DEAD}, 1);
+  Atomics.notify(ctl, s);
+  parentPort.postMessage({ id: -1, error: String((e && e.message) || e) });
+}
+`;
+
+export class HashService {
+  private worker: Worker | null = null;
+  private ctl: Int32Array | null = null;
+  private data: Uint8Array | null = null;
+  private slot = 0;
+  private fill = 0;
+  private slotId = -1;
+  private acquired = false;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (hex: string) => void; reject: (e: Error) => void }>();
+  private failure: Error | null = null;
+
+  constructor(opts: HashServiceOptions = {}) {
+    const wantWorker = opts.worker ?? (opts.expectedBytes ?? 0) >= WORKER_MIN_BYTES;
+    if (wantWorker) this.startWorker();
+  }
+
+  /** True when hashing runs on a worker thread. */
+  get onWorker(): boolean {
+    return this.worker !== null;
+  }
+
+  open(): InputHash {
+    return this.worker ? new RingHash(this, this.nextId++) : new LocalHash();
+  }
+
+  /** Stop the worker (pending digests are rejected). Idempotent. */
+  close(): void {
+    const w = this.worker;
+    if (!w || !this.ctl) return;
+    try {
+      this.publishControl(-2, 0);
+    } catch {
+      // worker already gone
+    }
+    this.worker = null;
+    void w.terminate();
+    for (const p of this.pending.values()) p.reject(new Error('hashing was cancelled'));
+    this.pending.clear();
+  }
+
+  private startWorker(): void {
+    try {
+      const ctlBuf = new SharedArrayBuffer(4 * (3 * SLOTS + 1));
+      const dataBuf = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { ctl: ctlBuf, data: dataBuf } });
+      w.unref();
+      w.on('message', (m: { id: number; hex?: string; error?: string }) => {
+        if (m.error !== undefined) return this.fail(new Error(m.error));
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        if (this.pending.size === 0) w.unref();
+        p?.resolve(m.hex ?? '');
+      });
+      w.on('error', (e) => this.fail(e));
+      this.worker = w;
+      this.ctl = new Int32Array(ctlBuf);
+      this.data = new Uint8Array(dataBuf);
+    } catch {
+      this.worker = null; // no worker threads here: hash on this thread
+    }
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  /** @internal RingHash → copy bytes of input `id` into the ring. */
+  put(id: number, buf: Uint8Array, start: number, length: number): void {
+    const data = this.data!;
+    while (length > 0) {
+      if (this.acquired && this.slotId !== id && this.fill > 0) this.publish();
+      if (!this.acquired) this.acquire(id);
+      this.slotId = id;
+      const n = Math.min(length, SLOT_BYTES - this.fill);
+      data.set(buf.subarray(start, start + n), this.slot * SLOT_BYTES + this.fill);
+      this.fill += n;
+      start += n;
+      length -= n;
+      if (this.fill === SLOT_BYTES) this.publish();
+    }
+  }
+
+  /** @internal RingHash → flush input `id` and ask for its digest. */
+  finish(id: number): Promise<string> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (!this.worker) return Promise.reject(new Error('hashing was cancelled'));
+    if (this.acquired && this.slotId === id && this.fill > 0) this.publish();
+    const done = new Promise<string>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    this.worker.ref(); // keep the process alive until the digest arrives
+    this.publishControl(id, -1);
+    return done;
+  }
+
+  private publishControl(id: number, len: number): void {
+    if (this.acquired && this.fill > 0) this.publish();
+    if (!this.acquired) this.acquire(id);
+    this.slotId = id;
+    this.fill = len;
+    this.publish();
+  }
+
+  private acquire(id: number): void {
+    const ctl = this.ctl!;
+    let waited = 0;
+    while (Atomics.load(ctl, this.slot) !== 0) {
+      if (Atomics.load(ctl, DEAD) !== 0 || this.failure) throw this.failure ?? new Error('the hash worker stopped');
+      if (waited >= GIVE_UP_MS) throw new Error('the hash worker does not answer');
+      Atomics.wait(ctl, this.slot, 1, WAIT_MS);
+      waited += WAIT_MS;
+    }
+    this.acquired = true;
+    this.slotId = id;
+    this.fill = 0;
+  }
+
+  private publish(): void {
+    const ctl = this.ctl!;
+    const s = this.slot;
+    ctl[LEN + s] = this.fill;
+    ctl[ID + s] = this.slotId;
+    Atomics.store(ctl, s, 1);
+    Atomics.notify(ctl, s);
+    this.slot = (s + 1) % SLOTS;
+    this.fill = 0;
+    this.acquired = false;
+  }
+}
+
+class LocalHash implements InputHash {
+  private readonly h: Hash = createHash('sha256');
+  bytes = 0;
+  update(buf: Uint8Array, start: number, length: number): void {
+    this.h.update(buf.subarray(start, start + length));
+    this.bytes += length;
+  }
+  digest(): Promise<string> {
+    return Promise.resolve(this.h.digest('hex'));
+  }
+}
+
+class RingHash implements InputHash {
+  bytes = 0;
+  constructor(
+    private readonly service: HashService,
+    private readonly id: number,
+  ) {}
+  update(buf: Uint8Array, start: number, length: number): void {
+    this.service.put(this.id, buf, start, length);
+    this.bytes += length;
+  }
+  digest(): Promise<string> {
+    return this.service.finish(this.id);
+  }
+}

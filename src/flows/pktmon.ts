@@ -1,0 +1,129 @@
+/**
+ * Windows Packet Monitor (pktmon) captures record one packet once per network-stack component it
+ * passes (NIC, filter drivers, vSwitch …): the same frame 6 or 8 times within about 80 µs,
+ * sometimes as the same IP packet under a different link header. Counted as they are, they
+ * inflate packets and bytes and make TCP look retransmitted.
+ *
+ * Recognised by the pcapng section header: user application "Packet Monitor" (pktmon etl2pcap),
+ * or any Windows OS in the section header, where the per-component pattern is the same.
+ * The collapser counts a packet once when an identical IP packet (or, for non-IP frames, an
+ * identical frame) was seen within COPY_WINDOW_US before it. Identical means same length and same
+ * bytes from the IP header on (a 32-bit FNV-1a over all of them plus the first 64 bytes compared
+ * exactly); a genuine resend is never identical, since Windows gives it a new IPv4 identification.
+ * No allocation per packet: a fixed ring of recent packets.
+ */
+import type { CaptureInfo, RawPacket } from '../capture/source.js';
+
+/** Copies of one packet arrive within about 80 µs; 1 ms leaves room and stays far below any resend. */
+export const COPY_WINDOW_US = 1000;
+const RING = 64;
+const PREFIX = 64;
+
+export function isPktmon(info: CaptureInfo): boolean {
+  return /packet monitor|pktmon/i.test(info.section?.application ?? '');
+}
+
+function isWindows(info: CaptureInfo): boolean {
+  return /windows/i.test(info.section?.os ?? '');
+}
+
+/** A collapser for this input, or null when it is not a Windows capture. */
+export function copyCollapserFor(info: CaptureInfo): CopyCollapser | null {
+  if (info.format !== 'pcapng') return null;
+  if (isPktmon(info)) return new CopyCollapser('Windows Packet Monitor (pktmon) capture');
+  if (isWindows(info)) return new CopyCollapser(`Windows capture (${info.section?.os ?? ''})`);
+  return null;
+}
+
+export class CopyCollapser {
+  collapsed = 0;
+  private readonly ts = new Float64Array(RING);
+  private readonly hash = new Uint32Array(RING);
+  private readonly len = new Int32Array(RING).fill(-1);
+  private readonly wire = new Int32Array(RING);
+  private readonly prefix = new Uint8Array(RING * PREFIX);
+  private next = 0;
+
+  constructor(readonly kind: string) {}
+
+  /** True when `pkt` (stamped `ts` µs) is a copy of a packet seen within the window (count it once). */
+  isCopy(pkt: RawPacket, ts: number): boolean {
+    const data = pkt.data;
+    const start = pkt.offset + l3Offset(data, pkt.offset, pkt.caplen, pkt.linkType);
+    const end = pkt.offset + pkt.caplen;
+    const n = end - start;
+    const wire = pkt.wirelen - (start - pkt.offset);
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ data[i]!, 0x01000193);
+    h >>>= 0;
+    for (let k = 0; k < RING; k++) {
+      if (this.len[k] !== n || this.hash[k] !== h || this.wire[k] !== wire) continue;
+      const dt = ts - this.ts[k]!;
+      if (dt < 0 || dt > COPY_WINDOW_US) continue;
+      const m = Math.min(n, PREFIX);
+      const base = k * PREFIX;
+      let same = true;
+      for (let i = 0; i < m; i++) {
+        if (this.prefix[base + i] !== data[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        this.collapsed++;
+        return true;
+      }
+    }
+    const k = this.next;
+    this.next = (k + 1) % RING;
+    this.ts[k] = ts;
+    this.hash[k] = h;
+    this.len[k] = n;
+    this.wire[k] = wire;
+    this.prefix.set(data.subarray(start, start + Math.min(n, PREFIX)), k * PREFIX);
+    return false;
+  }
+
+  describe(kept: number): string {
+    return `${this.kind}: ${this.collapsed} per-component copies collapsed (identical packets within ${COPY_WINDOW_US} µs counted once; ${kept} packets remain)`;
+  }
+}
+
+/** Where the IP header starts for this link type (0: compare the whole frame). */
+function l3Offset(d: Uint8Array, p: number, caplen: number, linkType: number): number {
+  switch (linkType) {
+    case 1: {
+      let off = 12;
+      for (let i = 0; i < 2 && off + 2 <= caplen; i++) {
+        const et = (d[p + off]! << 8) | d[p + off + 1]!;
+        if (et === 0x8100 || et === 0x88a8) off += 4;
+        else if (et === 0x0800 || et === 0x86dd) return off + 2;
+        else return 0;
+      }
+      return 0;
+    }
+    case 0:
+    case 108:
+      return caplen >= 4 ? 4 : 0;
+    case 113:
+      return caplen >= 16 ? 16 : 0;
+    case 276:
+      return caplen >= 20 ? 20 : 0;
+    default:
+      return 0; // raw IP (101, 228, 229) and anything else
+  }
+}
+
+/**
+ * A warning when most packets were cut short by the capture (caplen < original length), e.g.
+ * pktmon's default of 128 bytes: names, SNI and endpoint-mapper hints live past that.
+ */
+export function truncationWarning(info: CaptureInfo, truncated: number, total: number): string | null {
+  if (total === 0 || truncated * 2 <= total) return null;
+  const snaps = [...new Set(info.interfaces.map((i) => i.snapLen).filter((s) => s > 0 && s < 65535))];
+  const snap = snaps.length > 0 ? ` (snap length ${snaps.join(', ')})` : '';
+  const how = isPktmon(info)
+    ? 'pktmon keeps 128 bytes of each packet by default: capture with "pktmon start --capture --pkt-size 0"'
+    : 'capture whole packets (pktmon start --capture --pkt-size 0; tcpdump -s 0; dumpcap -s 0)';
+  return `${truncated} of ${total} packets were cut short by the capture${snap}: host names, TLS SNI and endpoint-mapper (EPM) hints may be missing; ${how}`;
+}
