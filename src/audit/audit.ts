@@ -250,7 +250,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     inventoryGiven: inventory.origin !== '(none)' || (opts.as ?? null) !== null,
     vantage,
     // Issue 13: a scanning client is a violation of its own (its probes are not listed one flow per port).
-    extraViolations: scanFindings.map((f) => `scanning client ${f.client}: ${f.probes} unexpected connections to ${f.ports} ports on ${f.hosts} hosts, ${f.answered} answered`),
+    extraViolations: scanFindings.map((f) => `scanning client ${f.client}: ${f.probes} unexpected connection${f.probes === 1 ? '' : 's'} to ${f.ports} port${f.ports === 1 ? '' : 's'} on ${f.hosts} host${f.hosts === 1 ? '' : 's'}, ${f.answered} answered`),
   });
 
   const roles: Record<string, string[]> = {};

@@ -6,7 +6,7 @@
  * inventory role, the shortest common address prefix): "47 web-user clients in 10.66.3.0/24".
  *
  * `withNamesAndGroups` adds `clientNames` / `serverNames` (best name first, with its evidence source) to
- * every unexpected entry, near miss and diagnosis finding, from the report's own `names` block.
+ * every unexpected entry, near miss, diagnosis finding and scan, from the report's own `names` block.
  * Both are pure functions of the result; neither changes an existing field.
  */
 import { isIPv4, isIPv6 } from 'node:net';
@@ -223,5 +223,6 @@ export function withNamesAndGroups(r: AuditResult): AuditResult {
     unexpected,
     unexpectedByServer: groupUnexpected(unexpected, names),
     ...(r.nearMisses ? { nearMisses: r.nearMisses.map((n: NearMiss) => ends(n)) } : {}),
+    ...(r.scans ? { scans: r.scans.map((f) => ({ ...f, clientNames: names.get(f.client) ?? [] })) } : {}),
   };
 }

@@ -37,6 +37,11 @@ export function vantageHint(r: AuditResult, hub: { address: string; roles: strin
   ];
 }
 
+/** "a, b, c, d, e and 7 more": a list in a sentence stays short. */
+function listSome(xs: string[], max = 5): string {
+  return xs.length <= max ? xs.join(', ') : `${xs.slice(0, max).join(', ')} and ${xs.length - max} more`;
+}
+
 export function nextSteps(r: AuditResult): string[] {
   const steps: string[] = [];
   for (const i of r.inputs) {
@@ -75,7 +80,7 @@ export function nextSteps(r: AuditResult): string[] {
     steps.push(`Review the ${one ? 'unexpected flow' : `${r.unexpected.length} unexpected flows`}: block ${one ? 'it' : 'them'}, or, if ${one ? 'it is' : 'they are'} legitimate, add the hosts to the inventory or a rule to a custom matrix.`);
     const misses = r.nearMisses ?? [];
     if (misses.length > 0) {
-      steps.push(`${misses.length} unexpected flow${misses.length === 1 ? ' is a near miss' : 's are near misses'} (right protocol and port, one side outside the rule's role): add the host to the role in the inventory if it belongs there (${[...new Set(misses.map((m) => `${m.address} → ${m.missingRole}`))].join(', ')}).`);
+      steps.push(`${misses.length} unexpected flow${misses.length === 1 ? ' is a near miss' : 's are near misses'} (right protocol and port, one side outside the rule's role): add the host to the role in the inventory if it belongs there (${listSome([...new Set(misses.map((m) => `${m.address} → ${m.missingRole}`))])}).`);
     }
     if (near.length > 0) steps.push(`${near.length} unexpected flow${near.length === 1 ? '' : 's'} would match a rule whose feature is off (${[...new Set(near.flatMap((g) => g.disabledRules))].join(', ')}): enable the feature with --features if this deployment uses it.`);
   }

@@ -42,6 +42,8 @@ export interface ScanFinding {
   firstSeen: string;
   lastSeen: string;
   text: string;
+  /** Issue 12: names of the scanning client, best first, with their evidence source (audit/grouping.ts). */
+  clientNames?: { name: string; source: string }[];
 }
 
 interface ClientAcc {

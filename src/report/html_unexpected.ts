@@ -10,7 +10,7 @@ import { statesText } from './csv.js';
 import { generic, textList, type AddrHtml } from './html_fields.js';
 import { esc } from './html_escape.js';
 import { clientsText } from '../audit/grouping.js';
-import { groupNote, serverGroups } from './labels.js';
+import { byWeight, groupNote, labeller, nearMissLines, serverGroups } from './labels.js';
 
 /** Most groups drawn as rows (every group is in the JSON and CSV reports). */
 export const MAX_HTML_GROUP_ROWS = 200;
@@ -36,7 +36,7 @@ function findings(r: AuditResult, g: UnexpectedServerGroup): string {
 }
 
 export function unexpectedSection(r: AuditResult, addr: AddrHtml): string {
-  const groups = serverGroups(r);
+  const groups = byWeight(serverGroups(r));
   const out: string[] = [];
   out.push('<section id="unexpected">');
   const pairs = r.unexpected.length;
@@ -68,7 +68,9 @@ export function unexpectedSection(r: AuditResult, addr: AddrHtml): string {
 export function extraSections(r: AuditResult, addr: AddrHtml): string {
   const loose = r as unknown as Loose;
   const out: string[] = [];
-  for (const [key, title] of [['nearMisses', 'Near misses'], ['scans', 'Scans'], ['diagnosis', 'Diagnosis'], ['coverage', 'Coverage']] as const) {
+  const misses = nearMissLines(r, labeller(r));
+  if (misses.length > 0) out.push(`<section id="nearMisses"><h2>Near misses (${r.nearMisses?.length ?? 0})</h2><ul class="extra">${misses.map((t) => `<li>${esc(t)}</li>`).join('')}</ul></section>`);
+  for (const [key, title] of [['scans', 'Scans'], ['diagnosis', 'Diagnosis'], ['coverage', 'Coverage']] as const) {
     const v = loose[key];
     if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
     out.push(`<section id="${key}"><h2>${title}</h2>${textList(v) ?? generic(v)}</section>`);

@@ -4,7 +4,8 @@
  * the clients of a server group as a count, their common role or prefix, and the top few.
  * Plain strings: each renderer escapes them for its own format.
  */
-import { clientsText, groupUnexpected, labelAddress, namesByAddress, type NameRef, type UnexpectedServerGroup } from '../audit/grouping.js';
+import { clientsText, commonPrefix, groupUnexpected, labelAddress, namesByAddress, type NameRef, type UnexpectedServerGroup } from '../audit/grouping.js';
+import type { NearMiss } from '../audit/insight.js';
 import type { AuditResult } from '../audit/result.js';
 
 export type Labeller = (address: string) => string;
@@ -26,6 +27,11 @@ export function serverGroups(r: AuditResult): UnexpectedServerGroup[] {
   return r.unexpectedByServer ?? groupUnexpected(r.unexpected, namesByAddress(r));
 }
 
+/** Groups for a table people read: most clients first, then most connections, then address order. */
+export function byWeight(groups: readonly UnexpectedServerGroup[]): UnexpectedServerGroup[] {
+  return [...groups].sort((a, b) => b.clients - a.clients || b.connections - a.connections);
+}
+
 /** "47 web-user clients in 10.66.3.0/24", or the one client's label. */
 export function clientsSummary(g: UnexpectedServerGroup, label: Labeller): string {
   return g.clients === 1 && g.topClients[0] ? label(g.topClients[0].client) : clientsText(g);
@@ -44,6 +50,30 @@ export function groupNote(g: UnexpectedServerGroup): string {
   if (g.disabledRules.length) parts.push(`would match ${g.disabledRules.join(', ')} if its feature were enabled`);
   if (g.nearMissRules.length) parts.push(`near miss of ${g.nearMissRules.join(', ')}`);
   return parts.join('; ');
+}
+
+/**
+ * Near misses for people: those of one rule, server, port and missing client role folded into one
+ * line ("16 clients in 10.0.7.0/27 → 10.0.0.10 (ams1 [inventory]) tcp/443 would match web-https if
+ * they were in role web-user"); a single one keeps its own text.
+ */
+export function nearMissLines(r: AuditResult, label: Labeller): string[] {
+  const misses = r.nearMisses ?? [];
+  const groups = new Map<string, NearMiss[]>();
+  for (const m of misses) {
+    const k = m.side === 'source' ? `s|${m.rule}|${m.server}|${m.protocol}|${m.port}|${m.missingRole}` : `d|${m.rule}|${m.client}|${m.server}|${m.protocol}|${m.port}`;
+    const l = groups.get(k);
+    if (l) l.push(m);
+    else groups.set(k, [m]);
+  }
+  return [...groups.values()].map((l) => {
+    const m = l[0]!;
+    if (l.length === 1) return m.text;
+    const clients = l.map((x) => x.client);
+    const prefix = commonPrefix(clients);
+    const conns = l.reduce((n, x) => n + x.connections, 0);
+    return `${l.length} clients${prefix ? ` in ${prefix}` : ''} (${conns} connection${conns === 1 ? '' : 's'}) → ${label(m.server)} ${m.protocol}/${m.port} would match ${m.rule} if they were in role ${m.missingRole} — an inventory gap, or clients that should not use it`;
+  });
 }
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

@@ -6,8 +6,8 @@
  */
 import type { AuditResult } from '../audit/result.js';
 import { VERDICT_LABEL } from '../audit/verdict.js';
-import { statesText } from './csv.js';
-import { edgeKind } from './svg_diagram.js';
+import { plural, serverGroups } from './labels.js';
+import { captureMd, namesMd, nearMissesMd, rulesMd, unexpectedMd } from './markdown_sections.js';
 import { humanBytes } from './table.js';
 import { discoveredHeadlineOf, discoveredMemberLines, discoveredOf } from './discovered_lines.js';
 
@@ -44,32 +44,14 @@ export function renderMarkdown(r: AuditResult): string {
   for (const w of r.warnings ?? []) out.push(`- **warning:** ${md(w.text)}`);
   if (r.warnings?.length) out.push('');
   out.push(
-    `${s.packets} packets, ${humanBytes(s.bytes)}, ${s.connections} connections (${s.connectionsInScope} in scope), ${md(s.firstSeen ?? '-')} → ${md(s.lastSeen ?? '-')}; ${s.rulesObserved} of ${r.rules.length} rules observed, ${s.unexpected} unexpected flow group(s).`,
+    `${s.packets} packets, ${humanBytes(s.bytes)}, ${s.connections} connections (${s.connectionsInScope} in scope), ${md(s.firstSeen ?? '-')} → ${md(s.lastSeen ?? '-')}; ${s.rulesObserved} of ${r.rules.length} rules observed, ${plural(serverGroups(r).length, 'unexpected server/port')} (${plural(s.unexpectedConnections, 'connection')}).`,
   );
   out.push('');
-  out.push(`### Rules (${r.rules.length})`);
-  out.push('');
-  out.push('| Status | Rule | Flow | Ports | Requirement | Conns | Answered/refused/no reply | Why |');
-  out.push('|---|---|---|---|---|--:|---|---|');
-  for (const x of r.rules) {
-    out.push(
-      `| ${md(edgeKind(x))} | ${md(x.id)} | ${md(x.source)} → ${md(x.destination)} | ${md(`${x.protocol}/${x.ports.join(',')}`)} | ${md(x.requirement + (x.feature ? ` (${x.feature})` : ''))} | ${x.connections} | ${x.connections ? `${x.outcomes.answered}/${x.outcomes.refused}/${x.outcomes.unanswered}` : ''} | ${md(x.reason)} |`,
-    );
-  }
-  out.push('');
-  out.push(`### Unexpected flows (${r.unexpected.length})`);
-  out.push('');
-  if (r.unexpected.length === 0) out.push('None.');
-  else {
-    out.push('| Client → server | Proto/port | Conns | States | Roles |');
-    out.push('|---|---|--:|---|---|');
-    for (const g of r.unexpected) {
-      out.push(
-        `| ${md(g.client)} → ${md(g.server)} | ${md(`${g.protocol}/${g.port}`)} | ${g.connections} | ${md(statesText(g.states))} | ${md(g.clientRoles.join('+') || '-')} → ${md(g.serverRoles.join('+') || '-')} |`,
-      );
-    }
-  }
-  out.push('');
+  out.push(...rulesMd(r));
+  out.push(...unexpectedMd(r));
+  out.push(...nearMissesMd(r));
+  out.push(...namesMd(r));
+  out.push(...captureMd(r));
   const d = discoveredOf(r);
   if (d) {
     const { members, undecided } = discoveredMemberLines(d);

@@ -6,7 +6,7 @@ import type { AuditResult, RuleResult } from '../audit/result.js';
 import type { CoverageEntry } from '../audit/coverage.js';
 import type { Painter } from './style.js';
 import { statesText } from './csv.js';
-import { clientsSummary, labeller, serverGroups, topClientsText } from './labels.js';
+import { byWeight, clientsSummary, labeller, nearMissLines, serverGroups, topClientsText } from './labels.js';
 import { renderTable } from './table.js';
 
 type Inert = (s: string) => string;
@@ -23,7 +23,7 @@ export const MAX_GROUP_ROWS = 100;
 /** The unexpected flows grouped by server, protocol and port, with the top clients of each. */
 export function unexpectedLines(r: AuditResult, p: Painter, inert: Inert): string[] {
   const label = withName(r, inert);
-  const groups = serverGroups(r);
+  const groups = byWeight(serverGroups(r));
   const out: string[] = [];
   const pairs = r.unexpected.length;
   out.push(p('bold', `Unexpected flows (${groups.length} by server and port${pairs !== groups.length ? `, ${pairs} client → server pairs` : ''})`));
@@ -132,6 +132,6 @@ export function unexpectedExtraLines(r: AuditResult, p: Painter, inert: Inert): 
   const misses = r.nearMisses ?? [];
   out.push('', p('bold', `Near misses (${misses.length})`));
   if (misses.length === 0) out.push('  none');
-  for (const m of misses) out.push(`  - ${inert(m.text)}`);
+  for (const line of nearMissLines(r, labeller(r))) out.push(`  - ${inert(line)}`);
   return out;
 }
