@@ -26,7 +26,7 @@ import {
 } from './result.js';
 import { isoMicros } from './time.js';
 import { discoveredReport } from './discover/in_audit.js';
-import { overallByteBasis, recordInputWarnings } from './record_inputs.js';
+import { overallByteBasis, qualifyUnavailableNames, recordInputWarnings } from './record_inputs.js';
 import { unresolvedNames } from './unresolved.js';
 import { decideVerdict } from './verdict.js';
 import { inconclusiveSteps, nextSteps, vantageHint } from './next_steps.js';
@@ -305,6 +305,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     warnings,
   };
   const hub = hubA !== null ? { address: hubA, roles: [...hubARoles] } : hubB !== null ? { address: hubB, roles: [...hubBRoles] } : null;
+  qualifyUnavailableNames(result);
   result.nextSteps = [...inconclusiveSteps(result), ...nextSteps(result), ...vantageHint(result, hub, insight.labelled)];
   return withNamesAndGroups(result);
 }

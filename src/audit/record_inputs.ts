@@ -42,3 +42,16 @@ export function recordLogSteps(r: AuditResult): string[] {
   }
   return steps;
 }
+
+/**
+ * When no input could name hosts (every input a flow log without SNI and DNS answers), a host name
+ * that "never resolved" was not looked for: say so where the audit reports it (rule reasons and
+ * unresolved-name warnings), so a missing name-only rule is not read as evidence of absence.
+ */
+export function qualifyUnavailableNames(r: AuditResult): void {
+  const blind = r.inputs.length > 0 && r.inputs.every((i) => i.records && i.records.unavailable.includes('tls-sni') && i.records.unavailable.includes('dns-answers'));
+  if (!blind) return;
+  const note = 'host names are not available from the flow-log inputs (no TLS SNI, no DNS answers: unavailable, not absent)';
+  for (const rule of r.rules) if (rule.reason?.includes('never resolved')) rule.reason = `${rule.reason}; ${note}`;
+  for (const w of r.warnings ?? []) if (w.kind === 'unresolved-name') w.text = `${w.text}; ${note}`;
+}

@@ -68,6 +68,10 @@ describe('Zeek conn.log with ssl.log and dns.log beside it', () => {
     const j = json(r.stdout);
     expect(status(j, 'ams-oidc-validation')).toBe(want);
     expect(status(j, 'ams-ldap')).toBe('observed');
+    // Without names from any input, a name that never resolved was not looked for: said so.
+    const reason = (j.rules.find((r) => r.id === 'ams-oidc-validation') as unknown as { reason: string | null }).reason ?? '';
+    if (want === 'missing') expect(reason).toMatch(/never resolved.*unavailable, not absent/);
+    else expect(reason).not.toMatch(/unavailable/);
     // The companions are inputs (hashed, listed) and the conn.log says what stays unavailable.
     expect(j.inputs.map((i) => i.format)).toEqual(['zeek-conn-tsv', ...companions.map(([f]) => (f.startsWith('ssl') ? 'zeek-ssl' : 'zeek-dns'))]);
     expect(j.inputs.every((i) => typeof i.sha256 === 'string')).toBe(true);
