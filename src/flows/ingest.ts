@@ -142,7 +142,7 @@ export async function ingestInputs(paths: string[] | InputSpec[], engine: FlowEn
   for (const lane of lanes) {
     const s = lane.summary;
     if (lane.input.error && !s.error) s.error = errorOf(lane.input.error, s.path);
-    if (lane.collapse) s.copiesCollapsed = lane.collapse.collapsed;
+    if (lane.collapse?.collapsing) s.copiesCollapsed = lane.collapse.collapsed;
     const info = s.info;
     if (info) {
       if (lane.collapse && lane.collapse.collapsed > 0) info.warnings.push({ offset: -1, message: lane.collapse.describe(s.packets) });
