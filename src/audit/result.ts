@@ -6,6 +6,7 @@
 import type { LiveInputInfo } from '../capture/source.js';
 import type { ConnState, Outcome } from '../flows/conn_state.js';
 import type { ByteBasis, RecordInputInfo } from '../flows/record_input.js';
+import type { MergeStats } from '../flows/facts_state.js';
 import type { Protocol, Requirement } from '../matrix/types.js';
 import type { CoverageEntry } from './coverage.js';
 import type { Diagnosis } from './diagnosis.js';
@@ -193,6 +194,26 @@ export interface AuditWarning {
   text: string;
 }
 
+export interface SensorResult {
+  name: string;
+  /** The state files of this sensor, in command-line order. */
+  parts: string[];
+  inputs: { path: string; sha256: string | null }[];
+  firstSeen: string | null;
+  lastSeen: string | null;
+  packets: number;
+  connections: number;
+  /** Sum of the inputs' recorded drops (pcapng ISB), null when none recorded any. */
+  drops: { ifDrop: number | null; osDrop: number | null } | null;
+}
+
+export interface MergeInfo extends MergeStats {
+  parts: number;
+  /** Two sensors' sightings of a 5-tuple this close (seconds) are the same packets. */
+  dedupeWindowSec: number;
+  warnings: string[];
+}
+
 export interface AuditResult {
   schema: typeof AUDIT_SCHEMA;
   verdict: Verdict;
@@ -238,6 +259,9 @@ export interface AuditResult {
   scans?: ScanFinding[];
   /** Issue 8: warnings for the reader (inventory names never seen in the capture). */
   warnings?: AuditWarning[];
+  /** Issue 11b, merged reports only (`flowaudit merge`): each sensor's window, inputs and drops; how parts were united. */
+  sensors?: SensorResult[];
+  merge?: MergeInfo;
   /** Integrity metadata (audit/evidence.ts); always the last key, added by attachEvidence. */
   evidence?: Evidence;
 }

@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   audit: async () => (await import('./commands/audit.js')).registerAudit,
   discover: async () => (await import('./commands/discover.js')).registerDiscover,
   verify: async () => (await import('./commands/verify.js')).registerVerify,
+  merge: async () => (await import('./commands/merge.js')).registerMerge,
   flows: async () => (await import('./commands/flows.js')).registerFlows,
   matrix: async () => (await import('./commands/matrix.js')).registerMatrix,
   live: async () => (await import('./commands/live.js')).registerLive,

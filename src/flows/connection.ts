@@ -173,10 +173,10 @@ export interface FoldedSource {
  */
 export class TableConnections {
   constructor(
-    private readonly table: ConnectionTable,
-    private readonly serverPorts: ServerPorts,
+    readonly table: ConnectionTable,
+    readonly serverPorts: ServerPorts,
     /** Aggregates of idle connections folded out of the table (live capture); visited after the table. */
-    private readonly folded: FoldedSource | null = null,
+    readonly folded: FoldedSource | null = null,
   ) {}
 
   /** Connections represented (table entries plus the connections inside folded aggregates). */

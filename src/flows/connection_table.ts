@@ -112,6 +112,14 @@ export class ConnectionTable {
     return this.packets[k]! + (high === undefined ? 0 : high * 0x100000000);
   }
 
+  /** Set the packets sent in direction k = 2·id + dir (re-building a table from saved facts, flows/facts_state.ts). */
+  setPacketCount(k: number, n: number): void {
+    this.packets[k] = n % 0x100000000;
+    const high = Math.floor(n / 0x100000000);
+    if (high > 0) this.packetsHigh.set(k, high);
+    else this.packetsHigh.delete(k);
+  }
+
   /**
    * Find or create the connection for (proto, src:sport → dst:dport). Returns its id and sets
    * `this.dir`. `ts` is the packet time in µs (used only when a connection is created).

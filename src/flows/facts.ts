@@ -39,7 +39,7 @@ export interface ConnectionSet {
 
 /** Several connection sets one after the other (a capture's table, then flow-log records). */
 export class JoinedConnections implements ConnectionSet {
-  constructor(private readonly parts: readonly ConnectionSet[]) {}
+  constructor(readonly parts: readonly ConnectionSet[]) {}
   get size(): number {
     return this.parts.reduce((n, p) => n + p.size, 0);
   }

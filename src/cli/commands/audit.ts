@@ -12,6 +12,9 @@ import type { AuditResult } from '../../audit/result.js';
 import { VERDICT_LABEL, exitCodeFor } from '../../audit/verdict.js';
 import { checkVantage } from '../../audit/vantage.js';
 import { checkOutputPath, writeOutput } from '../output.js';
+import { buildState } from '../../audit/merge.js';
+import { factsToState, type FactsState } from '../../flows/facts_state.js';
+import { hostname } from 'node:os';
 
 const FORMATS = REPORT_FORMATS;
 
@@ -26,6 +29,8 @@ export interface AuditFlags {
   color?: boolean;
   vantage?: string[];
   requireAllMembers?: boolean;
+  emitState?: string;
+  sensor?: string;
 }
 
 export function registerAudit(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
@@ -35,6 +40,8 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
       .description('audit capture files against the flow matrix (exit 0 pass, 1 fail, 2 usage or input error, 3 inconclusive)')
       .argument('<capture...>', 'pcap/pcapng captures (gzip too), directories of them, - for standard input, and flow logs (Zeek conn.log, Suricata eve.json, flowaudit flows JSONL); audited together as one body of evidence, captures merged by packet time'),
   )
+    .option('--emit-state <file>', 'also write a mergeable partial result (see flowaudit merge)')
+    .option('--sensor <name>', 'name of the sensor these captures come from, recorded in --emit-state (default: host name)')
     .action(async (captures: string[], flags: AuditFlags) => {
       setExit(await auditCommand(captures, flags, io, argv));
     });
@@ -65,8 +72,12 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
       r.storedBytes = facts.inputs[k]?.storedBytes ?? null;
     });
   }
+  const state: FactsState | null = flags.emitState !== undefined ? factsToState(facts) : null;
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
   const result = attachEvidence(audited, { argv, matrixSpecs, host: null });
+  if (flags.emitState !== undefined && state !== null) {
+    io.writeFile(flags.emitState, `${JSON.stringify(buildState(flags.sensor ?? hostname(), result, matrixSpecs, state))}\n`);
+  }
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
   emitReport(io, text, flags.output, format, result);

@@ -1,0 +1,86 @@
+/**
+ * `flowaudit merge part.json...`: one report from the partial results of many sensors or windows
+ * (written by `audit --emit-state`), the same as auditing all their inputs in one run.
+ */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { attachEvidence } from '../../audit/evidence.js';
+import { checkState, mergeStates, StateError, type AuditState } from '../../audit/merge.js';
+import { generationTime } from '../../audit/time.js';
+import { CliError } from '../../errors.js';
+import { REPORT_FORMATS, renderReport } from '../../report/render.js';
+import { useColor, type Io } from '../io.js';
+import { addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
+import { checkOutputPath } from '../output.js';
+import { exitCodeFor } from '../../audit/verdict.js';
+import { emitReport, type AuditFlags } from './audit.js';
+
+interface MergeFlags extends AuditFlags {
+  dedupeWindow?: string;
+}
+
+export function registerMerge(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
+  addAuditOptions(
+    program
+      .command('merge')
+      .description('one report from the --emit-state files of several sensors or windows (exit codes as audit)')
+      .argument('<state...>', 'state files written by flowaudit audit --emit-state'),
+  )
+    .option('--dedupe-window <seconds>', "two sensors' sightings of a connection this close in time are the same packets", '1')
+    .action(async (files: string[], flags: MergeFlags) => {
+      setExit(mergeCommand(files, flags, io, argv));
+    });
+}
+
+function readState(path: string): AuditState {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new CliError(`${path}: cannot read state file: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 'input');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`${path}: not JSON (${(e as Error).message}); merge needs files written by audit --emit-state`, 'input');
+  }
+  try {
+    return checkState(json, path);
+  } catch (e) {
+    if (e instanceof StateError) throw new CliError(e.message, 'input');
+    throw e;
+  }
+}
+
+export function mergeCommand(files: string[], flags: MergeFlags, io: Io, argv: string[] = []): number {
+  const format = chooseFormat(flags.format, REPORT_FORMATS, 'text');
+  const scope = flags.scope ?? 'inventory';
+  if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
+  if (flags.output !== undefined) checkOutputPath(flags.output);
+  if ((flags.vantage?.length ?? 0) > 0 || flags.requireAllMembers) {
+    throw new CliError('merge applies the --vantage and --require-all-members the parts were audited with; give them to audit --emit-state', 'usage');
+  }
+  const window = Number(flags.dedupeWindow ?? '1');
+  if (!Number.isFinite(window) || window < 0) throw new CliError(`--dedupe-window must be a number of seconds ≥ 0 (got "${flags.dedupeWindow}")`, 'usage');
+  const parts = files.map((name) => ({ name, state: readState(name) }));
+  // The policy: as given, else what the first part was audited with (checked by hash below).
+  const first = parts[0]!.state;
+  const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : first.matrix.specs;
+  const inventoryPath = flags.inventory ?? (first.inventory.sha256 === null ? undefined : first.inventory.origin);
+  const { matrix, inventory, features } = loadPolicy(matrixSpecs, inventoryPath, flags.features);
+  let merged;
+  try {
+    merged = mergeStates(parts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env), dedupeWindowSec: window });
+  } catch (e) {
+    if (e instanceof StateError) throw new CliError(e.message, 'input');
+    throw e;
+  }
+  const result = attachEvidence(merged, { argv, matrixSpecs, host: null });
+  for (const w of result.merge?.warnings ?? []) io.stderr(`flowaudit: warning: ${w}\n`);
+  const toTerminal = flags.output === undefined && io.stdoutIsTTY;
+  const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
+  emitReport(io, text, flags.output, format, result);
+  return exitCodeFor(result, flags.exitZero === true);
+}
