@@ -88,12 +88,17 @@ export class Insights {
   private readonly epm = new Map<string, { ts: number; mapper: string }>();
   /** ICMP quotes by the quoted packet without its client port (for aggregates of folded connections). */
   private readonly icmpNoPort = new Map<string, IcmpQuote>();
+  /** Roles defined by host names only (idp.example.org, *.lithnet.io): a named server is judged by its name. */
+  private readonly nameRoles = new Set<string>();
 
   constructor(
     private readonly hints: HintRecorder | undefined,
     private readonly inventory: Inventory,
   ) {
     this.names = new NameIndex(hints, inventory);
+    for (const r of inventory.roles) {
+      if (r.members.length > 0 && r.members.every((m) => m.kind === 'host' || m.kind === 'suffix')) this.nameRoles.add(r.name);
+    }
     for (const e of hints?.epm ?? []) {
       const k = `${e.client}|${e.server}|${e.protocol}|${e.port}`;
       const have = this.epm.get(k);
@@ -170,6 +175,10 @@ export class Insights {
       const src = ends.client.roles.includes(rule.source);
       const dst = ends.server.roles.includes(rule.destination);
       if (src === dst) continue;
+      // Advice that cannot whitelist an attacker: a server the capture named (SNI, DNS, Host) with a
+      // name outside a name-defined role is an unexpected destination, not a near miss of that role.
+      if (src && this.nameRoles.has(rule.destination) && this.names.hasSeen(c.server)) continue;
+      if (!src && this.nameRoles.has(rule.source) && this.names.hasSeen(c.client)) continue;
       out.push(
         src
           ? { rule: rule.id, side: 'destination', missingRole: rule.destination, address: c.server }

@@ -92,7 +92,7 @@ describe('flowaudit verify', () => {
     writeFileSync(notJson, '<html>');
     const a = await runCli(['verify', notJson]);
     expect(a.code).toBe(2);
-    expect(a.stderr).toContain('not a JSON report');
+    expect(a.stderr).toContain('not a flowaudit report');
     const old = join(dir, 'old.json');
     const j = JSON.parse(readFileSync(report, 'utf8'));
     delete j.evidence;

@@ -1,17 +1,24 @@
 /**
- * `flowaudit verify report.json [captures...]`: check that a JSON report still belongs to its
- * inputs. In order:
+ * `flowaudit verify REPORT [captures...]`: check that a report still belongs to its inputs. REPORT
+ * is the JSON report, or an HTML or Markdown report (both carry the whole result, base64 JSON in a
+ * comment). In order:
  *   1. the report's own integrity: evidence.resultSha256 recomputed over its content;
- *   2. every capture re-hashed (the paths recorded in the report, or the given captures in order);
+ *   2. every capture re-hashed (the paths recorded in the report, or the given captures in order;
+ *      for a live session its evidence pcapng, whose hash the report records as the input's);
  *   3. the matrix (recorded --matrix specs, or --matrix) and inventory (recorded path, or
  *      --inventory) re-loaded and their SHA-256 compared;
- *   4. the audit re-run with the recorded options and compared field by field with the report,
+ *   4. the audit re-run with the recorded options (scope, features, --vantage,
+ *      --require-all-members, live --as and the addresses it added) and compared field by field,
  *      ignoring only what legitimately differs between two runs: generatedAt (and its copy in
- *      evidence), evidence.resultSha256, the tool version, the command line, and the capture paths
- *      when other paths were given.
- * Exit 0 `verified`; 1 with every difference listed; 2 when the report or an input cannot be read.
+ *      evidence), evidence.resultSha256, the tool version, the command line, the capture paths
+ *      when other paths were given, and for a live session how its input was described.
+ * Relative paths recorded in the report are looked up beside the report first, then from the
+ * current directory. Exit 0 `verified`; 1 with every difference listed; 2 when the report or an
+ * input cannot be read.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { EMBEDDED_RESULT_MARK } from '../../report/markdown.js';
 import type { Command } from 'commander';
 import { runAudit } from '../../audit/audit.js';
 import { attachEvidence, resultSha256, type Evidence } from '../../audit/evidence.js';
@@ -26,16 +33,18 @@ import { analyseFiles } from '../pipeline.js';
 export interface VerifyFlags {
   matrix?: string[];
   inventory?: string;
+  vantage?: string[];
 }
 
 export function registerVerify(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('verify')
-    .description('re-hash the inputs of a JSON report and re-run its audit (exit 0 verified, 1 differs, 2 input error)')
-    .argument('<report>', 'a report written by audit --format json')
+    .description('re-hash the inputs of a report (JSON, HTML or Markdown) and re-run its audit (exit 0 verified, 1 differs, 2 input error)')
+    .argument('<report>', 'a report written by audit or live with --format json, html or markdown')
     .argument('[captures...]', 'the captures to check, in the report\'s order (default: the paths recorded in the report)')
     .option('-m, --matrix <spec>', 'matrix file or builtin:ams instead of the recorded one (repeatable)', collectRepeat)
     .option('-i, --inventory <file>', 'inventory file instead of the recorded path')
+    .option('--vantage <role>', 'vantage roles instead of the recorded ones (repeatable)', collectRepeat)
     .action(async (report: string, captures: string[], flags: VerifyFlags) => {
       setExit(await verifyCommand(report, captures, flags, io));
     });
@@ -43,7 +52,24 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
 
 type Json = unknown;
 
-function readReport(path: string): AuditResult & { evidence: Evidence } {
+/** The report's format and its JSON text: the file itself, or the result embedded in an HTML or Markdown report. */
+function reportJson(path: string, text: string): { format: string; json: string } {
+  const t = text.replace(/^\uFEFF/, '').trimStart();
+  if (t.startsWith('{')) return { format: 'json', json: t };
+  const at = text.indexOf(`<!-- ${EMBEDDED_RESULT_MARK} `);
+  if (at >= 0) {
+    const start = at + EMBEDDED_RESULT_MARK.length + 6;
+    const end = text.indexOf(' -->', start);
+    const format = /^\s*<!DOCTYPE html/i.test(text) ? 'html' : 'markdown';
+    if (end > start) return { format, json: Buffer.from(text.slice(start, end), 'base64').toString('utf8') };
+  }
+  if (/^\s*(flowaudit \S+ — verdict:|kind,id,status)/.test(text)) {
+    throw new CliError(`${path}: a text or CSV report carries the evidence hashes but not the whole result; verify a JSON, HTML or Markdown report of the same audit`, 'input');
+  }
+  throw new CliError(`${path}: not a flowaudit report (no JSON, and no embedded result as in HTML and Markdown reports)`, 'input');
+}
+
+function readReport(path: string): AuditResult & { evidence: Evidence; readAs: string } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -51,11 +77,12 @@ function readReport(path: string): AuditResult & { evidence: Evidence } {
     const err = e as NodeJS.ErrnoException;
     throw new CliError(`${path}: cannot read report: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 'input');
   }
+  const { format, json } = reportJson(path, text);
   let j: Json;
   try {
-    j = JSON.parse(text);
+    j = JSON.parse(json);
   } catch (e) {
-    throw new CliError(`${path}: not a JSON report (${(e as Error).message}); verify needs the output of audit --format json`, 'input');
+    throw new CliError(`${path}: the ${format} report's result is not valid JSON (${(e as Error).message})`, 'input');
   }
   const r = j as Partial<AuditResult> | null;
   if (!r || typeof r !== 'object' || r.schema !== AUDIT_SCHEMA) {
@@ -65,13 +92,21 @@ function readReport(path: string): AuditResult & { evidence: Evidence } {
   if (!e || typeof e !== 'object' || typeof e.resultSha256 !== 'string' || !Array.isArray(e.inputs) || !e.matrix) {
     throw new CliError(`${path}: the report has no evidence block (made by an older flowaudit); nothing to verify against`, 'input');
   }
-  return r as AuditResult & { evidence: Evidence };
+  Object.defineProperty(r, 'readAs', { value: format, enumerable: false });
+  return r as AuditResult & { evidence: Evidence; readAs: string };
+}
+
+/** A path recorded in the report: beside the report first (when relative), else as given. */
+function besideReport(reportPath: string, p: string): string {
+  if (isAbsolute(p)) return p;
+  const near = join(dirname(reportPath), p);
+  return existsSync(near) ? near : p;
 }
 
 export async function verifyCommand(reportPath: string, captures: string[], flags: VerifyFlags, io: Io): Promise<number> {
   const report = readReport(reportPath);
   const ev = report.evidence;
-  const lines: string[] = [`verify ${reportPath}`];
+  const lines: string[] = [`verify ${reportPath} (${report.readAs} report)`];
   const problems: string[] = [];
 
   // 1. The report's own integrity.
@@ -82,14 +117,17 @@ export async function verifyCommand(reportPath: string, captures: string[], flag
     problems.push('the report was modified after it was generated');
   }
 
-  // 2. Captures.
-  if (report.inputs.some((i) => i.format === 'live') && captures.length === 0) {
-    throw new CliError(`${reportPath}: a live session cannot be re-run; give its evidence pcapng: flowaudit verify ${reportPath} FILE`, 'input');
-  }
+  // 2. Captures (a live session: its evidence pcapng, whose hash is recorded as the input's).
+  const recordedPath = (i: AuditResult['inputs'][number]): string => {
+    if (i.format !== 'live') return besideReport(reportPath, i.path);
+    const ev = i.live?.evidence;
+    if (!ev) throw new CliError(`${reportPath}: the live session kept no evidence file (live --write FILE.pcapng); nothing to re-run`, 'input');
+    return besideReport(reportPath, ev.path);
+  };
   if (report.inputs.some((i) => i.origin === 'stream') && captures.length === 0) {
     throw new CliError(`${reportPath}: the report was made from standard input or a pipe, which cannot be read again; give the capture: flowaudit verify ${reportPath} FILE`, 'input');
   }
-  const paths = captures.length > 0 ? captures : report.inputs.map((i) => i.path);
+  const paths = captures.length > 0 ? captures : report.inputs.map(recordedPath);
   if (paths.length !== report.inputs.length) {
     throw new CliError(`${reportPath} records ${report.inputs.length} capture(s), ${paths.length} given`, 'usage');
   }
@@ -110,9 +148,10 @@ export async function verifyCommand(reportPath: string, captures: string[], flag
   });
 
   // 3. Matrix and inventory.
-  const specs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : ev.matrix.specs;
-  const inventoryPath = flags.inventory ?? (report.inventory.origin === '(none)' ? undefined : report.inventory.origin);
-  const { matrix, inventory } = loadPolicy(specs, inventoryPath, []);
+  const specs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : ev.matrix.specs.map((m) => (m.startsWith('builtin:') ? m : besideReport(reportPath, m)));
+  const inventoryPath = flags.inventory ?? (report.inventory.origin === '(none)' ? undefined : besideReport(reportPath, report.inventory.origin));
+  const as = report.options.as ?? null;
+  const { matrix, inventory } = loadPolicy(specs, inventoryPath, [], as ? { [as.role]: as.addresses } : undefined);
   if (matrix.sha256 === report.matrix.sha256) lines.push(`  matrix     ok: ${matrix.origin} sha256 ${matrix.sha256}`);
   else {
     lines.push(`  matrix     CHANGED: ${matrix.origin} sha256 is ${matrix.sha256}, the report recorded ${report.matrix.sha256}`);
@@ -128,12 +167,16 @@ export async function verifyCommand(reportPath: string, captures: string[], flag
   const knownFeatures = new Set(matrix.features.map((f) => f.name));
   const features = report.options.features.filter((f) => knownFeatures.has(f));
   const facts = await analyseFiles(paths, serverPortsFor(matrix));
-  const audited = runAudit(facts, matrix, inventory, { scope: report.options.scope, features, generatedAt: report.generatedAt });
+  const vantage = flags.vantage ?? report.options.vantage ?? [];
+  const requireAllMembers = report.options.requireAllMembers === true;
+  const applied = [vantage.length ? `vantage ${vantage.join(', ')}` : '', requireAllMembers ? 'all members required' : '', as ? `--as ${as.role} (${as.addresses.join(', ') || 'no address'})` : ''].filter(Boolean);
+  const audited = runAudit(facts, matrix, inventory, { scope: report.options.scope, features, generatedAt: report.generatedAt, vantage, requireAllMembers, as });
   const fresh = attachEvidence(audited, { argv: ev.argv, matrixSpecs: ev.matrix.specs, host: ev.host });
   normalisePaths(fresh, report, paths);
   const diffs: string[] = [];
   diff(comparable(report), comparable(fresh), '', diffs);
-  if (diffs.length === 0) lines.push('  re-run     ok: the audit gives the same result');
+  const how = `scope ${report.options.scope}, features ${features.join(',') || 'none'}${applied.length ? `, ${applied.join(', ')}` : ''}`;
+  if (diffs.length === 0) lines.push(`  re-run     ok: the audit gives the same result (${how})`);
   else {
     lines.push(`  re-run     DIFFERS in ${diffs.length} place${diffs.length === 1 ? '' : 's'} (recorded → now):`);
     for (const d of diffs.slice(0, 40)) lines.push(`    ${d}`);
@@ -150,7 +193,17 @@ export async function verifyCommand(reportPath: string, captures: string[], flag
 /** When other capture paths (or policy files) were given, compare under the recorded names. */
 function normalisePaths(fresh: AuditResult, report: AuditResult, paths: string[]): void {
   paths.forEach((p, k) => {
-    const old = report.inputs[k]!.path;
+    const rec = report.inputs[k]!;
+    // A live session re-runs from its evidence file: the input is described differently (format,
+    // interface, clock); what must agree is checked here, then the recorded description is kept.
+    if (rec.format === 'live' && fresh.inputs[k]) {
+      const now = fresh.inputs[k]!;
+      if (now.packets === rec.packets && now.sha256 === rec.sha256 && now.error === null) fresh.inputs[k] = rec;
+      if (fresh.evidence?.inputs[k]) fresh.evidence.inputs[k] = { path: rec.path, sha256: now.sha256 };
+      fresh.nextSteps = fresh.nextSteps.map((s) => s.split(p).join(rec.path));
+      return;
+    }
+    const old = rec.path;
     if (p === old) return;
     if (fresh.inputs[k]) fresh.inputs[k]!.path = old;
     if (fresh.evidence?.inputs[k]) fresh.evidence.inputs[k]!.path = old;
