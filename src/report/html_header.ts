@@ -32,6 +32,11 @@ export function header(r: AuditResult): string {
   out.push(
     `<p class="subtitle">Matrix <strong>${esc(r.matrix.name)}</strong> version ${esc(r.matrix.version)} · inventory ${esc(r.inventory.origin)} · scope ${esc(r.options.scope)} · features ${esc(r.options.features.join(', ') || 'none')}${vantage}${r.options.requireAllMembers ? ' · all members required' : ''}</p>`,
   );
+  // The figures first: with many reasons and warnings, page 1 of the print still carries them.
+  out.push('<dl class="figures" id="figures">');
+  for (const [k, v] of figures) out.push(`<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`);
+  out.push('</dl>');
+  out.push(`<p class="subtitle">Traffic from ${s.firstSeen ? `<span class="ts">${esc(s.firstSeen)}</span> to <span class="ts">${esc(s.lastSeen)}</span>` : '(no packets)'}</p>`);
   const discovered = discoveredOf(r);
   if (discovered) {
     const { members, undecided } = discoveredMemberLines(discovered);
@@ -51,10 +56,6 @@ export function header(r: AuditResult): string {
     for (const w of warnings) out.push(`<li><strong>Warning:</strong> ${esc(w.text)}</li>`);
     out.push('</ul>');
   }
-  out.push('<dl class="figures" id="figures">');
-  for (const [k, v] of figures) out.push(`<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`);
-  out.push('</dl>');
-  out.push(`<p class="subtitle">Traffic from ${s.firstSeen ? `<span class="ts">${esc(s.firstSeen)}</span> to <span class="ts">${esc(s.lastSeen)}</span>` : '(no packets)'}</p>`);
   out.push('</header>');
   return out.join('\n');
 }

@@ -70,6 +70,10 @@ footer { margin-top: 30px; font-size: 11px; color: #666; }
   .diagram-wrap { overflow: visible; max-height: none; border: none; padding: 0; }
   svg.diagram { width: auto; max-width: 100%; height: auto; max-height: 150mm; }
   section#rules { break-before: page; }
+  ul.reasons { font-size: 8.5pt; margin: 4px 0; }
+  ul.warnings { font-size: 7.5pt; margin: 4px 0; }
+  dl.figures dd { font-size: 12pt; }
+  h1 { font-size: 16pt; }
 }
 `;
 

@@ -130,23 +130,29 @@ export function renderDiagram(r: AuditResult, opts: DiagramOptions = {}): Diagra
   let drawn = [...agg.values()];
   let omitted = 0;
   if (drawn.length > MAX_UNEXPECTED_EDGES) {
-    // Keep the busiest; fold the rest into one edge per role pair.
+    // Keep the busiest; fold the rest into one edge per role pair, keeping fewer while the total
+    // would pass the cap (it can only pass it when more role pairs than that carry unexpected flows).
     const byConns = [...drawn].sort((a, b) => b.connections - a.connections || b.clients.size - a.clients.size);
-    const keep = new Set(byConns.slice(0, MAX_UNEXPECTED_EDGES - 1));
-    const folded = new Map<string, (typeof drawn)[number]>();
-    for (const a of byConns.slice(MAX_UNEXPECTED_EDGES - 1)) {
-      omitted += a.groups;
-      const k = `${a.from}|${a.to}`;
-      let f = folded.get(k);
-      if (!f) folded.set(k, (f = { from: a.from, to: a.to, protocol: '', ports: new Set(), clients: new Set(), servers: new Set(), connections: 0, groups: 0 }));
-      for (const p of a.ports) f.ports.add(p);
-      if (!f.protocol.split('+').includes(a.protocol)) f.protocol = f.protocol ? `${f.protocol}+${a.protocol}` : a.protocol;
-      for (const c of a.clients) f.clients.add(c);
-      for (const x of a.servers) f.servers.add(x);
-      f.connections += a.connections;
-      f.groups += a.groups;
-    }
-    drawn = [...drawn.filter((a) => keep.has(a)), ...folded.values()];
+    const fold = (rest: typeof drawn): Map<string, (typeof drawn)[number]> => {
+      const folded = new Map<string, (typeof drawn)[number]>();
+      for (const a of rest) {
+        const k = `${a.from}|${a.to}`;
+        let f = folded.get(k);
+        if (!f) folded.set(k, (f = { from: a.from, to: a.to, protocol: '', ports: new Set(), clients: new Set(), servers: new Set(), connections: 0, groups: 0 }));
+        for (const p of a.ports) f.ports.add(p);
+        if (!f.protocol.split('+').includes(a.protocol)) f.protocol = f.protocol ? `${f.protocol}+${a.protocol}` : a.protocol;
+        for (const c of a.clients) f.clients.add(c);
+        for (const x of a.servers) f.servers.add(x);
+        f.connections += a.connections;
+        f.groups += a.groups;
+      }
+      return folded;
+    };
+    let keep = MAX_UNEXPECTED_EDGES - 1;
+    let folded = fold(byConns.slice(keep));
+    while (keep > 0 && keep + folded.size > MAX_UNEXPECTED_EDGES) folded = fold(byConns.slice(--keep));
+    for (const a of byConns.slice(keep)) omitted += a.groups;
+    drawn = [...byConns.slice(0, keep), ...folded.values()];
   }
   for (const a of drawn) {
     const many = a.ports.size > 1;
