@@ -1,0 +1,194 @@
+/**
+ * `--format ecs`: the findings as JSON Lines in the Elastic Common Schema (ECS 8.x), one event per
+ * finding, for a SIEM. The mapping (documented in the README, with Splunk CIM equivalents):
+ *
+ *   unexpected flow group   event.kind alert, category [network], type [connection, denied],
+ *                           action unexpected-flow; source.ip/port (client), destination.ip/port
+ *                           (server), network.transport/iana_number/type/community_id; no rule.*
+ *   failed / partial rule   event.kind alert, type [connection], outcome failure, action
+ *                           rule-failed / rule-partial; rule.id/name/description/category
+ *                           (requirement)/ruleset (matrix name)/version (matrix SHA-256)
+ *   missing rule            event.kind state, type [info], action rule-missing; rule.* as above
+ *   the verdict             event.kind state, type [info], action audit-verdict, outcome
+ *                           success (pass) / failure (fail) / unknown (inconclusive), reason
+ *
+ * Every event: @timestamp (the flow's first packet; for rule and verdict events the end of the
+ * audited window, or the generation time when nothing was read), ecs.version, event.module/dataset/created/start/end, observer.* (flowaudit, and
+ * the sensor names of a merged report), related.ip, and a `flowaudit` object for the rest (roles,
+ * counts, outcomes, states, diagnosis text, near misses, report and matrix hashes).
+ */
+import type { AuditResult, RuleResult, UnexpectedGroup } from '../audit/result.js';
+
+export const ECS_VERSION = '8.11.0';
+
+const IANA: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58 };
+
+/** ECS network.transport: the IANA keyword name (ICMPv6 is `ipv6-icmp`). */
+export function ecsTransport(protocol: string): string {
+  return protocol === 'icmpv6' ? 'ipv6-icmp' : protocol.toLowerCase();
+}
+
+type Json = Record<string, unknown>;
+
+function base(r: AuditResult, timestamp: string, kind: string, action: string): Json {
+  const observer: Json = { vendor: 'flowaudit', product: 'flowaudit', type: 'sensor', version: r.tool.version };
+  const names = r.sensors?.map((s) => s.name) ?? [];
+  if (r.evidence?.host) observer.hostname = r.evidence.host;
+  if (names.length === 1) observer.name = names[0];
+  else if (names.length > 1) observer.name = names;
+  return {
+    '@timestamp': timestamp,
+    ecs: { version: ECS_VERSION },
+    event: { kind, module: 'flowaudit', dataset: 'flowaudit.finding', action, created: r.generatedAt },
+    observer,
+  };
+}
+
+function common(r: AuditResult): Json {
+  return {
+    verdict: r.verdict,
+    report_sha256: r.evidence?.resultSha256 ?? null,
+    generated_at: r.generatedAt,
+    window: { start: r.summary.firstSeen, end: r.summary.lastSeen },
+  };
+}
+
+function ruleFields(r: AuditResult, rule: RuleResult): Json {
+  return {
+    id: rule.id,
+    name: `${rule.source} → ${rule.destination} ${rule.protocol}/${rule.ports.join(',')}`,
+    description: rule.description,
+    category: rule.requirement,
+    ruleset: r.matrix.name,
+    version: r.matrix.sha256,
+    ...(/^https?:\/\//.test(r.matrix.source) ? { reference: r.matrix.source } : {}),
+  };
+}
+
+function ipType(addr: string): 'ipv4' | 'ipv6' {
+  return addr.includes(':') ? 'ipv6' : 'ipv4';
+}
+
+function unexpectedEvent(r: AuditResult, g: UnexpectedGroup): Json {
+  const e = base(r, g.firstSeen, 'alert', 'unexpected-flow');
+  const ports = g.protocol === 'tcp' || g.protocol === 'udp';
+  Object.assign(e.event as Json, {
+    category: ['network'],
+    type: ['connection', 'denied'],
+    outcome: g.outcomes.answered > 0 ? 'success' : 'failure',
+    start: g.firstSeen,
+    end: g.lastSeen,
+    reason: `unexpected ${g.protocol}${ports ? `/${g.port}` : ''} flow from ${g.client} to ${g.server}: no enabled rule of ${r.matrix.name} allows it`,
+  });
+  const iana = IANA[g.protocol];
+  return {
+    ...e,
+    source: { ip: g.client },
+    destination: { ip: g.server, ...(ports ? { port: g.port } : {}) },
+    network: {
+      transport: ecsTransport(g.protocol),
+      ...(iana !== undefined ? { iana_number: String(iana) } : {}),
+      type: ipType(g.server),
+      packets: g.packets,
+      bytes: g.bytes,
+      ...(g.communityIds && g.communityIds.length > 0 ? { community_id: g.communityIds.length === 1 ? g.communityIds[0] : g.communityIds } : {}),
+    },
+    related: { ip: [...new Set([g.client, g.server])] },
+    flowaudit: {
+      ...common(r),
+      finding: 'unexpected',
+      protocol: g.protocol,
+      port: g.port,
+      client_roles: g.clientRoles,
+      server_roles: g.serverRoles,
+      connections: g.connections,
+      outcomes: g.outcomes,
+      states: g.states,
+      disabled_rules: g.disabledRules,
+      near_misses: (g.nearMisses ?? []).map((n) => n.rule),
+      diagnosis: g.diagnosis?.summary ?? null,
+    },
+  };
+}
+
+function ruleEvent(r: AuditResult, rule: RuleResult): Json {
+  const missing = rule.status === 'missing';
+  const e = base(r, r.summary.lastSeen ?? r.generatedAt, missing ? 'state' : 'alert', `rule-${rule.status}`);
+  const ev = e.event as Json;
+  Object.assign(ev, {
+    category: ['network'],
+    type: missing ? ['info'] : ['connection'],
+    outcome: missing ? (rule.enforced ? 'failure' : 'unknown') : 'failure',
+    reason: missing
+      ? (rule.reason ?? `no connection matched ${rule.id}`)
+      : `${rule.requirement} rule ${rule.id} ${rule.status}: ${rule.diagnosis?.summary ?? `${rule.connections} attempts`}`,
+  });
+  if (r.summary.firstSeen) ev.start = r.summary.firstSeen;
+  if (r.summary.lastSeen) ev.end = r.summary.lastSeen;
+  const ips = [...new Set([...rule.clients, ...rule.servers])];
+  return {
+    ...e,
+    rule: ruleFields(r, rule),
+    network: { transport: ecsTransport(rule.protocol) },
+    ...(ips.length > 0 ? { related: { ip: ips } } : {}),
+    flowaudit: {
+      ...common(r),
+      finding: rule.status,
+      enforced: rule.enforced,
+      source_role: rule.source,
+      destination_role: rule.destination,
+      protocol: rule.protocol,
+      ports: rule.ports,
+      connections: rule.connections,
+      outcomes: rule.outcomes,
+      states: rule.states,
+      clients: rule.clients,
+      servers: rule.servers,
+      diagnosis: rule.diagnosis?.summary ?? null,
+    },
+  };
+}
+
+function verdictEvent(r: AuditResult): Json {
+  const e = base(r, r.summary.lastSeen ?? r.generatedAt, 'state', 'audit-verdict');
+  Object.assign(e.event as Json, {
+    category: ['network'],
+    type: ['info'],
+    outcome: r.verdict === 'pass' ? 'success' : r.verdict === 'fail' ? 'failure' : 'unknown',
+    reason: r.verdictReasons.length > 0 ? r.verdictReasons.join('; ') : 'every enforced rule observed, no unexpected flow',
+    ...(r.summary.firstSeen ? { start: r.summary.firstSeen } : {}),
+    ...(r.summary.lastSeen ? { end: r.summary.lastSeen } : {}),
+  });
+  return {
+    ...e,
+    flowaudit: {
+      ...common(r),
+      finding: 'verdict',
+      reasons: r.verdictReasons,
+      connections: r.summary.connections,
+      unexpected: r.summary.unexpected,
+      matrix: { name: r.matrix.name, sha256: r.matrix.sha256 },
+      inventory: { origin: r.inventory.origin, sha256: r.inventory.sha256 },
+      inputs: r.inputs.map((i) => ({ path: i.path, sha256: i.sha256 })),
+      ...(r.sensors ? { sensors: r.sensors.map((s) => ({ name: s.name, start: s.firstSeen, end: s.lastSeen, drops: s.drops })) } : {}),
+    },
+  };
+}
+
+/** Findings whose rule events are written: failed, partial and missing rules (not-applicable / not-visible / observed are not findings). */
+const RULE_FINDINGS = new Set(['failed', 'partial', 'missing']);
+
+export function ecsEvents(r: AuditResult): Json[] {
+  return [
+    verdictEvent(r),
+    ...r.rules.filter((x) => RULE_FINDINGS.has(x.status)).map((x) => ruleEvent(r, x)),
+    ...r.unexpected.map((g) => unexpectedEvent(r, g)),
+  ];
+}
+
+/** JSON Lines: one ECS event per line. */
+export function renderEcs(r: AuditResult): string {
+  return ecsEvents(r)
+    .map((e) => `${JSON.stringify(e)}\n`)
+    .join('');
+}
