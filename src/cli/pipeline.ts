@@ -11,7 +11,8 @@ import { FlowEngine } from '../flows/flow_engine.js';
 import { sha256FilesInBackground } from '../flows/file_hash.js';
 import { ingestInputs, type IngestOptions } from '../flows/ingest.js';
 import { expandInputs, type InputSpec } from '../flows/input_list.js';
-import { joinRecordFacts, readRecordLogs, recordLogFormat, withCompanionLogs, type RecordLogInput } from '../records/record_facts.js';
+import { RecordCollector } from '../records/collector.js';
+import { joinRecordFacts, readRecordLogs, recordLogFormat, streamRecordHook, withCompanionLogs, type RecordLogInput } from '../records/record_facts.js';
 
 /**
  * The inputs of a run as given, plus the Zeek ssl.log / dns.log found beside a given conn.log
@@ -54,16 +55,19 @@ export async function analyseInputs(
     else captures.push(s);
   }
   const engine = new FlowEngine();
+  const collector = new RecordCollector(serverPorts);
+  const ingestOpts = { ...opts, recordLog: streamRecordHook(collector) }; // flow logs on stdin / pipes
   const ingested =
-    captures.length > 0 ? await ingestInputs(captures, engine, opts) : { inputs: [], hashed: Promise.resolve(), skipped: [] };
+    captures.length > 0 ? await ingestInputs(captures, engine, ingestOpts) : { inputs: [], hashed: Promise.resolve(), skipped: [] };
   let facts = collectFacts(engine, ingested.inputs, serverPorts);
-  if (logs.length === 0) return { facts, hashed: ingested.hashed, skipped: ingested.skipped };
-  const read = readRecordLogs(logs, serverPorts);
-  // Captures in packet order, then the logs.
-  const order = [...ingested.inputs.map((i) => i.path), ...logs.map((l) => l.path)];
-  facts = joinRecordFacts(facts, read, order, order.map((_, i) => i >= ingested.inputs.length));
+  if (logs.length === 0 && collector.table.size === 0 && !ingested.inputs.some((i) => i.records)) {
+    return { facts, hashed: ingested.hashed, skipped: ingested.skipped };
+  }
+  const read = readRecordLogs(logs, collector);
+  // Captures in packet order (and flow logs read from streams), then the logs named as files.
+  facts = joinRecordFacts(facts, collector, [...ingested.inputs, ...logs.map((l) => read.get(l.path)!)]);
   const logsHashed = sha256FilesInBackground(logs.map((l) => l.path)).then((h) => {
-    for (const s of read.inputs.values()) {
+    for (const s of read.values()) {
       const r = h.get(s.path);
       if (r && 'sha256' in r) s.sha256 = r.sha256;
       else if (!s.error) s.error = { offset: 0, message: `${s.path}: cannot hash file: ${r?.error ?? 'no result'}` };

@@ -61,6 +61,12 @@ export interface IngestOptions {
   /** What `-` reads (default process.stdin); read-buffer size. */
   stdin?: CaptureInputOptions['stdin'];
   chunkSize?: number;
+  /**
+   * Issue 11's record-log hook for inputs whose content shows only once read (stdin, pipes; regular
+   * files were routed by content before): given the first bytes, a reader that takes over the whole
+   * content (the hash still covers it), or null when it is no flow log.
+   */
+  recordLog?: (path: string, head: Uint8Array) => ((content: AsyncIterable<Uint8Array>) => Promise<InputSummary>) | null;
 }
 
 export interface Ingested {
@@ -113,6 +119,15 @@ export async function ingestInputs(paths: string[] | InputSpec[], engine: FlowEn
       summary.origin = input.origin;
       summary.compression = input.compression;
       if (input.notCapture) {
+        const readRecords = opts.recordLog?.(spec.path, input.head());
+        if (readRecords) {
+          const rs = await readRecords(input.contentChunks());
+          rs.origin = input.origin;
+          rs.compression = input.compression;
+          early.push(rs);
+          closing.push(finishInput(input, rs));
+          continue;
+        }
         const routed = routeNonCapture(input, spec, summary, skipped, opts);
         if (routed) {
           early.push(summary);

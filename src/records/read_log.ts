@@ -9,7 +9,7 @@ import { CliError } from '../errors.js';
 import type { RecordCollector } from './collector.js';
 import type { FlowRecord } from './flow_record.js';
 import { flowauditFlowRecord } from './flowaudit_flows.js';
-import { forEachLineOfFile } from './line_reader.js';
+import { forEachLineOfFile, forEachLineOfText } from './line_reader.js';
 import { suricataEveRecord } from './suricata_eve.js';
 import { zeekConnRecord } from './zeek_conn.js';
 import { zeekDnsAnswers, zeekSslName } from './zeek_names.js';
@@ -30,96 +30,156 @@ export function newRecordInfo(format: RecordLogFormat): RecordInputInfo {
   return { lines: 0, connections: 0, malformed: 0, problems: [], ignored: {}, untimed: 0, companions: [], unavailable: unavailableFor(format) };
 }
 
-export function readRecordLog(path: string, format: RecordLogFormat, into: RecordCollector): InputSummary {
-  const info = newRecordInfo(format);
-  const s: InputSummary = { path, sha256: null, format, info: null, packets: 0, bytes: 0, firstSeen: null, lastSeen: null, error: null, byteBasis: null, records: info };
-  const bases = new Set<ByteBasis>();
-  let first = Infinity;
-  let last = -Infinity;
-  const bad = (no: number, message: string): void => {
-    info.malformed++;
-    if (info.problems.length < MAX_PROBLEMS) info.problems.push({ line: no, message });
-  };
-  const ignore = (what: string): void => {
-    info.ignored[what] = (info.ignored[what] ?? 0) + 1;
-  };
-  const take = (r: FlowRecord, no: number): void => {
-    const added = into.addRecord(r);
-    if (typeof added === 'string') return bad(no, added);
-    info.connections++;
+/**
+ * Reads one flow log line by line into a collector (feed `line()` each line with its number, then
+ * `finish()`); the same for a file and for a stream (stdin, a pipe).
+ */
+export class RecordLogReader {
+  readonly summary: InputSummary;
+  private readonly info: RecordInputInfo;
+  private readonly bases = new Set<ByteBasis>();
+  private first = Infinity;
+  private last = -Infinity;
+  private readonly header = new ZeekTsvHeader();
+  private readonly zeekPath: string;
+
+  constructor(
+    path: string,
+    private readonly format: RecordLogFormat,
+    private readonly into: RecordCollector,
+  ) {
+    this.info = newRecordInfo(format);
+    this.summary = { path, sha256: null, format, info: null, packets: 0, bytes: 0, firstSeen: null, lastSeen: null, error: null, byteBasis: null, records: this.info };
+    this.zeekPath = format === 'zeek-ssl' ? 'ssl' : format === 'zeek-dns' ? 'dns' : 'conn';
+  }
+
+  private bad(no: number, message: string): void {
+    this.info.malformed++;
+    if (this.info.problems.length < MAX_PROBLEMS) this.info.problems.push({ line: no, message });
+  }
+
+  private ignore(what: string): void {
+    this.info.ignored[what] = (this.info.ignored[what] ?? 0) + 1;
+  }
+
+  private take(r: FlowRecord, no: number): void {
+    const added = this.into.addRecord(r);
+    if (typeof added === 'string') return this.bad(no, added);
+    const s = this.summary;
+    this.info.connections++;
     s.packets += r.origPkts + r.respPkts;
     s.bytes += r.origBytes + r.respBytes;
-    bases.add(r.byteBasis);
-    if (Number.isNaN(r.firstSeen)) info.untimed++;
+    this.bases.add(r.byteBasis);
+    if (Number.isNaN(r.firstSeen)) this.info.untimed++;
     else {
-      if (r.firstSeen < first) first = r.firstSeen;
-      if (r.lastSeen > last) last = r.lastSeen;
+      if (r.firstSeen < this.first) this.first = r.firstSeen;
+      if (r.lastSeen > this.last) this.last = r.lastSeen;
     }
-  };
-  const zeekPath = format === 'zeek-ssl' ? 'ssl' : format === 'zeek-dns' ? 'dns' : 'conn';
-  const header = new ZeekTsvHeader();
-  const zeekRow = (row: ZeekRow, no: number): void => {
-    if (format === 'zeek-ssl') {
+  }
+
+  private zeekRow(row: ZeekRow, no: number): void {
+    if (this.format === 'zeek-ssl') {
       const n = zeekSslName(row);
-      if (typeof n === 'string') return bad(no, n);
-      if (n) into.sslNames.set(n.key, n.serverName);
+      if (typeof n === 'string') return this.bad(no, n);
+      if (n) this.into.sslNames.set(n.key, n.serverName);
       return;
     }
-    if (format === 'zeek-dns') {
+    if (this.format === 'zeek-dns') {
       const a = zeekDnsAnswers(row);
-      if (typeof a === 'string') return bad(no, a);
-      for (const x of a) into.addDnsAnswer(x);
+      if (typeof a === 'string') return this.bad(no, a);
+      for (const x of a) this.into.addDnsAnswer(x);
       return;
     }
     const r = zeekConnRecord(row);
-    if (typeof r === 'string') return bad(no, r);
-    take(r, no);
-  };
+    if (typeof r === 'string') return this.bad(no, r);
+    this.take(r, no);
+  }
 
+  line(line: string, no: number): void {
+    const format = this.format;
+    if (line.trim() === '') return;
+    if (line.startsWith('#')) {
+      if (format.startsWith('zeek')) this.header.directive(line);
+      return;
+    }
+    this.info.lines++;
+    if (line.startsWith('{')) {
+      let obj: unknown;
+      try {
+        obj = JSON.parse(line);
+      } catch (e) {
+        return this.bad(no, `not valid JSON (${(e as Error).message})`);
+      }
+      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return this.bad(no, 'not a JSON object');
+      const o = obj as Record<string, unknown>;
+      if (format === 'suricata-eve') {
+        const e = suricataEveRecord(o);
+        if (e.kind === 'bad') return this.bad(no, e.message);
+        if (e.kind === 'ignored') return this.ignore(`event_type ${e.eventType}`);
+        return this.take(e.record, no);
+      }
+      if (format === 'flowaudit-flows') {
+        const r = flowauditFlowRecord(o);
+        return typeof r === 'string' ? this.bad(no, r) : this.take(r, no);
+      }
+      if (typeof o._path === 'string' && o._path !== this.zeekPath) return this.ignore(`_path ${o._path}`);
+      return this.zeekRow(new JsonRow(o), no);
+    }
+    if (!format.startsWith('zeek')) return this.bad(no, 'not a JSON object');
+    const row = this.header.row(line);
+    if (typeof row === 'string') return this.bad(no, row);
+    if (this.header.path !== null && this.header.path !== this.zeekPath) return this.ignore(`#path ${this.header.path}`);
+    this.zeekRow(row, no);
+  }
+
+  /** A fatal read problem (what was read before it still counts). */
+  fail(e: unknown): void {
+    const msg = e instanceof CliError ? e.message : `${this.summary.path}: ${(e as Error).message}`;
+    this.summary.error = { offset: 0, message: msg };
+  }
+
+  finish(): InputSummary {
+    const s = this.summary;
+    if (Number.isFinite(this.first)) {
+      s.firstSeen = this.first;
+      s.lastSeen = this.last;
+    }
+    s.byteBasis = this.bases.size === 0 ? null : this.bases.size === 1 ? [...this.bases][0]! : 'mixed';
+    return s;
+  }
+}
+
+/** Read one flow log file (plain or gzip) into the collector. */
+export function readRecordLog(path: string, format: RecordLogFormat, into: RecordCollector): InputSummary {
+  const r = new RecordLogReader(path, format, into);
   try {
-    forEachLineOfFile(path, (line, no) => {
-      if (line.trim() === '') return;
-      if (line.startsWith('#')) {
-        if (format.startsWith('zeek')) header.directive(line);
-        return;
-      }
-      info.lines++;
-      if (line.startsWith('{')) {
-        let obj: unknown;
-        try {
-          obj = JSON.parse(line);
-        } catch (e) {
-          return bad(no, `not valid JSON (${(e as Error).message})`);
-        }
-        if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return bad(no, 'not a JSON object');
-        const o = obj as Record<string, unknown>;
-        if (format === 'suricata-eve') {
-          const e = suricataEveRecord(o);
-          if (e.kind === 'bad') return bad(no, e.message);
-          if (e.kind === 'ignored') return ignore(`event_type ${e.eventType}`);
-          return take(e.record, no);
-        }
-        if (format === 'flowaudit-flows') {
-          const r = flowauditFlowRecord(o);
-          return typeof r === 'string' ? bad(no, r) : take(r, no);
-        }
-        if (typeof o._path === 'string' && o._path !== zeekPath) return ignore(`_path ${o._path}`);
-        return zeekRow(new JsonRow(o), no);
-      }
-      if (!format.startsWith('zeek')) return bad(no, 'not a JSON object');
-      const row = header.row(line);
-      if (typeof row === 'string') return bad(no, row);
-      if (header.path !== null && header.path !== zeekPath) return ignore(`#path ${header.path}`);
-      zeekRow(row, no);
-    });
+    forEachLineOfFile(path, (line, no) => r.line(line, no));
   } catch (e) {
-    const msg = e instanceof CliError ? e.message : `${path}: ${(e as Error).message}`;
-    s.error = { offset: 0, message: msg };
+    r.fail(e);
   }
-  if (Number.isFinite(first)) {
-    s.firstSeen = first;
-    s.lastSeen = last;
+  return r.finish();
+}
+
+/** Read a flow log from chunks of text (stdin, a pipe: decompressed already) into the collector. */
+export async function readRecordStream(name: string, format: RecordLogFormat, chunks: AsyncIterable<Uint8Array>, into: RecordCollector): Promise<InputSummary> {
+  const r = new RecordLogReader(name, format, into);
+  const decoder = new TextDecoder('utf-8');
+  let carry = '';
+  let no = 1;
+  try {
+    for await (const chunk of chunks) {
+      const text = carry + decoder.decode(chunk, { stream: true });
+      const last = text.lastIndexOf('\n');
+      if (last < 0) carry = text;
+      else {
+        no += forEachLineOfText(text.slice(0, last + 1), (l, n) => r.line(l, n), no);
+        carry = text.slice(last + 1);
+      }
+    }
+    carry += decoder.decode();
+    if (carry.length > 0) forEachLineOfText(carry, (l, n) => r.line(l, n), no);
+  } catch (e) {
+    r.fail(e);
   }
-  s.byteBasis = bases.size === 0 ? null : bases.size === 1 ? [...bases][0]! : 'mixed';
-  return s;
+  return r.finish();
 }

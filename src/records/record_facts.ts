@@ -13,7 +13,7 @@ import type { RecordLogFormat } from '../flows/record_input.js';
 import { RecordCollector } from './collector.js';
 import { sniffRecordLog, type Sniffed } from './detect.js';
 import { headOfFile } from './line_reader.js';
-import { readRecordLog, unavailableFor } from './read_log.js';
+import { readRecordLog, readRecordStream, unavailableFor } from './read_log.js';
 
 /** The flow-log format of a regular file, by content; null for anything else (captures, dirs, FIFOs, stdin). */
 export function recordLogFormat(path: string): Sniffed {
@@ -64,18 +64,11 @@ export function withCompanionLogs(paths: string[]): string[] {
   return out;
 }
 
-export interface RecordRead {
-  collector: RecordCollector;
-  /** Summaries by path. */
-  inputs: Map<string, InputSummary>;
-}
-
 /** A file sniffed as a flow log: its format, or why it looks like one but is not readable. */
 export type RecordLogInput = { path: string; format: RecordLogFormat } | { path: string; error: string };
 
-/** Read the flow logs (names logs first, so conn rows can be joined to their SNI). */
-export function readRecordLogs(given: RecordLogInput[], serverPorts: ServerPorts): RecordRead {
-  const collector = new RecordCollector(serverPorts);
+/** Read the flow logs (names logs first, so conn rows can be joined to their SNI) into `collector`. */
+export function readRecordLogs(given: RecordLogInput[], collector: RecordCollector): Map<string, InputSummary> {
   const inputs = new Map<string, InputSummary>();
   const logs: { path: string; format: RecordLogFormat }[] = [];
   for (const g of given) {
@@ -89,30 +82,45 @@ export function readRecordLogs(given: RecordLogInput[], serverPorts: ServerPorts
   }
   const namesFirst = [...logs].sort((a, b) => Number(!isNamesLog(a.format)) - Number(!isNamesLog(b.format)));
   for (const l of namesFirst) inputs.set(l.path, readRecordLog(l.path, l.format, collector));
-  // A conn.log's unavailable facts shrink by the names logs read in the same run.
-  const namesFormats = logs.filter((l) => isNamesLog(l.format) && !inputs.get(l.path)?.error).map((l) => l.format);
-  const namesPaths = logs.filter((l) => isNamesLog(l.format)).map((l) => l.path);
-  for (const l of logs) {
-    const r = inputs.get(l.path)?.records;
-    if (!r || !l.format.startsWith('zeek-conn')) continue;
-    r.unavailable = unavailableFor(l.format, namesFormats);
-    r.companions = namesPaths;
+  return inputs;
+}
+
+/** A conn.log's unavailable facts shrink by the names logs (ssl.log, dns.log) read in the same run. */
+export function noteCompanions(inputs: readonly InputSummary[]): void {
+  const names = inputs.filter((s) => s.records && !s.error && isNamesLog(s.format as RecordLogFormat));
+  for (const s of inputs) {
+    if (!s.records || !String(s.format).startsWith('zeek-conn')) continue;
+    s.records.unavailable = unavailableFor(s.format as RecordLogFormat, names.map((n) => n.format as RecordLogFormat));
+    s.records.companions = names.map((n) => n.path);
   }
-  return { collector, inputs };
+}
+
+/**
+ * A stdin/pipe hook for ingest: when the first bytes are a flow log, a reader taking over the content.
+ */
+export function streamRecordHook(collector: RecordCollector): (path: string, head: Uint8Array) => ((content: AsyncIterable<Uint8Array>) => Promise<InputSummary>) | null {
+  return (path, head) => {
+    const f = sniffRecordLog(Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('utf8'));
+    if (!f || !('format' in f)) return null;
+    return (content) => readRecordStream(path, f.format, content, collector);
+  };
 }
 
 function isNamesLog(f: RecordLogFormat): boolean {
   return f === 'zeek-ssl' || f === 'zeek-dns';
 }
 
-/** Add the record connections, names, totals and inputs to the engine's facts (inputs in `order`). */
-export function joinRecordFacts(facts: CaptureFacts, read: RecordRead, order: string[], isRecord: boolean[]): CaptureFacts {
-  const table = read.collector.table;
+/**
+ * Add the record connections, names, totals and inputs to the engine's facts: `inputs` are all the
+ * run's summaries in report order (captures and logs); flow-log ones add their packets, bytes, times.
+ */
+export function joinRecordFacts(facts: CaptureFacts, collector: RecordCollector, inputs: InputSummary[]): CaptureFacts {
+  const table = collector.table;
   table.idBase = facts.connections.size;
   const hints = facts.hints ?? new HintRecorder();
-  for (const [i, name] of read.collector.sni) hints.sni.set(table.idBase + i, name);
-  for (const [i, name] of read.collector.httpHost) hints.httpHost.set(table.idBase + i, name);
-  for (const [addr, list] of read.collector.dnsNames) {
+  for (const [i, name] of collector.sni) hints.sni.set(table.idBase + i, name);
+  for (const [i, name] of collector.httpHost) hints.httpHost.set(table.idBase + i, name);
+  for (const [addr, list] of collector.dnsNames) {
     const have = hints.dnsNames.get(addr);
     if (!have) hints.dnsNames.set(addr, [...list]);
     else for (const f of list) if (have.length < 16 && !have.some((x) => x.name === f.name)) have.push(f);
@@ -121,27 +129,17 @@ export function joinRecordFacts(facts: CaptureFacts, read: RecordRead, order: st
   let last = facts.lastSeen ?? -Infinity;
   let packets = facts.packets;
   let bytes = facts.bytes;
-  for (const s of read.inputs.values()) {
+  for (const s of inputs) {
+    if (!s.records) {
+      s.byteBasis ??= 'frame'; // mutated, not copied: the hashing promise fills in this object
+      continue;
+    }
     packets += s.packets;
     bytes += s.bytes;
     if (s.firstSeen !== null && s.firstSeen < first) first = s.firstSeen;
     if (s.lastSeen !== null && s.lastSeen > last) last = s.lastSeen;
   }
-  // Inputs in command-line order: the engine's summaries (in their order) and the logs' by path.
-  let k = 0;
-  const inputs: InputSummary[] = [];
-  order.forEach((p, i) => {
-    if (isRecord[i]) {
-      const s = read.inputs.get(p);
-      if (s) inputs.push(s);
-    } else {
-      const s = facts.inputs[k++];
-      if (s) {
-        s.byteBasis ??= 'frame'; // mutated, not copied: the hashing promise fills in this object
-        inputs.push(s);
-      }
-    }
-  });
+  noteCompanions(inputs);
   return {
     ...facts,
     connections: table.size > 0 ? new JoinedConnections([facts.connections, table]) : facts.connections,

@@ -3,6 +3,7 @@
  * captures, malformed lines counted (never fatal), Zeek ssl.log / dns.log beside a conn.log giving
  * names, and flowaudit's own flows JSONL audited centrally like the capture it came from.
  */
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,5 +160,40 @@ describe("flowaudit's own flows JSONL", () => {
     // Reading the flows back and writing them again gives the same lines (a fixed point).
     const again = await runCli(['flows', p]);
     expect(again.stdout).toBe(flows.stdout);
+  });
+});
+
+describe('flow logs on standard input', () => {
+  async function runWithStdin(argv: string[], bytes: Uint8Array, chunk = 7): Promise<{ code: number; stdout: string; stderr: string }> {
+    const { main } = await import('../../src/cli/main.js');
+    let stdout = '';
+    let stderr = '';
+    const code = await main(argv, {
+      stdout: (t) => void (stdout += t),
+      stderr: (t) => void (stderr += t),
+      writeFile: () => undefined,
+      appendFile: () => undefined,
+      env: { SOURCE_DATE_EPOCH: '1772445600' },
+      stdoutIsTTY: false,
+      stderrIsTTY: false,
+      stdin: async function* () {
+        for (let i = 0; i < bytes.length; i += chunk) yield bytes.subarray(i, i + chunk);
+      },
+    });
+    return { code, stdout, stderr };
+  }
+
+  it.each([
+    ['plain conn.log, 7-byte chunks', false],
+    ['gzip conn.log', true],
+  ])('%s: read from -, hashed as stored', async (_n, gz) => {
+    const text = Buffer.from([...HEADER, LDAP_ROW, OIDC_ROW, ''].join('\n'));
+    const stored = gz ? gzipSync(text) : text;
+    const r = await runWithStdin(['audit', '-', '--inventory', INV, '--format', 'json', '--exit-zero'], stored);
+    expect(r.stderr).toBe('');
+    const j = json(r.stdout);
+    expect(j.inputs).toMatchObject([{ path: '-', format: 'zeek-conn-tsv', byteBasis: 'ip', records: { connections: 2, malformed: 0 } }]);
+    expect(j.inputs[0]!.sha256).toBe(createHash('sha256').update(stored).digest('hex'));
+    expect(status(j, 'ams-ldap')).toBe('observed');
   });
 });
