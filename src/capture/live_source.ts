@@ -130,7 +130,7 @@ export function listDevices(cap: CapModule = loadCap()): LiveDevice[] {
   }));
 }
 
-function interfaceUp(name: string): boolean | null {
+export function interfaceUp(name: string): boolean | null {
   if (!/^[\w.@:-]+$/.test(name)) return null;
   try {
     const flags = Number.parseInt(readFileSync(`/sys/class/net/${name}/flags`, 'utf8').trim(), 16);

@@ -108,8 +108,10 @@ export interface LiveInputInfo {
   linkType: number;
   snapLen: number;
   clock: LiveClock;
-  /** Always false with cap: kernel drop counts are unavailable (inputs[].drops is null). */
-  dropsAvailable: false;
+  /** False with cap and tcpdump (no drop counts, inputs[].drops is null); true when dumpcap/tshark wrote interface statistics. */
+  dropsAvailable: boolean;
+  /** Issue 9: what captured: cap, dumpcap, tshark or tcpdump. */
+  engine?: string;
   startedAt: string;
   stoppedAt: string | null;
   stopReason: string | null;

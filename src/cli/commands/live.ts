@@ -13,6 +13,7 @@ import { serverPortsFor } from '../../audit/server_ports.js';
 import { generationTime, isoMicros } from '../../audit/time.js';
 import { LIVE_CLOCK, LIVE_SNAPLEN, LiveCapture, loadCap, ownAddresses } from '../../capture/live_source.js';
 import { PcapngWriter } from '../../capture/pcapng_writer.js';
+import { EngineCapture, chooseLiveEngine, engineClock } from '../../capture/engine_capture.js';
 import { CliError } from '../../errors.js';
 import { collectFacts } from '../../flows/facts.js';
 import { sha256FilesInBackground } from '../../flows/file_hash.js';
@@ -58,6 +59,7 @@ export interface LiveFlags {
   color?: boolean;
   vantage?: string[];
   requireAllMembers?: boolean;
+  engine?: string;
 }
 
 export function registerLive(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
@@ -66,6 +68,7 @@ export function registerLive(program: Command, io: Io, setExit: (code: number) =
       .command('live')
       .description('capture from an interface, then audit it like a capture file (exit 0 pass, 1 fail, 2 usage/input/capture error, 3 inconclusive, 130 on a second Ctrl-C)')
       .requiredOption('-i, --interface <name>', 'capture device (see flowaudit interfaces)')
+      .option('--engine <name>', 'capture through cap (the libpcap module), dumpcap, tshark or tcpdump (default: cap when it loads, else dumpcap, else tcpdump on PATH)')
       .option('--filter <bpf>', 'libpcap capture filter, e.g. "not port 22"')
       .option('--duration <time>', 'stop after this long: 90s, 10m, 1h (default: until Ctrl-C)')
       .option('--packets <n>', 'stop after this many packets')
@@ -107,7 +110,8 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
   // Every output path is checked before capturing: a report that cannot be written must not cost the capture.
   if (flags.output !== undefined) checkOutputPath(flags.output);
   if (flags.write !== undefined) checkOutputPath(flags.write, '--write');
-  const cap = loadCap();
+  const engineName = chooseLiveEngine(flags.engine, io.env);
+  const cap = engineName === 'cap' ? loadCap() : null;
   const asAddresses = flags.as !== undefined ? ownAddresses(device) : [];
   const extra = flags.as !== undefined ? { [flags.as]: asAddresses } : undefined;
   let policy: ReturnType<typeof loadPolicy>;
@@ -124,9 +128,12 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
   checkVantage(vantage, matrix, inventory);
   const asRecord = flags.as !== undefined ? { role: flags.as, addresses: asAddresses } : null;
 
-  const capture = new LiveCapture({ device, filter }, cap);
+  const capture =
+    engineName === 'cap'
+      ? new LiveCapture({ device, filter }, cap!)
+      : new EngineCapture({ engine: engineName, device, filter, maxPackets, write: flags.write ?? null, env: io.env });
   let writer: PcapngWriter | null = null;
-  if (flags.write !== undefined) {
+  if (flags.write !== undefined && capture instanceof LiveCapture) {
     try {
       writer = PcapngWriter.toFile(flags.write, { userAppl: `flowaudit ${VERSION}`, os: `${type()} ${release()}` });
       writer.addInterface({
@@ -168,6 +175,10 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
       requestStop('error');
     },
   );
+  if (capture instanceof EngineCapture) {
+    // The program may end by itself (-c reached, interface gone): report then.
+    void capture.finished.then(() => requestStop(maxPackets !== null && capture.packets >= maxPackets ? 'packets' : 'capture program ended'));
+  }
 
   const unsubscribe = io.onSignal?.((signal) => {
     if (stopReason !== null && signal === 'SIGINT') {
@@ -183,10 +194,17 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
   try {
     const label = `live ${device}`;
     const progress = createProgress(io, { quiet: flags.quiet === true, label });
+    if (capture instanceof EngineCapture) {
+      // The program opens the device after it started (tshark loads its dissectors first): wait for
+      // it to say so (at most 30 s) before saying we capture.
+      let said = false;
+      void capture.ready.then(() => (said = true));
+      for (let waited = 0; !said && stopReason === null && waited < 30_000; waited += DRAIN_STEP_MS) await sleep(DRAIN_STEP_MS);
+    }
     if (!flags.quiet) {
       const until = [durationMs !== null ? `for ${flags.duration}` : null, maxPackets !== null ? `up to ${maxPackets} packets` : null].filter(Boolean).join(', ');
       io.stderr(
-        `flowaudit: capturing on ${device} (${linkTypeName(capture.linkType)}${filter ? `, filter ${JSON.stringify(filter)}` : ''})${until ? ` ${until}` : ''}${writer ? `, writing ${flags.write}` : ''}; Ctrl-C stops and reports\n`,
+        `flowaudit: capturing on ${device} (${capture instanceof LiveCapture ? linkTypeName(capture.linkType) : `via ${engineName}`}${filter ? `, filter ${JSON.stringify(filter)}` : ''})${until ? ` ${until}` : ''}${flags.write !== undefined ? `, writing ${flags.write}` : ''}; Ctrl-C stops and reports\n`,
       );
     }
 
@@ -222,8 +240,17 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
       while (stopReason === null && !aborted) await new Promise<void>((r) => (wake = r));
       clearInterval(ticker);
       if (timer) clearTimeout(timer);
+      if (capture instanceof EngineCapture) {
+        // Ask the program to stop (SIGINT) and read its output to the end: the last packets and
+        // dumpcap's statistics block come after the signal. A second Ctrl-C kills it.
+        capture.close();
+        let ended = false;
+        void capture.finished.then(() => (ended = true));
+        while (!ended && !aborted) await sleep(DRAIN_STEP_MS);
+        if (aborted) capture.kill();
+      }
       // Drain what libpcap already holds: until quiet for DRAIN_QUIET_MS, at most DRAIN_MAX_MS.
-      for (let waited = 0; !capture.isClosed && !aborted && waited < DRAIN_MAX_MS; waited += DRAIN_STEP_MS) {
+      for (let waited = 0; capture instanceof LiveCapture && !capture.isClosed && !aborted && waited < DRAIN_MAX_MS; waited += DRAIN_STEP_MS) {
         if (Number(process.hrtime.bigint() - capture.lastPacketAt) / 1e6 >= DRAIN_QUIET_MS) break;
         await sleep(DRAIN_STEP_MS);
       }
@@ -238,12 +265,12 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
       }
     }
     if (aborted) {
-      if (!flags.quiet) io.stderr(`\nflowaudit: interrupted; no report${writer ? ` (the evidence file ${flags.write} is complete up to this point)` : ''}\n`);
+      if (!flags.quiet) io.stderr(`\nflowaudit: interrupted; no report${flags.write !== undefined ? ` (the evidence file ${flags.write} is complete up to this point)` : ''}\n`);
       return 130;
     }
     const stoppedUs = capture.nowUs();
 
-    let evidenceSha: string | null = null;
+    let evidenceSha: string | null = capture instanceof EngineCapture && flags.write !== undefined ? capture.sha256 : null;
     if (writer && flags.write !== undefined) {
       const h = (await sha256FilesInBackground([flags.write])).get(flags.write);
       if (h && 'sha256' in h) evidenceSha = h.sha256;
@@ -252,19 +279,26 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
     capture.info.live = {
       interface: device,
       filter: filter || null,
-      linkType: capture.linkType,
-      snapLen: LIVE_SNAPLEN,
-      clock: LIVE_CLOCK,
-      dropsAvailable: false,
+      linkType: capture instanceof LiveCapture ? capture.linkType : (capture.info.interfaces[0]?.linkType ?? -1),
+      snapLen: capture instanceof LiveCapture ? LIVE_SNAPLEN : (capture.info.interfaces[0]?.snapLen ?? 0),
+      clock: capture instanceof LiveCapture ? LIVE_CLOCK : engineClock(capture.engine),
+      dropsAvailable: capture.info.interfaces.some((i) => i.ifDrop !== undefined || i.osDrop !== undefined),
+      engine: engineName,
       startedAt: isoMicros(startedUs),
       stoppedAt: isoMicros(stoppedUs),
       stopReason,
       idleTimeoutSec: idleMs / 1000,
       foldedConnections: engine.folded.connections,
-      evidence: writer && flags.write !== undefined ? { path: flags.write, packets: writer.packets, bytes: writer.bytesWritten, sha256: evidenceSha } : null,
+      evidence:
+        flags.write === undefined
+          ? null
+          : writer
+            ? { path: flags.write, packets: writer.packets, bytes: writer.bytesWritten, sha256: evidenceSha }
+            : { path: flags.write, packets: capture.packets, bytes: capture instanceof EngineCapture ? capture.bytesWritten : 0, sha256: evidenceSha },
     };
     if (capture.truncated > 0) {
-      capture.info.warnings.push({ offset: -1, message: `${capture.truncated} packets were longer than the ${LIVE_SNAPLEN}-byte capture buffer and were cut` });
+      const limit = capture instanceof LiveCapture ? `the ${LIVE_SNAPLEN}-byte capture buffer` : `${engineName}'s snap length`;
+      capture.info.warnings.push({ offset: -1, message: `${capture.truncated} packets were longer than ${limit} and were cut` });
     }
     const summary: InputSummary = {
       path: capture.info.path,
@@ -300,3 +334,4 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
     unsubscribe?.(); // kept until the report is out, so a second Ctrl-C is always ours
   }
 }
+
