@@ -10,7 +10,7 @@ import { statesText } from './csv.js';
 import { generic, textList, type AddrHtml } from './html_fields.js';
 import { esc } from './html_escape.js';
 import { clientsText } from '../audit/grouping.js';
-import { byWeight, groupNote, labeller, nearMissLines, serverGroups } from './labels.js';
+import { byWeight, groupDiagnosisLines, groupNote, labeller, nearMissLines, serverGroups, type Labeller } from './labels.js';
 
 /** Most groups drawn as rows (every group is in the JSON and CSV reports). */
 export const MAX_HTML_GROUP_ROWS = 200;
@@ -27,16 +27,14 @@ function clientsCell(g: UnexpectedServerGroup, addr: AddrHtml): string {
   return `<strong>${summary}</strong><ul class="clients">${items.join('')}</ul>`;
 }
 
-function findings(r: AuditResult, g: UnexpectedServerGroup): string {
-  const texts: string[] = [];
-  for (const u of r.unexpected.slice(g.firstEntry, g.firstEntry + g.clients)) {
-    for (const f of u.diagnosis?.findings ?? []) if (texts.length < MAX_FINDINGS && !texts.includes(f.text)) texts.push(f.text);
-  }
+function findings(r: AuditResult, g: UnexpectedServerGroup, label: Labeller): string {
+  const texts = groupDiagnosisLines(r, [g], label).slice(0, MAX_FINDINGS).map((f) => f.text);
   return texts.length ? `<ul class="extra">${texts.map((t) => `<li>${esc(t)}</li>`).join('')}</ul>` : '';
 }
 
 export function unexpectedSection(r: AuditResult, addr: AddrHtml): string {
   const groups = byWeight(serverGroups(r));
+  const label = labeller(r);
   const out: string[] = [];
   out.push('<section id="unexpected">');
   const pairs = r.unexpected.length;
@@ -54,7 +52,7 @@ export function unexpectedSection(r: AuditResult, addr: AddrHtml): string {
   for (const g of shown) {
     const note = groupNote(g);
     out.push(
-      `<tr data-clients="${g.clients}"><td>${addr(g.server)}</td><td class="mono nowrap">${esc(`${g.protocol}/${g.port}`)}</td><td>${clientsCell(g, addr)}</td><td class="num">${g.connections}</td><td class="num">${g.packets}</td><td class="num">${g.bytes}</td><td>${esc(statesText(g.states))}</td><td>${esc(g.clientRoles.join(', ') || '-')} → ${esc(g.serverRoles.join(', ') || '-')}</td><td><span class="ts">${esc(g.firstSeen)}</span><br><span class="ts">${esc(g.lastSeen)}</span></td><td>${esc(note)}${findings(r, g)}</td></tr>`,
+      `<tr data-clients="${g.clients}"><td>${addr(g.server)}</td><td class="mono nowrap">${esc(`${g.protocol}/${g.port}`)}</td><td>${clientsCell(g, addr)}</td><td class="num">${g.connections}</td><td class="num">${g.packets}</td><td class="num">${g.bytes}</td><td>${esc(statesText(g.states))}</td><td>${esc(g.clientRoles.join(', ') || '-')} → ${esc(g.serverRoles.join(', ') || '-')}</td><td><span class="ts">${esc(g.firstSeen)}</span><br><span class="ts">${esc(g.lastSeen)}</span></td><td>${esc(note)}${findings(r, g, label)}</td></tr>`,
     );
   }
   out.push('</tbody></table>');

@@ -5,6 +5,7 @@
  * Plain strings: each renderer escapes them for its own format.
  */
 import { clientsText, commonPrefix, groupUnexpected, labelAddress, namesByAddress, type NameRef, type UnexpectedServerGroup } from '../audit/grouping.js';
+import { summarise, type DiagnosisCounts } from '../audit/diagnosis.js';
 import type { NearMiss } from '../audit/insight.js';
 import type { AuditResult } from '../audit/result.js';
 
@@ -42,6 +43,27 @@ export function topClientsText(g: UnexpectedServerGroup, label: Labeller): strin
   if (g.clients <= 1) return '';
   const more = g.clients - g.topClients.length;
   return `top: ${g.topClients.map((c) => `${label(c.client)} ${c.connections}`).join(', ')}${more > 0 ? `, +${more} more` : ''}`;
+}
+
+/**
+ * How a group's connections went, in one line per group with failures: its own finding for one
+ * client; for many, the summed counts and one client's finding as an example (all are in JSON).
+ */
+export function groupDiagnosisLines(r: AuditResult, groups: readonly UnexpectedServerGroup[], label: Labeller): { text: string; answered: number }[] {
+  const out: { text: string; answered: number }[] = [];
+  for (const g of groups) {
+    const entries = r.unexpected.slice(g.firstEntry, g.firstEntry + g.clients);
+    const findings = entries.flatMap((u) => u.diagnosis?.findings ?? []);
+    if (findings.length === 0) continue;
+    if (g.clients === 1) {
+      for (const f of findings) out.push({ text: f.text, answered: f.answered });
+      continue;
+    }
+    const t: DiagnosisCounts = { attempts: 0, answered: 0, refused: 0, unanswered: 0, resetMidway: 0, udpNoReply: 0, icmpUnreachable: 0 };
+    for (const u of entries) for (const k of Object.keys(t) as (keyof DiagnosisCounts)[]) t[k] += u.diagnosis?.[k] ?? 0;
+    out.push({ text: `${clientsText(g)} → ${label(g.server)} ${g.protocol}/${g.port}: ${summarise(t)}; e.g. ${findings[0]!.text}`, answered: t.answered });
+  }
+  return out;
 }
 
 /** Why the group is close to allowed: a feature that is off, or a near miss (one side's role). */

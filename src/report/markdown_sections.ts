@@ -8,7 +8,7 @@
 import type { CoverageEntry } from '../audit/coverage.js';
 import type { AuditResult } from '../audit/result.js';
 import { statesText } from './csv.js';
-import { byWeight, clientsSummary, groupNote, labeller, nearMissLines, serverGroups, topClientsText, type Labeller } from './labels.js';
+import { byWeight, clientsSummary, groupDiagnosisLines, groupNote, labeller, nearMissLines, serverGroups, topClientsText, type Labeller } from './labels.js';
 import { md } from './markdown.js';
 import { edgeKind } from './svg_diagram.js';
 import { MAX_GROUP_ROWS } from './text_insight.js';
@@ -81,11 +81,10 @@ export function unexpectedMd(r: AuditResult): string[] {
   }
   if (groups.length > shown.length) out.push('', `… ${groups.length - shown.length} more groups: every one is in the JSON and CSV reports.`);
   if (pairs !== groups.length) out.push('', 'Per-client detail: the JSON report (`unexpected[]`), the CSV report, or `flowaudit flows`.');
-  const findings = r.unexpected.flatMap((g) => g.diagnosis?.findings ?? []);
+  const findings = groupDiagnosisLines(r, shown, label);
   if (findings.length) {
     out.push('', '**Diagnosis**', '');
-    for (const f of findings.slice(0, 50)) out.push(`- ${md(f.text)}`);
-    if (findings.length > 50) out.push(`- … ${findings.length - 50} more in the JSON report`);
+    for (const f of findings) out.push(`- ${md(f.text)}`);
   }
   out.push('');
   return out;

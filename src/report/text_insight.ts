@@ -6,7 +6,7 @@ import type { AuditResult, RuleResult } from '../audit/result.js';
 import type { CoverageEntry } from '../audit/coverage.js';
 import type { Painter } from './style.js';
 import { statesText } from './csv.js';
-import { byWeight, clientsSummary, labeller, nearMissLines, serverGroups, topClientsText } from './labels.js';
+import { byWeight, clientsSummary, groupDiagnosisLines, labeller, nearMissLines, serverGroups, topClientsText } from './labels.js';
 import { renderTable } from './table.js';
 
 type Inert = (s: string) => string;
@@ -124,7 +124,7 @@ export function ruleDetailLines(r: AuditResult, p: Painter, inert: Inert): strin
 /** Diagnosis lines for unexpected groups with failures, then the near misses. */
 export function unexpectedExtraLines(r: AuditResult, p: Painter, inert: Inert): string[] {
   const out: string[] = [];
-  const findings = r.unexpected.flatMap((g) => g.diagnosis?.findings ?? []);
+  const findings = groupDiagnosisLines(r, byWeight(serverGroups(r)).slice(0, MAX_GROUP_ROWS), labeller(r));
   if (findings.length > 0) {
     out.push('  diagnosis:');
     for (const f of findings) out.push(`    ${p(f.answered > 0 ? 'yellow' : 'red', '!')} ${inert(f.text)}`);
