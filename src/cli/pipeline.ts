@@ -56,6 +56,8 @@ export async function analyseInputs(
   }
   const engine = new FlowEngine();
   const collector = new RecordCollector(serverPorts);
+  // Flow-log files first (names logs before conn logs), so a conn.log on stdin still meets its ssl.log names.
+  const read = readRecordLogs(logs, collector);
   const ingestOpts = { ...opts, recordLog: streamRecordHook(collector) }; // flow logs on stdin / pipes
   const ingested =
     captures.length > 0 ? await ingestInputs(captures, engine, ingestOpts) : { inputs: [], hashed: Promise.resolve(), skipped: [] };
@@ -63,7 +65,6 @@ export async function analyseInputs(
   if (logs.length === 0 && collector.table.size === 0 && !ingested.inputs.some((i) => i.records)) {
     return { facts, hashed: ingested.hashed, skipped: ingested.skipped };
   }
-  const read = readRecordLogs(logs, collector);
   // Captures in packet order (and flow logs read from streams), then the logs named as files.
   facts = joinRecordFacts(facts, collector, [...ingested.inputs, ...logs.map((l) => read.get(l.path)!)]);
   const logsHashed = sha256FilesInBackground(logs.map((l) => l.path)).then((h) => {
