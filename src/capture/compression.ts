@@ -26,10 +26,10 @@ const TOOL: Record<Exclude<Compression, 'gzip'>, string> = { zstd: 'zstd -d', xz
 
 /** The error for a compression this Node cannot stream. */
 export function unsupportedCompression(name: string, c: Exclude<Compression, 'gzip'>): CliError {
-  const why = c === 'zstd' ? `this Node ${process.version} has no zstd in zlib (Node ≥ 22.15 has)` : `Node's zlib has no ${c}`;
+  const why = c === 'zstd' ? `this Node (${process.version}) has no zstd in zlib (Node ≥ 22.15 has)` : `Node's zlib has no ${c}`;
   const stem = name === '-' ? 'capture' : name.replace(/\.(zst|zstd|xz|bz2)$/i, '');
   return new CliError(
-    `${name}: ${c}-compressed capture, which ${why}. Decompress it first: ${TOOL[c]} -c ${name === '-' ? '' : `'${name}' `}> '${stem === name ? `${stem}.pcap` : stem}', or stream it: ${TOOL[c]} -c ${name === '-' ? '' : `'${name}' `}| flowaudit audit -`,
+    `${name}: ${c}-compressed capture, and ${why}. Decompress it first: ${TOOL[c]} -c ${name === '-' ? '' : `'${name}' `}> '${stem === name ? `${stem}.pcap` : stem}', or stream it: ${TOOL[c]} -c ${name === '-' ? '' : `'${name}' `}| flowaudit audit -`,
     'input',
   );
 }

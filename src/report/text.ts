@@ -116,12 +116,16 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
       const rec = i.records;
       out.push(`  ${inert(i.path)}: ${i.format}, ${rec.connections} connection${rec.connections === 1 ? '' : 's'} from ${rec.lines} line${rec.lines === 1 ? '' : 's'}, ${i.packets} packets, ${i.bytes} bytes (${i.byteBasis ?? '-'} basis), ${i.firstSeen ? span : 'time unknown'}`);
     } else
-    out.push(`  ${inert(i.path)}: ${i.format}${i.version ? ` ${i.version}` : ''}, ${i.linkTypes.join('+') || '-'}, ${i.packets} packets, ${span}`);
+    out.push(`  ${inert(i.path)}: ${i.format}${i.version ? ` ${i.version}` : ''}${i.origin === 'stream' ? ' (read once from a stream)' : ''}${i.compression ? `, ${i.compression}-compressed` : ''}, ${i.linkTypes.join('+') || '-'}, ${i.packets} packets, ${span}`);
     if (i.live) {
       const ev = i.live.evidence;
       out.push(`    interface ${inert(i.live.interface)}${i.live.filter ? `, filter ${inert(JSON.stringify(i.live.filter))}` : ''}, ${i.live.startedAt} → ${i.live.stoppedAt ?? '-'}, stopped by ${i.live.stopReason ?? '-'}`);
       out.push(`    evidence ${ev ? `${inert(ev.path)} (${ev.packets} packets, sha256 ${ev.sha256 ?? '-'})` : 'not written (use --write FILE.pcapng)'}`);
-      out.push(`    timestamps: host clock at delivery (monotonic, ns), not kernel capture time; kernel drop counts: not available`);
+      out.push(
+        i.live.engine && i.live.engine !== 'cap'
+          ? `    captured by ${inert(i.live.engine)}; timestamps: ${inert(i.live.engine)}'s (kernel capture time); kernel drop counts: ${i.live.dropsAvailable ? 'from its statistics block' : 'not available'}`
+          : `    timestamps: host clock at delivery (monotonic, ns), not kernel capture time; kernel drop counts: not available`,
+      );
     } else out.push(`    sha256 ${i.sha256 ?? '-'}`);
     if (i.drops) out.push(`    drops: interface ${i.drops.ifDrop ?? 'n/a'}, OS ${i.drops.osDrop ?? 'n/a'}`);
     for (const w of i.warnings) out.push(`    ${p('yellow', 'warning')}: ${inert(w.message)}`);
