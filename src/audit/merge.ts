@@ -168,3 +168,30 @@ export function mergeStates(
 function add(a: number | null, b: number | null): number | null {
   return a === null && b === null ? null : (a ?? 0) + (b ?? 0);
 }
+
+const CONNECTIONS_MARK = '\u0000connections\u0000';
+const RECORDS_MARK = '\u0000records\u0000';
+
+/**
+ * The state as JSON text in pieces (the connection and record arrays in batches of 10,000 rows),
+ * so a week of connections is never one string. Concatenated, the pieces are one JSON document.
+ */
+export function* stateJsonChunks(state: AuditState): Generator<string> {
+  const { connections, records = [] } = state.facts;
+  const head = JSON.stringify({ ...state, facts: { ...state.facts, connections: CONNECTIONS_MARK, records: RECORDS_MARK } });
+  const [before, rest] = head.split(JSON.stringify(CONNECTIONS_MARK)) as [string, string];
+  const [middle, after] = rest.split(JSON.stringify(RECORDS_MARK)) as [string, string];
+  yield* [before];
+  yield* rows(connections);
+  yield middle;
+  yield* rows(records);
+  yield `${after}\n`;
+}
+
+function* rows(list: readonly unknown[]): Generator<string> {
+  yield '[';
+  for (let i = 0; i < list.length; i += 10_000) {
+    yield (i > 0 ? ',' : '') + list.slice(i, i + 10_000).map((r) => JSON.stringify(r)).join(',');
+  }
+  yield ']';
+}

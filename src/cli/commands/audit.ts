@@ -12,7 +12,7 @@ import type { AuditResult } from '../../audit/result.js';
 import { VERDICT_LABEL, exitCodeFor } from '../../audit/verdict.js';
 import { checkVantage } from '../../audit/vantage.js';
 import { checkOutputPath, writeOutput } from '../output.js';
-import { buildState } from '../../audit/merge.js';
+import { buildState, stateJsonChunks } from '../../audit/merge.js';
 import { factsToState, type FactsState } from '../../flows/facts_state.js';
 import { hostname } from 'node:os';
 
@@ -76,7 +76,12 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
   const result = attachEvidence(audited, { argv, matrixSpecs, host: null });
   if (flags.emitState !== undefined && state !== null) {
-    io.writeFile(flags.emitState, `${JSON.stringify(buildState(flags.sensor ?? hostname(), result, matrixSpecs, state))}\n`);
+    let first = true;
+    for (const chunk of stateJsonChunks(buildState(flags.sensor ?? hostname(), result, matrixSpecs, state))) {
+      if (first) io.writeFile(flags.emitState, chunk);
+      else io.appendFile(flags.emitState, chunk);
+      first = false;
+    }
   }
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
