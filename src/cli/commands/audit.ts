@@ -54,6 +54,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   checkCaptures(captures);
   captures = resolveInputs(captures); // + the ssl.log / dns.log beside a Zeek conn.log
   if (flags.output !== undefined) checkOutputPath(flags.output);
+  if (flags.emitState !== undefined) checkOutputPath(flags.emitState, '--emit-state');
   const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features);
   const vantage = flags.vantage ?? [];
   checkVantage(vantage, matrix, inventory);
@@ -65,6 +66,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   let audited: AuditResult = runAudit(facts, matrix, inventory, auditOpts); // while the hashes finish
   const errorsBefore = facts.inputs.filter((i) => i.error).length;
   await hashed;
+  rejectDuplicateInputs(facts.inputs);
   if (facts.inputs.filter((i) => i.error).length !== errorsBefore) audited = runAudit(facts, matrix, inventory, auditOpts);
   else {
     audited.inputs.forEach((r, k) => {
@@ -89,6 +91,17 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   const broken = result.inputs.filter((i) => i.error);
   for (const i of broken) io.stderr(`flowaudit: ${i.error?.message}\n`);
   return exitCodeFor(result, flags.exitZero === true);
+}
+
+/** The same capture given twice (same SHA-256) would count every packet twice: an input error naming both paths. */
+export function rejectDuplicateInputs(inputs: readonly { path: string; sha256: string | null }[]): void {
+  const seen = new Map<string, string>();
+  for (const i of inputs) {
+    if (i.sha256 === null) continue;
+    const first = seen.get(i.sha256);
+    if (first !== undefined) throw new CliError(`${first} and ${i.path} are the same capture (sha256 ${i.sha256}); give each capture once`, 'input');
+    seen.set(i.sha256, i.path);
+  }
 }
 
 /** The report to stdout, or to --output with one stderr line saying where and with which verdict. */
