@@ -6,6 +6,7 @@
  */
 import { Address4, Address6 } from 'ip-address';
 import { parseJsonFile, readInputFile, sha256Hex } from './load_matrix.js';
+import { decodeJsonBytes } from './json_text.js';
 import type { Confidence, Inventory, InventoryDiscovery, InventoryMember, InventoryRole, Matrix, MemberKind } from './types.js';
 import { throwIfProblems, validateAgainstSchema } from './validate.js';
 import { EMPTY, V4_BASE, bigintToWords, buildTable, lookupRoles, wordsToBigint, type Interval } from './address_table.js';
@@ -38,18 +39,35 @@ function parseAddress(text: string): Addr | null {
   try {
     if (text.includes(':')) {
       const a = new Address6(text);
+      if (text.includes('/') && a.bigInt() !== a.startAddress().bigInt()) {
+        throw new HostBits(`${a.startAddress().correctForm()}/${a.subnetMask}`, a.correctForm());
+      }
       return { family: 6, lo: a.startAddress().bigInt(), hi: a.endAddress().bigInt(), prefix: text.includes('/') };
     }
     if (!/^[\d./]+$/.test(text)) return null;
     const a = new Address4(text);
+    if (text.includes('/') && a.bigInt() !== a.startAddress().bigInt()) {
+      throw new HostBits(`${a.startAddress().correctForm()}/${a.subnetMask}`, a.correctForm());
+    }
     return {
       family: 4,
       lo: V4_BASE + a.startAddress().bigInt(),
       hi: V4_BASE + a.endAddress().bigInt(),
       prefix: text.includes('/'),
     };
-  } catch {
+  } catch (e) {
+    if (e instanceof HostBits) throw e;
     return null;
+  }
+}
+
+/** A CIDR with host bits set (10.66.0.10/24): almost always a typo for the network or the host. */
+class HostBits extends Error {
+  constructor(
+    readonly network: string,
+    readonly host: string,
+  ) {
+    super('host bits set');
   }
 }
 
@@ -68,7 +86,15 @@ export function normaliseHostName(text: string): string | null {
 
 /** Parse one member text (address, CIDR, range a-b, host name or *.suffix). */
 export function parseMember(raw: string): MemberParse {
-  const text = raw.trim();
+  try {
+    return parseMemberText(raw.trim());
+  } catch (e) {
+    if (!(e instanceof HostBits)) throw e;
+    return { ok: false, reason: `has host bits set: did you mean ${e.network} or ${e.host}?` };
+  }
+}
+
+function parseMemberText(text: string): MemberParse {
   if (text.includes('/')) {
     const a = parseAddress(text);
     return a ? { ok: true, member: { kind: 'cidr', text, lo: a.lo, hi: a.hi } } : { ok: false, reason: GENERIC_REASON };
@@ -266,7 +292,7 @@ function buildInventory(x: {
 export function loadInventory(path: string | undefined, matrix: Matrix, extra?: Record<string, string[]>): Inventory {
   if (path === undefined) return compileInventory(withExtraMembers({ roles: {} }, extra), '(none)', matrix, null);
   const bytes = readInputFile(path, 'inventory', 'inventory');
-  const json = parseJsonFile(bytes.toString('utf8'), path, 'inventory');
+  const json = parseJsonFile(decodeJsonBytes(bytes, path, 'inventory'), path, 'inventory');
   return compileInventory(withExtraMembers(json, extra), path, matrix, sha256Hex(bytes));
 }
 

@@ -3,6 +3,7 @@
  * compiled `Matrix`. Also the inverse (`matrixToFile`, used by `matrix show --format json`) and
  * `mergeMatrices` for several `--matrix` options.
  */
+import { decodeJsonBytes, duplicateKeyError } from './json_text.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CliError } from '../errors.js';
@@ -50,8 +51,12 @@ export function lineColumn(text: string, offset: number): { line: number; column
 export function parseJsonFile(text: string, file: string, code: 'matrix' | 'inventory'): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    return JSON.parse(body);
+    const parsed: unknown = JSON.parse(body);
+    const dup = duplicateKeyError(body, file);
+    if (dup !== null) throw new CliError(dup, code, 2);
+    return parsed;
   } catch (e) {
+    if (e instanceof CliError) throw e;
     const found = findJsonSyntaxError(body);
     if (found) {
       const { line, column } = lineColumn(body, found.offset);
@@ -215,7 +220,7 @@ export function loadMatrix(spec: string): Matrix {
     return compileMatrix(structuredClone(def), spec, sha256Hex(canonicalJson(def)));
   }
   const bytes = readInputFile(spec, 'matrix', 'matrix');
-  const json = parseJsonFile(bytes.toString('utf8'), spec, 'matrix');
+  const json = parseJsonFile(decodeJsonBytes(bytes, spec, 'matrix'), spec, 'matrix');
   return compileMatrix(json, spec, sha256Hex(bytes));
 }
 
