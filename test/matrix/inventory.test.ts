@@ -152,7 +152,7 @@ describe('compileInventory: address kinds and overlaps', () => {
   it.each<[string, string[], [string, boolean][]]>([
     ['IPv4 /0 covers all IPv4 only', ['0.0.0.0/0'], [['1.2.3.4', true], ['255.255.255.255', true], ['::ffff:1.2.3.4', true], ['2001:db8::1', false], ['::1', false]]],
     ['IPv4 /32', ['192.0.2.7/32'], [['192.0.2.7', true], ['192.0.2.6', false], ['192.0.2.8', false]]],
-    ['IPv4 CIDR with host bits', ['192.0.2.77/28'], [['192.0.2.64', true], ['192.0.2.79', true], ['192.0.2.80', false]]],
+    ['IPv4 CIDR /28', ['192.0.2.64/28'], [['192.0.2.64', true], ['192.0.2.79', true], ['192.0.2.80', false]]], // host bits set: an error (inventory_strict.test.ts)
     ['IPv6 /0 covers everything', ['::/0'], [['2001:db8::1', true], ['::', true], ['10.1.2.3', true]]],
     ['IPv6 /128', ['2001:db8::1/128'], [['2001:db8::1', true], ['2001:db8::2', false], ['2001:db8::', false]]],
     ['IPv6 /32', ['2001:db8::/32'], [['2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', true], ['2001:db9::', false], ['2001:db7:ffff::', false]]],
