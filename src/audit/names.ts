@@ -220,6 +220,9 @@ export class NameIndex {
  * SNI some clients fill with an address): it is not a name, so it gives no role and no label.
  */
 export function isAddressLiteral(name: string): boolean {
+  // Most names have a letter and no ':': neither IPv4 nor IPv6, decided without node:net, whose
+  // IPv6 pattern costs tens of milliseconds to build on first use (start-up time).
+  if (!name.includes(':') && !/^[0-9.]+$/.test(name)) return false;
   const bare = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
   return isIP(bare.replace(/%.*$/, '')) !== 0;
 }

@@ -20,14 +20,40 @@ export function sha256Hex(data: string | Uint8Array): string {
 
 /** JSON with object keys sorted recursively and no whitespace: a stable basis for hashing. */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  // One pass appending to a single string (V8 ropes), no per-node arrays: the report hash
+  // (audit/evidence.ts) runs this over the whole report, which can be megabytes.
+  const out = { s: '' };
+  writeCanonical(value, out);
+  return out.s;
+}
+
+function writeCanonical(value: unknown, out: { s: string }): void {
+  if (Array.isArray(value)) {
+    out.s += '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out.s += ',';
+      const v: unknown = value[i];
+      if (v !== undefined) writeCanonical(v, out);
+    }
+    out.s += ']';
+    return;
   }
-  return JSON.stringify(value);
+  if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    const keys = Object.keys(o).sort(); // default order: UTF-16 code units, as a < b
+    out.s += '{';
+    let first = true;
+    for (const k of keys) {
+      const v = o[k];
+      if (v === undefined) continue;
+      out.s += first ? `${JSON.stringify(k)}:` : `,${JSON.stringify(k)}:`;
+      first = false;
+      writeCanonical(v, out);
+    }
+    out.s += '}';
+    return;
+  }
+  out.s += String(JSON.stringify(value));
 }
 
 /** 1-based line and column of a 0-based character offset. */
