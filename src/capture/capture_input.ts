@@ -89,7 +89,7 @@ export class CaptureInput {
       const stream = createReadStream('', { fd, highWaterMark: STREAM_READ_BYTES });
       return CaptureInput.fromStream(path, stream, hash);
     }
-    const w = ByteWindow.fromFd(fd, path, opts.chunkSize ?? DEFAULT_CHUNK_SIZE, (b, s, n) => hash.update(b, s, n));
+    const w = ByteWindow.fromFd(fd, path, opts.chunkSize ?? DEFAULT_CHUNK_SIZE, (b, s, n) => hash.update(b, s, n), hash.ring ?? null);
     const input = new CaptureInput(path, hash, w);
     input.fd = fd;
     w.ensure(Math.min(COMPRESSION_MAGIC_BYTES, w.size));

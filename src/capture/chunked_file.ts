@@ -19,6 +19,17 @@ const MIN_CHUNK_SIZE = 32;
 /** Called with every byte range the window obtains from its input, in order, exactly once (the hash tap). */
 export type BytesTap = (buf: Uint8Array, start: number, length: number) => void;
 
+/**
+ * Buffers shared with the hash (input_hash.ts): instead of copying each chunk it reads into the
+ * hash's ring, the window reads straight into a ring slot and parses it there while the hash
+ * worker hashes the same bytes. `acquire()` hands over the next slot (null: none, use the own
+ * buffer); `publish()` gives the bytes just read to the hash, which then only reads them.
+ */
+export interface BufferRing {
+  acquire(): Uint8Array | null;
+  publish(buf: Uint8Array, start: number, length: number): void;
+}
+
 export class ByteWindow {
   /** Current buffer; replaced (and `view` with it) only when a record is larger than it. */
   buf: Uint8Array;
@@ -44,10 +55,16 @@ export class ByteWindow {
   private skipShort = 0;
   /** Every byte read from the file passes through the tap once (file mode). */
   private readonly tap: BytesTap | null;
+  /** File mode with a ring: chunks are read into ring slots (see BufferRing); `own` is the fallback buffer. */
+  private readonly ring: BufferRing | null;
+  private own: Uint8Array;
+  private inSlot = false;
 
-  private constructor(name: string, buf: Uint8Array, end: number, size: number, fd: number, streaming = false, tap: BytesTap | null = null) {
+  private constructor(name: string, buf: Uint8Array, end: number, size: number, fd: number, streaming = false, tap: BytesTap | null = null, ring: BufferRing | null = null) {
     this.name = name;
     this.buf = buf;
+    this.own = buf;
+    this.ring = ring;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.end = end;
     this.size = size;
@@ -81,7 +98,7 @@ export class ByteWindow {
   }
 
   /** Over an open regular file (the window closes `fd`). Every byte read goes through `tap` once. */
-  static fromFd(fd: number, path: string, chunkSize = DEFAULT_CHUNK_SIZE, tap: BytesTap | null = null): ByteWindow {
+  static fromFd(fd: number, path: string, chunkSize = DEFAULT_CHUNK_SIZE, tap: BytesTap | null = null, ring: BufferRing | null = null): ByteWindow {
     let size: number;
     try {
       size = fstatSync(fd).size;
@@ -90,7 +107,7 @@ export class ByteWindow {
     }
     // Never allocate more than the file needs (small files, tests), nor less than a minimum.
     const cap = Math.max(MIN_CHUNK_SIZE, Math.min(Math.max(chunkSize, MIN_CHUNK_SIZE), size));
-    return new ByteWindow(path, new Uint8Array(cap), 0, size, fd, false, tap);
+    return new ByteWindow(path, new Uint8Array(cap), 0, size, fd, false, tap, ring);
   }
 
   /** Input offset of the next unread byte. */
@@ -120,24 +137,46 @@ export class ByteWindow {
     if (this.fd < 0) return false;
     if (this.remaining() < n) return false;
     const unread = this.end - this.pos;
-    if (n > this.buf.length) {
-      const grown = new Uint8Array(Math.max(n, Math.min(this.buf.length * 2, this.size)));
-      grown.set(this.buf.subarray(this.pos, this.end), 0);
-      this.setBuf(grown);
-    } else if (this.pos > 0) {
-      this.buf.copyWithin(0, this.pos, this.end);
+    // With a ring, read into the next slot (the unread tail of a record straddling two chunks is
+    // copied in front); the hash worker hashes the slot's new bytes while we parse them.
+    const slot = this.ring && this.remaining() > unread ? this.ring.acquire() : null;
+    if (slot !== null && n <= slot.length) {
+      slot.set(this.buf.subarray(this.pos, this.end), 0);
+      this.setBuf(slot);
+      this.inSlot = true;
+    } else {
+      if (slot !== null) this.ring!.publish(slot, 0, 0); // too small for this record: give it back empty
+      if (this.inSlot) {
+        // Leave the ring: a slot is only ours until its bytes are published.
+        if (this.own.length < Math.max(n, unread)) this.own = new Uint8Array(Math.max(n, Math.min(this.own.length * 2, this.size)));
+        this.own.set(this.buf.subarray(this.pos, this.end), 0);
+        this.setBuf(this.own);
+        this.inSlot = false;
+      } else if (n > this.buf.length) {
+        const grown = new Uint8Array(Math.max(n, Math.min(this.buf.length * 2, this.size)));
+        grown.set(this.buf.subarray(this.pos, this.end), 0);
+        this.setBuf(grown);
+        this.own = grown;
+      } else if (this.pos > 0) {
+        this.buf.copyWithin(0, this.pos, this.end);
+      }
     }
     this.base += this.pos;
     this.pos = 0;
     this.end = unread;
+    let ok = true;
     while (this.end < n) {
       const got = readSync(this.fd, this.buf, this.end, this.buf.length - this.end, this.filePos);
-      if (got <= 0) return false; // file shrank while we read it
-      this.tap?.(this.buf, this.end, got);
+      if (got <= 0) {
+        ok = false; // file shrank while we read it
+        break;
+      }
+      if (!this.inSlot) this.tap?.(this.buf, this.end, got);
       this.end += got;
       this.filePos += got;
     }
-    return true;
+    if (this.inSlot) this.ring!.publish(this.buf, unread, this.end - unread);
+    return ok;
   }
 
   /** Advance `n` bytes without parsing them (file mode reads them through the tap all the same). */
@@ -154,6 +193,11 @@ export class ByteWindow {
       return true;
     }
     if (this.fd < 0 || this.remaining() < n) return false;
+    if (this.inSlot) {
+      // Skipped bytes are read into the own buffer (through the tap): a published slot is the hash's.
+      this.setBuf(this.own);
+      this.inSlot = false;
+    }
     let left = n - inBuf;
     this.base += this.end;
     this.pos = 0;
@@ -223,6 +267,10 @@ export class ByteWindow {
    */
   drainToEnd(): number {
     if (this.fd < 0) return this.size;
+    if (this.inSlot) {
+      this.setBuf(this.own); // a published slot is the hash's
+      this.inSlot = false;
+    }
     const buf = this.buf.length >= 64 * 1024 ? this.buf : new Uint8Array(64 * 1024);
     this.pos = this.end = 0;
     for (;;) {

@@ -14,6 +14,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import type { BufferRing } from './chunked_file.js';
 
 export interface InputHash {
   /** Hash `length` bytes of `buf` from `start`; the bytes may be reused as soon as this returns. */
@@ -22,29 +23,43 @@ export interface InputHash {
   readonly bytes: number;
   /** Hex SHA-256 of everything passed to update(); call once, after the last update(). */
   digest(): Promise<string>;
+  /**
+   * The hash's own buffers, for a file reader to read into (no copy; see BufferRing); null when
+   * hashing on this thread, or when several inputs share the ring (each reader keeps its slot).
+   */
+  readonly ring?: BufferRing | null;
 }
 
 export interface HashServiceOptions {
   /** Hash on a worker thread (default: only when `expectedBytes` is at least WORKER_MIN_BYTES). */
   worker?: boolean;
   expectedBytes?: number | null;
+  /**
+   * One input only: its reader may read straight into the ring's slots (InputHash.ring), so the
+   * chunks parsed are the chunks hashed, with no copy. Several readers must not, since a reader
+   * keeps parsing its current slot after publishing it and the ring reuses slots in order.
+   */
+  readInPlace?: boolean;
+  /** Ring slot size (tests use small slots so records straddle them). */
+  slotBytes?: number;
 }
 
 /** Below this many bytes in total a worker's start-up (~30 ms) costs more than it saves. */
 export const WORKER_MIN_BYTES = 32 << 20;
 const SLOTS = 4;
 const SLOT_BYTES = 4 << 20;
-/** Control words: state[SLOTS] (0 free, 1 full), len[SLOTS] (-1 = digest), id[SLOTS] (-2 = quit), dead. */
+/** Control words: state[SLOTS] (0 free, 1 full), len[SLOTS] (-1 = digest), id[SLOTS] (-2 = quit), off[SLOTS] (start in the slot), dead. */
 const LEN = SLOTS;
 const ID = 2 * SLOTS;
-const DEAD = 3 * SLOTS;
+const OFF = 3 * SLOTS;
+const DEAD = 4 * SLOTS;
 const WAIT_MS = 1000;
 const GIVE_UP_MS = 120_000;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const N = ${SLOTS}, SLOT = ${SLOT_BYTES};
+const N = ${SLOTS}, SLOT = workerData.slotBytes;
 const ctl = new Int32Array(workerData.ctl);
 const data = workerData.data;
 const hashes = new Map();
@@ -57,7 +72,7 @@ try {
     let h = hashes.get(id);
     if (h === undefined) { h = createHash('sha256'); hashes.set(id, h); }
     if (len < 0) { hashes.delete(id); parentPort.postMessage({ id, hex: h.digest('hex') }); }
-    else h.update(Buffer.from(data, s * SLOT, len));
+    else if (len > 0) h.update(Buffer.from(data, s * SLOT + ctl[${OFF} + s], len));
     Atomics.store(ctl, s, 0);
     Atomics.notify(ctl, s);
     s = (s + 1) % N;
@@ -80,8 +95,15 @@ export class HashService {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (hex: string) => void; reject: (e: Error) => void }>();
   private failure: Error | null = null;
+  private readonly slotBytes: number;
+  private readonly readInPlace: boolean;
+  /** The slot handed out by acquireBuffer, not yet published; and where its new bytes start. */
+  private lent = false;
+  private off = 0;
 
   constructor(opts: HashServiceOptions = {}) {
+    this.slotBytes = opts.slotBytes ?? SLOT_BYTES;
+    this.readInPlace = opts.readInPlace === true;
     const wantWorker = opts.worker ?? (opts.expectedBytes ?? 0) >= WORKER_MIN_BYTES;
     if (wantWorker) this.startWorker();
   }
@@ -92,7 +114,7 @@ export class HashService {
   }
 
   open(): InputHash {
-    return this.worker ? new RingHash(this, this.nextId++) : new LocalHash();
+    return this.worker ? new RingHash(this, this.nextId++, this.readInPlace) : new LocalHash();
   }
 
   /** Stop the worker (pending digests are rejected). Idempotent. */
@@ -112,9 +134,9 @@ export class HashService {
 
   private startWorker(): void {
     try {
-      const ctlBuf = new SharedArrayBuffer(4 * (3 * SLOTS + 1));
-      const dataBuf = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { ctl: ctlBuf, data: dataBuf } });
+      const ctlBuf = new SharedArrayBuffer(4 * (4 * SLOTS + 1));
+      const dataBuf = new SharedArrayBuffer(SLOTS * this.slotBytes);
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { ctl: ctlBuf, data: dataBuf, slotBytes: this.slotBytes } });
       w.unref();
       w.on('message', (m: { id: number; hex?: string; error?: string }) => {
         if (m.error !== undefined) return this.fail(new Error(m.error));
@@ -141,17 +163,39 @@ export class HashService {
   /** @internal RingHash → copy bytes of input `id` into the ring. */
   put(id: number, buf: Uint8Array, start: number, length: number): void {
     const data = this.data!;
+    const SLOT = this.slotBytes;
     while (length > 0) {
       if (this.acquired && this.slotId !== id && this.fill > 0) this.publish();
       if (!this.acquired) this.acquire(id);
       this.slotId = id;
-      const n = Math.min(length, SLOT_BYTES - this.fill);
-      data.set(buf.subarray(start, start + n), this.slot * SLOT_BYTES + this.fill);
+      const n = Math.min(length, SLOT - this.fill);
+      data.set(buf.subarray(start, start + n), this.slot * SLOT + this.fill);
       this.fill += n;
       start += n;
       length -= n;
-      if (this.fill === SLOT_BYTES) this.publish();
+      if (this.fill === SLOT) this.publish();
     }
+  }
+
+  /** @internal RingHash → the next slot, for input `id`'s reader to read into (null: read elsewhere). */
+  acquireBuffer(id: number): Uint8Array | null {
+    if (!this.readInPlace || !this.worker || this.failure) return null;
+    if (this.acquired && this.fill > 0) this.publish(); // bytes copied by put() go first
+    if (!this.acquired) this.acquire(id);
+    this.slotId = id;
+    this.lent = true;
+    const at = this.slot * this.slotBytes;
+    return this.data!.subarray(at, at + this.slotBytes);
+  }
+
+  /** @internal RingHash → hash `length` bytes at `start` of the lent slot (the reader keeps reading them). */
+  publishBuffer(id: number, start: number, length: number): void {
+    if (!this.lent) throw new Error('publishBuffer without acquireBuffer');
+    this.lent = false;
+    this.slotId = id;
+    this.fill = length;
+    this.off = start;
+    this.publish();
   }
 
   /** @internal RingHash → flush input `id` and ask for its digest. */
@@ -190,6 +234,9 @@ export class HashService {
   private publish(): void {
     const ctl = this.ctl!;
     const s = this.slot;
+    ctl[OFF + s] = this.off;
+    this.off = 0;
+    this.lent = false;
     ctl[LEN + s] = this.fill;
     ctl[ID + s] = this.slotId;
     Atomics.store(ctl, s, 1);
@@ -214,10 +261,22 @@ class LocalHash implements InputHash {
 
 class RingHash implements InputHash {
   bytes = 0;
+  readonly ring: BufferRing | null;
   constructor(
     private readonly service: HashService,
     private readonly id: number,
-  ) {}
+    inPlace: boolean,
+  ) {
+    this.ring = inPlace
+      ? {
+          acquire: () => service.acquireBuffer(id),
+          publish: (_buf, start, length) => {
+            service.publishBuffer(id, start, length);
+            this.bytes += length;
+          },
+        }
+      : null;
+  }
   update(buf: Uint8Array, start: number, length: number): void {
     this.service.put(this.id, buf, start, length);
     this.bytes += length;

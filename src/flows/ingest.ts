@@ -16,7 +16,7 @@
  */
 import { CaptureInput, type CaptureInputOptions } from '../capture/capture_input.js';
 import type { Compression } from '../capture/compression.js';
-import { HashService } from '../capture/input_hash.js';
+import { HashService, type HashServiceOptions } from '../capture/input_hash.js';
 import { newRawPacket, type CaptureInfo, type RawPacket } from '../capture/source.js';
 import { hex32 } from '../capture/chunked_file.js';
 import { CaptureFormatError, CliError } from '../errors.js';
@@ -67,6 +67,8 @@ export interface IngestOptions {
    * content (the hash still covers it), or null when it is no flow log.
    */
   recordLog?: (path: string, head: Uint8Array) => ((content: AsyncIterable<Uint8Array>) => Promise<InputSummary>) | null;
+  /** Hashing overrides (tests: force the worker, small ring slots). */
+  hash?: HashServiceOptions;
 }
 
 export interface Ingested {
@@ -99,7 +101,8 @@ interface Lane {
  */
 export async function ingestInputs(paths: string[] | InputSpec[], engine: FlowEngine, opts: IngestOptions = {}): Promise<Ingested> {
   const specs = paths.map((p) => (typeof p === 'string' ? null : p)).includes(null) ? expandInputs(paths as string[]) : (paths as InputSpec[]);
-  const hashes = new HashService({ expectedBytes: knownBytes(specs) });
+  // One input: its reader reads into the hash worker's ring and parses the chunks there (no copy).
+  const hashes = new HashService({ expectedBytes: knownBytes(specs), readInPlace: specs.length === 1, ...opts.hash });
   const lanes: Lane[] = [];
   const skipped: { path: string; reason: string }[] = [];
   const early: InputSummary[] = [];
