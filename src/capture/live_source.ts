@@ -140,6 +140,11 @@ export function interfaceUp(name: string): boolean | null {
   }
 }
 
+/** The capture interface's own addresses with prefix lengths (written into the evidence pcapng's IDB). */
+export function interfaceAddresses(device: string): { address: string; prefix: number }[] {
+  return (networkInterfaces()[device] ?? []).map((a) => ({ address: a.address.split('%')[0]!, prefix: Number((a.cidr ?? '/0').split('/')[1] ?? 0) }));
+}
+
 /**
  * The machine's own addresses (for `--as ROLE`): every address of every interface that Node sees,
  * loopback included only for the capture interface itself when it is a loopback.

@@ -7,6 +7,7 @@
  * `RawPacket.interfaceId` is the IDB index within the current section; `info.interfaces` keeps
  * every interface of every section.
  */
+import { formatAddress } from '../decode/address.js';
 import { CaptureFormatError } from '../errors.js';
 import type { CaptureInfo, InterfaceInfo, PacketSource, RawPacket } from './source.js';
 import { ByteWindow, MAX_CAPLEN, hex32, noteEndOfInput } from './chunked_file.js';
@@ -350,6 +351,12 @@ export class PcapngReader implements PacketSource {
           break;
         case 14:
           if (vlen >= 8) info.tsOffsetSec = Number(v.getBigInt64(vp, le));
+          break;
+        case 4: // if_IPv4addr: address + netmask
+          if (vlen >= 8) (info.addresses ??= []).push(`${buf[vp]}.${buf[vp + 1]}.${buf[vp + 2]}.${buf[vp + 3]}`);
+          break;
+        case 5: // if_IPv6addr: address + prefix length
+          if (vlen >= 17) (info.addresses ??= []).push(formatAddress(Uint32Array.from([0, 4, 8, 12], (k) => v.getUint32(vp + k, false))));
           break;
       }
     });

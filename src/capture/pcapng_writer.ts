@@ -5,6 +5,7 @@
  *
  * `encodeBlock` / `encodeOptions` are exported for test builders of unusual files.
  */
+import { parseAddressWords } from '../decode/address.js';
 import { ByteSink } from './chunked_file.js';
 import { PCAPNG_BYTE_ORDER_MAGIC, PCAPNG_SHB } from './pcapng_reader.js';
 
@@ -34,6 +35,8 @@ export interface PcapngInterfaceOptions {
   filter?: string;
   /** Timestamp resolution (if_tsresol 6 or 9). Default 'us'. */
   tsResolution?: 'us' | 'ns';
+  /** The interface's own addresses with their prefix length (if_IPv4addr / if_IPv6addr). */
+  addresses?: { address: string; prefix: number }[];
 }
 
 /** A pcapng option: code and value (strings are written as UTF-8). */
@@ -152,6 +155,16 @@ export class PcapngWriter {
     if (iface.description !== undefined) options.push([3, iface.description]);
     options.push([9, Uint8Array.of(ns ? 9 : 6)]);
     if (iface.filter !== undefined) options.push([11, concatBytes([Uint8Array.of(0), encoder.encode(iface.filter)])]);
+    for (const a of iface.addresses ?? []) {
+      const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(a.address);
+      if (v4) {
+        const mask = a.prefix === 0 ? 0 : (0xffffffff << (32 - a.prefix)) >>> 0;
+        options.push([4, Uint8Array.of(...v4.slice(1).map(Number), mask >>> 24, (mask >>> 16) & 255, (mask >>> 8) & 255, mask & 255)]);
+      } else if (a.address.includes(':')) {
+        const w = new Uint32Array(4);
+        if (parseAddressWords(a.address, w)) options.push([5, Uint8Array.of(...[...w].flatMap((x) => [x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255]), a.prefix)]);
+      }
+    }
     const fixed = new Uint8Array(8);
     const dv = new DataView(fixed.buffer);
     dv.setUint16(0, iface.linkType, true);

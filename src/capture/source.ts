@@ -57,6 +57,8 @@ export interface InterfaceInfo {
   tsUnitsPerSec: number;
   /** pcapng if_tsoffset, in seconds. */
   tsOffsetSec: number;
+  /** pcapng if_IPv4addr / if_IPv6addr: the capturing interface's own addresses (written by `live --write`). */
+  addresses?: string[];
   /** Drop counters from the last Interface Statistics Block; undefined = not recorded by the file. */
   ifDrop?: number;
   osDrop?: number;

@@ -19,8 +19,6 @@ import { amsServer, dnsServers, domainControllers, globalCatalogs, sqlServers } 
 export interface DiscoverOptions {
   /** --as ROLE=MEMBER, in order. */
   as: { role: string; member: string }[];
-  /** Addresses of the capturing machine (pcapng interface addresses from `live`): the AMS server. */
-  interfaceAddresses?: string[];
 }
 
 export interface DiscoveryResult {
@@ -36,8 +34,19 @@ export function runDiscovery(facts: CaptureFacts, matrix: Matrix, opts: Discover
   const p = new Proposals();
   const roles = new Set(matrix.roles.map((r) => r.name));
   const given = opts.as.map((a) => ({ ...a, why: `given on the command line (--as ${a.role}=${a.member})` }));
-  const amsGiven = given.filter((g) => g.role === 'ams-server');
-  for (const a of opts.interfaceAddresses ?? []) amsGiven.push({ role: 'ams-server', member: a, why: 'an address of the capturing interface (the capture was taken on the AMS server)' });
+  const amsGiven: { role: string; member: string; why: string; confidence?: 'high' | 'medium' }[] = given.filter((g) => g.role === 'ams-server');
+  // The capture's own interface addresses (pcapng if_IPv4addr/if_IPv6addr, written by `live --write`):
+  // live runs on the AMS server, so they are its addresses, unless --as says who the AMS server is.
+  if (amsGiven.length === 0) {
+    for (const i of facts.inputs) {
+      for (const f of i.info?.interfaces ?? []) {
+        for (const a of f.addresses ?? []) {
+          if (a.startsWith('127.') || a === '::1' || a.startsWith('fe80:')) continue;
+          amsGiven.push({ role: 'ams-server', member: a, confidence: 'medium', why: `an address of the capture interface${f.name ? ` ${f.name}` : ''} (pcapng interface block of ${i.path}): flowaudit live records the addresses of the host it runs on, the AMS server` });
+        }
+      }
+    }
+  }
 
   for (const g of given) if (g.role !== 'ams-server') p.add(g.role, g.member, 'high', [g.why]);
   domainControllers(o, p);

@@ -64,8 +64,8 @@ export function domainControllers(o: Observation, p: Proposals): void {
   }
 }
 
-export function amsServer(o: Observation, p: Proposals, given: readonly { member: string; why: string }[]): void {
-  for (const g of given) p.add('ams-server', g.member, 'high', [g.why], bestName(o, g.member));
+export function amsServer(o: Observation, p: Proposals, given: readonly { member: string; why: string; confidence?: 'high' | 'medium' }[]): void {
+  for (const g of given) p.add('ams-server', g.member, g.confidence ?? 'high', [g.why], bestName(o, g.member));
   const dcs = new Set(p.members('domain-controller'));
   const isDc = (a: string): boolean => dcs.has(a);
   const candidates: string[] = [];

@@ -11,7 +11,7 @@ import { runAudit } from '../../audit/audit.js';
 import { attachEvidence } from '../../audit/evidence.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
 import { generationTime, isoMicros } from '../../audit/time.js';
-import { LIVE_CLOCK, LIVE_SNAPLEN, LiveCapture, loadCap, ownAddresses } from '../../capture/live_source.js';
+import { LIVE_CLOCK, LIVE_SNAPLEN, LiveCapture, loadCap, ownAddresses, interfaceAddresses } from '../../capture/live_source.js';
 import { PcapngWriter } from '../../capture/pcapng_writer.js';
 import { EngineCapture, chooseLiveEngine, engineClock } from '../../capture/engine_capture.js';
 import { CliError } from '../../errors.js';
@@ -142,6 +142,7 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
         name: device,
         ...(filter ? { filter } : {}),
         tsResolution: 'ns',
+        addresses: interfaceAddresses(device), // lets `discover` recognise the AMS server it ran on
       });
     } catch (e) {
       capture.close();
