@@ -131,6 +131,20 @@ describe('discover on the bundled lab', () => {
     expect(r.stderr).toMatch(msg);
   });
 
+  it('reads every input audit reads: a gzip file and a directory give the same proposal', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const { mkdirSync } = await import('node:fs');
+    const gz = join(dir, 'lab.pcapng.gz');
+    writeFileSync(gz, gzipSync(readFileSync(LAB)));
+    const sub = join(dir, 'captures');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'lab.pcapng'), readFileSync(LAB));
+    const roles = async (input: string) => JSON.parse((await runCli(['discover', input, '-f', 'json'])).stdout).roles;
+    const plain = await roles(LAB);
+    expect(await roles(gz)).toEqual(plain);
+    expect(await roles(sub)).toEqual(plain);
+  });
+
   it('a missing capture is an input error', async () => {
     const r = await runCli(['discover', 'nope.pcap']);
     expect(r.code).toBe(2);

@@ -14,6 +14,7 @@ import { renderDiscoverText } from '../../report/discover_text.js';
 import { VERSION } from '../../version.js';
 import type { Io } from '../io.js';
 import { DEFAULT_MATRIX, chooseFormat, collectRepeat, loadPolicy } from '../options.js';
+import { checkOutputPath } from '../output.js';
 import { analyseFiles, checkCaptures, resolveInputs } from '../pipeline.js';
 
 const FORMATS = ['text', 'json'] as const;
@@ -74,7 +75,12 @@ export async function discoverCommand(captures: string[], flags: DiscoverFlags, 
   const { matrix } = loadPolicy(flags.matrix, undefined, []);
   const as = parseAs(flags.as ?? [], matrix.roles.map((r) => r.name));
   const prefix = parsePrefix(flags.groupClients);
-  const facts = await analyseFiles(resolveInputs(captures), serverPortsFor(matrix)); // flow logs too (+ ssl.log/dns.log beside a conn.log)
+  if (flags.output !== undefined) checkOutputPath(flags.output);
+  // The same entry point and options as audit: stdin '-', gzip, directories, flow logs (+ ssl.log/dns.log beside a conn.log).
+  const facts = await analyseFiles(resolveInputs(captures), serverPortsFor(matrix), {
+    onNote: (m) => io.stderr(`flowaudit: note: ${m}\n`),
+    ...(io.stdin ? { stdin: io.stdin } : {}),
+  });
   const result = runDiscovery(facts, matrix, { as });
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
   const inputs = facts.inputs.map((i) => ({ path: i.path, sha256: i.sha256, packets: i.packets }));
