@@ -39,6 +39,7 @@ const PARTIAL_AUDIT_COST_FACTOR = 20;
 const DRAIN_QUIET_MS = 150;
 const DRAIN_STEP_MS = 50;
 const DRAIN_MAX_MS = 2000;
+const ENGINE_LATENCY_MS = 300;
 
 export interface LiveFlags {
   interface: string;
@@ -241,6 +242,14 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
       while (stopReason === null && !aborted) await new Promise<void>((r) => (wake = r));
       clearInterval(ticker);
       if (timer) clearTimeout(timer);
+      // Drain what libpcap already holds: until quiet for DRAIN_QUIET_MS, at most DRAIN_MAX_MS.
+      // (For a capture program: what it is still delivering, before it is asked to stop; tshark
+      // passes packets on from its dumpcap every 100 ms, so wait at least ENGINE_LATENCY_MS.)
+      if (capture instanceof EngineCapture && !aborted) await sleep(ENGINE_LATENCY_MS);
+      for (let waited = 0; !capture.isClosed && !aborted && waited < DRAIN_MAX_MS; waited += DRAIN_STEP_MS) {
+        if (Number(process.hrtime.bigint() - capture.lastPacketAt) / 1e6 >= DRAIN_QUIET_MS) break;
+        await sleep(DRAIN_STEP_MS);
+      }
       if (capture instanceof EngineCapture) {
         // Ask the program to stop (SIGINT) and read its output to the end: the last packets and
         // dumpcap's statistics block come after the signal. A second Ctrl-C kills it.
@@ -249,11 +258,6 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
         void capture.finished.then(() => (ended = true));
         while (!ended && !aborted) await sleep(DRAIN_STEP_MS);
         if (aborted) capture.kill();
-      }
-      // Drain what libpcap already holds: until quiet for DRAIN_QUIET_MS, at most DRAIN_MAX_MS.
-      for (let waited = 0; capture instanceof LiveCapture && !capture.isClosed && !aborted && waited < DRAIN_MAX_MS; waited += DRAIN_STEP_MS) {
-        if (Number(process.hrtime.bigint() - capture.lastPacketAt) / 1e6 >= DRAIN_QUIET_MS) break;
-        await sleep(DRAIN_STEP_MS);
       }
     } finally {
       clearInterval(ticker);
