@@ -10,7 +10,7 @@ import { statesText } from './csv.js';
 import { generic, textList, type AddrHtml } from './html_fields.js';
 import { esc } from './html_escape.js';
 import { clientsText } from '../audit/grouping.js';
-import { byWeight, groupDiagnosisLines, groupNote, labeller, nearMissLines, serverGroups, type Labeller } from './labels.js';
+import { byWeight, groupDiagnosisLines, groupNote, labeller, namesWithEvidence, nearMissLines, serverGroups, type Labeller } from './labels.js';
 
 /** Most groups drawn as rows (every group is in the JSON and CSV reports). */
 export const MAX_HTML_GROUP_ROWS = 200;
@@ -77,14 +77,7 @@ export function extraSections(r: AuditResult, addr: AddrHtml): string {
   if (names.length > 0) {
     out.push('<section id="names"><h2>Host names seen</h2><table id="names-table"><thead><tr><th>Address</th><th>Names [evidence]</th></tr></thead><tbody>');
     for (const e of names) {
-      const byName = new Map<string, string[]>();
-      for (const n of e.names) {
-        const what = n.source === 'dns' && n.ttl !== undefined ? `dns ttl ${n.ttl}s` : n.source;
-        const l = byName.get(n.name) ?? [];
-        if (!l.includes(what)) l.push(what);
-        byName.set(n.name, l);
-      }
-      const list = [...byName].map(([n, src]) => `<span class="nm">${esc(n)}</span> <span class="src">[${esc(src.join(', '))}]</span>`).join(', ');
+      const list = namesWithEvidence(e).map(([n, src]) => `<span class="nm">${esc(n)}</span> <span class="src">[${esc(src.join(', '))}]</span>`).join(', ');
       out.push(`<tr><td><span class="addr">${esc(e.address)}</span></td><td>${list}</td></tr>`);
     }
     out.push('</tbody></table></section>');

@@ -7,6 +7,7 @@
 import { clientsText, commonPrefix, groupUnexpected, labelAddress, namesByAddress, type NameRef, type UnexpectedServerGroup } from '../audit/grouping.js';
 import { summarise, type DiagnosisCounts } from '../audit/diagnosis.js';
 import type { NearMiss } from '../audit/insight.js';
+import type { NameEntry } from '../audit/names.js';
 import type { AuditResult } from '../audit/result.js';
 
 export type Labeller = (address: string) => string;
@@ -26,6 +27,18 @@ export function nameRefs(r: Pick<AuditResult, 'names'>): (address: string) => Na
 /** The groups of the result, or computed from `unexpected[]` for a result written before they existed. */
 export function serverGroups(r: AuditResult): UnexpectedServerGroup[] {
   return r.unexpectedByServer ?? groupUnexpected(r.unexpected, namesByAddress(r));
+}
+
+/** One address's names, each with its evidence ("dns ttl 60s" for a DNS answer), in the block's order. */
+export function namesWithEvidence(e: { names: readonly NameEntry[] }): [string, string[]][] {
+  const byName = new Map<string, string[]>();
+  for (const n of e.names) {
+    const what = n.source === 'dns' && n.ttl !== undefined ? `dns ttl ${n.ttl}s` : n.source;
+    const l = byName.get(n.name) ?? [];
+    if (!l.includes(what)) l.push(what);
+    byName.set(n.name, l);
+  }
+  return [...byName];
 }
 
 /** Groups for a table people read: most clients first, then most connections, then address order. */

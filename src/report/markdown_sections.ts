@@ -8,7 +8,7 @@
 import type { CoverageEntry } from '../audit/coverage.js';
 import type { AuditResult } from '../audit/result.js';
 import { statesText } from './csv.js';
-import { byWeight, clientsSummary, groupDiagnosisLines, groupNote, labeller, nearMissLines, serverGroups, topClientsText, type Labeller } from './labels.js';
+import { byWeight, clientsSummary, groupDiagnosisLines, groupNote, labeller, namesWithEvidence, nearMissLines, serverGroups, topClientsText, type Labeller } from './labels.js';
 import { md } from './markdown.js';
 import { edgeKind } from './svg_diagram.js';
 import { MAX_GROUP_ROWS } from './text_insight.js';
@@ -113,14 +113,7 @@ export function namesMd(r: AuditResult): string[] {
   if (entries.length === 0) return [];
   const out = [`### Names (${entries.length})`, '', '| Address | Names \\[evidence\\] |', '|---|---|'];
   for (const e of entries) {
-    const byName = new Map<string, string[]>();
-    for (const n of e.names) {
-      const what = n.source === 'dns' && n.ttl !== undefined ? `dns ttl ${n.ttl}s` : n.source;
-      const l = byName.get(n.name) ?? [];
-      if (!l.includes(what)) l.push(what);
-      byName.set(n.name, l);
-    }
-    out.push(`| ${md(e.address)} | ${[...byName].map(([n, src]) => `${md(n)} \\[${md(src.join(', '))}\\]`).join(', ')} |`);
+    out.push(`| ${md(e.address)} | ${namesWithEvidence(e).map(([n, src]) => `${md(n)} \\[${md(src.join(', '))}\\]`).join(', ')} |`);
   }
   out.push('');
   return out;

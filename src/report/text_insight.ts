@@ -6,7 +6,7 @@ import type { AuditResult, RuleResult } from '../audit/result.js';
 import type { CoverageEntry } from '../audit/coverage.js';
 import type { Painter } from './style.js';
 import { statesText } from './csv.js';
-import { byWeight, clientsSummary, groupDiagnosisLines, labeller, nearMissLines, serverGroups, topClientsText } from './labels.js';
+import { byWeight, clientsSummary, groupDiagnosisLines, labeller, namesWithEvidence, nearMissLines, serverGroups, topClientsText } from './labels.js';
 import { renderTable } from './table.js';
 
 type Inert = (s: string) => string;
@@ -65,16 +65,7 @@ export function unexpectedLines(r: AuditResult, p: Painter, inert: Inert): strin
 export function namesLines(r: AuditResult, p: Painter, inert: Inert): string[] {
   const entries = r.names ?? [];
   if (entries.length === 0) return [];
-  const rows = entries.map((e) => {
-    const byName = new Map<string, string[]>();
-    for (const n of e.names) {
-      const what = n.source === 'dns' && n.ttl !== undefined ? `dns ttl ${n.ttl}s` : n.source;
-      const l = byName.get(n.name) ?? [];
-      if (!l.includes(what)) l.push(what);
-      byName.set(n.name, l);
-    }
-    return [inert(e.address), [...byName].map(([name, src]) => `${inert(name)} [${src.join(', ')}]`).join(', ')];
-  });
+  const rows = entries.map((e) => [inert(e.address), namesWithEvidence(e).map(([name, src]) => `${inert(name)} [${src.join(', ')}]`).join(', ')]);
   return [p('bold', `Names (${entries.length})`), ...renderTable([{ title: 'ADDRESS' }, { title: 'NAMES [EVIDENCE]' }], rows), ''];
 }
 
