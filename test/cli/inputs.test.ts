@@ -31,7 +31,8 @@ function sh(script: string, input?: Uint8Array): Run {
 }
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-const audit = (args: string): string => `node ${q(BIN)} audit ${args} --inventory ${q(INV)} -f json`;
+// `timeout`: a reader blocked on a FIFO whose writer died must not outlive the test.
+const audit = (args: string): string => `timeout 50 node ${q(BIN)} audit ${args} --inventory ${q(INV)} -f json`;
 const sha256sum = (path: string): string => sh(`sha256sum ${q(path)}`).stdout.split(' ')[0]!;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
