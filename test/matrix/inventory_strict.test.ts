@@ -54,7 +54,7 @@ describe('duplicate keys', () => {
   it.each([
     ['two "roles" objects', '{"roles": {"ams-server": ["10.0.0.1"]},\n "roles": {"domain-controller": ["10.0.0.2"]}}', 'dup1.json:2:2: duplicate key "roles" (first at 1:2)'],
     ['a role listed twice', '{"roles": {\n  "domain-controller": ["10.0.0.2"],\n  "domain-controller": ["10.0.0.3"]\n}}', 'dup2.json:3:3: duplicate key "domain-controller" (first at 2:3)'],
-    ['a name listed twice', '{"roles": {}, "names": {"10.0.0.2": "dc1", "10.0.0.2": "dc9"}}', 'dup3.json:1:43: duplicate key "10.0.0.2" (first at 1:25)'],
+    ['a name listed twice', '{"roles": {}, "names": {"10.0.0.2": "dc1", "10.0.0.2": "dc9"}}', 'dup3.json:1:44: duplicate key "10.0.0.2" (first at 1:25)'],
   ])('%s is an error naming both places', (_what, text, message) => {
     const name = message.slice(0, message.indexOf(':'));
     expect(errorOf(() => loadInventory(file(name, text), ams))).toContain(message);
