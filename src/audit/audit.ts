@@ -221,7 +221,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   const warnings = unresolvedNames(facts.hints, inventory, accs.filter((a) => a.enabled && a.visible).map((a) => a.rule), matrixDefaults);
   const rules: RuleResult[] = accs.map((a) => {
     const fields = insight.ruleFields(a.rule, a.enabled, inventory.roles, sortAddresses);
-    return finishStatus({ ...ruleResult(a), ...fields }, a, opts.requireAllMembers === true, vantage, warnings, inventory.roles);
+    return finishStatus({ ...ruleResult(a), ...fields }, a, opts.requireAllMembers === true, vantage, warnings, inventory.roles, insight.nameOf);
   });
   const unexpected = [...groups.entries()]
     .map(([key, a]) => ({ ...a.g, firstSeen: isoMicros(a.first), lastSeen: isoMicros(a.last), diagnosis: insight.groupDiagnosis(key), communityIds: a.ids.values() }))
@@ -363,7 +363,15 @@ function ruleResult(a: RuleAcc): RuleResult {
  * with --require-all-members also a listed member never tried), and the reasons for not-visible and
  * for missing rules whose host names never resolved.
  */
-function finishStatus(r: RuleResult, a: RuleAcc, requireAll: boolean, vantage: string[], warnings: AuditWarning[], members: Inventory['roles']): RuleResult {
+function finishStatus(
+  r: RuleResult,
+  a: RuleAcc,
+  requireAll: boolean,
+  vantage: string[],
+  warnings: AuditWarning[],
+  members: Inventory['roles'],
+  nameOf: (address: string) => string | null,
+): RuleResult {
   if (!a.visible && r.status !== 'not-applicable') {
     const seen = r.connections > 0 ? ` (${r.connections} connection${r.connections === 1 ? '' : 's'} seen anyway)` : '';
     r.reason = `not visible from the vantage ${vantage.join(', ')}: neither ${r.source} nor ${r.destination} holds a host where the capture was taken${seen}`;
@@ -374,7 +382,8 @@ function finishStatus(r: RuleResult, a: RuleAcc, requireAll: boolean, vantage: s
   if (requireAll && r.status === 'observed') {
     for (const c of r.coverage ?? []) {
       if (c.status !== 'never-tried') continue;
-      const who = c.name ? `${c.name} (${c.member})` : c.member;
+      const name = c.name ?? (c.kind === 'ipv4' || c.kind === 'ipv6' ? nameOf(c.member) : null);
+      const who = name ? `${name} (${c.member})` : c.member;
       failures.push({ side: 'member', address: c.member, name: c.name, protocol: r.protocol, port: '', how: 'never-tried', attempts: 0, text: `${who} never tried (--require-all-members)` });
     }
   }

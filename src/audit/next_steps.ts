@@ -33,7 +33,7 @@ export function vantageHint(r: AuditResult, hub: { address: string; roles: strin
   if (cannot.length === 0) return [];
   const roles = hub.roles.join(', ');
   return [
-    `Every audited connection touches ${label(hub.address)} (role ${roles}): the capture looks taken on that host. ${cannot.map((x) => x.id).join(', ')} cannot cross it and ${cannot.length === 1 ? 'is' : 'are'} missing for that reason alone; if so, re-run with ${hub.roles.map((x) => `--vantage ${x}`).join(' or ')} to report ${cannot.length === 1 ? 'it' : 'them'} as not-visible.`,
+    `Every audited connection touches ${label(hub.address)}, role ${roles}: the capture looks taken on that host. ${cannot.map((x) => x.id).join(', ')} cannot cross it and ${cannot.length === 1 ? 'is' : 'are'} missing for that reason alone; if so, re-run with ${hub.roles.map((x) => `--vantage ${x}`).join(' or ')} to report ${cannot.length === 1 ? 'it' : 'them'} as not-visible.`,
   ];
 }
 

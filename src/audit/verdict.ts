@@ -3,11 +3,11 @@
  *
  * Fail safe: PASS only when the audit could judge and found nothing wrong.
  *   1. An input that could not be read at all          → inconclusive (never pass or fail).
- *   2. No inventory, or every rule not applicable (or not visible) → inconclusive: without a
- *      checkable rule an "unexpected" flow only means "not known" (listed as seen, not judged).
+ *   2. No inventory, every rule not applicable (or not visible), no packets, or no connection
+ *      touching an inventory host → inconclusive: nothing was checked, so a "missing" rule or an
+ *      "unexpected" flow only means "not known" (listed as seen, not judged).
  *   3. Any violation (unexpected flow; enforced rule failed, partial or missing) → fail.
- *   4. Otherwise inconclusive when the audit could not judge: no packets, no connection touching
- *      an inventory host, or an input that broke midway (evidence that stopped early cannot
+ *   4. Otherwise inconclusive when an input broke midway (evidence that stopped early cannot
  *      prove the absence of a violation).
  *   5. Otherwise pass.
  *
@@ -51,6 +51,7 @@ export function decideVerdict(f: VerdictFacts): { verdict: Verdict; reasons: str
     violations.push(`${plural(f.unexpected.length, 'unexpected flow')} (${plural(conns, 'connection')})`);
   }
   violations.push(...(f.extraViolations ?? []));
+  const flowViolations = [...violations]; // what was seen; rule violations below need a judged audit
   const enforced = f.rules.filter((r) => r.enforced);
   for (const r of enforced.filter((x) => x.status === 'failed')) violations.push(`${r.requirement} rule ${r.id} failed: attempted but never answered`);
   for (const r of enforced.filter((x) => x.status === 'partial')) {
@@ -78,12 +79,15 @@ export function decideVerdict(f: VerdictFacts): { verdict: Verdict; reasons: str
     const why = f.rules.some((r) => r.status === 'not-visible') ? ` or not visible from the vantage ${f.vantage.join(', ')}` : '';
     inconclusive.push(`the inventory leaves every rule not applicable${why}: nothing was checked`);
   }
-  if (f.packets === 0 && dead.length < f.inputs.length) inconclusive.push('the capture holds no packets');
-  else if (f.packets > 0 && f.touchingInventory === 0 && f.inventoryGiven) {
+  if (f.packets === 0) {
+    judged = false;
+    inconclusive.push('the capture holds no packets');
+  } else if (f.touchingInventory === 0 && f.inventoryGiven) {
+    judged = false;
     inconclusive.push('no connection touches an inventory host: is this the right capture, or the right inventory?');
   }
 
-  if (!judged) return { verdict: 'inconclusive', reasons: [...inconclusive, ...violations.map((v) => `(seen, but not judged: ${v})`)] };
+  if (!judged) return { verdict: 'inconclusive', reasons: [...inconclusive, ...flowViolations.map((v) => `(seen, but not judged: ${v})`)] };
   if (violations.length > 0) return { verdict: 'fail', reasons: [...violations, ...inconclusive] };
   if (inconclusive.length > 0) return { verdict: 'inconclusive', reasons: inconclusive };
   return { verdict: 'pass', reasons: [] };

@@ -16,6 +16,7 @@ import type { Io } from '../io.js';
 import { DEFAULT_MATRIX, chooseFormat, collectRepeat, loadPolicy } from '../options.js';
 import { checkOutputPath } from '../output.js';
 import { analyseFiles, checkCaptures, resolveInputs } from '../pipeline.js';
+import { checkOutputPath } from '../output.js';
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -72,6 +73,7 @@ function sh(word: string): string {
 export async function discoverCommand(captures: string[], flags: DiscoverFlags, io: Io, argv: string[] = []): Promise<number> {
   const format = chooseFormat(flags.format, FORMATS, 'text');
   checkCaptures(captures);
+  if (flags.output !== undefined) checkOutputPath(flags.output); // before reading anything (issue 8)
   const { matrix } = loadPolicy(flags.matrix, undefined, []);
   const as = parseAs(flags.as ?? [], matrix.roles.map((r) => r.name));
   const prefix = parsePrefix(flags.groupClients);

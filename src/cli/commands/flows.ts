@@ -7,6 +7,7 @@ import type { Connection } from '../../flows/connection.js';
 import type { HintRecorder } from '../../flows/hints.js';
 import { safeCsvCast } from '../../report/csv_cell.js';
 import type { Io } from '../io.js';
+import { checkOutputPath } from '../output.js';
 import { chooseFormat, collectRepeat, loadPolicy } from '../options.js';
 import { analyseFiles, checkCaptures, resolveInputs } from '../pipeline.js';
 
@@ -62,6 +63,7 @@ export function registerFlows(program: Command, io: Io, setExit: (code: number) 
     .option('-o, --output <file>', 'write to a file instead of standard output')
     .action(async (captures: string[], flags: { format?: string; output?: string; matrix?: string[] }) => {
       const format = chooseFormat(flags.format, FORMATS, 'jsonl');
+      if (flags.output !== undefined) checkOutputPath(flags.output); // before reading anything
       const { matrix } = loadPolicy(flags.matrix, undefined, []);
       checkCaptures(captures);
       const facts = await analyseFiles(resolveInputs(captures), serverPortsFor(matrix));
