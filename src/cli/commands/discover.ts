@@ -14,7 +14,6 @@ import { renderDiscoverText } from '../../report/discover_text.js';
 import { VERSION } from '../../version.js';
 import type { Io } from '../io.js';
 import { DEFAULT_MATRIX, chooseFormat, collectRepeat, loadPolicy } from '../options.js';
-import { checkOutputPath } from '../output.js';
 import { analyseFiles, checkCaptures, resolveInputs } from '../pipeline.js';
 import { checkOutputPath } from '../output.js';
 
@@ -73,7 +72,6 @@ function sh(word: string): string {
 export async function discoverCommand(captures: string[], flags: DiscoverFlags, io: Io, argv: string[] = []): Promise<number> {
   const format = chooseFormat(flags.format, FORMATS, 'text');
   checkCaptures(captures);
-  if (flags.output !== undefined) checkOutputPath(flags.output); // before reading anything (issue 8)
   const { matrix } = loadPolicy(flags.matrix, undefined, []);
   const as = parseAs(flags.as ?? [], matrix.roles.map((r) => r.name));
   const prefix = parsePrefix(flags.groupClients);
