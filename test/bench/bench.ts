@@ -186,7 +186,7 @@ async function main(): Promise<void> {
     const help = spawnSync(process.execPath, [cli, 'live', '--help'], { encoding: 'utf8' }).stdout;
     if (help.includes('--engine')) {
       const fake = mkdtempSync(join(tmpdir(), 'flowaudit-fake-tcpdump-'));
-      writeFileSync(join(fake, 'tcpdump'), `#!/bin/sh\nexec cat ${JSON.stringify(scanFile)}\n`);
+      writeFileSync(join(fake, 'tcpdump'), `#!/bin/sh\necho "listening on lo, link-type EN10MB" >&2\nexec cat ${JSON.stringify(scanFile)}\n`);
       chmodSync(join(fake, 'tcpdump'), 0o755);
       const liveOut = join(dir, 'flood-live.json');
       live = await measure([process.execPath, [cli, 'live', '--engine', 'tcpdump', '-i', 'lo', '--quiet', '--inventory', inventory, '--format', 'json', '--output', liveOut, '--exit-zero']], { PATH: `${fake}:${process.env.PATH}` });
