@@ -18,7 +18,7 @@
  */
 import { parseAddressWords } from '../decode/address.js';
 import { connectionCommunityId } from './community_id.js';
-import { AddressNames, emptyConnection, fillConnection, TableConnections, type Connection } from './connection.js';
+import { AddressNames, emptyConnection, fillConnection, protocolLabel, TableConnections, type Connection } from './connection.js';
 import { ConnectionTable } from './connection_table.js';
 import type { ServerPorts } from './direction.js';
 import { JoinedConnections, type CaptureFacts, type ConnectionSet } from './facts.js';
@@ -46,6 +46,39 @@ export type StateFoldedRow = Omit<Connection, 'clientAddr' | 'serverAddr'>;
 /** A connection from a flow log (already oriented by its reader), with its Community ID and names. */
 export type StateRecordRow = Omit<Connection, 'clientAddr' | 'serverAddr'> & { communityId: string | null; sni: string | null; httpHost: string | null };
 
+/** Column names of `FactsState.records` rows (a record is kept as an array, not an object: a week of them is large). */
+export const STATE_RECORD_FIELDS = [
+  'communityId', 'ipProto', 'client', 'clientPort', 'server', 'serverPort', 'packetsToServer', 'packetsToClient',
+  'bytesToServer', 'bytesToClient', 'firstSeen', 'lastSeen', 'state', 'outcome', 'directionBy', 'history',
+  'icmpType', 'icmpCode', 'byteBasis', 'sni', 'httpHost',
+] as const;
+
+export type StateRecordTuple = [
+  communityId: string | null, ipProto: number, client: string, clientPort: number, server: string, serverPort: number,
+  packetsToServer: number, packetsToClient: number, bytesToServer: number, bytesToClient: number, firstSeen: number, lastSeen: number,
+  state: Connection['state'], outcome: Connection['outcome'], directionBy: Connection['directionBy'], history: string,
+  icmpType: number, icmpCode: number, byteBasis: Connection['byteBasis'] | null, sni: string | null, httpHost: string | null,
+];
+
+function recordTuple(c: Connection, communityId: string | null, sni: string | null, httpHost: string | null): StateRecordTuple {
+  return [
+    communityId, c.ipProto, c.client, c.clientPort, c.server, c.serverPort, c.packetsToServer, c.packetsToClient,
+    c.bytesToServer, c.bytesToClient, c.firstSeen, c.lastSeen, c.state, c.outcome, c.directionBy, c.history,
+    c.icmpType, c.icmpCode, c.byteBasis ?? null, sni, httpHost,
+  ];
+}
+
+function recordRow(t: StateRecordTuple): StateRecordRow {
+  const [communityId, ipProto, client, clientPort, server, serverPort, packetsToServer, packetsToClient, bytesToServer, bytesToClient,
+    firstSeen, lastSeen, state, outcome, directionBy, history, icmpType, icmpCode, byteBasis, sni, httpHost] = t;
+  return {
+    id: 0, protocol: protocolLabel(ipProto), ipProto, client, clientPort, server, serverPort,
+    packets: packetsToServer + packetsToClient, bytes: bytesToServer + bytesToClient, packetsToServer, packetsToClient, bytesToServer, bytesToClient,
+    firstSeen, lastSeen, state, outcome, directionBy, history, icmpType, icmpCode, count: 1,
+    ...(byteBasis ? { byteBasis } : {}), communityId, sni, httpHost,
+  };
+}
+
 export interface FactsState {
   packets: number;
   bytes: number;
@@ -60,7 +93,8 @@ export interface FactsState {
   connections: StateConnectionRow[];
   folded: StateFoldedRow[];
   /** Connections read from flow logs (Zeek, Suricata, flowaudit flows JSONL), after the table's. */
-  records?: StateRecordRow[];
+  recordFields?: readonly string[];
+  records?: StateRecordTuple[];
   hints: {
     dnsNames: [string, DnsNameFact[]][];
     epm: EpmFact[];
@@ -74,7 +108,7 @@ export function factsToState(facts: CaptureFacts): FactsState {
   const rows: StateConnectionRow[] = [];
   const folded: StateFoldedRow[] = [];
   const h = facts.hints;
-  const records: StateRecordRow[] = [];
+  const records: StateRecordTuple[] = [];
   const sets = facts.connections instanceof JoinedConnections ? facts.connections.parts : [facts.connections];
   for (const src of sets) {
     if (src instanceof TableConnections) {
@@ -98,10 +132,7 @@ export function factsToState(facts: CaptureFacts): FactsState {
         folded.push({ ...rest, communityIds: [...(a.communityIds ?? [])] });
       });
     } else {
-      src.forEach((c) => {
-        const { clientAddr: _c, serverAddr: _s, ...rest } = c;
-        records.push({ ...rest, communityId: connectionCommunityId(c), sni: h?.sni.get(c.id) ?? null, httpHost: h?.httpHost.get(c.id) ?? null });
-      });
+      src.forEach((c) => records.push(recordTuple(c, connectionCommunityId(c), h?.sni.get(c.id) ?? null, h?.httpHost.get(c.id) ?? null)));
     }
   }
   return {
@@ -117,6 +148,7 @@ export function factsToState(facts: CaptureFacts): FactsState {
     connectionFields: STATE_CONNECTION_FIELDS,
     connections: rows,
     folded,
+    recordFields: STATE_RECORD_FIELDS,
     records,
     hints: {
       dnsNames: h ? [...h.dnsNames] : [],
@@ -347,7 +379,8 @@ function mergeRecords(parts: SensorFacts[], windowUs: number, stats: MergeStats)
   const out: (StateRecordRow & { sensor: string })[] = [];
   const byKey = new Map<string, number[]>();
   for (const p of parts) {
-    for (const r of p.facts.records ?? []) {
+    for (const t of p.facts.records ?? []) {
+      const r = recordRow(t);
       stats.entries++;
       const key = `${r.ipProto}|${r.client}|${r.clientPort}|${r.server}|${r.serverPort}`;
       const seen = byKey.get(key) ?? [];
