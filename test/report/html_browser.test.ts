@@ -78,7 +78,9 @@ describe.skipIf(!RUN_BROWSER_TESTS)('HTML report in headless Chromium', () => {
     const bad = await runCli([...args, '--format', 'html']);
     expect(bad.stderr).toBe('');
     hostileCsv = (await runCli([...args, '--format', 'csv'])).stdout;
-    server = await servePages(new Map([['/lab.html', html.stdout], ['/hostile.html', bad.stdout]]));
+    const noInventory = await runCli(['audit', LAB, '--format', 'html']);
+    expect(noInventory.code).toBe(3);
+    server = await servePages(new Map([['/lab.html', html.stdout], ['/hostile.html', bad.stdout], ['/inconclusive.html', noInventory.stdout]]));
     ctx = await launchChromium();
   });
 
@@ -144,6 +146,21 @@ describe.skipIf(!RUN_BROWSER_TESTS)('HTML report in headless Chromium', () => {
     const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     await page.close();
+  });
+
+  it('inconclusive is a neutral, clearly labelled banner; partial rules show as their own state in the table and the diagram', async () => {
+    const w = await open(ctx, server.url('/inconclusive.html'));
+    const page = w.page;
+    await expect(page.locator('#verdict').innerText()).resolves.toBe('INCONCLUSIVE');
+    await expect(page.locator('header.verdict-inconclusive').count()).resolves.toBe(1);
+    await expect(page.locator('header').innerText()).resolves.toContain('no inventory given');
+    const colours = await page.evaluate("(() => { const s = getComputedStyle(document.querySelector('header.verdict')); return [s.borderTopColor, s.borderTopStyle]; })()");
+    expect(colours).toEqual(['rgb(84, 110, 122)', 'dashed']); // grey, dashed: neither pass green nor fail red
+    expect(w.pageErrors).toEqual([]);
+    const lab = (await open(ctx, server.url('/lab.html'))).page;
+    await expect(lab.locator('tr[data-rule="ams-cldap"] td.status').first().innerText()).resolves.toBe('partial');
+    await expect(lab.locator('svg#flow-diagram [data-rule="ams-rpc-epm"][data-status="partial"]').count()).resolves.toBeGreaterThan(0);
+    await expect(lab.locator('header').innerText()).resolves.toContain('required rule ams-rpc-epm partial: dc2 (10.0.0.3) tcp/135 unanswered');
   });
 
   it('hostile matrix, inventory, file names and packet names (DNS, SNI, Host): no script runs, the text shows literally', async () => {
