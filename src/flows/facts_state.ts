@@ -26,7 +26,6 @@ import { FoldedConnections } from './fold.js';
 import type { DnsNameFact, EpmFact } from './hint_facts.js';
 import { HintRecorder } from './hints.js';
 import type { IcmpQuote } from './icmp_quote.js';
-import type { InputSummary } from './ingest.js';
 
 /** Column names of `FactsState.connections` rows, in order. */
 export const STATE_CONNECTION_FIELDS = [
@@ -79,16 +78,10 @@ function recordRow(t: StateRecordTuple): StateRecordRow {
   };
 }
 
-export interface FactsState {
-  packets: number;
-  bytes: number;
-  firstSeen: number | null;
-  lastSeen: number | null;
-  decodeErrors: Record<string, number>;
-  nonIpFrames: number;
-  ipv4Packets: number;
-  ipv6Packets: number;
-  inputs: InputSummary[];
+/** The capture-wide counters of the facts, as they are (see CaptureFacts). */
+type FactsCounters = Pick<CaptureFacts, 'packets' | 'bytes' | 'firstSeen' | 'lastSeen' | 'decodeErrors' | 'nonIpFrames' | 'ipv4Packets' | 'ipv6Packets' | 'inputs'>;
+
+export interface FactsState extends FactsCounters {
   connectionFields: readonly string[];
   connections: StateConnectionRow[];
   folded: StateFoldedRow[];

@@ -117,7 +117,7 @@ export function renderCsv(r: AuditResult): string {
       clientNames: namesOf(m.client), serverNames: namesOf(m.server),
     });
   }
-  for (const f of (r as { scans?: ScanRow[] }).scans ?? []) {
+  for (const f of r.scans ?? []) {
     rows.push({
       kind: 'scan', status: 'unexpected', source: f.clientRoles.join(' '), client: f.client, protocol: f.protocols.join(' '),
       ports: f.lowPort === null ? '' : f.lowPort === f.highPort ? String(f.lowPort) : `${f.lowPort}-${f.highPort}`,
@@ -135,21 +135,4 @@ export function renderCsv(r: AuditResult): string {
     });
   }
   return stringify(rows, { header: true, columns: [...COLUMNS], cast: safeCsvCast, record_delimiter: 'unix' });
-}
-
-/** The fields of a scan finding (audit/scans.ts) the CSV uses. */
-interface ScanRow {
-  client: string;
-  clientRoles: string[];
-  protocols: string[];
-  probes: number;
-  answered: number;
-  refused: number;
-  unanswered: number;
-  lowPort: number | null;
-  highPort: number | null;
-  open: string[];
-  firstSeen: string;
-  lastSeen: string;
-  text: string;
 }
