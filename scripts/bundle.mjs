@@ -1,14 +1,28 @@
 #!/usr/bin/env node
 /**
  * Build step after `tsc -p tsconfig.build.json` (npm run build, npm install via prepare, npm test):
- * bundle the CLI into dist/flowaudit.js (+ dist/flowaudit-*.js chunks loaded on demand) with
- * esbuild, which bin/flowaudit.js runs. One file instead of ~100 modules cuts Node's start-up
- * module loading; the JSON Schema validators are compiled here with ajv's standalone code
- * generation, so a run neither loads ajv's compiler nor compiles a schema.
+ * bundle the CLI into one CommonJS file, dist/flowaudit.cjs, with esbuild, and write the V8 code
+ * cache that bin/flowaudit.js loads it with (dist/flowaudit.cjs.cache). Issue 13's fixed cost:
+ *
+ * - One file instead of ~100 modules, and CommonJS rather than ES modules: Node 20's ES module
+ *   loader decodes every module through TextDecoder, links each chunk, and builds each built-in's
+ *   whole namespace on import (node:fs → fs.promises → the stream stack); `require` does none of it.
+ *   (esbuild splits code only for ES modules, so the commands are not split: the code cache makes
+ *   the size cheap.)
+ * - Whitespace and syntax minified (names kept, for readable profiles): V8 pre-parses less.
+ * - A V8 code cache made by running the bundled lab audit once (scripts/code_cache.cjs): the
+ *   functions a run needs come compiled. V8 refuses a cache from another Node version or flags
+ *   (then the bundle compiles as usual); a build id in both files stops a stale one being used.
+ * - The JSON Schema validators are compiled here with ajv's standalone code generation, so a run
+ *   neither loads ajv's compiler nor compiles a schema.
+ * - commander's require of node:child_process (for executable subcommands, unused) becomes a
+ *   proxy that loads it on first use: child_process pulls in net, dgram and streams (~10 ms).
  *
  * The bundle sits directly in dist/ so that paths relative to import.meta.url (../package.json for
  * the version, ../schema, the optional `cap` module from node_modules) resolve as from dist/*.
  */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -32,27 +46,49 @@ for (const name of ['matrix', 'inventory']) {
 const generated = join(dist, '.precompiled-validators.mjs');
 writeFileSync(generated, `${standaloneCode(ajv, ids)}\nexport const precompiled = { matrix, inventory };\n`);
 
-// 2. The bundle. Old chunks go first (their names carry a content hash).
-for (const f of readdirSync(dist)) if (/^flowaudit(-[A-Z0-9]+)?\.js$/i.test(f)) rmSync(join(dist, f));
+// 2. The bundle. Old outputs go first (earlier builds also wrote ES module chunks).
+for (const f of readdirSync(dist)) if (/^flowaudit(-[A-Z0-9]+)?\.(js|cjs|cjs\.cache)$/i.test(f)) rmSync(join(dist, f));
 const precompiledPlugin = {
   name: 'precompiled-validators',
   setup(b) {
     b.onResolve({ filter: /[/\\]precompiled\.js$/ }, (args) => (args.importer.endsWith('validate.ts') ? { path: generated } : undefined));
   },
 };
+const lazyChildProcessPlugin = {
+  name: 'lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[/\\]commander[/\\]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'flowaudit-lazy' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'flowaudit-lazy' }, () => ({
+      contents: "let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require('node:child_process'))[k] });",
+      loader: 'js',
+    }));
+  },
+};
+const buildId = randomBytes(8).toString('hex');
+const bundle = join(dist, 'flowaudit.cjs');
 await build({
-  entryPoints: { flowaudit: join(root, 'src', 'cli', 'main.ts') },
-  outdir: dist,
-  chunkNames: 'flowaudit-[hash]',
+  entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+  outfile: bundle,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   external: ['cap'],
-  // commander and ajv's runtime are CommonJS: give the ESM bundle a `require`.
-  banner: { js: "import { createRequire as __flowauditCreateRequire } from 'node:module'; const require = __flowauditCreateRequire(import.meta.url);" },
-  plugins: [precompiledPlugin],
+  // The sources are ES modules: their import.meta.url is the bundle's own URL.
+  define: { 'import.meta.url': '__flowauditUrl' },
+  banner: { js: `/* flowaudit-build:${buildId} */ var __flowauditUrl = require('node:url').pathToFileURL(__filename).href;` },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  plugins: [precompiledPlugin, lazyChildProcessPlugin],
   logLevel: 'warning',
 });
 rmSync(generated);
+
+// 3. The code cache, from a real run of the bundle (the bundled lab audit).
+const made = spawnSync(process.execPath, [join(root, 'scripts', 'code_cache.cjs'), bundle, `${bundle}.cache`], { cwd: root, encoding: 'utf8' });
+if (made.status !== 0) {
+  // Not fatal: bin/ runs the bundle without a cache, only slower to start.
+  console.error(`bundle: no code cache (${(made.stderr || made.stdout || `exit ${made.status}`).trim()})`);
+}

@@ -3,7 +3,7 @@
  * (TLS SNI, HTTP Host, DNS answers seen before the connection) beside the inventory's addresses,
  * and with what evidence. The facts come from flows/hints.ts; the inventory decides what a name means.
  */
-import { isIP } from 'node:net';
+import { isIPv4Text, isIPv6Text } from '../decode/address.js';
 import type { Connection } from '../flows/connection.js';
 import type { DnsNameFact, HintRecorder } from '../flows/hints.js';
 import type { Inventory } from '../matrix/types.js';
@@ -224,5 +224,6 @@ export function isAddressLiteral(name: string): boolean {
   // IPv6 pattern costs tens of milliseconds to build on first use (start-up time).
   if (!name.includes(':') && !/^[0-9.]+$/.test(name)) return false;
   const bare = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
-  return isIP(bare.replace(/%.*$/, '')) !== 0;
+  const b = bare.replace(/%.*$/, '');
+  return isIPv4Text(b) || isIPv6Text(b);
 }

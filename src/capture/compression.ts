@@ -4,7 +4,7 @@
  * zstd, xz and bzip2 are recognised and refused with the command that decompresses them: Node 20's
  * zlib has no zstd (added in Node 22.15/23.8), and no xz or bzip2 at all.
  */
-import { createGunzip } from 'node:zlib';
+import { zlib } from '../lazy_builtins.js';
 import { CliError } from '../errors.js';
 
 export type Compression = 'gzip' | 'zstd' | 'xz' | 'bzip2';
@@ -39,7 +39,7 @@ export function unsupportedCompression(name: string, c: Exclude<Compression, 'gz
  * caller keeps the raw iterator and reads the rest of the stored bytes for the hash).
  */
 export async function* gunzipChunks(next: () => Promise<IteratorResult<Uint8Array>>): AsyncGenerator<Uint8Array> {
-  const gz = createGunzip();
+  const gz = zlib().createGunzip();
   const out: Uint8Array[] = [];
   let failure: Error | null = null;
   let ended = false;

@@ -13,7 +13,8 @@
  * `service.open()` → `update(buf, start, length)` … → `await digest()`.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreads } from '../lazy_builtins.js';
 import type { BufferRing } from './chunked_file.js';
 
 export interface InputHash {
@@ -84,6 +85,48 @@ try {
 }
 `;
 
+interface SpawnedWorker {
+  worker: Worker;
+  ctlBuf: SharedArrayBuffer;
+  dataBuf: SharedArrayBuffer;
+  slotBytes: number;
+  /** A prestarted worker that failed before a HashService took it (then it is not taken). */
+  failed?: boolean;
+}
+
+function spawnWorker(slotBytes: number): SpawnedWorker {
+  const ctlBuf = new SharedArrayBuffer(4 * (4 * SLOTS + 1));
+  const dataBuf = new SharedArrayBuffer(SLOTS * slotBytes);
+  const worker = new (workerThreads().Worker)(WORKER_SOURCE, { eval: true, workerData: { ctl: ctlBuf, data: dataBuf, slotBytes } });
+  worker.unref();
+  return { worker, ctlBuf, dataBuf, slotBytes };
+}
+
+/** A worker started ahead of the inputs by prestartHashWorker, for the next HashService to take. */
+let early: SpawnedWorker | null = null;
+
+/**
+ * Start the hash worker now, before the inputs are opened, when they hold at least
+ * WORKER_MIN_BYTES: its boot (a Node environment and the crypto module, 40–80 ms) then overlaps
+ * loading the policy instead of stalling the reader on a full ring at its first chunks. The next
+ * HashService that wants a worker takes this one; an unused one does not keep the process alive.
+ */
+export function prestartHashWorker(expectedBytes: number): void {
+  if (early !== null || expectedBytes < WORKER_MIN_BYTES) return;
+  try {
+    const w = spawnWorker(SLOT_BYTES);
+    w.worker.once('error', () => (w.failed = true));
+    early = w;
+  } catch {
+    early = null; // no worker threads here: HashService hashes on this thread
+  }
+}
+
+/** Whether a prestarted worker is waiting to be taken (tests). */
+export function hashWorkerPrestarted(): boolean {
+  return early !== null;
+}
+
 export class HashService {
   private worker: Worker | null = null;
   private ctl: Int32Array | null = null;
@@ -134,10 +177,9 @@ export class HashService {
 
   private startWorker(): void {
     try {
-      const ctlBuf = new SharedArrayBuffer(4 * (4 * SLOTS + 1));
-      const dataBuf = new SharedArrayBuffer(SLOTS * this.slotBytes);
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { ctl: ctlBuf, data: dataBuf, slotBytes: this.slotBytes } });
-      w.unref();
+      const taken = early !== null && early.slotBytes === this.slotBytes && early.failed !== true ? early : null;
+      if (taken) early = null;
+      const { worker: w, ctlBuf, dataBuf } = taken ?? spawnWorker(this.slotBytes);
       w.on('message', (m: { id: number; hex?: string; error?: string }) => {
         if (m.error !== undefined) return this.fail(new Error(m.error));
         const p = this.pending.get(m.id);

@@ -1,5 +1,5 @@
 /** Everything the CLI touches outside itself, so `main(argv, io)` can run in-process in tests. */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync, writeSync } from 'node:fs';
 
 export interface Io {
   stdout(text: string): void;
@@ -17,25 +17,22 @@ export interface Io {
 }
 
 export function nodeIo(): Io {
-  // A reader that goes away (`flowaudit flows big.pcap | head`) makes writes fail with EPIPE,
-  // reported as an 'error' event: end quietly, drop further output, keep the exit code.
-  let stdoutClosed = false;
-  let stderrClosed = false;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') stdoutClosed = true;
-    else if (!stderrClosed) process.stderr.write(`flowaudit: standard output: ${e.message}\n`);
-  });
-  process.stderr.on('error', () => {
-    stderrClosed = true;
-  });
+  const out = new StdStream(1);
+  const err = new StdStream(2);
   return {
-    stdout: (t) => void (stdoutClosed || process.stdout.write(t)),
-    stderr: (t) => void (stderrClosed || process.stderr.write(t)),
+    stdout: (t) => out.write(t),
+    stderr: (t) => err.write(t),
     writeFile: (p, d) => writeFileSync(p, d),
     appendFile: (p, d) => appendFileSync(p, d),
     env: process.env,
-    stdoutIsTTY: process.stdout.isTTY === true,
-    stderrIsTTY: process.stderr.isTTY === true,
+    // Asked only when a decision needs it (colour, a report to the terminal): the question creates
+    // Node's stream for the descriptor.
+    get stdoutIsTTY() {
+      return process.stdout.isTTY === true;
+    },
+    get stderrIsTTY() {
+      return process.stderr.isTTY === true;
+    },
     onSignal: (handler) => {
       const onInt = (): void => handler('SIGINT');
       const onTerm = (): void => handler('SIGTERM');
@@ -47,6 +44,59 @@ export function nodeIo(): Io {
       };
     },
   };
+}
+
+/**
+ * Standard output or error. On POSIX the text goes to the descriptor with a synchronous write:
+ * Node's process.stderr on a pipe is a net.Socket, whose set-up (pipe_wrap and the stream stack)
+ * costs about 25 ms of start-up, more than a whole small audit. The stream is used instead on
+ * Windows (its console wants WriteConsoleW) and from the first time the descriptor would block
+ * (EAGAIN: someone made it non-blocking), so the order of the output is kept.
+ * A reader that goes away (`flowaudit flows big.pcap | head`) makes writes fail with EPIPE: end
+ * quietly, drop further output, keep the exit code.
+ */
+class StdStream {
+  private closed = false;
+  private stream: NodeJS.WriteStream | null = null;
+  constructor(private readonly fd: 1 | 2) {
+    if (process.platform === 'win32') this.toStream();
+  }
+
+  write(text: string): void {
+    if (this.closed || text === '') return;
+    if (this.stream !== null) {
+      this.stream.write(text);
+      return;
+    }
+    const bytes = Buffer.from(text, 'utf8');
+    let off = 0;
+    while (off < bytes.length) {
+      try {
+        off += writeSync(this.fd, bytes, off, bytes.length - off);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          this.toStream().write(bytes.subarray(off));
+          return;
+        }
+        this.closed = true;
+        if (code !== 'EPIPE' && this.fd === 1) process.stderr.write(`flowaudit: standard output: ${(e as Error).message}\n`);
+        return;
+      }
+    }
+  }
+
+  private toStream(): NodeJS.WriteStream {
+    if (this.stream === null) {
+      const s = this.fd === 1 ? process.stdout : process.stderr;
+      s.on('error', (e: NodeJS.ErrnoException) => {
+        this.closed = true;
+        if (this.fd === 1 && e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') process.stderr.write(`flowaudit: standard output: ${e.message}\n`);
+      });
+      this.stream = s;
+    }
+    return this.stream;
+  }
 }
 
 /** Colour only on a TTY, and never when NO_COLOR is set (https://no-color.org). */

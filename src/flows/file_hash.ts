@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreads } from '../lazy_builtins.js';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -58,7 +59,7 @@ export function sha256FilesInBackground(paths: string[], signal?: AbortSignal): 
     if (paths.length === 0) return resolve(results);
     let worker: Worker;
     try {
-      worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { paths } });
+      worker = new (workerThreads().Worker)(WORKER_SOURCE, { eval: true, workerData: { paths } });
     } catch {
       // No worker threads (unusual embedding): hash on this thread instead.
       for (const p of paths) {

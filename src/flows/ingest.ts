@@ -16,7 +16,7 @@
  */
 import { CaptureInput, type CaptureInputOptions } from '../capture/capture_input.js';
 import type { Compression } from '../capture/compression.js';
-import { HashService, type HashServiceOptions } from '../capture/input_hash.js';
+import { HashService, prestartHashWorker, type HashServiceOptions } from '../capture/input_hash.js';
 import { newRawPacket, type CaptureInfo, type RawPacket } from '../capture/source.js';
 import { hex32 } from '../capture/chunked_file.js';
 import { CaptureFormatError, CliError } from '../errors.js';
@@ -218,8 +218,16 @@ function emptySummary(path: string): InputSummary {
   return { path, sha256: null, format: 'unknown', info: null, packets: 0, bytes: 0, firstSeen: null, lastSeen: null, error: null, origin: 'file', compression: null };
 }
 
+/**
+ * Start the hash worker before the policy is loaded when the inputs are large enough to need it
+ * (input_hash.ts prestartHashWorker): the audit calls this first thing, ingestInputs takes the worker.
+ */
+export function prestartHashing(paths: readonly string[]): void {
+  prestartHashWorker(knownBytes(paths.map((path) => ({ path }))));
+}
+
 /** Bytes of the regular files among the inputs (sizes the hash worker decision). */
-function knownBytes(specs: InputSpec[]): number {
+function knownBytes(specs: readonly { path: string }[]): number {
   let n = 0;
   for (const s of specs) {
     if (s.path === '-') continue;

@@ -4,7 +4,7 @@
  * so a .gz log is inflated in memory (known limit, README "Flow logs as input"); plain logs stream.
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { zlib } from '../lazy_builtins.js';
 import { CliError } from '../errors.js';
 
 const CHUNK = 1 << 20;
@@ -53,7 +53,7 @@ export function forEachLineOfFile(path: string, visit: (line: string, no: number
       fd = -1;
       let text: string;
       try {
-        text = gunzipSync(readFileSync(path)).toString('utf8');
+        text = zlib().gunzipSync(readFileSync(path)).toString('utf8');
       } catch (e) {
         throw new CliError(`${path}: cannot decompress gzip flow log: ${(e as Error).message}`, 'input');
       }
@@ -89,7 +89,7 @@ export function headOfFile(path: string, max = 65536): Uint8Array {
     const head = buf.subarray(0, n);
     if (!isGzip(head)) return head;
     try {
-      return gunzipSync(head, { finishFlush: 2 /* Z_SYNC_FLUSH: a partial stream is fine */ }).subarray(0, max);
+      return zlib().gunzipSync(head, { finishFlush: 2 /* Z_SYNC_FLUSH: a partial stream is fine */ }).subarray(0, max);
     } catch {
       return new Uint8Array(0);
     }

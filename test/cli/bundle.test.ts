@@ -1,10 +1,11 @@
 /**
- * The bundle (scripts/bundle.mjs → dist/flowaudit.js) is what bin/flowaudit.js runs: it must give
- * the same reports and the same schema messages (its validators are ajv standalone code compiled
- * at build time) as the sources, and load only what the command needs.
+ * The bundle (scripts/bundle.mjs → dist/flowaudit.cjs and its V8 code cache) is what
+ * bin/flowaudit.js runs: it must give the same reports and the same schema messages (its
+ * validators are ajv standalone code compiled at build time) as the sources, use its code cache,
+ * and never use a cache made for another build.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +22,15 @@ function bin(args: string[], env: Record<string, string> = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** How bin/load.js treated the code cache beside `bundle`, in a plain node process (as bin/ runs). */
+function cacheState(bundle: string): string {
+  const script = `const l = require(${JSON.stringify(join(root, 'bin', 'load.js'))}).loadBundle(${JSON.stringify(bundle)}, ${JSON.stringify(`${bundle}.cache`)}); console.log(l.cache, typeof l.exports.main);`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.stdout.trim().split(' ')[1]).toBe('function');
+  return r.stdout.trim().split(' ')[0]!;
+}
+
 /** The report without what legitimately differs between two runs (the command line in the evidence). */
 function comparable(json: string): unknown {
   const j = JSON.parse(json);
@@ -29,16 +39,31 @@ function comparable(json: string): unknown {
 }
 
 describe('the bundle', () => {
-  it('bin/flowaudit.js runs the bundle, which the build wrote', () => {
-    expect(readFileSync(BIN, 'utf8')).toContain("from '../dist/flowaudit.js'");
-    expect(existsSync(join(root, 'dist', 'flowaudit.js'))).toBe(true);
+  it('bin/flowaudit.js runs the bundle, which the build wrote, with its code cache', () => {
+    expect(readFileSync(BIN, 'utf8')).toContain("'dist', 'flowaudit.cjs'");
+    expect(existsSync(join(root, 'dist', 'flowaudit.cjs'))).toBe(true);
+    expect(cacheState(join(root, 'dist', 'flowaudit.cjs'))).toBe('used');
+  });
+
+  it('does not use a code cache made for another build, and runs without one', () => {
+    const d = mkdtempSync(join(tmpdir(), 'flowaudit-cache-'));
+    mkdirSync(join(d, 'dist'));
+    copyFileSync(join(root, 'package.json'), join(d, 'package.json')); // the version, ../package.json from dist/
+    const bundle = join(d, 'dist', 'flowaudit.cjs');
+    copyFileSync(join(root, 'dist', 'flowaudit.cjs'), bundle);
+    const cache = readFileSync(join(root, 'dist', 'flowaudit.cjs.cache'));
+    writeFileSync(`${bundle}.cache`, Buffer.concat([Buffer.from('0123456789abcdef'), cache.subarray(16)]));
+    expect(cacheState(bundle)).toBe('stale');
+    writeFileSync(`${bundle}.cache`, cache.subarray(0, 16)); // the right id, no V8 data
+    expect(cacheState(bundle)).toBe('rejected');
+    writeFileSync(`${bundle}.cache`, '');
+    expect(cacheState(bundle)).toBe('stale');
+    rmSync(`${bundle}.cache`);
+    expect(cacheState(bundle)).toBe('none');
   });
 
   it('carries the schema validators as compiled code (ajv standalone), not the schemas to compile', () => {
-    const code = readdirSync(join(root, 'dist'))
-      .filter((f) => /^flowaudit(-\w+)?\.js$/.test(f))
-      .map((f) => readFileSync(join(root, 'dist', f), 'utf8'))
-      .join('\n');
+    const code = readFileSync(join(root, 'dist', 'flowaudit.cjs'), 'utf8');
     expect(code).toMatch(/function validate\d+\(/);
     expect(code).not.toContain('class Ajv');
   });
@@ -65,7 +90,7 @@ describe('the bundle', () => {
     expect(b.stderr).toMatch(/must|not an allowed property/);
   });
 
-  it('--version and --help work without loading every command', () => {
+  it('--version and --help work', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
     expect(bin(['--version']).stdout.trim()).toBe(pkg.version);
     const help = bin(['--help']);

@@ -1,6 +1,6 @@
 import { Address6 } from 'ip-address';
 import { describe, expect, it } from 'vitest';
-import { formatAddress, formatIPv4, parseAddressWords, parseIPv4 } from '../../src/decode/index.js';
+import { formatAddress, formatIPv4, isIPv4Text, isIPv6Text, parseAddressWords, parseIPv4 } from '../../src/decode/index.js';
 
 const words = (...w: number[]): Uint32Array => Uint32Array.from(w);
 
@@ -116,5 +116,17 @@ describe('parseAddressWords', () => {
     expect(formatIPv4(0xc0a80a01)).toBe('192.168.10.1');
     expect(parseIPv4('192.168.10.1')).toBe(0xc0a80a01);
     expect(parseIPv4('192.168.10')).toBe(-1);
+  });
+});
+
+describe('isIPv4Text / isIPv6Text (the audit does not load node:net for them)', () => {
+  it.each([
+    '1.2.3.4', '0.0.0.0', '255.255.255.255', '256.1.1.1', '01.2.3.4', '1.2.3', '1.2.3.4/24', '1.2.3.4 ', '',
+    '::', '::1', '2001:db8::', 'fe80::1%eth0', 'fe80::1%', '::ffff:1.2.3.4', '::ffff:01.2.3.4', '::1.2.3.4',
+    '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:1.2.3.4', '1::2::3', ':', 'x::1', 'a.b', 'dc1.corp.example',
+  ])('%j: as node:net says', async (text) => {
+    const net = await import('node:net');
+    expect(isIPv4Text(text)).toBe(net.isIPv4(text));
+    expect(isIPv6Text(text)).toBe(net.isIPv6(text));
   });
 });

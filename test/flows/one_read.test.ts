@@ -10,7 +10,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, truncat
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { HashServiceOptions } from '../../src/capture/input_hash.js';
+import { hashWorkerPrestarted, prestartHashWorker, WORKER_MIN_BYTES, type HashServiceOptions } from '../../src/capture/input_hash.js';
 import { FlowEngine } from '../../src/flows/flow_engine.js';
 import { ingestInputs } from '../../src/flows/ingest.js';
 import { generateAmsMix } from '../bench/generate.js';
@@ -80,5 +80,20 @@ describe('one read: the chunks parsed are the chunks hashed', () => {
       const got = await ingest(p, inPlace(512 + 3), 256);
       expect({ f, ...got, sha256: got.sha256 ?? sha256sum(p) }).toEqual({ f, ...want, sha256: sha256sum(p) });
     }
+  });
+});
+
+describe('the hash worker started ahead of the inputs (audit: while the policy loads)', () => {
+  it('is taken by the next hashing that wants a worker, and hashes every byte', async () => {
+    const mix = join(dir, 'mix-early.pcap');
+    generateAmsMix(mix, 2000);
+    prestartHashWorker(WORKER_MIN_BYTES - 1);
+    expect(hashWorkerPrestarted()).toBe(false); // too little to hash for a worker to pay
+    prestartHashWorker(WORKER_MIN_BYTES);
+    expect(hashWorkerPrestarted()).toBe(true);
+    const got = await ingest(mix, { worker: true, readInPlace: true });
+    expect(hashWorkerPrestarted()).toBe(false);
+    expect(got.sha256).toBe(sha256sum(mix));
+    expect(got).toEqual(await ingest(mix, plain));
   });
 });

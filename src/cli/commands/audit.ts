@@ -14,7 +14,8 @@ import { checkVantage } from '../../audit/vantage.js';
 import { checkOutputPath, writeOutput } from '../output.js';
 import { buildState, stateJsonChunks } from '../../audit/merge.js';
 import { factsToState, type FactsState } from '../../flows/facts_state.js';
-import { hostname } from 'node:os';
+import { os } from '../../lazy_builtins.js';
+import { prestartHashing } from '../../flows/ingest.js';
 
 const FORMATS = REPORT_FORMATS;
 
@@ -53,6 +54,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
   checkCaptures(captures);
   captures = resolveInputs(captures); // + the ssl.log / dns.log beside a Zeek conn.log
+  prestartHashing(captures); // the hash worker boots while the policy loads
   if (flags.output !== undefined) checkOutputPath(flags.output);
   if (flags.emitState !== undefined) checkOutputPath(flags.emitState, '--emit-state');
   const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features);
@@ -79,7 +81,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   const result = attachEvidence(audited, { argv, matrixSpecs, host: null });
   if (flags.emitState !== undefined && state !== null) {
     let first = true;
-    for (const chunk of stateJsonChunks(buildState(flags.sensor ?? hostname(), result, matrixSpecs, state))) {
+    for (const chunk of stateJsonChunks(buildState(flags.sensor ?? os().hostname(), result, matrixSpecs, state))) {
       if (first) io.writeFile(flags.emitState, chunk);
       else io.appendFile(flags.emitState, chunk);
       first = false;
