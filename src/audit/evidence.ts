@@ -15,7 +15,7 @@
  *   jq -cS 'del(.generatedAt, .evidence.generatedAt, .evidence.argv, .evidence.commandLine, .evidence.resultSha256)' report.json | tr -d '\n' | sha256sum
  * gives the same digest for ASCII content.
  */
-import { canonicalJson, sha256Hex } from '../matrix/load_matrix.js';
+import { canonicalSha256 } from '../matrix/canonical_json.js';
 import type { AuditResult, Evidence } from './result.js';
 
 export type { Evidence } from './result.js';
@@ -38,12 +38,8 @@ export function shellQuote(args: readonly string[]): string {
 
 /** SHA-256 over the canonical JSON of `report` without its time, command line and own hash (see the header). */
 export function resultSha256(report: unknown): string {
-  const copy = JSON.parse(JSON.stringify(report)) as { generatedAt?: unknown; evidence?: Record<string, unknown> };
-  delete copy.generatedAt;
-  if (copy.evidence && typeof copy.evidence === 'object') {
-    for (const k of ['resultSha256', 'generatedAt', 'argv', 'commandLine']) delete copy.evidence[k];
-  }
-  return sha256Hex(canonicalJson(copy));
+  // The fields left out are skipped while writing (no copy of a report that can be megabytes).
+  return canonicalSha256(report, { top: ['generatedAt'], nested: { key: 'evidence', keys: ['resultSha256', 'generatedAt', 'argv', 'commandLine'] } });
 }
 
 /** The result with `evidence` added as its last key. Call it last, after every other field is set. */

@@ -5,7 +5,8 @@
  * decoder's 4×uint32 address form (IPv4 as IPv4-mapped ::ffff:a.b.c.d, IPv6 as four big-endian words).
  */
 import { Address4, Address6 } from 'ip-address';
-import { parseJsonFile, readInputFile, sha256Hex } from './load_matrix.js';
+import { sha256Hex } from './canonical_json.js';
+import { parseJsonFile, readInputFile } from './load_matrix.js';
 import { decodeJsonBytes } from './json_text.js';
 import type { Confidence, Inventory, InventoryDiscovery, InventoryMember, InventoryRole, Matrix, MemberKind } from './types.js';
 import { throwIfProblems, validateAgainstSchema } from './validate.js';

@@ -4,7 +4,7 @@
  * `mergeMatrices` for several `--matrix` options.
  */
 import { decodeJsonBytes, duplicateKeyError } from './json_text.js';
-import { createHash } from 'node:crypto';
+import { canonicalJson, sha256Hex } from './canonical_json.js';
 import { readFileSync } from 'node:fs';
 import { CliError } from '../errors.js';
 import { BUILTIN_MATRICES, BUILTIN_PREFIX } from './builtin/index.js';
@@ -13,48 +13,6 @@ import type { Matrix, MatrixFile, MatrixFileRule, MatrixRule, Protocol, Requirem
 import { findJsonSyntaxError, throwIfProblems, validateAgainstSchema } from './validate.js';
 
 export type { MatrixFile, MatrixFileRule } from './types.js';
-
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** JSON with object keys sorted recursively and no whitespace: a stable basis for hashing. */
-export function canonicalJson(value: unknown): string {
-  // One pass appending to a single string (V8 ropes), no per-node arrays: the report hash
-  // (audit/evidence.ts) runs this over the whole report, which can be megabytes.
-  const out = { s: '' };
-  writeCanonical(value, out);
-  return out.s;
-}
-
-function writeCanonical(value: unknown, out: { s: string }): void {
-  if (Array.isArray(value)) {
-    out.s += '[';
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.s += ',';
-      const v: unknown = value[i];
-      if (v !== undefined) writeCanonical(v, out);
-    }
-    out.s += ']';
-    return;
-  }
-  if (value !== null && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    const keys = Object.keys(o).sort(); // default order: UTF-16 code units, as a < b
-    out.s += '{';
-    let first = true;
-    for (const k of keys) {
-      const v = o[k];
-      if (v === undefined) continue;
-      out.s += first ? `${JSON.stringify(k)}:` : `,${JSON.stringify(k)}:`;
-      first = false;
-      writeCanonical(v, out);
-    }
-    out.s += '}';
-    return;
-  }
-  out.s += String(JSON.stringify(value));
-}
 
 /** 1-based line and column of a 0-based character offset. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { resultSha256 } from '../../src/audit/evidence.js';
-import { canonicalJson } from '../../src/matrix/load_matrix.js';
+import { canonicalJson } from '../../src/matrix/canonical_json.js';
 import { runCli } from '../support/run_cli.js';
 
 const LAB = 'fixtures/ams-lab.pcapng';

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { SHARED_DIR } from '../support/shared_dir.js';
 import { describe, expect, it } from 'vitest';
 import { AMS_MATRIX } from '../../src/matrix/builtin/ams.js';
-import { canonicalJson, compileMatrix, loadMatrix, sha256Hex } from '../../src/matrix/load_matrix.js';
+import { canonicalJson, sha256Hex } from '../../src/matrix/canonical_json.js';
+import { compileMatrix, loadMatrix } from '../../src/matrix/load_matrix.js';
 import type { MatrixRule, Protocol } from '../../src/matrix/types.js';
 
 const SEED_COPY = new URL('./fixtures/ams-ports-seed.txt', import.meta.url);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/errors.js';
 import { addressWords, compileInventory, loadInventory, parseMember } from '../../src/matrix/inventory.js';
-import { loadMatrix, sha256Hex } from '../../src/matrix/load_matrix.js';
+import { sha256Hex } from '../../src/matrix/canonical_json.js';
+import { loadMatrix } from '../../src/matrix/load_matrix.js';
 
 const ams = loadMatrix('builtin:ams');
 const dir = mkdtempSync(join(tmpdir(), 'flowaudit-inv-'));

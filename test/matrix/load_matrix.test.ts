@@ -4,15 +4,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/errors.js';
 import {
-  canonicalJson,
   compileMatrix,
   lineColumn,
   loadMatrix,
   mergeMatrices,
-  sha256Hex,
   type MatrixFile,
 } from '../../src/matrix/load_matrix.js';
 import { rmSync } from 'node:fs';
+import { canonicalJson, canonicalSha256, sha256Hex } from '../../src/matrix/canonical_json.js';
 import { findJsonSyntaxError } from '../../src/matrix/validate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowaudit-matrix-'));
@@ -207,6 +206,35 @@ describe('helpers', () => {
 
   it('canonicalJson sorts keys recursively and drops undefined', () => {
     expect(canonicalJson({ b: [{ y: 1, x: 2 }], a: 'q', c: undefined })).toBe('{"a":"q","b":[{"x":2,"y":1}]}');
+  });
+
+  it.each([
+    ['undefined, functions and symbols', { a: [1, undefined, () => 1, Symbol('s'), 2], b: undefined, c: () => 1, d: Symbol('x'), e: null }],
+    ['non-finite numbers', { n: [NaN, Infinity, -Infinity, -0, 1e21], m: NaN }],
+    ['toJSON (a Date)', { when: new Date(Date.UTC(2026, 10, 30, 1, 2, 3)), list: [new Date(0)] }],
+    ['strings that need escaping', { 'k"ey': 'line\nbreak\u2028 "quoted" \\ é', z: ['\u0000'] }],
+    ['nesting', { z: { y: { x: [[{ b: 1, a: 2 }], []] } }, a: {} }],
+  ])('canonicalJson of %s equals that of its JSON.parse(JSON.stringify()) copy', (_what, value) => {
+    expect(canonicalJson(value)).toBe(canonicalJson(JSON.parse(JSON.stringify(value))));
+  });
+
+  it('canonicalJson with omit writes the object as if those keys were deleted', () => {
+    const report = { generatedAt: 't', b: 1, evidence: { argv: ['x'], resultSha256: 'h', tool: 'flowaudit', z: [1] }, a: { generatedAt: 'kept below the top' } };
+    const copy = JSON.parse(JSON.stringify(report)) as { generatedAt?: string; evidence: Record<string, unknown> };
+    delete copy.generatedAt;
+    delete copy.evidence.argv;
+    delete copy.evidence.resultSha256;
+    const omit = { top: ['generatedAt'], nested: { key: 'evidence', keys: ['argv', 'resultSha256'] } };
+    expect(canonicalJson(report, omit)).toBe(canonicalJson(copy));
+    expect(canonicalSha256(report, omit)).toBe(sha256Hex(canonicalJson(copy)));
+  });
+
+  it('canonicalSha256 hashes in pieces without splitting a character (the digest of the whole text)', () => {
+    // Over 64 KiB of text with astral characters (surrogate pairs) throughout.
+    const big = { items: Array.from({ length: 3000 }, (_, i) => ({ i, s: `𝄞 ${'é'.repeat(i % 40)} 😀 ${i}` })) };
+    const text = canonicalJson(big);
+    expect(text.length).toBeGreaterThan(2 * 65536); // at least two flushes
+    expect(canonicalSha256(big)).toBe(sha256Hex(text));
   });
 });
 

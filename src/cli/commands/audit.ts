@@ -16,6 +16,7 @@ import { buildState, stateJsonChunks } from '../../audit/merge.js';
 import { factsToState, type FactsState } from '../../flows/facts_state.js';
 import { os } from '../../lazy_builtins.js';
 import { prestartHashing } from '../../flows/ingest.js';
+import { phaseTimer } from '../timing.js';
 
 const FORMATS = REPORT_FORMATS;
 
@@ -49,6 +50,7 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
 }
 
 export async function auditCommand(captures: string[], flags: AuditFlags, io: Io, argv: string[] = []): Promise<number> {
+  const timer = phaseTimer(io);
   const format = chooseFormat(flags.format, FORMATS, 'text');
   const scope = flags.scope ?? 'inventory';
   if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
@@ -60,14 +62,18 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features);
   const vantage = flags.vantage ?? [];
   checkVantage(vantage, matrix, inventory);
+  timer.mark('policy');
   const { facts, hashed } = await analyseInputs(captures, serverPortsFor(matrix), {
     onNote: (m) => io.stderr(`flowaudit: note: ${m}\n`),
     ...(io.stdin ? { stdin: io.stdin } : {}),
   });
+  timer.mark('ingest');
   const auditOpts = { scope, features, generatedAt: generationTime(io.env), vantage, requireAllMembers: flags.requireAllMembers === true } as const;
   let audited: AuditResult = runAudit(facts, matrix, inventory, auditOpts); // while the hashes finish
+  timer.mark('audit');
   const errorsBefore = facts.inputs.filter((i) => i.error).length;
   await hashed;
+  timer.mark('hash-wait');
   rejectDuplicateInputs(facts.inputs);
   if (facts.inputs.filter((i) => i.error).length !== errorsBefore) audited = runAudit(facts, matrix, inventory, auditOpts);
   else {
@@ -79,6 +85,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   const state: FactsState | null = flags.emitState !== undefined ? factsToState(facts) : null;
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
   const result = attachEvidence(audited, { argv, matrixSpecs, host: null });
+  timer.mark('evidence');
   if (flags.emitState !== undefined && state !== null) {
     let first = true;
     for (const chunk of stateJsonChunks(buildState(flags.sensor ?? os().hostname(), result, matrixSpecs, state))) {
@@ -90,6 +97,8 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
   emitReport(io, text, flags.output, format, result);
+  timer.mark('report');
+  timer.report();
   const broken = result.inputs.filter((i) => i.error);
   for (const i of broken) io.stderr(`flowaudit: ${i.error?.message}\n`);
   return exitCodeFor(result, flags.exitZero === true);

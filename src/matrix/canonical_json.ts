@@ -1,0 +1,100 @@
+/**
+ * Canonical JSON (object keys sorted recursively, no whitespace) and SHA-256 over it: the stable
+ * basis of the matrix and inventory digests and of the audit result hash (audit/evidence.ts).
+ */
+import { createHash, type Hash } from 'node:crypto';
+
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * JSON with object keys sorted recursively and no whitespace: a stable basis for hashing. Values
+ * are taken as JSON.stringify takes them (toJSON, undefined and functions dropped from objects and
+ * null in arrays, non-finite numbers null), so canonicalJson(x) === canonicalJson(JSON.parse(
+ * JSON.stringify(x))) without that round trip. `omit` leaves out keys of the top-level object
+ * (and, under `omit.nested`, of one of its members) as if they were absent.
+ */
+export function canonicalJson(value: unknown, omit?: CanonicalOmit): string {
+  const out: Out = { s: '', hash: null };
+  write(value, out, omit);
+  return out.s;
+}
+
+/**
+ * sha256Hex(canonicalJson(value, omit)) without the string: the text goes to the hash in pieces of
+ * about 64 KiB (whole JSON tokens, so no character is split), which spares the report hash
+ * (audit/evidence.ts) a megabyte string of many small pieces and the garbage collection it costs.
+ */
+export function canonicalSha256(value: unknown, omit?: CanonicalOmit): string {
+  const out: Out = { s: '', hash: createHash('sha256') };
+  write(value, out, omit);
+  return out.hash!.update(out.s).digest('hex');
+}
+
+export interface CanonicalOmit {
+  top: readonly string[];
+  nested?: { key: string; keys: readonly string[] };
+}
+
+/** The text so far; with a hash, flushed into it once past FLUSH_AT characters. */
+interface Out {
+  s: string;
+  hash: Hash | null;
+}
+const FLUSH_AT = 1 << 16;
+
+function write(value: unknown, out: Out, omit: CanonicalOmit | undefined): void {
+  // One pass appending to a single string (V8 ropes), no per-node arrays.
+  if (omit && isPlainObject(value)) writeObject(value, out, omit.top, omit.nested);
+  else writeCanonical(value, out);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+}
+
+/** Whether JSON.stringify leaves a member out of an object (and writes null for it in an array). */
+function absent(v: unknown): boolean {
+  return v === undefined || typeof v === 'function' || typeof v === 'symbol';
+}
+
+function writeCanonical(value: unknown, out: Out): void {
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') value = (value as { toJSON(): unknown }).toJSON();
+  if (Array.isArray(value)) {
+    out.s += '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out.s += ',';
+      const v: unknown = value[i];
+      if (absent(v)) out.s += 'null';
+      else writeCanonical(v, out);
+    }
+    out.s += ']';
+    return;
+  }
+  if (value !== null && typeof value === 'object') {
+    writeObject(value as Record<string, unknown>, out, null, undefined);
+    return;
+  }
+  out.s += String(JSON.stringify(value));
+  if (out.hash !== null && out.s.length > FLUSH_AT) {
+    out.hash.update(out.s);
+    out.s = '';
+  }
+}
+
+function writeObject(o: Record<string, unknown>, out: Out, skip: readonly string[] | null, nested: { key: string; keys: readonly string[] } | undefined): void {
+  const keys = Object.keys(o).sort(); // default order: UTF-16 code units, as a < b
+  out.s += '{';
+  let first = true;
+  for (const k of keys) {
+    if (skip !== null && skip.includes(k)) continue;
+    const v = o[k];
+    if (absent(v)) continue;
+    out.s += first ? `${JSON.stringify(k)}:` : `,${JSON.stringify(k)}:`;
+    first = false;
+    if (nested !== undefined && k === nested.key && isPlainObject(v)) writeObject(v, out, nested.keys, undefined);
+    else writeCanonical(v, out);
+  }
+  out.s += '}';
+}
