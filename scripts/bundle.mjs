@@ -23,7 +23,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -85,6 +85,13 @@ await build({
   logLevel: 'warning',
 });
 rmSync(generated);
+// Plain ASCII (esbuild escapes non-ASCII characters in strings, but not in regular expressions): a
+// single other character would make Node decode the bundle into a two-byte string, slower to read.
+{
+  const text = readFileSync(bundle, 'latin1');
+  const at = text.search(/[^\x00-\x7f]/);
+  if (at >= 0) throw new Error(`${bundle}: non-ASCII character at offset ${at} (${JSON.stringify(text.slice(Math.max(0, at - 40), at + 10))}): write it as an escape in the source`);
+}
 
 // 3. The code cache, from a real run of the bundle (the bundled lab audit).
 const made = spawnSync(process.execPath, [join(root, 'scripts', 'code_cache.cjs'), bundle, `${bundle}.cache`], { cwd: root, encoding: 'utf8' });

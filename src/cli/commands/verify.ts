@@ -63,7 +63,7 @@ function reportJson(path: string, text: string): { format: string; json: string 
     const format = /^\s*<!DOCTYPE html/i.test(text) ? 'html' : 'markdown';
     if (end > start) return { format, json: Buffer.from(text.slice(start, end), 'base64').toString('utf8') };
   }
-  if (/^\s*(flowaudit \S+ — verdict:|kind,id,status)/.test(text)) {
+  if (/^\s*(flowaudit \S+ \u2014 verdict:|kind,id,status)/.test(text)) {
     throw new CliError(`${path}: a text or CSV report carries the evidence hashes but not the whole result; verify a JSON, HTML or Markdown report of the same audit`, 'input');
   }
   throw new CliError(`${path}: not a flowaudit report (no JSON, and no embedded result as in HTML and Markdown reports)`, 'input');
