@@ -62,6 +62,8 @@ function absent(v: unknown): boolean {
 function writeCanonical(value: unknown, out: Out): void {
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') value = (value as { toJSON(): unknown }).toJSON();
   if (Array.isArray(value)) {
+    // An array of plain values (a list of addresses, Community IDs) is JSON.stringify's own text.
+    if (allPlain(value)) return append(out, JSON.stringify(value));
     out.s += '[';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out.s += ',';
@@ -76,15 +78,31 @@ function writeCanonical(value: unknown, out: Out): void {
     writeObject(value as Record<string, unknown>, out, null, undefined);
     return;
   }
-  out.s += String(JSON.stringify(value));
+  append(out, String(JSON.stringify(value)));
+}
+
+function append(out: Out, text: string): void {
+  out.s += text;
   if (out.hash !== null && out.s.length > FLUSH_AT) {
     out.hash.update(out.s);
     out.s = '';
   }
 }
 
+/** No member is an object or array (each one's JSON is JSON.stringify's, whatever the key order). */
+function allPlain(values: readonly unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null && typeof v === 'object') return false;
+  }
+  return true;
+}
+
 function writeObject(o: Record<string, unknown>, out: Out, skip: readonly string[] | null, nested: { key: string; keys: readonly string[] } | undefined): void {
-  const keys = Object.keys(o).sort(); // default order: UTF-16 code units, as a < b
+  const keys = Object.keys(o);
+  // Keys already in order and plain values only (most rows of a report): JSON.stringify's text.
+  if (skip === null && isPlainObject(o) && inOrder(keys) && allPlain(Object.values(o))) return append(out, JSON.stringify(o));
+  keys.sort(); // default order: UTF-16 code units, as a < b
   out.s += '{';
   let first = true;
   for (const k of keys) {
@@ -97,4 +115,9 @@ function writeObject(o: Record<string, unknown>, out: Out, skip: readonly string
     else writeCanonical(v, out);
   }
   out.s += '}';
+}
+
+function inOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (!(keys[i - 1]! < keys[i]!)) return false;
+  return true;
 }

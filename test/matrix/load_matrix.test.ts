@@ -214,6 +214,8 @@ describe('helpers', () => {
     ['toJSON (a Date)', { when: new Date(Date.UTC(2026, 10, 30, 1, 2, 3)), list: [new Date(0)] }],
     ['strings that need escaping', { 'k"ey': 'line\nbreak\u2028 "quoted" \\ é', z: ['\u0000'] }],
     ['nesting', { z: { y: { x: [[{ b: 1, a: 2 }], []] } }, a: {} }],
+    ['integer-like keys (Object.keys puts them first, numerically)', { rows: [{ '10': 1, '9': 2, b: 3 }, { '1': 'a', '2': 'b' }, { a: 1, b: undefined, c: () => 1 }] }],
+    ['rows already in key order with plain values', { rows: [{ a: 1, b: 'x', c: null, d: true }, { a: 2, b: 'y', c: [1, 2], d: false }] }],
   ])('canonicalJson of %s equals that of its JSON.parse(JSON.stringify()) copy', (_what, value) => {
     expect(canonicalJson(value)).toBe(canonicalJson(JSON.parse(JSON.stringify(value))));
   });
