@@ -2,35 +2,31 @@
  * runAudit: connection facts + matrix + inventory → verdicts (policy). Pure apart from reading
  * its arguments: same inputs, same result object, in a stable order.
  */
-import { linkTypeName } from '../decode/enums.js';
-import type { Outcome } from '../flows/conn_state.js';
 import { CommunityIdSample, connectionCommunityId } from '../flows/community_id.js';
-import type { Connection } from '../flows/connection.js';
+import { emptyConnection, type Connection } from '../flows/connection.js';
 import type { CaptureFacts } from '../flows/facts.js';
-import type { Inventory, Matrix, MatrixRule } from '../matrix/types.js';
+import type { Inventory, Matrix } from '../matrix/types.js';
 import { VERSION } from '../version.js';
 import { groupPort, isControlFlow, matchingRules } from './classify.js';
 import { withNamesAndGroups } from './grouping.js';
-import { emptyConnection } from '../flows/connection.js';
 import { Insights, type Ends, type NearMiss } from './insight.js';
 import { ScanDetector } from './scans.js';
 import {
   AUDIT_SCHEMA,
   type AuditResult,
-  type InputResult,
-  type OutcomeCounts,
   type RuleResult,
-  type StateCounts,
   type UnexpectedGroup,
-  type AuditWarning,
 } from './result.js';
 import { isoMicros } from './time.js';
 import { discoveredReport } from './discover/in_audit.js';
-import { overallByteBasis, qualifyUnavailableNames, recordInputWarnings } from './record_inputs.js';
+import { overallByteBasis, qualifyUnavailableNames } from './record_inputs.js';
 import { unresolvedNames } from './unresolved.js';
 import { decideVerdict } from './verdict.js';
 import { inconclusiveSteps, nextSteps, vantageHint } from './next_steps.js';
 import { visibleRoles } from './vantage.js';
+import { compareGroups, sortAddresses, sortedRecord } from './address_order.js';
+import { inputResult } from './input_result.js';
+import { addToRule, finishStatus, ruleResult, zeroOutcomes, type RuleAcc } from './rule_acc.js';
 
 export interface AuditOptions {
   scope: 'inventory' | 'all';
@@ -45,35 +41,12 @@ export interface AuditOptions {
   as?: { role: string; addresses: string[] } | null;
 }
 
-/** Most addresses listed per rule in `clients`/`servers`. */
-const MAX_LISTED = 50;
-
-interface RuleAcc {
-  rule: MatrixRule;
-  enabled: boolean;
-  /** False when neither end's role holds a --vantage host. */
-  visible: boolean;
-  reason: string | null;
-  connections: number;
-  packets: number;
-  bytes: number;
-  outcomes: OutcomeCounts;
-  states: StateCounts;
-  clients: Set<string>;
-  servers: Set<string>;
-  /** First and last time (µs) of a matched connection. */
-  first: number;
-  last: number;
-}
-
 interface GroupAcc {
   g: UnexpectedGroup;
   first: number;
   last: number;
   ids: CommunityIdSample;
 }
-
-const zeroOutcomes = (): OutcomeCounts => ({ answered: 0, refused: 0, unanswered: 0 });
 
 export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Inventory, opts: AuditOptions): AuditResult {
   const features = [...new Set([...inventory.features, ...opts.features])].sort();
@@ -311,184 +284,6 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   return withNamesAndGroups(result);
 }
 
-function addToRule(a: RuleAcc, c: Connection): void {
-  a.connections += c.count; // > 1 for an aggregate of folded idle connections (live capture)
-  a.packets += c.packets;
-  a.bytes += c.bytes;
-  a.outcomes[c.outcome as Outcome] += c.count;
-  a.states[c.state] = (a.states[c.state] ?? 0) + c.count;
-  a.clients.add(c.client);
-  a.servers.add(c.server);
-  if (c.firstSeen < a.first) a.first = c.firstSeen;
-  if (c.lastSeen > a.last) a.last = c.lastSeen;
-}
-
-function ruleResult(a: RuleAcc): RuleResult {
-  const r = a.rule;
-  let status: RuleResult['status'];
-  if (!a.enabled) status = 'not-applicable';
-  else if (a.connections === 0 && !a.visible) status = 'not-visible';
-  else if (a.connections === 0) status = 'missing';
-  else if (a.outcomes.answered > 0) status = 'observed';
-  else status = 'failed';
-  const enforced = a.enabled && a.visible && r.requirement !== 'optional';
-  return {
-    id: r.id,
-    source: r.source,
-    destination: r.destination,
-    protocol: r.protocol,
-    ports: [...r.ports],
-    requirement: r.requirement,
-    feature: r.feature ?? null,
-    service: r.service ?? null,
-    description: r.description,
-    row: r.row ?? null,
-    status,
-    reason: status === 'not-applicable' ? a.reason : null,
-    enforced,
-    connections: a.connections,
-    packets: a.packets,
-    bytes: a.bytes,
-    outcomes: a.outcomes,
-    states: sortedRecord(a.states),
-    clients: sortAddresses(a.clients).slice(0, MAX_LISTED),
-    servers: sortAddresses(a.servers).slice(0, MAX_LISTED),
-    firstSeen: a.connections > 0 ? isoMicros(a.first) : null,
-    lastSeen: a.connections > 0 ? isoMicros(a.last) : null,
-    trigger: r.trigger ?? null,
-  };
-}
-
-/**
- * The statuses that need the insight fields: `partial` (some members failed while others answered;
- * with --require-all-members also a listed member never tried), and the reasons for not-visible and
- * for missing rules whose host names never resolved.
- */
-function finishStatus(
-  r: RuleResult,
-  a: RuleAcc,
-  requireAll: boolean,
-  vantage: string[],
-  warnings: AuditWarning[],
-  members: Inventory['roles'],
-  nameOf: (address: string) => string | null,
-): RuleResult {
-  if (!a.visible && r.status !== 'not-applicable') {
-    const seen = r.connections > 0 ? ` (${r.connections} connection${r.connections === 1 ? '' : 's'} seen anyway)` : '';
-    r.reason = `not visible from the vantage ${vantage.join(', ')}: neither ${r.source} nor ${r.destination} holds a host where the capture was taken${seen}`;
-    r.memberFailures = [];
-    return r;
-  }
-  const failures = r.status === 'observed' ? [...(r.memberFailures ?? [])] : [];
-  if (requireAll && r.status === 'observed') {
-    for (const c of r.coverage ?? []) {
-      if (c.status !== 'never-tried') continue;
-      const name = c.name ?? (c.kind === 'ipv4' || c.kind === 'ipv6' ? nameOf(c.member) : null);
-      const who = name ? `${name} (${c.member})` : c.member;
-      failures.push({ side: 'member', address: c.member, name: c.name, protocol: r.protocol, port: '', how: 'never-tried', attempts: 0, text: `${who} never tried (--require-all-members)` });
-    }
-  }
-  r.memberFailures = failures;
-  if (failures.length > 0) {
-    r.status = 'partial';
-    r.reason = `answered, but ${failures.map((f) => f.text).join('; ')}`;
-  }
-  if (r.status === 'missing') {
-    // Only the names of a role that has no address member explain a missing rule.
-    const nameOnly = (role: string): boolean => !(members.find((m) => m.name === role)?.members ?? []).some((m) => m.kind !== 'host' && m.kind !== 'suffix');
-    const names = warnings.filter((w) => w.rules.includes(r.id) && w.roles.some((role) => (role === r.source || role === r.destination) && nameOnly(role))).map((w) => w.name);
-    if (names.length > 0) r.reason = `no matching traffic; the inventory host name${names.length === 1 ? '' : 's'} ${names.join(', ')} never resolved in the capture (no DNS answer, TLS SNI or HTTP Host named ${names.length === 1 ? 'it' : 'them'})`;
-  }
-  return r;
-}
-
-function inputResult(i: CaptureFacts['inputs'][number]): InputResult {
-  const info = i.info;
-  const linkTypes = info ? [...new Set(info.interfaces.map((f) => f.linkType))].sort((a, b) => a - b).map(linkTypeName) : [];
-  let drops: InputResult['drops'] = null;
-  if (info) {
-    let ifDrop: number | null = null;
-    let osDrop: number | null = null;
-    for (const f of info.interfaces) {
-      if (f.ifDrop !== undefined) ifDrop = (ifDrop ?? 0) + f.ifDrop;
-      if (f.osDrop !== undefined) osDrop = (osDrop ?? 0) + f.osDrop;
-    }
-    if (ifDrop !== null || osDrop !== null) drops = { ifDrop, osDrop };
-  }
-  return {
-    path: i.path,
-    sha256: i.sha256,
-    format: i.format,
-    byteOrder: info?.byteOrder ?? null,
-    version: info?.version ?? null,
-    linkTypes,
-    interfaces: info?.interfaces.length ?? 0,
-    packets: i.packets,
-    bytes: i.bytes,
-    firstSeen: i.firstSeen === null ? null : isoMicros(i.firstSeen),
-    lastSeen: i.lastSeen === null ? null : isoMicros(i.lastSeen),
-    truncated: info?.truncated ?? false,
-    warnings: info ? info.warnings.map((w) => ({ offset: w.offset, message: w.message })) : i.records ? recordInputWarnings(i.path, i.records) : [],
-    error: i.error,
-    drops,
-    ...(info?.live ? { live: info.live } : {}),
-    byteBasis: i.byteBasis ?? (info ? 'frame' : null),
-    ...(i.records ? { records: i.records } : {}),
-    origin: i.origin ?? (i.format === 'live' ? 'live' : 'file'),
-    compression: i.compression ?? null,
-    storedBytes: i.storedBytes ?? null,
-    copiesCollapsed: i.copiesCollapsed ?? null,
-  };
-}
-
-/** IPv4 dotted quad → uint32 without allocating; -1 if not IPv4. */
-function ipv4Value(s: string): number {
-  let n = 0;
-  let part = 0;
-  let dots = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      n = n * 256 + part;
-      part = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) part = part * 10 + (c - 48);
-    else return -1;
-  }
-  return dots === 3 ? n * 256 + part : -1;
-}
-
-/** Numeric-aware address order (IPv4 by value first, then IPv6 as text). */
-export function compareAddr(a: string, b: string): number {
-  const va = ipv4Value(a);
-  const vb = ipv4Value(b);
-  if (va >= 0 && vb >= 0) return va - vb;
-  if (va >= 0) return -1;
-  if (vb >= 0) return 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Sorted copy, computing each address's sort key once. */
-export function sortAddresses(xs: Iterable<string>): string[] {
-  const keyed = [...xs].map((s) => ({ s, v: ipv4Value(s) }));
-  keyed.sort((a, b) => (a.v >= 0 && b.v >= 0 ? a.v - b.v : a.v >= 0 ? -1 : b.v >= 0 ? 1 : a.s < b.s ? -1 : a.s > b.s ? 1 : 0));
-  return keyed.map((k) => k.s);
-}
-
-function compareGroups(a: UnexpectedGroup, b: UnexpectedGroup): number {
-  return (
-    compareAddr(a.server, b.server) ||
-    (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0) ||
-    a.port - b.port ||
-    compareAddr(a.client, b.client)
-  );
-}
-
-function sortedRecord<T>(r: Record<string, T>): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const k of Object.keys(r).sort()) out[k] = r[k]!;
-  return out;
-}
 /** `inventory.discovered`, only for an inventory proposed by `flowaudit discover` (absent otherwise). */
 function discoveredField(inventory: Inventory): { discovered?: ReturnType<typeof discoveredReport> } {
   const d = discoveredReport(inventory);

@@ -7,7 +7,7 @@
  * `RawPacket.interfaceId` is the IDB index within the current section; `info.interfaces` keeps
  * every interface of every section.
  */
-import { formatAddress } from '../decode/address.js';
+import { formatAddress } from '../ip_text.js';
 import { CaptureFormatError } from '../errors.js';
 import type { CaptureInfo, InterfaceInfo, PacketSource, RawPacket } from './source.js';
 import { ByteWindow, MAX_CAPLEN, hex32, noteEndOfInput } from './chunked_file.js';

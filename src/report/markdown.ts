@@ -9,20 +9,8 @@ import { VERDICT_LABEL } from '../audit/verdict.js';
 import { plural, serverGroups } from './labels.js';
 import { captureMd, namesMd, nearMissesMd, rulesMd, unexpectedMd } from './markdown_sections.js';
 import { humanBytes } from './table.js';
+import { md } from './markdown_escape.js';
 import { discoveredHeadlineOf, discoveredMemberLines, discoveredOf } from './discovered_lines.js';
-
-/** Escape one untrusted string for inline Markdown (also safe inside a table cell). */
-export function md(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  return String(value)
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
-    .replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'))
-    .replace(/[\\`*_[\]#!|~]/g, (c) => `\\${c}`)
-    // No autolinks from untrusted text (GFM turns http://… and www.… into links).
-    .replace(/:\/\//g, '\\://')
-    .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}\\.`);
-}
 
 export const EMBEDDED_RESULT_MARK = 'flowaudit-result:base64';
 

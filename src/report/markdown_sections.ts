@@ -9,7 +9,7 @@ import type { CoverageEntry } from '../audit/coverage.js';
 import type { AuditResult } from '../audit/result.js';
 import { statesText } from './csv.js';
 import { byWeight, clientsSummary, groupDiagnosisLines, groupNote, labeller, namesWithEvidence, nearMissLines, serverGroups, topClientsText, type Labeller } from './labels.js';
-import { md } from './markdown.js';
+import { md } from './markdown_escape.js';
 import { edgeKind } from './svg_diagram.js';
 import { MAX_GROUP_ROWS } from './text_insight.js';
 

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { esc } from '../../src/report/html_escape.js';
 import { HTML_CSP, HTML_STYLE, generic } from '../../src/report/html.js';
-import { md } from '../../src/report/markdown.js';
+import { md } from '../../src/report/markdown_escape.js';
 import { FORMULA, hostileCase, IMG, SCRIPT } from '../support/hostile.js';
 import { runCli } from '../support/run_cli.js';
 
