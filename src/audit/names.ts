@@ -39,6 +39,7 @@ const NO_EVIDENCE = Object.freeze({ sources: Object.freeze([] as EvidenceSource[
 
 export class NameIndex {
   private readonly roleCache = new Map<string, EndRoles>();
+  private readonly v4RoleCache = new Map<number, EndRoles>();
   /** Reused result of rolesOf (callers use it before the next call and keep nothing). */
   private readonly ends: { client: EndRoles; server: EndRoles } = { client: { roles: [], byName: null }, server: { roles: [], byName: null } };
   private readonly nameRoleCache = new Map<string, readonly string[]>();
@@ -65,10 +66,13 @@ export class NameIndex {
 
   /** The inventory-only roles of an address, as a cached EndRoles (no allocation per connection). */
   private addressEnd(text: string, words: Uint32Array): EndRoles {
-    let r = this.roleCache.get(text);
+    // IPv4 (the common case) by its 32-bit value: a number key, no string hashing per connection.
+    const v4 = words[0] === 0 && words[1] === 0 && words[2] === 0xffff;
+    let r = v4 ? this.v4RoleCache.get(words[3]!) : this.roleCache.get(text);
     if (r === undefined) {
       r = { roles: this.inventory.rolesForAddress(words), byName: null };
-      this.roleCache.set(text, r);
+      if (v4) this.v4RoleCache.set(words[3]!, r);
+      else this.roleCache.set(text, r);
     }
     return r;
   }

@@ -31,7 +31,8 @@ interface EndAcc {
   unanswered: number;
   icmp: number;
   noReply: number;
-  ports: Set<number>;
+  /** The first 8 server ports tried (an array: one of these per client and rule, thousands of them). */
+  ports: number[];
 }
 
 const MAX_ENDS = 5000;
@@ -41,11 +42,12 @@ function bump(m: Map<string, EndAcc>, key: string, c: Connection, icmp: boolean)
   let e = m.get(key);
   if (!e) {
     if (m.size >= MAX_ENDS) return;
-    m.set(key, (e = { protocol: c.protocol, attempts: 0, answered: 0, refused: 0, unanswered: 0, icmp: 0, noReply: 0, ports: new Set() }));
+    m.set(key, (e = { protocol: c.protocol, attempts: 0, answered: 0, refused: 0, unanswered: 0, icmp: 0, noReply: 0, ports: [c.serverPort] }));
   }
   const n = c.count;
   e.attempts += n;
-  if (e.ports.size < 8) e.ports.add(c.serverPort);
+  const ports = e.ports;
+  if (ports.length < 8 && ports[ports.length - 1] !== c.serverPort && !ports.includes(c.serverPort)) ports.push(c.serverPort);
   if (c.outcome === 'answered') e.answered += n;
   else if (icmp) e.icmp += n;
   else if (c.protocol === 'udp') e.noReply += n;

@@ -55,11 +55,17 @@ export function nodeIo(): Io {
  * A reader that goes away (`flowaudit flows big.pcap | head`) makes writes fail with EPIPE: end
  * quietly, drop further output, keep the exit code.
  */
-class StdStream {
+export class StdStream {
   private closed = false;
-  private stream: NodeJS.WriteStream | null = null;
-  constructor(private readonly fd: 1 | 2) {
-    if (process.platform === 'win32') this.toStream();
+  private stream: Pick<NodeJS.WriteStream, 'write' | 'on'> | null = null;
+  constructor(
+    private readonly fd: 1 | 2,
+    // Injected by tests: the descriptor write, Node's stream, whether this is Windows.
+    private readonly writeFd: (fd: number, bytes: Uint8Array, off: number, len: number) => number = writeSync,
+    private readonly nodeStream: () => Pick<NodeJS.WriteStream, 'write' | 'on'> = () => (fd === 1 ? process.stdout : process.stderr),
+    windows = process.platform === 'win32',
+  ) {
+    if (windows) this.toStream();
   }
 
   write(text: string): void {
@@ -72,7 +78,7 @@ class StdStream {
     let off = 0;
     while (off < bytes.length) {
       try {
-        off += writeSync(this.fd, bytes, off, bytes.length - off);
+        off += this.writeFd(this.fd, bytes, off, bytes.length - off);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') {
@@ -86,9 +92,9 @@ class StdStream {
     }
   }
 
-  private toStream(): NodeJS.WriteStream {
+  private toStream(): Pick<NodeJS.WriteStream, 'write' | 'on'> {
     if (this.stream === null) {
-      const s = this.fd === 1 ? process.stdout : process.stderr;
+      const s = this.nodeStream();
       s.on('error', (e: NodeJS.ErrnoException) => {
         this.closed = true;
         if (this.fd === 1 && e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') process.stderr.write(`flowaudit: standard output: ${e.message}\n`);
