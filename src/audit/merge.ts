@@ -9,7 +9,8 @@
  * drops) and `merge` (parts, de-duplication counts, warnings); a missing rule's `reason` names the
  * windows it was missing over, since that is all a merge can claim.
  */
-import { mergeFactsStates, type FactsState } from '../flows/facts_state.js';
+import { mergeFactsStates } from '../flows/facts_merge.js';
+import type { FactsState } from '../flows/facts_state.js';
 import type { Inventory, Matrix } from '../matrix/types.js';
 import { VERSION } from '../version.js';
 import { runAudit, type AuditOptions } from './audit.js';

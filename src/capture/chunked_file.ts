@@ -1,20 +1,19 @@
 /**
- * Byte I/O shared by the capture readers and writers.
+ * The capture readers' byte input (`ByteWindow`) and the helpers the readers share.
  *
  * `ByteWindow` is the one "window over the input" used by both readers: backed either by a
  * file (one reused buffer, refilled with `fs.readSync`) or by an in-memory Uint8Array (no copy).
  * Parsers only see `buf`/`view`/`pos`/`end` and call `ensure(n)` before touching n bytes, so the
- * same parsing code runs over files and over test bytes.
- *
- * `ByteSink` is the writers' counterpart: one big reused output buffer flushed with
- * `fs.writeSync` (file mode) or collected into chunks (memory mode).
+ * same parsing code runs over files and over test bytes. The writers' output buffer, `ByteSink`,
+ * is in byte_sink.ts.
  */
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CliError } from '../errors.js';
 import type { CaptureInfo } from './source.js';
 
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
-const MIN_CHUNK_SIZE = 32;
+/** Smallest buffer a window or a sink allocates. */
+export const MIN_CHUNK_SIZE = 32;
 
 /** Called with every byte range the window obtains from its input, in order, exactly once (the hash tap). */
 export type BytesTap = (buf: Uint8Array, start: number, length: number) => void;
@@ -316,91 +315,6 @@ export function noteEndOfInput(w: ByteWindow, info: CaptureInfo, need: number, w
   const off = w.offset();
   info.truncated = true;
   info.warnings.push({ offset: off, message: `file ends inside the ${what} at offset ${off}: ${present} of ${need} bytes present` });
-}
-
-/** Buffered byte output: to a file descriptor, or collected in memory. */
-export class ByteSink {
-  buf: Uint8Array;
-  view: DataView;
-  /** Bytes used in `buf`. */
-  len = 0;
-  /** Total bytes written so far (flushed + buffered). */
-  private flushed = 0;
-  private fd: number;
-  private chunks: Uint8Array[] | null;
-  private closed = false;
-  readonly name: string;
-
-  constructor(path: string | null, chunkSize = 1024 * 1024) {
-    this.buf = new Uint8Array(Math.max(chunkSize, MIN_CHUNK_SIZE));
-    this.view = new DataView(this.buf.buffer);
-    this.name = path ?? '<memory>';
-    if (path === null) {
-      this.fd = -1;
-      this.chunks = [];
-    } else {
-      try {
-        this.fd = openSync(path, 'w');
-      } catch (e) {
-        throw new CliError(`${path}: cannot create capture file: ${(e as Error).message}`, 'input');
-      }
-      this.chunks = null;
-    }
-  }
-
-  get bytesWritten(): number {
-    return this.flushed + this.len;
-  }
-
-  /** Make room for `n` more bytes at `len` (flushing or growing); re-read `buf`/`view` after. */
-  reserve(n: number): void {
-    if (this.closed) throw new Error(`${this.name}: write after close`);
-    if (this.len + n <= this.buf.length) return;
-    this.flush();
-    if (n > this.buf.length) {
-      this.buf = new Uint8Array(n);
-      this.view = new DataView(this.buf.buffer);
-    }
-  }
-
-  bytes(src: Uint8Array, start = 0, length = src.length - start): void {
-    this.reserve(length);
-    this.buf.set(src.subarray(start, start + length), this.len);
-    this.len += length;
-  }
-
-  flush(): void {
-    if (this.len === 0) return;
-    if (this.chunks) {
-      this.chunks.push(this.buf.slice(0, this.len));
-    } else {
-      let off = 0;
-      while (off < this.len) off += writeSync(this.fd, this.buf, off, this.len - off);
-    }
-    this.flushed += this.len;
-    this.len = 0;
-  }
-
-  /** Flush and close. In memory mode returns everything written, else an empty array. */
-  close(): Uint8Array {
-    if (this.closed) return new Uint8Array(0);
-    this.flush();
-    this.closed = true;
-    if (this.fd >= 0) {
-      closeSync(this.fd);
-      this.fd = -1;
-      return new Uint8Array(0);
-    }
-    const chunks = this.chunks ?? [];
-    const out = new Uint8Array(this.flushed);
-    let off = 0;
-    for (const c of chunks) {
-      out.set(c, off);
-      off += c.length;
-    }
-    this.chunks = [];
-    return out;
-  }
 }
 
 /** `0x0000abcd`-style hex for messages. */

@@ -2,7 +2,7 @@
  * Classic pcap writer (version 2.4): µs or ns magic, little or big endian, streaming to a file
  * (buffered `fs.writeSync`) or collected in memory.
  */
-import { ByteSink } from './chunked_file.js';
+import { ByteSink } from './byte_sink.js';
 import { PCAP_MAGIC_NSEC, PCAP_MAGIC_USEC } from './pcap_reader.js';
 
 export interface PcapWriterOptions {

@@ -5,12 +5,14 @@
  * Blocks handled: SHB (0x0A0D0D0A, starts a section: new byte order, interface table reset),
  * IDB (1), obsolete Packet Block (2), SPB (3), ISB (5), EPB (6). Others are skipped by length.
  * `RawPacket.interfaceId` is the IDB index within the current section; `info.interfaces` keeps
- * every interface of every section.
+ * every interface of every section. Option decoding is in pcapng_options.ts; the interface state
+ * and the timestamp conversion are in pcapng_interfaces.ts.
  */
-import { formatAddress } from '../ip_text.js';
 import { CaptureFormatError } from '../errors.js';
 import type { CaptureInfo, InterfaceInfo, PacketSource, RawPacket } from './source.js';
-import { ByteWindow, MAX_CAPLEN, hex32, noteEndOfInput } from './chunked_file.js';
+import { ByteWindow, hex32, noteEndOfInput } from './chunked_file.js';
+import { ifaceState, setTs, type IfaceState } from './pcapng_interfaces.js';
+import { readIdbOptions, readIsbOptions, readShbOptions } from './pcapng_options.js';
 
 export const PCAPNG_SHB = 0x0a0d0d0a;
 export const PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
@@ -23,65 +25,6 @@ const EPB = 6;
 /** Largest block we load into memory (Wireshark's limit too); bigger unknown blocks are skipped. */
 const MAX_BLOCK_LEN = 16 * 1024 * 1024;
 const SHB_MIN_LEN = 28;
-
-const TWO32 = 4294967296;
-
-/** Timestamp conversion modes of an interface. */
-const TS_DEC = 0; // 10^-k, k ≤ 9: plain-number arithmetic, exact
-const TS_BIN = 1; // 2^-n, n ≤ 23: plain-number arithmetic, exact
-const TS_BIG = 2; // anything else: BigInt
-
-/** Per-section interface state, for a quick interfaceId → linkType/timestamp lookup. */
-interface IfaceState {
-  linkType: number;
-  snapLen: number;
-  maxCaplen: number;
-  tsMode: number;
-  /** Units per second as a number (TS_DEC/TS_BIN) ... */
-  unitsPerSec: number;
-  /** ... nanoseconds per unit (TS_DEC only) ... */
-  nsPerUnit: number;
-  /** ... and as a BigInt (TS_BIG). */
-  unitsBig: bigint;
-  offsetSec: number;
-  info: InterfaceInfo;
-}
-
-// Scratch results of divUnits (module-level to avoid allocating per packet).
-let qSec = 0;
-let qRem = 0;
-
-/**
- * (hi·2^32 + lo) / u → qSec, remainder qRem, exactly, for u ≤ 2^30, with plain numbers:
- * long division in base 2^16 keeps every intermediate below 2^46.
- */
-function divUnits(hi: number, lo: number, u: number): void {
-  if (hi < 0x200000) {
-    // value < 2^53: one division, then fix a possible off-by-one from float rounding.
-    const units = hi * TWO32 + lo;
-    let s = Math.floor(units / u);
-    let r = units - s * u;
-    if (r < 0) {
-      s--;
-      r += u;
-    } else if (r >= u) {
-      s++;
-      r -= u;
-    }
-    qSec = s;
-    qRem = r;
-    return;
-  }
-  const q1 = Math.floor(hi / u);
-  let r = hi - q1 * u;
-  let acc = r * 65536 + (lo >>> 16);
-  const q2 = Math.floor(acc / u);
-  r = acc - q2 * u;
-  acc = r * 65536 + (lo & 0xffff);
-  const q3 = Math.floor(acc / u);
-  qRem = acc - q3 * u;
-  qSec = q1 * TWO32 + q2 * 65536 + q3;
-}
 
 export class PcapngReader implements PacketSource {
   readonly info: CaptureInfo;
@@ -178,7 +121,7 @@ export class PcapngReader implements PacketSource {
             throw this.err(off, `captured length ${caplen} runs past the end of the block (length ${len})`);
           }
           this.checkTrailer(p, len, off);
-          this.setTs(pkt, ifc, v.getUint32(p + 12, le), v.getUint32(p + 16, le));
+          setTs(pkt, ifc, v.getUint32(p + 12, le), v.getUint32(p + 16, le));
           pkt.data = w.buf;
           pkt.offset = p + 28;
           pkt.caplen = caplen;
@@ -226,23 +169,6 @@ export class PcapngReader implements PacketSource {
       }
       w.pos = p + len;
       this.info.bytesRead = off + len;
-    }
-  }
-
-  private setTs(pkt: RawPacket, ifc: IfaceState, hi: number, lo: number): void {
-    if (ifc.tsMode === TS_DEC) {
-      divUnits(hi, lo, ifc.unitsPerSec);
-      pkt.tsSec = qSec + ifc.offsetSec;
-      pkt.tsNsec = qRem * ifc.nsPerUnit;
-    } else if (ifc.tsMode === TS_BIN) {
-      divUnits(hi, lo, ifc.unitsPerSec);
-      pkt.tsSec = qSec + ifc.offsetSec;
-      pkt.tsNsec = Math.floor((qRem * 1e9) / ifc.unitsPerSec); // exact: qRem·1e9 < 2^53, u = 2^n
-    } else {
-      const units = (BigInt(hi) << 32n) | BigInt(lo);
-      const u = ifc.unitsBig;
-      pkt.tsSec = Number(units / u) + ifc.offsetSec;
-      pkt.tsNsec = Number(((units % u) * 1000000000n) / u);
     }
   }
 
@@ -298,13 +224,7 @@ export class PcapngReader implements PacketSource {
       throw this.err(off, `unsupported pcapng version ${major}.${minor} (only major version 1 exists)`);
     }
     this.le = le; // the new section's byte order, also for its own options and trailer
-    const buf = w.buf;
-    const shb: { hardware?: string; os?: string; application?: string } = {};
-    this.forEachOption(p + 24, p + len - 4, off, (code, vp, vlen) => {
-      if (code === 2) shb.hardware = utf8(buf, vp, vlen);
-      else if (code === 3) shb.os = utf8(buf, vp, vlen);
-      else if (code === 4) shb.application = utf8(buf, vp, vlen);
-    });
+    const shb = readShbOptions(w, le, p + 24, p + len - 4, off);
     this.checkTrailer(p, len, off);
     if (first) this.info.section = shb;
     this.section++;
@@ -332,53 +252,9 @@ export class PcapngReader implements PacketSource {
       tsUnitsPerSec: 1e6,
       tsOffsetSec: 0,
     };
-    let tsresol = 6;
-    const buf = this.w.buf;
-    this.forEachOption(p + 16, p + len - 4, off, (code, vp, vlen) => {
-      switch (code) {
-        case 2:
-          info.name = utf8(buf, vp, vlen);
-          break;
-        case 3:
-          info.description = utf8(buf, vp, vlen);
-          break;
-        case 9:
-          if (vlen >= 1) tsresol = buf[vp] ?? 6;
-          break;
-        case 11:
-          // First byte is the filter type; 0 = libpcap filter string.
-          if (vlen >= 1) info.filter = utf8(buf, vp + 1, vlen - 1);
-          break;
-        case 14:
-          if (vlen >= 8) info.tsOffsetSec = Number(v.getBigInt64(vp, le));
-          break;
-        case 4: // if_IPv4addr: address + netmask
-          if (vlen >= 8) (info.addresses ??= []).push(`${buf[vp]}.${buf[vp + 1]}.${buf[vp + 2]}.${buf[vp + 3]}`);
-          break;
-        case 5: // if_IPv6addr: address + prefix length
-          if (vlen >= 17) (info.addresses ??= []).push(formatAddress(Uint32Array.from([0, 4, 8, 12], (k) => v.getUint32(vp + k, false))));
-          break;
-      }
-    });
+    const tsresol = readIdbOptions(this.w, le, p + 16, p + len - 4, off, info);
     this.checkTrailer(p, len, off);
-    const bin = (tsresol & 0x80) !== 0;
-    const exp = tsresol & 0x7f;
-    let tsMode: number;
-    if (!bin && exp <= 9) tsMode = TS_DEC;
-    else if (bin && exp <= 23) tsMode = TS_BIN;
-    else tsMode = TS_BIG;
-    info.tsUnitsPerSec = bin ? 2 ** exp : 10 ** exp;
-    this.ifaces.push({
-      linkType,
-      snapLen,
-      maxCaplen: Math.max(snapLen, MAX_CAPLEN),
-      tsMode,
-      unitsPerSec: info.tsUnitsPerSec,
-      nsPerUnit: tsMode === TS_DEC ? 10 ** (9 - exp) : 0,
-      unitsBig: bin ? 1n << BigInt(exp) : 10n ** BigInt(exp),
-      offsetSec: info.tsOffsetSec,
-      info,
-    });
+    this.ifaces.push(ifaceState(info, linkType, snapLen, tsresol));
     this.info.interfaces.push(info);
   }
 
@@ -389,46 +265,13 @@ export class PcapngReader implements PacketSource {
     const ifId = v.getUint32(p + 8, le);
     const ifc = this.ifaces[ifId];
     const info = ifc?.info;
-    this.forEachOption(p + 20, p + len - 4, off, (code, vp, vlen) => {
-      if (info === undefined || vlen < 8) return;
-      const n = Number(v.getBigUint64(vp, le));
-      if (code === 4) info.ifRecv = n;
-      else if (code === 5) info.ifDrop = n;
-      else if (code === 7) info.osDrop = n;
-    });
+    readIsbOptions(this.w, le, p + 20, p + len - 4, off, info);
     this.checkTrailer(p, len, off);
     if (info === undefined) {
       this.info.warnings.push({
         offset: off,
         message: `pcapng block at offset ${off}: statistics for interface ${ifId}, which section ${this.section} does not have; ignored`,
       });
-    }
-  }
-
-  /** Walk options in [p, end): code u16 · length u16 · value padded to 4; code 0 ends the list. */
-  private forEachOption(
-    p: number,
-    end: number,
-    blockOff: number,
-    fn: (code: number, valuePos: number, valueLen: number) => void,
-  ): void {
-    const w = this.w;
-    const v = w.view;
-    const le = this.le;
-    while (end - p >= 4) {
-      const code = v.getUint16(p, le);
-      const vlen = v.getUint16(p + 2, le);
-      if (code === 0) return;
-      if (p + 4 + vlen > end) {
-        const optOff = w.base + p;
-        throw new CaptureFormatError(
-          w.name,
-          optOff,
-          `pcapng block at offset ${blockOff}: option ${code} at offset ${optOff} has length ${vlen}, which runs past the end of the block's options (offset ${w.base + end})`,
-        );
-      }
-      fn(code, p + 4, vlen);
-      p += 4 + ((vlen + 3) & ~3);
     }
   }
 
@@ -448,13 +291,4 @@ export class PcapngReader implements PacketSource {
     noteEndOfInput(this.w, this.info, need, what);
     return false;
   }
-}
-
-const decoder = new TextDecoder('utf-8');
-
-/** Option string: UTF-8, NUL-terminated strings tolerated. */
-function utf8(buf: Uint8Array, p: number, len: number): string {
-  let n = len;
-  while (n > 0 && buf[p + n - 1] === 0) n--;
-  return decoder.decode(buf.subarray(p, p + n));
 }

@@ -6,7 +6,7 @@
  * `encodeBlock` / `encodeOptions` are exported for test builders of unusual files.
  */
 import { parseAddressWords } from '../ip_text.js';
-import { ByteSink } from './chunked_file.js';
+import { ByteSink } from './byte_sink.js';
 import { PCAPNG_BYTE_ORDER_MAGIC, PCAPNG_SHB } from './pcapng_reader.js';
 
 const EPB = 6;

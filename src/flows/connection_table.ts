@@ -112,7 +112,7 @@ export class ConnectionTable {
     return this.packets[k]! + (high === undefined ? 0 : high * 0x100000000);
   }
 
-  /** Set the packets sent in direction k = 2·id + dir (re-building a table from saved facts, flows/facts_state.ts). */
+  /** Set the packets sent in direction k = 2·id + dir (re-building a table from saved facts, flows/facts_merge.ts). */
   setPacketCount(k: number, n: number): void {
     this.packets[k] = n % 0x100000000;
     const high = Math.floor(n / 0x100000000);
