@@ -11,13 +11,14 @@
  */
 const { readFileSync } = require('node:fs');
 const Module = require('node:module');
-const { dirname } = require('node:path');
+const { dirname, resolve } = require('node:path');
 const { Script } = require('node:vm');
 
 const ID = /^\/\* flowaudit-build:([0-9a-f]{16}) \*\//;
 
 /** @returns {{ exports: any, script: import('node:vm').Script, cache: 'none' | 'stale' | 'used' | 'rejected' }} */
 function loadBundle(file, cacheFile) {
+  file = resolve(file);
   const source = readFileSync(file, 'utf8');
   const id = ID.exec(source)?.[1];
   let cachedData;
