@@ -7,7 +7,7 @@ import { emptyConnection, type Connection } from '../flows/connection.js';
 import type { CaptureFacts } from '../flows/facts.js';
 import type { Inventory, Matrix } from '../matrix/types.js';
 import { VERSION } from '../version.js';
-import { groupPort, isControlFlow, matchingRules } from './classify.js';
+import { groupPort, isControlFlow, matchingRules, RuleMatcher } from './classify.js';
 import { withNamesAndGroups } from './grouping.js';
 import { Insights, type Ends, type NearMiss } from './insight.js';
 import { ScanDetector } from './scans.js';
@@ -88,6 +88,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   });
   const accById = new Map(accs.map((a) => [a.rule.id, a]));
   const enabledRules = accs.filter((a) => a.enabled).map((a) => a.rule);
+  const matcher = new RuleMatcher(enabledRules);
   const disabledRules = accs.filter((a) => !a.enabled).map((a) => a.rule);
 
   // Roles per end: the inventory's addresses (cached per address) plus names learned in the capture.
@@ -129,7 +130,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
       if (hubB !== null && hubB !== c.client && hubB !== c.server) hubB = null;
     }
     const view = { protocol: c.protocol, serverPort: c.serverPort, clientRoles, serverRoles };
-    const matched = matchingRules(view, enabledRules);
+    const matched = matcher.match(view, ends.client.byName === null && ends.server.byName === null);
     if (matched.length > 0) {
       for (const rule of matched) {
         addToRule(accById.get(rule.id)!, c);

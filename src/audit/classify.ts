@@ -30,6 +30,39 @@ export function matchingRules(v: RoleView, rules: readonly MatrixRule[]): Matrix
   return out;
 }
 
+/**
+ * matchingRules, remembered per client role list, server role list, protocol and server port. The
+ * role lists of ends known by address alone are shared arrays (one per set of roles: the
+ * inventory's address table), so a capture has few of them; lists built from names are not
+ * remembered. At most MAX_REMEMBERED answers are kept (a scan over every port stays bounded).
+ */
+export class RuleMatcher {
+  private readonly memo = new Map<readonly string[], Map<readonly string[], Map<number, MatrixRule[]>>>();
+  private remembered = 0;
+  constructor(private readonly rules: readonly MatrixRule[]) {}
+
+  /** `shared`: both role lists are the shared arrays of address-only ends (else not remembered). */
+  match(v: RoleView, shared: boolean): MatrixRule[] {
+    const proto = v.protocol === 'tcp' ? 0 : v.protocol === 'udp' ? 1 : -1;
+    if (!shared || proto < 0) return matchingRules(v, this.rules);
+    let byServer = this.memo.get(v.clientRoles);
+    if (byServer === undefined) this.memo.set(v.clientRoles, (byServer = new Map()));
+    let byPort = byServer.get(v.serverRoles);
+    if (byPort === undefined) byServer.set(v.serverRoles, (byPort = new Map()));
+    const key = v.serverPort * 2 + proto;
+    let rules = byPort.get(key);
+    if (rules === undefined) {
+      rules = matchingRules(v, this.rules);
+      if (this.remembered < MAX_REMEMBERED) {
+        byPort.set(key, rules);
+        this.remembered++;
+      }
+    }
+    return rules;
+  }
+}
+const MAX_REMEMBERED = 100_000;
+
 const ICMP4_ERRORS = new Set([3, 4, 5, 11, 12]);
 // ICMPv6 errors (1-4), MLD (130-132, 143), router/neighbour discovery (133-137).
 const ICMP6_CONTROL = new Set([1, 2, 3, 4, 130, 131, 132, 133, 134, 135, 136, 137, 143]);

@@ -72,7 +72,7 @@ export function isDynamicRangeRule(rule: MatrixRule): boolean {
 }
 
 interface RuleExtra {
-  evidence: Map<string, { names: Set<string>; sources: Set<EvidenceSource>; connections: number }>;
+  evidence: Map<string, { names: Set<string>; sources: Set<EvidenceSource>; connections: number; last: object | null }>;
   diag: DiagnosisAcc;
   cov: CoverageAcc;
   partial: PartialAcc;
@@ -85,6 +85,8 @@ export class Insights {
   private readonly groups = new Map<string, DiagnosisAcc>();
   /** Audited addresses → their inventory friendly name (null when none), looked up once each. */
   private readonly addresses = new Map<string, string | null>();
+  /** The IPv4 addresses among `addresses`, by value. */
+  private readonly v4Named = new Set<number>();
   private readonly epm = new Map<string, { ts: number; mapper: string }>();
   /** ICMP quotes by the quoted packet without its client port (for aggregates of folded connections). */
   private readonly icmpNoPort = new Map<string, IcmpQuote>();
@@ -116,8 +118,16 @@ export class Insights {
 
   inScope(c: Connection): void {
     if (this.addresses.size >= MAX_NAMED_ADDRESSES) return;
-    if (!this.addresses.has(c.client)) this.addresses.set(c.client, this.inventory.nameForAddress?.(c.clientAddr) ?? null);
-    if (!this.addresses.has(c.server)) this.addresses.set(c.server, this.inventory.nameForAddress?.(c.serverAddr) ?? null);
+    this.named(c.client, c.clientAddr);
+    this.named(c.server, c.serverAddr);
+  }
+
+  /** Records the inventory name of an audited address once (IPv4 looked up by its 32-bit value). */
+  private named(text: string, words: Uint32Array): void {
+    const v4 = words[0] === 0 && words[1] === 0 && words[2] === 0xffff;
+    if (v4 ? this.v4Named.has(words[3]!) : this.addresses.has(text)) return;
+    if (v4) this.v4Named.add(words[3]!);
+    this.addresses.set(text, this.inventory.nameForAddress?.(words) ?? null);
   }
 
   private icmpFor(c: Connection) {
@@ -140,16 +150,20 @@ export class Insights {
     const x = this.extra(rule);
     const ev = NameIndexEvidence(ends.server, rule.destination, this.names.addressRoles(c.server, c.serverAddr));
     let e = x.evidence.get(c.server);
-    if (!e) x.evidence.set(c.server, (e = { names: new Set(), sources: new Set(), connections: 0 }));
-    for (const n of ev.names) e.names.add(n);
-    for (const s of ev.sources) e.sources.add(s);
+    if (!e) x.evidence.set(c.server, (e = { names: new Set(), sources: new Set(), connections: 0, last: null }));
+    if (e.last !== ev) {
+      // The same shared evidence as this server's previous connection (inventory only) adds nothing.
+      for (const n of ev.names) e.names.add(n);
+      for (const s of ev.sources) e.sources.add(s);
+      e.last = ev;
+    }
     e.connections += c.count;
     const icmp = this.icmpFor(c);
     x.diag.add(c, icmp);
     x.partial.add(c, icmp !== undefined);
     x.cov.add(c, ev.names);
     if (x.dyn) {
-      const hit = this.epm.get(`${c.client}|${c.server}|${c.protocol}|${c.serverPort}`);
+      const hit = this.epm.size === 0 ? undefined : this.epm.get(`${c.client}|${c.server}|${c.protocol}|${c.serverPort}`);
       const via = hit !== undefined && hit.ts <= c.firstSeen;
       const k = `${c.client}|${c.server}|${c.serverPort}`;
       let d = x.dyn.get(k);
