@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupPort, isControlFlow, matchingRules } from '../../src/audit/classify.js';
+import { groupPort, isControlFlow, matchingRules, RuleMatcher } from '../../src/audit/classify.js';
 import type { MatrixRule } from '../../src/matrix/types.js';
 
 const rule = (id: string, source: string, destination: string, protocol: 'tcp' | 'udp', from: number, to = from): MatrixRule => ({
@@ -29,6 +29,34 @@ describe('matchingRules (pure classification)', () => {
     ['one host in two source roles satisfies both rules', 'tcp', 443, ['user', 'agent'], ['ams'], ['web', 'agent']],
   ])('%s', (_n, protocol, serverPort, clientRoles, serverRoles, ids) => {
     expect(matchingRules({ protocol, serverPort, clientRoles, serverRoles }, rules).map((r) => r.id)).toEqual(ids);
+  });
+});
+
+describe('RuleMatcher (matchingRules remembered per shared role lists)', () => {
+  const ams = Object.freeze(['ams']);
+  const dc = Object.freeze(['dc']);
+  const dcGc = Object.freeze(['dc', 'gc']);
+  const user = Object.freeze(['agent', 'user']);
+  it('answers as matchingRules for every view, remembered or not, asked twice', () => {
+    const m = new RuleMatcher(rules);
+    for (const [protocol, ports] of [['tcp', [389, 3268, 443, 49151, 49152, 65535, 1]], ['udp', [389, 3268]], ['icmp', [0, 8]]] as const) {
+      for (const serverPort of ports) {
+        for (const clientRoles of [ams, dc, user, Object.freeze([])]) {
+          for (const serverRoles of [dc, dcGc, ams]) {
+            const v = { protocol, serverPort, clientRoles, serverRoles };
+            const want = matchingRules(v, rules).map((r) => r.id);
+            for (const shared of [true, false, true]) expect(m.match(v, shared).map((r) => r.id)).toEqual(want);
+          }
+        }
+      }
+    }
+  });
+
+  it('tells role lists apart by identity only when they are shared: name-built lists are not remembered', () => {
+    const m = new RuleMatcher(rules);
+    expect(m.match({ protocol: 'tcp', serverPort: 389, clientRoles: ams, serverRoles: dc }, true).map((r) => r.id)).toEqual(['ldap']);
+    // A fresh list with other contents, asked as not shared, is matched on its contents.
+    expect(m.match({ protocol: 'tcp', serverPort: 389, clientRoles: ['dc'], serverRoles: ['dc'] }, false)).toEqual([]);
   });
 });
 
