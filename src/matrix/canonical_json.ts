@@ -16,6 +16,8 @@ export function sha256Hex(data: string | Uint8Array): string {
  * (and, under `omit.nested`, of one of its members) as if they were absent.
  */
 export function canonicalJson(value: unknown, omit?: CanonicalOmit): string {
+  const copy = sortedCopy(value, omit);
+  if (copy !== NOT_COPYABLE) return String(JSON.stringify(copy));
   const out: Out = { s: '', hash: null };
   write(value, out, omit);
   return out.s;
@@ -27,9 +29,58 @@ export function canonicalJson(value: unknown, omit?: CanonicalOmit): string {
  * (audit/evidence.ts) a megabyte string of many small pieces and the garbage collection it costs.
  */
 export function canonicalSha256(value: unknown, omit?: CanonicalOmit): string {
+  const copy = sortedCopy(value, omit);
+  if (copy !== NOT_COPYABLE) return createHash('sha256').update(String(JSON.stringify(copy))).digest('hex');
   const out: Out = { s: '', hash: createHash('sha256') };
   write(value, out, omit);
   return out.hash!.update(out.s).digest('hex');
+}
+
+/**
+ * The fast way: a copy of `value` whose objects hold their keys in sorted order, which
+ * JSON.stringify (native) then writes as they are; two to four times faster than writing piece by
+ * piece for a report of megabytes. An object with an array-index key ("0", "17") cannot be copied
+ * so, since every object lists those keys first, in numeric order: then NOT_COPYABLE, and the
+ * writer below is used. Copies are null-prototype objects, so a key "__proto__" stays a key.
+ */
+function sortedCopy(value: unknown, omit: CanonicalOmit | undefined): unknown {
+  try {
+    if (omit && isPlainObject(value)) return copyObject(value, omit.top, omit.nested);
+    return copyValue(value);
+  } catch (e) {
+    if (e === NOT_COPYABLE) return NOT_COPYABLE;
+    throw e;
+  }
+}
+const NOT_COPYABLE: unique symbol = Symbol('not copyable');
+const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
+
+function copyValue(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return copyValue((v as { toJSON(): unknown }).toJSON());
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      out[i] = x === null || typeof x !== 'object' ? x : copyValue(x);
+    }
+    return out;
+  }
+  return copyObject(v as Record<string, unknown>, null, undefined);
+}
+
+function copyObject(o: Record<string, unknown>, skip: readonly string[] | null, nested: { key: string; keys: readonly string[] } | undefined): Record<string, unknown> {
+  const keys = Object.keys(o);
+  if (!inOrder(keys)) keys.sort();
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const k of keys) {
+    if (skip !== null && skip.includes(k)) continue;
+    if (ARRAY_INDEX.test(k) && Number(k) < 4294967295) throw NOT_COPYABLE;
+    const x = o[k];
+    if (nested !== undefined && k === nested.key && isPlainObject(x)) out[k] = copyObject(x, nested.keys, undefined);
+    else out[k] = x === null || typeof x !== 'object' ? x : copyValue(x);
+  }
+  return out;
 }
 
 export interface CanonicalOmit {

@@ -220,6 +220,15 @@ describe('helpers', () => {
     expect(canonicalJson(value)).toBe(canonicalJson(JSON.parse(JSON.stringify(value))));
   });
 
+  it.each([
+    ['array-index keys in code-unit order, not numeric', { '10': 1, '9': 2, b: { '2': 'x', '10': 'y' } }, '{"10":1,"9":2,"b":{"10":"y","2":"x"}}'],
+    ['a "__proto__" key stays a key', JSON.parse('{"b":1,"__proto__":{"x":1},"a":2}') as unknown, '{"__proto__":{"x":1},"a":2,"b":1}'],
+    ['nested objects and arrays of objects', { z: [{ b: 2, a: 1 }], a: { d: [3, { f: 1, e: 2 }], c: null } }, '{"a":{"c":null,"d":[3,{"e":2,"f":1}]},"z":[{"a":1,"b":2}]}'],
+  ])('canonicalJson: %s', (_what, value, want) => {
+    expect(canonicalJson(value)).toBe(want);
+    expect(canonicalSha256(value)).toBe(sha256Hex(want));
+  });
+
   it('canonicalJson with omit writes the object as if those keys were deleted', () => {
     const report = { generatedAt: 't', b: 1, evidence: { argv: ['x'], resultSha256: 'h', tool: 'flowaudit', z: [1] }, a: { generatedAt: 'kept below the top' } };
     const copy = JSON.parse(JSON.stringify(report)) as { generatedAt?: string; evidence: Record<string, unknown> };
