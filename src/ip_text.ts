@@ -1,7 +1,7 @@
 /**
  * Text form of the 4-word addresses in DecodedPacket (not on the per-packet path), and back.
  * At the top of src/ because every stage uses it: the capture readers and writers (pcapng address
- * options), decode, flows, the audit (src/decode/address.ts re-exports it for the decoders' API).
+ * options), decode, flows, the audit.
  * IPv4-mapped addresses (::ffff:a.b.c.d, the way IPv4 is stored) print as a dotted quad;
  * everything else as RFC 5952 IPv6: lowercase, no leading zeros, the longest run (first on a
  * tie) of two or more zero groups compressed to `::`.

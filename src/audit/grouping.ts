@@ -9,7 +9,7 @@
  * every unexpected entry, near miss, diagnosis finding and scan, from the report's own `names` block.
  * Both are pure functions of the result; neither changes an existing field.
  */
-import { isIPv4Text as isIPv4, isIPv6Text as isIPv6 } from '../decode/address.js';
+import { isIPv4Text as isIPv4, isIPv6Text as isIPv6 } from '../ip_text.js';
 import type { DiagnosisFinding } from './diagnosis.js';
 import type { NearMiss } from './insight.js';
 import type { NameRef, UnexpectedServerGroup } from './grouping_types.js';

@@ -3,7 +3,7 @@
  * (TLS SNI, HTTP Host, DNS answers seen before the connection) beside the inventory's addresses,
  * and with what evidence. The facts come from flows/hints.ts; the inventory decides what a name means.
  */
-import { isIPv4Text, isIPv6Text } from '../decode/address.js';
+import { isIPv4Text, isIPv6Text } from '../ip_text.js';
 import type { Connection } from '../flows/connection.js';
 import type { DnsNameFact, HintRecorder } from '../flows/hints.js';
 import type { Inventory } from '../matrix/types.js';

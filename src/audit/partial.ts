@@ -47,7 +47,7 @@ function bump(m: Map<string, EndAcc>, key: string, c: Connection, icmp: boolean)
   const n = c.count;
   e.attempts += n;
   const ports = e.ports;
-  if (ports.length < 8 && ports[ports.length - 1] !== c.serverPort && !ports.includes(c.serverPort)) ports.push(c.serverPort);
+  if (ports.length < 8 && !ports.includes(c.serverPort)) ports.push(c.serverPort);
   if (c.outcome === 'answered') e.answered += n;
   else if (icmp) e.icmp += n;
   else if (c.protocol === 'udp') e.noReply += n;

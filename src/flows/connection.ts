@@ -3,7 +3,7 @@
  * once, after ingest, from the connection table's typed arrays (one object per connection, never
  * per packet). This is what `flowaudit flows` prints and what the audit classifies.
  */
-import { formatAddress } from '../decode/address.js';
+import { formatAddress } from '../ip_text.js';
 import { ipProtocolName } from '../decode/enums.js';
 import { datagramState, historyOf, outcomeOf, tcpState, type ConnState, type Outcome } from './conn_state.js';
 import type { ConnectionTable } from './connection_table.js';

@@ -11,7 +11,7 @@
  * The key is the 5-tuple (for ICMP the address pair, as the table keys it), which is what the
  * Community ID hashes; it does not depend on which ICMP type came first.
  */
-import { parseAddressWords } from '../decode/address.js';
+import { parseAddressWords } from '../ip_text.js';
 import { emptyConnection, TableConnections, type Connection } from './connection.js';
 import { ConnectionTable } from './connection_table.js';
 import type { ServerPorts } from './direction.js';

@@ -8,7 +8,7 @@
  * connection is looked at on its first payload packet, and then only while it has budget left
  * (a few packets, a few KB of stream per direction), after which it is marked done for good.
  */
-import { formatAddress } from '../decode/address.js';
+import { formatAddress } from '../ip_text.js';
 import type { DecodedPacket } from '../decode/decoded.js';
 import { addressAnswers, dnsOverTcpMessages, parseDnsResponse, srvAnswers } from '../decode/hints/dns.js';
 import { EPT_MAP_OPNUM, eptMapResponseEndpoints, PTYPE_REQUEST, PTYPE_RESPONSE, readPduHeader, requestOpnum } from '../decode/hints/dcerpc_epm.js';

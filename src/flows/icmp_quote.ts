@@ -1,5 +1,5 @@
 /** ICMP errors that quote a TCP/UDP packet: the quote's parser and the key the hint recorder files it under. */
-import { formatAddress } from '../decode/address.js';
+import { formatAddress } from '../ip_text.js';
 
 /** An ICMP destination-unreachable that quoted a TCP/UDP packet. */
 export interface IcmpQuote {

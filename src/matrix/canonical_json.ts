@@ -2,7 +2,7 @@
  * Canonical JSON (object keys sorted recursively, no whitespace) and SHA-256 over it: the stable
  * basis of the matrix and inventory digests and of the audit result hash (audit/evidence.ts).
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -18,22 +18,20 @@ export function sha256Hex(data: string | Uint8Array): string {
 export function canonicalJson(value: unknown, omit?: CanonicalOmit): string {
   const copy = sortedCopy(value, omit);
   if (copy !== NOT_COPYABLE) return String(JSON.stringify(copy));
-  const out: Out = { s: '', hash: null };
-  write(value, out, omit);
+  const out = { s: '' };
+  if (omit && isPlainObject(value)) writeObject(value, out, omit.top, omit.nested);
+  else writeCanonical(value, out);
   return out.s;
 }
 
-/**
- * sha256Hex(canonicalJson(value, omit)) without the string: the text goes to the hash in pieces of
- * about 64 KiB (whole JSON tokens, so no character is split), which spares the report hash
- * (audit/evidence.ts) a megabyte string of many small pieces and the garbage collection it costs.
- */
+/** sha256Hex(canonicalJson(value, omit)): the audit result hash (audit/evidence.ts). */
 export function canonicalSha256(value: unknown, omit?: CanonicalOmit): string {
-  const copy = sortedCopy(value, omit);
-  if (copy !== NOT_COPYABLE) return createHash('sha256').update(String(JSON.stringify(copy))).digest('hex');
-  const out: Out = { s: '', hash: createHash('sha256') };
-  write(value, out, omit);
-  return out.hash!.update(out.s).digest('hex');
+  return sha256Hex(canonicalJson(value, omit));
+}
+
+export interface CanonicalOmit {
+  top: readonly string[];
+  nested?: { key: string; keys: readonly string[] };
 }
 
 /**
@@ -71,11 +69,12 @@ function copyValue(v: unknown): unknown {
 
 function copyObject(o: Record<string, unknown>, skip: readonly string[] | null, nested: { key: string; keys: readonly string[] } | undefined): Record<string, unknown> {
   const keys = Object.keys(o);
-  if (!inOrder(keys)) keys.sort();
+  if (!inOrder(keys)) keys.sort(); // UTF-16 code units, as a < b
   const out = Object.create(null) as Record<string, unknown>;
   for (const k of keys) {
     if (skip !== null && skip.includes(k)) continue;
-    if (ARRAY_INDEX.test(k) && Number(k) < 4294967295) throw NOT_COPYABLE;
+    const c0 = k.charCodeAt(0);
+    if (c0 >= 48 && c0 <= 57 && ARRAY_INDEX.test(k) && Number(k) < 4294967295) throw NOT_COPYABLE;
     const x = o[k];
     if (nested !== undefined && k === nested.key && isPlainObject(x)) out[k] = copyObject(x, nested.keys, undefined);
     else out[k] = x === null || typeof x !== 'object' ? x : copyValue(x);
@@ -83,22 +82,9 @@ function copyObject(o: Record<string, unknown>, skip: readonly string[] | null, 
   return out;
 }
 
-export interface CanonicalOmit {
-  top: readonly string[];
-  nested?: { key: string; keys: readonly string[] };
-}
-
-/** The text so far; with a hash, flushed into it once past FLUSH_AT characters. */
-interface Out {
-  s: string;
-  hash: Hash | null;
-}
-const FLUSH_AT = 1 << 16;
-
-function write(value: unknown, out: Out, omit: CanonicalOmit | undefined): void {
-  // One pass appending to a single string (V8 ropes), no per-node arrays.
-  if (omit && isPlainObject(value)) writeObject(value, out, omit.top, omit.nested);
-  else writeCanonical(value, out);
+function inOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (!(keys[i - 1]! < keys[i]!)) return false;
+  return true;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -110,11 +96,10 @@ function absent(v: unknown): boolean {
   return v === undefined || typeof v === 'function' || typeof v === 'symbol';
 }
 
-function writeCanonical(value: unknown, out: Out): void {
+/** The piece-by-piece writer, for values holding an object with array-index keys. */
+function writeCanonical(value: unknown, out: { s: string }): void {
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') value = (value as { toJSON(): unknown }).toJSON();
   if (Array.isArray(value)) {
-    // An array of plain values (a list of addresses, Community IDs) is JSON.stringify's own text.
-    if (allPlain(value)) return append(out, JSON.stringify(value));
     out.s += '[';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out.s += ',';
@@ -129,31 +114,11 @@ function writeCanonical(value: unknown, out: Out): void {
     writeObject(value as Record<string, unknown>, out, null, undefined);
     return;
   }
-  append(out, String(JSON.stringify(value)));
+  out.s += String(JSON.stringify(value));
 }
 
-function append(out: Out, text: string): void {
-  out.s += text;
-  if (out.hash !== null && out.s.length > FLUSH_AT) {
-    out.hash.update(out.s);
-    out.s = '';
-  }
-}
-
-/** No member is an object or array (each one's JSON is JSON.stringify's, whatever the key order). */
-function allPlain(values: readonly unknown[]): boolean {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v !== null && typeof v === 'object') return false;
-  }
-  return true;
-}
-
-function writeObject(o: Record<string, unknown>, out: Out, skip: readonly string[] | null, nested: { key: string; keys: readonly string[] } | undefined): void {
-  const keys = Object.keys(o);
-  // Keys already in order and plain values only (most rows of a report): JSON.stringify's text.
-  if (skip === null && isPlainObject(o) && inOrder(keys) && allPlain(Object.values(o))) return append(out, JSON.stringify(o));
-  keys.sort(); // default order: UTF-16 code units, as a < b
+function writeObject(o: Record<string, unknown>, out: { s: string }, skip: readonly string[] | null, nested: { key: string; keys: readonly string[] } | undefined): void {
+  const keys = Object.keys(o).sort();
   out.s += '{';
   let first = true;
   for (const k of keys) {
@@ -166,9 +131,4 @@ function writeObject(o: Record<string, unknown>, out: Out, skip: readonly string
     else writeCanonical(v, out);
   }
   out.s += '}';
-}
-
-function inOrder(keys: readonly string[]): boolean {
-  for (let i = 1; i < keys.length; i++) if (!(keys[i - 1]! < keys[i]!)) return false;
-  return true;
 }

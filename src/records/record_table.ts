@@ -7,7 +7,7 @@ import { AddressNames, emptyConnection, protocolLabel, type Connection } from '.
 import type { DirectionBy, ServerPorts } from '../flows/direction.js';
 import type { ConnectionSet } from '../flows/facts.js';
 import type { ByteBasis } from '../flows/record_input.js';
-import { parseAddressWords } from '../decode/address.js';
+import { parseAddressWords } from '../ip_text.js';
 import type { FlowRecord } from './flow_record.js';
 import { orientRecord } from './orient.js';
 

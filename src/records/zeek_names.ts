@@ -4,7 +4,7 @@
  * dns.log `answers` give addresses the name in `query` (and the CNAMEs on the way) with `TTLs`.
  * Facts only, in the engine's own shapes (flows/hints.ts): which role a name gives is policy.
  */
-import { parseAddressWords } from '../decode/address.js';
+import { parseAddressWords } from '../ip_text.js';
 import type { DnsNameFact } from '../flows/hints.js';
 import { parseLogTime } from './log_time.js';
 import type { ZeekRow } from './zeek_row.js';

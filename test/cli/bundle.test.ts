@@ -62,6 +62,20 @@ describe('the bundle', () => {
     expect(cacheState(bundle)).toBe('none');
   });
 
+  it('loads no built-in a small audit does not need (worker threads, zlib, child_process, net: start-up cost)', () => {
+    const out = join(dir, 'lab-builtins.json');
+    const script = [
+      `const l = require(${JSON.stringify(join(root, 'bin', 'load.js'))}).loadBundle(${JSON.stringify(join(root, 'dist', 'flowaudit.cjs'))}, ${JSON.stringify(join(root, 'dist', 'flowaudit.cjs.cache'))});`,
+      `l.exports.main(['audit', ${JSON.stringify(LAB)}, '--inventory', ${JSON.stringify(INV)}, '--format', 'json', '--output', ${JSON.stringify(out)}], l.exports.nodeIo())`,
+      `.then(() => console.log(JSON.stringify(process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)))));`,
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
+    const loaded = JSON.parse(r.stdout.trim().split('\n').pop()!) as string[];
+    expect(loaded).toContain('crypto'); // the evidence hash: this is the real module list
+    for (const m of ['worker_threads', 'zlib', 'child_process', 'net', 'os']) expect(loaded).not.toContain(m);
+    expect(existsSync(out)).toBe(true);
+  });
+
   it('carries the schema validators as compiled code (ajv standalone), not the schemas to compile', () => {
     const code = readFileSync(join(root, 'dist', 'flowaudit.cjs'), 'utf8');
     expect(code).toMatch(/function validate\d+\(/);

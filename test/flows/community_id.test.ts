@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAddressWords } from '../../src/decode/address.js';
+import { parseAddressWords } from '../../src/ip_text.js';
 import {
   addressBytes,
   communityIdV1,

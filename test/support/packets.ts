@@ -9,7 +9,7 @@
  * build one frame with `FrameTemplate` and stamp copies into a big buffer with `write()`.
  */
 import { concatBytes } from '../../src/capture/pcapng_writer.js';
-import { parseAddressWords } from '../../src/decode/address.js';
+import { parseAddressWords } from '../../src/ip_text.js';
 
 // ---------------------------------------------------------------- bytes
 

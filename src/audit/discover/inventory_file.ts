@@ -4,7 +4,7 @@
  * --group-clients /N, members of client roles are folded into CIDRs (IPv4 /N, IPv6 /64).
  */
 import { Address4, Address6 } from 'ip-address';
-import { isIPv4Text as isIPv4, isIPv6Text as isIPv6 } from '../../decode/address.js';
+import { isIPv4Text as isIPv4, isIPv6Text as isIPv6 } from '../../ip_text.js';
 import type { Confidence, InventoryDiscovery } from '../../matrix/types.js';
 import type { InventoryFile, InventoryMemberSpec } from '../../matrix/inventory.js';
 import type { DiscoveryResult } from './discover.js';

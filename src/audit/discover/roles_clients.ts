@@ -4,7 +4,7 @@
  * checking in), so a client gets a role only with evidence that separates it; the rest are listed
  * as undecided and their flows stay in front of the auditor.
  */
-import { isIPv4Text as isIPv4 } from '../../decode/address.js';
+import { isIPv4Text as isIPv4 } from '../../ip_text.js';
 import { HTTP, HTTPS, KERBEROS, LDAP, SMB } from './ad_knowledge.js';
 import { answered, listed, outcomeText, reached, served, type Observation, type Pair } from './observe.js';
 import { bestName, fromKinds, type Proposals } from './proposals.js';

@@ -5,7 +5,7 @@
  * Bounded and hostile-input safe: lengths are checked against the bytes held, at most MAX_TOWERS
  * towers and MAX_FLOORS floors are read.
  */
-import { formatIPv4 } from '../address.js';
+import { formatIPv4 } from '../../ip_text.js';
 import { u16be, u8 } from './text.js';
 
 export const EPT_MAP_OPNUM = 3;

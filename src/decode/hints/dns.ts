@@ -8,7 +8,7 @@
  *
  * Over TCP a message is preceded by a 2-byte length (RFC 1035 §4.2.2): see dnsOverTcpMessages.
  */
-import { formatAddress } from '../address.js';
+import { formatAddress } from '../../ip_text.js';
 import { inertBytes, u16be, u32be } from './text.js';
 
 export const DNS_A = 1;
