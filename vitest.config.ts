@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One event-loop turn after each test: see the file.
+    setupFiles: ['test/support/yield_between_tests.ts'],
   },
 });
