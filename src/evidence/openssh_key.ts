@@ -1,0 +1,80 @@
+/**
+ * Reads an OpenSSH private key file (`-----BEGIN OPENSSH PRIVATE KEY-----`, the openssh-key-v1
+ * format of OpenSSH's PROTOCOL.key, as `ssh-keygen -t ed25519 -N ''` writes it) into a node
+ * KeyObject. Only unencrypted ed25519 keys: an encrypted key is one clear line suggesting
+ * `ssh-add` and a key without a passphrase made for signing; other key types are named.
+ *
+ * Layout: "openssh-key-v1\0", string ciphername, string kdfname, string kdfoptions, uint32 number
+ * of keys (1), string public key blob, string private section. The private section: uint32 check
+ * twice (equal when the key is not encrypted or was decrypted right), then per key string
+ * "ssh-ed25519", string public key (32), string private key (64: seed then public key), string
+ * comment, and padding 1, 2, 3, ….
+ */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { CliError } from '../errors.js';
+import { SshReader, SshWireError } from './ssh_wire.js';
+
+const AUTH_MAGIC = 'openssh-key-v1\0';
+
+export interface Ed25519SigningKey {
+  privateKey: KeyObject;
+  /** The 32-byte public key. */
+  publicKey: Uint8Array;
+  comment: string;
+}
+
+/** The key in `path`, or a CliError (exit 2) naming the file and what is wrong. */
+export function readSigningKey(path: string): Ed25519SigningKey {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new CliError(`--sign-key ${path}: cannot read: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 'input');
+  }
+  try {
+    return parseOpensshPrivateKey(text, path);
+  } catch (e) {
+    if (e instanceof SshWireError) throw new CliError(`--sign-key ${e.message}`, 'input');
+    throw e;
+  }
+}
+
+export function parseOpensshPrivateKey(text: string, name: string): Ed25519SigningKey {
+  const m = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/.exec(text);
+  if (!m) {
+    const pem = /-----BEGIN ([A-Z ]+)-----/.exec(text);
+    const what = pem ? `a ${pem[1]} file` : 'not a key file';
+    throw new CliError(`--sign-key ${name}: ${what}; give an OpenSSH ed25519 private key (ssh-keygen -t ed25519 -f KEY)`, 'input');
+  }
+  const raw = Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64');
+  if (raw.subarray(0, AUTH_MAGIC.length).toString('latin1') !== AUTH_MAGIC) {
+    throw new CliError(`--sign-key ${name}: not an openssh-key-v1 key`, 'input');
+  }
+  const r = new SshReader(raw.subarray(AUTH_MAGIC.length), name);
+  const cipher = r.text('the cipher name');
+  const kdf = r.text('the KDF name');
+  r.string('the KDF options');
+  if (cipher !== 'none' || kdf !== 'none') {
+    throw new CliError(
+      `--sign-key ${name}: the key is protected by a passphrase (${cipher}, ${kdf}), which flowaudit does not decrypt; give a key made for signing without a passphrase (ssh-keygen -t ed25519 -N '' -f KEY) and keep it protected on disk`,
+      'input',
+    );
+  }
+  const count = r.uint32('the number of keys');
+  if (count !== 1) throw new CliError(`--sign-key ${name}: holds ${count} keys, expected 1`, 'input');
+  r.string('the public key');
+  const p = new SshReader(r.string('the private section'), name);
+  if (p.uint32('check 1') !== p.uint32('check 2')) throw new CliError(`--sign-key ${name}: the private section's check numbers differ (damaged key)`, 'input');
+  const type = p.text('the key type');
+  if (type !== 'ssh-ed25519') throw new CliError(`--sign-key ${name}: a ${type} key; flowaudit signs with ed25519 keys (ssh-keygen -t ed25519)`, 'input');
+  const pub = p.string('the public key');
+  const priv = p.string('the private key');
+  const comment = p.text('the comment');
+  if (pub.length !== 32 || priv.length !== 64) throw new CliError(`--sign-key ${name}: ed25519 key of the wrong size (${pub.length}/${priv.length} bytes)`, 'input');
+  if (!Buffer.from(priv.subarray(32)).equals(Buffer.from(pub))) throw new CliError(`--sign-key ${name}: the private key does not hold its public key (damaged key)`, 'input');
+  const b64u = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
+  const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: b64u(priv.subarray(0, 32)), x: b64u(pub) }, format: 'jwk' });
+  return { privateKey, publicKey: Buffer.from(pub), comment };
+}
