@@ -39,6 +39,8 @@ export interface AuditOptions {
   requireAllMembers?: boolean;
   /** Issue 8: live --as ROLE and the addresses it added to the inventory (recorded for verify). */
   as?: { role: string; addresses: string[] } | null;
+  /** Issue 17: --accept-damaged: a damaged input does not by itself make a pass inconclusive (recorded in options). */
+  acceptDamaged?: boolean;
 }
 
 interface GroupAcc {
@@ -239,7 +241,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     verdictReasons: decided.reasons,
     generatedAt: opts.generatedAt,
     tool: { name: 'flowaudit', version: VERSION },
-    options: { scope: opts.scope, features, vantage, requireAllMembers: opts.requireAllMembers === true, as: opts.as ?? null },
+    options: { scope: opts.scope, features, vantage, requireAllMembers: opts.requireAllMembers === true, as: opts.as ?? null, ...(opts.acceptDamaged ? { acceptDamaged: true } : {}) },
     summary: {
       packets: facts.packets,
       bytes: facts.bytes,

@@ -212,6 +212,8 @@ export interface MergeInfo extends MergeStats {
   /** Two sensors' sightings of a 5-tuple this close (seconds) are the same packets. */
   dedupeWindowSec: number;
   warnings: string[];
+  /** Issue 17: each state file as given to merge, with the SHA-256 of its bytes (verify re-checks them). */
+  states?: { path: string; sensor: string; sha256: string }[];
 }
 
 export interface AuditResult {
@@ -232,6 +234,8 @@ export interface AuditResult {
     vantage?: string[];
     requireAllMembers?: boolean;
     as?: { role: string; addresses: string[] } | null;
+    /** Issue 17: --accept-damaged: a damaged input (cut inside a record, corrupt block) did not by itself make a pass inconclusive. */
+    acceptDamaged?: boolean;
   };
   summary: AuditSummary;
   rules: RuleResult[];

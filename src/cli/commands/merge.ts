@@ -3,6 +3,7 @@
  * (written by `audit --emit-state`), the same as auditing all their inputs in one run.
  */
 import type { Command } from 'commander';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { attachEvidence } from '../../audit/evidence.js';
 import { checkState, mergeStates, StateError, type AuditState } from '../../audit/merge.js';
@@ -32,10 +33,14 @@ export function registerMerge(program: Command, io: Io, setExit: (code: number) 
     });
 }
 
-function readState(path: string): AuditState {
+/** A state file, and the SHA-256 of its bytes (recorded in the merged report for verify). */
+export function readState(path: string): AuditState & { fileSha256: string } {
   let text: string;
+  let sha: string;
   try {
-    text = readFileSync(path, 'utf8');
+    const bytes = readFileSync(path);
+    sha = createHash('sha256').update(bytes).digest('hex');
+    text = bytes.toString('utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new CliError(`${path}: cannot read state file: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 'input');
@@ -47,7 +52,9 @@ function readState(path: string): AuditState {
     throw new CliError(`${path}: not JSON (${(e as Error).message}); merge needs files written by audit --emit-state`, 'input');
   }
   try {
-    return checkState(json, path);
+    const state = checkState(json, path);
+    Object.defineProperty(state, 'fileSha256', { value: sha, enumerable: false });
+    return state as AuditState & { fileSha256: string };
   } catch (e) {
     if (e instanceof StateError) throw new CliError(e.message, 'input');
     throw e;
@@ -77,6 +84,7 @@ export function mergeCommand(files: string[], flags: MergeFlags, io: Io, argv: s
     if (e instanceof StateError) throw new CliError(e.message, 'input');
     throw e;
   }
+  if (merged.merge) merged.merge.states = parts.map((p) => ({ path: p.name, sensor: p.state.sensor, sha256: p.state.fileSha256 }));
   const result = attachEvidence(merged, { argv, matrixSpecs, host: null });
   for (const w of result.merge?.warnings ?? []) io.stderr(`flowaudit: warning: ${w}\n`);
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
