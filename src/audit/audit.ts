@@ -22,6 +22,7 @@ import { discoveredReport } from './discover/in_audit.js';
 import { overallByteBasis, qualifyUnavailableNames } from './record_inputs.js';
 import { unresolvedNames } from './unresolved.js';
 import { decideVerdict } from './verdict.js';
+import { damageReasons } from './damage.js';
 import { inconclusiveSteps, nextSteps, vantageHint } from './next_steps.js';
 import { visibleRoles } from './vantage.js';
 import { compareGroups, sortAddresses, sortedRecord } from './address_order.js';
@@ -226,6 +227,8 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     inventoryGiven: inventory.origin !== '(none)' || (opts.as ?? null) !== null,
     vantage,
     // Issue 13: a scanning client is a violation of its own (its probes are not listed one flow per port).
+    damage: damageReasons(inputs, facts.decodeErrors),
+    acceptDamaged: opts.acceptDamaged === true,
     extraViolations: scanFindings.map((f) => `scanning client ${f.client}: ${f.probes} unexpected connection${f.probes === 1 ? '' : 's'} to ${f.ports} port${f.ports === 1 ? '' : 's'} on ${f.hosts} host${f.hosts === 1 ? '' : 's'}, ${f.answered} answered`),
   });
 

@@ -5,6 +5,7 @@
  * expects:
  *   ssh-keygen -Y verify -f allowed_signers -I IDENTITY -n flowaudit -s REPORT.sig < REPORT
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { CliError } from '../errors.js';
 import { parseAllowedSigners, principalMatches } from './allowed_signers.js';
@@ -13,6 +14,11 @@ import { SIGNATURE_NAMESPACE, checkSignature, digestFile, fingerprint, parseSign
 import { SshWireError, ed25519PublicBlob } from './ssh_wire.js';
 
 export const signaturePath = (file: string): string => `${file}.sig`;
+
+/** The armoured signature of `data` (a report still in memory, as it is written). */
+export function signBytes(data: string | Uint8Array, key: Ed25519SigningKey): string {
+  return signDigest(key, createHash('sha512').update(data).digest());
+}
 
 /** Writes FILE.sig (through `write`, so tests and io stay in charge) and returns its path. */
 export function signFile(file: string, key: Ed25519SigningKey, write: (path: string, text: string) => void): string {

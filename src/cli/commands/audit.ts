@@ -9,9 +9,10 @@ import { useColor, type Io } from '../io.js';
 import { DEFAULT_MATRIX, addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
 import { analyseInputs, checkCaptures, resolveInputs } from '../pipeline.js';
 import type { AuditResult } from '../../audit/result.js';
-import { VERDICT_LABEL, exitCodeFor } from '../../audit/verdict.js';
+import { exitCodeFor } from '../../audit/verdict.js';
 import { checkVantage } from '../../audit/vantage.js';
-import { checkOutputPath, writeOutput } from '../output.js';
+import { checkOutputPath } from '../output.js';
+import { deliverReport, prepareDelivery, type DeliveryFlags } from '../deliver.js';
 import { buildState, stateJsonChunks } from '../../audit/merge.js';
 import { factsToState, type FactsState } from '../../flows/facts_state.js';
 import { os } from '../../lazy_builtins.js';
@@ -20,7 +21,7 @@ import { phaseTimer } from '../timing.js';
 
 const FORMATS = REPORT_FORMATS;
 
-export interface AuditFlags {
+export interface AuditFlags extends DeliveryFlags {
   inventory?: string;
   matrix?: string[];
   features?: string[];
@@ -33,6 +34,7 @@ export interface AuditFlags {
   requireAllMembers?: boolean;
   emitState?: string;
   sensor?: string;
+  acceptDamaged?: boolean;
 }
 
 export function registerAudit(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
@@ -59,6 +61,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   prestartHashing(captures); // the hash worker boots while the policy loads
   if (flags.output !== undefined) checkOutputPath(flags.output);
   if (flags.emitState !== undefined) checkOutputPath(flags.emitState, '--emit-state');
+  const key = prepareDelivery(flags);
   const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features);
   const vantage = flags.vantage ?? [];
   checkVantage(vantage, matrix, inventory);
@@ -68,7 +71,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
     ...(io.stdin ? { stdin: io.stdin } : {}),
   });
   timer.mark('ingest');
-  const auditOpts = { scope, features, generatedAt: generationTime(io.env), vantage, requireAllMembers: flags.requireAllMembers === true } as const;
+  const auditOpts = { scope, features, generatedAt: generationTime(io.env), vantage, requireAllMembers: flags.requireAllMembers === true, acceptDamaged: flags.acceptDamaged === true } as const;
   let audited: AuditResult = runAudit(facts, matrix, inventory, auditOpts); // while the hashes finish
   timer.mark('audit');
   const errorsBefore = facts.inputs.filter((i) => i.error).length;
@@ -96,7 +99,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   }
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
-  emitReport(io, text, flags.output, format, result);
+  deliverReport(io, result, text, format, flags, key, { matrix, matrixSpecs, inventoryPath: flags.inventory });
   timer.mark('report');
   timer.report();
   const broken = result.inputs.filter((i) => i.error);
@@ -113,14 +116,4 @@ export function rejectDuplicateInputs(inputs: readonly { path: string; sha256: s
     if (first !== undefined) throw new CliError(`${first} and ${i.path} are the same capture (sha256 ${i.sha256}); give each capture once`, 'input');
     seen.set(i.sha256, i.path);
   }
-}
-
-/** The report to stdout, or to --output with one stderr line saying where and with which verdict. */
-export function emitReport(io: Io, text: string, output: string | undefined, format: string, result: AuditResult): void {
-  if (output === undefined) {
-    io.stdout(text);
-    return;
-  }
-  writeOutput(() => io.writeFile(output, text), output);
-  io.stderr(`flowaudit: wrote the ${format} report to ${output}: verdict ${VERDICT_LABEL[result.verdict]}${result.verdictReasons.length ? ` (${result.verdictReasons[0]}${result.verdictReasons.length > 1 ? `; +${result.verdictReasons.length - 1} more` : ''})` : ''}\n`);
 }

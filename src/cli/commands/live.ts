@@ -28,7 +28,7 @@ import { createProgress, type ProgressStats } from '../progress.js';
 import { exitCodeFor } from '../../audit/verdict.js';
 import { checkVantage } from '../../audit/vantage.js';
 import { checkOutputPath } from '../output.js';
-import { emitReport } from './audit.js';
+import { deliverReport, prepareDelivery, type DeliveryFlags } from '../deliver.js';
 
 const FORMATS = REPORT_FORMATS;
 
@@ -41,7 +41,7 @@ const DRAIN_STEP_MS = 50;
 const DRAIN_MAX_MS = 2000;
 const ENGINE_LATENCY_MS = 300;
 
-export interface LiveFlags {
+export interface LiveFlags extends DeliveryFlags {
   interface: string;
   filter?: string;
   duration?: string;
@@ -61,6 +61,7 @@ export interface LiveFlags {
   vantage?: string[];
   requireAllMembers?: boolean;
   engine?: string;
+  acceptDamaged?: boolean;
 }
 
 export function registerLive(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
@@ -111,6 +112,7 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
   // Every output path is checked before capturing: a report that cannot be written must not cost the capture.
   if (flags.output !== undefined) checkOutputPath(flags.output);
   if (flags.write !== undefined) checkOutputPath(flags.write, '--write');
+  const key = prepareDelivery(flags);
   const engineName = chooseLiveEngine(flags.engine, io.env);
   const cap = engineName === 'cap' ? loadCap() : null;
   const asAddresses = flags.as !== undefined ? ownAddresses(device) : [];
@@ -325,6 +327,7 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
       vantage,
       requireAllMembers: flags.requireAllMembers === true,
       as: asRecord,
+      acceptDamaged: flags.acceptDamaged === true,
     });
     const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
     const result = attachEvidence(audited, { argv, matrixSpecs, host: hostname() });
@@ -332,7 +335,7 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
     progress.done({ ...stats(), elapsedMs: (stoppedUs - startedUs) / 1000 });
     const toTerminal = flags.output === undefined && io.stdoutIsTTY;
     const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
-    emitReport(io, text, flags.output, format, result);
+    deliverReport(io, result, text, format, flags, key, { matrix, matrixSpecs, inventoryPath: flags.inventory });
     if (captureError !== null) io.stderr(`flowaudit: live:${device}: ${captureError}\n`);
     return exitCodeFor(result, flags.exitZero === true);
   } finally {

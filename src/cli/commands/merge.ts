@@ -14,7 +14,8 @@ import { useColor, type Io } from '../io.js';
 import { addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
 import { checkOutputPath } from '../output.js';
 import { exitCodeFor } from '../../audit/verdict.js';
-import { emitReport, type AuditFlags } from './audit.js';
+import type { AuditFlags } from './audit.js';
+import { deliverReport, prepareDelivery } from '../deliver.js';
 
 interface MergeFlags extends AuditFlags {
   dedupeWindow?: string;
@@ -66,6 +67,7 @@ export function mergeCommand(files: string[], flags: MergeFlags, io: Io, argv: s
   const scope = flags.scope ?? 'inventory';
   if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
   if (flags.output !== undefined) checkOutputPath(flags.output);
+  const key = prepareDelivery(flags);
   if ((flags.vantage?.length ?? 0) > 0 || flags.requireAllMembers) {
     throw new CliError('merge applies the --vantage and --require-all-members the parts were audited with; give them to audit --emit-state', 'usage');
   }
@@ -79,7 +81,7 @@ export function mergeCommand(files: string[], flags: MergeFlags, io: Io, argv: s
   const { matrix, inventory, features } = loadPolicy(matrixSpecs, inventoryPath, flags.features);
   let merged;
   try {
-    merged = mergeStates(parts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env), dedupeWindowSec: window });
+    merged = mergeStates(parts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env), dedupeWindowSec: window, acceptDamaged: flags.acceptDamaged === true });
   } catch (e) {
     if (e instanceof StateError) throw new CliError(e.message, 'input');
     throw e;
@@ -89,6 +91,6 @@ export function mergeCommand(files: string[], flags: MergeFlags, io: Io, argv: s
   for (const w of result.merge?.warnings ?? []) io.stderr(`flowaudit: warning: ${w}\n`);
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
-  emitReport(io, text, flags.output, format, result);
+  deliverReport(io, result, text, format, flags, key, { matrix, matrixSpecs, inventoryPath });
   return exitCodeFor(result, flags.exitZero === true);
 }
