@@ -15,7 +15,12 @@ export interface VisibleCheck {
   line: string;
 }
 
-const clip = (s: string): string => JSON.stringify(s.length > 120 ? `${s.slice(0, 117)}…` : s);
+/** The part of a long line around column `col` (0-based), quoted. */
+function around(s: string, col: number): string {
+  const from = Math.max(0, col - 40);
+  const piece = s.slice(from, from + 120);
+  return JSON.stringify(`${from > 0 ? '…' : ''}${piece}${from + 120 < s.length ? '…' : ''}`);
+}
 
 /** The first line (1-based) where `a` and `b` differ, with both versions of it. */
 export function firstDifference(a: string, b: string): { line: number; was: string; now: string } | null {
@@ -38,6 +43,8 @@ export function checkVisible(result: AuditResult, format: ReportFormat, bytes: B
   const expected = renderReport(result, format, { color: false });
   if (Buffer.from(expected, 'utf8').equals(bytes)) return { state: 'ok', line: `ok: ${name} is byte for byte the ${format} report flowaudit writes from its result` };
   const d = firstDifference(bytes.toString('utf8'), expected);
-  const at = d ? `line ${d.line}: the file has ${clip(d.was)}, flowaudit writes ${clip(d.now)}` : 'the bytes differ';
-  return { state: 'changed', line: `CHANGED: ${name} is not what flowaudit writes from its embedded result; first difference at ${at}` };
+  let col = 0;
+  if (d) while (col < d.was.length && d.was[col] === d.now[col]) col++;
+  const at = d ? `line ${d.line}${col > 0 ? ` column ${col + 1}` : ''}: the file has ${around(d.was, col)}, flowaudit writes ${around(d.now, col)}` : 'the bytes differ';
+  return { state: 'changed', line: `CHANGED: ${name} is not what flowaudit writes from the report's result; first difference at ${at}` };
 }

@@ -60,10 +60,13 @@ function checkSignature(dir: string, m: Manifest, flags: VerifyFlags, checks: Ch
   else checkSignatureOf(manifest, flags, checks);
 }
 
-function checkRenderings(dir: string, checks: Checks): void {
+function checkRenderings(dir: string, m: Manifest, checks: Checks): void {
   const json = join(dir, 'report.json');
   if (!existsSync(json)) return;
   const { result } = readReportFile(json);
+  if (m.verdict !== result.verdict || m.resultSha256 !== result.evidence.resultSha256) {
+    checks.bad('manifest', `DIFFERS: the manifest says verdict ${m.verdict}, result sha256 ${m.resultSha256}; report.json says ${result.verdict}, ${result.evidence.resultSha256}`, 'the manifest does not describe report.json');
+  }
   for (const [name, format] of REPORT_FILES) {
     const p = join(dir, name);
     if (format === 'json' || !existsSync(p)) continue;
@@ -80,7 +83,7 @@ export async function verifyEvidenceDir(dir: string, flags: VerifyFlags, io: Io)
   checks.lines.push(`verify ${dir} (evidence directory, ${m.files.length} files, verdict ${m.verdict})`);
   checkSignature(dir, m, flags, checks);
   checkFiles(dir, m, checks);
-  checkRenderings(dir, checks);
+  checkRenderings(dir, m, checks);
   const report = join(dir, 'report.json');
   if (existsSync(report)) {
     const copies = m.inputs.map((i) => (i.copy === null ? null : join(dir, i.copy)));
