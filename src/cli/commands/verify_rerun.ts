@@ -7,7 +7,6 @@
  * live session how its input was described.
  */
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
 import { runAudit } from '../../audit/audit.js';
 import { attachEvidence } from '../../audit/evidence.js';
 import type { AuditResult, Evidence } from '../../audit/result.js';
@@ -30,13 +29,6 @@ export interface VerifyFlags {
 }
 
 type Report = AuditResult & { evidence: Evidence };
-
-/** A path recorded in the report: beside the report first (when relative), else as given. */
-export function besideReport(reportPath: string, p: string): string {
-  if (isAbsolute(p)) return p;
-  const near = join(dirname(reportPath), p);
-  return existsSync(near) ? near : p;
-}
 
 /** The files to re-read: the given captures, or each recorded input located (a live session: its evidence pcapng). */
 function inputPaths(reportPath: string, report: Report, captures: string[], checks: Checks): string[] {
@@ -79,8 +71,15 @@ function checkInputHashes(report: Report, paths: string[], checks: Checks): void
 
 /** Re-loads the matrix and inventory (recorded, or as given) and compares their hashes. */
 export function checkPolicy(reportPath: string, report: Report, flags: VerifyFlags, checks: Checks, specsRecorded = report.evidence.matrix.specs): { matrix: Matrix; inventory: Inventory } {
-  const specs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : specsRecorded.map((m) => (m.startsWith('builtin:') ? m : besideReport(reportPath, m)));
-  const inventoryPath = flags.inventory ?? (report.inventory.origin === '(none)' ? undefined : besideReport(reportPath, report.inventory.origin));
+  // Policy files are found as inputs are: beside the report by name (then by hash), else where recorded.
+  const near = (p: string, sha: string | null): string => {
+    const found = locateInput(reportPath, p, sha, null);
+    if (found.path !== p && existsSync(found.path)) checks.note(`${p}: ${found.how}: ${found.path}`);
+    return found.path;
+  };
+  const matrixSha = specsRecorded.length === 1 ? report.matrix.sha256 : null;
+  const specs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : specsRecorded.map((m) => (m.startsWith('builtin:') ? m : near(m, matrixSha)));
+  const inventoryPath = flags.inventory ?? (report.inventory.origin === '(none)' ? undefined : near(report.inventory.origin, report.inventory.sha256));
   const as = report.options.as ?? null;
   const { matrix, inventory } = loadPolicy(specs, inventoryPath, [], as ? { [as.role]: as.addresses } : undefined);
   if (matrix.sha256 === report.matrix.sha256) checks.ok('matrix', `ok: ${matrix.origin} sha256 ${matrix.sha256}`);
