@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { CliError } from '../errors.js';
-import { MIN_CHUNK_SIZE } from './chunked_file.js';
+import { MIN_CHUNK_SIZE } from '../inputs/chunked_file.js';
 
 /** Buffered byte output: to a file descriptor, or collected in memory. */
 export class ByteSink {

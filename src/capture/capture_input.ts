@@ -14,13 +14,13 @@
  * What an input holds is decided by content: compression magic first (gzip is decompressed as a
  * stream; the hash covers the compressed bytes as stored), then the capture magic. An input that
  * is neither is left `notCapture` with its first bytes in `head()`, so the dispatcher
- * (flows/ingest.ts) can route it to a record reader or skip it.
+ * (capture/ingest.ts) can route it to a record reader or skip it.
  */
 import { closeSync, createReadStream, fstatSync, openSync, read } from 'node:fs';
 import { CaptureFormatError, CliError } from '../errors.js';
-import { ByteWindow, DEFAULT_CHUNK_SIZE } from './chunked_file.js';
-import { COMPRESSION_MAGIC_BYTES, compressionOf, gunzipChunks, unsupportedCompression, type Compression } from './compression.js';
-import type { InputHash } from './input_hash.js';
+import { ByteWindow, DEFAULT_CHUNK_SIZE } from '../inputs/chunked_file.js';
+import { COMPRESSION_MAGIC_BYTES, compressionOf, gunzipChunks, unsupportedCompression, type Compression } from '../inputs/compression.js';
+import type { InputHash } from '../inputs/input_hash.js';
 import { captureFormatAt, headerBytesNeeded, openWindow } from './open_capture.js';
 import type { PacketSource, RawPacket } from './source.js';
 

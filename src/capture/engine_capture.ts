@@ -19,7 +19,7 @@ import { accessSync, constants, closeSync, openSync, writeSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { CliError } from '../errors.js';
 import { CaptureInput } from './capture_input.js';
-import { HashService } from './input_hash.js';
+import { HashService } from '../inputs/input_hash.js';
 import { loadCap } from './live_source.js';
 import type { CaptureInfo, LiveClock, RawPacket } from './source.js';
 import { newRawPacket } from './source.js';

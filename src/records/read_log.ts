@@ -3,8 +3,8 @@
  * (counted with its line number, never fatal). The returned summary is an InputSummary like a
  * capture's, with `records` saying what was read, ignored, malformed and unavailable.
  */
-import type { InputSummary } from '../flows/ingest.js';
-import type { ByteBasis, RecordInputInfo, RecordLogFormat, UnavailableFact } from '../flows/record_input.js';
+import type { InputSummary } from '../capture/ingest.js';
+import type { ByteBasis, RecordInputInfo, RecordLogFormat, UnavailableFact } from '../inputs/record_input.js';
 import { CliError } from '../errors.js';
 import type { RecordCollector } from './collector.js';
 import type { FlowRecord } from './flow_record.js';

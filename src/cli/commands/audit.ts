@@ -15,7 +15,7 @@ import { checkOutputPath, writeOutput } from '../output.js';
 import { buildState, stateJsonChunks } from '../../audit/merge.js';
 import { factsToState, type FactsState } from '../../flows/facts_state.js';
 import { os } from '../../lazy_builtins.js';
-import { prestartHashing } from '../../flows/ingest.js';
+import { prestartHashing } from '../../capture/ingest.js';
 import { phaseTimer } from '../timing.js';
 
 const FORMATS = REPORT_FORMATS;

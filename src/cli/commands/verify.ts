@@ -25,7 +25,7 @@ import { attachEvidence, resultSha256, type Evidence } from '../../audit/evidenc
 import { AUDIT_SCHEMA, type AuditResult } from '../../audit/result.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
 import { CliError } from '../../errors.js';
-import { sha256File } from '../../flows/file_hash.js';
+import { sha256File } from '../../inputs/file_hash.js';
 import type { Io } from '../io.js';
 import { collectRepeat, loadPolicy } from '../options.js';
 import { analyseFiles } from '../pipeline.js';

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FlowEngine } from '../../../src/flows/flow_engine.js';
-import { ingestFiles } from '../../../src/flows/ingest.js';
+import { ingestFiles } from '../../../src/capture/ingest.js';
 import { CORPUS_DIR } from '../../support/shared_dir.js';
 
 const haveCorpus = existsSync(`${CORPUS_DIR}/MANIFEST.tsv`);

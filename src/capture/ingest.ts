@@ -1,7 +1,7 @@
 /**
  * The input dispatcher: every input on the command line (files, `-`, FIFOs, compressed files,
- * directories expanded) is opened once (capture/capture_input.ts: one reader feeds the parser and
- * the SHA-256), and all of them are fed into one FlowEngine as one body of evidence:
+ * directories expanded) is opened once (capture_input.ts: one reader feeds the parser and
+ * the SHA-256), and all of them are fed into one PacketSink (the FlowEngine) as one body of evidence:
  *
  * - ordered by their first packet time, whatever order they were given in;
  * - merged packet by packet by timestamp, exactly as `mergecap` would write them into one file
@@ -14,16 +14,15 @@
  * content); any other non-capture is skipped with a note when it came from a directory, and is an
  * error otherwise.
  */
-import { CaptureInput, type CaptureInputOptions } from '../capture/capture_input.js';
-import type { Compression } from '../capture/compression.js';
-import { HashService, prestartHashWorker, type HashServiceOptions } from '../capture/input_hash.js';
-import { newRawPacket, type CaptureInfo, type RawPacket } from '../capture/source.js';
-import { hex32 } from '../capture/chunked_file.js';
+import { CaptureInput, type CaptureInputOptions } from './capture_input.js';
+import type { Compression } from '../inputs/compression.js';
+import { HashService, prestartHashWorker, type HashServiceOptions } from '../inputs/input_hash.js';
+import { newRawPacket, type CaptureInfo, type PacketSink, type RawPacket } from './source.js';
+import { hex32 } from '../inputs/chunked_file.js';
 import { CaptureFormatError, CliError } from '../errors.js';
 import { copyCollapserFor, truncationWarning, type CopyCollapser } from './pktmon.js';
-import type { FlowEngine } from './flow_engine.js';
-import { expandInputs, type InputSpec } from './input_list.js';
-import type { ByteBasis, RecordInputInfo, RecordLogFormat } from './record_input.js';
+import { expandInputs, type InputSpec } from '../inputs/input_list.js';
+import type { ByteBasis, RecordInputInfo, RecordLogFormat } from '../inputs/record_input.js';
 import { statSync } from 'node:fs';
 
 export interface InputSummary {
@@ -99,7 +98,7 @@ interface Lane {
  * Ingest inputs into one engine (one body of evidence). Resolves when every packet is in the
  * engine; `hashed` resolves when the digests are in the summaries (the hash runs alongside).
  */
-export async function ingestInputs(paths: string[] | InputSpec[], engine: FlowEngine, opts: IngestOptions = {}): Promise<Ingested> {
+export async function ingestInputs(paths: string[] | InputSpec[], engine: PacketSink, opts: IngestOptions = {}): Promise<Ingested> {
   const specs = paths.map((p) => (typeof p === 'string' ? null : p)).includes(null) ? expandInputs(paths as string[]) : (paths as InputSpec[]);
   // One input: its reader reads into the hash worker's ring and parses the chunks there (no copy).
   const hashes = new HashService({ expectedBytes: knownBytes(specs), readInPlace: specs.length === 1, ...opts.hash });
@@ -176,7 +175,7 @@ export async function ingestInputs(paths: string[] | InputSpec[], engine: FlowEn
 }
 
 /** As ingestInputs, waiting for the hashes. */
-export async function ingestFiles(paths: string[], engine: FlowEngine, opts: IngestOptions = {}): Promise<InputSummary[]> {
+export async function ingestFiles(paths: string[], engine: PacketSink, opts: IngestOptions = {}): Promise<InputSummary[]> {
   const r = await ingestInputs(paths, engine, opts);
   await r.hashed;
   return r.inputs;
@@ -269,7 +268,7 @@ function nextSync(lane: Lane): boolean {
 }
 
 /** Greedy timestamp merge (mergecap's): the lane with the earliest pending packet goes next. */
-async function merge(lanes: Lane[], engine: FlowEngine, opts: IngestOptions): Promise<void> {
+async function merge(lanes: Lane[], engine: PacketSink, opts: IngestOptions): Promise<void> {
   const every = opts.progressEvery ?? 1_000_000;
   let total = 0;
   let nextProgress = every;
