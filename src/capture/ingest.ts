@@ -19,7 +19,7 @@ import type { Compression } from '../inputs/compression.js';
 import { HashService, prestartHashWorker, type HashServiceOptions } from '../inputs/input_hash.js';
 import { newRawPacket, type CaptureInfo, type PacketSink, type RawPacket } from './source.js';
 import { hex32 } from '../inputs/chunked_file.js';
-import { CaptureFormatError, CliError } from '../errors.js';
+import { CaptureFormatError, FlowauditError, InputError, messageOf } from '../errors.js';
 import { copyCollapserFor, truncationWarning, type CopyCollapser } from './pktmon.js';
 import { expandInputs, type InputSpec } from '../inputs/input_list.js';
 import type { ByteBasis, RecordInputInfo, RecordLogFormat } from '../inputs/record_input.js';
@@ -143,7 +143,7 @@ export async function ingestInputs(paths: string[] | InputSpec[], engine: Packet
       lanes.push({ input, summary, pkt: newRawPacket(), has: false, ts: 0, order: 0, given, alive: true, collapse, truncatedPackets: 0 });
     }
     if (lanes.length === 0 && early.length === 0) {
-      throw new CliError(`no capture among the inputs: ${skipped.map((k) => `${k.path} (${k.reason})`).join(', ')}`, 'input');
+      throw new InputError(`no capture among the inputs: ${skipped.map((k) => `${k.path} (${k.reason})`).join(', ')}`);
     }
     // Each input's first packet decides the order.
     for (const lane of lanes) await advance(lane);
@@ -188,7 +188,7 @@ async function finishInput(input: CaptureInput, s: InputSummary): Promise<void> 
     s.storedBytes = input.storedBytes;
     if (input.error && !s.error) s.error = errorOf(input.error, s.path);
   } catch (e) {
-    if (!s.error) s.error = { offset: 0, message: `${s.path}: cannot hash input: ${(e as Error).message}` };
+    if (!s.error) s.error = { offset: 0, message: `${s.path}: cannot hash input: ${messageOf(e)}` };
   }
 }
 
@@ -320,8 +320,7 @@ function before(a: Lane, b: Lane): boolean {
 }
 
 function errorOf(e: unknown, path: string): { offset: number; message: string } {
-  if (e instanceof CaptureFormatError) return { offset: e.offset, message: e.message };
-  if (e instanceof CliError) return { offset: 0, message: e.message };
-  const msg = e instanceof Error ? e.message : String(e);
-  return { offset: 0, message: `${path}: ${msg}` };
+  if (e instanceof InputError) return { offset: e.offset, message: e.message };
+  if (e instanceof FlowauditError) return { offset: 0, message: e.message };
+  return { offset: 0, message: `${path}: ${messageOf(e)}` };
 }

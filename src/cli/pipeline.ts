@@ -4,7 +4,7 @@
  * (parse + hash, capture/ingest.ts) → engine → facts. Live capture feeds the same FlowEngine from
  * another source.
  */
-import { CliError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { ServerPorts } from '../flows/direction.js';
 import { collectFacts, type CaptureFacts } from '../flows/facts.js';
 import { FlowEngine } from '../flows/flow_engine.js';
@@ -24,7 +24,7 @@ export function resolveInputs(paths: string[]): string[] {
 
 /** Usage/input errors before any work: no input given, or a path that does not exist. */
 export function checkCaptures(paths: string[]): void {
-  if (paths.length === 0) throw new CliError('no capture file given', 'usage');
+  if (paths.length === 0) throw new UsageError('no capture file given');
   expandInputs(paths);
 }
 

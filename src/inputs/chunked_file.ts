@@ -8,7 +8,7 @@
  * is in byte_sink.ts.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { CliError } from '../errors.js';
+import { InputError, messageOf } from '../errors.js';
 
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 /** Smallest buffer a window or a sink allocates. */
@@ -85,7 +85,7 @@ export class ByteWindow {
     try {
       fd = openSync(path, 'r');
     } catch (e) {
-      throw new CliError(`${path}: cannot open capture: ${(e as Error).message}`, 'input');
+      throw new InputError(`${path}: cannot open capture: ${messageOf(e)}`);
     }
     try {
       return ByteWindow.fromFd(fd, path, chunkSize, tap);
@@ -101,7 +101,7 @@ export class ByteWindow {
     try {
       size = fstatSync(fd).size;
     } catch (e) {
-      throw new CliError(`${path}: cannot stat capture: ${(e as Error).message}`, 'input');
+      throw new InputError(`${path}: cannot stat capture: ${messageOf(e)}`);
     }
     // Never allocate more than the file needs (small files, tests), nor less than a minimum.
     const cap = Math.max(MIN_CHUNK_SIZE, Math.min(Math.max(chunkSize, MIN_CHUNK_SIZE), size));

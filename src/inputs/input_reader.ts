@@ -15,7 +15,7 @@
  * the layer that reads it: capture/capture_input.ts sniffs the capture magic on `window`.
  */
 import { closeSync, createReadStream, fstatSync, openSync, read } from 'node:fs';
-import { CaptureFormatError, CliError } from '../errors.js';
+import { FlowauditError, InputError, CaptureFormatError, messageOf } from '../errors.js';
 import { ByteWindow, DEFAULT_CHUNK_SIZE } from './chunked_file.js';
 import { COMPRESSION_MAGIC_BYTES, compressionOf, gunzipChunks, unsupportedCompression, type Compression } from './compression.js';
 import type { InputHash } from './input_hash.js';
@@ -66,16 +66,16 @@ export class InputReader {
     try {
       fd = openSync(path, 'r');
     } catch (e) {
-      throw new CliError(`${path}: cannot open capture: ${(e as Error).message}`, 'input');
+      throw new InputError(`${path}: cannot open capture: ${messageOf(e)}`);
     }
     let regular: boolean;
     try {
       const st = fstatSync(fd);
-      if (st.isDirectory()) throw new CliError(`${path}: is a directory`, 'input');
+      if (st.isDirectory()) throw new InputError(`${path}: is a directory`);
       regular = st.isFile();
     } catch (e) {
       closeSync(fd);
-      throw e instanceof CliError ? e : new CliError(`${path}: cannot stat capture: ${(e as Error).message}`, 'input');
+      throw e instanceof FlowauditError ? e : new InputError(`${path}: cannot stat capture: ${messageOf(e)}`);
     }
     if (!regular) {
       const stream = createReadStream('', { fd, highWaterMark: STREAM_READ_BYTES });
@@ -275,13 +275,13 @@ export class InputReader {
   }
 
   private readError(e: unknown): Error {
-    if (e instanceof CliError) return e;
-    const msg = e instanceof Error ? e.message : String(e);
+    if (e instanceof FlowauditError) return e;
+    const msg = messageOf(e);
     const where = this.w.offset();
     if (this.compression === 'gzip') {
       return new CaptureFormatError(this.name, where, `gzip data ends or is corrupt after ${where} decompressed bytes (${msg}); the packets before it are counted`);
     }
-    return new CliError(`${this.name}: read error after ${this.storedBytes} bytes: ${msg}`, 'input');
+    return new InputError(`${this.name}: read error after ${this.storedBytes} bytes: ${msg}`);
   }
 }
 
