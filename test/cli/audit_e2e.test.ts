@@ -7,18 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildLab } from '../../fixtures/make_lab.js';
+import { expectGolden } from '../support/golden.js';
 import { runCli } from '../support/run_cli.js';
 import { CORPUS_DIR, itShared } from '../support/shared.js';
 
 const LAB = 'fixtures/ams-lab.pcapng';
 const INV = 'fixtures/ams-lab.inventory.json';
-const GOLDEN = 'test/golden';
 
-function golden(name: string, actual: string): void {
-  const p = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN || !existsSync(p)) writeFileSync(p, actual);
-  expect(actual).toBe(readFileSync(p, 'utf8'));
-}
+const golden = expectGolden;
 
 describe('the bundled lab', () => {
   it('the committed capture is exactly what fixtures/make_lab.ts generates', () => {
