@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import type AjvModule from 'ajv';
-import { CliError } from '../errors.js';
+import { PolicyError } from '../errors.js';
 import { precompiled } from './precompiled.js';
 
 export type SchemaName = 'matrix' | 'inventory';
@@ -92,7 +92,7 @@ export function formatSchemaErrors(errors: readonly ErrorObject[]): string[] {
 }
 
 /**
- * Validate `data` against a shipped schema; on failure throw CliError(code) whose message has one
+ * Validate `data` against a shipped schema; on failure throw PolicyError(code) whose message has one
  * line per problem, each `file: /json/path: message`.
  */
 export function validateAgainstSchema(
@@ -104,13 +104,13 @@ export function validateAgainstSchema(
   const v = validator(name);
   if (v(data)) return;
   const lines = formatSchemaErrors(v.errors ?? []);
-  throw new CliError(lines.map((l) => `${file}: ${l}`).join('\n'), code, 2);
+  throw new PolicyError(lines.map((l) => `${file}: ${l}`).join('\n'), code);
 }
 
-/** Throw CliError(code) listing semantic problems (`file: /path: message`), if any. */
+/** Throw PolicyError(code) listing semantic problems (`file: /path: message`), if any. */
 export function throwIfProblems(problems: readonly string[], file: string, code: 'matrix' | 'inventory'): void {
   if (problems.length === 0) return;
-  throw new CliError(problems.map((p) => `${file}: ${p}`).join('\n'), code, 2);
+  throw new PolicyError(problems.map((p) => `${file}: ${p}`).join('\n'), code);
 }
 
 /**

@@ -1,7 +1,7 @@
 
 import { expect, it } from 'vitest';
 import { FlowEngine } from '../../../src/flows/flow_engine.js';
-import { ingestFiles } from '../../../src/flows/ingest.js';
+import { ingestFiles } from '../../../src/capture/ingest.js';
 import { CORPUS_DIR, describeShared } from '../../support/shared.js';
 
 
