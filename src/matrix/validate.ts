@@ -34,7 +34,7 @@ export function loadSchema(name: SchemaName): object {
 }
 
 function validator(name: SchemaName): ValidateFunction {
-  let v = compiled.get(name) ?? precompiled[name];
+  const v = compiled.get(name) ?? precompiled[name];
   if (!v) {
     // Loaded only here (synchronously, ajv is CommonJS), so the bundle, which has its validators
     // precompiled, never loads ajv's compiler.
