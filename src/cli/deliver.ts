@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditResult } from '../audit/result.js';
-import { CliError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { MANIFEST, checkEvidenceDir, manifestText, writeEvidenceDir, type EvidencePolicy } from '../evidence/evidence_dir.js';
 import { readSigningKey, type Ed25519SigningKey } from '../evidence/openssh_key.js';
 import { signBytes, signaturePath } from '../evidence/sign_file.js';
@@ -26,11 +26,11 @@ export interface DeliveryFlags {
 
 /** Checks the delivery options and reads the key, before any work. */
 export function prepareDelivery(flags: DeliveryFlags): Ed25519SigningKey | null {
-  if (flags.copyInputs && flags.evidenceDir === undefined) throw new CliError('--copy-inputs needs --evidence-dir DIR', 'usage');
+  if (flags.copyInputs && flags.evidenceDir === undefined) throw new UsageError('--copy-inputs needs --evidence-dir DIR');
   if (flags.evidenceDir !== undefined) checkEvidenceDir(flags.evidenceDir);
   if (flags.signKey === undefined) return null;
   if (flags.output === undefined && flags.evidenceDir === undefined) {
-    throw new CliError('--sign-key needs -o FILE or --evidence-dir DIR (a report on standard output has no file to sign beside it)', 'usage');
+    throw new UsageError('--sign-key needs -o FILE or --evidence-dir DIR (a report on standard output has no file to sign beside it)');
   }
   return readSigningKey(flags.signKey);
 }

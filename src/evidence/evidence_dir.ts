@@ -16,8 +16,8 @@
 import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import type { AuditResult } from '../audit/result.js';
-import { CliError } from '../errors.js';
-import { sha256File } from '../flows/file_hash.js';
+import { UsageError } from '../errors.js';
+import { sha256File } from '../inputs/file_hash.js';
 import type { Matrix } from '../matrix/types.js';
 import { renderMatrix } from '../report/matrix_report.js';
 import { renderReport, type ReportFormat } from '../report/render.js';
@@ -69,13 +69,13 @@ export interface EvidencePolicy {
 export function checkEvidenceDir(dir: string): void {
   let entries: string[];
   try {
-    if (!statSync(dir).isDirectory()) throw new CliError(`--evidence-dir ${dir}: not a directory`, 'usage');
+    if (!statSync(dir).isDirectory()) throw new UsageError(`--evidence-dir ${dir}: not a directory`);
     entries = readdirSync(dir);
   } catch (e) {
-    if (e instanceof CliError) throw e;
+    if (e instanceof UsageError) throw e;
     return; // does not exist yet: created when written
   }
-  if (entries.length > 0) throw new CliError(`--evidence-dir ${dir}: not empty (${entries.length} entries); give a new or empty directory`, 'usage');
+  if (entries.length > 0) throw new UsageError(`--evidence-dir ${dir}: not empty (${entries.length} entries); give a new or empty directory`);
 }
 
 /** Every regular file under `dir`, as paths relative to it with `/`, sorted. */

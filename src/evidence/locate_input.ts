@@ -12,7 +12,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { sha256File } from '../flows/file_hash.js';
+import { sha256File } from '../inputs/file_hash.js';
 
 export interface Located {
   path: string;

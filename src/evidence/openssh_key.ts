@@ -12,7 +12,7 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CliError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { SshReader, SshWireError } from './ssh_wire.js';
 
 const AUTH_MAGIC = 'openssh-key-v1\0';
@@ -24,19 +24,19 @@ export interface Ed25519SigningKey {
   comment: string;
 }
 
-/** The key in `path`, or a CliError (exit 2) naming the file and what is wrong. */
+/** The key in `path`, or an InputError (exit 2) naming the file and what is wrong. */
 export function readSigningKey(path: string): Ed25519SigningKey {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new CliError(`--sign-key ${path}: cannot read: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 'input');
+    throw new InputError(`--sign-key ${path}: cannot read: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   }
   try {
     return parseOpensshPrivateKey(text, path);
   } catch (e) {
-    if (e instanceof SshWireError) throw new CliError(`--sign-key ${e.message}`, 'input');
+    if (e instanceof SshWireError) throw new InputError(`--sign-key ${e.message}`);
     throw e;
   }
 }
@@ -46,34 +46,33 @@ export function parseOpensshPrivateKey(text: string, name: string): Ed25519Signi
   if (!m) {
     const pem = /-----BEGIN ([A-Z ]+)-----/.exec(text);
     const what = pem ? `a ${pem[1]} file` : 'not a key file';
-    throw new CliError(`--sign-key ${name}: ${what}; give an OpenSSH ed25519 private key (ssh-keygen -t ed25519 -f KEY)`, 'input');
+    throw new InputError(`--sign-key ${name}: ${what}; give an OpenSSH ed25519 private key (ssh-keygen -t ed25519 -f KEY)`);
   }
   const raw = Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64');
   if (raw.subarray(0, AUTH_MAGIC.length).toString('latin1') !== AUTH_MAGIC) {
-    throw new CliError(`--sign-key ${name}: not an openssh-key-v1 key`, 'input');
+    throw new InputError(`--sign-key ${name}: not an openssh-key-v1 key`);
   }
   const r = new SshReader(raw.subarray(AUTH_MAGIC.length), name);
   const cipher = r.text('the cipher name');
   const kdf = r.text('the KDF name');
   r.string('the KDF options');
   if (cipher !== 'none' || kdf !== 'none') {
-    throw new CliError(
+    throw new InputError(
       `--sign-key ${name}: the key is protected by a passphrase (${cipher}, ${kdf}), which flowaudit does not decrypt; give a key made for signing without a passphrase (ssh-keygen -t ed25519 -N '' -f KEY) and keep it protected on disk`,
-      'input',
     );
   }
   const count = r.uint32('the number of keys');
-  if (count !== 1) throw new CliError(`--sign-key ${name}: holds ${count} keys, expected 1`, 'input');
+  if (count !== 1) throw new InputError(`--sign-key ${name}: holds ${count} keys, expected 1`);
   r.string('the public key');
   const p = new SshReader(r.string('the private section'), name);
-  if (p.uint32('check 1') !== p.uint32('check 2')) throw new CliError(`--sign-key ${name}: the private section's check numbers differ (damaged key)`, 'input');
+  if (p.uint32('check 1') !== p.uint32('check 2')) throw new InputError(`--sign-key ${name}: the private section's check numbers differ (damaged key)`);
   const type = p.text('the key type');
-  if (type !== 'ssh-ed25519') throw new CliError(`--sign-key ${name}: a ${type} key; flowaudit signs with ed25519 keys (ssh-keygen -t ed25519)`, 'input');
+  if (type !== 'ssh-ed25519') throw new InputError(`--sign-key ${name}: a ${type} key; flowaudit signs with ed25519 keys (ssh-keygen -t ed25519)`);
   const pub = p.string('the public key');
   const priv = p.string('the private key');
   const comment = p.text('the comment');
-  if (pub.length !== 32 || priv.length !== 64) throw new CliError(`--sign-key ${name}: ed25519 key of the wrong size (${pub.length}/${priv.length} bytes)`, 'input');
-  if (!Buffer.from(priv.subarray(32)).equals(Buffer.from(pub))) throw new CliError(`--sign-key ${name}: the private key does not hold its public key (damaged key)`, 'input');
+  if (pub.length !== 32 || priv.length !== 64) throw new InputError(`--sign-key ${name}: ed25519 key of the wrong size (${pub.length}/${priv.length} bytes)`);
+  if (!Buffer.from(priv.subarray(32)).equals(Buffer.from(pub))) throw new InputError(`--sign-key ${name}: the private key does not hold its public key (damaged key)`);
   const b64u = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
   const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: b64u(priv.subarray(0, 32)), x: b64u(pub) }, format: 'jwk' });
   return { privateKey, publicKey: Buffer.from(pub), comment };

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { AUDIT_SCHEMA, type AuditResult, type Evidence } from '../audit/result.js';
-import { CliError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { EMBEDDED_RESULT_MARK } from '../report/markdown.js';
 
 export type VerifiableFormat = 'json' | 'html' | 'markdown';
@@ -34,9 +34,9 @@ function reportJson(path: string, text: string): { format: VerifiableFormat; jso
     if (end > start) return { format, json: Buffer.from(text.slice(start, end), 'base64').toString('utf8') };
   }
   if (/^\s*(flowaudit \S+ \u2014 verdict:|kind,id,status|"?kind"?,)/.test(text)) {
-    throw new CliError(`${path}: a text or CSV report carries no result to check it against; ${VERIFIABLE}`, 'input');
+    throw new InputError(`${path}: a text or CSV report carries no result to check it against; ${VERIFIABLE}`);
   }
-  throw new CliError(`${path}: not a flowaudit report (no JSON, and no embedded result as in HTML and Markdown reports); ${VERIFIABLE}`, 'input');
+  throw new InputError(`${path}: not a flowaudit report (no JSON, and no embedded result as in HTML and Markdown reports); ${VERIFIABLE}`);
 }
 
 export function readReportFile(path: string): ReportFile {
@@ -45,20 +45,20 @@ export function readReportFile(path: string): ReportFile {
     bytes = readFileSync(path);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new CliError(`${path}: cannot read report: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 'input');
+    throw new InputError(`${path}: cannot read report: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   }
   const { format, json } = reportJson(path, bytes.toString('utf8'));
   let j: unknown;
   try {
     j = JSON.parse(json);
   } catch (e) {
-    throw new CliError(`${path}: the ${format} report's result is not valid JSON (${(e as Error).message})`, 'input');
+    throw new InputError(`${path}: the ${format} report's result is not valid JSON (${(e as Error).message})`);
   }
   const r = j as Partial<AuditResult> | null;
-  if (!r || typeof r !== 'object' || r.schema !== AUDIT_SCHEMA) throw new CliError(`${path}: not a ${AUDIT_SCHEMA} report`, 'input');
+  if (!r || typeof r !== 'object' || r.schema !== AUDIT_SCHEMA) throw new InputError(`${path}: not a ${AUDIT_SCHEMA} report`);
   const e = r.evidence;
   if (!e || typeof e !== 'object' || typeof e.resultSha256 !== 'string' || !Array.isArray(e.inputs) || !e.matrix) {
-    throw new CliError(`${path}: the report has no evidence block (made by an older flowaudit); nothing to verify against`, 'input');
+    throw new InputError(`${path}: the report has no evidence block (made by an older flowaudit); nothing to verify against`);
   }
   return { result: r as AuditResult & { evidence: Evidence }, format, bytes };
 }

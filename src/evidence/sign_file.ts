@@ -7,10 +7,10 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { CliError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { parseAllowedSigners, principalMatches } from './allowed_signers.js';
 import type { Ed25519SigningKey } from './openssh_key.js';
-import { SIGNATURE_NAMESPACE, checkSignature, digestFile, fingerprint, parseSignature, publicKeyText, signDigest } from './sshsig.js';
+import { SIGNATURE_NAMESPACE, checkSignature, digestFile, fingerprint, parseSignature, publicKeyText, signDigest, type ParsedSignature } from './sshsig.js';
 import { SshWireError, ed25519PublicBlob } from './ssh_wire.js';
 
 export const signaturePath = (file: string): string => `${file}.sig`;
@@ -45,9 +45,9 @@ export function checkFileSignature(file: string, allowedSignersPath: string, ide
   try {
     allowedText = readFileSync(allowedSignersPath, 'utf8');
   } catch (e) {
-    throw new CliError(`--allowed-signers ${allowedSignersPath}: cannot read: ${(e as Error).message}`, 'input');
+    throw new InputError(`--allowed-signers ${allowedSignersPath}: cannot read: ${(e as Error).message}`);
   }
-  let sig;
+  let sig: ParsedSignature;
   try {
     sig = parseSignature(readFileSync(sigPath, 'utf8'), sigPath);
   } catch (e) {

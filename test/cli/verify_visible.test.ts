@@ -6,17 +6,16 @@
  * checks (inside an evidence directory they are checked: evidence_dir.test.ts). A report of another
  * flowaudit version is never called verified on its embedded data alone (exit 3).
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resultSha256 } from '../../src/audit/evidence.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
-import { CORPUS_DIR } from '../support/shared_dir.js';
+import { CORPUS_DIR, describeShared } from '../support/shared.js';
 import { runCli } from '../support/run_cli.js';
 
 const CORPUS_CAPTURE = join(CORPUS_DIR, 'captures', 'zeek__ldap-aduser1.pcap');
-const haveCorpus = existsSync(CORPUS_CAPTURE);
 
 interface Made {
   dir: string;
@@ -119,7 +118,7 @@ describe('verify what is read: the lab', () => {
   });
 });
 
-describe.skipIf(!haveCorpus)(`verify what is read: a corpus capture (${CORPUS_CAPTURE} missing: shared/ corpus not beside the repository)`, () => {
+describeShared('verify what is read: a corpus capture', () => {
   const made = (): Promise<Made> => reports(CORPUS_CAPTURE, null, ['--scope', 'all']);
   checkForgeries(made, 'INCONCLUSIVE');
-});
+}, 'corpus/captures/zeek__ldap-aduser1.pcap');

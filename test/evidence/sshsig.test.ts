@@ -16,7 +16,7 @@ import { parseAllowedSigners, principalMatches } from '../../src/evidence/allowe
 const haveSshKeygen = spawnSync('ssh-keygen', ['-?'], { stdio: 'ignore' }).error === undefined;
 if (!haveSshKeygen && process.env.FLOWAUDIT_REQUIRE_SSH) throw new Error('ssh-keygen is required (FLOWAUDIT_REQUIRE_SSH=1): apt-get install openssh-client');
 
-export function makeKey(dir: string, name = 'key', passphrase = ''): { key: string; allowed: string } {
+function makeKey(dir: string, name = 'key', passphrase = ''): { key: string; allowed: string } {
   const key = join(dir, name);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', 'auditor@example', '-f', key]);
   const pub = readFileSync(`${key}.pub`, 'utf8').trim().split(/\s+/);

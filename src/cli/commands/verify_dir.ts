@@ -12,11 +12,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError } from '../../errors.js';
+import { InputError } from '../../errors.js';
 import { MANIFEST, REPORT_FILES, listFiles, type Manifest } from '../../evidence/evidence_dir.js';
 import { readReportFile } from '../../evidence/report_file.js';
 import { checkVisible } from '../../evidence/visible_check.js';
-import { sha256File } from '../../flows/file_hash.js';
+import { sha256File } from '../../inputs/file_hash.js';
 import type { Io } from '../io.js';
 import { verifyReport } from './verify.js';
 import { Checks } from './verify_checks.js';
@@ -25,14 +25,14 @@ import { checkSignatureOf } from './verify_signature.js';
 
 function readManifest(dir: string): Manifest {
   const p = join(dir, MANIFEST);
-  if (!existsSync(p)) throw new CliError(`${dir}: a directory without ${MANIFEST}, so not an evidence directory (flowaudit audit --evidence-dir DIR writes one)`, 'input');
+  if (!existsSync(p)) throw new InputError(`${dir}: a directory without ${MANIFEST}, so not an evidence directory (flowaudit audit --evidence-dir DIR writes one)`);
   let m: Manifest;
   try {
     m = JSON.parse(readFileSync(p, 'utf8')) as Manifest;
   } catch (e) {
-    throw new CliError(`${p}: not valid JSON (${(e as Error).message})`, 'input');
+    throw new InputError(`${p}: not valid JSON (${(e as Error).message})`);
   }
-  if (m?.schema !== 'flowaudit/evidence@1' || !Array.isArray(m.files) || !Array.isArray(m.inputs)) throw new CliError(`${p}: not a flowaudit/evidence@1 manifest`, 'input');
+  if (m?.schema !== 'flowaudit/evidence@1' || !Array.isArray(m.files) || !Array.isArray(m.inputs)) throw new InputError(`${p}: not a flowaudit/evidence@1 manifest`);
   return m;
 }
 

@@ -9,9 +9,9 @@ import { existsSync } from 'node:fs';
 import { attachEvidence } from '../../audit/evidence.js';
 import { mergeStates, StateError } from '../../audit/merge.js';
 import type { AuditResult, Evidence } from '../../audit/result.js';
-import { CliError } from '../../errors.js';
+import { InputError } from '../../errors.js';
 import { locateInput } from '../../evidence/locate_input.js';
-import { sha256File } from '../../flows/file_hash.js';
+import { sha256File } from '../../inputs/file_hash.js';
 import { readState } from './merge.js';
 import type { Checks } from './verify_checks.js';
 import { checkPolicy, compareRerun, type VerifyFlags } from './verify_rerun.js';
@@ -21,12 +21,12 @@ type Report = AuditResult & { evidence: Evidence };
 function locateStates(reportPath: string, report: Report, checks: Checks): { name: string; path: string }[] {
   const states = report.merge?.states;
   if (!states || states.length === 0) {
-    throw new CliError(`${reportPath}: a merged report that does not record its state files' hashes (made by an older flowaudit); merge the state files again`, 'input');
+    throw new InputError(`${reportPath}: a merged report that does not record its state files' hashes (made by an older flowaudit); merge the state files again`);
   }
   const cache = new Map<string, string | null>();
   return states.map((s) => {
     const found = locateInput(reportPath, s.path, s.sha256, null, cache);
-    if (!existsSync(found.path)) throw new CliError(`${s.path}: no such file (state file of sensor ${s.sensor}; looked beside the report by name and by sha256, then at the recorded path)`, 'input');
+    if (!existsSync(found.path)) throw new InputError(`${s.path}: no such file (state file of sensor ${s.sensor}; looked beside the report by name and by sha256, then at the recorded path)`);
     const now = sha256File(found.path);
     const where = found.path === s.path ? found.path : `${found.path} (${found.how})`;
     if (now === s.sha256) checks.ok('state', `ok: ${where} sha256 ${now}`);
@@ -67,7 +67,7 @@ export function verifyMergeRun(reportPath: string, report: Report, flags: Verify
       dedupeWindowSec: window,
     });
   } catch (e) {
-    if (e instanceof StateError) throw new CliError(e.message, 'input');
+    if (e instanceof StateError) throw new InputError(e.message);
     throw e;
   }
   if (merged.merge) merged.merge.states = parts.map((p) => ({ path: p.name, sensor: p.state.sensor, sha256: p.state.fileSha256 }));

@@ -11,10 +11,10 @@ import { runAudit } from '../../audit/audit.js';
 import { attachEvidence } from '../../audit/evidence.js';
 import type { AuditResult, Evidence } from '../../audit/result.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
-import { CliError } from '../../errors.js';
+import { InputError, UsageError } from '../../errors.js';
 import { locateInput } from '../../evidence/locate_input.js';
 import { comparable, diff } from '../../evidence/result_diff.js';
-import { sha256File } from '../../flows/file_hash.js';
+import { sha256File } from '../../inputs/file_hash.js';
 import type { Inventory, Matrix } from '../../matrix/types.js';
 import { loadPolicy } from '../options.js';
 import { analyseFiles } from '../pipeline.js';
@@ -33,11 +33,11 @@ type Report = AuditResult & { evidence: Evidence };
 /** The files to re-read: the given captures, or each recorded input located (a live session: its evidence pcapng). */
 function inputPaths(reportPath: string, report: Report, captures: string[], checks: Checks): string[] {
   if (report.inputs.some((i) => i.origin === 'stream') && captures.length === 0) {
-    throw new CliError(`${reportPath}: the report was made from standard input or a pipe, which cannot be read again; give the capture: flowaudit verify ${reportPath} FILE`, 'input');
+    throw new InputError(`${reportPath}: the report was made from standard input or a pipe, which cannot be read again; give the capture: flowaudit verify ${reportPath} FILE`);
   }
   if (captures.length > 0) {
-    if (captures.length !== report.inputs.length) throw new CliError(`${reportPath} records ${report.inputs.length} capture(s), ${captures.length} given`, 'usage');
-    for (const p of captures) if (!existsSync(p)) throw new CliError(`${p}: no such file (capture ${captures.indexOf(p) + 1} of the report)`, 'input');
+    if (captures.length !== report.inputs.length) throw new UsageError(`${reportPath} records ${report.inputs.length} capture(s), ${captures.length} given`);
+    for (const p of captures) if (!existsSync(p)) throw new InputError(`${p}: no such file (capture ${captures.indexOf(p) + 1} of the report)`);
     return captures;
   }
   const cache = new Map<string, string | null>();
@@ -45,11 +45,11 @@ function inputPaths(reportPath: string, report: Report, captures: string[], chec
     let recorded = i.path;
     if (i.format === 'live') {
       const ev = i.live?.evidence;
-      if (!ev) throw new CliError(`${reportPath}: the live session kept no evidence file (live --write FILE.pcapng); nothing to re-run`, 'input');
+      if (!ev) throw new InputError(`${reportPath}: the live session kept no evidence file (live --write FILE.pcapng); nothing to re-run`);
       recorded = ev.path;
     }
     const found = locateInput(reportPath, recorded, i.sha256, i.format === 'live' ? null : (i.storedBytes ?? null), cache);
-    if (!existsSync(found.path)) throw new CliError(`${recorded}: no such file (input ${k + 1} of the report; looked beside the report by name and by sha256, then at the recorded path); give it: flowaudit verify ${reportPath} FILE…`, 'input');
+    if (!existsSync(found.path)) throw new InputError(`${recorded}: no such file (input ${k + 1} of the report; looked beside the report by name and by sha256, then at the recorded path); give it: flowaudit verify ${reportPath} FILE…`);
     if (found.path !== recorded) checks.note(`${recorded}: ${found.how}: ${found.path}`);
     return found.path;
   });
@@ -62,7 +62,7 @@ function checkInputHashes(report: Report, paths: string[], checks: Checks): void
     try {
       now = sha256File(p);
     } catch (e) {
-      throw new CliError(`${p}: cannot read capture: ${(e as Error).message}`, 'input');
+      throw new InputError(`${p}: cannot read capture: ${(e as Error).message}`);
     }
     if (now === recorded) checks.ok('capture', `ok: ${p} sha256 ${now}`);
     else checks.bad('capture', `CHANGED: ${p} sha256 is ${now}, the report recorded ${recorded ?? '(unreadable)'}`, `capture ${p} does not match its recorded sha256`);
