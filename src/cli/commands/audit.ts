@@ -107,13 +107,27 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   return exitCodeFor(result, flags.exitZero === true);
 }
 
-/** The same capture given twice (same SHA-256) would count every packet twice: an input error naming both paths. */
-export function rejectDuplicateInputs(inputs: readonly { path: string; sha256: string | null }[]): void {
+/**
+ * The same capture given twice would count every packet twice: an input error naming both paths.
+ * Caught by the files' SHA-256 (the same file twice), and by the fingerprint of their first
+ * packets (capture/packet_fingerprint.ts: the same capture as .pcap and .pcapng, or re-written).
+ */
+export function rejectDuplicateInputs(inputs: readonly { path: string; sha256: string | null; packetPrint?: string | null }[]): void {
   const seen = new Map<string, string>();
   for (const i of inputs) {
     if (i.sha256 === null) continue;
     const first = seen.get(i.sha256);
     if (first !== undefined) throw new InputError(`${first} and ${i.path} are the same capture (sha256 ${i.sha256}); give each capture once`);
     seen.set(i.sha256, i.path);
+  }
+  const prints = new Map<string, string>();
+  for (const i of inputs) {
+    if (!i.packetPrint) continue;
+    const first = prints.get(i.packetPrint);
+    const n = i.packetPrint.split(':')[0];
+    if (first !== undefined) {
+      throw new InputError(`${first} and ${i.path} hold the same packets (the same link-layer bytes and timestamps in their first ${n} packet${n === '1' ? '' : 's'}): one capture in two files or formats would count every packet twice; give each capture once`);
+    }
+    prints.set(i.packetPrint, i.path);
   }
 }
