@@ -24,39 +24,46 @@ export interface DeliveryFlags {
   copyInputs?: boolean;
 }
 
-/** Checks the delivery options and reads the key, before any work. */
-export function prepareDelivery(flags: DeliveryFlags): Ed25519SigningKey | null {
+/**
+ * Checks the delivery options and reads the key, before any work; a key held by ssh-agent signs a
+ * probe now, so a missing agent or key is said before a long capture, not after it.
+ */
+export async function prepareDelivery(flags: DeliveryFlags, env: Record<string, string | undefined> = {}): Promise<Ed25519SigningKey | null> {
   if (flags.copyInputs && flags.evidenceDir === undefined) throw new UsageError('--copy-inputs needs --evidence-dir DIR');
   if (flags.evidenceDir !== undefined) checkEvidenceDir(flags.evidenceDir);
   if (flags.signKey === undefined) return null;
   if (flags.output === undefined && flags.evidenceDir === undefined) {
     throw new UsageError('--sign-key needs -o FILE or --evidence-dir DIR (a report on standard output has no file to sign beside it)');
   }
-  return readSigningKey(flags.signKey);
+  const key = readSigningKey(flags.signKey, env);
+  if (key.via === 'ssh-agent') await key.sign(Buffer.from('flowaudit: can this agent sign?'));
+  return key;
 }
 
 /** Writes the report, its signature and the evidence directory. */
-export function deliverReport(io: Io, result: AuditResult, text: string, format: string, flags: DeliveryFlags, key: Ed25519SigningKey | null, policy: EvidencePolicy): void {
+export async function deliverReport(io: Io, result: AuditResult, text: string, format: string, flags: DeliveryFlags, key: Ed25519SigningKey | null, policy: EvidencePolicy): Promise<void> {
   emitReport(io, text, flags.output, format, result);
+  const by = key ? `${fingerprint(key.publicKey)}${key.via === 'ssh-agent' ? ', through ssh-agent' : ''}` : '';
   if (key && flags.output !== undefined) {
     const sig = signaturePath(flags.output);
-    writeOutput(() => io.writeFile(sig, signBytes(text, key)), sig);
-    io.stderr(`flowaudit: signed ${flags.output} → ${sig} (${fingerprint(key.publicKey)})\n`);
+    const signature = await signBytes(text, key);
+    writeOutput(() => io.writeFile(sig, signature), sig);
+    io.stderr(`flowaudit: signed ${flags.output} → ${sig} (${by})\n`);
   }
   if (flags.evidenceDir === undefined) return;
   const dir = flags.evidenceDir;
-  let signed = '';
+  let m = '';
   writeOutput(() => {
     const manifest = writeEvidenceDir(dir, result, policy, flags.copyInputs === true);
     if (key) manifest.signature = `${MANIFEST}.sig`;
-    const m = manifestText(manifest);
+    m = manifestText(manifest);
     writeFileSync(join(dir, MANIFEST), m);
-    if (key) {
-      writeFileSync(join(dir, `${MANIFEST}.sig`), signBytes(m, key));
-      signed = `, signed by ${fingerprint(key.publicKey)}`;
-    }
   }, dir, '--evidence-dir');
-  io.stderr(`flowaudit: wrote the evidence directory ${dir} (check it with flowaudit verify ${dir}${signed})\n`);
+  if (key) {
+    const signature = await signBytes(m, key);
+    writeOutput(() => writeFileSync(join(dir, `${MANIFEST}.sig`), signature), dir, '--evidence-dir');
+  }
+  io.stderr(`flowaudit: wrote the evidence directory ${dir} (check it with flowaudit verify ${dir}${key ? `, signed by ${by}` : ''})\n`);
 }
 
 /** The report to stdout, or to --output with one stderr line saying where and with which verdict. */

@@ -16,13 +16,13 @@ import { SshWireError, ed25519PublicBlob } from './ssh_wire.js';
 export const signaturePath = (file: string): string => `${file}.sig`;
 
 /** The armoured signature of `data` (a report still in memory, as it is written). */
-export function signBytes(data: string | Uint8Array, key: Ed25519SigningKey): string {
+export function signBytes(data: string | Uint8Array, key: Ed25519SigningKey): Promise<string> {
   return signDigest(key, createHash('sha512').update(data).digest());
 }
 
 /** Writes FILE.sig (through `write`, so tests and io stay in charge) and returns its path. */
-export function signFile(file: string, key: Ed25519SigningKey, write: (path: string, text: string) => void): string {
-  const sig = signDigest(key, digestFile(file, 'sha512'));
+export async function signFile(file: string, key: Ed25519SigningKey, write: (path: string, text: string) => void): Promise<string> {
+  const sig = await signDigest(key, digestFile(file, 'sha512'));
   const out = signaturePath(file);
   write(out, sig);
   return out;

@@ -8,7 +8,7 @@
  * blob, string namespace, string reserved, string hash algorithm, string signature (string
  * "ssh-ed25519", string the 64-byte signature).
  */
-import { createHash, createPublicKey, sign, verify } from 'node:crypto';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Ed25519SigningKey } from './openssh_key.js';
 import { SshReader, SshWireError, ed25519PublicBlob, sshString, sshUint32 } from './ssh_wire.js';
@@ -50,8 +50,8 @@ function signedData(namespace: string, hash: SigHash, digest: Uint8Array): Buffe
 }
 
 /** The armoured SSHSIG signature (text ending in a newline) over a message given by its sha512 digest. */
-export function signDigest(key: Ed25519SigningKey, digest: Uint8Array, namespace = SIGNATURE_NAMESPACE): string {
-  const sig = sign(null, signedData(namespace, 'sha512', digest), key.privateKey);
+export async function signDigest(key: Ed25519SigningKey, digest: Uint8Array, namespace = SIGNATURE_NAMESPACE): Promise<string> {
+  const sig = await key.sign(signedData(namespace, 'sha512', digest));
   const blob = Buffer.concat([
     MAGIC,
     sshUint32(1),

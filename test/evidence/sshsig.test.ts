@@ -4,8 +4,8 @@
  * a signature made by `ssh-keygen -Y sign`. Skips (with the reason) when ssh-keygen is missing;
  * CI installs openssh-client and sets FLOWAUDIT_REQUIRE_SSH=1, which turns the skip into a failure.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,12 +31,12 @@ function sshVerify(allowed: string, file: string): { code: number | null; out: s
 }
 
 describe.skipIf(!haveSshKeygen)('SSHSIG signing (ssh-keygen missing: apt-get install openssh-client)', () => {
-  it('ssh-keygen -Y verify accepts the signature, and rejects it after one changed byte', () => {
+  it('ssh-keygen -Y verify accepts the signature, and rejects it after one changed byte', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fa-sig-'));
     const { key, allowed } = makeKey(dir);
     const report = join(dir, 'report.json');
     writeFileSync(report, '{"verdict":"fail"}\n');
-    const sig = signFile(report, readSigningKey(key), (p, t) => writeFileSync(p, t));
+    const sig = await signFile(report, readSigningKey(key), (p, t) => writeFileSync(p, t));
     expect(sig).toBe(`${report}.sig`);
     const ok = sshVerify(allowed, report);
     expect(ok.out).toContain('Good "flowaudit" signature for auditor@example');
@@ -66,10 +66,37 @@ describe.skipIf(!haveSshKeygen)('SSHSIG signing (ssh-keygen missing: apt-get ins
     expect(checkFileSignature(file, allowed).line).toContain('namespace "file"');
   });
 
-  it('a key with a passphrase is one clear line suggesting a key without one', () => {
+  it('a key with a passphrase and no ssh-agent is one clear line suggesting ssh-add or a key without one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fa-sig-'));
     const { key } = makeKey(dir, 'locked', 'secret phrase');
-    expect(() => readSigningKey(key)).toThrow(/protected by a passphrase .*ssh-keygen -t ed25519 -N ''/);
+    expect(() => readSigningKey(key, {})).toThrow(/protected by a passphrase .*through ssh-agent: start one, ssh-add .*locked, and set SSH_AUTH_SOCK .*ssh-keygen -t ed25519 -N ''/);
+  });
+
+  it('a key with a passphrase signs through ssh-agent (the key file, or its .pub); an agent without the key says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-agent-'));
+    const { key, allowed } = makeKey(dir, 'locked', 'secret phrase');
+    const sock = join(dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
+      const env = { SSH_AUTH_SOCK: sock };
+      await expect(readSigningKey(key, env).sign(Buffer.from('x'))).rejects.toThrow(/does not hold this key; add it with ssh-add/);
+      const askpass = join(dir, 'askpass.sh');
+      writeFileSync(askpass, "#!/bin/sh\necho 'secret phrase'\n", { mode: 0o700 });
+      execFileSync('ssh-add', ['-q', key], { env: { ...process.env, SSH_AUTH_SOCK: sock, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' }, stdio: 'ignore' });
+      for (const which of [key, `${key}.pub`]) {
+        const report = join(dir, `report-${which.endsWith('.pub') ? 'pub' : 'key'}.md`);
+        writeFileSync(report, '## flowaudit: FAIL\n');
+        const signer = readSigningKey(which, env);
+        expect(signer.via).toBe('ssh-agent');
+        await signFile(report, signer, (p, t) => writeFileSync(p, t));
+        const r = sshVerify(allowed, report);
+        expect(r.out).toContain('Good "flowaudit" signature for auditor@example');
+        expect(checkFileSignature(report, allowed).ok).toBe(true);
+      }
+    } finally {
+      agent.kill();
+    }
   });
 });
 

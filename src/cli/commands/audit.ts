@@ -61,7 +61,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   prestartHashing(captures); // the hash worker boots while the policy loads
   if (flags.output !== undefined) checkOutputPath(flags.output);
   if (flags.emitState !== undefined) checkOutputPath(flags.emitState, '--emit-state');
-  const key = prepareDelivery(flags);
+  const key = await prepareDelivery(flags, io.env);
   const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features);
   const vantage = flags.vantage ?? [];
   checkVantage(vantage, matrix, inventory);
@@ -99,7 +99,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   }
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
-  deliverReport(io, result, text, format, flags, key, { matrix, matrixSpecs, inventoryPath: flags.inventory });
+  await deliverReport(io, result, text, format, flags, key, { matrix, matrixSpecs, inventoryPath: flags.inventory });
   timer.mark('report');
   timer.report();
   const broken = result.inputs.filter((i) => i.error);

@@ -112,7 +112,7 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
   // Every output path is checked before capturing: a report that cannot be written must not cost the capture.
   if (flags.output !== undefined) checkOutputPath(flags.output);
   if (flags.write !== undefined) checkOutputPath(flags.write, '--write');
-  const key = prepareDelivery(flags);
+  const key = await prepareDelivery(flags, io.env);
   const engineName = chooseLiveEngine(flags.engine, io.env);
   const cap = engineName === 'cap' ? loadCap() : null;
   const asAddresses = flags.as !== undefined ? ownAddresses(device) : [];
@@ -335,7 +335,7 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
     progress.done({ ...stats(), elapsedMs: (stoppedUs - startedUs) / 1000 });
     const toTerminal = flags.output === undefined && io.stdoutIsTTY;
     const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
-    deliverReport(io, result, text, format, flags, key, { matrix, matrixSpecs, inventoryPath: flags.inventory });
+    await deliverReport(io, result, text, format, flags, key, { matrix, matrixSpecs, inventoryPath: flags.inventory });
     if (captureError !== null) io.stderr(`flowaudit: live:${device}: ${captureError}\n`);
     return exitCodeFor(result, flags.exitZero === true);
   } finally {

@@ -30,7 +30,7 @@ export function registerMerge(program: Command, io: Io, setExit: (code: number) 
   )
     .option('--dedupe-window <seconds>', "two sensors' sightings of a connection this close in time are the same packets", '1')
     .action(async (files: string[], flags: MergeFlags) => {
-      setExit(mergeCommand(files, flags, io, argv));
+      setExit(await mergeCommand(files, flags, io, argv));
     });
 }
 
@@ -62,12 +62,12 @@ export function readState(path: string): AuditState & { fileSha256: string } {
   }
 }
 
-export function mergeCommand(files: string[], flags: MergeFlags, io: Io, argv: string[] = []): number {
+export async function mergeCommand(files: string[], flags: MergeFlags, io: Io, argv: string[] = []): Promise<number> {
   const format = chooseFormat(flags.format, REPORT_FORMATS, 'text');
   const scope = flags.scope ?? 'inventory';
   if (scope !== 'inventory' && scope !== 'all') throw new UsageError(`unknown scope "${scope}" (expected inventory or all)`);
   if (flags.output !== undefined) checkOutputPath(flags.output);
-  const key = prepareDelivery(flags);
+  const key = await prepareDelivery(flags, io.env);
   if ((flags.vantage?.length ?? 0) > 0 || flags.requireAllMembers) {
     throw new UsageError('merge applies the --vantage and --require-all-members the parts were audited with; give them to audit --emit-state');
   }
@@ -91,6 +91,6 @@ export function mergeCommand(files: string[], flags: MergeFlags, io: Io, argv: s
   for (const w of result.merge?.warnings ?? []) io.stderr(`flowaudit: warning: ${w}\n`);
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
-  deliverReport(io, result, text, format, flags, key, { matrix, matrixSpecs, inventoryPath });
+  await deliverReport(io, result, text, format, flags, key, { matrix, matrixSpecs, inventoryPath });
   return exitCodeFor(result, flags.exitZero === true);
 }
