@@ -51,7 +51,7 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
 
 export async function auditCommand(captures: string[], flags: AuditFlags, io: Io, argv: string[] = []): Promise<number> {
   const timer = phaseTimer(io);
-  const format = chooseFormat(flags.format, FORMATS, 'text');
+  const format = chooseFormat(flags.format, FORMATS, 'text', flags.output);
   const scope = flags.scope ?? 'inventory';
   if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
   checkCaptures(captures);
@@ -93,6 +93,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
       else io.appendFile(flags.emitState, chunk);
       first = false;
     }
+    io.stderr(`flowaudit: wrote the mergeable state (sensor ${flags.sensor ?? os().hostname()}) to ${flags.emitState}\n`);
   }
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });

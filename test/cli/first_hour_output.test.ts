@@ -1,0 +1,97 @@
+/**
+ * Issue 20, the small things a new user trips over: the format follows the -o extension when -f is
+ * not given, formats in any case, one stderr line for every file written, plurals, and discover's
+ * next step only when there is a proposal.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { chooseFormat, formatForPath } from '../../src/cli/options.js';
+import { REPORT_FORMATS } from '../../src/report/render.js';
+import { corpusAvailable } from '../corpus/reference.js';
+import { CORPUS_DIR } from '../support/shared_dir.js';
+import { runCli } from '../support/run_cli.js';
+
+const LAB = 'fixtures/ams-lab.pcapng';
+const INV = 'fixtures/ams-lab.inventory.json';
+const CAPTURES = join(CORPUS_DIR, 'captures');
+const NO_CORPUS = !corpusAvailable(); // skipped without ../shared (CI sets CI=true: a missing corpus fails there)
+const dir = mkdtempSync(join(tmpdir(), 'fa-first-hour-'));
+
+describe('format from the -o extension', () => {
+  it.each([
+    ['r.json', 'json'],
+    ['r.HTML', 'html'],
+    ['r.htm', 'html'],
+    ['r.md', 'markdown'],
+    ['r.csv', 'csv'],
+    ['r.txt', 'text'],
+    ['r.ndjson', 'ecs'],
+    ['r.report', undefined],
+    ['noext', undefined],
+  ])('%s → %s', (path, want) => {
+    expect(formatForPath(path, REPORT_FORMATS)).toBe(want);
+  });
+
+  it('a command offers its own formats: flows -o x.json is jsonl, discover -o x.html falls back to text', () => {
+    expect(chooseFormat(undefined, ['jsonl', 'csv'] as const, 'jsonl', 'x.json')).toBe('jsonl');
+    expect(chooseFormat(undefined, ['text', 'json'] as const, 'text', 'x.html')).toBe('text');
+  });
+
+  it('-f wins over the extension, in any case; an unknown -f is still a usage error', () => {
+    expect(chooseFormat('TEXT', REPORT_FORMATS, 'text', 'x.html')).toBe('text');
+    expect(chooseFormat('Json', REPORT_FORMATS, 'text')).toBe('json');
+    expect(() => chooseFormat('yaml', REPORT_FORMATS, 'text')).toThrow(/unknown format "yaml"/);
+  });
+
+  it('audit -o report.html writes HTML and says so', async () => {
+    const out = join(dir, 'report.html');
+    const r = await runCli(['audit', LAB, '-i', INV, '-o', out]);
+    expect(String(r.files.get(out))).toMatch(/^<!DOCTYPE html>/);
+    expect(r.stderr).toMatch(/^flowaudit: wrote the html report to .*report\.html: verdict FAIL/);
+  });
+
+  it('audit -f JSON is accepted', async () => {
+    const r = await runCli(['audit', LAB, '-i', INV, '-f', 'JSON']);
+    expect(JSON.parse(r.stdout).verdict).toBe('fail');
+  });
+});
+
+describe('one stderr line for every file written', () => {
+  it('discover -o inventory.json writes the inventory (JSON from the extension) and confirms', async () => {
+    const out = join(dir, 'inventory.json');
+    const r = await runCli(['discover', LAB, '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(JSON.parse(String(r.files.get(out))).roles['ams-server']).toBeDefined();
+    expect(r.stderr).toMatch(/^flowaudit: wrote the proposed inventory to .*inventory\.json: \d+ members in \d+ roles\n$/);
+  });
+
+  it('flows -o and audit --emit-state confirm', async () => {
+    const out = join(dir, 'flows.csv');
+    const f = await runCli(['flows', LAB, '-o', out]);
+    expect(String(f.files.get(out))).toMatch(/^protocol,client,/);
+    expect(f.stderr).toBe(`flowaudit: wrote 39 connections (csv) to ${out}\n`);
+    const st = join(dir, 'state.json');
+    const a = await runCli(['audit', LAB, '-i', INV, '--emit-state', st, '--sensor', 's1']);
+    expect(a.stderr).toBe(`flowaudit: wrote the mergeable state (sensor s1) to ${st}\n`);
+  });
+});
+
+describe('plurals and discover with nothing to propose', () => {
+  it.skipIf(NO_CORPUS)('a capture of one connection says "1 connection", "1 packet" never "1 packets"', async () => {
+    const r = await runCli(['audit', join(CAPTURES, 'zeek__tcp-truncated-header.pcap'), '-i', INV, '--scope', 'all']);
+    expect(r.stdout).toContain(', 1 connection (1 in scope)');
+    expect(r.stdout).not.toMatch(/\b1 (connections|packets)\b/);
+  });
+
+  it.skipIf(NO_CORPUS)('discover says "Next: save the proposal" only when something was proposed', async () => {
+    const lab = await runCli(['discover', LAB]);
+    expect(lab.stdout).toContain('Next: save the proposal as an inventory');
+    const none = await runCli(['discover', join(CAPTURES, 'tcpdump__pptp.pcap')]);
+    expect(none.stdout).toContain('No role could be proposed from this capture.');
+    expect(none.stdout).not.toContain('save the proposal');
+    expect(none.stdout).toContain('Next: nothing to save yet');
+  });
+});
