@@ -82,3 +82,16 @@ export async function analyseFiles(paths: string[], serverPorts: ServerPorts, op
   await hashed;
   return facts;
 }
+
+/**
+ * Issue 20: when no input could be read at all (every input failed before its first packet or
+ * record, e.g. a text file given as a capture), there is nothing to report: the commands print
+ * these lines (one per input, naming it and why) and exit 2, with no report on stdout and no
+ * report file. Null when something was read: an audit of several inputs, one bad, keeps its
+ * inconclusive report.
+ */
+export function nothingReadable(facts: CaptureFacts): string[] | null {
+  if (facts.inputs.length === 0 || facts.packets > 0 || facts.connections.size > 0) return null;
+  if (!facts.inputs.every((i) => i.error)) return null;
+  return facts.inputs.map((i) => i.error!.message);
+}

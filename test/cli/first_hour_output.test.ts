@@ -3,7 +3,7 @@
  * not given, formats in any case, one stderr line for every file written, plurals, and discover's
  * next step only when there is a proposal.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -93,5 +93,32 @@ describe('plurals and discover with nothing to propose', () => {
     expect(none.stdout).toContain('No role could be proposed from this capture.');
     expect(none.stdout).not.toContain('save the proposal');
     expect(none.stdout).toContain('Next: nothing to save yet');
+  });
+});
+
+describe('an input that cannot be read is one line, exit 2, no report (item 4)', () => {
+  const text = join(dir, 'notes.pcap');
+  writeFileSync(text, 'hello, this is not a capture\n');
+
+  it.each([
+    ['audit', ['audit', text, '-i', INV]],
+    ['audit -o', ['audit', text, '-i', INV, '-o', join(dir, 'never.html')]],
+    ['discover', ['discover', text]],
+    ['flows', ['flows', text]],
+  ])('%s: a text file given as a capture', async (_name, argv) => {
+    const r = await runCli(argv);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.files.size).toBe(0);
+    expect(r.stderr).toBe(`flowaudit: ${text}: Cannot read pcap header: unknown magic 0x68656c6c (neither pcap nor pcapng) (at byte offset 0)\n`);
+  });
+
+  it('several inputs, one bad: the inconclusive report stays, the bad one named on stderr', async () => {
+    const r = await runCli(['audit', text, LAB, '-i', INV, '-f', 'json']);
+    expect(r.code).toBe(2);
+    const j = JSON.parse(r.stdout);
+    expect(j.verdict).toBe('inconclusive');
+    expect(j.verdictReasons[0]).toMatch(/^input .*notes\.pcap could not be read/);
+    expect(r.stderr).toContain('notes.pcap: Cannot read pcap header');
   });
 });

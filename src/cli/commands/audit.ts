@@ -7,7 +7,7 @@ import { CliError } from '../../errors.js';
 import { REPORT_FORMATS, renderReport } from '../../report/render.js';
 import { useColor, type Io } from '../io.js';
 import { DEFAULT_MATRIX, addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
-import { analyseInputs, checkCaptures, resolveInputs } from '../pipeline.js';
+import { analyseInputs, checkCaptures, nothingReadable, resolveInputs } from '../pipeline.js';
 import type { AuditResult } from '../../audit/result.js';
 import { VERDICT_LABEL, exitCodeFor } from '../../audit/verdict.js';
 import { checkVantage } from '../../audit/vantage.js';
@@ -68,6 +68,12 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
     ...(io.stdin ? { stdin: io.stdin } : {}),
   });
   timer.mark('ingest');
+  const unreadable = nothingReadable(facts);
+  if (unreadable) {
+    await hashed;
+    for (const m of unreadable) io.stderr(`flowaudit: ${m}\n`);
+    return 2;
+  }
   const auditOpts = { scope, features, generatedAt: generationTime(io.env), vantage, requireAllMembers: flags.requireAllMembers === true } as const;
   let audited: AuditResult = runAudit(facts, matrix, inventory, auditOpts); // while the hashes finish
   timer.mark('audit');

@@ -14,7 +14,7 @@ import { renderDiscoverText } from '../../report/discover_text.js';
 import { VERSION } from '../../version.js';
 import type { Io } from '../io.js';
 import { DEFAULT_MATRIX, chooseFormat, collectRepeat, loadPolicy } from '../options.js';
-import { analyseFiles, checkCaptures, resolveInputs } from '../pipeline.js';
+import { analyseFiles, checkCaptures, nothingReadable, resolveInputs } from '../pipeline.js';
 import { checkOutputPath, writeOutput } from '../output.js';
 import { plural } from '../../report/labels.js';
 
@@ -82,6 +82,11 @@ export async function discoverCommand(captures: string[], flags: DiscoverFlags, 
     onNote: (m) => io.stderr(`flowaudit: note: ${m}\n`),
     ...(io.stdin ? { stdin: io.stdin } : {}),
   });
+  const unreadable = nothingReadable(facts);
+  if (unreadable) {
+    for (const m of unreadable) io.stderr(`flowaudit: ${m}\n`);
+    return 2;
+  }
   const result = runDiscovery(facts, matrix, { as });
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
   const inputs = facts.inputs.map((i) => ({ path: i.path, sha256: i.sha256, packets: i.packets }));

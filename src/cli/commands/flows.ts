@@ -10,7 +10,7 @@ import type { Io } from '../io.js';
 import { checkOutputPath } from '../output.js';
 import { plural } from '../../report/labels.js';
 import { chooseFormat, collectRepeat, loadPolicy } from '../options.js';
-import { analyseFiles, checkCaptures, resolveInputs } from '../pipeline.js';
+import { analyseFiles, checkCaptures, nothingReadable, resolveInputs } from '../pipeline.js';
 
 const FORMATS = ['jsonl', 'csv'] as const;
 
@@ -68,6 +68,12 @@ export function registerFlows(program: Command, io: Io, setExit: (code: number) 
       const { matrix } = loadPolicy(flags.matrix, undefined, []);
       checkCaptures(captures);
       const facts = await analyseFiles(resolveInputs(captures), serverPortsFor(matrix));
+      const unreadable = nothingReadable(facts);
+      if (unreadable) {
+        for (const m of unreadable) io.stderr(`flowaudit: ${m}\n`);
+        setExit(2);
+        return;
+      }
       // Rendered and written in batches of 10,000 records, so a large capture never holds every
       // record (or the whole text) at once.
       let batch: ReturnType<typeof flowRecord>[] = [];
