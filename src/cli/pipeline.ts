@@ -49,10 +49,20 @@ export async function analyseInputs(
   // by src/records; everything else goes to the packet readers. Both end in the same facts.
   const logs: RecordLogInput[] = [];
   const captures: InputSpec[] = [];
+  const skippedHere: { path: string; reason: string }[] = [];
   for (const s of specs) {
     const f = recordLogFormat(s.path);
-    if (f) logs.push({ path: s.path, ...f });
+    // A file found in a directory that looks like text but is no flow log (an old report, the
+    // inventory, notes as JSON) is skipped with a note, like any other non-capture there (issue 20).
+    if (f && 'error' in f && s.fromDirectory !== null) {
+      const reason = `not a capture or flow log: ${f.error}`;
+      skippedHere.push({ path: s.path, reason });
+      opts.onNote?.(`${s.path}: skipped, ${reason}`);
+    } else if (f) logs.push({ path: s.path, ...f });
     else captures.push(s);
+  }
+  if (logs.length === 0 && captures.length === 0) {
+    throw new CliError(`no capture among the inputs: ${skippedHere.map((k) => `${k.path} (${k.reason})`).join(', ')}`, 'input');
   }
   const engine = new FlowEngine();
   const collector = new RecordCollector(serverPorts);
@@ -61,6 +71,7 @@ export async function analyseInputs(
   const ingestOpts = { ...opts, recordLog: streamRecordHook(collector) }; // flow logs on stdin / pipes
   const ingested =
     captures.length > 0 ? await ingestInputs(captures, engine, ingestOpts) : { inputs: [], hashed: Promise.resolve(), skipped: [] };
+  ingested.skipped.unshift(...skippedHere);
   let facts = collectFacts(engine, ingested.inputs, serverPorts);
   if (logs.length === 0 && collector.table.size === 0 && !ingested.inputs.some((i) => i.records)) {
     return { facts, hashed: ingested.hashed, skipped: ingested.skipped };

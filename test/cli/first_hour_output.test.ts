@@ -3,7 +3,7 @@
  * not given, formats in any case, one stderr line for every file written, plurals, and discover's
  * next step only when there is a proposal.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -120,5 +120,38 @@ describe('an input that cannot be read is one line, exit 2, no report (item 4)',
     expect(j.verdict).toBe('inconclusive');
     expect(j.verdictReasons[0]).toMatch(/^input .*notes\.pcap could not be read/);
     expect(r.stderr).toContain('notes.pcap: Cannot read pcap header');
+  });
+});
+
+describe('a directory that is an evidence folder (item 5)', () => {
+  it('captures beside the inventory, old reports and notes: the audit runs, each other file skipped with a note saying what it is', async () => {
+    const ev = mkdtempSync(join(tmpdir(), 'fa-evidence-'));
+    copyFileSync(LAB, join(ev, 'ams-lab.pcapng'));
+    copyFileSync(INV, join(ev, 'inventory.json'));
+    const json = await runCli(['audit', LAB, '-i', INV, '-f', 'json']);
+    writeFileSync(join(ev, 'old-report.json'), json.stdout);
+    writeFileSync(join(ev, 'old-report.html'), (await runCli(['audit', LAB, '-i', INV, '-f', 'html'])).stdout);
+    writeFileSync(join(ev, 'notes.json'), '{"ticket": 42}\n');
+    writeFileSync(join(ev, 'readme.txt'), 'captured on the AMS NIC\n');
+    const r = await runCli(['audit', ev, '-i', INV, '-f', 'json']);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.verdict).toBe('fail');
+    expect(j.inputs.map((i: { path: string }) => i.path)).toEqual([join(ev, 'ams-lab.pcapng')]);
+    const notes = r.stderr.trim().split('\n');
+    expect(notes).toEqual([
+      `flowaudit: note: ${join(ev, 'inventory.json')}: skipped, not a capture or flow log: a flowaudit inventory; give it with --inventory`,
+      expect.stringMatching(/notes\.json: skipped, not a capture or flow log: line 1 is a JSON object, but neither/),
+      `flowaudit: note: ${join(ev, 'old-report.html')}: skipped, not a capture or flow log: a flowaudit report (HTML), not evidence`,
+      `flowaudit: note: ${join(ev, 'old-report.json')}: skipped, not a capture or flow log: a flowaudit report (JSON), not evidence`,
+      expect.stringMatching(/readme\.txt: skipped, not a capture or flow log \(unknown magic/),
+    ]);
+  });
+
+  it('the inventory named as a capture: one line that says what it is and where it belongs', async () => {
+    const r = await runCli(['audit', INV, '-i', INV]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`flowaudit: ${INV}: not a capture or a flow log: a flowaudit inventory; give it with --inventory\n`);
   });
 });
