@@ -63,7 +63,7 @@ export function loadPolicy(
   features: string[];
 } {
   const specs = matrixSpecs && matrixSpecs.length > 0 ? matrixSpecs : [DEFAULT_MATRIX];
-  const loaded = specs.map((s) => loadMatrix(s));
+  const loaded = specs.map((s) => loadMatrix(s, { addOn: specs.length > 1 })); // roles checked once merged
   const matrix = loaded.length === 1 ? loaded[0]! : mergeMatrices(loaded);
   const inventory = loadInventory(inventoryPath, matrix, extraMembers);
   const known = new Set(matrix.features.map((f) => f.name));

@@ -155,3 +155,30 @@ describe('a directory that is an evidence folder (item 5)', () => {
     expect(r.stderr).toBe(`flowaudit: ${INV}: not a capture or a flow log: a flowaudit inventory; give it with --inventory\n`);
   });
 });
+
+describe('matrix files: errors in words, one line each with the prefix; add-on matrices (item 7)', () => {
+  const site = (rules: object[], roles?: object): string => {
+    const p = join(dir, `site-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(p, JSON.stringify({ name: 'site', version: '1', source: 'us', ...(roles ? { roles } : {}), rules }));
+    return p;
+  };
+  const rule = { id: 'site-backup', source: 'ams-server', destination: 'backup', protocol: 'tcp', ports: ['8443'], requirement: 'optional', description: 'backup' };
+
+  it('several problems: one line each, each with flowaudit: and the place in words', async () => {
+    const p = site([{ ...rule, ports: ['tcp/8443'] }, { ...rule, id: 'Two', protocol: 'TCP' }], { backup: {} });
+    const r = await runCli(['matrix', 'show', '-m', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n').filter(Boolean)).toEqual([
+      `flowaudit: ${p}: rule 1 ("site-backup"), ports[0]: "tcp/8443" is not a port; write "8443" with "protocol": "tcp" (one protocol per rule)`,
+      `flowaudit: ${p}: rule 2 ("Two"), id: "Two" is not a name in lower case with dashes, e.g. "ams-ldap"`,
+      `flowaudit: ${p}: rule 2 ("Two"), protocol: "TCP" is not one of "tcp", "udp"`,
+    ]);
+  });
+
+  it('an add-on without ams-server in its roles audits with builtin:ams', async () => {
+    const p = site([rule], { backup: { description: 'the backup server' } });
+    const r = await runCli(['audit', LAB, '-i', INV, '-m', 'builtin:ams', '-m', p, '-f', 'json']);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).rules.map((x: { id: string }) => x.id)).toContain('site-backup');
+  });
+});
