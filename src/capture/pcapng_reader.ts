@@ -9,8 +9,8 @@
  * and the timestamp conversion are in pcapng_interfaces.ts.
  */
 import { CaptureFormatError } from '../errors.js';
-import type { CaptureInfo, InterfaceInfo, PacketSource, RawPacket } from './source.js';
-import { ByteWindow, hex32, noteEndOfInput } from './chunked_file.js';
+import { noteEndOfInput, type CaptureInfo, type InterfaceInfo, type PacketSource, type RawPacket } from './source.js';
+import { ByteWindow, hex32 } from '../inputs/chunked_file.js';
 import { ifaceState, setTs, type IfaceState } from './pcapng_interfaces.js';
 import { readIdbOptions, readIsbOptions, readShbOptions } from './pcapng_options.js';
 

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import type AjvModule from 'ajv';
-import { CliError } from '../errors.js';
+import { PolicyError } from '../errors.js';
 import { precompiled } from './precompiled.js';
 import { misplacedFile, pathInWords, schemaErrorInWords } from './schema_words.js';
 
@@ -74,7 +74,7 @@ export function formatSchemaErrors(errors: readonly ErrorObject[], data: unknown
 }
 
 /**
- * Validate `data` against a shipped schema; on failure throw CliError(code) whose message has one
+ * Validate `data` against a shipped schema; on failure throw PolicyError(code) whose message has one
  * line per problem, each `file: /json/path: message`.
  */
 export function validateAgainstSchema(
@@ -86,13 +86,13 @@ export function validateAgainstSchema(
   const v = validator(name);
   if (v(data)) return;
   const misplaced = misplacedFile(name, data);
-  if (misplaced !== null) throw new CliError(`${file}: ${misplaced}`, code, 2);
+  if (misplaced !== null) throw new PolicyError(`${file}: ${misplaced}`, code);
   const lines = formatSchemaErrors(v.errors ?? [], data);
-  throw new CliError(lines.map((l) => `${file}: ${l}`).join('\n'), code, 2);
+  throw new PolicyError(lines.map((l) => `${file}: ${l}`).join('\n'), code);
 }
 
 /**
- * Throw CliError(code) listing semantic problems, if any: one line each, `file: where: message`,
+ * Throw PolicyError(code) listing semantic problems, if any: one line each, `file: where: message`,
  * a leading JSON pointer (`/rules/1/source: …`) put in words against `data`, the parsed file.
  */
 export function throwIfProblems(problems: readonly string[], file: string, code: 'matrix' | 'inventory', data?: unknown): void {
@@ -102,7 +102,7 @@ export function throwIfProblems(problems: readonly string[], file: string, code:
     const where = m && data !== undefined ? pathInWords(m[1]!, data) : null;
     return where === null ? p : `${where === '' ? '' : `${where}: `}${m![2]!}`;
   });
-  throw new CliError(worded.map((p) => `${file}: ${p}`).join('\n'), code, 2);
+  throw new PolicyError(worded.map((p) => `${file}: ${p}`).join('\n'), code);
 }
 
 /**

@@ -9,14 +9,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chooseFormat, formatForPath } from '../../src/cli/options.js';
 import { REPORT_FORMATS } from '../../src/report/render.js';
-import { corpusAvailable } from '../corpus/reference.js';
-import { CORPUS_DIR } from '../support/shared_dir.js';
+import { CORPUS_DIR, itShared } from '../support/shared.js';
 import { runCli } from '../support/run_cli.js';
 
 const LAB = 'fixtures/ams-lab.pcapng';
 const INV = 'fixtures/ams-lab.inventory.json';
 const CAPTURES = join(CORPUS_DIR, 'captures');
-const NO_CORPUS = !corpusAvailable(); // skipped without ../shared (CI sets CI=true: a missing corpus fails there)
 const dir = mkdtempSync(join(tmpdir(), 'fa-first-hour-'));
 
 describe('format from the -o extension', () => {
@@ -80,13 +78,13 @@ describe('one stderr line for every file written', () => {
 });
 
 describe('plurals and discover with nothing to propose', () => {
-  it.skipIf(NO_CORPUS)('a capture of one connection says "1 connection", "1 packet" never "1 packets"', async () => {
+  itShared('a capture of one connection says "1 connection", "1 packet" never "1 packets"', async () => {
     const r = await runCli(['audit', join(CAPTURES, 'zeek__tcp-truncated-header.pcap'), '-i', INV, '--scope', 'all']);
     expect(r.stdout).toContain(', 1 connection (1 in scope)');
     expect(r.stdout).not.toMatch(/\b1 (connections|packets)\b/);
   });
 
-  it.skipIf(NO_CORPUS)('discover says "Next: save the proposal" only when something was proposed', async () => {
+  itShared('discover says "Next: save the proposal" only when something was proposed', async () => {
     const lab = await runCli(['discover', LAB]);
     expect(lab.stdout).toContain('Next: save the proposal as an inventory');
     const none = await runCli(['discover', join(CAPTURES, 'tcpdump__pptp.pcap')]);

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CliError } from '../../src/errors.js';
+import { PolicyError } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/cli/exit_codes.js';
 import {
   compileMatrix,
   lineColumn,
@@ -35,14 +36,14 @@ function base(): MatrixFile {
   };
 }
 
-function errorOf(f: () => unknown): CliError {
+function errorOf(f: () => unknown): PolicyError {
   try {
     f();
   } catch (e) {
-    expect(e).toBeInstanceOf(CliError);
-    return e as CliError;
+    expect(e).toBeInstanceOf(PolicyError);
+    return e as PolicyError;
   }
-  throw new Error('expected a CliError');
+  throw new Error('expected a PolicyError');
 }
 
 function writeJson(name: string, value: unknown): string {
@@ -88,8 +89,8 @@ describe('compileMatrix', () => {
     const f = base() as MatrixFile & Record<string, unknown>;
     mutate(f);
     const e = errorOf(() => compileMatrix(f, 'matrix.json', 'x'));
-    expect(e.code).toBe('matrix');
-    expect(e.exitCode).toBe(2);
+    expect(e.policy).toBe('matrix');
+    expect(exitCodeOf(e)).toBe(2);
     expect(e.message).toContain(message);
   });
 
@@ -108,7 +109,7 @@ describe('compileMatrix', () => {
     const f = base() as MatrixFile & Record<string, unknown>;
     mutate(f);
     const e = errorOf(() => compileMatrix(f, 'm.json', 'x'));
-    expect(e.code).toBe('matrix');
+    expect(e.policy).toBe('matrix');
     expect(e.message).toContain(message);
   });
 
@@ -145,14 +146,14 @@ describe('loadMatrix from files', () => {
   ])('bad JSON (%s) → file:line:column', (_label, text, where) => {
     const p = writeJson(`bad-${_label.replace(/ /g, '-')}.json`, text);
     const e = errorOf(() => loadMatrix(p));
-    expect(e.code).toBe('matrix');
+    expect(e.policy).toBe('matrix');
     expect(e.message.startsWith(`${p}${where}`)).toBe(true);
   });
 
   it('unreadable file names the file', () => {
     const p = join(dir, 'missing.json');
     const e = errorOf(() => loadMatrix(p));
-    expect(e.code).toBe('matrix');
+    expect(e.policy).toBe('matrix');
     expect(e.message).toBe(`${p}: cannot read matrix: no such file`);
     const d = join(dir, 'a-directory');
     mkdirSync(d);
@@ -281,12 +282,12 @@ describe('mergeMatrices', () => {
     const o = other();
     o.rules[0]!.id = 'r2';
     const e = errorOf(() => mergeMatrices([compileMatrix(base(), 'a.json', 's1'), compileMatrix(o, 'b.json', 's2')]));
-    expect(e.code).toBe('matrix');
+    expect(e.policy).toBe('matrix');
     expect(e.message).toBe('b.json: rule id "r2" is already defined by a.json');
   });
 
   it('rejects an empty list', () => {
-    expect(errorOf(() => mergeMatrices([])).code).toBe('matrix');
+    expect(errorOf(() => mergeMatrices([])).policy).toBe('matrix');
   });
 });
 
