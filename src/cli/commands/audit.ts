@@ -7,7 +7,7 @@ import { UsageError, InputError } from '../../errors.js';
 import { REPORT_FORMATS, renderReport } from '../../report/render.js';
 import { useColor, type Io } from '../io.js';
 import { DEFAULT_MATRIX, addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
-import { analyseInputs, checkCaptures, resolveInputs } from '../pipeline.js';
+import { analyseInputs, checkCaptures, nothingReadable, resolveInputs } from '../pipeline.js';
 import type { AuditResult } from '../../audit/result.js';
 import { VERDICT_LABEL, exitCodeFor } from '../../audit/verdict.js';
 import { checkVantage } from '../../audit/vantage.js';
@@ -51,7 +51,7 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
 
 export async function auditCommand(captures: string[], flags: AuditFlags, io: Io, argv: string[] = []): Promise<number> {
   const timer = phaseTimer(io);
-  const format = chooseFormat(flags.format, FORMATS, 'text');
+  const format = chooseFormat(flags.format, FORMATS, 'text', flags.output);
   const scope = flags.scope ?? 'inventory';
   if (scope !== 'inventory' && scope !== 'all') throw new UsageError(`unknown scope "${scope}" (expected inventory or all)`);
   checkCaptures(captures);
@@ -68,6 +68,12 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
     ...(io.stdin ? { stdin: io.stdin } : {}),
   });
   timer.mark('ingest');
+  const unreadable = nothingReadable(facts);
+  if (unreadable) {
+    await hashed;
+    for (const m of unreadable) io.stderr(`flowaudit: ${m}\n`);
+    return 2;
+  }
   const auditOpts = { scope, features, generatedAt: generationTime(io.env), vantage, requireAllMembers: flags.requireAllMembers === true } as const;
   let audited: AuditResult = runAudit(facts, matrix, inventory, auditOpts); // while the hashes finish
   timer.mark('audit');
@@ -93,6 +99,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
       else io.appendFile(flags.emitState, chunk);
       first = false;
     }
+    io.stderr(`flowaudit: wrote the mergeable state (sensor ${flags.sensor ?? os().hostname()}) to ${flags.emitState}\n`);
   }
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });

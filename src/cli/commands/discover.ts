@@ -14,8 +14,9 @@ import { renderDiscoverText } from '../../report/discover_text.js';
 import { VERSION } from '../../version.js';
 import type { Io } from '../io.js';
 import { DEFAULT_MATRIX, chooseFormat, collectRepeat, loadPolicy } from '../options.js';
-import { analyseFiles, checkCaptures, resolveInputs } from '../pipeline.js';
-import { checkOutputPath } from '../output.js';
+import { analyseFiles, checkCaptures, nothingReadable, resolveInputs } from '../pipeline.js';
+import { checkOutputPath, writeOutput } from '../output.js';
+import { plural } from '../../report/labels.js';
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -35,7 +36,7 @@ export function registerDiscover(program: Command, io: Io, setExit: (code: numbe
     .option('-m, --matrix <spec>', 'matrix file or builtin:NAME (repeatable, merged; default builtin:ams)', collectRepeat)
     .option('--as <role=address>', 'decide a member yourself, e.g. --as ams-server=10.0.0.10 (repeatable)', collectRepeat)
     .option('--group-clients <prefix>', 'fold client-role members into CIDRs, e.g. /24 (IPv6: /64); default: single addresses')
-    .option('-f, --format <format>', 'text (for a person) or json (an inventory file)', 'text')
+    .option('-f, --format <format>', 'text (for a person) or json (an inventory file); default: json for an --output ending .json, else text')
     .option('-o, --output <file>', 'write to a file instead of standard output')
     .action(async (captures: string[], flags: DiscoverFlags) => {
       setExit(await discoverCommand(captures, flags, io, argv));
@@ -70,7 +71,7 @@ function sh(word: string): string {
 }
 
 export async function discoverCommand(captures: string[], flags: DiscoverFlags, io: Io, argv: string[] = []): Promise<number> {
-  const format = chooseFormat(flags.format, FORMATS, 'text');
+  const format = chooseFormat(flags.format, FORMATS, 'text', flags.output);
   checkCaptures(captures);
   const { matrix } = loadPolicy(flags.matrix, undefined, []);
   const as = parseAs(flags.as ?? [], matrix.roles.map((r) => r.name));
@@ -81,6 +82,11 @@ export async function discoverCommand(captures: string[], flags: DiscoverFlags, 
     onNote: (m) => io.stderr(`flowaudit: note: ${m}\n`),
     ...(io.stdin ? { stdin: io.stdin } : {}),
   });
+  const unreadable = nothingReadable(facts);
+  if (unreadable) {
+    for (const m of unreadable) io.stderr(`flowaudit: ${m}\n`);
+    return 2;
+  }
   const result = runDiscovery(facts, matrix, { as });
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
   const inputs = facts.inputs.map((i) => ({ path: i.path, sha256: i.sha256, packets: i.packets }));
@@ -104,8 +110,13 @@ export async function discoverCommand(captures: string[], flags: DiscoverFlags, 
       auditCommand: ['flowaudit', 'audit', ...common, '--inventory', out].map(sh).join(' '),
     });
   }
-  if (flags.output !== undefined) io.writeFile(flags.output, text);
-  else io.stdout(text);
+  if (flags.output === undefined) io.stdout(text);
+  else {
+    writeOutput(() => io.writeFile(flags.output!, text), flags.output);
+    const roles = new Set(result.members.map((m) => m.role)).size;
+    const what = format === 'json' ? 'the proposed inventory' : 'the discover summary';
+    io.stderr(`flowaudit: wrote ${what} to ${flags.output}: ${plural(result.members.length, 'member')} in ${plural(roles, 'role')}\n`);
+  }
   const broken = facts.inputs.filter((i) => i.error);
   for (const i of broken) io.stderr(`flowaudit: ${i.error?.message}\n`);
   return broken.length > 0 ? 2 : 0;
