@@ -15,7 +15,7 @@ import { EPT_MAP_OPNUM, eptMapResponseEndpoints, PTYPE_REQUEST, PTYPE_RESPONSE, 
 import { looksLikeHttpRequest, parseHttpHost } from '../decode/hints/http_host.js';
 import { looksLikeTlsHandshake, parseClientHelloSni } from '../decode/hints/tls_sni.js';
 import { HintStore, remapIds } from './hint_store.js';
-import { quotedPacket, type IcmpQuote } from './icmp_quote.js';
+import { quotedPacket } from './icmp_quote.js';
 import { StreamBuf } from './stream_buf.js';
 
 export type { DnsNameFact, EpmFact, HintNameSource } from './hint_facts.js';
