@@ -5,6 +5,7 @@
  */
 import type { LiveInputInfo } from '../capture/source.js';
 import type { ConnState, Outcome } from '../flows/conn_state.js';
+import type { InputProblem } from '../inputs/input_problem.js';
 import type { ByteBasis, RecordInputInfo } from '../inputs/record_input.js';
 import type { MergeStats } from '../flows/facts_merge.js';
 import type { Protocol, Requirement } from '../matrix/types.js';
@@ -130,8 +131,8 @@ export interface InputResult {
   firstSeen: string | null;
   lastSeen: string | null;
   truncated: boolean;
-  warnings: { offset: number; message: string }[];
-  error: { offset: number; message: string } | null;
+  warnings: InputProblem[];
+  error: InputProblem | null;
   /** Drops from pcapng ISBs (sum over interfaces), or null when the file records none. */
   drops: { ifDrop: number | null; osDrop: number | null } | null;
   /** Live captures only (format 'live'): interface, filter, clock, evidence file; drops stay null. */
