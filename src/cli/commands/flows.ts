@@ -66,7 +66,7 @@ export function registerFlows(program: Command, io: Io, setExit: (code: number) 
       if (flags.output !== undefined) checkOutputPath(flags.output); // before reading anything
       const { matrix } = loadPolicy(flags.matrix, undefined, []);
       checkCaptures(captures);
-      const facts = await analyseFiles(resolveInputs(captures), serverPortsFor(matrix));
+      const facts = await analyseFiles(resolveInputs(captures), serverPortsFor(matrix), { records: 'rows' });
       // Rendered and written in batches of 10,000 records, so a large capture never holds every
       // record (or the whole text) at once.
       let batch: ReturnType<typeof flowRecord>[] = [];
