@@ -86,11 +86,17 @@ function hashKey(k: Uint32Array): number {
 }
 
 export class FlowAggregates implements ConnectionSet {
-  size = 0;
+  /** Distinct tuples. */
+  tuples = 0;
   /** Connection id of tuple 0 (set when the tuples follow a capture's table). */
   idBase = 0;
   /** Records added (sum of counts). */
   records = 0;
+
+  /** Connections (records) stood for, as a ConnectionSet counts them (like folded connections). */
+  get size(): number {
+    return this.records;
+  }
   private cap = 0;
   private keys = new Uint32Array(0);
   private index = new Int32Array(0);
@@ -198,11 +204,11 @@ export class FlowAggregates implements ConnectionSet {
   }
 
   private insert(slot: number, k: Uint32Array): number {
-    if (this.size >= this.cap) {
+    if (this.tuples >= this.cap) {
       this.grow(this.cap * 2);
       return this.find(k);
     }
-    const i = this.size++;
+    const i = this.tuples++;
     this.keys.set(k, i * K);
     this.index[slot] = i;
     this.first[i] = NaN;
@@ -254,14 +260,14 @@ export class FlowAggregates implements ConnectionSet {
 
   get(id: number, c: Connection): Connection {
     const i = id - this.idBase;
-    if (i < 0 || i >= this.size) throw new RangeError(`no flow-log tuple ${id}`);
+    if (i < 0 || i >= this.tuples) throw new RangeError(`no flow-log tuple ${id}`);
     return this.fill(i, this.addrNames, c);
   }
 
   forEach(visit: (c: Connection) => void): void {
     const names = new AddressNames();
     const c = emptyConnection();
-    for (let i = 0; i < this.size; i++) visit(this.fill(i, names, c));
+    for (let i = 0; i < this.tuples; i++) visit(this.fill(i, names, c));
   }
 
   toArray(): Connection[] {
@@ -293,7 +299,7 @@ export class FlowAggregates implements ConnectionSet {
     // The index at most half full: rebuild it at twice the capacity.
     this.mask = 2 * n - 1;
     this.index = new Int32Array(2 * n).fill(-1);
-    for (let i = 0; i < this.size; i++) {
+    for (let i = 0; i < this.tuples; i++) {
       let slot = hashKey(this.keys.subarray(i * K, i * K + K)) & this.mask;
       while (this.index[slot]! >= 0) slot = (slot + 1) & this.mask;
       this.index[slot] = i;
