@@ -144,8 +144,16 @@ export class FlowAggregates implements ConnectionSet {
   /** Add a record (or a group of them) to its tuple; returns the tuple's index. */
   add(t: FlowTuple): number {
     const k = this.key;
-    k.set(t.clientAddr, 0);
-    k.set(t.serverAddr, 4);
+    const ca = t.clientAddr;
+    const sa = t.serverAddr;
+    k[0] = ca[0]!;
+    k[1] = ca[1]!;
+    k[2] = ca[2]!;
+    k[3] = ca[3]!;
+    k[4] = sa[0]!;
+    k[5] = sa[1]!;
+    k[6] = sa[2]!;
+    k[7] = sa[3]!;
     k[8] = t.ipProto | (t.serverPort << 8);
     k[9] = (t.icmpType & 0xffff) | ((t.icmpCode & 0xffff) << 16);
     k[10] = t.state | (t.outcome << 8) | (t.basis << 16);
@@ -209,7 +217,7 @@ export class FlowAggregates implements ConnectionSet {
       return this.find(k);
     }
     const i = this.tuples++;
-    this.keys.set(k, i * K);
+    for (let j = 0; j < K; j++) this.keys[i * K + j] = k[j]!;
     this.index[slot] = i;
     this.first[i] = NaN;
     this.lastStartTs[i] = NaN;

@@ -45,6 +45,7 @@ export class ZeekTsvBytes {
   /** A reader for the header's current #fields; null when the header cannot be read by bytes. */
   static forHeader(h: ZeekTsvHeader): ZeekTsvBytes | null {
     if (h.fields === null || h.separator.length !== 1 || h.separator.charCodeAt(0) > 0x7f) return null;
+    if (h.unsetField === '' || h.emptyField === '' || /[^\x20-\x7e]/.test(h.unsetField + h.emptyField)) return null;
     return new ZeekTsvBytes(h);
   }
 
@@ -63,9 +64,10 @@ export class ZeekTsvBytes {
     const k = this.col[c]!;
     if (k < 0) return ABSENT;
     const s = this.starts[k]!;
-    const e = this.ends[k]!;
-    if (bytesEqual(buf, s, e, this.unset)) return UNSET;
-    if (bytesEqual(buf, s, e, this.empty)) return EMPTY;
+    const b = buf[s];
+    // Most fields start with neither marker's first byte: one comparison each.
+    if (b === this.unset[0] && bytesEqual(buf, s, this.ends[k]!, this.unset)) return UNSET;
+    if (b === this.empty[0] && bytesEqual(buf, s, this.ends[k]!, this.empty)) return EMPTY;
     return k;
   }
 
