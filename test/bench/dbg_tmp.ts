@@ -1,0 +1,13 @@
+import { RecordCollector } from '../../src/records/collector.js';
+import { readRecordLogFile } from '../../src/records/log_file.js';
+import { RecordLogReader } from '../../src/records/read_log.js';
+import { HashService } from '../../src/capture/input_hash.js';
+import { defaultServerPorts } from '../../src/flows/direction.js';
+let slow = 0;
+const orig = RecordLogReader.prototype.line;
+RecordLogReader.prototype.line = function (t: string, n: number) { slow++; return orig.call(this, t, n); };
+const c = new RecordCollector(defaultServerPorts());
+const hs = new HashService({ worker: false });
+const t0 = performance.now();
+const s = readRecordLogFile(process.argv[2]!, 'zeek-conn-tsv', c, hs.open());
+console.log('ms', performance.now() - t0, 'slow lines', slow, 'tuples', c.tuples!.tuples, 'records', c.tuples!.records, s.records);
