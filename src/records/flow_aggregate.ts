@@ -19,7 +19,7 @@ import { CONN_STATES, type ConnState, type Outcome } from '../flows/conn_state.j
 import { AddressNames, emptyConnection, protocolLabel, type Connection } from '../flows/connection.js';
 import type { DirectionBy } from '../flows/direction.js';
 import type { ConnectionSet } from '../flows/facts.js';
-import type { ByteBasis } from '../flows/record_input.js';
+import type { ByteBasis } from '../inputs/record_input.js';
 
 export const OUTCOMES: readonly Outcome[] = ['answered', 'refused', 'unanswered'];
 export const BASES: readonly ByteBasis[] = ['frame', 'ip', 'payload'];

@@ -70,12 +70,12 @@ export class JsonFramer {
   private scan(buf: Buffer, i: number, e: number): number {
     let depth = this.depth;
     let inString = this.inString;
-    let escape = this.escape;
+    let esc = this.escape;
     for (; i < e; i++) {
       const c = buf[i]!;
       if (inString) {
-        if (escape) escape = false;
-        else if (c === 0x5c) escape = true;
+        if (esc) esc = false;
+        else if (c === 0x5c) esc = true;
         else if (c === 0x22) inString = false;
       } else if (c === 0x22) inString = true;
       else if (c === 0x7b || c === 0x5b) depth++;
@@ -89,7 +89,7 @@ export class JsonFramer {
     }
     this.depth = depth;
     this.inString = inString;
-    this.escape = escape;
+    this.escape = esc;
     return i;
   }
 

@@ -9,10 +9,10 @@
  * no synchronous streaming inflate; known limit, docs/scale.md).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { InputHash } from '../capture/input_hash.js';
+import type { InputHash } from '../inputs/input_hash.js';
 import { CliError } from '../errors.js';
-import type { InputSummary } from '../flows/ingest.js';
-import type { RecordLogFormat } from '../flows/record_input.js';
+import type { InputSummary } from '../capture/ingest.js';
+import type { RecordLogFormat } from '../inputs/record_input.js';
 import { zlib } from '../lazy_builtins.js';
 import type { RecordCollector } from './collector.js';
 import { emptyRecord, type FlowRecord } from './flow_record.js';

@@ -16,10 +16,10 @@ import { analyseFiles } from '../../src/cli/pipeline.js';
 import { loadInventory } from '../../src/matrix/inventory.js';
 import { loadMatrix } from '../../src/matrix/load_matrix.js';
 import type { RecordKeeping } from '../../src/records/collector.js';
-import { CORPUS_DIR } from '../support/shared_dir.js';
+import { CORPUS_DIR, describeShared, itShared } from '../support/shared.js';
 
 const DIR = join(CORPUS_DIR, 'flowlogs');
-const HAVE_CORPUS = existsSync(join(DIR, 'MANIFEST.tsv'));
+const HAVE_CORPUS = existsSync(join(DIR, "MANIFEST.tsv"));
 const tmp = mkdtempSync(join(tmpdir(), 'flowaudit-aggregate-'));
 const OPTS = { scope: 'all' as const, features: [], generatedAt: '2026-01-01T00:00:00Z' };
 
@@ -71,7 +71,7 @@ async function anyMatrix(name: string, log: string): Promise<{ matrix: string; i
   return { matrix, inventory };
 }
 
-describe.skipIf(!HAVE_CORPUS)('aggregated and per-row audits agree on every corpus log', () => {
+describeShared('aggregated and per-row audits agree on every corpus log', () => {
   it.each(corpusLogs())('$name', async ({ name, log }) => {
     const { matrix, inventory } = await anyMatrix(name, log);
     const rows = await auditAs(log, matrix, inventory, 'rows');
@@ -120,7 +120,7 @@ describe('aggregated and per-row audits agree on generated logs (built-in AMS ma
     expect(rows.rules.some((r) => r.status === 'observed')).toBe(true);
   });
 
-  it.skipIf(!HAVE_CORPUS)('a pretty-printed, concatenated eve.json gives the audit of the original', async () => {
+  itShared('a pretty-printed, concatenated eve.json gives the audit of the original', async () => {
     const orig = join(DIR, 'logs', 'suricata-verify__dns-tcp-www-google-com.eve.json');
     const lines = readFileSync(orig, 'utf8').trim().split('\n');
     const pretty = join(tmp, 'pretty.eve.json');

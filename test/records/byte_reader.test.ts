@@ -5,12 +5,12 @@
  * (the hash is of the bytes parsed, gzip included).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { HashService } from '../../src/capture/input_hash.js';
+import { HashService } from '../../src/inputs/input_hash.js';
 import { defaultServerPorts } from '../../src/flows/direction.js';
 import { parseIPv4 } from '../../src/ip_text.js';
 import { ascii, parseEpochMicros, parseIPv4Bytes, parseSecondsMicros, parseUint, splitFields } from '../../src/records/byte_fields.js';
@@ -22,7 +22,7 @@ import { parseLogTime, parseSeconds } from '../../src/records/log_time.js';
 import { zeekConnRecord } from '../../src/records/zeek_conn.js';
 import { ZeekTsvHeader } from '../../src/records/zeek_row.js';
 import { ZeekTsvBytes } from '../../src/records/zeek_tsv_bytes.js';
-import { CORPUS_DIR } from '../support/shared_dir.js';
+import { CORPUS_DIR, itShared } from '../support/shared.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 
@@ -150,7 +150,7 @@ describe('ZeekTsvBytes', () => {
   });
 
   const LOGS = join(CORPUS_DIR, 'flowlogs', 'logs');
-  it.skipIf(!existsSync(LOGS))('agrees with the string parser on every row of every corpus conn.log', () => {
+  itShared('agrees with the string parser on every row of every corpus conn.log', () => {
     let rows = 0;
     for (const f of readdirSync(LOGS).filter((n) => n.endsWith('.conn.log'))) {
       for (const x of bothPaths(readFileSync(join(LOGS, f), 'utf8').split('\n'))) {
