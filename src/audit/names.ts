@@ -137,7 +137,8 @@ export class NameIndex {
       e.server = this.addressEnd(c.server, c.serverAddr);
       return e;
     }
-    const tsEnd = c.id < 0 ? (c.lastStart ?? c.firstSeen) : c.firstSeen;
+    // An aggregate (folded connections, flow-log tuples) spans its records' starts.
+    const tsEnd = c.id < 0 || c.count > 1 ? (c.lastStart ?? c.firstSeen) : c.firstSeen;
     e.client = this.end(c.client, c.clientAddr, c.firstSeen, tsEnd, NONE, NONE);
     e.server = this.end(c.server, c.serverAddr, c.firstSeen, tsEnd, this.sniOf(c), this.hostOf(c));
     return e;
