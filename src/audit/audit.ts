@@ -2,6 +2,7 @@
  * runAudit: connection facts + matrix + inventory → verdicts (policy). Pure apart from reading
  * its arguments: same inputs, same result object, in a stable order.
  */
+import { RoleFit, fittingNearMisses } from './role_fit.js';
 import { CommunityIdSample, connectionCommunityId } from '../flows/community_id.js';
 import { emptyConnection, type Connection } from '../flows/connection.js';
 import type { CaptureFacts } from '../flows/facts.js';
@@ -197,8 +198,9 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     const fields = insight.ruleFields(a.rule, a.enabled, inventory.roles, sortAddresses);
     return finishStatus({ ...ruleResult(a), ...fields }, a, opts.requireAllMembers === true, vantage, warnings, inventory.roles, insight.nameOf);
   });
+  const fit = new RoleFit({ inventory, learnedNames: (a) => insight.names.learnedNames(a), kerberosServers: insight.kerberosServers });
   const unexpected = [...groups.entries()]
-    .map(([key, a]) => ({ ...a.g, firstSeen: isoMicros(a.first), lastSeen: isoMicros(a.last), diagnosis: insight.groupDiagnosis(key), communityIds: a.ids.values() }))
+    .map(([key, a]) => ({ ...a.g, nearMisses: fittingNearMisses(a.g.nearMisses, fit), firstSeen: isoMicros(a.first), lastSeen: isoMicros(a.last), diagnosis: insight.groupDiagnosis(key), communityIds: a.ids.values() }))
     .sort(compareGroups);
   const nearMisses: NearMiss[] = unexpected.flatMap((g) =>
     (g.nearMisses ?? []).map((n) => {

@@ -104,7 +104,7 @@ describe('the bundled lab', () => {
     });
     expect(rule('ams-ldap').dynamicRpc).toBeNull();
     expect(j.nearMisses.map((n: { client: string; server: string; rule: string; side: string; missingRole: string }) => `${n.client}>${n.server} ${n.rule} ${n.side} ${n.missingRole}`)).toEqual([
-      '10.0.0.10>10.0.0.2 ams-jit-smb destination jit-target',
+      // Not dc1 → jit-target (AMS → dc1 SMB is SYSVOL): a domain controller is no JIT target (issue 20).
       '10.0.6.20>10.0.0.10 agent-ams-api source non-domain-agent',
       '10.0.6.20>10.0.0.10 web-https source web-user',
     ]);

@@ -1,0 +1,80 @@
+/**
+ * Issue 20, advice that is right: near misses and "add the host to the role" only when the host's
+ * own evidence fits the role. The AD lab scenario (fixtures/scenarios.ts buildAdLab) reproduces
+ * the new user's lab: two DCs that replicate and an agent doing DNS, once proposed as AMS servers.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AD_LAB_INVENTORY, buildAdLab, buildAmsNicWithEvil } from '../../fixtures/scenarios.js';
+import { rolesContradict } from '../../src/audit/role_fit.js';
+import { runCli } from '../support/run_cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fa-advice-'));
+const AD = join(dir, 'ad-lab.pcapng');
+const AD_INV = join(dir, 'ad-lab.inventory.json');
+const EVIL = join(dir, 'ams-nic-evil.pcapng');
+writeFileSync(AD, buildAdLab());
+writeFileSync(AD_INV, JSON.stringify(AD_LAB_INVENTORY));
+writeFileSync(EVIL, buildAmsNicWithEvil());
+
+const audit = async (argv: string[]) => JSON.parse((await runCli(['audit', ...argv, '-f', 'json'])).stdout);
+const proposals = (j: { nearMisses: { address: string; missingRole: string }[] }) => j.nearMisses.map((m) => `${m.address} → ${m.missingRole}`);
+
+describe('rolesContradict', () => {
+  it.each([
+    ['domain-controller', 'ams-server', true],
+    ['ams-server', 'domain-controller', true],
+    ['domain-joined-agent', 'ams-server', true],
+    ['domain-joined-agent', 'non-domain-agent', true],
+    ['global-catalog', 'jit-target', true],
+    ['domain-controller', 'lithnet-updates', true],
+    ['domain-controller', 'global-catalog', false],
+    ['domain-controller', 'dns-server', false],
+    ['jit-target', 'domain-joined-agent', false],
+    ['web-user', 'jit-target', false],
+    ['custom-role', 'ams-server', false],
+  ])('%s / %s: %s', (a, b, want) => {
+    expect(rolesContradict(a, b)).toBe(want);
+  });
+});
+
+describe('near misses on the AD lab', () => {
+  it('no DC or agent is proposed as the AMS server (or an agent): none of the 11 near misses of before', async () => {
+    const j = await audit([AD, '-i', AD_INV]);
+    expect(j.unexpected.length).toBeGreaterThan(10);
+    expect(proposals(j)).toEqual([]);
+    expect(j.nextSteps.join('\n')).not.toMatch(/add the host to the role/);
+  });
+
+  it('a DC the inventory does not list is proposed as a DC, never as the AMS server or an agent: it answered Kerberos', async () => {
+    const inv = join(dir, 'no-dc2.json');
+    const roles = { ...AD_LAB_INVENTORY.roles, 'domain-controller': ['10.77.0.2'], 'global-catalog': ['10.77.0.2'], 'dns-server': ['10.77.0.2'] };
+    writeFileSync(inv, JSON.stringify({ roles }));
+    const j = await audit([AD, '-i', inv]);
+    const dc2 = new Set(proposals(j).filter((p: string) => p.startsWith('10.77.0.3 ')));
+    expect([...dc2].sort()).toEqual(['10.77.0.3 → dns-server', '10.77.0.3 → domain-controller', '10.77.0.3 → global-catalog']);
+  });
+
+  it('a host without contrary evidence is still proposed (the bundled lab: 10.0.6.20 → web-user)', async () => {
+    const j = await audit(['fixtures/ams-lab.pcapng', '-i', 'fixtures/ams-lab.inventory.json']);
+    expect(proposals(j)).toEqual(['10.0.6.20 → non-domain-agent', '10.0.6.20 → web-user']); // dc1 → jit-target no more
+    expect(j.nextSteps.join('\n')).toContain('add the host to the role in the inventory if it belongs there (10.0.6.20 → non-domain-agent, 10.0.6.20 → web-user)');
+  });
+});
+
+describe('roles given by address whose members the capture names', () => {
+  it('10.66.9.9 (evil.example.net) is an unexpected destination, not a near miss of oidc-provider given as 203.0.113.50', async () => {
+    const inv = join(dir, 'by-address.json');
+    writeFileSync(inv, JSON.stringify({
+      roles: { 'ams-server': ['10.66.0.10'], 'domain-controller': ['10.66.0.2', '10.66.0.3'], 'global-catalog': ['10.66.0.2', '10.66.0.3'], 'dns-server': ['10.66.0.2'], 'web-user': ['10.66.3.0/24'], 'non-domain-agent': ['10.66.5.40'], 'oidc-provider': ['203.0.113.50'] },
+      features: ['oidc'],
+    }));
+    const j = await audit([EVIL, '-i', inv, '--vantage', 'ams-server']);
+    expect(j.unexpected.map((g: { server: string }) => g.server)).toContain('10.66.9.9');
+    expect(j.names.find((n: { address: string }) => n.address === '203.0.113.50').names.map((n: { name: string }) => n.name)).toContain('idp.example.org');
+    expect(proposals(j).filter((p: string) => p.startsWith('10.66.9.9 '))).toEqual([]);
+    expect(proposals(j)).toContain('10.66.9.8 → oidc-provider'); // no name learned: still a near miss
+  });
+});
