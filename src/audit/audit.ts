@@ -2,6 +2,7 @@
  * runAudit: connection facts + matrix + inventory → verdicts (policy). Pure apart from reading
  * its arguments: same inputs, same result object, in a stable order.
  */
+import { adInfrastructureHint } from './ad_infrastructure.js';
 import { RoleFit, fittingNearMisses } from './role_fit.js';
 import { CommunityIdSample, connectionCommunityId } from '../flows/community_id.js';
 import { emptyConnection, type Connection } from '../flows/connection.js';
@@ -281,6 +282,8 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     scans: scanFindings,
     warnings,
   };
+  const ad = adInfrastructureHint(unexpected, matrix);
+  if (ad !== null) result.adInfrastructure = ad;
   const hub = hubA !== null ? { address: hubA, roles: [...hubARoles] } : hubB !== null ? { address: hubB, roles: [...hubBRoles] } : null;
   qualifyUnavailableNames(result);
   result.nextSteps = [...inconclusiveSteps(result), ...nextSteps(result), ...vantageHint(result, hub, insight.labelled)];

@@ -78,3 +78,40 @@ describe('roles given by address whose members the capture names', () => {
     expect(proposals(j)).toContain('10.66.9.8 → oidc-provider'); // no name learned: still a near miss
   });
 });
+
+describe('the pointer to builtin:ad-infrastructure (item 2)', () => {
+  it('the AD lab: every unexpected flow is AD traffic (DC replication, DNS between DCs, Kerberos, SMB, LDAPS, the agent); JSON says how many and what it would add', async () => {
+    const j = await audit([AD, '-i', AD_INV]);
+    expect(j.adInfrastructure).toMatchObject({ matrix: 'builtin:ad-infrastructure', flows: j.unexpected.length, of: j.unexpected.length });
+    expect(j.adInfrastructure.rules.map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining(['ad-kerberos-tcp', 'ad-smb', 'ad-ldaps', 'ad-dc-ldap-tcp', 'ad-dc-rpc-dynamic', 'ad-dc-dns-udp', 'ad-agent-dns']));
+    expect(j.nextSteps).toContain(j.adInfrastructure.text);
+    // and with the matrix added, they are expected: the lab passes
+    const both = await audit([AD, '-i', AD_INV, '-m', 'builtin:ams', '-m', 'builtin:ad-infrastructure']);
+    expect(both.unexpected).toEqual([]);
+    expect(both.verdict).toBe('pass');
+    expect(both.adInfrastructure).toBeUndefined();
+  });
+
+  const LAB = ['fixtures/ams-lab.pcapng', '-i', 'fixtures/ams-lab.inventory.json'];
+  const POINTER = /2 of the 6 unexpected flows \(2 connections\) are ordinary Active Directory traffic the vendor table omits \(Kerberos tcp\/88, SMB tcp\/445\): re-run with --matrix builtin:ams --matrix builtin:ad-infrastructure/;
+
+  it.each(['text', 'markdown', 'html', 'csv'])('the bundled lab, %s: the pointer with its count and the option', async (format) => {
+    const r = await runCli(['audit', ...LAB, '-f', format]);
+    expect(r.stdout).toMatch(POINTER);
+  });
+
+  it('the bundled lab, json and ecs', async () => {
+    const j = await audit(LAB);
+    expect(j.adInfrastructure.rules.map((r: { id: string; flows: number }) => `${r.id}:${r.flows}`)).toEqual(['ad-kerberos-tcp:1', 'ad-smb:1']);
+    const ecs = (await runCli(['audit', ...LAB, '-f', 'ecs'])).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const verdict = ecs.find((e: { event: { action: string } }) => e.event.action === 'audit-verdict');
+    expect(verdict.flowaudit.ad_infrastructure).toMatchObject({ matrix: 'builtin:ad-infrastructure', flows: 2, of: 6, rules: ['ad-kerberos-tcp', 'ad-smb'] });
+    expect(verdict.flowaudit.ad_infrastructure.text).toMatch(POINTER);
+  });
+
+  it('no pointer when no unexpected flow is AD traffic (the NIC scenario with evil.example.net)', async () => {
+    const j = await audit([EVIL, '-i', 'fixtures/ams-small.inventory.json', '--vantage', 'ams-server']);
+    expect(j.unexpected.length).toBeGreaterThan(0);
+    expect(j.adInfrastructure).toBeUndefined();
+  });
+});
