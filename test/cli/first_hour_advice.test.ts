@@ -115,3 +115,40 @@ describe('the pointer to builtin:ad-infrastructure (item 2)', () => {
     expect(j.adInfrastructure).toBeUndefined();
   });
 });
+
+describe('discover --as adds a role; --only-as replaces (item 3)', () => {
+  const discover = async (argv: string[]) => JSON.parse((await runCli(['discover', ...argv, '-f', 'json'])).stdout);
+  const rolesOf = (inv: { roles: Record<string, (string | { address: string })[]> }, who: string) =>
+    Object.entries(inv.roles).filter(([, ms]) => ms.some((m) => (typeof m === 'string' ? m : m.address) === who)).map(([r]) => r).sort();
+
+  it('the AD lab: --as jit-target=10.77.2.21 keeps domain-joined-agent, which the agent earned by its LDAP', async () => {
+    expect(rolesOf(await discover([AD]), '10.77.2.21')).toEqual(['domain-joined-agent']);
+    expect(rolesOf(await discover([AD, '--as', 'jit-target=10.77.2.21']), '10.77.2.21')).toEqual(['domain-joined-agent', 'jit-target']);
+    expect(rolesOf(await discover([AD, '--only-as', 'jit-target=10.77.2.21']), '10.77.2.21')).toEqual(['jit-target']);
+  });
+
+  it('audited with that proposal, agent-ldap stays applicable and the agent\'s LDAP stays expected', async () => {
+    const inv = join(dir, 'ad-as.json');
+    writeFileSync(inv, JSON.stringify(await discover([AD, '--as', 'jit-target=10.77.2.21'])));
+    const j = await audit([AD, '-i', inv]);
+    expect(j.rules.find((r: { id: string }) => r.id === 'agent-ldap').status).toBe('observed');
+    expect(j.unexpected.filter((g: { client: string; port: number }) => g.client === '10.77.2.21' && g.port === 389)).toEqual([]);
+  });
+
+  it('a decided host leaves "Could not decide" (text and the JSON undecided list)', async () => {
+    const before = await runCli(['discover', 'fixtures/ams-lab.pcapng']);
+    expect(before.stdout).toMatch(/- 10\.0\.6\.20 \(web-user or non-domain-agent\?\)/);
+    const after = await runCli(['discover', 'fixtures/ams-lab.pcapng', '--as', 'non-domain-agent=10.0.6.20']);
+    expect(after.stdout).not.toMatch(/- 10\.0\.6\.20 \(/);
+    expect(after.stdout).toMatch(/non-domain-agent \(1\)\n {2}10\.0\.6\.20 {2}confidence high\n {4}- given on the command line \(--as non-domain-agent=10\.0\.6\.20\)/);
+    const j = await discover(['fixtures/ams-lab.pcapng', '--as', 'non-domain-agent=10.0.6.20']);
+    expect(j.discovered.undecided.map((u: { subject: string }) => u.subject)).not.toContain('10.0.6.20');
+    expect(j.discovered.undecided.map((u: { subject: string }) => u.subject)).toContain('10.0.5.40');
+  });
+
+  it('--only-as is checked like --as', async () => {
+    const r = await runCli(['discover', 'fixtures/ams-lab.pcapng', '--only-as', 'nope=10.0.0.1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^flowaudit: --only-as "nope=10\.0\.0\.1": "nope" is not a role of the matrix/);
+  });
+});
