@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { HashService } from '../inputs/input_hash.js';
 import { basename, dirname, join } from 'node:path';
 import { JoinedConnections, type CaptureFacts } from '../flows/facts.js';
-import { HintRecorder } from '../flows/hints.js';
+import { HintStore } from '../flows/hint_store.js';
 import type { InputSummary } from '../capture/ingest.js';
 import type { RecordLogFormat } from '../inputs/record_input.js';
 import { RecordCollector } from './collector.js';
@@ -143,14 +143,10 @@ function isNamesLog(f: RecordLogFormat): boolean {
 export function joinRecordFacts(facts: CaptureFacts, collector: RecordCollector, inputs: InputSummary[]): CaptureFacts {
   const table = collector.connections;
   table.idBase = facts.connections.size;
-  const hints = facts.hints ?? new HintRecorder();
-  for (const [i, name] of collector.sni) hints.sni.set(table.idBase + i, name);
-  for (const [i, name] of collector.httpHost) hints.httpHost.set(table.idBase + i, name);
-  for (const [addr, list] of collector.dnsNames) {
-    const have = hints.dnsNames.get(addr);
-    if (!have) hints.dnsNames.set(addr, [...list]);
-    else for (const f of list) if (have.length < 16 && !have.some((x) => x.name === f.name)) have.push(f);
-  }
+  const hints = facts.hints ?? new HintStore();
+  for (const [i, name] of collector.sni) hints.setConnectionName('sni', table.idBase + i, name);
+  for (const [i, name] of collector.httpHost) hints.setConnectionName('http-host', table.idBase + i, name);
+  for (const [addr, list] of collector.dnsNames) for (const f of list) hints.addDnsName(addr, f);
   let first = facts.firstSeen ?? Infinity;
   let last = facts.lastSeen ?? -Infinity;
   let packets = facts.packets;
