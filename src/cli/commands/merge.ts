@@ -63,7 +63,7 @@ export function readState(path: string): AuditState & { fileSha256: string } {
 }
 
 export async function mergeCommand(files: string[], flags: MergeFlags, io: Io, argv: string[] = []): Promise<number> {
-  const format = chooseFormat(flags.format, REPORT_FORMATS, 'text');
+  const format = chooseFormat(flags.format, REPORT_FORMATS, 'text', flags.output);
   const scope = flags.scope ?? 'inventory';
   if (scope !== 'inventory' && scope !== 'all') throw new UsageError(`unknown scope "${scope}" (expected inventory or all)`);
   if (flags.output !== undefined) checkOutputPath(flags.output);
