@@ -10,7 +10,6 @@ import type { AuditResult } from '../audit/result.js';
 import { statesText } from './csv.js';
 import { byWeight, clientsSummary, groupDiagnosisLines, groupNote, labeller, namesWithEvidence, nearMissLines, serverGroups, topClientsText, type Labeller } from './labels.js';
 import { md } from './markdown_escape.js';
-import { edgeKind } from './svg_diagram.js';
 import { MAX_GROUP_ROWS } from './text_insight.js';
 
 const cell = (s: string): string => md(s);
@@ -21,12 +20,12 @@ export function rulesMd(r: AuditResult): string[] {
   out.push('|---|---|---|---|---|--:|---|---|');
   for (const x of r.rules) {
     out.push(
-      `| ${md(edgeKind(x))} | ${md(x.id)} | ${md(x.source)} → ${md(x.destination)} | ${md(`${x.protocol}/${x.ports.join(',')}`)} | ${md(x.requirement + (x.feature ? ` (${x.feature})` : ''))} | ${x.connections} | ${x.connections ? `${x.outcomes.answered}/${x.outcomes.refused}/${x.outcomes.unanswered}` : ''} | ${x.firstSeen ? `${md(x.firstSeen)} → ${md(x.lastSeen)}` : ''} |`,
+      `| ${md(x.status)} | ${md(x.id)} | ${md(x.source)} → ${md(x.destination)} | ${md(`${x.protocol}/${x.ports.join(',')}`)} | ${md(x.requirement + (x.feature ? ` (${x.feature})` : ''))} | ${x.connections} | ${x.connections ? `${x.outcomes.answered}/${x.outcomes.refused}/${x.outcomes.unanswered}` : ''} | ${x.firstSeen ? `${md(x.firstSeen)} → ${md(x.lastSeen)}` : ''} |`,
     );
   }
   out.push('');
   const na = r.rules.filter((x) => x.reason);
-  for (const x of na) out.push(`- ${md(x.id)} ${md(edgeKind(x))}: ${md(x.reason)}`);
+  for (const x of na) out.push(`- ${md(x.id)} ${md(x.status)}: ${md(x.reason)}`);
   if (na.length) out.push('');
   out.push(...ruleDetailsMd(r, labeller(r)));
   return out;
@@ -45,7 +44,7 @@ function ruleDetailsMd(r: AuditResult, label: Labeller): string[] {
   if (rules.length === 0) return [];
   const out = ['#### Rule details', ''];
   for (const x of rules) {
-    out.push(`- **${md(x.id)}** ${md(x.source)} → ${md(x.destination)} ${md(`${x.protocol}/${x.ports.join(',')}`)}: ${md(edgeKind(x))}`);
+    out.push(`- **${md(x.id)}** ${md(x.source)} → ${md(x.destination)} ${md(`${x.protocol}/${x.ports.join(',')}`)}: ${md(x.status)}`);
     if (x.firstSeen) out.push(`  - seen ${md(x.firstSeen)} → ${md(x.lastSeen)}`);
     if (x.status === 'missing' && x.trigger) out.push(`  - to test it: ${md(x.trigger)}`);
     const ev = x.evidence ?? [];

@@ -16,10 +16,10 @@ export const EDGE_STYLE: Record<EdgeKind, { color: string; dash: string; width: 
   observed: { color: '#2e7d32', dash: '', width: 2, label: 'observed' },
   failed: { color: '#c62828', dash: '', width: 3, label: 'failed (attempted, never answered)' },
   partial: { color: '#b26a00', dash: '12 3', width: 2.5, label: 'partial (some members never answered)' },
-  missing: { color: '#e65100', dash: '7 4', width: 2, label: 'missing (required, not seen)' },
-  'not-visible': { color: '#6d4c41', dash: '3 3', width: 2, label: 'not visible from this capture point' },
-  'optional-not-seen': { color: '#546e7a', dash: '2 4', width: 2, label: 'optional, not seen' },
-  'not-applicable': { color: '#9e9e9e', dash: '1 5', width: 1.5, label: 'not applicable' },
+  missing: { color: '#e65100', dash: '7 4', width: 2, label: 'missing (enforced, not seen)' },
+  'not-visible': { color: '#6d4c41', dash: '3 3', width: 2, label: 'not-visible (does not cross this capture point)' },
+  'optional-not-seen': { color: '#546e7a', dash: '2 4', width: 2, label: 'missing (optional, not enforced)' },
+  'not-applicable': { color: '#9e9e9e', dash: '1 5', width: 1.5, label: 'not-applicable' },
   unexpected: { color: '#6a1b9a', dash: '10 3 2 3', width: 3, label: 'unexpected flow' },
 };
 
@@ -106,7 +106,7 @@ export function renderDiagram(r: AuditResult, opts: DiagramOptions = {}): Diagra
       to: rule.destination,
       label: ports,
       title: `${rule.id}: ${rule.source} → ${rule.destination} ${ports} — ${EDGE_STYLE[kind].label}, ${rule.connections} connection${rule.connections === 1 ? '' : 's'}`,
-      attrs: ` data-kind="rule" data-rule="${esc(rule.id)}" data-status="${esc(kind)}"`,
+      attrs: ` data-kind="rule" data-rule="${esc(rule.id)}" data-status="${esc(rule.status)}"`,
     });
   }
   const unlistedClients = new Set<string>();
