@@ -75,14 +75,14 @@ export function observationCoverage(r: Pick<AuditResult, 'summary' | 'inputs' | 
     damagedInputs,
     oneSided,
   };
-  const parts = [
-    seconds === null ? 'no traffic seen' : `${c.window} of traffic (${s.firstSeen} → ${s.lastSeen})`,
-    vantageText(c.vantage),
-    dropsText(c),
-    damagedInputs.length ? `damaged input${damagedInputs.length === 1 ? '' : 's'}: ${damagedInputs.join(', ')}` : 'no damaged input',
-    `${plural(oneSided, 'connection')} seen from one side only`,
-  ];
-  return { ...c, text: parts.join('; ') };
+  const window = seconds === null ? 'no traffic seen' : `${c.window} of traffic (${s.firstSeen} → ${s.lastSeen})`;
+  return { ...c, text: `${window}; ${vantageText(c.vantage)}; ${completenessText(c)}` };
+}
+
+/** Drops, damaged inputs and one-sided connections: "drops not recorded by the capture; no damaged input; 3 connections seen from one side only". */
+export function completenessText(c: Pick<ObservationCoverage, 'drops' | 'inputsWithDropCounts' | 'inputs' | 'damagedInputs' | 'oneSided'>): string {
+  const damaged = c.damagedInputs.length ? `damaged input${c.damagedInputs.length === 1 ? '' : 's'}: ${c.damagedInputs.join(', ')}` : 'no damaged input';
+  return `${dropsText(c)}; ${damaged}; ${plural(c.oneSided, 'connection')} seen from one side only`;
 }
 
 /** "no attempt seen in 7.4 s at the capture point (no --vantage given), drops not recorded by the capture". */

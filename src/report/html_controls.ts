@@ -11,8 +11,7 @@ function withCode(s: string): string {
 export function controlsSection(r: AuditResult): string {
   const b = controlsFor(r);
   const out: string[] = ['<section id="controls">', `<h2>${CONTROLS_HEADING}</h2>`];
-  out.push(`<p>${esc(b.scope)}</p>`);
-  out.push(`<p class="note" id="coverage"><strong>Coverage:</strong> ${esc(b.coverage.text)}</p>`);
+  out.push(`<p>${esc(b.scope)} <span class="muted" id="coverage">Its coverage (window, vantage, drops, damaged inputs, one-sided connections) is in the scope above.</span></p>`);
   out.push('<table id="controls-table"><thead><tr><th class="ctl">Control</th><th>This audit supports</th><th>It does not prove</th></tr></thead><tbody>');
   for (const s of b.statements) {
     out.push(

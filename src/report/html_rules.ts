@@ -21,12 +21,17 @@ function listed(xs: string[], addr: AddrHtml): string {
   return xs.length > 4 ? `${shown} +${xs.length - 4}` : shown;
 }
 
+/** The last time without its date when both fall on the same day ("09:00:06.154000Z"). */
+function sameDayTail(first: string, last: string): string {
+  return first.slice(0, 11) === last.slice(0, 11) && last.length > 11 ? last.slice(11) : last;
+}
+
 function traffic(x: RuleResult): string {
   const conns = `${x.connections} conn${x.connections === 1 ? '' : 's'}, ${x.packets} pkt${x.packets === 1 ? '' : 's'}`;
   if (!x.connections) return conns;
-  const states = Object.keys(x.states).length ? ` · <span class="muted">${esc(statesText(x.states))}</span>` : '';
-  const seen = x.firstSeen ? `<br><span class="muted">first</span> <span class="ts">${esc(x.firstSeen)}</span><br><span class="muted">last</span> <span class="ts">${esc(x.lastSeen)}</span>` : '';
-  return `${conns}<br>${x.outcomes.answered} answered, ${x.outcomes.refused} refused, ${x.outcomes.unanswered} no reply${states}${seen}`;
+  const states = Object.keys(x.states).length ? ` · ${esc(statesText(x.states))}` : '';
+  const seen = x.firstSeen ? `<br><span class="ts">${esc(x.firstSeen)} → ${esc(sameDayTail(x.firstSeen, x.lastSeen ?? ''))}</span>` : '';
+  return `${conns}${states}<br>${x.outcomes.answered} answered, ${x.outcomes.refused} refused, ${x.outcomes.unanswered} no reply${seen}`;
 }
 
 function ruleCell(r: AuditResult, x: RuleResult): string {
@@ -45,12 +50,12 @@ function ruleCell(r: AuditResult, x: RuleResult): string {
 function evidenceCell(x: RuleResult, addr: AddrHtml): string {
   const parts: string[] = [];
   const names = ruleNames(x.evidence, addr);
-  if (names) parts.push(`<span class="muted">names:</span>${names}`);
-  if (x.coverage && x.coverage.length) parts.push(`<span class="muted">members:</span>${coverage(x.coverage, addr)}`);
+  if (names) parts.push(`<span class="muted">names:</span> ${names}`);
+  if (x.coverage && x.coverage.length) parts.push(`<span class="muted">members:</span> ${coverage(x.coverage, addr)}`);
   else if (x.connections) parts.push(`<span class="muted">clients → servers:</span> ${listed(x.clients, addr)} → ${listed(x.servers, addr)}`);
   const diag = x.diagnosis && x.connections ? diagnosis(x.diagnosis) : '';
   if (diag) parts.push(`<span class="muted">diagnosis:</span> ${diag}`);
-  return parts.join('');
+  return parts.map((p) => `<div>${p}</div>`).join('');
 }
 
 export function rulesSection(r: AuditResult, addr: AddrHtml): string {

@@ -53,7 +53,7 @@ dl.scope { grid-template-columns: max-content 1fr; font-size: 12px; margin: 8px 
 td.rnote { color: #444; }
 #controls-table td.ctl { width: 26%; }
 .cov-note { color: #7a4f00; }
-col.c-rule { width: 40%; } col.c-traffic { width: 20%; } col.c-evidence { width: 40%; }
+col.c-rule { width: 36%; } col.c-traffic { width: 23%; } col.c-evidence { width: 41%; }
 .diagram-wrap { overflow: auto; max-height: ${DIAGRAM_MAX_CSS_HEIGHT}px; border: 1px solid #ddd; border-radius: 6px; padding: 6px; background: #fff; }
 svg.diagram { max-width: 100%; height: auto; }
 ul.legend { list-style: none; padding: 0; margin: 6px 0; display: flex; flex-wrap: wrap; gap: 14px; }
@@ -67,11 +67,12 @@ dl.kv dd { margin: 0; }
 ul.extra { margin: 0; padding-left: 16px; }
 ul.clients { margin: 2px 0 0; padding-left: 16px; }
 footer { margin-top: 30px; font-size: 11px; color: #666; }
-@page { size: A4 landscape; margin: 12mm; }
+@page { size: A4 landscape; margin: 9mm; }
 @media print {
   body { margin: 0; max-width: none; font-size: 8.5pt; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  h2 { break-after: avoid; font-size: 12pt; margin: 10px 0 4px; }
+  h2 { break-after: avoid; font-size: 10.5pt; margin: 6px 0 2px; padding-bottom: 1px; }
+  section ul.extra { font-size: 8pt; }
   tr, .node, dl.figures div { break-inside: avoid; }
   thead { display: table-header-group; }
   header.verdict { break-after: page; padding: 8px 12px; }
@@ -94,7 +95,21 @@ footer { margin-top: 30px; font-size: 11px; color: #666; }
   h1 { font-size: 15pt; margin: 0 0 2px; }
   .badge { font-size: 13pt; padding: 1px 10px; }
   .note { font-size: 7.5pt; margin: 2px 0; }
-  footer { margin-top: 10px; }
+  footer { display: none; }
+  body { line-height: 1.3; }
+  th, td { padding: 2px 4px; }
+  ul.extra, ul.clients { padding-left: 12px; }
+  #rules-table ul.extra { display: inline; padding: 0; }
+  #rules-table ul.extra li { display: inline; }
+  #rules-table ul.extra li + li::before { content: " · "; }
+  #rules-table .desc { display: none; }
+  #controls-table td, #controls-table th { padding: 1px 4px; }
+  #controls-table { font-size: 7.5pt; }
+  #controls-table td.ctl { width: 30%; }
+  #next-steps ul { font-size: 8pt; margin: 2px 0; }
+  #unexpected-table { font-size: 7.5pt; }
+  #unexpected-table td.roles { font-size: 7pt; }
+  #names-table td, #names-table th { padding: 0 4px; }
 }
 `;
 

@@ -55,7 +55,7 @@ export function unexpectedSection(r: AuditResult, addr: AddrHtml): string {
   for (const g of shown) {
     const note = groupNote(g);
     out.push(
-      `<tr data-clients="${g.clients}"><td>${addr(g.server)}</td><td class="mono nowrap">${esc(`${g.protocol}/${g.port}`)}</td><td>${clientsCell(g, addr)}</td><td class="num">${g.connections}</td><td class="num">${g.packets}</td><td class="num">${g.bytes}</td><td>${esc(statesText(g.states))}</td><td>${esc(g.clientRoles.join(', ') || '-')} → ${esc(g.serverRoles.join(', ') || '-')}</td><td><span class="ts">${esc(g.firstSeen)}</span><br><span class="ts">${esc(g.lastSeen)}</span></td><td>${esc(note)}${findings(r, g, label)}</td></tr>`,
+      `<tr data-clients="${g.clients}"><td>${addr(g.server)}</td><td class="mono nowrap">${esc(`${g.protocol}/${g.port}`)}</td><td>${clientsCell(g, addr)}</td><td class="num">${g.connections}</td><td class="num">${g.packets}</td><td class="num">${g.bytes}</td><td>${esc(statesText(g.states))}</td><td class="roles">${esc(g.clientRoles.join(', ') || '-')} → ${esc(g.serverRoles.join(', ') || '-')}</td><td><span class="ts">${esc(g.firstSeen)}</span><br><span class="ts">${esc(g.lastSeen)}</span></td><td>${esc(note)}${findings(r, g, label)}</td></tr>`,
     );
   }
   out.push('</tbody></table>');

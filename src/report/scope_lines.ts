@@ -5,6 +5,7 @@
  * jargon the matrix version carries ("seed sha256"). Plain strings; each renderer escapes them.
  */
 import type { AuditResult } from '../audit/result.js';
+import { completenessText } from '../audit/observation.js';
 import { coverageFor } from './controls_lines.js';
 
 export interface ScopeItem {
@@ -16,7 +17,7 @@ export interface ScopeItem {
 /** Why "seed sha256 …" is in a matrix version, said once where it first appears; null when it is not there. */
 export function matrixVersionNote(version: string): string | null {
   const m = /seed sha256 ([0-9a-f]{6,64})/.exec(version);
-  return m ? `"seed sha256 ${m[1]}" in the matrix version: the first hex digits of the SHA-256 of the vendor's port table this built-in matrix was transcribed from (the matrix's own SHA-256 is given in full)` : null;
+  return m ? `"seed sha256 ${m[1]}" in the matrix version: the start of the SHA-256 of the vendor's port table the built-in matrix was transcribed from; the matrix's own SHA-256 is the full one.` : null;
 }
 
 /** The signer line: filled by the signing step (evidence.signer), "not signed" otherwise. */
@@ -34,7 +35,7 @@ export function scopeItems(r: AuditResult): ScopeItem[] {
   }
   items.push({ key: 'Window', lines: [cov.seconds === null ? 'no packets' : `${cov.window}: ${cov.firstSeen} → ${cov.lastSeen}`] });
   items.push({ key: 'Vantage', lines: [cov.vantage.length ? `${cov.vantage.join(', ')} (--vantage: the capture was taken on these roles' hosts)` : 'not given (--vantage): the capture point is not stated'] });
-  items.push({ key: 'Coverage', lines: [cov.text] });
+  items.push({ key: 'Completeness', lines: [completenessText(cov)] });
   items.push({ key: 'Matrix', lines: [`${r.matrix.name} ${r.matrix.version} (${r.matrix.origin})`, `sha256 ${r.matrix.sha256}`] });
   items.push({ key: 'Inventory', lines: [`${r.inventory.origin}${r.inventory.discovered ? ' (discovered: review it)' : ''}`, `sha256 ${r.inventory.sha256 ?? 'none'}`] });
   const opts = [`scope ${r.options.scope}`, `features ${r.options.features.join(', ') || 'none'}`];
