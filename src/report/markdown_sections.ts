@@ -8,7 +8,9 @@
 import type { CoverageEntry } from '../audit/coverage.js';
 import type { AuditResult } from '../audit/result.js';
 import { statesText } from './csv.js';
-import { byWeight, clientsSummary, groupDiagnosisLines, groupNote, labeller, namesWithEvidence, nearMissLines, serverGroups, topClientsText, type Labeller } from './labels.js';
+import { byWeight, clientsSummary, groupDiagnosisLines, groupedRowsText, groupNote, labeller, namesWithEvidence, nearMissLines, serverGroups, topClientsText, unexpectedCount, type Labeller } from './labels.js';
+import { absenceText } from '../audit/observation.js';
+import { coverageFor, ruleCoverage } from './controls_lines.js';
 import { md } from './markdown_escape.js';
 import { MAX_GROUP_ROWS } from './text_insight.js';
 
@@ -24,9 +26,12 @@ export function rulesMd(r: AuditResult): string[] {
     );
   }
   out.push('');
-  const na = r.rules.filter((x) => x.reason);
-  for (const x of na) out.push(`- ${md(x.id)} ${md(x.status)}: ${md(x.reason)}`);
-  if (na.length) out.push('');
+  const notes = r.rules.flatMap((x) => {
+    const cov = ruleCoverage(r, x);
+    return [...(x.reason ? [`${x.id} ${x.status}: ${x.reason}`] : []), ...(cov ? [`${x.id} ${x.status}: ${cov}`] : [])];
+  });
+  for (const n of notes) out.push(`- ${md(n)}`);
+  if (notes.length) out.push('');
   out.push(...ruleDetailsMd(r, labeller(r)));
   return out;
 }
@@ -66,9 +71,9 @@ function ruleDetailsMd(r: AuditResult, label: Labeller): string[] {
 export function unexpectedMd(r: AuditResult): string[] {
   const label = labeller(r);
   const groups = byWeight(serverGroups(r));
-  const pairs = r.unexpected.length;
-  const out = [`### Unexpected flows (${groups.length} by server and port${pairs !== groups.length ? `, ${pairs} client → server pairs` : ''})`, ''];
-  if (groups.length === 0) return [...out, 'None.', ''];
+  const rows = groupedRowsText(r);
+  const out = [`### Unexpected flows: ${md(unexpectedCount(r))}${rows ? `, ${md(rows)}` : ''}`, ''];
+  if (groups.length === 0) return [...out, `None: ${md(absenceText(coverageFor(r), 'no unexpected flow'))}.`, ''];
   out.push('| Server | Proto/port | Clients | Conns | States | Roles | Note |');
   out.push('|---|---|---|--:|---|---|---|');
   const shown = groups.slice(0, MAX_GROUP_ROWS);
@@ -79,7 +84,7 @@ export function unexpectedMd(r: AuditResult): string[] {
     );
   }
   if (groups.length > shown.length) out.push('', `… ${groups.length - shown.length} more groups: every one is in the JSON and CSV reports.`);
-  if (pairs !== groups.length) out.push('', 'Per-client detail: the JSON report (`unexpected[]`), the CSV report, or `flowaudit flows`.');
+  if (rows) out.push('', 'Per-client detail: the JSON report (`unexpected[]`), the CSV report, or `flowaudit flows`.');
   const findings = groupDiagnosisLines(r, shown, label);
   if (findings.length) {
     out.push('', '**Diagnosis**', '');
