@@ -6,7 +6,7 @@
  */
 import type { AuditResult } from '../audit/result.js';
 import { VERDICT_LABEL } from '../audit/verdict.js';
-import { unexpectedCount } from './labels.js';
+import { plural, unexpectedCount } from './labels.js';
 import { controlsMd, scopeMd } from './markdown_controls.js';
 import { captureMd, namesMd, nearMissesMd, rulesMd, unexpectedMd } from './markdown_sections.js';
 import { humanBytes } from './table.js';
@@ -33,7 +33,7 @@ export function renderMarkdown(r: AuditResult): string {
   for (const w of r.warnings ?? []) out.push(`- **warning:** ${md(w.text)}`);
   if (r.warnings?.length) out.push('');
   out.push(
-    `${s.packets} packets, ${humanBytes(s.bytes)}, ${s.connections} connections (${s.connectionsInScope} in scope); ${s.rulesObserved} of ${r.rules.length} rules observed; ${md(unexpectedCount(r))}.`,
+    `${plural(s.packets, 'packet')}, ${humanBytes(s.bytes)}, ${plural(s.connections, 'connection')} (${s.connectionsInScope} in scope); ${s.rulesObserved} of ${r.rules.length} rules observed; ${md(unexpectedCount(r))}.`,
   );
   out.push('');
   out.push(...scopeMd(r));
@@ -60,7 +60,7 @@ export function renderMarkdown(r: AuditResult): string {
   out.push('### Evidence');
   out.push('');
   const e = r.evidence;
-  for (const i of r.inputs) out.push(`- capture ${md(i.path)}: ${i.format}, ${i.packets} packets, sha256 ${md(i.sha256 ?? 'unreadable')}`);
+  for (const i of r.inputs) out.push(`- capture ${md(i.path)}: ${i.format}, ${plural(i.packets, 'packet')}, sha256 ${md(i.sha256 ?? 'unreadable')}`);
   out.push(`- matrix ${md(r.matrix.origin)} (${md(r.matrix.name)} ${md(r.matrix.version)}): sha256 ${md(r.matrix.sha256)}`);
   out.push(`- inventory ${md(r.inventory.origin)}: sha256 ${md(r.inventory.sha256 ?? 'none')}`);
   if (e) {

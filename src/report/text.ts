@@ -12,6 +12,7 @@ import { discoveredHeadlineOf, discoveredMemberLines, discoveredOf } from './dis
 import { matrixVersionNote, signerText } from './scope_lines.js';
 import { painter, type Style } from './style.js';
 import { humanBytes, renderTable } from './table.js';
+import { plural } from './labels.js';
 import { namesLines, ruleDetailLines, unexpectedExtraLines, unexpectedLines } from './text_insight.js';
 
 export interface TextOptions {
@@ -22,7 +23,6 @@ type Paint = ReturnType<typeof painter>;
 
 /** Replace C0/C1 control characters (ESC, CR, …) with visible escapes. */
 export function inert(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
@@ -47,7 +47,7 @@ function headerLines(r: AuditResult, p: Paint): string[] {
   );
   const jargon = matrixVersionNote(r.matrix.version);
   if (jargon) out.push(`    (${inert(jargon)})`);
-  out.push(`  ${s.packets} packets, ${humanBytes(s.bytes)}, ${s.connections} connections (${s.connectionsInScope} in scope), ${s.firstSeen ?? '-'} → ${s.lastSeen ?? '-'}`);
+  out.push(`  ${plural(s.packets, 'packet')}, ${humanBytes(s.bytes)}, ${plural(s.connections, 'connection')} (${s.connectionsInScope} in scope), ${s.firstSeen ?? '-'} → ${s.lastSeen ?? '-'}`);
   out.push(`  coverage: ${inert(coverageFor(r).text)}`);
   out.push(`  signer: ${inert(signerText(r))}`);
   const discovered = discoveredHeadlineOf(r);
@@ -136,7 +136,7 @@ function inputLines(i: InputResult, p: Paint): string[] {
     const rec = i.records;
     out.push(`  ${inert(i.path)}: ${i.format}, ${rec.connections} connection${rec.connections === 1 ? '' : 's'} from ${rec.lines} line${rec.lines === 1 ? '' : 's'}, ${i.packets} packets, ${i.bytes} bytes (${i.byteBasis ?? '-'} basis), ${i.firstSeen ? span : 'time unknown'}`);
   } else {
-    out.push(`  ${inert(i.path)}: ${i.format}${i.version ? ` ${i.version}` : ''}${i.origin === 'stream' ? ' (read once from a stream)' : ''}${i.compression ? `, ${i.compression}-compressed` : ''}, ${i.linkTypes.join('+') || '-'}, ${i.packets} packets, ${span}`);
+    out.push(`  ${inert(i.path)}: ${i.format}${i.version ? ` ${i.version}` : ''}${i.origin === 'stream' ? ' (read once from a stream)' : ''}${i.compression ? `, ${i.compression}-compressed` : ''}, ${i.linkTypes.join('+') || '-'}, ${plural(i.packets, 'packet')}, ${span}`);
   }
   out.push(...liveLines(i));
   if (i.drops) out.push(`    drops: interface ${i.drops.ifDrop ?? 'n/a'}, OS ${i.drops.osDrop ?? 'n/a'}`);
