@@ -5,7 +5,6 @@
  * order, lanes; unit-tested) → draw (SVG, every string escaped).
  */
 import type { AuditResult } from '../audit/result.js';
-import { esc } from './html_escape.js';
 import { columnHeads, drawEdge, drawNode, markers } from './diagram/draw.js';
 import { bundleUnexpected, foldUnexpected, ruleEdges, unexpectedEdge, UNLISTED_CLIENTS, UNLISTED_SERVERS } from './diagram/edges.js';
 import { layoutDiagram } from './diagram/layout.js';
