@@ -89,7 +89,7 @@ function stack(nodes: Map<string, LayoutNode>, colX: Map<number, number>): numbe
   const colHeight = new Map<number, number>();
   for (const n of nodes.values()) {
     const textH = 26 + n.lines.length * LINE + 8;
-    const portH = Math.max(n.left.length, n.right.length) * ENDPOINT_GAP + 16;
+    const portH = (Math.max(n.left.length, n.right.length) + 1) * ENDPOINT_GAP;
     n.h = Math.max(textH, portH);
     n.x = colX.get(n.col)!;
     const y = colHeight.get(n.col) ?? 0;
