@@ -6,7 +6,7 @@
  * blocked, and it never states compliance. Pure function over a finished result; the JSON report
  * carries it as `controls`, every other format renders it as "What this evidence shows".
  */
-import { observationCoverage, type ObservationCoverage } from './observation.js';
+import { observationCoverage, ruleCoverageNote, type ObservationCoverage } from './observation.js';
 import type { AuditResult } from './result.js';
 
 export interface ControlStatement {
@@ -25,6 +25,8 @@ export interface ControlsBlock {
   /** Constant: what kind of evidence this is, and that it is not a compliance statement. */
   scope: string;
   coverage: ObservationCoverage;
+  /** Rules whose status rests on what was not seen (missing, not-visible), each with that coverage in words. */
+  negativeRules: { rule: string; status: string; text: string }[];
   statements: ControlStatement[];
 }
 
@@ -149,5 +151,9 @@ export function controlsOf(r: AuditResult): ControlsBlock {
   const c = countsOf(r);
   const statements = [...pci(c, coverage), ...nist(c, coverage), ...iso(c, coverage)];
   const scope = c.judged ? CONTROLS_SCOPE : `${CONTROLS_SCOPE} This audit is inconclusive (see the verdict reasons): the statements below describe what was read, and support nothing beyond it.`;
-  return { scope, coverage, statements };
+  const negativeRules = r.rules.flatMap((x) => {
+    const text = ruleCoverageNote(x, coverage);
+    return text === null ? [] : [{ rule: x.id, status: x.status, text }];
+  });
+  return { scope, coverage, negativeRules, statements };
 }
