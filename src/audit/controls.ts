@@ -115,7 +115,7 @@ function nist(c: Counts, cov: ObservationCoverage): ControlStatement[] {
   return [
     {
       framework: 'NIST SP 800-53 Rev. 5', control: 'SC-7', title: 'Boundary Protection',
-      supports: `communications ${cov.vantage.length ? `seen from ${cov.vantage.join(', ')}` : 'at the capture point'} were monitored against the documented flows: ${unexpectedCountText(c.flows, c.connections)}`,
+      supports: `communications ${cov.vantage.length ? `on the hosts of ${cov.vantage.join(', ')}` : 'at the capture point'} were monitored against the documented flows: ${unexpectedCountText(c.flows, c.connections)}`,
       doesNotProve: 'that boundary devices deny by default, or that every boundary was observed (only this vantage was)',
     },
     {

@@ -47,7 +47,7 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 
 /** Where the capture was taken, in words. */
 export function vantageText(vantage: readonly string[]): string {
-  return vantage.length ? `seen from ${vantage.join(', ')} (--vantage)` : 'at the capture point (no --vantage given)';
+  return vantage.length ? `on the hosts of ${vantage.join(', ')} (--vantage)` : 'at the capture point (no --vantage given)';
 }
 
 function dropsText(c: Pick<ObservationCoverage, 'drops' | 'inputsWithDropCounts' | 'inputs'>): string {

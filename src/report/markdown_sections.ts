@@ -28,7 +28,8 @@ export function rulesMd(r: AuditResult): string[] {
   out.push('');
   const notes = r.rules.flatMap((x) => {
     const cov = ruleCoverage(r, x);
-    return [...(x.reason ? [`${x.id} ${x.status}: ${x.reason}`] : []), ...(cov ? [`${x.id} ${x.status}: ${cov}`] : [])];
+    const why = [x.reason, cov].filter((t): t is string => !!t);
+    return why.length ? [`${x.id} ${x.status}: ${why.join('; ')}`] : [];
   });
   for (const n of notes) out.push(`- ${md(n)}`);
   if (notes.length) out.push('');

@@ -84,7 +84,8 @@ function rulesLines(r: AuditResult, p: Paint): string[] {
   );
   const notes = r.rules.flatMap((x) => {
     const cov = ruleCoverage(r, x);
-    return [...(x.reason ? [`${x.id} ${x.status}: ${x.reason}`] : []), ...(cov ? [`${x.id} ${x.status}: ${cov}`] : [])];
+    const why = [x.reason, cov].filter((t): t is string => !!t);
+    return why.length ? [`${x.id} ${x.status}: ${why.join('; ')}`] : [];
   });
   if (notes.length > 0) out.push('  why:', ...notes.map((n) => `    ${inert(n)}`));
   out.push('');
