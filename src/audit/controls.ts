@@ -81,7 +81,7 @@ function seenOrNot(cov: ObservationCoverage, n: number, what: string): string {
 }
 
 function pci(c: Counts, cov: ObservationCoverage): ControlStatement[] {
-  const rules = `${c.rules} matrix rules: ${c.observed} observed, ${c.failed} failed, ${c.partial} partial, ${c.missing} required missing, ${c.notApplicable} not applicable or not visible`;
+  const rules = `${c.rules} matrix rules: ${c.observed} observed, ${c.failed} failed, ${c.partial} partial, ${c.missing} required missing, ${c.notApplicable} not-applicable or not-visible`;
   return [
     {
       framework: 'PCI DSS 4.0', control: '1.2.5', title: 'All services, protocols and ports allowed are identified, approved, and have a defined business need',
