@@ -21,7 +21,7 @@ import { CaptureFormatError, CliError } from '../errors.js';
 import { ByteWindow, DEFAULT_CHUNK_SIZE } from './chunked_file.js';
 import { COMPRESSION_MAGIC_BYTES, compressionOf, gunzipChunks, unsupportedCompression, type Compression } from './compression.js';
 import type { InputHash } from './input_hash.js';
-import { captureFormatAt, headerBytesNeeded, openWindow } from './open_capture.js';
+import { ETL_SNIFF_BYTES, captureFormatAt, headerBytesNeeded, openWindow } from './open_capture.js';
 import type { PacketSource, RawPacket } from './source.js';
 
 /** Bytes of a non-capture input gathered for a content check (record logs, notes). */
@@ -111,6 +111,7 @@ export class CaptureInput {
       }, rawTapped);
       return input;
     }
+    w.ensure(Math.min(ETL_SNIFF_BYTES, w.size));
     if (captureFormatAt(w) === null) {
       w.ensure(Math.min(SNIFF_BYTES, w.size));
       input.notCapture = true;

@@ -2,6 +2,7 @@
  * The boundary between "bytes" and "packets". Every source (classic pcap, pcapng, live `cap`)
  * fills the same reused RawPacket, so the decode → flows pipeline has one entry point.
  */
+import type { EtlInputInfo } from './etl/etl_info.js';
 
 /**
  * One captured record. Sources reuse a single instance: its fields, and the bytes `data` points
@@ -42,7 +43,7 @@ export function newRawPacket(): RawPacket {
   };
 }
 
-export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng' | 'live';
+export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng' | 'etl' | 'live';
 
 export interface InterfaceInfo {
   /** pcapng section number (0-based) and interface index inside it; 0/0 for classic pcap. */
@@ -92,6 +93,8 @@ export interface CaptureInfo {
   section?: { hardware?: string; os?: string; application?: string };
   /** Set for live captures only (format 'live'). */
   live?: LiveInputInfo;
+  /** Set for ETW traces only (format 'etl'): providers, components, buffers. */
+  etl?: EtlInputInfo;
 }
 
 /** How live packets are timed; reported in the JSON `inputs[].live.clock`. */
