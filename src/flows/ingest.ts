@@ -21,6 +21,8 @@ import { newRawPacket, type CaptureInfo, type RawPacket } from '../capture/sourc
 import { hex32 } from '../capture/chunked_file.js';
 import { CaptureFormatError, CliError } from '../errors.js';
 import { copyCollapserFor, truncationWarning, type CopyCollapser } from './pktmon.js';
+import { EtlPacketCollapser } from './pktmon_etl.js';
+import { EtlReader } from '../capture/etl/etl_reader.js';
 import type { FlowEngine } from './flow_engine.js';
 import { expandInputs, type InputSpec } from './input_list.js';
 import type { ByteBasis, RecordInputInfo, RecordLogFormat } from './record_input.js';
@@ -91,7 +93,7 @@ interface Lane {
   order: number;
   given: number;
   alive: boolean;
-  collapse: CopyCollapser | null;
+  collapse: CopyCollapser | EtlPacketCollapser | null;
   truncatedPackets: number;
 }
 
@@ -140,7 +142,8 @@ export async function ingestInputs(paths: string[] | InputSpec[], engine: FlowEn
       }
       summary.info = input.reader!.info;
       summary.format = summary.info.format;
-      const collapse = copyCollapserFor(summary.info);
+      const reader = input.reader;
+      const collapse = reader instanceof EtlReader ? new EtlPacketCollapser(reader) : copyCollapserFor(summary.info);
       lanes.push({ input, summary, pkt: newRawPacket(), has: false, ts: 0, order: 0, given, alive: true, collapse, truncatedPackets: 0 });
     }
     if (lanes.length === 0 && early.length === 0) {
@@ -164,6 +167,7 @@ export async function ingestInputs(paths: string[] | InputSpec[], engine: FlowEn
     const info = s.info;
     if (info) {
       if (lane.collapse && lane.collapse.collapsed > 0) info.warnings.push({ offset: -1, message: lane.collapse.describe(s.packets) });
+      if (lane.collapse instanceof EtlPacketCollapser && info.etl) lane.collapse.finish(info.etl, info.warnings);
       const tw = truncationWarning(info, lane.truncatedPackets, s.packets);
       if (tw) info.warnings.push({ offset: -1, message: tw });
     }
@@ -208,7 +212,7 @@ function routeNonCapture(input: CaptureInput, spec: InputSpec, summary: InputSum
     return false;
   }
   summary.error = errorOf(
-    new CaptureFormatError(spec.path, 0, magic === null ? `Cannot read capture header: file has ${head.length} bytes, too short for a magic number` : `Cannot read pcap header: ${what} (neither pcap nor pcapng)`),
+    new CaptureFormatError(spec.path, 0, magic === null ? `Cannot read capture header: file has ${head.length} bytes, too short for a magic number` : `Cannot read pcap header: ${what} (neither pcap, pcapng nor ETL)`),
     spec.path,
   );
   return true;

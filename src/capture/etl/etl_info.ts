@@ -8,17 +8,6 @@ export interface EtlComponent {
   type: string;
 }
 
-export interface EtlDrop {
-  /** Unix time of the drop, in µs. */
-  ts: number;
-  component: number;
-  reason: number;
-  reasonName: string;
-  location: number;
-  /** Offset of the packet in the file's decompressed buffer stream is not stable; the event's buffer offset. */
-  bufferOffset: number;
-}
-
 export interface EtlInputInfo {
   /** Windows build and logger that wrote the trace. */
   build: number;
@@ -37,4 +26,7 @@ export interface EtlInputInfo {
   eventsLost: number;
   buffersLost: number;
   components: EtlComponent[];
+  /** Set by the audit's ingest (flows/pktmon_etl.ts): per-component copies folded, and drops. */
+  folded?: { component: number; name: string; copies: number }[];
+  dropped?: { component: number; name: string; reason: number; reasonName: string; packets: number }[];
 }
