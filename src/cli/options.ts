@@ -1,6 +1,6 @@
 /** Option parsing helpers shared by commands. */
 import type { Command } from 'commander';
-import { CliError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { loadInventory, loadMatrix, mergeMatrices } from '../matrix/index.js';
 import type { Inventory, Matrix } from '../matrix/types.js';
 
@@ -22,7 +22,7 @@ export function collectRepeat(value: string, previous: string[] | undefined): st
 export function chooseFormat<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new CliError(`unknown format "${value}" (expected one of: ${allowed.join(', ')})`, 'usage');
+  throw new UsageError(`unknown format "${value}" (expected one of: ${allowed.join(', ')})`);
 }
 
 export function loadPolicy(
@@ -43,7 +43,7 @@ export function loadPolicy(
   const known = new Set(matrix.features.map((f) => f.name));
   for (const f of features ?? []) {
     if (!known.has(f)) {
-      throw new CliError(`unknown feature "${f}" (the matrix knows: ${[...known].sort().join(', ') || 'none'})`, 'usage');
+      throw new UsageError(`unknown feature "${f}" (the matrix knows: ${[...known].sort().join(', ') || 'none'})`);
     }
   }
   return { matrix, inventory, features: features ?? [] };

@@ -1,16 +1,16 @@
 /**
  * The input pipeline shared by `audit`, `flows`, `discover` and `verify`: inputs (files, `-`,
  * FIFOs, compressed files, directories) → flow logs to src/records, captures to one reader each
- * (parse + hash, flows/ingest.ts) → engine → facts. Live capture feeds the same FlowEngine from
+ * (parse + hash, capture/ingest.ts) → engine → facts. Live capture feeds the same FlowEngine from
  * another source.
  */
-import { CliError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { ServerPorts } from '../flows/direction.js';
 import { collectFacts, type CaptureFacts } from '../flows/facts.js';
 import { FlowEngine } from '../flows/flow_engine.js';
-import { sha256FilesInBackground } from '../flows/file_hash.js';
-import { ingestInputs, type IngestOptions } from '../flows/ingest.js';
-import { expandInputs, type InputSpec } from '../flows/input_list.js';
+import { sha256FilesInBackground } from '../inputs/file_hash.js';
+import { ingestInputs, type IngestOptions } from '../capture/ingest.js';
+import { expandInputs, type InputSpec } from '../inputs/input_list.js';
 import { RecordCollector } from '../records/collector.js';
 import { joinRecordFacts, readRecordLogs, recordLogFormat, streamRecordHook, withCompanionLogs, type RecordLogInput } from '../records/record_facts.js';
 
@@ -24,7 +24,7 @@ export function resolveInputs(paths: string[]): string[] {
 
 /** Usage/input errors before any work: no input given, or a path that does not exist. */
 export function checkCaptures(paths: string[]): void {
-  if (paths.length === 0) throw new CliError('no capture file given', 'usage');
+  if (paths.length === 0) throw new UsageError('no capture file given');
   expandInputs(paths);
 }
 

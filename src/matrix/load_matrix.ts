@@ -6,11 +6,12 @@
 import { decodeJsonBytes, duplicateKeyError } from './json_text.js';
 import { canonicalJson, sha256Hex } from './canonical_json.js';
 import { readFileSync } from 'node:fs';
-import { CliError } from '../errors.js';
+import { FlowauditError, PolicyError, messageOf } from '../errors.js';
 import { BUILTIN_MATRICES, BUILTIN_PREFIX } from './builtin/index.js';
 import { compilePorts, parsePortSpec } from './ports.js';
 import type { Matrix, MatrixFile, MatrixFileRule, MatrixRule, Protocol, Requirement, RoleDef } from './types.js';
-import { findJsonSyntaxError, throwIfProblems, validateAgainstSchema } from './validate.js';
+import { findJsonSyntaxError } from './json_syntax.js';
+import { throwIfProblems, validateAgainstSchema } from './validate.js';
 
 export type { MatrixFile, MatrixFileRule } from './types.js';
 
@@ -30,35 +31,35 @@ export function lineColumn(text: string, offset: number): { line: number; column
 
 /**
  * JSON.parse with an error naming the file and the line:column of the first syntax error.
- * Shared with the inventory loader (`code` selects the CliError code).
+ * Shared with the inventory loader (`code` says which policy file the PolicyError names).
  */
 export function parseJsonFile(text: string, file: string, code: 'matrix' | 'inventory'): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
     const parsed: unknown = JSON.parse(body);
     const dup = duplicateKeyError(body, file);
-    if (dup !== null) throw new CliError(dup, code, 2);
+    if (dup !== null) throw new PolicyError(dup, code);
     return parsed;
   } catch (e) {
-    if (e instanceof CliError) throw e;
+    if (e instanceof FlowauditError) throw e;
     const found = findJsonSyntaxError(body);
     if (found) {
       const { line, column } = lineColumn(body, found.offset);
-      throw new CliError(`${file}:${line}:${column}: invalid JSON: ${found.reason}`, code, 2);
+      throw new PolicyError(`${file}:${line}:${column}: invalid JSON: ${found.reason}`, code);
     }
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new CliError(`${file}: invalid JSON: ${msg}`, code, 2);
+    const msg = messageOf(e);
+    throw new PolicyError(`${file}: invalid JSON: ${msg}`, code);
   }
 }
 
-/** Read a file as bytes, mapping I/O errors to CliError(code) naming the file. */
+/** Read a file as bytes, mapping I/O errors to PolicyError(code) naming the file. */
 export function readInputFile(path: string, code: 'matrix' | 'inventory', what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const reason = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message;
-    throw new CliError(`${path}: cannot read ${what}: ${reason}`, code, 2);
+    throw new PolicyError(`${path}: cannot read ${what}: ${reason}`, code);
   }
 }
 
@@ -186,20 +187,16 @@ export function builtinMatrixNames(): string[] {
 
 /**
  * Load `builtin:<name>` (e.g. `builtin:ams`, the default) or a matrix JSON file.
- * Errors are CliError code 'matrix' (exit 2) naming the file and JSON path.
+ * Errors are PolicyError 'matrix' (exit 2) naming the file and JSON path.
  */
 export function loadMatrix(spec: string): Matrix {
   if (spec.startsWith(BUILTIN_PREFIX)) {
     const name = spec.slice(BUILTIN_PREFIX.length);
     const def = BUILTIN_MATRICES[name];
     if (!def) {
-      throw new CliError(
-        `${spec}: unknown built-in matrix (available: ${builtinMatrixNames()
+      throw new PolicyError(`${spec}: unknown built-in matrix (available: ${builtinMatrixNames()
           .map((n) => BUILTIN_PREFIX + n)
-          .join(', ')})`,
-        'matrix',
-        2,
-      );
+          .join(', ')})`, 'matrix');
     }
     return compileMatrix(structuredClone(def), spec, sha256Hex(canonicalJson(def)));
   }
@@ -215,7 +212,7 @@ export function loadMatrix(spec: string): Matrix {
  */
 export function mergeMatrices(ms: readonly Matrix[]): Matrix {
   const first = ms[0];
-  if (!first) throw new CliError('no matrix given', 'matrix', 2);
+  if (!first) throw new PolicyError('no matrix given', 'matrix');
   if (ms.length === 1) return first;
   const ruleOrigin = new Map<string, string>();
   const rules: MatrixRule[] = [];
@@ -223,7 +220,7 @@ export function mergeMatrices(ms: readonly Matrix[]): Matrix {
     for (const r of m.rules) {
       const prev = ruleOrigin.get(r.id);
       if (prev !== undefined) {
-        throw new CliError(`${m.origin}: rule id "${r.id}" is already defined by ${prev}`, 'matrix', 2);
+        throw new PolicyError(`${m.origin}: rule id "${r.id}" is already defined by ${prev}`, 'matrix');
       }
       ruleOrigin.set(r.id, m.origin);
       rules.push(r);

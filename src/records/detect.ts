@@ -7,7 +7,7 @@
  * Anything else is not a flow log (the caller tries the capture readers); text that starts like a
  * log (`#` or `{`) but matches none of these gets a clear error instead of "unknown magic".
  */
-import type { RecordLogFormat } from '../flows/record_input.js';
+import type { RecordLogFormat } from '../inputs/record_input.js';
 import { FLOWAUDIT_FLOW_KEYS } from './flowaudit_flows.js';
 
 export type Sniffed = { format: RecordLogFormat } | { error: string } | null;

@@ -4,13 +4,13 @@
  * end-of-packet keyword, the trace clock; and on the real pktmon trace of the corpus, whose
  * packets must equal (bytes and µs timestamps) the pcapng Windows made from the same session.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EtlReader } from '../../src/capture/etl/etl_reader.js';
 import { openCaptureBytes } from '../../src/capture/open_capture.js';
 import { newRawPacket, type PacketSource, type RawPacket } from '../../src/capture/source.js';
-import { CORPUS_DIR } from '../support/shared_dir.js';
+import { CORPUS_DIR, describeShared } from '../support/shared.js';
 import { frame } from '../support/packets.js';
 import { START_UNIX, buildEtl, ndisFragmentEvent, pktmonComponentEvent, pktmonPacketEvent } from './etl_builder.js';
 
@@ -130,10 +130,8 @@ describe('ETL reader on built traces', () => {
 
 const WINDOWS = join(CORPUS_DIR, 'windows');
 const ETL = join(WINDOWS, 'demikernel__PktMon.etl');
-const windowsMissing = existsSync(ETL) ? false : `the real pktmon trace is not at ${ETL}`;
-if (windowsMissing && process.env.CI) throw new Error(`${windowsMissing}; CI must run with the corpus`);
 
-describe.skipIf(windowsMissing)('the real pktmon trace (Windows Server 2022, compressed)', () => {
+describeShared('the real pktmon trace (Windows Server 2022, compressed)', () => {
   it('has the same packets, bytes and µs timestamps as the pcapng pktmon made from the session', () => {
     const etl = readAll(openCaptureBytes(new Uint8Array(readFileSync(ETL)), 'PktMon.etl'));
     const png = readAll(openCaptureBytes(new Uint8Array(readFileSync(join(WINDOWS, 'demikernel__PktMon.pcapng'))), 'PktMon.pcapng'));
@@ -150,4 +148,4 @@ describe.skipIf(windowsMissing)('the real pktmon trace (Windows Server 2022, com
     expect(groups.size).toBe(38);
     expect(src.info.interfaces.map((i) => i.name)).toEqual(['netvsc.sys', 'xdp.sys', 'NULL', 'mlx5.sys']);
   });
-});
+}, 'corpus/windows/demikernel__PktMon.etl');

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildAmsNic, buildAmsNicWithEvil, buildMemberBlocked, SMALL_INVENTORY } from '../../fixtures/scenarios.js';
 import { runCli } from '../support/run_cli.js';
+import { CORPUS_DIR, describeShared } from '../support/shared.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fa-verdict-'));
 const BLOCKED = join(dir, 'member-blocked.pcapng');
@@ -19,7 +20,7 @@ writeFileSync(BLOCKED, buildMemberBlocked());
 writeFileSync(NIC, buildAmsNic());
 writeFileSync(EVIL, buildAmsNicWithEvil());
 const LAB = 'fixtures/ams-lab.pcapng';
-const CORPUS = '../shared/corpus/captures';
+const CORPUS = join(CORPUS_DIR, 'captures');
 const BIN = 'bin/flowaudit.js';
 
 const json = async (argv: string[]) => {
@@ -89,7 +90,7 @@ describe('verdicts on the scenarios', () => {
   });
 });
 
-describe('inconclusive and input errors on corpus captures', () => {
+describeShared('inconclusive and input errors on corpus captures', () => {
   it('no inventory: exit 3, inconclusive with the reason', async () => {
     const { code, j } = await json(['audit', `${CORPUS}/zeek__ldap-simpleauth.pcap`]);
     expect(code).toBe(3);
@@ -183,7 +184,7 @@ describe('outputs: checked before any work, and a closed stdout ends quietly', (
   });
 
   it.each<[string, string[], number]>([
-    ['flows', ['flows', `${CORPUS}/zeek__ldap-simpleauth.pcap`, LAB], 0],
+    ['flows', ['flows', BLOCKED, LAB], 0],
     ['audit', ['audit', LAB], 3],
     ['matrix show', ['matrix', 'show'], 0],
     ['verify', ['verify', 'fixtures/ams-lab.inventory.json'], 2],

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CliError } from '../../src/errors.js';
+import { PolicyError } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/cli/exit_codes.js';
 import { addressWords, compileInventory, loadInventory, parseMember } from '../../src/matrix/inventory.js';
 import { sha256Hex } from '../../src/matrix/canonical_json.js';
 import { loadMatrix } from '../../src/matrix/load_matrix.js';
@@ -13,14 +14,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const w = addressWords;
 
-function errorOf(f: () => unknown): CliError {
+function errorOf(f: () => unknown): PolicyError {
   try {
     f();
   } catch (e) {
-    expect(e).toBeInstanceOf(CliError);
-    return e as CliError;
+    expect(e).toBeInstanceOf(PolicyError);
+    return e as PolicyError;
   }
-  throw new Error('expected a CliError');
+  throw new Error('expected a PolicyError');
 }
 
 describe('addressWords (the decoder form)', () => {
@@ -288,8 +289,8 @@ describe('inventory errors', () => {
     ['schema: unknown key', { roles: {}, hosts: [] }, 'inv.json: /hosts: is not an allowed property'],
   ])('%s', (_label, json, message) => {
     const e = errorOf(() => compileInventory(json, 'inv.json', ams));
-    expect(e.code).toBe('inventory');
-    expect(e.exitCode).toBe(2);
+    expect(e.policy).toBe('inventory');
+    expect(exitCodeOf(e)).toBe(2);
     expect(e.message).toContain(message);
   });
 
@@ -315,7 +316,7 @@ describe('loadInventory from a file', () => {
     const p = join(dir, 'bad.json');
     writeFileSync(p, '{\n  "roles": {\n    "ams-server": ["10.0.0.1",]\n  }\n}\n');
     const e = errorOf(() => loadInventory(p, ams));
-    expect(e.code).toBe('inventory');
+    expect(e.policy).toBe('inventory');
     expect(e.message).toMatch(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: invalid JSON: `));
   });
 

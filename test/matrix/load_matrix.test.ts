@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CliError } from '../../src/errors.js';
+import { PolicyError } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/cli/exit_codes.js';
 import {
   compileMatrix,
   lineColumn,
@@ -13,7 +14,7 @@ import {
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { canonicalJson, canonicalSha256, sha256Hex } from '../../src/matrix/canonical_json.js';
-import { findJsonSyntaxError } from '../../src/matrix/validate.js';
+import { findJsonSyntaxError } from '../../src/matrix/json_syntax.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowaudit-matrix-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,14 +35,14 @@ function base(): MatrixFile {
   };
 }
 
-function errorOf(f: () => unknown): CliError {
+function errorOf(f: () => unknown): PolicyError {
   try {
     f();
   } catch (e) {
-    expect(e).toBeInstanceOf(CliError);
-    return e as CliError;
+    expect(e).toBeInstanceOf(PolicyError);
+    return e as PolicyError;
   }
-  throw new Error('expected a CliError');
+  throw new Error('expected a PolicyError');
 }
 
 function writeJson(name: string, value: unknown): string {
@@ -87,8 +88,8 @@ describe('compileMatrix', () => {
     const f = base() as MatrixFile & Record<string, unknown>;
     mutate(f);
     const e = errorOf(() => compileMatrix(f, 'matrix.json', 'x'));
-    expect(e.code).toBe('matrix');
-    expect(e.exitCode).toBe(2);
+    expect(e.policy).toBe('matrix');
+    expect(exitCodeOf(e)).toBe(2);
     expect(e.message).toContain(message);
   });
 
@@ -107,7 +108,7 @@ describe('compileMatrix', () => {
     const f = base() as MatrixFile & Record<string, unknown>;
     mutate(f);
     const e = errorOf(() => compileMatrix(f, 'm.json', 'x'));
-    expect(e.code).toBe('matrix');
+    expect(e.policy).toBe('matrix');
     expect(e.message).toContain(message);
   });
 
@@ -144,14 +145,14 @@ describe('loadMatrix from files', () => {
   ])('bad JSON (%s) → file:line:column', (_label, text, where) => {
     const p = writeJson(`bad-${_label.replace(/ /g, '-')}.json`, text);
     const e = errorOf(() => loadMatrix(p));
-    expect(e.code).toBe('matrix');
+    expect(e.policy).toBe('matrix');
     expect(e.message.startsWith(`${p}${where}`)).toBe(true);
   });
 
   it('unreadable file names the file', () => {
     const p = join(dir, 'missing.json');
     const e = errorOf(() => loadMatrix(p));
-    expect(e.code).toBe('matrix');
+    expect(e.policy).toBe('matrix');
     expect(e.message).toBe(`${p}: cannot read matrix: no such file`);
     const d = join(dir, 'a-directory');
     mkdirSync(d);
@@ -280,11 +281,11 @@ describe('mergeMatrices', () => {
     const o = other();
     o.rules[0]!.id = 'r2';
     const e = errorOf(() => mergeMatrices([compileMatrix(base(), 'a.json', 's1'), compileMatrix(o, 'b.json', 's2')]));
-    expect(e.code).toBe('matrix');
+    expect(e.policy).toBe('matrix');
     expect(e.message).toBe('b.json: rule id "r2" is already defined by a.json');
   });
 
   it('rejects an empty list', () => {
-    expect(errorOf(() => mergeMatrices([])).code).toBe('matrix');
+    expect(errorOf(() => mergeMatrices([])).policy).toBe('matrix');
   });
 });

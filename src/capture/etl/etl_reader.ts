@@ -11,8 +11,8 @@
  * of the trace, and fill `info.etl.components` and the interfaces' names when they do.
  */
 import { CaptureFormatError } from '../../errors.js';
-import { ByteWindow, hex32, noteEndOfInput } from '../chunked_file.js';
-import type { CaptureInfo, InterfaceInfo, PacketSource, RawPacket } from '../source.js';
+import { ByteWindow, hex32 } from '../../inputs/chunked_file.js';
+import { noteEndOfInput, type CaptureInfo, type InterfaceInfo, type PacketSource, type RawPacket } from '../source.js';
 import { CLOCK_NAMES, eventTime, parseTraceHeader, type EtlTraceHeader } from './etl_clock.js';
 import { MAX_ETL_BUFFER, NDISCAP_PROVIDER, PKTMON_PROVIDER, TraceHeader, WMI_BUFFER_HEADER_LEN, guidAt, newEtlEvent, readBufferHeader, readEvent, utf16z, type EtlBufferHeader } from './etl_format.js';
 import type { EtlComponent, EtlInputInfo } from './etl_info.js';

@@ -6,7 +6,7 @@
  * Two passes over the file: pktmon names its components in rundown events at the end of the
  * trace, and the interfaces (with those names) must come before the packets that use them.
  */
-import { ByteWindow, DEFAULT_CHUNK_SIZE } from '../chunked_file.js';
+import { ByteWindow, DEFAULT_CHUNK_SIZE } from '../../inputs/chunked_file.js';
 import { encodeOptions, PcapngWriter } from '../pcapng_writer.js';
 import { newRawPacket, type CaptureInfo } from '../source.js';
 import { EtlReader } from './etl_reader.js';

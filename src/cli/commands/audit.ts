@@ -3,7 +3,7 @@ import { runAudit } from '../../audit/audit.js';
 import { attachEvidence } from '../../audit/evidence.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
 import { generationTime } from '../../audit/time.js';
-import { CliError } from '../../errors.js';
+import { UsageError, InputError } from '../../errors.js';
 import { REPORT_FORMATS, renderReport } from '../../report/render.js';
 import { useColor, type Io } from '../io.js';
 import { DEFAULT_MATRIX, addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
@@ -15,7 +15,7 @@ import { checkOutputPath, writeOutput } from '../output.js';
 import { buildState, stateJsonChunks } from '../../audit/merge.js';
 import { factsToState, type FactsState } from '../../flows/facts_state.js';
 import { os } from '../../lazy_builtins.js';
-import { prestartHashing } from '../../flows/ingest.js';
+import { prestartHashing } from '../../capture/ingest.js';
 import { phaseTimer } from '../timing.js';
 
 const FORMATS = REPORT_FORMATS;
@@ -53,7 +53,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   const timer = phaseTimer(io);
   const format = chooseFormat(flags.format, FORMATS, 'text');
   const scope = flags.scope ?? 'inventory';
-  if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
+  if (scope !== 'inventory' && scope !== 'all') throw new UsageError(`unknown scope "${scope}" (expected inventory or all)`);
   checkCaptures(captures);
   captures = resolveInputs(captures); // + the ssl.log / dns.log beside a Zeek conn.log
   prestartHashing(captures); // the hash worker boots while the policy loads
@@ -110,7 +110,7 @@ export function rejectDuplicateInputs(inputs: readonly { path: string; sha256: s
   for (const i of inputs) {
     if (i.sha256 === null) continue;
     const first = seen.get(i.sha256);
-    if (first !== undefined) throw new CliError(`${first} and ${i.path} are the same capture (sha256 ${i.sha256}); give each capture once`, 'input');
+    if (first !== undefined) throw new InputError(`${first} and ${i.path} are the same capture (sha256 ${i.sha256}); give each capture once`);
     seen.set(i.sha256, i.path);
   }
 }

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import { convertEtlFile } from '../../capture/etl/etl_to_pcapng.js';
-import { CliError } from '../../errors.js';
+import { InputError, UsageError, messageOf } from '../../errors.js';
 import type { Io } from '../io.js';
 import { checkOutputPath } from '../output.js';
 
@@ -22,15 +22,16 @@ export function registerConvert(program: Command, io: Io, setExit: (code: number
 }
 
 export function convertCommand(trace: string, output: string, io: Io): number {
-  if (trace === '-') throw new CliError('convert reads the trace twice (component names come last): give a file, not standard input', 'usage');
+  if (trace === '-') throw new UsageError('convert reads the trace twice (component names come last): give a file, not standard input');
+  let isFile: boolean;
   try {
-    if (!statSync(trace).isFile()) throw new CliError(`${trace}: not a file`, 'input');
+    isFile = statSync(trace).isFile();
   } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`${trace}: cannot open trace: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, 'input');
+    throw new InputError(`${trace}: cannot open trace: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : messageOf(e)}`);
   }
+  if (!isFile) throw new InputError(`${trace}: not a file`);
   checkOutputPath(output);
-  if (resolve(output) === resolve(trace)) throw new CliError(`--output ${output}: is the trace itself`, 'usage');
+  if (resolve(output) === resolve(trace)) throw new UsageError(`--output ${output}: is the trace itself`);
   const r = convertEtlFile(trace, output);
   const e = r.info.etl!;
   const what = e.pktmonPackets + e.pktmonDrops > 0 ? `${e.pktmonPackets} pktmon packet events and ${e.pktmonDrops} drop events` : `${e.ndisPackets} netsh packets (${e.ndisFragments} fragments)`;

@@ -8,7 +8,7 @@ import { runDiscovery } from '../../audit/discover/discover.js';
 import { groupClients, inventoryFile } from '../../audit/discover/inventory_file.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
 import { generationTime } from '../../audit/time.js';
-import { CliError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { parseMember } from '../../matrix/inventory.js';
 import { renderDiscoverText } from '../../report/discover_text.js';
 import { VERSION } from '../../version.js';
@@ -46,12 +46,12 @@ export function registerDiscover(program: Command, io: Io, setExit: (code: numbe
 export function parseAs(values: string[], roles: readonly string[]): { role: string; member: string }[] {
   return values.map((v) => {
     const eq = v.indexOf('=');
-    if (eq <= 0 || eq === v.length - 1) throw new CliError(`--as ${JSON.stringify(v)}: expected ROLE=ADDRESS, e.g. ams-server=10.0.0.10`, 'usage');
+    if (eq <= 0 || eq === v.length - 1) throw new UsageError(`--as ${JSON.stringify(v)}: expected ROLE=ADDRESS, e.g. ams-server=10.0.0.10`);
     const role = v.slice(0, eq).trim();
     const member = v.slice(eq + 1).trim();
-    if (!roles.includes(role)) throw new CliError(`--as ${JSON.stringify(v)}: "${role}" is not a role of the matrix (known: ${roles.join(', ')})`, 'usage');
+    if (!roles.includes(role)) throw new UsageError(`--as ${JSON.stringify(v)}: "${role}" is not a role of the matrix (known: ${roles.join(', ')})`);
     const parsed = parseMember(member);
-    if (!parsed.ok) throw new CliError(`--as ${JSON.stringify(v)}: ${JSON.stringify(member)} ${parsed.reason}`, 'usage');
+    if (!parsed.ok) throw new UsageError(`--as ${JSON.stringify(v)}: ${JSON.stringify(member)} ${parsed.reason}`);
     return { role, member };
   });
 }
@@ -60,7 +60,7 @@ export function parsePrefix(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const m = /^\/?(\d{1,2})$/.exec(v.trim());
   const n = m ? Number(m[1]) : NaN;
-  if (!(n >= 8 && n <= 32)) throw new CliError(`--group-clients ${JSON.stringify(v)}: expected an IPv4 prefix length /8 to /32, e.g. /24`, 'usage');
+  if (!(n >= 8 && n <= 32)) throw new UsageError(`--group-clients ${JSON.stringify(v)}: expected an IPv4 prefix length /8 to /32, e.g. /24`);
   return n;
 }
 

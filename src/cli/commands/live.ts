@@ -14,11 +14,11 @@ import { generationTime, isoMicros } from '../../audit/time.js';
 import { LIVE_CLOCK, LIVE_SNAPLEN, LiveCapture, loadCap, ownAddresses, interfaceAddresses } from '../../capture/live_source.js';
 import { PcapngWriter } from '../../capture/pcapng_writer.js';
 import { EngineCapture, chooseLiveEngine, engineClock } from '../../capture/engine_capture.js';
-import { CliError } from '../../errors.js';
+import { FlowauditError, UsageError, InputError, messageOf } from '../../errors.js';
 import { collectFacts } from '../../flows/facts.js';
-import { sha256FilesInBackground } from '../../flows/file_hash.js';
+import { sha256FilesInBackground } from '../../inputs/file_hash.js';
 import { FlowEngine } from '../../flows/flow_engine.js';
-import type { InputSummary } from '../../flows/ingest.js';
+import type { InputSummary } from '../../capture/ingest.js';
 import { linkTypeName } from '../../decode/enums.js';
 import { REPORT_FORMATS, renderReport } from '../../report/render.js';
 import { VERSION } from '../../version.js';
@@ -86,13 +86,13 @@ export function registerLive(program: Command, io: Io, setExit: (code: number) =
 /** "90s", "10m", "1h", "1d", "500ms", or a plain number of seconds → ms. */
 export function parseDuration(text: string, option: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  if (!m) throw new CliError(`${option}: "${text}" is not a duration (examples: 30s, 10m, 1h)`, 'usage');
+  if (!m) throw new UsageError(`${option}: "${text}" is not a duration (examples: 30s, 10m, 1h)`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'];
   return Number(m[1]) * unit;
 }
 
 function parseCount(text: string, option: string): number {
-  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new CliError(`${option}: "${text}" is not a positive whole number`, 'usage');
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new UsageError(`${option}: "${text}" is not a positive whole number`);
   return Number(text);
 }
 
@@ -101,7 +101,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = []): Promise<number> {
   const format = chooseFormat(flags.format, FORMATS, 'text');
   const scope = flags.scope ?? 'inventory';
-  if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
+  if (scope !== 'inventory' && scope !== 'all') throw new UsageError(`unknown scope "${scope}" (expected inventory or all)`);
   const durationMs = flags.duration !== undefined ? parseDuration(flags.duration, '--duration') : null;
   const maxPackets = flags.packets !== undefined ? parseCount(flags.packets, '--packets') : null;
   const idleMs = parseDuration(flags.idleTimeout ?? '10m', '--idle-timeout');
@@ -119,8 +119,8 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
   try {
     policy = loadPolicy(flags.matrix, flags.inventory, flags.features, extra);
   } catch (e) {
-    const m = e instanceof CliError && flags.as !== undefined ? new RegExp(`role "${flags.as.replace(/\W/g, '\\$&')}" is not a role of matrix .*`).exec(e.message) : null;
-    if (m) throw new CliError(`--as ${flags.as}: ${m[0]}`, 'usage');
+    const m = e instanceof FlowauditError && flags.as !== undefined ? new RegExp(`role "${flags.as.replace(/\W/g, '\\$&')}" is not a role of matrix .*`).exec(e.message) : null;
+    if (m) throw new UsageError(`--as ${flags.as}: ${m[0]}`);
     throw e;
   }
   const { matrix, inventory, features } = policy;
@@ -147,7 +147,7 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
       });
     } catch (e) {
       capture.close();
-      throw new CliError(`${flags.write}: cannot write the evidence file: ${e instanceof Error ? e.message : String(e)}`, 'input');
+      throw new InputError(`${flags.write}: cannot write the evidence file: ${messageOf(e)}`);
     }
   }
 
@@ -173,7 +173,7 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
       }
     },
     (e) => {
-      captureError = e instanceof Error ? e.message : String(e);
+      captureError = messageOf(e);
       requestStop('error');
     },
   );
@@ -266,7 +266,7 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
       try {
         writer?.close();
       } catch (e) {
-        captureError ??= `${flags.write}: cannot finish the evidence file: ${e instanceof Error ? e.message : String(e)}`;
+        captureError ??= `${flags.write}: cannot finish the evidence file: ${messageOf(e)}`;
       }
     }
     if (aborted) {

@@ -6,10 +6,9 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FlowEngine } from '../../../src/flows/flow_engine.js';
-import { ingestFiles } from '../../../src/flows/ingest.js';
-import { CORPUS_DIR } from '../../support/shared_dir.js';
+import { ingestFiles } from '../../../src/capture/ingest.js';
+import { CORPUS_DIR, describeShared } from '../../support/shared.js';
 
-const haveCorpus = existsSync(`${CORPUS_DIR}/MANIFEST.tsv`);
 
 async function hints(file: string) {
   const e = new FlowEngine();
@@ -28,7 +27,7 @@ async function hints(file: string) {
 
 const NOTHING = { dns: {}, sni: [], host: [], epm: [], icmp: 0 };
 
-describe.skipIf(!haveCorpus)('hint extractors on the corpus', () => {
+describeShared('hint extractors on the corpus', () => {
   it('zeek dce-rpc-mapi: two ept_map responses (NSPI → 4997, MAPI → 1032); the ept_lookup response is not a map', async () => {
     const h = (await hints('zeek__dce-rpc-mapi.pcap'));
     expect(h.epm).toEqual([

@@ -8,10 +8,10 @@
  * (a packet's events are written within microseconds, and ETW keeps a processor's events in order).
  * netsh (NDIS-PacketCapture) traces log each packet once per capture point and are left alone.
  */
-import type { EtlReader } from '../capture/etl/etl_reader.js';
-import { dropReasonName } from '../capture/etl/packet_events.js';
-import type { EtlInputInfo } from '../capture/etl/etl_info.js';
-import type { RawPacket } from '../capture/source.js';
+import type { EtlReader } from './etl_reader.js';
+import { dropReasonName } from './packet_events.js';
+import type { EtlInputInfo } from './etl_info.js';
+import type { RawPacket } from '../source.js';
 
 const KEYS = 1 << 16;
 /** Drops kept in inputs[].etl.drops (the count is exact beyond it). */
