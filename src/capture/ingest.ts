@@ -93,6 +93,8 @@ interface Lane {
   given: number;
   alive: boolean;
   collapse: CopyCollapser | EtlPacketCollapser | null;
+  /** ETW traces: the reader, whose `meta` says which component logged the packet and whether it dropped it. */
+  etl: EtlReader | null;
   truncatedPackets: number;
 }
 
@@ -143,7 +145,8 @@ export async function ingestInputs(paths: string[] | InputSpec[], engine: Packet
       summary.format = summary.info.format;
       const reader = input.reader;
       const collapse = reader instanceof EtlReader ? new EtlPacketCollapser(reader) : copyCollapserFor(summary.info);
-      lanes.push({ input, summary, pkt: newRawPacket(), has: false, ts: 0, order: 0, given, alive: true, collapse, truncatedPackets: 0 });
+      const etl = reader instanceof EtlReader ? reader : null;
+      lanes.push({ input, summary, pkt: newRawPacket(), has: false, ts: 0, order: 0, given, alive: true, collapse, etl, truncatedPackets: 0 });
     }
     if (lanes.length === 0 && early.length === 0) {
       throw new InputError(`no capture among the inputs: ${skipped.map((k) => `${k.path} (${k.reason})`).join(', ')}`);
@@ -308,6 +311,7 @@ async function merge(lanes: Lane[], engine: PacketSink, opts: IngestOptions): Pr
           opts.onProgress?.(total, s.path);
         }
       }
+      if (cur.etl !== null && cur.etl.meta.dropped) engine.noteDrop?.(pkt, cur.etl.meta.component, cur.etl.meta.dropReason);
       cur.has = false;
       if (!nextSync(cur)) {
         await advance(cur);

@@ -140,6 +140,8 @@ export interface PacketSource {
 /** What consumes the packets of a capture (the flow engine; tests). */
 export interface PacketSink {
   ingest(pkt: RawPacket): void;
+  /** The packet just read was logged dropped (a pktmon drop event) by `component` for `reason`. */
+  noteDrop?(pkt: RawPacket, component: number, reason: number): void;
 }
 
 /**
