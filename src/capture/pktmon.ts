@@ -28,6 +28,7 @@ export const PROBE_PACKETS = 64;
 const PREFIX = 64;
 
 export function isPktmon(info: CaptureInfo): boolean {
+  if (info.etl) return info.etl.pktmonPackets + info.etl.pktmonDrops > 0;
   return /packet monitor|pktmon/i.test(info.section?.application ?? '');
 }
 

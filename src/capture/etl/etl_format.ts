@@ -91,6 +91,36 @@ export function newEtlEvent(): EtlEvent {
   return { headerType: 0, size: 0, timestamp: 0, timestampAt: -1, providerAt: -1, id: 0, version: 0, keywordLo: 0, keywordHi: 0, hookId: 0, dataAt: 0, dataLength: 0 };
 }
 
+/** Where a header type keeps its size (u16 at +0 or +4), its length, and its timestamp (-1: none); with a name. */
+interface HeaderShape {
+  name: string;
+  sizeAt: 0 | 4;
+  length: number;
+  tsAt: number;
+}
+
+const HEADER_SHAPES = new Map<number, HeaderShape>([
+  [TraceHeader.System32, { name: 'SYSTEM32', sizeAt: 4, length: 32, tsAt: 16 }],
+  [TraceHeader.System64, { name: 'SYSTEM64', sizeAt: 4, length: 32, tsAt: 16 }],
+  [TraceHeader.Compact32, { name: 'COMPACT32', sizeAt: 4, length: 24, tsAt: 16 }],
+  [TraceHeader.Compact64, { name: 'COMPACT64', sizeAt: 4, length: 24, tsAt: 16 }],
+  [TraceHeader.PerfInfo32, { name: 'PERFINFO32', sizeAt: 4, length: 16, tsAt: 8 }],
+  [TraceHeader.PerfInfo64, { name: 'PERFINFO64', sizeAt: 4, length: 16, tsAt: 8 }],
+  [TraceHeader.Full32, { name: 'FULL_HEADER32', sizeAt: 0, length: 48, tsAt: 16 }],
+  [TraceHeader.Full64, { name: 'FULL_HEADER64', sizeAt: 0, length: 48, tsAt: 16 }],
+  [TraceHeader.Instance32, { name: 'INSTANCE32', sizeAt: 0, length: 72, tsAt: 16 }],
+  [TraceHeader.Instance64, { name: 'INSTANCE64', sizeAt: 0, length: 72, tsAt: 16 }],
+  [TraceHeader.Event32, { name: 'EVENT_HEADER32', sizeAt: 0, length: 80, tsAt: 16 }],
+  [TraceHeader.Event64, { name: 'EVENT_HEADER64', sizeAt: 0, length: 80, tsAt: 16 }],
+]);
+/** Any other type: only its size (u16 at +0) is known; the event is skipped. */
+const UNKNOWN_SHAPE: HeaderShape = { name: 'unknown', sizeAt: 0, length: 8, tsAt: -1 };
+
+/** The name of a trace header type (e.g. EVENT_HEADER64), or its hex value. */
+export function headerTypeName(type: number): string {
+  return HEADER_SHAPES.get(type)?.name ?? `0x${type.toString(16)}`;
+}
+
 /**
  * Read the event at `p` (buffer end `end`) into `ev`. Returns false when no event starts here
  * (padding, or a header that does not fit): the rest of the buffer is then skipped. Throws a
@@ -100,58 +130,21 @@ export function readEvent(b: Uint8Array, v: DataView, p: number, end: number, ev
   if (end - p < 8) return false;
   if (v.getUint32(p, true) === 0xffffffff) return false;
   const type = b[p + 2]!;
+  const shape = HEADER_SHAPES.get(type) ?? UNKNOWN_SHAPE;
   ev.headerType = type;
+  ev.size = v.getUint16(p + shape.sizeAt, true);
+  ev.hookId = shape.sizeAt === 4 ? v.getUint16(p + 6, true) : 0;
   ev.providerAt = -1;
   ev.id = 0;
   ev.version = 0;
   ev.keywordLo = 0;
   ev.keywordHi = 0;
-  ev.hookId = 0;
-  let header: number;
-  let tsAt: number;
-  switch (type) {
-    case TraceHeader.System32:
-    case TraceHeader.System64:
-    case TraceHeader.Compact32:
-    case TraceHeader.Compact64:
-      ev.size = v.getUint16(p + 4, true);
-      ev.hookId = v.getUint16(p + 6, true);
-      header = type === TraceHeader.System32 || type === TraceHeader.System64 ? 32 : 24;
-      tsAt = 16;
-      break;
-    case TraceHeader.PerfInfo32:
-    case TraceHeader.PerfInfo64:
-      ev.size = v.getUint16(p + 4, true);
-      ev.hookId = v.getUint16(p + 6, true);
-      header = 16;
-      tsAt = 8;
-      break;
-    case TraceHeader.Full32:
-    case TraceHeader.Full64:
-    case TraceHeader.Instance32:
-    case TraceHeader.Instance64:
-      ev.size = v.getUint16(p, true);
-      header = type === TraceHeader.Full32 || type === TraceHeader.Full64 ? 48 : 72;
-      tsAt = 16;
-      break;
-    case TraceHeader.Event32:
-    case TraceHeader.Event64:
-      ev.size = v.getUint16(p, true);
-      header = 80;
-      tsAt = 16;
-      break;
-    default:
-      // Any other type: only its size (u16 at +0) is known; the event is skipped.
-      ev.size = v.getUint16(p, true);
-      header = 8;
-      tsAt = -1;
+  if (ev.size < shape.length || p + ev.size > end) {
+    throw new Error(`event of header type ${headerTypeName(type)} at buffer offset ${p} has size ${ev.size} (header ${shape.length}, ${end - p} bytes left in the buffer)`);
   }
-  if (ev.size < header || p + ev.size > end) {
-    throw new Error(`event of header type 0x${type.toString(16)} at buffer offset ${p} has size ${ev.size} (header ${header}, ${end - p} bytes left in the buffer)`);
-  }
-  ev.timestampAt = tsAt >= 0 ? p + tsAt : -1;
-  ev.timestamp = tsAt >= 0 ? Number(v.getBigInt64(p + tsAt, true)) : 0;
-  let data = p + header;
+  ev.timestampAt = shape.tsAt >= 0 ? p + shape.tsAt : -1;
+  ev.timestamp = shape.tsAt >= 0 ? Number(v.getBigInt64(p + shape.tsAt, true)) : 0;
+  let data = p + shape.length;
   if (type === TraceHeader.Event32 || type === TraceHeader.Event64) {
     ev.providerAt = p + 24;
     ev.id = v.getUint16(p + 40, true);

@@ -53,6 +53,7 @@ export function decompressPlainLz77(src: Uint8Array, start: number, end: number,
     let length = word & 7;
     const distance = (word >>> 3) + 1;
     if (length === 7) {
+      // The length goes on in a nibble shared by two matches (low nibble first), then further.
       if (halfByte < 0) {
         if (ip >= end) throw new Lz77Error('compressed data ends inside a match length', ip);
         length = src[ip]! & 15;
@@ -62,21 +63,9 @@ export function decompressPlainLz77(src: Uint8Array, start: number, end: number,
         halfByte = -1;
       }
       if (length === 15) {
-        if (ip >= end) throw new Lz77Error('compressed data ends inside a match length', ip);
-        length = src[ip++]!;
-        if (length === 255) {
-          if (ip + 2 > end) throw new Lz77Error('compressed data ends inside a match length', ip);
-          length = src[ip]! | (src[ip + 1]! << 8);
-          ip += 2;
-          if (length === 0) {
-            if (ip + 4 > end) throw new Lz77Error('compressed data ends inside a match length', ip);
-            length = (src[ip]! | (src[ip + 1]! << 8) | (src[ip + 2]! << 16) | (src[ip + 3]! << 24)) >>> 0;
-            ip += 4;
-          }
-          if (length < 15 + 7) throw new Lz77Error(`match length ${length} below 22`, at);
-          length -= 15 + 7;
-        }
-        length += 15;
+        const r = longLength(src, ip, end, at);
+        length = r.length;
+        ip = r.next;
       }
       length += 7;
     }
@@ -87,4 +76,23 @@ export function decompressPlainLz77(src: Uint8Array, start: number, end: number,
     for (let i = 0; i < length; i++, op++) dst[op] = dst[op - distance]!;
   }
   return op - dstStart;
+}
+
+/** Match lengths past 15 + 7: a byte, then (byte 255) a 16-bit, then (16-bit 0) a 32-bit length. */
+function longLength(src: Uint8Array, ip: number, end: number, at: number): { length: number; next: number } {
+  if (ip >= end) throw new Lz77Error('compressed data ends inside a match length', ip);
+  let length = src[ip++]!;
+  if (length === 255) {
+    if (ip + 2 > end) throw new Lz77Error('compressed data ends inside a match length', ip);
+    length = src[ip]! | (src[ip + 1]! << 8);
+    ip += 2;
+    if (length === 0) {
+      if (ip + 4 > end) throw new Lz77Error('compressed data ends inside a match length', ip);
+      length = (src[ip]! | (src[ip + 1]! << 8) | (src[ip + 2]! << 16) | (src[ip + 3]! << 24)) >>> 0;
+      ip += 4;
+    }
+    if (length < 15 + 7) throw new Lz77Error(`match length ${length} below 22`, at);
+    length -= 15 + 7;
+  }
+  return { length: length + 15, next: ip };
 }
