@@ -53,7 +53,7 @@ describe('audit of a pktmon ETL', () => {
     expect(ldap.status).not.toBe('observed');
     const f = ldap.diagnosis.findings[0];
     expect(f.drops).toEqual(['2 packets dropped by wfplwfs.sys (WFP Native MAC Layer LightWeight Filter): filtered (reason 8)']);
-    expect(f.text).toMatch(/none answered .*; Windows Packet Monitor saw 2 packets dropped by wfplwfs\.sys \(WFP Native MAC Layer LightWeight Filter\): filtered \(reason 8\)$/);
+    expect(f.text).toBe('ams1 → dc1 tcp/389: 2 attempts, none answered — dropped on the capturing host: Windows Packet Monitor saw 2 packets dropped by wfplwfs.sys (WFP Native MAC Layer LightWeight Filter): filtered (reason 8)');
     // The text report shows it where it explains the rule.
     const text = (await runCli(['audit', droppedLdap(), '--inventory', INV])).stdout;
     expect(text).toContain('Windows Packet Monitor saw 2 packets dropped by wfplwfs.sys');

@@ -186,7 +186,7 @@ export class EtlReader implements PacketSource {
       return false;
     }
     const tr = this.trace;
-    this.info.version = tr.version;
+    this.info.version = `${tr.version} (Windows build ${tr.build})`;
     this.info.section = { os: `Windows build ${tr.build}`, application: tr.loggerName };
     this.etl.build = tr.build;
     this.etl.logger = tr.loggerName;
