@@ -139,7 +139,9 @@ export class FlowEngine {
       drops.set(key, (by = new Map()));
     }
     const why = `${component}/${reason}`;
-    by.set(why, (by.get(why) ?? 0) + 1);
+    const n = by.get(why);
+    if (n !== undefined) by.set(why, n + 1);
+    else if (by.size < 16) by.set(why, 1);
   }
 
   private flushLinkType(next: number): void {

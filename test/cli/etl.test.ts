@@ -60,6 +60,25 @@ describe('audit of a pktmon ETL', () => {
   });
 });
 
+describe('component names are attacker-controlled', () => {
+  it('a component named like markup or a formula is escaped in HTML and Markdown', async () => {
+    const syn = frame({ src: '10.0.0.10', dst: '10.0.0.2', proto: 'tcp', sport: 50000, dport: 389, flags: 'S' });
+    const p = join(dir, 'hostile.etl');
+    writeFileSync(
+      p,
+      buildEtl([
+        { events: [pktmonPacketEvent({ group: 1, component: 7, payload: syn, us: 1 }), pktmonPacketEvent({ group: 1, component: 9, appearance: 2, payload: syn, drop: { reason: 8, location: 1 }, us: 2 })] },
+        { events: [pktmonComponentEvent(9, 3, '<script>alert(1)</script>', '=HYPERLINK("http://x","y")')] },
+      ]),
+    );
+    for (const format of ['html', 'markdown']) {
+      const run = await runCli(['audit', p, '--inventory', INV, '-f', format]);
+      expect(run.stdout).toContain('dropped by &lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(run.stdout).not.toContain('<script>alert(1)');
+    }
+  });
+});
+
 describe('convert', () => {
   it('a built trace: one interface per component, drops and directions as comments, read back by flowaudit', async () => {
     const out = join(dir, 'dropped.pcapng');
