@@ -68,7 +68,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return EXIT.error; // commander already printed the message
     }
     if (e instanceof FlowauditError) {
-      io.stderr(`flowaudit: ${e.message}\n`);
+      // One problem a line, each with the prefix (a matrix or inventory with several problems).
+      io.stderr(`${e.message.split('\n').map((l) => `flowaudit: ${l}`).join('\n')}\n`);
       return exitCodeOf(e);
     }
     const detail = e instanceof Error && io.env.FLOWAUDIT_DEBUG ? (e.stack ?? e.message) : messageOf(e);

@@ -219,7 +219,7 @@ export function compileInventory(json: unknown, origin: string, matrix: Matrix, 
     } else if (!features.includes(f)) features.push(f);
   });
 
-  throwIfProblems(problems, origin, 'inventory');
+  throwIfProblems(problems, origin, 'inventory', json);
   const inv = buildInventory({ origin, sha256, matrix, members, intervals, roleNames, hostRoles, suffixRoles, named, features });
   if (file.discovered !== undefined) inv.discovered = file.discovered;
   return inv;

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { FlowauditError, PolicyError, messageOf } from '../errors.js';
 import { BUILTIN_MATRICES, BUILTIN_PREFIX } from './builtin/index.js';
 import { compilePorts, parsePortSpec } from './ports.js';
-import type { Matrix, MatrixFile, MatrixFileRule, MatrixRule, Protocol, Requirement, RoleDef } from './types.js';
+import type { Matrix, MatrixFile, MatrixFileRule, MatrixRule, RoleDef } from './types.js';
 import { findJsonSyntaxError } from './json_syntax.js';
 import { throwIfProblems, validateAgainstSchema } from './validate.js';
 
@@ -64,9 +64,9 @@ export function readInputFile(path: string, code: 'matrix' | 'inventory', what: 
 }
 
 /** Semantic checks the schema cannot express. Returns `/json/path: message` lines. */
-export function checkMatrixSemantics(file: MatrixFile): string[] {
+export function checkMatrixSemantics(file: MatrixFile, opts: { addOn?: boolean } = {}): string[] {
   const problems: string[] = [];
-  const roles = new Set(Object.keys(file.roles));
+  const roles = new Set(Object.keys(file.roles ?? {}));
   const features = new Set<string>();
   (file.features ?? []).forEach((f, i) => {
     if (features.has(f.name)) problems.push(`/features/${i}/name: duplicate feature "${f.name}"`);
@@ -79,7 +79,8 @@ export function checkMatrixSemantics(file: MatrixFile): string[] {
     if (first !== undefined) problems.push(`${at}/id: duplicate rule id "${r.id}" (first at /rules/${first})`);
     else ids.set(r.id, i);
     for (const side of ['source', 'destination'] as const) {
-      if (!roles.has(r[side])) {
+      // An add-on's roles are checked once merged (mergeMatrices), against every matrix's roles.
+      if (!opts.addOn && !roles.has(r[side])) {
         problems.push(`${at}/${side}: unknown role "${r[side]}" (known roles: ${[...roles].join(', ')})`);
       }
     }
@@ -99,11 +100,11 @@ export function checkMatrixSemantics(file: MatrixFile): string[] {
 }
 
 /** Validate (schema + semantics) and compile parsed JSON into a Matrix. */
-export function compileMatrix(json: unknown, origin: string, sha256: string): Matrix {
+export function compileMatrix(json: unknown, origin: string, sha256: string, opts: { addOn?: boolean } = {}): Matrix {
   validateAgainstSchema('matrix', json, origin, 'matrix');
   const file = json as MatrixFile;
-  throwIfProblems(checkMatrixSemantics(file), origin, 'matrix');
-  const roles: RoleDef[] = Object.entries(file.roles).map(([name, r]) => {
+  throwIfProblems(checkMatrixSemantics(file, opts), origin, 'matrix', json);
+  const roles: RoleDef[] = Object.entries(file.roles ?? {}).map(([name, r]) => {
     const def: RoleDef = { name };
     if (r.description !== undefined) def.description = r.description;
     if (r.hosts !== undefined) def.hosts = [...r.hosts];
@@ -189,7 +190,7 @@ export function builtinMatrixNames(): string[] {
  * Load `builtin:<name>` (e.g. `builtin:ams`, the default) or a matrix JSON file.
  * Errors are PolicyError 'matrix' (exit 2) naming the file and JSON path.
  */
-export function loadMatrix(spec: string): Matrix {
+export function loadMatrix(spec: string, opts: { addOn?: boolean } = {}): Matrix {
   if (spec.startsWith(BUILTIN_PREFIX)) {
     const name = spec.slice(BUILTIN_PREFIX.length);
     const def = BUILTIN_MATRICES[name];
@@ -198,11 +199,11 @@ export function loadMatrix(spec: string): Matrix {
           .map((n) => BUILTIN_PREFIX + n)
           .join(', ')})`, 'matrix');
     }
-    return compileMatrix(structuredClone(def), spec, sha256Hex(canonicalJson(def)));
+    return compileMatrix(structuredClone(def), spec, sha256Hex(canonicalJson(def)), opts);
   }
   const bytes = readInputFile(spec, 'matrix', 'matrix');
   const json = parseJsonFile(decodeJsonBytes(bytes, spec, 'matrix'), spec, 'matrix');
-  return compileMatrix(json, spec, sha256Hex(bytes));
+  return compileMatrix(json, spec, sha256Hex(bytes), opts);
 }
 
 /**
@@ -242,6 +243,7 @@ export function mergeMatrices(ms: readonly Matrix[]): Matrix {
       }
     }
   }
+  checkMergedRoles(ms, new Set(roles.keys()));
   const features = new Map<string, { name: string; description: string }>();
   for (const m of ms) for (const f of m.features) if (!features.has(f.name)) features.set(f.name, { ...f });
   return {
@@ -255,4 +257,21 @@ export function mergeMatrices(ms: readonly Matrix[]): Matrix {
     sha256: sha256Hex(ms.map((m) => `${m.origin}\n${m.sha256}\n`).join('')),
     origin: ms.map((m) => m.origin).join(', '),
   };
+}
+
+/**
+ * The roles of merged matrices (issue 20): an add-on may use any role of the matrices it is merged
+ * with; a role none of them defines is one line per use, naming the file and the rule.
+ */
+function checkMergedRoles(ms: readonly Matrix[], roles: ReadonlySet<string>): void {
+  const problems: string[] = [];
+  const known = [...roles].join(', ');
+  for (const m of ms) {
+    m.rules.forEach((r, i) => {
+      for (const side of ['source', 'destination'] as const) {
+        if (!roles.has(r[side])) problems.push(`${m.origin}: rule ${i + 1} (${JSON.stringify(r.id)}), ${side}: unknown role "${r[side]}" (known roles of ${ms.map((x) => x.origin).join(' + ')}: ${known})`);
+      }
+    });
+  }
+  if (problems.length > 0) throw new PolicyError(problems.join('\n'), 'matrix');
 }

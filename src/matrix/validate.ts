@@ -1,6 +1,6 @@
 /**
  * JSON Schema validation (ajv) for matrix and inventory files, with messages that name the file
- * and the JSON path: `matrix.json: /rules/3/ports/0: must match pattern "^\d+(-\d+)?$"`.
+ * and the place in words: `matrix.json: rule 4 ("rpc"), ports[0]: "13 5" is not a port; write a port "443" or a range "49152-65535"`.
  * Schemas live in <package>/schema/ (shipped with the package) and are compiled once, lazily.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import type AjvModule from 'ajv';
 import { PolicyError } from '../errors.js';
 import { precompiled } from './precompiled.js';
+import { misplacedFile, pathInWords, schemaErrorInWords } from './schema_words.js';
 
 export type SchemaName = 'matrix' | 'inventory';
 
@@ -34,7 +35,7 @@ export function loadSchema(name: SchemaName): object {
 }
 
 function validator(name: SchemaName): ValidateFunction {
-  let v = compiled.get(name) ?? precompiled[name];
+  const v = compiled.get(name) ?? precompiled[name];
   if (!v) {
     // Loaded only here (synchronously, ajv is CommonJS), so the bundle, which has its validators
     // precompiled, never loads ajv's compiler.
@@ -46,38 +47,18 @@ function validator(name: SchemaName): ValidateFunction {
   return v;
 }
 
-/** "/rules/3/ports/0" (or "/" for the document itself). */
-function where(e: ErrorObject): string {
-  let path = e.instancePath;
-  // For unknown keys, point at the key itself: /rules/0/colour rather than /rules/0.
-  if (e.keyword === 'additionalProperties') {
-    path += `/${String((e.params as { additionalProperty: string }).additionalProperty)}`;
+function describe(e: ErrorObject, data: unknown): string {
+  if (e.keyword === 'anyOf') {
+    return 'must be a string or an object {"address": …, "name": …} (discover adds "evidence": [strings], "confidence": high, medium or low)';
   }
-  return path === '' ? '/' : path;
-}
-
-function describe(e: ErrorObject): string {
-  switch (e.keyword) {
-    case 'additionalProperties':
-      return 'is not an allowed property';
-    case 'enum':
-      return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues
-        .map((v) => JSON.stringify(v))
-        .join(', ')}`;
-    case 'anyOf':
-      return 'must be a string or an object {"address": …, "name": …} (discover adds "evidence": [strings], "confidence": high, medium or low)';
-    case 'propertyNames':
-      return `property name ${JSON.stringify((e.params as { propertyName: string }).propertyName)} is invalid`;
-    default:
-      return e.message ?? e.keyword;
-  }
+  return schemaErrorInWords(e, data);
 }
 
 /**
  * Human-readable lines for ajv errors. Errors produced inside a failed `anyOf` branch are folded
  * into the anyOf error, and propertyNames sub-errors into the propertyNames one.
  */
-export function formatSchemaErrors(errors: readonly ErrorObject[]): string[] {
+export function formatSchemaErrors(errors: readonly ErrorObject[], data: unknown): string[] {
   const folded = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'propertyNames');
   const lines: string[] = [];
   for (const e of errors) {
@@ -85,7 +66,8 @@ export function formatSchemaErrors(errors: readonly ErrorObject[]): string[] {
       (f) => f !== e && e.schemaPath.startsWith(`${f.schemaPath}/`) && e.instancePath.startsWith(f.instancePath),
     );
     if (parent) continue;
-    const line = `${where(e)}: ${describe(e)}`;
+    const where = pathInWords(e.instancePath, data);
+    const line = `${where === '' ? '' : `${where}: `}${describe(e, data)}`;
     if (!lines.includes(line)) lines.push(line);
   }
   return lines;
@@ -103,12 +85,22 @@ export function validateAgainstSchema(
 ): void {
   const v = validator(name);
   if (v(data)) return;
-  const lines = formatSchemaErrors(v.errors ?? []);
+  const misplaced = misplacedFile(name, data);
+  if (misplaced !== null) throw new PolicyError(`${file}: ${misplaced}`, code);
+  const lines = formatSchemaErrors(v.errors ?? [], data);
   throw new PolicyError(lines.map((l) => `${file}: ${l}`).join('\n'), code);
 }
 
-/** Throw PolicyError(code) listing semantic problems (`file: /path: message`), if any. */
-export function throwIfProblems(problems: readonly string[], file: string, code: 'matrix' | 'inventory'): void {
+/**
+ * Throw PolicyError(code) listing semantic problems, if any: one line each, `file: where: message`,
+ * a leading JSON pointer (`/rules/1/source: …`) put in words against `data`, the parsed file.
+ */
+export function throwIfProblems(problems: readonly string[], file: string, code: 'matrix' | 'inventory', data?: unknown): void {
   if (problems.length === 0) return;
-  throw new PolicyError(problems.map((p) => `${file}: ${p}`).join('\n'), code);
+  const worded = problems.map((p) => {
+    const m = /^(\/[^:\s]*): (.*)$/s.exec(p);
+    const where = m && data !== undefined ? pathInWords(m[1]!, data) : null;
+    return where === null ? p : `${where === '' ? '' : `${where}: `}${m![2]!}`;
+  });
+  throw new PolicyError(worded.map((p) => `${file}: ${p}`).join('\n'), code);
 }

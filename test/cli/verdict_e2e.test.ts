@@ -110,8 +110,15 @@ describeShared('inconclusive and input errors on corpus captures', () => {
     expect(j.verdictReasons).toEqual(['no connection touches an inventory host: is this the right capture, or the right inventory?']);
   });
 
-  it('a corrupt header: exit 2 and the report still says inconclusive (never pass or fail)', async () => {
+  it('a corrupt header alone: one line on stderr naming the file, exit 2, no report (issue 20)', async () => {
     const r = await runCli(['audit', `${CORPUS}/libpcap__pcap-invalid-version-1.pcap`, '-i', SMALL_INVENTORY, '--format', 'json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^flowaudit: \S*pcap-invalid-version-1\.pcap: Cannot read pcap header: unsupported version 1\.4 .*\(at byte offset 4\)\n$/);
+  });
+
+  it('a corrupt capture beside a good one: exit 2 and the report still says inconclusive (never pass or fail)', async () => {
+    const r = await runCli(['audit', `${CORPUS}/libpcap__pcap-invalid-version-1.pcap`, NIC, '-i', SMALL_INVENTORY, '--format', 'json']);
     expect(r.code).toBe(2);
     const j = JSON.parse(r.stdout);
     expect(j.verdict).toBe('inconclusive');

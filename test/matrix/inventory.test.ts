@@ -277,16 +277,16 @@ describe('inventory errors', () => {
     ['unknown role', { roles: { 'domain-controler': ['10.0.0.2'] } },
       'inv.json: role "domain-controler" is not a role of matrix ams (known roles: ams-server, domain-controller, global-catalog, dns-server, sql-server, jit-target, domain-joined-agent, non-domain-agent, web-user, oidc-provider, lithnet-updates, microsoft-graph, microsoft-login)'],
     ['undeclared feature', { roles: {}, features: ['azure-ad', 'azuread'] },
-      'inv.json: /features/1: feature "azuread" is not declared by matrix ams (declared: azure-ad, oidc, external-sql)'],
+      'inv.json: feature 2 ("azuread"): feature "azuread" is not declared by matrix ams (declared: azure-ad, oidc, external-sql)'],
     ['names key is a host name', { roles: {}, names: { 'dc1.example': 'dc1' } },
       'inv.json: names: "dc1.example" is not an IPv4/IPv6 address, CIDR or range'],
-    ['schema: roles missing', { features: [] }, "inv.json: /: must have required property 'roles'"],
+    ['schema: roles missing', { features: [] }, 'inv.json: missing "roles"'],
     ['schema: member not a string', { roles: { 'ams-server': [42] } },
-      'inv.json: /roles/ams-server/0: must be a string or an object {"address": …, "name": …}'],
+      'inv.json: role "ams-server", member 1: must be a string or an object {"address": …, "name": …}'],
     ['schema: member object without address', { roles: { 'ams-server': [{ name: 'x' }] } },
-      'inv.json: /roles/ams-server/0: must be a string or an object'],
-    ['schema: role not a list', { roles: { 'ams-server': '10.0.0.10' } }, 'inv.json: /roles/ams-server: must be array'],
-    ['schema: unknown key', { roles: {}, hosts: [] }, 'inv.json: /hosts: is not an allowed property'],
+      'inv.json: role "ams-server", member 1: must be a string or an object'],
+    ['schema: role not a list', { roles: { 'ams-server': '10.0.0.10' } }, 'inv.json: role "ams-server": "10.0.0.10" is a string, not a list; write ["10.0.0.10"]'],
+    ['schema: unknown key', { roles: {}, hosts: [] }, 'inv.json: "hosts" is not an allowed property'],
   ])('%s', (_label, json, message) => {
     const e = errorOf(() => compileInventory(json, 'inv.json', ams));
     expect(e.policy).toBe('inventory');

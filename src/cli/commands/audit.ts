@@ -7,7 +7,7 @@ import { UsageError, InputError } from '../../errors.js';
 import { REPORT_FORMATS, renderReport } from '../../report/render.js';
 import { useColor, type Io } from '../io.js';
 import { DEFAULT_MATRIX, addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
-import { analyseInputs, checkCaptures, resolveInputs } from '../pipeline.js';
+import { analyseInputs, checkCaptures, nothingReadable, resolveInputs } from '../pipeline.js';
 import type { AuditResult } from '../../audit/result.js';
 import { VERDICT_LABEL, exitCodeFor } from '../../audit/verdict.js';
 import { checkVantage } from '../../audit/vantage.js';
@@ -33,6 +33,7 @@ export interface AuditFlags {
   requireAllMembers?: boolean;
   emitState?: string;
   sensor?: string;
+  flowLogRows?: boolean;
 }
 
 export function registerAudit(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
@@ -44,6 +45,7 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
   )
     .option('--emit-state <file>', 'also write a mergeable partial result (see flowaudit merge)')
     .option('--sensor <name>', 'name of the sensor these captures come from, recorded in --emit-state (default: host name)')
+    .option('--flow-log-rows', 'keep each flow-log row as a connection of its own (client ports, Community IDs) instead of aggregating rows per tuple as they are read; memory then grows with rows')
     .action(async (captures: string[], flags: AuditFlags) => {
       setExit(await auditCommand(captures, flags, io, argv));
     });
@@ -51,7 +53,7 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
 
 export async function auditCommand(captures: string[], flags: AuditFlags, io: Io, argv: string[] = []): Promise<number> {
   const timer = phaseTimer(io);
-  const format = chooseFormat(flags.format, FORMATS, 'text');
+  const format = chooseFormat(flags.format, FORMATS, 'text', flags.output);
   const scope = flags.scope ?? 'inventory';
   if (scope !== 'inventory' && scope !== 'all') throw new UsageError(`unknown scope "${scope}" (expected inventory or all)`);
   checkCaptures(captures);
@@ -66,8 +68,17 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   const { facts, hashed } = await analyseInputs(captures, serverPortsFor(matrix), {
     onNote: (m) => io.stderr(`flowaudit: note: ${m}\n`),
     ...(io.stdin ? { stdin: io.stdin } : {}),
+    // A mergeable state keeps flow-log rows (merge finds connections two sensors share by their
+    // 5-tuple); otherwise rows are aggregated per tuple as they are read (docs/scale.md).
+    ...(flags.emitState !== undefined || flags.flowLogRows === true ? { records: 'rows' as const } : {}),
   });
   timer.mark('ingest');
+  const unreadable = nothingReadable(facts);
+  if (unreadable) {
+    await hashed;
+    for (const m of unreadable) io.stderr(`flowaudit: ${m}\n`);
+    return 2;
+  }
   const auditOpts = { scope, features, generatedAt: generationTime(io.env), vantage, requireAllMembers: flags.requireAllMembers === true } as const;
   let audited: AuditResult = runAudit(facts, matrix, inventory, auditOpts); // while the hashes finish
   timer.mark('audit');
@@ -93,6 +104,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
       else io.appendFile(flags.emitState, chunk);
       first = false;
     }
+    io.stderr(`flowaudit: wrote the mergeable state (sensor ${flags.sensor ?? os().hostname()}) to ${flags.emitState}\n`);
   }
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });

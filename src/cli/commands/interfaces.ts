@@ -12,7 +12,7 @@ export function registerInterfaces(program: Command, io: Io, setExit: (code: num
   program
     .command('interfaces')
     .description('list capture devices for `flowaudit live`, with addresses and whether each is up (exit 2 if live capture is unavailable)')
-    .option('-f, --format <format>', 'text or json', 'text')
+    .option('-f, --format <format>', 'text or json (default text)')
     .option('--engine <name>', 'list through cap, dumpcap, tshark or tcpdump (default: cap when it loads, else dumpcap, else tcpdump)')
     .action((flags: { format?: string; engine?: string }) => {
       setExit(interfacesCommand(flags, io));

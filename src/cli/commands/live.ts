@@ -99,7 +99,7 @@ function parseCount(text: string, option: string): number {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = []): Promise<number> {
-  const format = chooseFormat(flags.format, FORMATS, 'text');
+  const format = chooseFormat(flags.format, FORMATS, 'text', flags.output);
   const scope = flags.scope ?? 'inventory';
   if (scope !== 'inventory' && scope !== 'all') throw new UsageError(`unknown scope "${scope}" (expected inventory or all)`);
   const durationMs = flags.duration !== undefined ? parseDuration(flags.duration, '--duration') : null;

@@ -1,10 +1,5 @@
-/**
- * The hint extractors on third-party captures (shared/corpus). Each expectation below was checked
- * against tshark (`-Y epm`, `dns.a`/`dns.aaaa` of the answer section, `tls.handshake.extensions_server_name`,
- * `http.host`) and is recorded exactly, including what the extractors rightly find nothing in.
- */
-import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+
+import { expect, it } from 'vitest';
 import { FlowEngine } from '../../../src/flows/flow_engine.js';
 import { ingestFiles } from '../../../src/capture/ingest.js';
 import { CORPUS_DIR, describeShared } from '../../support/shared.js';
@@ -17,11 +12,11 @@ async function hints(file: string) {
   const h = e.hints;
   return {
     dnsResponses: h.dnsResponses,
-    dns: Object.fromEntries([...h.dnsNames].map(([a, l]) => [a, l.map((x) => `${x.name} ${x.ttl}`)])),
-    sni: [...h.sni.values()],
-    host: [...h.httpHost.values()],
-    epm: h.epm.map((x) => `${x.client} > ${x.server} ${x.protocol}/${x.port} (mapper ${x.mapper})`),
-    icmp: h.icmp.size,
+    dns: Object.fromEntries([...h.facts.dnsNames].map(([a, l]) => [a, l.map((x) => `${x.name} ${x.ttl}`)])),
+    sni: [...h.facts.sni.values()],
+    host: [...h.facts.httpHost.values()],
+    epm: h.facts.epm.map((x) => `${x.client} > ${x.server} ${x.protocol}/${x.port} (mapper ${x.mapper})`),
+    icmp: h.facts.icmp.size,
   };
 }
 
