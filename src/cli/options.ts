@@ -31,14 +31,14 @@ export function loadPolicy(
   features: string[] | undefined,
   /** Members added to roles on top of the inventory file (live --as ROLE). */
   extraMembers?: Record<string, string[]>,
+  /** The matrix of `matrixSpecs`, when the caller loaded it already (matrixFromSpecs). */
+  preloaded?: Matrix,
 ): {
   matrix: Matrix;
   inventory: Inventory;
   features: string[];
 } {
-  const specs = matrixSpecs && matrixSpecs.length > 0 ? matrixSpecs : [DEFAULT_MATRIX];
-  const loaded = specs.map((s) => loadMatrix(s));
-  const matrix = loaded.length === 1 ? loaded[0]! : mergeMatrices(loaded);
+  const matrix = preloaded ?? matrixFromSpecs(matrixSpecs);
   const inventory = loadInventory(inventoryPath, matrix, extraMembers);
   const known = new Set(matrix.features.map((f) => f.name));
   for (const f of features ?? []) {
@@ -47,6 +47,13 @@ export function loadPolicy(
     }
   }
   return { matrix, inventory, features: features ?? [] };
+}
+
+/** The matrices named (default builtin:ams), merged into one. */
+export function matrixFromSpecs(matrixSpecs: string[] | undefined): Matrix {
+  const specs = matrixSpecs && matrixSpecs.length > 0 ? matrixSpecs : [DEFAULT_MATRIX];
+  const loaded = specs.map((s) => loadMatrix(s));
+  return loaded.length === 1 ? loaded[0]! : mergeMatrices(loaded);
 }
 
 /**
