@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CliError } from '../errors.js';
 import { EngineCapture, ENGINES, chooseLiveEngine, findEngine, type EngineName } from './engine_capture.js';
 import type { LiveEngine, LiveEngineName } from './live_engine.js';
-import { LiveCapture, loadCap } from './live_source.js';
+import { LiveCapture, deviceKnown, loadCap } from './live_source.js';
 import type { PktmonFilter } from './pktmon_filters.js';
 import { TraceCapture, type TraceEngineName } from './windows_trace.js';
 
@@ -50,6 +50,7 @@ export interface OpenEngineOptions {
 export function openLiveEngine(name: LiveEngineName, o: OpenEngineOptions): LiveEngine {
   if (name === 'cap') {
     const cap = loadCap();
+    if (!deviceKnown(cap, o.device)) throw new CliError(`cap (libpcap) on ${o.device}: no such capture device (run "flowaudit interfaces" to list capture devices)`, 'input', 2);
     try {
       return new LiveCapture({ device: o.device, filter: o.filter }, cap);
     } catch (e) {

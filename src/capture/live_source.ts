@@ -131,6 +131,21 @@ export function listDevices(cap: CapModule = loadCap()): LiveDevice[] {
   }));
 }
 
+/**
+ * False only when the device is surely absent: libpcap does not list it and (on Linux) the kernel
+ * has no such interface. Asked before opening, because libpcap itself prints a warning on stderr
+ * for a missing device before it fails (one line of ours is the whole answer).
+ */
+export function deviceKnown(cap: CapModule, name: string): boolean {
+  try {
+    if (cap.Cap.deviceList().some((d) => d.name === name)) return true;
+  } catch {
+    return true; // cannot tell: let open() answer
+  }
+  if (process.platform !== 'linux') return false;
+  return /^[\w.@:-]+$/.test(name) && interfaceUp(name) !== null;
+}
+
 export function interfaceUp(name: string): boolean | null {
   if (!/^[\w.@:-]+$/.test(name)) return null;
   try {

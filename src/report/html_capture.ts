@@ -1,6 +1,7 @@
 /** Capture facts, next steps and the evidence block of the HTML report. */
 import type { AuditResult, InputResult } from '../audit/result.js';
 import { esc } from './html_escape.js';
+import { livePaths, shaText } from './sha_text.js';
 
 function formatText(i: InputResult): string {
   return [i.format, i.version, i.byteOrder].filter(Boolean).join(' ');
@@ -23,7 +24,7 @@ export function captureSection(r: AuditResult): string {
   );
   for (const i of r.inputs) {
     out.push(
-      `<tr><td class="mono">${esc(i.path)}</td><td>${esc(formatText(i))}</td><td>${esc(i.linkTypes.join(', ') || '-')}</td><td class="num">${i.interfaces}</td><td class="num">${i.packets}</td><td class="num">${i.bytes}</td><td>${i.firstSeen ? `<span class="ts">${esc(i.firstSeen)}</span><br><span class="ts">${esc(i.lastSeen)}</span>` : 'no packets'}</td><td>${esc(dropsText(i))}</td>${clocks ? `<td>${esc(i.live ? `${i.live.clock.source} (${i.live.clock.precision})` : 'file timestamps')}</td>` : ''}<td class="mono">${esc(i.sha256 ?? 'unreadable')}</td></tr>`,
+      `<tr><td class="mono">${esc(i.path)}</td><td>${esc(formatText(i))}</td><td>${esc(i.linkTypes.join(', ') || '-')}</td><td class="num">${i.interfaces}</td><td class="num">${i.packets}</td><td class="num">${i.bytes}</td><td>${i.firstSeen ? `<span class="ts">${esc(i.firstSeen)}</span><br><span class="ts">${esc(i.lastSeen)}</span>` : 'no packets'}</td><td>${esc(dropsText(i))}</td>${clocks ? `<td>${esc(i.live ? `${i.live.clock.source} (${i.live.clock.precision})` : 'file timestamps')}</td>` : ''}<td class="mono">${esc(shaText(i.sha256, i.format === 'live'))}</td></tr>`,
     );
     for (const w of i.warnings) out.push(`<tr><td colspan="${clocks ? 10 : 9}"><strong>warning</strong> (${esc(i.path)}, offset ${w.offset}): ${esc(w.message)}</td></tr>`);
     if (i.error) out.push(`<tr><td colspan="${clocks ? 10 : 9}"><strong>error</strong> (${esc(i.path)}, offset ${i.error.offset}): ${esc(i.error.message)}</td></tr>`);
@@ -58,7 +59,8 @@ export function evidenceSection(r: AuditResult): string {
   out.push(`<dt>Command line</dt><dd class="mono">${esc(e.commandLine)}</dd>`);
   out.push(`<dt>Host</dt><dd>${e.host === null ? '<span class="muted">not recorded (capture files)</span>' : esc(e.host)}</dd>`);
   out.push(`<dt>Generated at</dt><dd class="mono">${esc(e.generatedAt)}</dd>`);
-  for (const i of e.inputs) out.push(`<dt>Capture</dt><dd class="mono">${esc(i.path)}<br>sha256 ${esc(i.sha256 ?? 'unreadable')}</dd>`);
+  const live = livePaths(r);
+  for (const i of e.inputs) out.push(`<dt>Capture</dt><dd class="mono">${esc(i.path)}<br>sha256 ${esc(shaText(i.sha256, live.has(i.path)))}</dd>`);
   out.push(`<dt>Matrix</dt><dd class="mono">${esc(e.matrix.name)} ${esc(e.matrix.version)} (${esc(e.matrix.origin)})<br>sha256 ${esc(e.matrix.sha256)}</dd>`);
   out.push(`<dt>Inventory</dt><dd class="mono">${esc(e.inventory.origin)}<br>sha256 ${esc(e.inventory.sha256 ?? 'none')}</dd>`);
   out.push(`<dt>Result SHA-256</dt><dd class="mono" id="result-sha256">${esc(e.resultSha256)}</dd>`);

@@ -11,6 +11,7 @@ import { painter, type Style } from './style.js';
 import { humanBytes, renderTable } from './table.js';
 import { discoveredHeadlineOf, discoveredMemberLines, discoveredOf } from './discovered_lines.js';
 import { namesLines, ruleDetailLines, unexpectedExtraLines, unexpectedLines } from './text_insight.js';
+import { livePaths, shaText } from './sha_text.js';
 
 export interface TextOptions {
   color: boolean;
@@ -139,16 +140,16 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
   out.push(p('bold', 'Next steps'));
   if (r.nextSteps.length === 0) out.push(r.verdict === 'pass' ? '  nothing to do: the traffic matches the matrix.' : '  see the verdict reasons above.');
   for (const step of r.nextSteps) out.push(`  - ${inert(step)}`);
-  if (r.evidence) out.push('', ...evidenceLines(r.evidence, p));
+  if (r.evidence) out.push('', ...evidenceLines(r.evidence, p, livePaths(r)));
   return `${out.join('\n')}\n`;
 }
 
 /** The evidence footer (audit/evidence.ts): what `flowaudit verify` checks. */
-function evidenceLines(e: Evidence, p: ReturnType<typeof painter>): string[] {
+function evidenceLines(e: Evidence, p: ReturnType<typeof painter>, live: Set<string>): string[] {
   const lines = [p('bold', 'Evidence')];
   lines.push(`  flowaudit ${inert(e.tool.version)}: ${inert(e.commandLine)}`);
   lines.push(`  generated ${inert(e.generatedAt)}${e.host === null ? '' : ` on host ${inert(e.host)}`}`);
-  for (const i of e.inputs) lines.push(`  capture   ${i.sha256 ?? '(unreadable)'}  ${inert(i.path)}`);
+  for (const i of e.inputs) lines.push(`  capture   ${i.sha256 ?? `(${shaText(null, live.has(i.path))})`}  ${inert(i.path)}`);
   lines.push(`  matrix    ${e.matrix.sha256}  ${inert(e.matrix.origin)} (${inert(e.matrix.name)} ${inert(e.matrix.version)})`);
   lines.push(`  inventory ${e.inventory.sha256 ?? '(none)'}  ${inert(e.inventory.origin)}`);
   lines.push(`  result    ${e.resultSha256}  (canonical JSON of the report without this hash; see flowaudit verify)`);
