@@ -3,7 +3,7 @@
  * lines as input warnings, and what a flow record cannot carry said as unavailable (not looked
  * for), never as absent, in the next steps every report format prints.
  */
-import { BYTE_BASIS_TEXT, UNAVAILABLE_TEXT, type ByteBasis, type RecordInputInfo } from '../flows/record_input.js';
+import { BYTE_BASIS_TEXT, UNAVAILABLE_TEXT, type ByteBasis, type RecordInputInfo } from '../inputs/record_input.js';
 import type { AuditResult, InputResult } from './result.js';
 
 /** The basis of the run's byte totals: the inputs' common basis, 'mixed', or null when none counted bytes. */

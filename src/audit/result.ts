@@ -5,7 +5,7 @@
  */
 import type { LiveInputInfo } from '../capture/source.js';
 import type { ConnState, Outcome } from '../flows/conn_state.js';
-import type { ByteBasis, RecordInputInfo } from '../flows/record_input.js';
+import type { ByteBasis, RecordInputInfo } from '../inputs/record_input.js';
 import type { MergeStats } from '../flows/facts_merge.js';
 import type { Protocol, Requirement } from '../matrix/types.js';
 import type { CoverageEntry } from './coverage.js';

@@ -6,7 +6,7 @@
  * domain-controller and global-catalog), so a role is visible when it is a vantage role or shares an
  * address or host name with one.
  */
-import { CliError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { parseMember, type ParsedMember } from '../matrix/inventory.js';
 import type { Inventory, Matrix } from '../matrix/types.js';
 
@@ -35,9 +35,9 @@ function parsedMembers(inventory: Inventory, role: string): ParsedMember[] {
 export function checkVantage(vantage: readonly string[], matrix: Matrix, inventory: Inventory): void {
   const known = new Set(matrix.roles.map((r) => r.name));
   for (const v of vantage) {
-    if (!known.has(v)) throw new CliError(`--vantage ${v}: not a role of matrix ${matrix.name} (known roles: ${[...known].join(', ')})`, 'usage');
+    if (!known.has(v)) throw new UsageError(`--vantage ${v}: not a role of matrix ${matrix.name} (known roles: ${[...known].join(', ')})`);
     if (parsedMembers(inventory, v).length === 0) {
-      throw new CliError(`--vantage ${v}: the inventory lists no member of role ${v}, so nothing says where the capture was taken`, 'usage');
+      throw new UsageError(`--vantage ${v}: the inventory lists no member of role ${v}, so nothing says where the capture was taken`);
     }
   }
 }

@@ -4,8 +4,8 @@
  * counterpart, `ByteWindow`, is in chunked_file.ts.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { CliError } from '../errors.js';
-import { MIN_CHUNK_SIZE } from './chunked_file.js';
+import { InputError, messageOf } from '../errors.js';
+import { MIN_CHUNK_SIZE } from '../inputs/chunked_file.js';
 
 /** Buffered byte output: to a file descriptor, or collected in memory. */
 export class ByteSink {
@@ -31,7 +31,7 @@ export class ByteSink {
       try {
         this.fd = openSync(path, 'w');
       } catch (e) {
-        throw new CliError(`${path}: cannot create capture file: ${(e as Error).message}`, 'input');
+        throw new InputError(`${path}: cannot create capture file: ${messageOf(e)}`);
       }
       this.chunks = null;
     }

@@ -1,144 +1,91 @@
 /**
- * One input, read once: the single reader that feeds both the packet parser and the SHA-256 of
- * the input as stored. Every byte obtained from the file, pipe or program passes the hash tap
- * exactly once, in order; nothing opens the path a second time.
+ * One capture input, read once: an InputReader (inputs/input_reader.ts: open, decompress, hash)
+ * with the pcap/pcapng reader on its window. The readers are incremental: in stream mode a record
+ * that has not fully arrived makes `next()` return false with `waiting` set, and `more()` brings
+ * the next chunk.
  *
- * Two modes over the same pcap/pcapng readers:
- * - file: a regular, uncompressed file is read synchronously into one reused buffer (ByteWindow
- *   file mode; the tap sees each `readSync`), the fast path;
- * - stream: stdin (`-`), FIFOs, /dev/stdin, process substitution, capture programs' stdout, and
- *   every compressed input. Chunks (of any size, down to one byte) are pushed into a stream
- *   window; the readers are incremental: a record that has not fully arrived makes `next()`
- *   return false with `waiting` set, and `more()` brings the next chunk.
- *
- * What an input holds is decided by content: compression magic first (gzip is decompressed as a
- * stream; the hash covers the compressed bytes as stored), then the capture magic. An input that
- * is neither is left `notCapture` with its first bytes in `head()`, so the dispatcher
- * (flows/ingest.ts) can route it to a record reader or skip it.
+ * What an input holds is decided by content: compression magic first (the InputReader), then the
+ * capture magic here. An input that is neither pcap nor pcapng is left `notCapture` with its first
+ * bytes in `head()`, so the dispatcher (capture/ingest.ts) can route it to a record reader or skip it.
  */
-import { closeSync, createReadStream, fstatSync, openSync, read } from 'node:fs';
-import { CaptureFormatError, CliError } from '../errors.js';
-import { ByteWindow, DEFAULT_CHUNK_SIZE } from './chunked_file.js';
-import { COMPRESSION_MAGIC_BYTES, compressionOf, gunzipChunks, unsupportedCompression, type Compression } from './compression.js';
-import type { InputHash } from './input_hash.js';
+import { InputReader, SNIFF_BYTES, type InputReaderOptions } from '../inputs/input_reader.js';
+import type { InputHash } from '../inputs/input_hash.js';
 import { captureFormatAt, headerBytesNeeded, openWindow } from './open_capture.js';
 import type { PacketSource, RawPacket } from './source.js';
 
-/** Bytes of a non-capture input gathered for a content check (record logs, notes). */
-export const SNIFF_BYTES = 4096;
-const STREAM_READ_BYTES = 1 << 20;
-
-export interface CaptureInputOptions {
-  chunkSize?: number;
-  /** What `-` reads (default: process.stdin). */
-  stdin?: () => AsyncIterable<Uint8Array>;
-}
-
-type Pull = () => Promise<IteratorResult<Uint8Array>>;
+export type CaptureInputOptions = InputReaderOptions;
 
 export class CaptureInput {
-  readonly name: string;
-  /** 'file' for a regular file, 'stream' for stdin, pipes, devices and program output. */
-  origin: 'file' | 'stream' = 'file';
-  compression: Compression | null = null;
   /** The packet reader once the capture header has been read. */
   reader: PacketSource | null = null;
   /** The content is neither pcap nor pcapng (see head()). */
   notCapture = false;
-  /** A read or decompression failure that ended the input early (what was read still counts). */
-  error: Error | null = null;
-  readonly hash: InputHash;
-  private w: ByteWindow;
-  /** Stream mode: the next chunk of content (decompressed); and the tapped stored-bytes iterator. */
-  private content: Pull | null = null;
-  private raw: Pull | null = null;
-  private rawDone = false;
-  private fd = -1;
-  private storedFromStream = 0;
-  private prefixStored = 0;
-  private storedAtClose = -1;
+  readonly input: InputReader;
 
-  private constructor(name: string, hash: InputHash, w: ByteWindow) {
-    this.name = name;
-    this.hash = hash;
-    this.w = w;
+  private constructor(input: InputReader) {
+    this.input = input;
   }
 
   /** Open a path (`-` = standard input) and read up to the capture header. */
   static async open(path: string, hash: InputHash, opts: CaptureInputOptions = {}): Promise<CaptureInput> {
-    if (path === '-') {
-      const src = (opts.stdin ?? (() => process.stdin))();
-      return CaptureInput.fromStream('-', src, hash);
-    }
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch (e) {
-      throw new CliError(`${path}: cannot open capture: ${(e as Error).message}`, 'input');
-    }
-    let regular: boolean;
-    try {
-      const st = fstatSync(fd);
-      if (st.isDirectory()) throw new CliError(`${path}: is a directory`, 'input');
-      regular = st.isFile();
-    } catch (e) {
-      closeSync(fd);
-      throw e instanceof CliError ? e : new CliError(`${path}: cannot stat capture: ${(e as Error).message}`, 'input');
-    }
-    if (!regular) {
-      const stream = createReadStream('', { fd, highWaterMark: STREAM_READ_BYTES });
-      return CaptureInput.fromStream(path, stream, hash);
-    }
-    const w = ByteWindow.fromFd(fd, path, opts.chunkSize ?? DEFAULT_CHUNK_SIZE, (b, s, n) => hash.update(b, s, n), hash.ring ?? null);
-    const input = new CaptureInput(path, hash, w);
-    input.fd = fd;
-    w.ensure(Math.min(COMPRESSION_MAGIC_BYTES, w.size));
-    const c = compressionOf(w.buf.subarray(w.pos, w.end));
-    if (c !== null) {
-      // Compressed file: continue as a stream over the same descriptor (the bytes already read
-      // were hashed by the window's tap and go first, unhashed).
-      const first = w.buf.slice(0, w.end);
-      input.prefixStored = w.bytesFromFile;
-      const rest = readFdFrom(fd, w.bytesFromFile);
-      let gaveFirst = first.length === 0;
-      const rawTapped = input.tap(rest);
-      await input.startStream(async () => {
-        if (!gaveFirst) {
-          gaveFirst = true;
-          return { done: false, value: first };
-        }
-        return rawTapped();
-      }, rawTapped);
-      return input;
-    }
-    if (captureFormatAt(w) === null) {
-      w.ensure(Math.min(SNIFF_BYTES, w.size));
-      input.notCapture = true;
-      return input;
-    }
-    input.reader = openWindow(w);
-    return input;
+    return CaptureInput.detect(await InputReader.open(path, hash, opts));
   }
 
   /** An input read from chunks (stdin, a pipe, a program's stdout, tests). */
   static async fromStream(name: string, chunks: AsyncIterable<Uint8Array>, hash: InputHash): Promise<CaptureInput> {
-    const input = new CaptureInput(name, hash, ByteWindow.forStream(name));
-    input.origin = 'stream';
-    const it = chunks[Symbol.asyncIterator]();
-    const raw = input.tap(() => it.next());
-    await input.startStream(raw, raw);
-    return input;
+    return CaptureInput.detect(await InputReader.fromStream(name, chunks, hash));
   }
 
+  /** Read up to the capture header (or enough to say it is not a capture), then open the reader. */
+  private static async detect(input: InputReader): Promise<CaptureInput> {
+    const c = new CaptureInput(input);
+    const w = input.window;
+    if (input.fileMode) {
+      if (captureFormatAt(w) === null) {
+        w.ensure(Math.min(SNIFF_BYTES, w.size));
+        c.notCapture = true;
+      } else c.reader = openWindow(w);
+      return c;
+    }
+    for (;;) {
+      const have = w.end - w.pos;
+      const fmt = have >= 4 ? captureFormatAt(w) : null;
+      if (have >= 4 && fmt === null) {
+        if (have >= SNIFF_BYTES || !w.waiting) break;
+      } else if (have >= headerBytesNeeded(w)) break;
+      if (!w.waiting) break;
+      await input.more();
+    }
+    if (input.error && w.end - w.pos < 4) throw input.error;
+    if (w.end - w.pos >= 4 && captureFormatAt(w) === null) c.notCapture = true;
+    else c.reader = openWindow(w);
+    return c;
+  }
+
+  get name(): string {
+    return this.input.name;
+  }
+  get origin(): InputReader['origin'] {
+    return this.input.origin;
+  }
+  get compression(): InputReader['compression'] {
+    return this.input.compression;
+  }
+  /** A read or decompression failure that ended the input early (what was read still counts). */
+  get error(): Error | null {
+    return this.input.error;
+  }
+  get hash(): InputHash {
+    return this.input.hash;
+  }
   /** Stored bytes read so far (what the hash covers). */
   get storedBytes(): number {
-    if (this.storedAtClose >= 0) return this.storedAtClose;
-    return this.fd >= 0 && this.raw === null ? this.w.bytesFromFile : this.prefixStored + this.storedFromStream;
+    return this.input.storedBytes;
   }
 
   /** True when next() returned false only because the stream has not delivered the bytes yet. */
   get waiting(): boolean {
-    return this.reader !== null && this.w.waiting;
+    return this.reader !== null && this.input.window.waiting;
   }
 
   /** The next packet, or false (see `waiting`). Throws CaptureFormatError on corruption. */
@@ -147,187 +94,28 @@ export class CaptureInput {
   }
 
   /** Stream mode: bring the next chunk into the window (or mark the end). */
-  async more(): Promise<void> {
-    if (this.content === null || !this.w.waiting) return;
-    let r: IteratorResult<Uint8Array>;
-    try {
-      r = await this.content();
-    } catch (e) {
-      this.error = this.readError(e);
-      this.w.finishStream();
-      return;
-    }
-    if (r.done) this.w.finishStream();
-    else this.w.push(r.value);
+  more(): Promise<void> {
+    return this.input.more();
   }
 
   /** The first bytes of the content (decompressed), at most SNIFF_BYTES: for content checks. */
   head(): Uint8Array {
-    return this.w.buf.subarray(this.w.pos, Math.min(this.w.end, this.w.pos + SNIFF_BYTES));
+    return this.input.head();
   }
 
-  /**
-   * The whole content (decompressed) from the start, as chunks: for a record reader that takes
-   * over a non-capture input. The hash keeps covering what is read.
-   */
-  async *contentChunks(): AsyncGenerator<Uint8Array> {
-    const w = this.w;
-    if (w.end > w.pos) yield w.buf.slice(w.pos, w.end);
-    w.pos = w.end;
-    if (this.content !== null) {
-      for (;;) {
-        const r = await this.content();
-        if (r.done) return;
-        yield r.value;
-      }
-    }
-    if (this.fd >= 0) {
-      const it = readFdFrom(this.fd, w.bytesFromFile);
-      for (;;) {
-        const r = await it();
-        if (r.done) return;
-        this.hash.update(r.value, 0, r.value.length);
-        yield r.value;
-      }
-    }
+  /** The whole content (decompressed) from the start, as chunks (see InputReader.contentChunks). */
+  contentChunks(): AsyncGenerator<Uint8Array> {
+    return this.input.contentChunks();
   }
 
-  /**
-   * Read what is left of the input as stored (unparsed) through the hash, close it, and return
-   * the SHA-256 of every stored byte.
-   */
+  /** Read the rest through the hash, close, and return the SHA-256 of every stored byte. */
   async finish(): Promise<string> {
-    try {
-      if (this.raw !== null) {
-        while (!this.rawDone) {
-          try {
-            const r = await this.raw();
-            if (r.done) break;
-          } catch (e) {
-            this.error ??= this.readError(e);
-            break;
-          }
-        }
-      } else {
-        this.w.drainToEnd();
-      }
-    } finally {
-      this.close();
-    }
-    if (this.reader) this.reader.info.fileSize = this.storedBytes;
-    return this.hash.digest();
+    const digest = await this.input.finish();
+    if (this.reader) this.reader.info.fileSize = this.input.storedBytes;
+    return digest;
   }
 
   close(): void {
-    if (this.storedAtClose < 0) this.storedAtClose = this.storedBytes;
-    this.w.close(); // closes the file descriptor in file mode
-    if (this.fd >= 0 && this.raw !== null) {
-      try {
-        closeSync(this.fd);
-      } catch {
-        // already closed
-      }
-    }
-    this.fd = -1;
+    this.input.close();
   }
-
-  /** Wrap a stored-bytes iterator so that every chunk passes the hash tap once. */
-  private tap(src: Pull): Pull {
-    return async () => {
-      if (this.rawDone) return { done: true, value: undefined };
-      const r = await src();
-      if (r.done) this.rawDone = true;
-      else {
-        this.hash.update(r.value, 0, r.value.length);
-        this.storedFromStream += r.value.length;
-      }
-      return r;
-    };
-  }
-
-  /** Stream mode: sniff compression on the stored bytes, then read up to the capture header. */
-  private async startStream(rawFirst: Pull, rawTapped: Pull): Promise<void> {
-    this.raw = rawTapped;
-    this.origin = this.fd >= 0 ? 'file' : 'stream';
-    if (!this.w.waiting) this.w = ByteWindow.forStream(this.name);
-    // Gather the first stored bytes (they may arrive one at a time).
-    const headChunks: Uint8Array[] = [];
-    let headLen = 0;
-    let rawEnded = false;
-    while (headLen < COMPRESSION_MAGIC_BYTES) {
-      const r = await rawFirst();
-      if (r.done) {
-        rawEnded = true;
-        break;
-      }
-      headChunks.push(r.value);
-      headLen += r.value.length;
-    }
-    const head = new Uint8Array(headLen);
-    let off = 0;
-    for (const c of headChunks) {
-      head.set(c, off);
-      off += c.length;
-    }
-    let replayed = false;
-    const stored: Pull = async () => {
-      if (!replayed) {
-        replayed = true;
-        if (head.length > 0) return { done: false, value: head };
-      }
-      if (rawEnded) return { done: true, value: undefined };
-      return rawFirst();
-    };
-    const c = compressionOf(head);
-    if (c !== null && c !== 'gzip') throw unsupportedCompression(this.name, c);
-    this.compression = c;
-    if (c === 'gzip') {
-      const gen = gunzipChunks(stored);
-      this.content = () => gen.next();
-    } else {
-      this.content = stored;
-    }
-    // Read up to the capture header (or enough to say it is not a capture).
-    const w = this.w;
-    for (;;) {
-      const have = w.end - w.pos;
-      const fmt = have >= 4 ? captureFormatAt(w) : null;
-      if (have >= 4 && fmt === null) {
-        if (have >= SNIFF_BYTES || !w.waiting) break;
-      } else if (have >= headerBytesNeeded(w)) break;
-      if (!w.waiting) break;
-      await this.more();
-    }
-    if (this.error && w.end - w.pos < 4) throw this.error;
-    if (w.end - w.pos >= 4 && captureFormatAt(w) === null) {
-      this.notCapture = true;
-      return;
-    }
-    this.reader = openWindow(w);
-  }
-
-  private readError(e: unknown): Error {
-    if (e instanceof CliError) return e;
-    const msg = e instanceof Error ? e.message : String(e);
-    const where = this.w.offset();
-    if (this.compression === 'gzip') {
-      return new CaptureFormatError(this.name, where, `gzip data ends or is corrupt after ${where} decompressed bytes (${msg}); the packets before it are counted`);
-    }
-    return new CliError(`${this.name}: read error after ${this.storedBytes} bytes: ${msg}`, 'input');
-  }
-}
-
-/** Read an open file from `pos` to its end, asynchronously, in fresh 1 MiB chunks. */
-function readFdFrom(fd: number, pos: number): Pull {
-  let at = pos;
-  return () =>
-    new Promise((resolve, reject) => {
-      const buf = Buffer.allocUnsafe(STREAM_READ_BYTES);
-      read(fd, buf, 0, buf.length, at, (err, n) => {
-        if (err) return reject(err);
-        if (n <= 0) return resolve({ done: true, value: undefined });
-        at += n;
-        resolve({ done: false, value: buf.subarray(0, n) });
-      });
-    });
 }

@@ -17,9 +17,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, closeSync, openSync, writeSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { CliError } from '../errors.js';
+import { FlowauditError, UsageError, InputError, LiveUnavailableError, PermissionError, messageOf } from '../errors.js';
 import { CaptureInput } from './capture_input.js';
-import { HashService } from './input_hash.js';
+import { HashService } from '../inputs/input_hash.js';
 import { loadCap } from './live_source.js';
 import { drainUntilQuiet, sleep, type LiveEngine, type LiveEngineFacts, type OwnEvidence } from './live_engine.js';
 import type { CaptureInfo, LiveClock, RawPacket } from './source.js';
@@ -78,8 +78,8 @@ export function findEngine(name: string, env: Record<string, string | undefined>
   return null;
 }
 
-export function missingEngine(name: EngineName): CliError {
-  return new CliError(`live capture with --engine ${name}: ${name} is not installed or not on PATH. Install it: ${ENGINE_INSTALL_HINT[name]}`, 'live-unavailable', 2);
+export function missingEngine(name: EngineName): LiveUnavailableError {
+  return new LiveUnavailableError(`live capture with --engine ${name}: ${name} is not installed or not on PATH. Install it: ${ENGINE_INSTALL_HINT[name]}`);
 }
 
 /** The program's arguments: write the capture to stdout, unbuffered, whole packets. */
@@ -153,7 +153,7 @@ export class EngineCapture implements LiveEngine {
       try {
         this.writeFd = openSync(this.writePath, 'w');
       } catch (e) {
-        throw new CliError(`${this.writePath}: cannot write the evidence file: ${(e as Error).message}`, 'input');
+        throw new InputError(`${this.writePath}: cannot write the evidence file: ${messageOf(e)}`);
       }
     }
     this.startedUs = Date.now() * 1000;
@@ -317,12 +317,13 @@ export class EngineCapture implements LiveEngine {
     if (!this.closed && this.exit && this.exit.code !== 0 && this.exit.signal === null) throw this.programError(null);
   }
 
-  private programError(e: unknown): CliError {
+  private programError(e: unknown): FlowauditError {
     const said = engineSaid(this.engine, this.stderrText);
     const how = this.exit ? (this.exit.signal ? `was stopped by ${this.exit.signal}` : `exited with status ${this.exit.code}`) : 'failed';
-    const extra = e instanceof Error && !said ? `: ${e.message}` : '';
+    const extra = e instanceof Error && !said ? `: ${messageOf(e)}` : '';
     const perm = /permission|not permitted|privilege/i.test(said) ? ` (${PERMISSION_ADVICE[this.engine]})` : '';
-    return new CliError(`${this.engine} on ${this.device} ${how}${said ? `: ${said}` : extra}${perm}`, /permission|not permitted/i.test(said) ? 'permission' : 'input', 2);
+    const message = `${this.engine} on ${this.device} ${how}${said ? `: ${said}` : extra}${perm}`;
+    return /permission|not permitted/i.test(said) ? new PermissionError(message) : new InputError(message);
   }
 
   /** Ask the program to stop (SIGINT), then SIGTERM and SIGKILL if it lingers. Idempotent. */
@@ -401,7 +402,7 @@ export function parseEngineInterfaces(text: string): { name: string; description
 export function chooseLiveEngine(asked: string | undefined, env: Record<string, string | undefined>): 'cap' | EngineName {
   if (asked !== undefined) {
     if (asked === 'cap') return 'cap';
-    if (!(ENGINES as readonly string[]).includes(asked)) throw new CliError(`--engine: unknown engine "${asked}" (expected cap, dumpcap, tshark or tcpdump)`, 'usage');
+    if (!(ENGINES as readonly string[]).includes(asked)) throw new UsageError(`--engine: unknown engine "${asked}" (expected cap, dumpcap, tshark or tcpdump)`);
     if (findEngine(asked as EngineName, env) === null) throw missingEngine(asked as EngineName);
     return asked as EngineName;
   }
@@ -410,10 +411,8 @@ export function chooseLiveEngine(asked: string | undefined, env: Record<string, 
     return 'cap';
   } catch (e) {
     for (const name of ['dumpcap', 'tcpdump'] as const) if (findEngine(name, env) !== null) return name;
-    throw new CliError(
-      `live capture is not available: ${e instanceof Error ? e.message : String(e)}; nor is dumpcap or tcpdump on PATH. Install one: dumpcap — ${ENGINE_INSTALL_HINT.dumpcap}; tcpdump — ${ENGINE_INSTALL_HINT.tcpdump}`,
-      'live-unavailable',
-      2,
+    throw new LiveUnavailableError(
+      `live capture is not available: ${messageOf(e)}; nor is dumpcap or tcpdump on PATH. Install one: dumpcap — ${ENGINE_INSTALL_HINT.dumpcap}; tcpdump — ${ENGINE_INSTALL_HINT.tcpdump}`
     );
   }
 }

@@ -48,7 +48,7 @@ export interface LiveEngine {
    */
   start(onPacket: (pkt: RawPacket) => void, onError: (e: unknown) => void): void;
   /**
-   * Resolves once the engine captures (bounded); rejects with a one-line CliError naming the
+   * Resolves once the engine captures (bounded); rejects with a one-line error naming the
    * engine and its own message when it could not start (no device, no privileges, not installed).
    */
   ready(): Promise<void>;

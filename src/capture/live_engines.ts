@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliError } from '../errors.js';
+import { InputError, PermissionError, UsageError } from '../errors.js';
 import { EngineCapture, ENGINES, chooseLiveEngine, findEngine, type EngineName } from './engine_capture.js';
 import type { LiveEngine, LiveEngineName } from './live_engine.js';
 import { LiveCapture, deviceKnown, loadCap } from './live_source.js';
@@ -25,7 +25,7 @@ export function isTraceEngine(name: string): name is TraceEngineName {
 export function chooseEngine(asked: string | undefined, env: Record<string, string | undefined>, platform: string = process.platform): LiveEngineName {
   if (asked !== undefined && isTraceEngine(asked)) return asked;
   if (asked !== undefined && asked !== 'cap' && !(ENGINES as readonly string[]).includes(asked)) {
-    throw new CliError(`--engine: unknown engine "${asked}" (expected cap, dumpcap, tshark, tcpdump, pktmon or netsh)`, 'usage');
+    throw new UsageError(`--engine: unknown engine "${asked}" (expected cap, dumpcap, tshark, tcpdump, pktmon or netsh)`);
   }
   try {
     return chooseLiveEngine(asked, env);
@@ -46,20 +46,21 @@ export interface OpenEngineOptions {
   traceFilters: readonly PktmonFilter[];
 }
 
-/** Open (and for programs, start) the engine. A device that cannot be opened is a CliError naming the engine. */
+/** Open (and for programs, start) the engine. A device that cannot be opened is an error naming the engine. */
 export function openLiveEngine(name: LiveEngineName, o: OpenEngineOptions): LiveEngine {
   if (name === 'cap') {
     const cap = loadCap();
-    if (!deviceKnown(cap, o.device)) throw new CliError(`cap (libpcap) on ${o.device}: no such capture device (run "flowaudit interfaces" to list capture devices)`, 'input', 2);
+    if (!deviceKnown(cap, o.device)) throw new InputError(`cap (libpcap) on ${o.device}: no such capture device (run "flowaudit interfaces" to list capture devices)`);
     try {
       return new LiveCapture({ device: o.device, filter: o.filter }, cap);
     } catch (e) {
-      if (e instanceof CliError && e.code !== 'usage') throw new CliError(`cap (libpcap) on ${e.message}`, e.code, e.exitCode);
+      if (e instanceof PermissionError) throw new PermissionError(`cap (libpcap) on ${e.message}`);
+      if (e instanceof InputError) throw new InputError(`cap (libpcap) on ${e.message}`, e.offset);
       throw e;
     }
   }
   if (isTraceEngine(name)) {
-    if (o.filter !== '') throw new CliError(`--filter: ${name} takes no capture filter (pktmon filters come from the matrix's ports; --all-traffic for none)`, 'usage');
+    if (o.filter !== '') throw new UsageError(`--filter: ${name} takes no capture filter (pktmon filters come from the matrix's ports; --all-traffic for none)`);
     return new TraceCapture({ engine: name, device: o.device, filters: name === 'pktmon' ? o.traceFilters : [], etlPath: etlPathFor(o.write), env: o.env });
   }
   return new EngineCapture({ engine: name as EngineName, device: o.device, filter: o.filter, maxPackets: o.maxPackets, write: o.write, env: o.env });

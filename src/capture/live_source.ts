@@ -1,7 +1,7 @@
 /**
  * Live capture through the optional `cap` module (libpcap). This file is the only importer of
  * `cap`: it is loaded lazily with createRequire inside a try, so a missing or unbuilt module is a
- * CliError 'live-unavailable' (exit 2) and file auditing never depends on it.
+ * LiveUnavailableError (exit 2) and file auditing never depends on it.
  *
  * Buffer handling: cap copies each packet into the one Buffer we hand to `open()` and then emits
  * 'packet' synchronously (libpcap's pcap_dispatch callback → EmitPacket → emit). The next packet is
@@ -21,7 +21,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { networkInterfaces } from 'node:os';
-import { CliError } from '../errors.js';
+import { FlowauditError, UsageError, InputError, LiveUnavailableError, PermissionError, messageOf } from '../errors.js';
 import { drainUntilQuiet, type LiveEngine, type LiveEngineFacts } from './live_engine.js';
 import type { CaptureInfo, LiveClock, RawPacket } from './source.js';
 import { newRawPacket } from './source.js';
@@ -76,7 +76,7 @@ function newCap(mod: CapModule): CapInstance {
 }
 
 /**
- * Load `cap` once. Throws CliError('live-unavailable', exit 2) when it is missing or not built.
+ * Load `cap` once. Throws LiveUnavailableError (exit 2) when it is missing or not built.
  * `moduleName` exists for the test of that message.
  */
 export function loadCap(moduleName = 'cap'): CapModule {
@@ -92,10 +92,8 @@ export function loadCap(moduleName = 'cap'): CapModule {
     cache.set(moduleName, cached);
   }
   if (cached instanceof Error) {
-    throw new CliError(
-      `live capture is not available: the optional module "cap" could not be loaded (${firstLine(cached.message)}). Enable it with: ${CAP_INSTALL_HINT}`,
-      'live-unavailable',
-      2,
+    throw new LiveUnavailableError(
+      `live capture is not available: the optional module "cap" could not be loaded (${firstLine(cached.message)}). Enable it with: ${CAP_INSTALL_HINT}`
     );
   }
   return cached;
@@ -241,17 +239,15 @@ export class LiveCapture implements LiveEngine {
           // fall through to the general error (and never close() a cap whose open() failed)
         }
         if (opened) safeClose(probe);
-        if (opened) throw new CliError(`invalid capture filter ${JSON.stringify(this.filter)}: ${messageOf(e)}`, 'usage', 2);
+        if (opened) throw new UsageError(`invalid capture filter ${JSON.stringify(this.filter)}: ${messageOf(e)}`);
       }
       throw liveError(e, this.device, this.filter);
     }
     const linkType = CAP_LINK_TYPES[linkName];
     if (linkType === undefined) {
       safeClose(cap);
-      throw new CliError(
-        `${this.device}: link type ${JSON.stringify(linkName)} is not supported for live capture (supported: Ethernet, Linux cooked (SLL), raw IP, BSD loopback)`,
-        'input',
-        2,
+      throw new InputError(
+        `${this.device}: link type ${JSON.stringify(linkName)} is not supported for live capture (supported: Ethernet, Linux cooked (SLL), raw IP, BSD loopback)`
       );
     }
     this.linkType = linkType;
@@ -371,9 +367,6 @@ function safeClose(c: CapInstance | undefined): void {
   }
 }
 
-function messageOf(e: unknown): string {
-  return firstLine(e instanceof Error ? e.message : String(e));
-}
 
 function isPermission(e: unknown): boolean {
   return /permission|not permitted|EPERM|EACCES/i.test(messageOf(e));
@@ -383,12 +376,12 @@ function isNoDevice(e: unknown): boolean {
   return /no such device|doesn't exist|does not exist/i.test(messageOf(e));
 }
 
-/** A libpcap error as a CliError with advice. */
-export function liveError(e: unknown, device: string, filter: string): CliError {
+/** A libpcap error as a typed error (PermissionError, InputError, UsageError) with advice. */
+export function liveError(e: unknown, device: string, filter: string): FlowauditError {
   const msg = messageOf(e);
   const where = device ? `${device}: ` : '';
-  if (isPermission(e)) return new CliError(`${where}${msg}. ${PERMISSION_HINT[0]!.toUpperCase()}${PERMISSION_HINT.slice(1)}`, 'permission', 2);
-  if (isNoDevice(e)) return new CliError(`${where}${msg} (run "flowaudit interfaces" to list capture devices)`, 'input', 2);
-  if (filter && /filter|syntax|parse/i.test(msg)) return new CliError(`invalid capture filter ${JSON.stringify(filter)}: ${msg}`, 'usage', 2);
-  return new CliError(`${where}cannot capture: ${msg}`, 'input', 2);
+  if (isPermission(e)) return new PermissionError(`${where}${msg}. ${PERMISSION_HINT[0]!.toUpperCase()}${PERMISSION_HINT.slice(1)}`);
+  if (isNoDevice(e)) return new InputError(`${where}${msg} (run "flowaudit interfaces" to list capture devices)`);
+  if (filter && /filter|syntax|parse/i.test(msg)) return new UsageError(`invalid capture filter ${JSON.stringify(filter)}: ${msg}`);
+  return new InputError(`${where}cannot capture: ${msg}`);
 }

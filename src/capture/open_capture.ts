@@ -5,7 +5,7 @@
  */
 import { CaptureFormatError } from '../errors.js';
 import type { PacketSource } from './source.js';
-import { ByteWindow, DEFAULT_CHUNK_SIZE, hex32 } from './chunked_file.js';
+import { ByteWindow, DEFAULT_CHUNK_SIZE, hex32 } from '../inputs/chunked_file.js';
 import { PCAP_MAGIC_NSEC, PCAP_MAGIC_USEC, PcapReader } from './pcap_reader.js';
 import { PCAPNG_BYTE_ORDER_MAGIC, PCAPNG_SHB, PcapngReader } from './pcapng_reader.js';
 

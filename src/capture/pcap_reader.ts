@@ -8,8 +8,8 @@
  * Record header (16 bytes): ts_sec u32 · ts_frac u32 (µs or ns) · caplen u32 · wirelen u32
  */
 import { CaptureFormatError } from '../errors.js';
-import type { CaptureInfo, InterfaceInfo, PacketSource, RawPacket } from './source.js';
-import { ByteWindow, MAX_CAPLEN, hex32, noteEndOfInput } from './chunked_file.js';
+import { MAX_CAPLEN, noteEndOfInput, type CaptureInfo, type InterfaceInfo, type PacketSource, type RawPacket } from './source.js';
+import { ByteWindow, hex32 } from '../inputs/chunked_file.js';
 
 const FILE_HEADER_LEN = 24;
 const RECORD_HEADER_LEN = 16;

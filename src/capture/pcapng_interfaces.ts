@@ -3,8 +3,7 @@
  * type, snap length, timestamp resolution and offset) and the conversion of a packet's 64-bit
  * timestamp, in its interface's units, into seconds and nanoseconds.
  */
-import type { InterfaceInfo, RawPacket } from './source.js';
-import { MAX_CAPLEN } from './chunked_file.js';
+import { MAX_CAPLEN, type InterfaceInfo, type RawPacket } from './source.js';
 
 const TWO32 = 4294967296;
 

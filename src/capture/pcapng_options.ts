@@ -5,7 +5,7 @@
  */
 import { formatAddress } from '../ip_text.js';
 import { CaptureFormatError } from '../errors.js';
-import type { ByteWindow } from './chunked_file.js';
+import type { ByteWindow } from '../inputs/chunked_file.js';
 import type { InterfaceInfo } from './source.js';
 
 /** Walk options in [p, end): code u16 · length u16 · value padded to 4; code 0 ends the list. */

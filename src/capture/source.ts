@@ -2,6 +2,7 @@
  * The boundary between "bytes" and "packets". Every source (classic pcap, pcapng, live `cap`)
  * fills the same reused RawPacket, so the decode → flows pipeline has one entry point.
  */
+import type { ByteWindow } from '../inputs/chunked_file.js';
 
 /**
  * One captured record. Sources reuse a single instance: its fields, and the bytes `data` points
@@ -132,3 +133,27 @@ export interface PacketSource {
   next(pkt: RawPacket): boolean;
   close(): void;
 }
+
+/** What consumes the packets of a capture (the flow engine; tests). */
+export interface PacketSink {
+  ingest(pkt: RawPacket): void;
+}
+
+/**
+ * The input ended before `need` bytes of a record/block: a clean end when nothing is left,
+ * otherwise a truncation, recorded as a warning that says where the file stopped.
+ */
+export function noteEndOfInput(w: ByteWindow, info: CaptureInfo, need: number, what: string): void {
+  const present = w.remaining();
+  if (present <= 0) return;
+  const off = w.offset();
+  info.truncated = true;
+  info.warnings.push({ offset: off, message: `file ends inside the ${what} at offset ${off}: ${present} of ${need} bytes present` });
+}
+
+/**
+ * libpcap's limit on one record's captured length (MAXIMUM_SNAPLEN). A record larger than
+ * max(file snaplen, this) is treated as corruption. Real captures made with TSO/GRO offload hold
+ * frames larger than a small snaplen, so only the larger of the two is enforced (as libpcap does).
+ */
+export const MAX_CAPLEN = 262144;

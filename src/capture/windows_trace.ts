@@ -13,10 +13,10 @@
  * synchronously. Only SIGKILL (or power loss) can leave it running; `pktmon stop` ends it then.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { CliError } from '../errors.js';
+import { InputError, LiveUnavailableError, PermissionError } from '../errors.js';
 import { CaptureInput } from './capture_input.js';
 import { findEngine } from './engine_capture.js';
-import { HashService } from './input_hash.js';
+import { HashService } from '../inputs/input_hash.js';
 import type { LiveEngine, LiveEngineFacts } from './live_engine.js';
 import type { PktmonFilter } from './pktmon_filters.js';
 import type { CaptureInfo, LiveClock, RawPacket } from './source.js';
@@ -122,7 +122,7 @@ export class TraceCapture implements LiveEngine {
     const program = findEngine(opts.engine, opts.env);
     if (program === null) {
       const where = process.platform === 'win32' ? 'is not on PATH' : `is a Windows program and is not on PATH here (${process.platform})`;
-      throw new CliError(`live capture with --engine ${opts.engine}: ${opts.engine} ${where}. ${TRACE_INSTALL_HINT[opts.engine]}`, 'live-unavailable', 2);
+      throw new LiveUnavailableError(`live capture with --engine ${opts.engine}: ${opts.engine} ${where}. ${TRACE_INSTALL_HINT[opts.engine]}`);
     }
     this.program = program;
     this.commands = traceCommands(opts);
@@ -138,7 +138,7 @@ export class TraceCapture implements LiveEngine {
   }
 
   ready(): Promise<void> {
-    return this.readyPromise ?? Promise.reject(new CliError(`${this.name}: ready() before start()`, 'internal'));
+    return this.readyPromise ?? Promise.reject(new Error(`${this.name}: ready() before start()`));
   }
 
   /** Set-up commands, then the start command; any failure is the program's own message and leaves nothing running. */
@@ -150,13 +150,14 @@ export class TraceCapture implements LiveEngine {
   }
 
   private async must(args: string[]): Promise<void> {
-    if (this.closed) throw new CliError(`${this.name}: stopped before the trace started`, 'input', 2);
+    if (this.closed) throw new InputError(`${this.name}: stopped before the trace started`);
     const r = await runProgram(this.program, args);
     if (r.code === 0) return;
     this.stopSync();
     const said = programSaid(r.output);
     const elevated = /access is denied|administrator|elevat|privilege|0x80070005/i.test(said) ? `; ${ELEVATION_HINT}` : '';
-    throw new CliError(`${this.name} ${args.slice(0, 2).join(' ')} failed (exit status ${r.code}): ${said}${elevated}`, elevated ? 'permission' : 'input', 2);
+    const message = `${this.name} ${args.slice(0, 2).join(' ')} failed (exit status ${r.code}): ${said}${elevated}`;
+    throw elevated ? new PermissionError(message) : new InputError(message);
   }
 
   /** Stop the trace (and remove flowaudit's filters) synchronously: the exit hook and kill(). */
@@ -188,7 +189,7 @@ export class TraceCapture implements LiveEngine {
     const hashes = new HashService({ worker: false });
     const input = await CaptureInput.open(this.etlPath, hashes.open());
     if (input.reader === null) {
-      throw new CliError(`${this.etlPath}: ${this.name} wrote a trace this flowaudit cannot read as packets (not an ETL with packet events)`, 'capture-format', 2);
+      throw new InputError(`${this.etlPath}: ${this.name} wrote a trace this flowaudit cannot read as packets (not an ETL with packet events)`);
     }
     const warnings = this.info.warnings;
     this.info = input.reader.info;

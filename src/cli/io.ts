@@ -1,5 +1,6 @@
 /** Everything the CLI touches outside itself, so `main(argv, io)` can run in-process in tests. */
 import { appendFileSync, writeFileSync, writeSync } from 'node:fs';
+import { messageOf } from '../errors.js';
 
 export interface Io {
   stdout(text: string): void;
@@ -86,7 +87,7 @@ export class StdStream {
           return;
         }
         this.closed = true;
-        if (code !== 'EPIPE' && this.fd === 1) process.stderr.write(`flowaudit: standard output: ${(e as Error).message}\n`);
+        if (code !== 'EPIPE' && this.fd === 1) process.stderr.write(`flowaudit: standard output: ${messageOf(e)}\n`);
         return;
       }
     }

@@ -1,17 +1,11 @@
 /**
  * Entry point: `main(argv, io)` parses the command line with commander and returns an exit code
- * instead of calling process.exit, so every command runs in-process in tests. The exit codes:
- *   0   pass (verify: verified)
- *   1   fail (verify: the report does not match); `--exit-zero` turns only this into 0
- *   2   usage or input error (an unreadable capture, matrix, inventory or output path); the
- *       report, when written, says `inconclusive` for an input that could not be read
- *   3   inconclusive: the audit could not judge (no inventory, no packets, nothing touching an
- *       inventory host); see audit/verdict.ts
- *   130 live: a second Ctrl-C (no report)
- *   70  internal error (a bug: please report it; set FLOWAUDIT_DEBUG=1 for the stack)
+ * instead of calling process.exit, so every command runs in-process in tests. The exit codes and
+ * how errors map to them: cli/exit_codes.ts.
  */
 import { Command, CommanderError } from 'commander';
-import { CliError } from '../errors.js';
+import { FlowauditError, messageOf } from '../errors.js';
+import { EXIT, exitCodeOf } from './exit_codes.js';
 import { VERSION } from '../version.js';
 import type { Io } from './io.js';
 
@@ -62,22 +56,23 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
   if (argv.length === 0) {
     io.stdout(program.helpInformation());
-    return 2;
+    return EXIT.error;
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      return 2; // commander already printed the message
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.pass;
+      return EXIT.error; // commander already printed the message
     }
-    if (e instanceof CliError) {
-      io.stderr(`flowaudit: ${e.message}\n`);
-      return e.exitCode;
+    if (e instanceof FlowauditError) {
+      // One problem a line, each with the prefix (a matrix or inventory with several problems).
+      io.stderr(`${e.message.split('\n').map((l) => `flowaudit: ${l}`).join('\n')}\n`);
+      return exitCodeOf(e);
     }
-    const detail = e instanceof Error ? (io.env.FLOWAUDIT_DEBUG ? (e.stack ?? e.message) : e.message) : String(e);
+    const detail = e instanceof Error && io.env.FLOWAUDIT_DEBUG ? (e.stack ?? e.message) : messageOf(e);
     io.stderr(`flowaudit: internal error: ${detail} (a bug: please report it with the command line; FLOWAUDIT_DEBUG=1 shows where)\n`);
-    return 70;
+    return exitCodeOf(e);
   }
 }

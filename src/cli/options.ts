@@ -1,6 +1,6 @@
 /** Option parsing helpers shared by commands. */
 import type { Command } from 'commander';
-import { CliError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { loadInventory, loadMatrix, mergeMatrices } from '../matrix/index.js';
 import type { Inventory, Matrix } from '../matrix/types.js';
 
@@ -19,10 +19,36 @@ export function collectRepeat(value: string, previous: string[] | undefined): st
   return [...(previous ?? []), value];
 }
 
-export function chooseFormat<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new CliError(`unknown format "${value}" (expected one of: ${allowed.join(', ')})`, 'usage');
+/** Report format by the output file's extension (issue 20): the first of the candidates the command offers. */
+const FORMAT_BY_EXTENSION: Record<string, readonly string[]> = {
+  '.json': ['json', 'jsonl'],
+  '.jsonl': ['jsonl', 'json'],
+  '.ndjson': ['ecs', 'jsonl'],
+  '.html': ['html'],
+  '.htm': ['html'],
+  '.md': ['markdown'],
+  '.markdown': ['markdown'],
+  '.csv': ['csv'],
+  '.txt': ['text'],
+};
+
+/** The format an output path implies for a command offering `allowed`, or undefined. */
+export function formatForPath<T extends string>(path: string | undefined, allowed: readonly T[]): T | undefined {
+  if (path === undefined) return undefined;
+  const m = /\.[A-Za-z0-9]+$/.exec(path);
+  const candidates = m ? FORMAT_BY_EXTENSION[m[0].toLowerCase()] : undefined;
+  return candidates?.find((c): c is T => (allowed as readonly string[]).includes(c));
+}
+
+/**
+ * `-f` as given (any case), else the format the `-o` extension implies, else the command's default.
+ * The option has no commander default, so an explicit `-f text` still wins over `-o x.html`.
+ */
+export function chooseFormat<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T, output?: string): T {
+  if (value === undefined) return formatForPath(output, allowed) ?? fallback;
+  const v = value.trim().toLowerCase();
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  throw new UsageError(`unknown format "${value}" (expected one of: ${allowed.join(', ')})`);
 }
 
 export function loadPolicy(
@@ -43,7 +69,7 @@ export function loadPolicy(
   const known = new Set(matrix.features.map((f) => f.name));
   for (const f of features ?? []) {
     if (!known.has(f)) {
-      throw new CliError(`unknown feature "${f}" (the matrix knows: ${[...known].sort().join(', ') || 'none'})`, 'usage');
+      throw new UsageError(`unknown feature "${f}" (the matrix knows: ${[...known].sort().join(', ') || 'none'})`);
     }
   }
   return { matrix, inventory, features: features ?? [] };
@@ -52,7 +78,7 @@ export function loadPolicy(
 /** The matrices named (default builtin:ams), merged into one. */
 export function matrixFromSpecs(matrixSpecs: string[] | undefined): Matrix {
   const specs = matrixSpecs && matrixSpecs.length > 0 ? matrixSpecs : [DEFAULT_MATRIX];
-  const loaded = specs.map((s) => loadMatrix(s));
+  const loaded = specs.map((s) => loadMatrix(s, { addOn: specs.length > 1 })); // roles checked once merged
   return loaded.length === 1 ? loaded[0]! : mergeMatrices(loaded);
 }
 
@@ -66,7 +92,7 @@ export function addAuditOptions(cmd: Command, inventoryFlag = '-i, --inventory')
     .option('-m, --matrix <spec>', 'matrix file or builtin:NAME (repeatable, merged; default builtin:ams)', collectRepeat)
     .option('--features <list>', 'enable conditional features, comma-separated: azure-ad, oidc, external-sql', collectList)
     .option('--scope <scope>', 'inventory: only connections touching an inventory host; all: every connection', 'inventory')
-    .option('-f, --format <format>', 'text, json, csv, html (self-contained report), markdown or ecs (Elastic Common Schema JSON Lines, one event per finding)', 'text')
+    .option('-f, --format <format>', 'text, json, csv, html (self-contained report), markdown or ecs (Elastic Common Schema JSON Lines, one event per finding); default: from the --output extension (.json .html .htm .md .csv .txt .ndjson), else text')
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('--vantage <role>', 'the capture was taken on the hosts of ROLE (repeatable): rules that cannot cross them are not-visible, never enforced', collectRepeat)
     .option('--require-all-members', 'every listed member of a rule\'s destination role must be reached (lab tests)')

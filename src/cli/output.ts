@@ -4,9 +4,9 @@
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { CliError } from '../errors.js';
+import { UsageError, InputError, messageOf } from '../errors.js';
 
-/** Throws a usage CliError when `path` cannot be written as a file (missing folder, a directory, no permission). */
+/** Throws a UsageError when `path` cannot be written as a file (missing folder, a directory, no permission). */
 export function checkOutputPath(path: string, option = '--output'): void {
   const abs = resolve(path);
   let st: ReturnType<typeof statSync> | undefined;
@@ -15,19 +15,19 @@ export function checkOutputPath(path: string, option = '--output'): void {
   } catch {
     st = undefined;
   }
-  if (st?.isDirectory()) throw new CliError(`${option} ${path}: is a directory; give a file name`, 'usage');
+  if (st?.isDirectory()) throw new UsageError(`${option} ${path}: is a directory; give a file name`);
   const dir = dirname(abs);
   let d: ReturnType<typeof statSync>;
   try {
     d = statSync(dir);
   } catch {
-    throw new CliError(`${option} ${path}: the folder ${dirname(path)} does not exist`, 'usage');
+    throw new UsageError(`${option} ${path}: the folder ${dirname(path)} does not exist`);
   }
-  if (!d.isDirectory()) throw new CliError(`${option} ${path}: ${dirname(path)} is not a folder`, 'usage');
+  if (!d.isDirectory()) throw new UsageError(`${option} ${path}: ${dirname(path)} is not a folder`);
   try {
     accessSync(st ? abs : dir, constants.W_OK);
   } catch {
-    throw new CliError(`${option} ${path}: not writable (permission denied)`, 'usage');
+    throw new UsageError(`${option} ${path}: not writable (permission denied)`);
   }
 }
 
@@ -36,6 +36,6 @@ export function writeOutput(write: () => void, path: string, option = '--output'
   try {
     write();
   } catch (e) {
-    throw new CliError(`${option} ${path}: cannot write: ${e instanceof Error ? e.message : String(e)}`, 'input');
+    throw new InputError(`${option} ${path}: cannot write: ${messageOf(e)}`);
   }
 }

@@ -1,16 +1,16 @@
 /**
  * The input pipeline shared by `audit`, `flows`, `discover` and `verify`: inputs (files, `-`,
  * FIFOs, compressed files, directories) → flow logs to src/records, captures to one reader each
- * (parse + hash, flows/ingest.ts) → engine → facts. Live capture feeds the same FlowEngine from
+ * (parse + hash, capture/ingest.ts) → engine → facts. Live capture feeds the same FlowEngine from
  * another source.
  */
-import { CliError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import type { ServerPorts } from '../flows/direction.js';
 import { collectFacts, type CaptureFacts } from '../flows/facts.js';
 import { FlowEngine } from '../flows/flow_engine.js';
-import { sha256FilesInBackground } from '../flows/file_hash.js';
-import { ingestInputs, type IngestOptions } from '../flows/ingest.js';
-import { expandInputs, type InputSpec } from '../flows/input_list.js';
+import { sha256FilesInBackground } from '../inputs/file_hash.js';
+import { ingestInputs, type IngestOptions } from '../capture/ingest.js';
+import { expandInputs, type InputSpec } from '../inputs/input_list.js';
 import { RecordCollector } from '../records/collector.js';
 import { joinRecordFacts, readRecordLogs, recordLogFormat, streamRecordHook, withCompanionLogs, type RecordLogInput } from '../records/record_facts.js';
 
@@ -24,7 +24,7 @@ export function resolveInputs(paths: string[]): string[] {
 
 /** Usage/input errors before any work: no input given, or a path that does not exist. */
 export function checkCaptures(paths: string[]): void {
-  if (paths.length === 0) throw new CliError('no capture file given', 'usage');
+  if (paths.length === 0) throw new UsageError('no capture file given');
   expandInputs(paths);
 }
 
@@ -49,10 +49,20 @@ export async function analyseInputs(
   // by src/records; everything else goes to the packet readers. Both end in the same facts.
   const logs: RecordLogInput[] = [];
   const captures: InputSpec[] = [];
+  const skippedHere: { path: string; reason: string }[] = [];
   for (const s of specs) {
     const f = recordLogFormat(s.path);
-    if (f) logs.push({ path: s.path, ...f });
+    // A file found in a directory that looks like text but is no flow log (an old report, the
+    // inventory, notes as JSON) is skipped with a note, like any other non-capture there (issue 20).
+    if (f && 'error' in f && s.fromDirectory !== null) {
+      const reason = `not a capture or flow log: ${f.error}`;
+      skippedHere.push({ path: s.path, reason });
+      opts.onNote?.(`${s.path}: skipped, ${reason}`);
+    } else if (f) logs.push({ path: s.path, ...f });
     else captures.push(s);
+  }
+  if (logs.length === 0 && captures.length === 0) {
+    throw new InputError(`no capture among the inputs: ${skippedHere.map((k) => `${k.path} (${k.reason})`).join(', ')}`);
   }
   const engine = new FlowEngine();
   const collector = new RecordCollector(serverPorts);
@@ -61,6 +71,7 @@ export async function analyseInputs(
   const ingestOpts = { ...opts, recordLog: streamRecordHook(collector) }; // flow logs on stdin / pipes
   const ingested =
     captures.length > 0 ? await ingestInputs(captures, engine, ingestOpts) : { inputs: [], hashed: Promise.resolve(), skipped: [] };
+  ingested.skipped.unshift(...skippedHere);
   let facts = collectFacts(engine, ingested.inputs, serverPorts);
   if (logs.length === 0 && collector.table.size === 0 && !ingested.inputs.some((i) => i.records)) {
     return { facts, hashed: ingested.hashed, skipped: ingested.skipped };
@@ -81,4 +92,17 @@ export async function analyseFiles(paths: string[], serverPorts: ServerPorts, op
   const { facts, hashed } = await analyseInputs(paths, serverPorts, opts);
   await hashed;
   return facts;
+}
+
+/**
+ * Issue 20: when no input could be read at all (every input failed before its first packet or
+ * record, e.g. a text file given as a capture), there is nothing to report: the commands print
+ * these lines (one per input, naming it and why) and exit 2, with no report on stdout and no
+ * report file. Null when something was read: an audit of several inputs, one bad, keeps its
+ * inconclusive report.
+ */
+export function nothingReadable(facts: CaptureFacts): string[] | null {
+  if (facts.inputs.length === 0 || facts.packets > 0 || facts.connections.size > 0) return null;
+  if (!facts.inputs.every((i) => i.error)) return null;
+  return facts.inputs.map((i) => i.error!.message);
 }

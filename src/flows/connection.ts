@@ -7,7 +7,7 @@ import { formatAddress } from '../ip_text.js';
 import { ipProtocolName } from '../decode/enums.js';
 import { datagramState, historyOf, outcomeOf, tcpState, type ConnState, type Outcome } from './conn_state.js';
 import type { ConnectionTable } from './connection_table.js';
-import type { ByteBasis } from './record_input.js';
+import type { ByteBasis } from '../inputs/record_input.js';
 import { inferDirection, type DirectionBy, type ServerPorts } from './direction.js';
 
 export interface Connection {

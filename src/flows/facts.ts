@@ -6,7 +6,7 @@ import { TableConnections, type Connection } from './connection.js';
 import type { ServerPorts } from './direction.js';
 import type { FlowEngine } from './flow_engine.js';
 import type { HintRecorder } from './hints.js';
-import type { InputSummary } from './ingest.js';
+import type { InputSummary } from '../capture/ingest.js';
 
 export interface CaptureFacts {
   /** Visited one at a time (see TableConnections): memory grows with connections, not packets. */

@@ -219,7 +219,7 @@ export function compileInventory(json: unknown, origin: string, matrix: Matrix, 
     } else if (!features.includes(f)) features.push(f);
   });
 
-  throwIfProblems(problems, origin, 'inventory');
+  throwIfProblems(problems, origin, 'inventory', json);
   const inv = buildInventory({ origin, sha256, matrix, members, intervals, roleNames, hostRoles, suffixRoles, named, features });
   if (file.discovered !== undefined) inv.discovered = file.discovered;
   return inv;
@@ -288,7 +288,7 @@ function buildInventory(x: {
 
 /**
  * Load an inventory file for `matrix`; without a path, an empty inventory (origin "(none)") that
- * still knows the matrix's default host names. Errors: CliError code 'inventory', naming the file.
+ * still knows the matrix's default host names. Errors: PolicyError 'inventory', naming the file.
  */
 export function loadInventory(path: string | undefined, matrix: Matrix, extra?: Record<string, string[]>): Inventory {
   if (path === undefined) return compileInventory(withExtraMembers({ roles: {} }, extra), '(none)', matrix, null);

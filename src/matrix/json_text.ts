@@ -4,7 +4,7 @@
  * `Out-File` writes by default), and duplicate object keys found before JSON.parse silently keeps
  * the last one (a second "roles" would drop the first list without a word).
  */
-import { CliError } from '../errors.js';
+import { PolicyError } from '../errors.js';
 
 /** Decode a policy file's bytes to text; a clear error for UTF-16 without BOM and for invalid UTF-8. */
 export function decodeJsonBytes(bytes: Uint8Array, file: string, code: 'matrix' | 'inventory'): string {
@@ -14,12 +14,12 @@ export function decodeJsonBytes(bytes: Uint8Array, file: string, code: 'matrix' 
   }
   const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   if (bytes.length >= start + 2 && (bytes[start] === 0 || bytes[start + 1] === 0)) {
-    throw new CliError(`${file}: looks like UTF-16 without a byte-order mark; save it as UTF-8, or as UTF-16 with a BOM`, code, 2);
+    throw new PolicyError(`${file}: looks like UTF-16 without a byte-order mark; save it as UTF-8, or as UTF-16 with a BOM`, code);
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start));
   } catch {
-    throw new CliError(`${file}: is not UTF-8 text; save it as UTF-8 (with or without BOM) or UTF-16 with a BOM`, code, 2);
+    throw new PolicyError(`${file}: is not UTF-8 text; save it as UTF-8 (with or without BOM) or UTF-16 with a BOM`, code);
   }
 }
 

@@ -6,11 +6,12 @@
 import { decodeJsonBytes, duplicateKeyError } from './json_text.js';
 import { canonicalJson, sha256Hex } from './canonical_json.js';
 import { readFileSync } from 'node:fs';
-import { CliError } from '../errors.js';
+import { FlowauditError, PolicyError, messageOf } from '../errors.js';
 import { BUILTIN_MATRICES, BUILTIN_PREFIX } from './builtin/index.js';
 import { compilePorts, parsePortSpec } from './ports.js';
-import type { Matrix, MatrixFile, MatrixFileRule, MatrixRule, Protocol, Requirement, RoleDef } from './types.js';
-import { findJsonSyntaxError, throwIfProblems, validateAgainstSchema } from './validate.js';
+import type { Matrix, MatrixFile, MatrixFileRule, MatrixRule, RoleDef } from './types.js';
+import { findJsonSyntaxError } from './json_syntax.js';
+import { throwIfProblems, validateAgainstSchema } from './validate.js';
 
 export type { MatrixFile, MatrixFileRule } from './types.js';
 
@@ -30,42 +31,42 @@ export function lineColumn(text: string, offset: number): { line: number; column
 
 /**
  * JSON.parse with an error naming the file and the line:column of the first syntax error.
- * Shared with the inventory loader (`code` selects the CliError code).
+ * Shared with the inventory loader (`code` says which policy file the PolicyError names).
  */
 export function parseJsonFile(text: string, file: string, code: 'matrix' | 'inventory'): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
     const parsed: unknown = JSON.parse(body);
     const dup = duplicateKeyError(body, file);
-    if (dup !== null) throw new CliError(dup, code, 2);
+    if (dup !== null) throw new PolicyError(dup, code);
     return parsed;
   } catch (e) {
-    if (e instanceof CliError) throw e;
+    if (e instanceof FlowauditError) throw e;
     const found = findJsonSyntaxError(body);
     if (found) {
       const { line, column } = lineColumn(body, found.offset);
-      throw new CliError(`${file}:${line}:${column}: invalid JSON: ${found.reason}`, code, 2);
+      throw new PolicyError(`${file}:${line}:${column}: invalid JSON: ${found.reason}`, code);
     }
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new CliError(`${file}: invalid JSON: ${msg}`, code, 2);
+    const msg = messageOf(e);
+    throw new PolicyError(`${file}: invalid JSON: ${msg}`, code);
   }
 }
 
-/** Read a file as bytes, mapping I/O errors to CliError(code) naming the file. */
+/** Read a file as bytes, mapping I/O errors to PolicyError(code) naming the file. */
 export function readInputFile(path: string, code: 'matrix' | 'inventory', what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const reason = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message;
-    throw new CliError(`${path}: cannot read ${what}: ${reason}`, code, 2);
+    throw new PolicyError(`${path}: cannot read ${what}: ${reason}`, code);
   }
 }
 
 /** Semantic checks the schema cannot express. Returns `/json/path: message` lines. */
-export function checkMatrixSemantics(file: MatrixFile): string[] {
+export function checkMatrixSemantics(file: MatrixFile, opts: { addOn?: boolean } = {}): string[] {
   const problems: string[] = [];
-  const roles = new Set(Object.keys(file.roles));
+  const roles = new Set(Object.keys(file.roles ?? {}));
   const features = new Set<string>();
   (file.features ?? []).forEach((f, i) => {
     if (features.has(f.name)) problems.push(`/features/${i}/name: duplicate feature "${f.name}"`);
@@ -78,7 +79,8 @@ export function checkMatrixSemantics(file: MatrixFile): string[] {
     if (first !== undefined) problems.push(`${at}/id: duplicate rule id "${r.id}" (first at /rules/${first})`);
     else ids.set(r.id, i);
     for (const side of ['source', 'destination'] as const) {
-      if (!roles.has(r[side])) {
+      // An add-on's roles are checked once merged (mergeMatrices), against every matrix's roles.
+      if (!opts.addOn && !roles.has(r[side])) {
         problems.push(`${at}/${side}: unknown role "${r[side]}" (known roles: ${[...roles].join(', ')})`);
       }
     }
@@ -98,11 +100,11 @@ export function checkMatrixSemantics(file: MatrixFile): string[] {
 }
 
 /** Validate (schema + semantics) and compile parsed JSON into a Matrix. */
-export function compileMatrix(json: unknown, origin: string, sha256: string): Matrix {
+export function compileMatrix(json: unknown, origin: string, sha256: string, opts: { addOn?: boolean } = {}): Matrix {
   validateAgainstSchema('matrix', json, origin, 'matrix');
   const file = json as MatrixFile;
-  throwIfProblems(checkMatrixSemantics(file), origin, 'matrix');
-  const roles: RoleDef[] = Object.entries(file.roles).map(([name, r]) => {
+  throwIfProblems(checkMatrixSemantics(file, opts), origin, 'matrix', json);
+  const roles: RoleDef[] = Object.entries(file.roles ?? {}).map(([name, r]) => {
     const def: RoleDef = { name };
     if (r.description !== undefined) def.description = r.description;
     if (r.hosts !== undefined) def.hosts = [...r.hosts];
@@ -186,26 +188,22 @@ export function builtinMatrixNames(): string[] {
 
 /**
  * Load `builtin:<name>` (e.g. `builtin:ams`, the default) or a matrix JSON file.
- * Errors are CliError code 'matrix' (exit 2) naming the file and JSON path.
+ * Errors are PolicyError 'matrix' (exit 2) naming the file and JSON path.
  */
-export function loadMatrix(spec: string): Matrix {
+export function loadMatrix(spec: string, opts: { addOn?: boolean } = {}): Matrix {
   if (spec.startsWith(BUILTIN_PREFIX)) {
     const name = spec.slice(BUILTIN_PREFIX.length);
     const def = BUILTIN_MATRICES[name];
     if (!def) {
-      throw new CliError(
-        `${spec}: unknown built-in matrix (available: ${builtinMatrixNames()
+      throw new PolicyError(`${spec}: unknown built-in matrix (available: ${builtinMatrixNames()
           .map((n) => BUILTIN_PREFIX + n)
-          .join(', ')})`,
-        'matrix',
-        2,
-      );
+          .join(', ')})`, 'matrix');
     }
-    return compileMatrix(structuredClone(def), spec, sha256Hex(canonicalJson(def)));
+    return compileMatrix(structuredClone(def), spec, sha256Hex(canonicalJson(def)), opts);
   }
   const bytes = readInputFile(spec, 'matrix', 'matrix');
   const json = parseJsonFile(decodeJsonBytes(bytes, spec, 'matrix'), spec, 'matrix');
-  return compileMatrix(json, spec, sha256Hex(bytes));
+  return compileMatrix(json, spec, sha256Hex(bytes), opts);
 }
 
 /**
@@ -215,7 +213,7 @@ export function loadMatrix(spec: string): Matrix {
  */
 export function mergeMatrices(ms: readonly Matrix[]): Matrix {
   const first = ms[0];
-  if (!first) throw new CliError('no matrix given', 'matrix', 2);
+  if (!first) throw new PolicyError('no matrix given', 'matrix');
   if (ms.length === 1) return first;
   const ruleOrigin = new Map<string, string>();
   const rules: MatrixRule[] = [];
@@ -223,7 +221,7 @@ export function mergeMatrices(ms: readonly Matrix[]): Matrix {
     for (const r of m.rules) {
       const prev = ruleOrigin.get(r.id);
       if (prev !== undefined) {
-        throw new CliError(`${m.origin}: rule id "${r.id}" is already defined by ${prev}`, 'matrix', 2);
+        throw new PolicyError(`${m.origin}: rule id "${r.id}" is already defined by ${prev}`, 'matrix');
       }
       ruleOrigin.set(r.id, m.origin);
       rules.push(r);
@@ -245,6 +243,7 @@ export function mergeMatrices(ms: readonly Matrix[]): Matrix {
       }
     }
   }
+  checkMergedRoles(ms, new Set(roles.keys()));
   const features = new Map<string, { name: string; description: string }>();
   for (const m of ms) for (const f of m.features) if (!features.has(f.name)) features.set(f.name, { ...f });
   return {
@@ -258,4 +257,21 @@ export function mergeMatrices(ms: readonly Matrix[]): Matrix {
     sha256: sha256Hex(ms.map((m) => `${m.origin}\n${m.sha256}\n`).join('')),
     origin: ms.map((m) => m.origin).join(', '),
   };
+}
+
+/**
+ * The roles of merged matrices (issue 20): an add-on may use any role of the matrices it is merged
+ * with; a role none of them defines is one line per use, naming the file and the rule.
+ */
+function checkMergedRoles(ms: readonly Matrix[], roles: ReadonlySet<string>): void {
+  const problems: string[] = [];
+  const known = [...roles].join(', ');
+  for (const m of ms) {
+    m.rules.forEach((r, i) => {
+      for (const side of ['source', 'destination'] as const) {
+        if (!roles.has(r[side])) problems.push(`${m.origin}: rule ${i + 1} (${JSON.stringify(r.id)}), ${side}: unknown role "${r[side]}" (known roles of ${ms.map((x) => x.origin).join(' + ')}: ${known})`);
+      }
+    });
+  }
+  if (problems.length > 0) throw new PolicyError(problems.join('\n'), 'matrix');
 }

@@ -144,6 +144,7 @@ export interface MatrixFile {
   source: string;
   description?: string;
   features?: { name: string; description: string }[];
-  roles: Record<string, { description?: string; hosts?: string[] }>;
+  /** Optional for an add-on matrix that uses the roles of the matrices it is merged with. */
+  roles?: Record<string, { description?: string; hosts?: string[] }>;
   rules: MatrixFileRule[];
 }

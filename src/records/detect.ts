@@ -7,8 +7,9 @@
  * Anything else is not a flow log (the caller tries the capture readers); text that starts like a
  * log (`#` or `{`) but matches none of these gets a clear error instead of "unknown magic".
  */
-import type { RecordLogFormat } from '../flows/record_input.js';
+import type { RecordLogFormat } from '../inputs/record_input.js';
 import { FLOWAUDIT_FLOW_KEYS } from './flowaudit_flows.js';
+import { flowauditFileKind } from './own_files.js';
 
 export type Sniffed = { format: RecordLogFormat } | { error: string } | null;
 
@@ -39,6 +40,8 @@ export function sniffRecordLog(head: string): Sniffed {
     return { error: `a Zeek log, but not conn, ssl or dns (#path ${path ?? 'missing'}): flowaudit reads conn.log (and ssl.log, dns.log for names)` };
   }
   const trimmed = first.trimStart();
+  const own = flowauditFileKind(head);
+  if (own !== null) return { error: own };
   if (!trimmed.startsWith('{')) return trimmed.startsWith('#') ? { error: 'text starting with "#" but no Zeek #separator header line' } : null;
   let obj: unknown;
   try {

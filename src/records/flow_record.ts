@@ -8,7 +8,7 @@ import type { ConnState } from '../flows/conn_state.js';
 import { EV_ACK, EV_ANY, EV_DATA, EV_FIN, EV_RST, EV_SYN, EV_SYNACK } from '../flows/conn_state.js';
 import type { DirectionBy } from '../flows/direction.js';
 import type { Outcome } from '../flows/conn_state.js';
-import type { ByteBasis } from '../flows/record_input.js';
+import type { ByteBasis } from '../inputs/record_input.js';
 
 export interface FlowRecord {
   ipProto: number;

@@ -7,7 +7,7 @@
 import { CONN_STATES, type ConnState, type Outcome } from '../flows/conn_state.js';
 import { protocolLabel } from '../flows/connection.js';
 import type { DirectionBy } from '../flows/direction.js';
-import type { ByteBasis } from '../flows/record_input.js';
+import type { ByteBasis } from '../inputs/record_input.js';
 import { emptyRecord, historyEvents, type FlowRecord } from './flow_record.js';
 import { parseLogTime } from './log_time.js';
 

@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { zlib } from '../lazy_builtins.js';
-import { CliError } from '../errors.js';
+import { InputError, messageOf } from '../errors.js';
 
 const CHUNK = 1 << 20;
 
@@ -37,13 +37,13 @@ function stripCr(s: string): string {
   return s.endsWith('\r') ? s.slice(0, -1) : s;
 }
 
-/** Every line of the file at `path` (gzip or plain), in order. Throws CliError naming the file if unreadable. */
+/** Every line of the file at `path` (gzip or plain), in order. Throws InputError naming the file if unreadable. */
 export function forEachLineOfFile(path: string, visit: (line: string, no: number) => void): void {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (e) {
-    throw new CliError(`${path}: cannot open flow log: ${(e as Error).message}`, 'input');
+    throw new InputError(`${path}: cannot open flow log: ${messageOf(e)}`);
   }
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
@@ -55,7 +55,7 @@ export function forEachLineOfFile(path: string, visit: (line: string, no: number
       try {
         text = zlib().gunzipSync(readFileSync(path)).toString('utf8');
       } catch (e) {
-        throw new CliError(`${path}: cannot decompress gzip flow log: ${(e as Error).message}`, 'input');
+        throw new InputError(`${path}: cannot decompress gzip flow log: ${messageOf(e)}`);
       }
       forEachLineOfText(text, visit);
       return;

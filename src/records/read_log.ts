@@ -3,9 +3,9 @@
  * (counted with its line number, never fatal). The returned summary is an InputSummary like a
  * capture's, with `records` saying what was read, ignored, malformed and unavailable.
  */
-import type { InputSummary } from '../flows/ingest.js';
-import type { ByteBasis, RecordInputInfo, RecordLogFormat, UnavailableFact } from '../flows/record_input.js';
-import { CliError } from '../errors.js';
+import type { InputSummary } from '../capture/ingest.js';
+import type { ByteBasis, RecordInputInfo, RecordLogFormat, UnavailableFact } from '../inputs/record_input.js';
+import { FlowauditError, messageOf } from '../errors.js';
 import type { RecordCollector } from './collector.js';
 import type { FlowRecord } from './flow_record.js';
 import { flowauditFlowRecord } from './flowaudit_flows.js';
@@ -108,7 +108,7 @@ export class RecordLogReader {
       try {
         obj = JSON.parse(line);
       } catch (e) {
-        return this.bad(no, `not valid JSON (${(e as Error).message})`);
+        return this.bad(no, `not valid JSON (${messageOf(e)})`);
       }
       if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return this.bad(no, 'not a JSON object');
       const o = obj as Record<string, unknown>;
@@ -134,7 +134,7 @@ export class RecordLogReader {
 
   /** A fatal read problem (what was read before it still counts). */
   fail(e: unknown): void {
-    const msg = e instanceof CliError ? e.message : `${this.summary.path}: ${(e as Error).message}`;
+    const msg = e instanceof FlowauditError ? e.message : `${this.summary.path}: ${messageOf(e)}`;
     this.summary.error = { offset: 0, message: msg };
   }
 

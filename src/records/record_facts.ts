@@ -5,11 +5,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { ServerPorts } from '../flows/direction.js';
 import { JoinedConnections, type CaptureFacts } from '../flows/facts.js';
 import { HintRecorder } from '../flows/hints.js';
-import type { InputSummary } from '../flows/ingest.js';
-import type { RecordLogFormat } from '../flows/record_input.js';
+import type { InputSummary } from '../capture/ingest.js';
+import type { RecordLogFormat } from '../inputs/record_input.js';
 import { RecordCollector } from './collector.js';
 import { sniffRecordLog, type Sniffed } from './detect.js';
 import { headOfFile } from './line_reader.js';

@@ -6,7 +6,7 @@ import { CONN_STATES, type ConnState, type Outcome } from '../flows/conn_state.j
 import { AddressNames, emptyConnection, protocolLabel, type Connection } from '../flows/connection.js';
 import type { DirectionBy, ServerPorts } from '../flows/direction.js';
 import type { ConnectionSet } from '../flows/facts.js';
-import type { ByteBasis } from '../flows/record_input.js';
+import type { ByteBasis } from '../inputs/record_input.js';
 import { parseAddressWords } from '../ip_text.js';
 import type { FlowRecord } from './flow_record.js';
 import { orientRecord } from './orient.js';

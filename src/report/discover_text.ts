@@ -6,6 +6,7 @@
  */
 import type { DiscoveryResult } from '../audit/discover/discover.js';
 import type { Proposal } from '../audit/discover/proposals.js';
+import { plural } from './labels.js';
 import { inert } from './text.js';
 
 export interface DiscoverTextMeta {
@@ -18,7 +19,7 @@ export interface DiscoverTextMeta {
 
 export function renderDiscoverText(r: DiscoveryResult, members: Proposal[], meta: DiscoverTextMeta): string {
   const out: string[] = [];
-  out.push(`flowaudit discover: proposed inventory for ${inert(meta.matrix)} from ${meta.inputs.length} capture${meta.inputs.length === 1 ? '' : 's'} (${r.packets} packets, ${r.connections} connections)`);
+  out.push(`flowaudit discover: proposed inventory for ${inert(meta.matrix)} from ${meta.inputs.length} capture${meta.inputs.length === 1 ? '' : 's'} (${plural(r.packets, 'packet')}, ${plural(r.connections, 'connection')})`);
   for (const i of meta.inputs) out.push(`  ${inert(i.path)}  sha256 ${i.sha256 ?? '-'}`);
   out.push('  A proposal from traffic, not a reviewed inventory: check every member before you rely on an audit with it.');
   out.push('');
@@ -45,8 +46,14 @@ export function renderDiscoverText(r: DiscoveryResult, members: Proposal[], meta
   const width = Math.max(0, ...r.features.map((f) => f.name.length));
   for (const f of r.features) out.push(`  ${f.name.padEnd(width)}  ${f.on ? 'on ' : 'off'}  ${inert(f.why)}`);
   out.push('');
-  out.push('Next: save the proposal as an inventory, review it, then audit with it');
-  out.push(`  ${inert(meta.saveCommand)}`);
-  out.push(`  ${inert(meta.auditCommand)}`);
+  out.push(...nextLines(members, meta));
   return `${out.join('\n')}\n`;
+}
+
+/** The next step: save and audit when something was proposed; otherwise what would give discover something to go on. */
+function nextLines(members: readonly Proposal[], meta: DiscoverTextMeta): string[] {
+  if (members.length === 0) {
+    return ['Next: nothing to save yet. Capture where the AMS server talks to its domain controllers (or give more captures),', '  or decide members yourself with --as ROLE=ADDRESS.'];
+  }
+  return ['Next: save the proposal as an inventory, review it, then audit with it', `  ${inert(meta.saveCommand)}`, `  ${inert(meta.auditCommand)}`];
 }

@@ -33,7 +33,7 @@ export function renderMarkdown(r: AuditResult): string {
   for (const w of r.warnings ?? []) out.push(`- **warning:** ${md(w.text)}`);
   if (r.warnings?.length) out.push('');
   out.push(
-    `${s.packets} packets, ${humanBytes(s.bytes)}, ${s.connections} connections (${s.connectionsInScope} in scope), ${md(s.firstSeen ?? '-')} → ${md(s.lastSeen ?? '-')}; ${s.rulesObserved} of ${r.rules.length} rules observed, ${plural(serverGroups(r).length, 'unexpected server/port')} (${plural(s.unexpectedConnections, 'connection')}).`,
+    `${plural(s.packets, 'packet')}, ${humanBytes(s.bytes)}, ${plural(s.connections, 'connection')} (${s.connectionsInScope} in scope), ${md(s.firstSeen ?? '-')} → ${md(s.lastSeen ?? '-')}; ${s.rulesObserved} of ${r.rules.length} rules observed, ${plural(serverGroups(r).length, 'unexpected server/port')} (${plural(s.unexpectedConnections, 'connection')}).`,
   );
   out.push('');
   out.push(...rulesMd(r));
@@ -58,7 +58,7 @@ export function renderMarkdown(r: AuditResult): string {
   out.push('### Evidence');
   out.push('');
   const e = r.evidence;
-  for (const i of r.inputs) out.push(`- capture ${md(i.path)}: ${i.format}, ${i.packets} packets, sha256 ${md(shaText(i.sha256, i.format === 'live'))}`);
+  for (const i of r.inputs) out.push(`- capture ${md(i.path)}: ${i.format}, ${plural(i.packets, 'packet')}, sha256 ${md(shaText(i.sha256, i.format === 'live'))}`);
   out.push(`- matrix ${md(r.matrix.origin)} (${md(r.matrix.name)} ${md(r.matrix.version)}): sha256 ${md(r.matrix.sha256)}`);
   out.push(`- inventory ${md(r.inventory.origin)}: sha256 ${md(r.inventory.sha256 ?? 'none')}`);
   if (e) {

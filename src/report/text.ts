@@ -6,10 +6,10 @@
 import type { Evidence } from '../audit/evidence.js';
 import type { AuditResult, RuleResult } from '../audit/result.js';
 import { VERDICT_LABEL } from '../audit/verdict.js';
-import { statesText } from './csv.js';
 import { painter, type Style } from './style.js';
 import { humanBytes, renderTable } from './table.js';
 import { discoveredHeadlineOf, discoveredMemberLines, discoveredOf } from './discovered_lines.js';
+import { plural } from './labels.js';
 import { namesLines, ruleDetailLines, unexpectedExtraLines, unexpectedLines } from './text_insight.js';
 import { livePaths, shaText } from './sha_text.js';
 
@@ -19,7 +19,6 @@ export interface TextOptions {
 
 /** Replace C0/C1 control characters (ESC, CR, …) with visible escapes. */
 export function inert(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
@@ -46,7 +45,7 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
     `  matrix ${inert(r.matrix.origin)} (version ${inert(r.matrix.version)}) · inventory ${inert(r.inventory.origin)} · scope ${r.options.scope} · features ${r.options.features.join(',') || 'none'}${vantage}${all}`,
   );
   out.push(
-    `  ${s.packets} packets, ${humanBytes(s.bytes)}, ${s.connections} connections (${s.connectionsInScope} in scope), ${s.firstSeen ?? '-'} → ${s.lastSeen ?? '-'}`,
+    `  ${plural(s.packets, 'packet')}, ${humanBytes(s.bytes)}, ${plural(s.connections, 'connection')} (${s.connectionsInScope} in scope), ${s.firstSeen ?? '-'} → ${s.lastSeen ?? '-'}`,
   );
   const discovered = discoveredHeadlineOf(r);
   if (discovered) out.push(`  ${p('yellow', '!')} ${inert(discovered)}`);
@@ -117,7 +116,7 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
       const rec = i.records;
       out.push(`  ${inert(i.path)}: ${i.format}, ${rec.connections} connection${rec.connections === 1 ? '' : 's'} from ${rec.lines} line${rec.lines === 1 ? '' : 's'}, ${i.packets} packets, ${i.bytes} bytes (${i.byteBasis ?? '-'} basis), ${i.firstSeen ? span : 'time unknown'}`);
     } else
-    out.push(`  ${inert(i.path)}: ${i.format}${i.version ? ` ${i.version}` : ''}${i.origin === 'stream' ? ' (read once from a stream)' : ''}${i.compression ? `, ${i.compression}-compressed` : ''}, ${i.linkTypes.join('+') || '-'}, ${i.packets} packets, ${span}`);
+    out.push(`  ${inert(i.path)}: ${i.format}${i.version ? ` ${i.version}` : ''}${i.origin === 'stream' ? ' (read once from a stream)' : ''}${i.compression ? `, ${i.compression}-compressed` : ''}, ${i.linkTypes.join('+') || '-'}, ${plural(i.packets, 'packet')}, ${span}`);
     if (i.live) {
       const ev = i.live.evidence;
       out.push(`    interface ${inert(i.live.interface)}${i.live.filter ? `, filter ${inert(JSON.stringify(i.live.filter))}` : ''}, ${i.live.startedAt} → ${i.live.stoppedAt ?? '-'}, stopped by ${i.live.stopReason ?? '-'}`);

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { describeShared } from '../support/shared.js';
 import { openCapture, openCaptureBytes } from '../../src/capture/open_capture.js';
 import type { PacketSource } from '../../src/capture/source.js';
 import { CaptureFormatError } from '../../src/errors.js';
@@ -110,7 +111,7 @@ function readThreeWays(path: string): ReadResult {
   return mem;
 }
 
-describe.skipIf(corpusMissing)('corpus: every capture reads to the end', () => {
+describeShared('corpus: every capture reads to the end', () => {
   it('MANIFEST.tsv lists exactly the files present, and every corrupt file has an expectation', () => {
     expect(manifest.map((m) => m.filename).sort()).toEqual(files);
     const corrupt = manifest.filter((m) => m.category === 'corrupt').map((m) => m.filename).sort();
@@ -154,8 +155,8 @@ const TSHARK_TIME_DIFFERS: Record<string, string> = {
   'ndpi__fuzz-2021-10-13.pcap': 'fraction ≥ 1e9: we carry it into seconds, tshark prints it raw',
 };
 
-describe.skipIf(corpusMissing || tsharkMissing)('corpus: every frame matches tshark', () => {
-  it.each(files)('%s', (name) => {
+describeShared('corpus: every frame matches tshark', () => {
+  it.skipIf(tsharkMissing).each(files)('%s', (name) => {
     const path = join(CAPTURES_DIR, name);
     const r = readThreeWays(path);
     const t = tsharkFrames(path);

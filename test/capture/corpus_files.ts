@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { CORPUS_DIR } from '../support/shared_dir.js';
+import { CORPUS_DIR } from '../support/shared.js';
 
 export { CORPUS_DIR };
 export const CAPTURES_DIR = join(CORPUS_DIR, 'captures');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CaptureInput } from '../../src/capture/capture_input.js';
-import { HashService } from '../../src/capture/input_hash.js';
+import { HashService } from '../../src/inputs/input_hash.js';
 import { openCaptureBytes } from '../../src/capture/open_capture.js';
 import { PcapWriter } from '../../src/capture/pcap_writer.js';
 import { newRawPacket } from '../../src/capture/source.js';

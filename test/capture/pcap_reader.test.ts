@@ -142,7 +142,7 @@ describe('classic pcap: errors', () => {
   ])('%s', (_l, make, offset, message) => {
     const r = readChecked(make());
     const e = expectFormatError(r, offset, message);
-    expect(e.code).toBe('capture-format');
+    expect(e.kind).toBe('capture-format');
     expect(e.message).toContain(`(at byte offset ${offset})`);
   });
 
@@ -222,4 +222,4 @@ describe('classic pcap: chunk boundaries', () => {
 });
 
 // Referenced so the table type stays honest if PcapFile gains fields.
-export type _PcapFile = PcapFile;
+type _PcapFile = PcapFile;

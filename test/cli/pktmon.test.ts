@@ -14,7 +14,7 @@ import { openCaptureBytes } from '../../src/capture/open_capture.js';
 import { PcapngWriter } from '../../src/capture/pcapng_writer.js';
 import { newRawPacket } from '../../src/capture/source.js';
 import { FlowEngine } from '../../src/flows/flow_engine.js';
-import { ingestFiles } from '../../src/flows/ingest.js';
+import { ingestFiles } from '../../src/capture/ingest.js';
 import { CAPTURES_DIR, corpusMissing, readManifest } from '../capture/corpus_files.js';
 
 const BIN = resolve('bin/flowaudit.js');

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildAmsNic, buildAmsNicWithEvil, buildMemberBlocked, SMALL_INVENTORY } from '../../fixtures/scenarios.js';
 import { runCli } from '../support/run_cli.js';
+import { CORPUS_DIR, describeShared } from '../support/shared.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fa-verdict-'));
 const BLOCKED = join(dir, 'member-blocked.pcapng');
@@ -19,7 +20,7 @@ writeFileSync(BLOCKED, buildMemberBlocked());
 writeFileSync(NIC, buildAmsNic());
 writeFileSync(EVIL, buildAmsNicWithEvil());
 const LAB = 'fixtures/ams-lab.pcapng';
-const CORPUS = '../shared/corpus/captures';
+const CORPUS = join(CORPUS_DIR, 'captures');
 const BIN = 'bin/flowaudit.js';
 
 const json = async (argv: string[]) => {
@@ -89,7 +90,7 @@ describe('verdicts on the scenarios', () => {
   });
 });
 
-describe('inconclusive and input errors on corpus captures', () => {
+describeShared('inconclusive and input errors on corpus captures', () => {
   it('no inventory: exit 3, inconclusive with the reason', async () => {
     const { code, j } = await json(['audit', `${CORPUS}/zeek__ldap-simpleauth.pcap`]);
     expect(code).toBe(3);
@@ -109,8 +110,15 @@ describe('inconclusive and input errors on corpus captures', () => {
     expect(j.verdictReasons).toEqual(['no connection touches an inventory host: is this the right capture, or the right inventory?']);
   });
 
-  it('a corrupt header: exit 2 and the report still says inconclusive (never pass or fail)', async () => {
+  it('a corrupt header alone: one line on stderr naming the file, exit 2, no report (issue 20)', async () => {
     const r = await runCli(['audit', `${CORPUS}/libpcap__pcap-invalid-version-1.pcap`, '-i', SMALL_INVENTORY, '--format', 'json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^flowaudit: \S*pcap-invalid-version-1\.pcap: Cannot read pcap header: unsupported version 1\.4 .*\(at byte offset 4\)\n$/);
+  });
+
+  it('a corrupt capture beside a good one: exit 2 and the report still says inconclusive (never pass or fail)', async () => {
+    const r = await runCli(['audit', `${CORPUS}/libpcap__pcap-invalid-version-1.pcap`, NIC, '-i', SMALL_INVENTORY, '--format', 'json']);
     expect(r.code).toBe(2);
     const j = JSON.parse(r.stdout);
     expect(j.verdict).toBe('inconclusive');
@@ -183,7 +191,7 @@ describe('outputs: checked before any work, and a closed stdout ends quietly', (
   });
 
   it.each<[string, string[], number]>([
-    ['flows', ['flows', `${CORPUS}/zeek__ldap-simpleauth.pcap`, LAB], 0],
+    ['flows', ['flows', BLOCKED, LAB], 0],
     ['audit', ['audit', LAB], 3],
     ['matrix show', ['matrix', 'show'], 0],
     ['verify', ['verify', 'fixtures/ams-lab.inventory.json'], 2],

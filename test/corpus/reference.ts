@@ -1,7 +1,7 @@
 /** Readers for the tshark reference files in shared/corpus/reference (see its README). */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CORPUS_DIR } from '../support/shared_dir.js';
+import { CORPUS_DIR } from '../support/shared.js';
 
 export const CORPUS = CORPUS_DIR;
 export const CAPTURES = join(CORPUS, 'captures');

@@ -4,12 +4,13 @@
  * Where they cannot agree, the difference is written down below with its reason and checked
  * exactly, rather than tuned away.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeShared } from '../support/shared.js';
 import { join } from 'node:path';
 import { defaultServerPorts } from '../../src/flows/direction.js';
 import { analyseFiles } from '../../src/cli/pipeline.js';
 import type { Connection } from '../../src/flows/connection.js';
-import { CAPTURES, captureNames, corpusAvailable, readReference, type RefFlow } from './reference.js';
+import { CAPTURES, captureNames, readReference, type RefFlow } from './reference.js';
 
 interface Agreement {
   capture: string;
@@ -91,7 +92,7 @@ function foldFragments(flows: RefFlow[]): { flows: RefFlow[]; groups: { keys: st
 
 const names = captureNames().filter((n) => readReference(n) !== null);
 
-describe.skipIf(!corpusAvailable())('tshark agreement on the real-capture corpus', () => {
+describeShared('tshark agreement on the real-capture corpus', () => {
   const summary: Agreement[] = [];
 
   it.each(names)('%s', async (name) => {

@@ -5,10 +5,10 @@
  * addresses, ports, packet and byte counts per direction, first frame, and the non-IP count.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DecodedPacket, DecodeProblem, L3, decodePacket, formatAddress } from '../../src/decode/index.js';
 import { walkCapture } from './pcap_walk.js';
-import { CORPUS_DIR as CORPUS } from '../support/shared_dir.js';
+import { CORPUS_DIR as CORPUS, describeShared } from '../support/shared.js';
 
 const haveCorpus = existsSync(`${CORPUS}/MANIFEST.tsv`);
 
@@ -119,7 +119,7 @@ const FILES = haveCorpus
  */
 const KNOWN_DIFFERENCES: Record<string, { reason: string; fix: (rows: Row[]) => Row[] }> = {};
 
-describe.skipIf(!haveCorpus)('corpus: per-flow counts match tshark', () => {
+describeShared('corpus: per-flow counts match tshark', () => {
   it('has the captures', () => {
     expect(FILES.length).toBeGreaterThan(30);
   });
@@ -134,7 +134,7 @@ describe.skipIf(!haveCorpus)('corpus: per-flow counts match tshark', () => {
   });
 });
 
-describe.skipIf(!haveCorpus)('corpus: decoder details', () => {
+describeShared('corpus: decoder details', () => {
   const all = (file: string): DecodedPacket[] => {
     const out: DecodedPacket[] = [];
     for (const p of walkCapture(`${CORPUS}/captures/${file}`)) {

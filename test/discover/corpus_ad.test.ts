@@ -11,8 +11,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { CAPTURES_DIR, corpusMissing } from '../capture/corpus_files.js';
+import { expect, it } from 'vitest';
+import { describeShared } from '../support/shared.js';
+import { CAPTURES_DIR, } from '../capture/corpus_files.js';
 import { discoverBytes } from './helpers.js';
 
 const CASES: { file: string; tshark: string; dc: string[]; gc?: string[] }[] = [
@@ -38,7 +39,7 @@ const CASES: { file: string; tshark: string; dc: string[]; gc?: string[] }[] = [
   { file: 'zeek__tls-tls-conn-with-extensions.pcap', tshark: 'none', dc: [] },
 ];
 
-describe.skipIf(corpusMissing)('discovery on the real AD corpus agrees with tshark on the DCs', () => {
+describeShared('discovery on the real AD corpus agrees with tshark on the DCs', () => {
   it('covers every AD capture of the manifest', () => {
     const manifest = readFileSync(join(CAPTURES_DIR, '..', 'MANIFEST.tsv'), 'utf8').split('\n').slice(1);
     const ad = manifest.map((l) => l.split('\t')).filter((c) => c[9]?.includes('AD')).map((c) => c[0]);

@@ -27,8 +27,8 @@ describe('discovered inventory files', () => {
     expect(inv.roles.find((r) => r.name === 'domain-controller')?.members[0]).toMatchObject({ text: '10.0.0.2', confidence: 'medium', evidence: ['answered Kerberos tcp/88'] });
   });
   it.each([
-    ['a confidence outside high/medium/low', { roles: { 'ams-server': [{ address: '10.0.0.10', confidence: 'sure' }] } }, /ams-server\/0: must be a string or an object .*confidence/],
-    ['evidence that is not a list', { roles: { 'ams-server': [{ address: '10.0.0.10', evidence: 'x' }] } }, /ams-server\/0/],
+    ['a confidence outside high/medium/low', { roles: { 'ams-server': [{ address: '10.0.0.10', confidence: 'sure' }] } }, /role "ams-server", member 1: must be a string or an object .*confidence/],
+    ['evidence that is not a list', { roles: { 'ams-server': [{ address: '10.0.0.10', evidence: 'x' }] } }, /role "ams-server", member 1: /],
     ['a discovered block without generatedAt', { roles: {}, discovered: { tool: 'x' } }, /discovered/],
   ])('reject %s', (_what, json, msg) => {
     expect(() => compileInventory(json, 'bad.json', ams)).toThrow(msg);

@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/result.js';
 import { loadCap } from '../../src/capture/live_source.js';
-import { CliError } from '../../src/errors.js';
+import { LiveUnavailableError } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/cli/exit_codes.js';
 import { runCli } from '../support/run_cli.js';
 import { describeLive, liveUnavailable, startInProcess, waitFor } from './support.js';
 
@@ -36,10 +37,10 @@ describe('live capture without cap', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(CliError);
-    expect((err as CliError).code).toBe('live-unavailable');
-    expect((err as CliError).exitCode).toBe(2);
-    expect((err as CliError).message).toContain('apt-get install libpcap-dev && npm rebuild cap');
+    expect(err).toBeInstanceOf(LiveUnavailableError);
+    expect((err as LiveUnavailableError).kind).toBe('live-unavailable');
+    expect(exitCodeOf(err)).toBe(2);
+    expect((err as LiveUnavailableError).message).toContain('apt-get install libpcap-dev && npm rebuild cap');
   });
 
   it('bad durations and counts are usage errors before anything is opened', async () => {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CliError } from '../../src/errors.js';
+import { PolicyError } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/cli/exit_codes.js';
 import { addressWords, compileInventory, loadInventory, parseMember } from '../../src/matrix/inventory.js';
 import { sha256Hex } from '../../src/matrix/canonical_json.js';
 import { loadMatrix } from '../../src/matrix/load_matrix.js';
@@ -13,14 +14,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const w = addressWords;
 
-function errorOf(f: () => unknown): CliError {
+function errorOf(f: () => unknown): PolicyError {
   try {
     f();
   } catch (e) {
-    expect(e).toBeInstanceOf(CliError);
-    return e as CliError;
+    expect(e).toBeInstanceOf(PolicyError);
+    return e as PolicyError;
   }
-  throw new Error('expected a CliError');
+  throw new Error('expected a PolicyError');
 }
 
 describe('addressWords (the decoder form)', () => {
@@ -276,20 +277,20 @@ describe('inventory errors', () => {
     ['unknown role', { roles: { 'domain-controler': ['10.0.0.2'] } },
       'inv.json: role "domain-controler" is not a role of matrix ams (known roles: ams-server, domain-controller, global-catalog, dns-server, sql-server, jit-target, domain-joined-agent, non-domain-agent, web-user, oidc-provider, lithnet-updates, microsoft-graph, microsoft-login)'],
     ['undeclared feature', { roles: {}, features: ['azure-ad', 'azuread'] },
-      'inv.json: /features/1: feature "azuread" is not declared by matrix ams (declared: azure-ad, oidc, external-sql)'],
+      'inv.json: feature 2 ("azuread"): feature "azuread" is not declared by matrix ams (declared: azure-ad, oidc, external-sql)'],
     ['names key is a host name', { roles: {}, names: { 'dc1.example': 'dc1' } },
       'inv.json: names: "dc1.example" is not an IPv4/IPv6 address, CIDR or range'],
-    ['schema: roles missing', { features: [] }, "inv.json: /: must have required property 'roles'"],
+    ['schema: roles missing', { features: [] }, 'inv.json: missing "roles"'],
     ['schema: member not a string', { roles: { 'ams-server': [42] } },
-      'inv.json: /roles/ams-server/0: must be a string or an object {"address": …, "name": …}'],
+      'inv.json: role "ams-server", member 1: must be a string or an object {"address": …, "name": …}'],
     ['schema: member object without address', { roles: { 'ams-server': [{ name: 'x' }] } },
-      'inv.json: /roles/ams-server/0: must be a string or an object'],
-    ['schema: role not a list', { roles: { 'ams-server': '10.0.0.10' } }, 'inv.json: /roles/ams-server: must be array'],
-    ['schema: unknown key', { roles: {}, hosts: [] }, 'inv.json: /hosts: is not an allowed property'],
+      'inv.json: role "ams-server", member 1: must be a string or an object'],
+    ['schema: role not a list', { roles: { 'ams-server': '10.0.0.10' } }, 'inv.json: role "ams-server": "10.0.0.10" is a string, not a list; write ["10.0.0.10"]'],
+    ['schema: unknown key', { roles: {}, hosts: [] }, 'inv.json: "hosts" is not an allowed property'],
   ])('%s', (_label, json, message) => {
     const e = errorOf(() => compileInventory(json, 'inv.json', ams));
-    expect(e.code).toBe('inventory');
-    expect(e.exitCode).toBe(2);
+    expect(e.policy).toBe('inventory');
+    expect(exitCodeOf(e)).toBe(2);
     expect(e.message).toContain(message);
   });
 
@@ -315,7 +316,7 @@ describe('loadInventory from a file', () => {
     const p = join(dir, 'bad.json');
     writeFileSync(p, '{\n  "roles": {\n    "ams-server": ["10.0.0.1",]\n  }\n}\n');
     const e = errorOf(() => loadInventory(p, ams));
-    expect(e.code).toBe('inventory');
+    expect(e.policy).toBe('inventory');
     expect(e.message).toMatch(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: invalid JSON: `));
   });
 

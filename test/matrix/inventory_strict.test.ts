@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../../src/errors.js';
+import { PolicyError } from '../../src/errors.js';
 import { addressWords, loadInventory, parseMember } from '../../src/matrix/inventory.js';
 import { loadMatrix } from '../../src/matrix/load_matrix.js';
 
@@ -25,7 +25,7 @@ function errorOf(f: () => unknown): string {
   try {
     f();
   } catch (e) {
-    expect(e).toBeInstanceOf(CliError);
+    expect(e).toBeInstanceOf(PolicyError);
     return (e as Error).message;
   }
   throw new Error('no error');

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CliError } from '../../src/errors.js';
+import { PolicyError } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/cli/exit_codes.js';
 import {
   compileMatrix,
   lineColumn,
@@ -13,7 +14,8 @@ import {
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { canonicalJson, canonicalSha256, sha256Hex } from '../../src/matrix/canonical_json.js';
-import { findJsonSyntaxError } from '../../src/matrix/validate.js';
+import { findJsonSyntaxError } from '../../src/matrix/json_syntax.js';
+import { pathInWords } from '../../src/matrix/schema_words.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowaudit-matrix-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,14 +36,14 @@ function base(): MatrixFile {
   };
 }
 
-function errorOf(f: () => unknown): CliError {
+function errorOf(f: () => unknown): PolicyError {
   try {
     f();
   } catch (e) {
-    expect(e).toBeInstanceOf(CliError);
-    return e as CliError;
+    expect(e).toBeInstanceOf(PolicyError);
+    return e as PolicyError;
   }
-  throw new Error('expected a CliError');
+  throw new Error('expected a PolicyError');
 }
 
 function writeJson(name: string, value: unknown): string {
@@ -70,44 +72,44 @@ describe('compileMatrix', () => {
   const set = (fn: Mutate): Mutate => fn;
 
   it.each<[string, Mutate, string]>([
-    ['bad port pattern', set((f) => { f.rules[3]!.ports[0] = '13 5'; }), 'matrix.json: /rules/3/ports/0: must match pattern "^\\d+(-\\d+)?$"'],
-    ['missing required property', set((f) => { delete (f.rules[1] as Partial<MatrixFile['rules'][0]>).description; }), "matrix.json: /rules/1: must have required property 'description'"],
-    ['bad protocol', set((f) => { (f.rules[0] as { protocol: string }).protocol = 'sctp'; }), 'matrix.json: /rules/0/protocol: must be one of "tcp", "udp"'],
-    ['bad requirement', set((f) => { (f.rules[0] as { requirement: string }).requirement = 'must'; }), 'matrix.json: /rules/0/requirement: must be one of "required", "conditional", "optional"'],
-    ['unknown property', set((f) => { (f.rules[2] as unknown as Record<string, unknown>).colour = 'red'; }), 'matrix.json: /rules/2/colour: is not an allowed property'],
-    ['unknown top-level property', set((f) => { f.extra = 1; }), 'matrix.json: /extra: is not an allowed property'],
-    ['missing top-level name', set((f) => { delete (f as Partial<MatrixFile>).name; }), "matrix.json: /: must have required property 'name'"],
-    ['row not an integer', set((f) => { f.rules[0]!.row = 1.5; }), 'matrix.json: /rules/0/row: must be integer'],
-    ['row zero', set((f) => { f.rules[0]!.row = 0; }), 'matrix.json: /rules/0/row: must be >= 1'],
-    ['empty ports', set((f) => { f.rules[0]!.ports = []; }), 'matrix.json: /rules/0/ports: must NOT have fewer than 1 items'],
-    ['rule id not kebab-case', set((f) => { f.rules[0]!.id = 'Bad Id'; }), 'matrix.json: /rules/0/id: must match pattern'],
-    ['role name not kebab-case', set((f) => { f.roles['Web Users'] = {}; }), 'matrix.json: /roles: property name "Web Users" is invalid'],
-    ['ports not an array', set((f) => { (f.rules[0] as { ports: unknown }).ports = '389'; }), 'matrix.json: /rules/0/ports: must be array'],
+    ['bad port pattern', set((f) => { f.rules[3]!.ports[0] = '13 5'; }), 'matrix.json: rule 4 ("r3"), ports[0]: "13 5" is not a port; write a port "443" or a range "49152-65535"'],
+    ['missing required property', set((f) => { delete (f.rules[1] as Partial<MatrixFile['rules'][0]>).description; }), 'matrix.json: rule 2 ("r1"): missing "description"'],
+    ['bad protocol', set((f) => { (f.rules[0] as { protocol: string }).protocol = 'sctp'; }), 'matrix.json: rule 1 ("r0"), protocol: "sctp" is not one of "tcp", "udp"'],
+    ['bad requirement', set((f) => { (f.rules[0] as { requirement: string }).requirement = 'must'; }), 'matrix.json: rule 1 ("r0"), requirement: "must" is not one of "required", "conditional", "optional"'],
+    ['unknown property', set((f) => { (f.rules[2] as unknown as Record<string, unknown>).colour = 'red'; }), 'matrix.json: rule 3 ("r2"): "colour" is not an allowed property'],
+    ['unknown top-level property', set((f) => { f.extra = 1; }), 'matrix.json: "extra" is not an allowed property'],
+    ['missing top-level name', set((f) => { delete (f as Partial<MatrixFile>).name; }), 'matrix.json: missing "name"'],
+    ['row not an integer', set((f) => { f.rules[0]!.row = 1.5; }), 'matrix.json: rule 1 ("r0"), row: 1.5 is a number, not an integer'],
+    ['row zero', set((f) => { f.rules[0]!.row = 0; }), 'matrix.json: rule 1 ("r0"), row: 0 is below 1'],
+    ['empty ports', set((f) => { f.rules[0]!.ports = []; }), 'matrix.json: rule 1 ("r0"), ports: is empty; list at least 1'],
+    ['rule id not kebab-case', set((f) => { f.rules[0]!.id = 'Bad Id'; }), 'matrix.json: rule 1 ("Bad Id"), id: "Bad Id" is not a name in lower case with dashes, e.g. "ams-ldap"'],
+    ['role name not kebab-case', set((f) => { f.roles!['Web Users'] = {}; }), 'matrix.json: "roles": "Web Users" is not a name in lower case with dashes, e.g. "ams-server"'],
+    ['ports not an array', set((f) => { (f.rules[0] as { ports: unknown }).ports = '389'; }), 'matrix.json: rule 1 ("r0"), ports: "389" is a string, not a list; write ["389"]'],
   ])('schema: %s', (_label, mutate, message) => {
     const f = base() as MatrixFile & Record<string, unknown>;
     mutate(f);
     const e = errorOf(() => compileMatrix(f, 'matrix.json', 'x'));
-    expect(e.code).toBe('matrix');
-    expect(e.exitCode).toBe(2);
+    expect(e.policy).toBe('matrix');
+    expect(exitCodeOf(e)).toBe(2);
     expect(e.message).toContain(message);
   });
 
   it.each<[string, Mutate, string]>([
-    ['duplicate rule id', set((f) => { f.rules[2]!.id = 'r0'; }), 'm.json: /rules/2/id: duplicate rule id "r0" (first at /rules/0)'],
-    ['unknown source role', set((f) => { f.rules[1]!.source = 'c'; }), 'm.json: /rules/1/source: unknown role "c" (known roles: a, b, graph)'],
-    ['unknown destination role', set((f) => { f.rules[0]!.destination = 'dc'; }), 'm.json: /rules/0/destination: unknown role "dc"'],
-    ['conditional without feature', set((f) => { delete f.rules[2]!.feature; }), 'm.json: /rules/2: a "conditional" rule needs a "feature"'],
-    ['undeclared feature', set((f) => { f.rules[2]!.feature = 'oidc'; }), 'm.json: /rules/2/feature: feature "oidc" is not declared in /features (declared: azure-ad)'],
-    ['undeclared feature, no features', set((f) => { delete f.features; }), 'm.json: /rules/2/feature: feature "azure-ad" is not declared in /features (declared: none)'],
-    ['duplicate feature', set((f) => { f.features!.push({ name: 'azure-ad', description: 'again' }); }), 'm.json: /features/1/name: duplicate feature "azure-ad"'],
-    ['port out of range', set((f) => { f.rules[0]!.ports = ['65536']; }), 'm.json: /rules/0/ports/0: port 65536 is out of range 0-65535'],
-    ['range end out of range', set((f) => { f.rules[3]!.ports = ['135', '49152-70000']; }), 'm.json: /rules/3/ports/1: port 70000 is out of range 0-65535'],
-    ['range from > to', set((f) => { f.rules[3]!.ports = ['65535-49152']; }), 'm.json: /rules/3/ports/0: range "65535-49152": start 65535 is greater than end 49152'],
+    ['duplicate rule id', set((f) => { f.rules[2]!.id = 'r0'; }), 'm.json: rule 3 ("r0"), id: duplicate rule id "r0" (first at /rules/0)'],
+    ['unknown source role', set((f) => { f.rules[1]!.source = 'c'; }), 'm.json: rule 2 ("r1"), source: unknown role "c" (known roles: a, b, graph)'],
+    ['unknown destination role', set((f) => { f.rules[0]!.destination = 'dc'; }), 'm.json: rule 1 ("r0"), destination: unknown role "dc"'],
+    ['conditional without feature', set((f) => { delete f.rules[2]!.feature; }), 'm.json: rule 3 ("r2"): a "conditional" rule needs a "feature"'],
+    ['undeclared feature', set((f) => { f.rules[2]!.feature = 'oidc'; }), 'm.json: rule 3 ("r2"), feature: feature "oidc" is not declared in /features (declared: azure-ad)'],
+    ['undeclared feature, no features', set((f) => { delete f.features; }), 'm.json: rule 3 ("r2"), feature: feature "azure-ad" is not declared in /features (declared: none)'],
+    ['duplicate feature', set((f) => { f.features!.push({ name: 'azure-ad', description: 'again' }); }), 'm.json: feature 2 ("azure-ad"), name: duplicate feature "azure-ad"'],
+    ['port out of range', set((f) => { f.rules[0]!.ports = ['65536']; }), 'm.json: rule 1 ("r0"), ports[0]: port 65536 is out of range 0-65535'],
+    ['range end out of range', set((f) => { f.rules[3]!.ports = ['135', '49152-70000']; }), 'm.json: rule 4 ("r3"), ports[1]: port 70000 is out of range 0-65535'],
+    ['range from > to', set((f) => { f.rules[3]!.ports = ['65535-49152']; }), 'm.json: rule 4 ("r3"), ports[0]: range "65535-49152": start 65535 is greater than end 49152'],
   ])('semantic: %s', (_label, mutate, message) => {
     const f = base() as MatrixFile & Record<string, unknown>;
     mutate(f);
     const e = errorOf(() => compileMatrix(f, 'm.json', 'x'));
-    expect(e.code).toBe('matrix');
+    expect(e.policy).toBe('matrix');
     expect(e.message).toContain(message);
   });
 
@@ -117,7 +119,7 @@ describe('compileMatrix', () => {
     f.rules[1]!.source = 'zz';
     const lines = errorOf(() => compileMatrix(f, 'm.json', 'x')).message.split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines.every((l) => l.startsWith('m.json: /rules/'))).toBe(true);
+    expect(lines.every((l) => l.startsWith('m.json: rule '))).toBe(true);
   });
 });
 
@@ -144,14 +146,14 @@ describe('loadMatrix from files', () => {
   ])('bad JSON (%s) → file:line:column', (_label, text, where) => {
     const p = writeJson(`bad-${_label.replace(/ /g, '-')}.json`, text);
     const e = errorOf(() => loadMatrix(p));
-    expect(e.code).toBe('matrix');
+    expect(e.policy).toBe('matrix');
     expect(e.message.startsWith(`${p}${where}`)).toBe(true);
   });
 
   it('unreadable file names the file', () => {
     const p = join(dir, 'missing.json');
     const e = errorOf(() => loadMatrix(p));
-    expect(e.code).toBe('matrix');
+    expect(e.policy).toBe('matrix');
     expect(e.message).toBe(`${p}: cannot read matrix: no such file`);
     const d = join(dir, 'a-directory');
     mkdirSync(d);
@@ -166,7 +168,7 @@ describe('loadMatrix from files', () => {
     const f = base();
     f.rules[3]!.ports[0] = 'x';
     const p = writeJson('schema-bad.json', f);
-    expect(errorOf(() => loadMatrix(p)).message).toBe(`${p}: /rules/3/ports/0: must match pattern "^\\d+(-\\d+)?$"`);
+    expect(errorOf(() => loadMatrix(p)).message).toBe(`${p}: rule 4 ("r3"), ports[0]: "x" is not a port; write a port "443" or a range "49152-65535"`);
   });
 });
 
@@ -280,11 +282,69 @@ describe('mergeMatrices', () => {
     const o = other();
     o.rules[0]!.id = 'r2';
     const e = errorOf(() => mergeMatrices([compileMatrix(base(), 'a.json', 's1'), compileMatrix(o, 'b.json', 's2')]));
-    expect(e.code).toBe('matrix');
+    expect(e.policy).toBe('matrix');
     expect(e.message).toBe('b.json: rule id "r2" is already defined by a.json');
   });
 
   it('rejects an empty list', () => {
-    expect(errorOf(() => mergeMatrices([])).code).toBe('matrix');
+    expect(errorOf(() => mergeMatrices([])).policy).toBe('matrix');
+  });
+});
+
+describe('matrix problems in words (issue 20)', () => {
+  it.each([
+    ['tcp/443', 'rule 1 ("r0"), ports[0]: "tcp/443" is not a port; write "443" with "protocol": "tcp" (one protocol per rule)'],
+    ['443/udp', 'rule 1 ("r0"), ports[0]: "443/udp" is not a port; write "443" with "protocol": "udp" (one protocol per rule)'],
+    ['https', 'rule 1 ("r0"), ports[0]: "https" is not a port; write a port "443" or a range "49152-65535"'],
+    [443, 'rule 1 ("r0"), ports[0]: 443 is a number, not a string; write "443"'],
+  ])('port %j', (port, words) => {
+    const f = base() as unknown as { rules: { ports: unknown[] }[] };
+    f.rules[0]!.ports = [port];
+    expect(errorOf(() => compileMatrix(f, 'site.json', 'x')).message).toBe(`site.json: ${words}`);
+  });
+
+  it.each([
+    ['/', ''],
+    ['/rules/1/ports/0', 'rule 2 ("r1"), ports[0]'],
+    ['/rules/9', 'rule 10'],
+    ['/roles/graph/hosts/0', 'role "graph", hosts[0]'],
+    ['/roles/ams-server/2', 'role "ams-server", member 3'],
+    ['/features/0/name', 'feature 1 ("azure-ad"), name'],
+    ['/name', '"name"'],
+  ])('pathInWords(%j)', (pointer, words) => {
+    expect(pathInWords(pointer, base())).toBe(words);
+  });
+
+  it('an inventory given as --matrix says so in one line', () => {
+    const p = writeJson('inventory-as-matrix.json', { roles: { 'ams-server': ['10.0.0.10'] } });
+    expect(errorOf(() => loadMatrix(p)).message).toBe(`${p}: this is an inventory (roles list their members), not a flow matrix; give it with --inventory`);
+  });
+});
+
+describe('an add-on matrix uses the roles of the matrices it is merged with (issue 20)', () => {
+  const addOn = { name: 'site', version: '1', source: 'us', rules: [{ id: 'site-backup', source: 'ams-server', destination: 'backup', protocol: 'tcp', ports: ['8443'], requirement: 'optional', description: 'backup agent' }], roles: { backup: { description: 'the backup server' } } };
+
+  it('its own role plus ams-server from builtin:ams: merged without repeating ams-server', () => {
+    const p = writeJson('site-addon.json', addOn);
+    const m = mergeMatrices([loadMatrix('builtin:ams', { addOn: true }), loadMatrix(p, { addOn: true })]);
+    expect(m.rules.find((r) => r.id === 'site-backup')).toMatchObject({ source: 'ams-server', destination: 'backup' });
+    expect(m.roles.map((r) => r.name)).toContain('backup');
+  });
+
+  it('without "roles" at all', () => {
+    const { roles: _drop, ...noRoles } = addOn;
+    const p = writeJson('site-noroles.json', { ...noRoles, rules: [{ ...addOn.rules[0]!, destination: 'domain-controller' }] });
+    expect(mergeMatrices([loadMatrix('builtin:ams', { addOn: true }), loadMatrix(p, { addOn: true })]).rules.at(-1)!.destination).toBe('domain-controller');
+  });
+
+  it('a role no merged matrix defines: one line naming the file, the rule and the roles known', () => {
+    const p = writeJson('site-typo.json', { ...addOn, rules: [{ ...addOn.rules[0]!, source: 'ams-srv' }] });
+    const e = errorOf(() => mergeMatrices([loadMatrix('builtin:ams', { addOn: true }), loadMatrix(p, { addOn: true })]));
+    expect(e.message).toMatch(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: rule 1 \\("site-backup"\\), source: unknown role "ams-srv" \\(known roles of builtin:ams \\+ .*: ams-server, .*backup\\)$`));
+  });
+
+  it('alone, an add-on without its roles is the usual unknown-role error', () => {
+    const p = writeJson('site-alone.json', { ...addOn, roles: {} });
+    expect(errorOf(() => loadMatrix(p)).message).toMatch(/: rule 1 \("site-backup"\), source: unknown role "ams-server" \(known roles: \)/);
   });
 });

@@ -23,7 +23,7 @@ import type { AuditResult } from '../../src/audit/result.js';
 import { analyseFiles } from '../../src/cli/pipeline.js';
 import { loadInventory } from '../../src/matrix/inventory.js';
 import { loadMatrix } from '../../src/matrix/load_matrix.js';
-import { CORPUS_DIR } from '../support/shared_dir.js';
+import { CORPUS_DIR, describeShared } from '../support/shared.js';
 
 const DIR = join(CORPUS_DIR, 'flowlogs');
 
@@ -146,6 +146,7 @@ function factLines(facts: Awaited<ReturnType<typeof analyseFiles>>, withBytes: b
     .sort();
 }
 
+describeShared('the flow-log corpus', () => {
 describe.each(manifest())('$name', (p) => {
   it.skipIf(DIFFERENCES[p.name] !== undefined)('every connection has the same facts from the log as from the capture (client, server, packets each way, state, outcome)', async () => {
     const sp = serverPortsFor(loadMatrix('builtin:ams'));
@@ -178,3 +179,4 @@ describe.each(manifest())('$name', (p) => {
     expect(unused, 'explained differences that no longer occur').toEqual([]);
   });
 });
+}, 'corpus/flowlogs/MANIFEST.tsv');

@@ -4,25 +4,20 @@
  * bundled lab, in every format, against golden files; and the grouping itself.
  * Regenerate the goldens after an intended change with: UPDATE_GOLDEN=1 npx vitest run test/report/crowd.test.ts
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { commonPrefix, groupUnexpected } from '../../src/audit/grouping.js';
 import type { UnexpectedGroup } from '../../src/audit/result.js';
 import { buildCrowd, CROWD_INVENTORY } from '../../fixtures/make_crowd.js';
+import { expectGolden } from '../support/golden.js';
 import { runCli } from '../support/run_cli.js';
 
 const CROWD = 'fixtures/crowd.pcapng';
 const LAB = 'fixtures/ams-lab.pcapng';
 const LAB_INV = 'fixtures/ams-lab.inventory.json';
-const GOLDEN = 'test/golden';
 const EXT: Record<string, string> = { text: 'txt', json: 'json', csv: 'csv', markdown: 'md', html: 'html' };
 
-function golden(name: string, actual: string): void {
-  const p = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN || !existsSync(p)) writeFileSync(p, actual);
-  expect(actual).toBe(readFileSync(p, 'utf8'));
-}
+const golden = expectGolden;
 
 describe('the crowd capture', () => {
   it('the committed capture is exactly what fixtures/make_crowd.ts generates', () => {

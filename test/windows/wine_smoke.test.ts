@@ -16,7 +16,7 @@ import { closeSync, copyFileSync, existsSync, openSync, mkdirSync, mkdtempSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHARED_DIR } from '../support/shared_dir.js';
+import { REQUIRE_SHARED, SHARED_DIR } from '../support/shared.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'flowaudit.js');
@@ -148,7 +148,7 @@ describeWine(`Windows build under Wine${reason && !REQUIRE ? ` — skipped: ${re
     expect(comparable(join(dir, 'w-discover.json'))).toEqual(comparable(join(dir, 'l-discover.json')));
   });
 
-  it.runIf(hasCorpus)('audit of corpus captures: \\\\?\\Z:\\ long path, Z:/ forward slashes, a relative corpus\\ path', () => {
+  it.runIf(hasCorpus || REQUIRE_SHARED)('audit of corpus captures: \\\\?\\Z:\\ long path, Z:/ forward slashes, a relative corpus\\ path', () => {
     expect(w.corpus!.code).toBe(l.corpus!.code);
     const a = comparable(join(dir, 'w-corpus.json')) as { inputs: { packets: number }[] };
     expect(a.inputs.map((i) => i.packets).every((n) => n > 0)).toBe(true);
@@ -160,7 +160,7 @@ describeWine(`Windows build under Wine${reason && !REQUIRE ? ` — skipped: ${re
     expect(w.verify!.code).toBe(0);
   });
 
-  it.runIf(hasCorpus)('merge of Windows state files: the JSON equals the Linux merge', () => {
+  it.runIf(hasCorpus || REQUIRE_SHARED)('merge of Windows state files: the JSON equals the Linux merge', () => {
     expect(w.merge!.code).toBe(l.merge!.code);
     expect(comparable(join(dir, 'w-merge.json'))).toEqual(comparable(join(dir, 'l-merge.json')));
   });

@@ -3,11 +3,11 @@ import { runAudit } from '../../audit/audit.js';
 import { attachEvidence } from '../../audit/evidence.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
 import { generationTime } from '../../audit/time.js';
-import { CliError } from '../../errors.js';
+import { UsageError, InputError } from '../../errors.js';
 import { REPORT_FORMATS, renderReport } from '../../report/render.js';
 import { useColor, type Io } from '../io.js';
 import { DEFAULT_MATRIX, addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
-import { analyseInputs, checkCaptures, resolveInputs } from '../pipeline.js';
+import { analyseInputs, checkCaptures, nothingReadable, resolveInputs } from '../pipeline.js';
 import type { AuditResult } from '../../audit/result.js';
 import { VERDICT_LABEL, exitCodeFor } from '../../audit/verdict.js';
 import { checkVantage } from '../../audit/vantage.js';
@@ -15,7 +15,7 @@ import { checkOutputPath, writeOutput } from '../output.js';
 import { buildState, stateJsonChunks } from '../../audit/merge.js';
 import { factsToState, type FactsState } from '../../flows/facts_state.js';
 import { os } from '../../lazy_builtins.js';
-import { prestartHashing } from '../../flows/ingest.js';
+import { prestartHashing } from '../../capture/ingest.js';
 import { phaseTimer } from '../timing.js';
 
 const FORMATS = REPORT_FORMATS;
@@ -51,9 +51,9 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
 
 export async function auditCommand(captures: string[], flags: AuditFlags, io: Io, argv: string[] = []): Promise<number> {
   const timer = phaseTimer(io);
-  const format = chooseFormat(flags.format, FORMATS, 'text');
+  const format = chooseFormat(flags.format, FORMATS, 'text', flags.output);
   const scope = flags.scope ?? 'inventory';
-  if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
+  if (scope !== 'inventory' && scope !== 'all') throw new UsageError(`unknown scope "${scope}" (expected inventory or all)`);
   checkCaptures(captures);
   captures = resolveInputs(captures); // + the ssl.log / dns.log beside a Zeek conn.log
   prestartHashing(captures); // the hash worker boots while the policy loads
@@ -68,6 +68,12 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
     ...(io.stdin ? { stdin: io.stdin } : {}),
   });
   timer.mark('ingest');
+  const unreadable = nothingReadable(facts);
+  if (unreadable) {
+    await hashed;
+    for (const m of unreadable) io.stderr(`flowaudit: ${m}\n`);
+    return 2;
+  }
   const auditOpts = { scope, features, generatedAt: generationTime(io.env), vantage, requireAllMembers: flags.requireAllMembers === true } as const;
   let audited: AuditResult = runAudit(facts, matrix, inventory, auditOpts); // while the hashes finish
   timer.mark('audit');
@@ -93,6 +99,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
       else io.appendFile(flags.emitState, chunk);
       first = false;
     }
+    io.stderr(`flowaudit: wrote the mergeable state (sensor ${flags.sensor ?? os().hostname()}) to ${flags.emitState}\n`);
   }
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
@@ -110,7 +117,7 @@ export function rejectDuplicateInputs(inputs: readonly { path: string; sha256: s
   for (const i of inputs) {
     if (i.sha256 === null) continue;
     const first = seen.get(i.sha256);
-    if (first !== undefined) throw new CliError(`${first} and ${i.path} are the same capture (sha256 ${i.sha256}); give each capture once`, 'input');
+    if (first !== undefined) throw new InputError(`${first} and ${i.path} are the same capture (sha256 ${i.sha256}); give each capture once`);
     seen.set(i.sha256, i.path);
   }
 }

@@ -8,14 +8,15 @@ import { runDiscovery } from '../../audit/discover/discover.js';
 import { groupClients, inventoryFile } from '../../audit/discover/inventory_file.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
 import { generationTime } from '../../audit/time.js';
-import { CliError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { parseMember } from '../../matrix/inventory.js';
 import { renderDiscoverText } from '../../report/discover_text.js';
 import { VERSION } from '../../version.js';
 import type { Io } from '../io.js';
 import { DEFAULT_MATRIX, chooseFormat, collectRepeat, loadPolicy } from '../options.js';
-import { analyseFiles, checkCaptures, resolveInputs } from '../pipeline.js';
-import { checkOutputPath } from '../output.js';
+import { analyseFiles, checkCaptures, nothingReadable, resolveInputs } from '../pipeline.js';
+import { checkOutputPath, writeOutput } from '../output.js';
+import { plural } from '../../report/labels.js';
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -35,7 +36,7 @@ export function registerDiscover(program: Command, io: Io, setExit: (code: numbe
     .option('-m, --matrix <spec>', 'matrix file or builtin:NAME (repeatable, merged; default builtin:ams)', collectRepeat)
     .option('--as <role=address>', 'decide a member yourself, e.g. --as ams-server=10.0.0.10 (repeatable)', collectRepeat)
     .option('--group-clients <prefix>', 'fold client-role members into CIDRs, e.g. /24 (IPv6: /64); default: single addresses')
-    .option('-f, --format <format>', 'text (for a person) or json (an inventory file)', 'text')
+    .option('-f, --format <format>', 'text (for a person) or json (an inventory file); default: json for an --output ending .json, else text')
     .option('-o, --output <file>', 'write to a file instead of standard output')
     .action(async (captures: string[], flags: DiscoverFlags) => {
       setExit(await discoverCommand(captures, flags, io, argv));
@@ -46,12 +47,12 @@ export function registerDiscover(program: Command, io: Io, setExit: (code: numbe
 export function parseAs(values: string[], roles: readonly string[]): { role: string; member: string }[] {
   return values.map((v) => {
     const eq = v.indexOf('=');
-    if (eq <= 0 || eq === v.length - 1) throw new CliError(`--as ${JSON.stringify(v)}: expected ROLE=ADDRESS, e.g. ams-server=10.0.0.10`, 'usage');
+    if (eq <= 0 || eq === v.length - 1) throw new UsageError(`--as ${JSON.stringify(v)}: expected ROLE=ADDRESS, e.g. ams-server=10.0.0.10`);
     const role = v.slice(0, eq).trim();
     const member = v.slice(eq + 1).trim();
-    if (!roles.includes(role)) throw new CliError(`--as ${JSON.stringify(v)}: "${role}" is not a role of the matrix (known: ${roles.join(', ')})`, 'usage');
+    if (!roles.includes(role)) throw new UsageError(`--as ${JSON.stringify(v)}: "${role}" is not a role of the matrix (known: ${roles.join(', ')})`);
     const parsed = parseMember(member);
-    if (!parsed.ok) throw new CliError(`--as ${JSON.stringify(v)}: ${JSON.stringify(member)} ${parsed.reason}`, 'usage');
+    if (!parsed.ok) throw new UsageError(`--as ${JSON.stringify(v)}: ${JSON.stringify(member)} ${parsed.reason}`);
     return { role, member };
   });
 }
@@ -60,7 +61,7 @@ export function parsePrefix(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const m = /^\/?(\d{1,2})$/.exec(v.trim());
   const n = m ? Number(m[1]) : NaN;
-  if (!(n >= 8 && n <= 32)) throw new CliError(`--group-clients ${JSON.stringify(v)}: expected an IPv4 prefix length /8 to /32, e.g. /24`, 'usage');
+  if (!(n >= 8 && n <= 32)) throw new UsageError(`--group-clients ${JSON.stringify(v)}: expected an IPv4 prefix length /8 to /32, e.g. /24`);
   return n;
 }
 
@@ -70,7 +71,7 @@ function sh(word: string): string {
 }
 
 export async function discoverCommand(captures: string[], flags: DiscoverFlags, io: Io, argv: string[] = []): Promise<number> {
-  const format = chooseFormat(flags.format, FORMATS, 'text');
+  const format = chooseFormat(flags.format, FORMATS, 'text', flags.output);
   checkCaptures(captures);
   const { matrix } = loadPolicy(flags.matrix, undefined, []);
   const as = parseAs(flags.as ?? [], matrix.roles.map((r) => r.name));
@@ -81,6 +82,11 @@ export async function discoverCommand(captures: string[], flags: DiscoverFlags, 
     onNote: (m) => io.stderr(`flowaudit: note: ${m}\n`),
     ...(io.stdin ? { stdin: io.stdin } : {}),
   });
+  const unreadable = nothingReadable(facts);
+  if (unreadable) {
+    for (const m of unreadable) io.stderr(`flowaudit: ${m}\n`);
+    return 2;
+  }
   const result = runDiscovery(facts, matrix, { as });
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
   const inputs = facts.inputs.map((i) => ({ path: i.path, sha256: i.sha256, packets: i.packets }));
@@ -104,8 +110,13 @@ export async function discoverCommand(captures: string[], flags: DiscoverFlags, 
       auditCommand: ['flowaudit', 'audit', ...common, '--inventory', out].map(sh).join(' '),
     });
   }
-  if (flags.output !== undefined) io.writeFile(flags.output, text);
-  else io.stdout(text);
+  if (flags.output === undefined) io.stdout(text);
+  else {
+    writeOutput(() => io.writeFile(flags.output!, text), flags.output);
+    const roles = new Set(result.members.map((m) => m.role)).size;
+    const what = format === 'json' ? 'the proposed inventory' : 'the discover summary';
+    io.stderr(`flowaudit: wrote ${what} to ${flags.output}: ${plural(result.members.length, 'member')} in ${plural(roles, 'role')}\n`);
+  }
   const broken = facts.inputs.filter((i) => i.error);
   for (const i of broken) io.stderr(`flowaudit: ${i.error?.message}\n`);
   return broken.length > 0 ? 2 : 0;

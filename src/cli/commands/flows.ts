@@ -8,8 +8,9 @@ import type { HintRecorder } from '../../flows/hints.js';
 import { safeCsvCast } from '../../report/csv_cell.js';
 import type { Io } from '../io.js';
 import { checkOutputPath } from '../output.js';
+import { plural } from '../../report/labels.js';
 import { chooseFormat, collectRepeat, loadPolicy } from '../options.js';
-import { analyseFiles, checkCaptures, resolveInputs } from '../pipeline.js';
+import { analyseFiles, checkCaptures, nothingReadable, resolveInputs } from '../pipeline.js';
 
 const FORMATS = ['jsonl', 'csv'] as const;
 
@@ -58,15 +59,21 @@ export function registerFlows(program: Command, io: Io, setExit: (code: number) 
     .command('flows')
     .description('write the connection log: one line per connection, oriented client → server')
     .argument('<capture...>', 'pcap/pcapng captures or flow logs (Zeek conn.log, Suricata eve.json, flowaudit flows JSONL)')
-    .option('-f, --format <format>', 'jsonl or csv', 'jsonl')
+    .option('-f, --format <format>', 'jsonl or csv (default: from the --output extension, else jsonl)')
     .option('-m, --matrix <spec>', "matrix whose ports count as likely server ports (default builtin:ams)", collectRepeat)
     .option('-o, --output <file>', 'write to a file instead of standard output')
     .action(async (captures: string[], flags: { format?: string; output?: string; matrix?: string[] }) => {
-      const format = chooseFormat(flags.format, FORMATS, 'jsonl');
+      const format = chooseFormat(flags.format, FORMATS, 'jsonl', flags.output);
       if (flags.output !== undefined) checkOutputPath(flags.output); // before reading anything
       const { matrix } = loadPolicy(flags.matrix, undefined, []);
       checkCaptures(captures);
       const facts = await analyseFiles(resolveInputs(captures), serverPortsFor(matrix));
+      const unreadable = nothingReadable(facts);
+      if (unreadable) {
+        for (const m of unreadable) io.stderr(`flowaudit: ${m}\n`);
+        setExit(2);
+        return;
+      }
       // Rendered and written in batches of 10,000 records, so a large capture never holds every
       // record (or the whole text) at once.
       let batch: ReturnType<typeof flowRecord>[] = [];
@@ -82,11 +89,14 @@ export function registerFlows(program: Command, io: Io, setExit: (code: number) 
         first = false;
         batch = [];
       };
+      let written = 0;
       facts.connections.forEach((c) => {
+        written++;
         batch.push(flowRecord(c, facts.hints));
         if (batch.length === 10_000) flush();
       });
       if (batch.length > 0 || first) flush();
+      if (flags.output !== undefined) io.stderr(`flowaudit: wrote ${plural(written, 'connection')} (${format}) to ${flags.output}\n`);
       const broken = facts.inputs.filter((i) => i.error);
       for (const i of broken) io.stderr(`flowaudit: ${i.error?.message}\n`);
       setExit(broken.length > 0 ? 2 : 0);

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
 import { interfaceUp, listDevices, loadCap, type LiveDevice } from '../../capture/live_source.js';
 import { chooseLiveEngine, findEngine, missingEngine, parseEngineInterfaces, type EngineName } from '../../capture/engine_capture.js';
-import { CliError } from '../../errors.js';
+import { InputError, PermissionError } from '../../errors.js';
 import { chooseFormat } from '../options.js';
 import type { Io } from '../io.js';
 
@@ -12,7 +12,7 @@ export function registerInterfaces(program: Command, io: Io, setExit: (code: num
   program
     .command('interfaces')
     .description('list capture devices for `flowaudit live`, with addresses and whether each is up (exit 2 if live capture is unavailable)')
-    .option('-f, --format <format>', 'text or json', 'text')
+    .option('-f, --format <format>', 'text or json (default text)')
     .option('--engine <name>', 'list through cap, dumpcap, tshark or tcpdump (default: cap when it loads, else dumpcap, else tcpdump)')
     .action((flags: { format?: string; engine?: string }) => {
       setExit(interfacesCommand(flags, io));
@@ -55,7 +55,8 @@ function engineDevices(engine: EngineName, env: Record<string, string | undefine
   const r = spawnSync(program, ['-D'], { encoding: 'utf8', timeout: 30_000, windowsHide: true });
   if (r.status !== 0) {
     const said = `${r.stderr ?? ''}${r.error?.message ?? ''}`.trim().split('\n').slice(-2).join(' / ');
-    throw new CliError(`${engine} -D failed${said ? `: ${said}` : ''}`, /permission|not permitted/i.test(said) ? 'permission' : 'input', 2);
+    const message = `${engine} -D failed${said ? `: ${said}` : ''}`;
+    throw /permission|not permitted/i.test(said) ? new PermissionError(message) : new InputError(message);
   }
   const addrs = networkInterfaces();
   return parseEngineInterfaces(r.stdout).map((d) => ({

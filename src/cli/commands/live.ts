@@ -18,7 +18,7 @@ import { attachEvidence } from '../../audit/evidence.js';
 import { generationTime } from '../../audit/time.js';
 import { exitCodeFor } from '../../audit/verdict.js';
 import { openLiveEngine } from '../../capture/live_engines.js';
-import { CliError } from '../../errors.js';
+import { InputError, messageOf } from '../../errors.js';
 import { collectFacts } from '../../flows/facts.js';
 import { FlowEngine } from '../../flows/flow_engine.js';
 import { renderReport } from '../../report/render.js';
@@ -80,12 +80,12 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
       try {
         writer?.close();
       } catch (e) {
-        io.stderr(`flowaudit: ${flags.write}: cannot finish the evidence file: ${e instanceof Error ? e.message : String(e)}\n`);
+        io.stderr(`flowaudit: ${flags.write}: cannot finish the evidence file: ${messageOf(e)}\n`);
       }
     }
     if (outcome.aborted) return interrupted(io, flags);
     // An engine that failed before delivering a packet has nothing to audit: its own message, one line.
-    if (outcome.captureError !== null && flows.packets === 0) throw new CliError(`live --engine ${engine.name}: ${outcome.captureError}`, 'input', 2);
+    if (outcome.captureError !== null && flows.packets === 0) throw new InputError(`live --engine ${engine.name}: ${outcome.captureError}`);
     const evidence = await evidenceRecord(flags.write, writer, engine);
     if (stops.aborted) return interrupted(io, flags); // Ctrl-C again while the evidence file was hashed
     return report(plan, flags, io, argv, flows, liveInputSummary(plan, engine, flows, outcome, evidence), outcome, engine.startedUs);

@@ -11,7 +11,7 @@ export function registerMatrix(program: Command, io: Io, setExit: (code: number)
     .command('show')
     .description('print a matrix (default builtin:ams); --format json gives the editable file format')
     .option('-m, --matrix <spec>', 'matrix file or builtin:ams (repeatable: merged)', collectRepeat)
-    .option('-f, --format <format>', 'text, json or csv', 'text')
+    .option('-f, --format <format>', 'text, json or csv (default text)')
     .action((flags: { matrix?: string[]; format?: string }) => {
       const format = chooseFormat(flags.format, FORMATS, 'text');
       const { matrix: m } = loadPolicy(flags.matrix, undefined, []);

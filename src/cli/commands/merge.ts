@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { attachEvidence } from '../../audit/evidence.js';
 import { checkState, mergeStates, StateError, type AuditState } from '../../audit/merge.js';
 import { generationTime } from '../../audit/time.js';
-import { CliError } from '../../errors.js';
+import { UsageError, InputError, messageOf } from '../../errors.js';
 import { REPORT_FORMATS, renderReport } from '../../report/render.js';
 import { useColor, type Io } from '../io.js';
 import { addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
@@ -38,43 +38,43 @@ function readState(path: string): AuditState {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new CliError(`${path}: cannot read state file: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 'input');
+    throw new InputError(`${path}: cannot read state file: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new CliError(`${path}: not JSON (${(e as Error).message}); merge needs files written by audit --emit-state`, 'input');
+    throw new InputError(`${path}: not JSON (${messageOf(e)}); merge needs files written by audit --emit-state`);
   }
   try {
     return checkState(json, path);
   } catch (e) {
-    if (e instanceof StateError) throw new CliError(e.message, 'input');
+    if (e instanceof StateError) throw new InputError(e.message);
     throw e;
   }
 }
 
 export function mergeCommand(files: string[], flags: MergeFlags, io: Io, argv: string[] = []): number {
-  const format = chooseFormat(flags.format, REPORT_FORMATS, 'text');
+  const format = chooseFormat(flags.format, REPORT_FORMATS, 'text', flags.output);
   const scope = flags.scope ?? 'inventory';
-  if (scope !== 'inventory' && scope !== 'all') throw new CliError(`unknown scope "${scope}" (expected inventory or all)`, 'usage');
+  if (scope !== 'inventory' && scope !== 'all') throw new UsageError(`unknown scope "${scope}" (expected inventory or all)`);
   if (flags.output !== undefined) checkOutputPath(flags.output);
   if ((flags.vantage?.length ?? 0) > 0 || flags.requireAllMembers) {
-    throw new CliError('merge applies the --vantage and --require-all-members the parts were audited with; give them to audit --emit-state', 'usage');
+    throw new UsageError('merge applies the --vantage and --require-all-members the parts were audited with; give them to audit --emit-state');
   }
   const window = Number(flags.dedupeWindow ?? '1');
-  if (!Number.isFinite(window) || window < 0) throw new CliError(`--dedupe-window must be a number of seconds ≥ 0 (got "${flags.dedupeWindow}")`, 'usage');
+  if (!Number.isFinite(window) || window < 0) throw new UsageError(`--dedupe-window must be a number of seconds ≥ 0 (got "${flags.dedupeWindow}")`);
   const parts = files.map((name) => ({ name, state: readState(name) }));
   // The policy: as given, else what the first part was audited with (checked by hash below).
   const first = parts[0]!.state;
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : first.matrix.specs;
   const inventoryPath = flags.inventory ?? (first.inventory.sha256 === null ? undefined : first.inventory.origin);
   const { matrix, inventory, features } = loadPolicy(matrixSpecs, inventoryPath, flags.features);
-  let merged;
+  let merged: ReturnType<typeof mergeStates>;
   try {
     merged = mergeStates(parts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env), dedupeWindowSec: window });
   } catch (e) {
-    if (e instanceof StateError) throw new CliError(e.message, 'input');
+    if (e instanceof StateError) throw new InputError(e.message);
     throw e;
   }
   const result = attachEvidence(merged, { argv, matrixSpecs, host: null });

@@ -24,8 +24,8 @@ import { runAudit } from '../../audit/audit.js';
 import { attachEvidence, resultSha256, type Evidence } from '../../audit/evidence.js';
 import { AUDIT_SCHEMA, type AuditResult } from '../../audit/result.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
-import { CliError } from '../../errors.js';
-import { sha256File } from '../../flows/file_hash.js';
+import { UsageError, InputError, messageOf } from '../../errors.js';
+import { sha256File } from '../../inputs/file_hash.js';
 import type { Io } from '../io.js';
 import { collectRepeat, loadPolicy } from '../options.js';
 import { analyseFiles } from '../pipeline.js';
@@ -64,9 +64,9 @@ function reportJson(path: string, text: string): { format: string; json: string 
     if (end > start) return { format, json: Buffer.from(text.slice(start, end), 'base64').toString('utf8') };
   }
   if (/^\s*(flowaudit \S+ \u2014 verdict:|kind,id,status)/.test(text)) {
-    throw new CliError(`${path}: a text or CSV report carries the evidence hashes but not the whole result; verify a JSON, HTML or Markdown report of the same audit`, 'input');
+    throw new InputError(`${path}: a text or CSV report carries the evidence hashes but not the whole result; verify a JSON, HTML or Markdown report of the same audit`);
   }
-  throw new CliError(`${path}: not a flowaudit report (no JSON, and no embedded result as in HTML and Markdown reports)`, 'input');
+  throw new InputError(`${path}: not a flowaudit report (no JSON, and no embedded result as in HTML and Markdown reports)`);
 }
 
 function readReport(path: string): AuditResult & { evidence: Evidence; readAs: string } {
@@ -75,22 +75,22 @@ function readReport(path: string): AuditResult & { evidence: Evidence; readAs: s
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new CliError(`${path}: cannot read report: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 'input');
+    throw new InputError(`${path}: cannot read report: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   }
   const { format, json } = reportJson(path, text);
   let j: Json;
   try {
     j = JSON.parse(json);
   } catch (e) {
-    throw new CliError(`${path}: the ${format} report's result is not valid JSON (${(e as Error).message})`, 'input');
+    throw new InputError(`${path}: the ${format} report's result is not valid JSON (${messageOf(e)})`);
   }
   const r = j as Partial<AuditResult> | null;
   if (!r || typeof r !== 'object' || r.schema !== AUDIT_SCHEMA) {
-    throw new CliError(`${path}: not a ${AUDIT_SCHEMA} report`, 'input');
+    throw new InputError(`${path}: not a ${AUDIT_SCHEMA} report`);
   }
   const e = r.evidence;
   if (!e || typeof e !== 'object' || typeof e.resultSha256 !== 'string' || !Array.isArray(e.inputs) || !e.matrix) {
-    throw new CliError(`${path}: the report has no evidence block (made by an older flowaudit); nothing to verify against`, 'input');
+    throw new InputError(`${path}: the report has no evidence block (made by an older flowaudit); nothing to verify against`);
   }
   Object.defineProperty(r, 'readAs', { value: format, enumerable: false });
   return r as AuditResult & { evidence: Evidence; readAs: string };
@@ -121,24 +121,24 @@ export async function verifyCommand(reportPath: string, captures: string[], flag
   const recordedPath = (i: AuditResult['inputs'][number]): string => {
     if (i.format !== 'live') return besideReport(reportPath, i.path);
     const ev = i.live?.evidence;
-    if (!ev) throw new CliError(`${reportPath}: the live session kept no evidence file (live --write FILE.pcapng); nothing to re-run`, 'input');
+    if (!ev) throw new InputError(`${reportPath}: the live session kept no evidence file (live --write FILE.pcapng); nothing to re-run`);
     return besideReport(reportPath, ev.path);
   };
   if (report.inputs.some((i) => i.origin === 'stream') && captures.length === 0) {
-    throw new CliError(`${reportPath}: the report was made from standard input or a pipe, which cannot be read again; give the capture: flowaudit verify ${reportPath} FILE`, 'input');
+    throw new InputError(`${reportPath}: the report was made from standard input or a pipe, which cannot be read again; give the capture: flowaudit verify ${reportPath} FILE`);
   }
   const paths = captures.length > 0 ? captures : report.inputs.map(recordedPath);
   if (paths.length !== report.inputs.length) {
-    throw new CliError(`${reportPath} records ${report.inputs.length} capture(s), ${paths.length} given`, 'usage');
+    throw new UsageError(`${reportPath} records ${report.inputs.length} capture(s), ${paths.length} given`);
   }
-  for (const p of paths) if (!existsSync(p)) throw new CliError(`${p}: no such file (capture ${paths.indexOf(p) + 1} of the report)`, 'input');
+  for (const p of paths) if (!existsSync(p)) throw new InputError(`${p}: no such file (capture ${paths.indexOf(p) + 1} of the report)`);
   paths.forEach((p, k) => {
     const recorded = report.inputs[k]!.sha256;
     let now: string;
     try {
       now = sha256File(p);
     } catch (e) {
-      throw new CliError(`${p}: cannot read capture: ${(e as Error).message}`, 'input');
+      throw new InputError(`${p}: cannot read capture: ${messageOf(e)}`);
     }
     if (now === recorded) lines.push(`  capture    ok: ${p} sha256 ${now}`);
     else {

@@ -8,6 +8,7 @@
 import { runAudit } from '../../audit/audit.js';
 import type { LiveEngine } from '../../capture/live_engine.js';
 import { linkTypeName } from '../../decode/enums.js';
+import { messageOf } from '../../errors.js';
 import { collectFacts } from '../../flows/facts.js';
 import type { FlowEngine } from '../../flows/flow_engine.js';
 import type { Io } from '../io.js';
@@ -78,7 +79,7 @@ export async function runSession(plan: LivePlan, flags: LiveFlags, io: Io, ctl: 
         }
       },
       (e) => {
-        captureError = e instanceof Error ? e.message : String(e);
+        captureError = messageOf(e);
         requestStop('error');
       },
     );

@@ -10,8 +10,8 @@ import { interfaceAddresses } from '../../capture/live_source.js';
 import type { LiveEngine } from '../../capture/live_engine.js';
 import { PcapngWriter } from '../../capture/pcapng_writer.js';
 import type { RawPacket } from '../../capture/source.js';
-import { CliError } from '../../errors.js';
-import { sha256FilesInBackground } from '../../flows/file_hash.js';
+import { InputError, messageOf } from '../../errors.js';
+import { sha256FilesInBackground } from '../../inputs/file_hash.js';
 import { VERSION } from '../../version.js';
 
 export interface EvidenceRecord {
@@ -34,7 +34,7 @@ export class EvidenceWriter {
     try {
       this.writer = PcapngWriter.toFile(path, { userAppl: `flowaudit ${VERSION}`, os: `${type()} ${release()}` });
     } catch (e) {
-      throw new CliError(`${path}: cannot write the evidence file: ${e instanceof Error ? e.message : String(e)}`, 'input');
+      throw new InputError(`${path}: cannot write the evidence file: ${messageOf(e)}`);
     }
     for (const i of engine.info.interfaces) this.interfaceFor(i.index, i.linkType);
   }

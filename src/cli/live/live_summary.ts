@@ -5,7 +5,7 @@
 import { isoMicros } from '../../audit/time.js';
 import type { LiveEngine } from '../../capture/live_engine.js';
 import type { FlowEngine } from '../../flows/flow_engine.js';
-import type { InputSummary } from '../../flows/ingest.js';
+import type { InputSummary } from '../../capture/ingest.js';
 import type { EvidenceRecord } from './evidence_writer.js';
 import type { LivePlan } from './live_plan.js';
 import type { SessionOutcome } from './capture_session.js';

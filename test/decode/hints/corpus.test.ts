@@ -1,15 +1,9 @@
-/**
- * The hint extractors on third-party captures (shared/corpus). Each expectation below was checked
- * against tshark (`-Y epm`, `dns.a`/`dns.aaaa` of the answer section, `tls.handshake.extensions_server_name`,
- * `http.host`) and is recorded exactly, including what the extractors rightly find nothing in.
- */
-import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { FlowEngine } from '../../../src/flows/flow_engine.js';
-import { ingestFiles } from '../../../src/flows/ingest.js';
-import { CORPUS_DIR } from '../../support/shared_dir.js';
 
-const haveCorpus = existsSync(`${CORPUS_DIR}/MANIFEST.tsv`);
+import { expect, it } from 'vitest';
+import { FlowEngine } from '../../../src/flows/flow_engine.js';
+import { ingestFiles } from '../../../src/capture/ingest.js';
+import { CORPUS_DIR, describeShared } from '../../support/shared.js';
+
 
 async function hints(file: string) {
   const e = new FlowEngine();
@@ -28,7 +22,7 @@ async function hints(file: string) {
 
 const NOTHING = { dns: {}, sni: [], host: [], epm: [], icmp: 0 };
 
-describe.skipIf(!haveCorpus)('hint extractors on the corpus', () => {
+describeShared('hint extractors on the corpus', () => {
   it('zeek dce-rpc-mapi: two ept_map responses (NSPI → 4997, MAPI → 1032); the ept_lookup response is not a map', async () => {
     const h = (await hints('zeek__dce-rpc-mapi.pcap'));
     expect(h.epm).toEqual([

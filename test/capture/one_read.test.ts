@@ -10,11 +10,11 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, truncat
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hashWorkerPrestarted, prestartHashWorker, WORKER_MIN_BYTES, type HashServiceOptions } from '../../src/capture/input_hash.js';
+import { hashWorkerPrestarted, prestartHashWorker, WORKER_MIN_BYTES, type HashServiceOptions } from '../../src/inputs/input_hash.js';
 import { FlowEngine } from '../../src/flows/flow_engine.js';
-import { ingestInputs } from '../../src/flows/ingest.js';
+import { ingestInputs } from '../../src/capture/ingest.js';
 import { generateAmsMix } from '../bench/generate.js';
-import { CAPTURES_DIR, corpusMissing } from '../capture/corpus_files.js';
+import { CAPTURES_DIR, corpusMissing } from './corpus_files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowaudit-one-read-'));
 

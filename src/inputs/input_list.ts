@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError } from '../errors.js';
+import { UsageError, InputError, messageOf } from '../errors.js';
 
 export interface InputSpec {
   path: string;
@@ -19,32 +19,32 @@ export interface InputSpec {
 export const MAX_DIRECTORY_FILES = 512;
 
 export function expandInputs(paths: string[]): InputSpec[] {
-  if (paths.length === 0) throw new CliError('no capture file given', 'usage');
+  if (paths.length === 0) throw new UsageError('no capture file given');
   const out: InputSpec[] = [];
   for (const p of paths) {
     if (p === '-') {
       out.push({ path: p, fromDirectory: null });
       continue;
     }
-    if (!existsSync(p)) throw new CliError(`${p}: no such file`, 'input');
+    if (!existsSync(p)) throw new InputError(`${p}: no such file`);
     let isDir = false;
     try {
       isDir = statSync(p).isDirectory();
     } catch (e) {
-      throw new CliError(`${p}: cannot stat: ${(e as Error).message}`, 'input');
+      throw new InputError(`${p}: cannot stat: ${messageOf(e)}`);
     }
     if (!isDir) {
       out.push({ path: p, fromDirectory: null });
       continue;
     }
     const files = walk(p);
-    if (files.length === 0) throw new CliError(`${p}: directory holds no files`, 'input');
+    if (files.length === 0) throw new InputError(`${p}: directory holds no files`);
     if (files.length > MAX_DIRECTORY_FILES) {
-      throw new CliError(`${p}: directory holds ${files.length} files, more than ${MAX_DIRECTORY_FILES}; merge them first (mergecap -w all.pcapng ${p}/*) or give fewer`, 'input');
+      throw new InputError(`${p}: directory holds ${files.length} files, more than ${MAX_DIRECTORY_FILES}; merge them first (mergecap -w all.pcapng ${p}/*) or give fewer`);
     }
     for (const f of files) out.push({ path: f, fromDirectory: p });
   }
-  if (out.filter((s) => s.path === '-').length > 1) throw new CliError('standard input (-) given more than once', 'usage');
+  if (out.filter((s) => s.path === '-').length > 1) throw new UsageError('standard input (-) given more than once');
   return out;
 }
 
@@ -54,11 +54,11 @@ function walk(dir: string): string[] {
   try {
     entries = readdirSync(dir).sort();
   } catch (e) {
-    throw new CliError(`${dir}: cannot list directory: ${(e as Error).message}`, 'input');
+    throw new InputError(`${dir}: cannot list directory: ${messageOf(e)}`);
   }
   for (const name of entries) {
     const p = join(dir, name);
-    let st;
+    let st: ReturnType<typeof statSync>;
     try {
       st = statSync(p);
     } catch {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { workerThreads } from '../lazy_builtins.js';
+import { messageOf } from '../errors.js';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -66,7 +67,7 @@ export function sha256FilesInBackground(paths: string[], signal?: AbortSignal): 
         try {
           results.set(p, { sha256: sha256File(p) });
         } catch (e) {
-          results.set(p, { error: (e as Error).message });
+          results.set(p, { error: messageOf(e) });
         }
       }
       return resolve(results);

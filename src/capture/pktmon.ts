@@ -17,7 +17,7 @@
  * short, the same original length and the first bytes both kept. A genuine resend is never identical, since Windows gives it a new IPv4 identification.
  * No allocation per packet: a fixed ring of recent packets.
  */
-import type { CaptureInfo, RawPacket } from '../capture/source.js';
+import type { CaptureInfo, RawPacket } from './source.js';
 
 /** Copies of one packet arrive within about 80 µs; 1 ms leaves room and stays far below any resend. */
 export const COPY_WINDOW_US = 1000;

@@ -5,7 +5,7 @@
  * zlib has no zstd (added in Node 22.15/23.8), and no xz or bzip2 at all.
  */
 import { zlib } from '../lazy_builtins.js';
-import { CliError } from '../errors.js';
+import { InputError } from '../errors.js';
 
 export type Compression = 'gzip' | 'zstd' | 'xz' | 'bzip2';
 
@@ -25,12 +25,11 @@ export const COMPRESSION_MAGIC_BYTES = 6;
 const TOOL: Record<Exclude<Compression, 'gzip'>, string> = { zstd: 'zstd -d', xz: 'xz -d', bzip2: 'bzip2 -d' };
 
 /** The error for a compression this Node cannot stream. */
-export function unsupportedCompression(name: string, c: Exclude<Compression, 'gzip'>): CliError {
+export function unsupportedCompression(name: string, c: Exclude<Compression, 'gzip'>): InputError {
   const why = c === 'zstd' ? `this Node (${process.version}) has no zstd in zlib (Node ≥ 22.15 has)` : `Node's zlib has no ${c}`;
   const stem = name === '-' ? 'capture' : name.replace(/\.(zst|zstd|xz|bz2)$/i, '');
-  return new CliError(
-    `${name}: ${c}-compressed capture, and ${why}. Decompress it first: ${TOOL[c]} -c ${name === '-' ? '' : `'${name}' `}> '${stem === name ? `${stem}.pcap` : stem}', or stream it: ${TOOL[c]} -c ${name === '-' ? '' : `'${name}' `}| flowaudit audit -`,
-    'input',
+  return new InputError(
+    `${name}: ${c}-compressed capture, and ${why}. Decompress it first: ${TOOL[c]} -c ${name === '-' ? '' : `'${name}' `}> '${stem === name ? `${stem}.pcap` : stem}', or stream it: ${TOOL[c]} -c ${name === '-' ? '' : `'${name}' `}| flowaudit audit -`
   );
 }
 

@@ -8,8 +8,7 @@
  * is in byte_sink.ts.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { CliError } from '../errors.js';
-import type { CaptureInfo } from './source.js';
+import { InputError, messageOf } from '../errors.js';
 
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 /** Smallest buffer a window or a sink allocates. */
@@ -86,7 +85,7 @@ export class ByteWindow {
     try {
       fd = openSync(path, 'r');
     } catch (e) {
-      throw new CliError(`${path}: cannot open capture: ${(e as Error).message}`, 'input');
+      throw new InputError(`${path}: cannot open capture: ${messageOf(e)}`);
     }
     try {
       return ByteWindow.fromFd(fd, path, chunkSize, tap);
@@ -102,7 +101,7 @@ export class ByteWindow {
     try {
       size = fstatSync(fd).size;
     } catch (e) {
-      throw new CliError(`${path}: cannot stat capture: ${(e as Error).message}`, 'input');
+      throw new InputError(`${path}: cannot stat capture: ${messageOf(e)}`);
     }
     // Never allocate more than the file needs (small files, tests), nor less than a minimum.
     const cap = Math.max(MIN_CHUNK_SIZE, Math.min(Math.max(chunkSize, MIN_CHUNK_SIZE), size));
@@ -305,26 +304,7 @@ export class ByteWindow {
 /** Stream chunks at least this large are parsed in place (no copy) when nothing is pending. */
 const ADOPT_MIN = 16 * 1024;
 
-/**
- * The input ended before `need` bytes of a record/block: a clean end when nothing is left,
- * otherwise a truncation, recorded as a warning that says where the file stopped.
- */
-export function noteEndOfInput(w: ByteWindow, info: CaptureInfo, need: number, what: string): void {
-  const present = w.remaining();
-  if (present <= 0) return;
-  const off = w.offset();
-  info.truncated = true;
-  info.warnings.push({ offset: off, message: `file ends inside the ${what} at offset ${off}: ${present} of ${need} bytes present` });
-}
-
 /** `0x0000abcd`-style hex for messages. */
 export function hex32(v: number): string {
   return '0x' + (v >>> 0).toString(16).padStart(8, '0');
 }
-
-/**
- * libpcap's limit on one record's captured length (MAXIMUM_SNAPLEN). A record larger than
- * max(file snaplen, this) is treated as corruption. Real captures made with TSO/GRO offload hold
- * frames larger than a small snaplen, so only the larger of the two is enforced (as libpcap does).
- */
-export const MAX_CAPLEN = 262144;

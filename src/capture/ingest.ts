@@ -1,7 +1,7 @@
 /**
  * The input dispatcher: every input on the command line (files, `-`, FIFOs, compressed files,
- * directories expanded) is opened once (capture/capture_input.ts: one reader feeds the parser and
- * the SHA-256), and all of them are fed into one FlowEngine as one body of evidence:
+ * directories expanded) is opened once (capture_input.ts: one reader feeds the parser and
+ * the SHA-256), and all of them are fed into one PacketSink (the FlowEngine) as one body of evidence:
  *
  * - ordered by their first packet time, whatever order they were given in;
  * - merged packet by packet by timestamp, exactly as `mergecap` would write them into one file
@@ -14,16 +14,15 @@
  * content); any other non-capture is skipped with a note when it came from a directory, and is an
  * error otherwise.
  */
-import { CaptureInput, type CaptureInputOptions } from '../capture/capture_input.js';
-import type { Compression } from '../capture/compression.js';
-import { HashService, prestartHashWorker, type HashServiceOptions } from '../capture/input_hash.js';
-import { newRawPacket, type CaptureInfo, type RawPacket } from '../capture/source.js';
-import { hex32 } from '../capture/chunked_file.js';
-import { CaptureFormatError, CliError } from '../errors.js';
+import { CaptureInput, type CaptureInputOptions } from './capture_input.js';
+import type { Compression } from '../inputs/compression.js';
+import { HashService, prestartHashWorker, type HashServiceOptions } from '../inputs/input_hash.js';
+import { newRawPacket, type CaptureInfo, type PacketSink, type RawPacket } from './source.js';
+import { hex32 } from '../inputs/chunked_file.js';
+import { CaptureFormatError, FlowauditError, InputError, messageOf } from '../errors.js';
 import { copyCollapserFor, truncationWarning, type CopyCollapser } from './pktmon.js';
-import type { FlowEngine } from './flow_engine.js';
-import { expandInputs, type InputSpec } from './input_list.js';
-import type { ByteBasis, RecordInputInfo, RecordLogFormat } from './record_input.js';
+import { expandInputs, type InputSpec } from '../inputs/input_list.js';
+import type { ByteBasis, RecordInputInfo, RecordLogFormat } from '../inputs/record_input.js';
 import { statSync } from 'node:fs';
 
 export interface InputSummary {
@@ -99,7 +98,7 @@ interface Lane {
  * Ingest inputs into one engine (one body of evidence). Resolves when every packet is in the
  * engine; `hashed` resolves when the digests are in the summaries (the hash runs alongside).
  */
-export async function ingestInputs(paths: string[] | InputSpec[], engine: FlowEngine, opts: IngestOptions = {}): Promise<Ingested> {
+export async function ingestInputs(paths: string[] | InputSpec[], engine: PacketSink, opts: IngestOptions = {}): Promise<Ingested> {
   const specs = paths.map((p) => (typeof p === 'string' ? null : p)).includes(null) ? expandInputs(paths as string[]) : (paths as InputSpec[]);
   // One input: its reader reads into the hash worker's ring and parses the chunks there (no copy).
   const hashes = new HashService({ expectedBytes: knownBytes(specs), readInPlace: specs.length === 1, ...opts.hash });
@@ -144,7 +143,7 @@ export async function ingestInputs(paths: string[] | InputSpec[], engine: FlowEn
       lanes.push({ input, summary, pkt: newRawPacket(), has: false, ts: 0, order: 0, given, alive: true, collapse, truncatedPackets: 0 });
     }
     if (lanes.length === 0 && early.length === 0) {
-      throw new CliError(`no capture among the inputs: ${skipped.map((k) => `${k.path} (${k.reason})`).join(', ')}`, 'input');
+      throw new InputError(`no capture among the inputs: ${skipped.map((k) => `${k.path} (${k.reason})`).join(', ')}`);
     }
     // Each input's first packet decides the order.
     for (const lane of lanes) await advance(lane);
@@ -176,7 +175,7 @@ export async function ingestInputs(paths: string[] | InputSpec[], engine: FlowEn
 }
 
 /** As ingestInputs, waiting for the hashes. */
-export async function ingestFiles(paths: string[], engine: FlowEngine, opts: IngestOptions = {}): Promise<InputSummary[]> {
+export async function ingestFiles(paths: string[], engine: PacketSink, opts: IngestOptions = {}): Promise<InputSummary[]> {
   const r = await ingestInputs(paths, engine, opts);
   await r.hashed;
   return r.inputs;
@@ -189,7 +188,7 @@ async function finishInput(input: CaptureInput, s: InputSummary): Promise<void> 
     s.storedBytes = input.storedBytes;
     if (input.error && !s.error) s.error = errorOf(input.error, s.path);
   } catch (e) {
-    if (!s.error) s.error = { offset: 0, message: `${s.path}: cannot hash input: ${(e as Error).message}` };
+    if (!s.error) s.error = { offset: 0, message: `${s.path}: cannot hash input: ${messageOf(e)}` };
   }
 }
 
@@ -269,7 +268,7 @@ function nextSync(lane: Lane): boolean {
 }
 
 /** Greedy timestamp merge (mergecap's): the lane with the earliest pending packet goes next. */
-async function merge(lanes: Lane[], engine: FlowEngine, opts: IngestOptions): Promise<void> {
+async function merge(lanes: Lane[], engine: PacketSink, opts: IngestOptions): Promise<void> {
   const every = opts.progressEvery ?? 1_000_000;
   let total = 0;
   let nextProgress = every;
@@ -321,8 +320,7 @@ function before(a: Lane, b: Lane): boolean {
 }
 
 function errorOf(e: unknown, path: string): { offset: number; message: string } {
-  if (e instanceof CaptureFormatError) return { offset: e.offset, message: e.message };
-  if (e instanceof CliError) return { offset: 0, message: e.message };
-  const msg = e instanceof Error ? e.message : String(e);
-  return { offset: 0, message: `${path}: ${msg}` };
+  if (e instanceof InputError) return { offset: e.offset, message: e.message };
+  if (e instanceof FlowauditError) return { offset: 0, message: e.message };
+  return { offset: 0, message: `${path}: ${messageOf(e)}` };
 }
