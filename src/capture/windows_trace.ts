@@ -99,7 +99,8 @@ export class TraceCapture implements LiveEngine {
   /** A trace runs until it is stopped. */
   readonly ended: Promise<string> = new Promise(() => {});
   info: CaptureInfo;
-  readonly startedUs: number;
+  /** When the trace started (set again once `pktmon start` succeeded: the set-up commands take a while). */
+  startedUs: number;
   packets = 0;
   truncated = 0;
   lastPacketAt: bigint = process.hrtime.bigint();
@@ -147,6 +148,7 @@ export class TraceCapture implements LiveEngine {
     for (const args of this.commands.setup) await this.must(args);
     this.running = true; // from here on, the exit hook runs `stop` even if start failed half-way
     await this.must(this.commands.start);
+    this.startedUs = Date.now() * 1000;
   }
 
   private async must(args: string[]): Promise<void> {
