@@ -5,6 +5,7 @@
  */
 import type { Connection } from '../flows/connection.js';
 import { icmpKey, type HintRecorder, type IcmpQuote } from '../flows/hints.js';
+import { dropsOf, type DropNamer } from './drops.js';
 import type { Inventory, MatrixRule } from '../matrix/types.js';
 import { portInRule } from './classify.js';
 import { CoverageAcc, type CoverageEntry } from './coverage.js';
@@ -96,6 +97,8 @@ export class Insights {
   constructor(
     private readonly hints: HintRecorder | undefined,
     private readonly inventory: Inventory,
+    /** Names pktmon drop events (component and reason), for ETL inputs. */
+    private readonly dropName?: DropNamer,
   ) {
     this.names = new NameIndex(hints, inventory);
     for (const r of inventory.roles) {
@@ -159,7 +162,7 @@ export class Insights {
     }
     e.connections += c.count;
     const icmp = this.icmpFor(c);
-    x.diag.add(c, icmp);
+    x.diag.add(c, icmp, dropsOf(this.hints, c));
     x.partial.add(c, icmp !== undefined);
     x.cov.add(c, ev.names);
     if (x.dyn) {
@@ -178,7 +181,7 @@ export class Insights {
   onGroup(key: string, c: Connection): void {
     let d = this.groups.get(key);
     if (!d) this.groups.set(key, (d = new DiagnosisAcc()));
-    d.add(c, this.icmpFor(c));
+    d.add(c, this.icmpFor(c), dropsOf(this.hints, c));
   }
 
   /** Enabled rules this connection would match but for one side's role. */
@@ -242,11 +245,11 @@ export class Insights {
       };
     }
     const memberFailures = enabled ? x.partial.finish(this.nameOf, sortAddrs) : [];
-    return { evidence, diagnosis: x.diag.finish(this.short), coverage, dynamicRpc, memberFailures };
+    return { evidence, diagnosis: x.diag.finish(this.short, this.dropName), coverage, dynamicRpc, memberFailures };
   }
 
   groupDiagnosis(key: string): Diagnosis {
-    return (this.groups.get(key) ?? new DiagnosisAcc()).finish(this.short);
+    return (this.groups.get(key) ?? new DiagnosisAcc()).finish(this.short, this.dropName);
   }
 
   nearMissText(n: Omit<NearMiss, 'text'>): string {

@@ -4,6 +4,7 @@
  * UTC strings with microseconds; counts are plain numbers.
  */
 import type { LiveInputInfo } from '../capture/source.js';
+import type { EtlInputInfo } from '../capture/etl/etl_info.js';
 import type { ConnState, Outcome } from '../flows/conn_state.js';
 import type { ByteBasis, RecordInputInfo } from '../inputs/record_input.js';
 import type { MergeStats } from '../flows/facts_merge.js';
@@ -136,6 +137,8 @@ export interface InputResult {
   drops: { ifDrop: number | null; osDrop: number | null } | null;
   /** Live captures only (format 'live'): interface, filter, clock, evidence file; drops stay null. */
   live?: LiveInputInfo;
+  /** ETW traces (pktmon, netsh): build, buffers, providers' events, components, copies folded, drops. */
+  etl?: EtlInputInfo;
   /**
    * Issue 11: what `bytes` counts: `frame` (captures, Suricata, flowaudit flows), `ip` (Zeek
    * *_ip_bytes), `payload` (Zeek orig_bytes/resp_bytes), `mixed`; null when nothing was counted.

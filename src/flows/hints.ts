@@ -88,6 +88,11 @@ export class HintRecorder {
   readonly srv: SrvFact[] = [];
   /** Key `proto|src|sport|dst|dport` of the quoted packet → the ICMP report. */
   readonly icmp = new Map<string, IcmpQuote>();
+  /**
+   * Packets a Windows Packet Monitor trace saw dropped, by the same key as `icmp` (the dropped
+   * packet's own direction) → `component/reason` → packets. Bounded (MAX_DROP_KEYS).
+   */
+  readonly drops = new Map<string, Map<string, number>>();
   dnsResponses = 0;
 
   /** True while connection `id` may still yield a hint (cheap: one typed-array read). */
