@@ -6,6 +6,9 @@
  */
 import type { CaptureInfo, LiveClock, RawPacket } from './source.js';
 
+/** A packet the trace saw dropped, by which component and why (pktmon drop events). */
+export type DropSink = (pkt: RawPacket, component: number, reason: number) => void;
+
 export type LiveEngineName = 'cap' | 'dumpcap' | 'tshark' | 'tcpdump' | 'pktmon' | 'netsh';
 export const LIVE_ENGINE_NAMES: readonly LiveEngineName[] = ['cap', 'dumpcap', 'tshark', 'tcpdump', 'pktmon', 'netsh'];
 
@@ -46,7 +49,9 @@ export interface LiveEngine {
    * Start delivering packets. `onPacket` gets each packet synchronously through one reused
    * RawPacket; `onError` an error that ended the capture after it started.
    */
-  start(onPacket: (pkt: RawPacket) => void, onError: (e: unknown) => void): void;
+  start(onPacket: (pkt: RawPacket) => void, onError: (e: unknown) => void, onDrop?: DropSink): void;
+  /** Per-component copies of a packet counted once (pktmon traces); undefined when the engine has none. */
+  readonly copiesCollapsed?: number;
   /**
    * Resolves once the engine captures (bounded); rejects with a one-line error naming the
    * engine and its own message when it could not start (no device, no privileges, not installed).

@@ -17,7 +17,10 @@ import { InputError, LiveUnavailableError, PermissionError } from '../errors.js'
 import { CaptureInput } from './capture_input.js';
 import { findEngine } from './engine_capture.js';
 import { HashService } from '../inputs/input_hash.js';
-import type { LiveEngine, LiveEngineFacts } from './live_engine.js';
+import type { DropSink, LiveEngine, LiveEngineFacts } from './live_engine.js';
+import { EtlReader } from './etl/etl_reader.js';
+import { EtlPacketCollapser } from './etl/pktmon_fold.js';
+import { copyCollapserFor, truncationWarning } from './pktmon.js';
 import type { PktmonFilter } from './pktmon_filters.js';
 import type { CaptureInfo, LiveClock, RawPacket } from './source.js';
 import { newRawPacket } from './source.js';
@@ -110,6 +113,8 @@ export class TraceCapture implements LiveEngine {
   private readonly commands: ReturnType<typeof traceCommands>;
   private readonly etlPath: string;
   private onPacket: ((pkt: RawPacket) => void) | null = null;
+  private onDrop: DropSink | null = null;
+  copiesCollapsed: number | undefined;
   private readyPromise: Promise<void> | null = null;
   /** The trace was started and not yet stopped: the exit hook must stop it. */
   private running = false;
@@ -132,8 +137,9 @@ export class TraceCapture implements LiveEngine {
     this.info = { path: `live:${this.device}`, format: 'live', byteOrder: 'host', version: '', interfaces: [], packets: 0, bytesRead: 0, fileSize: 0, truncated: false, warnings: [] };
   }
 
-  start(onPacket: (pkt: RawPacket) => void, onError: (e: unknown) => void): void {
+  start(onPacket: (pkt: RawPacket) => void, onError: (e: unknown) => void, onDrop?: DropSink): void {
     this.onPacket = onPacket;
+    this.onDrop = onDrop ?? null;
     this.readyPromise = this.begin();
     this.readyPromise.catch(onError);
   }
@@ -198,16 +204,29 @@ export class TraceCapture implements LiveEngine {
     this.info.path = `live:${this.device}`;
     this.info.format = 'live';
     this.info.warnings.push(...warnings);
+    // As `audit` reads a trace (capture/ingest.ts): each packet once, whatever the components that
+    // recorded it, and pktmon's drop events to the sink.
+    const reader = input.reader;
+    const collapse = reader instanceof EtlReader ? new EtlPacketCollapser(reader) : copyCollapserFor(this.info);
+    const etl = reader instanceof EtlReader ? reader : null;
     const pkt = newRawPacket();
     for (;;) {
       while (!aborted() && this.onPacket !== null && input.next(pkt)) {
-        this.packets++;
-        if (pkt.caplen < pkt.wirelen) this.truncated++;
-        this.onPacket(pkt);
+        if (collapse === null || !collapse.isCopy(pkt, pkt.tsSec * 1e6 + pkt.tsNsec / 1000)) {
+          this.packets++;
+          if (pkt.caplen < pkt.wirelen) this.truncated++;
+          this.onPacket(pkt);
+        }
+        if (etl !== null && etl.meta.dropped) this.onDrop?.(pkt, etl.meta.component, etl.meta.dropReason);
       }
       if (aborted() || this.onPacket === null || !input.waiting) break;
       await input.more();
     }
+    if (collapse?.collapsing) this.copiesCollapsed = collapse.collapsed;
+    if (collapse && collapse.collapsed > 0) this.info.warnings.push({ offset: -1, message: collapse.describe(this.packets) });
+    if (collapse instanceof EtlPacketCollapser && this.info.etl) collapse.finish(this.info.etl, this.info.warnings);
+    const tw = truncationWarning(this.info, this.truncated, this.packets);
+    if (tw) this.info.warnings.push({ offset: -1, message: tw });
     this.lastPacketAt = process.hrtime.bigint();
     this.etlSha256 = await input.finish();
     if (input.error) throw input.error;

@@ -220,13 +220,17 @@ const etlReason = etlReadable();
   it('reads the ETL the stand-in put in place, writes the evidence pcapng, and reports like auditing the ETL', async () => {
     const copy = join(dir, 'real.etl');
     copyFileSync(REAL_ETL, copy);
-    const r = await live(['-i', 'all', '--engine', 'pktmon', '--all-traffic', '--scope', 'all', '--duration', '1s', '-q', '--write', '{write}', '-f', 'json', '-o', '{out}'], { source: copy });
+    const r = await live(['-i', 'all', '--engine', 'pktmon', '--all-traffic', '--inventory', INV, '--scope', 'all', '--duration', '1s', '-q', '--write', '{write}', '-f', 'json', '-o', '{out}'], { source: copy });
     expect(r.code).not.toBe(2);
     const rep = JSON.parse(readFileSync(r.out, 'utf8'));
     const file = auditJson(copy, '--scope', 'all');
     expect(rep.inputs[0].packets).toBe(file.inputs[0].packets);
     expect(rep.inputs[0].packets).toBeGreaterThan(0);
+    expect(rep.inputs[0].copiesCollapsed).toBe(file.inputs[0].copiesCollapsed); // pktmon's per-component copies counted once, as audit does
+    expect(rep.inputs[0].copiesCollapsed).toBeGreaterThan(0);
     expect(rep.unexpected).toEqual(file.unexpected);
+    expect(rep.rules).toEqual(file.rules);
+    expect(auditJson(r.write, '--scope', 'all').unexpected).toEqual(file.unexpected); // the evidence pcapng re-audits the same
     expect(readFileSync(r.write).readUInt32LE(0)).toBe(0x0a0d0d0a);
   }, 60_000);
 });

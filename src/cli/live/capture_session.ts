@@ -82,6 +82,7 @@ export async function runSession(plan: LivePlan, flags: LiveFlags, io: Io, ctl: 
         captureError = messageOf(e);
         requestStop('error');
       },
+      (pkt, component, reason) => flows.noteDrop(pkt, component, reason),
     );
     void engine.ended.then((reason) => requestStop(plan.maxPackets !== null && engine.packets >= plan.maxPackets ? 'packets' : reason));
     await untilReady(engine, ctl);

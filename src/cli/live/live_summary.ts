@@ -28,7 +28,8 @@ export function liveInputSummary(plan: LivePlan, engine: LiveEngine, flows: Flow
     foldedConnections: flows.folded.connections,
     evidence,
   };
-  if (engine.truncated > 0) info.warnings.push({ offset: -1, message: `${engine.truncated} packets were longer than ${facts.snapLimit} and were cut` });
+  // pktmon and netsh say it themselves, naming --pkt-size 0 (capture/pktmon.ts truncationWarning).
+  if (engine.truncated > 0 && engine.name !== 'pktmon' && engine.name !== 'netsh') info.warnings.push({ offset: -1, message: `${engine.truncated} packets were longer than ${facts.snapLimit} and were cut` });
   if (plan.trace.note !== null) info.warnings.push({ offset: -1, message: `pktmon filters: ${plan.trace.note}` });
   return {
     path: info.path,
@@ -40,6 +41,7 @@ export function liveInputSummary(plan: LivePlan, engine: LiveEngine, flows: Flow
     bytes: flows.bytes,
     firstSeen: flows.packets > 0 ? flows.firstTs : null,
     lastSeen: flows.packets > 0 ? flows.lastTs : null,
+    ...(engine.copiesCollapsed !== undefined ? { copiesCollapsed: engine.copiesCollapsed } : {}),
     error: outcome.captureError !== null ? { offset: -1, message: `live:${plan.device}: ${outcome.captureError}` } : null,
   };
 }
