@@ -2,6 +2,8 @@
  * runAudit: connection facts + matrix + inventory → verdicts (policy). Pure apart from reading
  * its arguments: same inputs, same result object, in a stable order.
  */
+import { adInfrastructureHint } from './ad_infrastructure.js';
+import { RoleFit } from './role_fit.js';
 import { emptyConnection } from '../flows/connection.js';
 import type { CaptureFacts } from '../flows/facts.js';
 import type { Inventory, Matrix } from '../matrix/types.js';
@@ -63,7 +65,8 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     const fields = insight.ruleFields(a.rule, a.enabled, inventory.roles, sortAddresses);
     return finishStatus({ ...ruleResult(a), ...fields }, a, opts.requireAllMembers === true, vantage, warnings, inventory.roles, insight.nameOf);
   });
-  const unexpected = walk.groups.results();
+  const fit = new RoleFit({ inventory, learnedNames: (a) => insight.names.learnedNames(a), kerberosServers: insight.kerberosServers });
+  const unexpected = walk.groups.results(fit);
   const inputs = facts.inputs.map(inputResult);
   const scanFindings = walk.scans.findings(insight.short);
   const decided = decideVerdict({
@@ -97,6 +100,8 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     scans: scanFindings,
     warnings,
   };
+  const ad = adInfrastructureHint(unexpected, matrix);
+  if (ad !== null) result.adInfrastructure = ad;
   qualifyUnavailableNames(result);
   result.nextSteps = [...inconclusiveSteps(result), ...nextSteps(result), ...vantageHint(result, walk.hub.hub(), insight.labelled)];
   return withNamesAndGroups(result);

@@ -143,9 +143,11 @@ export class DiagnosisAcc {
         text: `${who}: ${explain(s, between, icmp)}`,
       });
       if (s.drops !== null && dropName) {
+        // The capturing host itself dropped them: that, not a guess about a firewall on the way, is the cause.
         const f = findings[findings.length - 1]!;
         f.drops = dropTexts(s.drops, dropName);
-        f.text += `; Windows Packet Monitor saw ${f.drops.join(', ')}`;
+        const seen = `Windows Packet Monitor saw ${f.drops.join(', ')}`;
+        f.text = s.answered === 0 && failedN > 0 ? `${who}: ${plural(s.attempts, 'attempt')}, none answered — dropped on the capturing host: ${seen}` : `${f.text}; ${seen}`;
       }
     }
     findings.sort((a, b) => Number(a.answered > 0) - Number(b.answered > 0) || b.attempts - a.attempts || (a.server < b.server ? -1 : a.server > b.server ? 1 : 0));

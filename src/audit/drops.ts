@@ -1,12 +1,12 @@
 /**
  * Packets a Windows Packet Monitor trace saw dropped (pktmon drop events), as the audit tells
  * them: by which component (named by the trace's own rundown) and why (pktmon's drop reason).
- * The engine records them by 5-tuple beside the ICMP reports (flows/hints.ts `drops`).
+ * The engine records them by 5-tuple beside the ICMP reports (flows/hint_store.ts `drops`).
  */
 import { dropReasonName } from '../capture/etl/packet_events.js';
 import type { InputSummary } from '../capture/ingest.js';
 import { icmpKey } from '../flows/hints.js';
-import type { HintRecorder } from '../flows/hints.js';
+import type { HintFacts } from '../flows/hint_store.js';
 import type { Connection } from '../flows/connection.js';
 
 /** `component/reason` → "tcpip.sys (TCP/IPv4 - L3/L4): filtered (reason 8)". */
@@ -24,7 +24,7 @@ export function dropNamer(inputs: readonly InputSummary[]): DropNamer {
 }
 
 /** The drop events of a connection's packets, both directions; undefined when none. */
-export function dropsOf(hints: HintRecorder | undefined, c: Connection): Map<string, number> | undefined {
+export function dropsOf(hints: HintFacts | undefined, c: Connection): ReadonlyMap<string, number> | undefined {
   const m = hints?.drops;
   if (!m || m.size === 0 || c.id < 0) return undefined;
   const a = m.get(icmpKey(c.protocol, c.client, c.clientPort, c.server, c.serverPort));

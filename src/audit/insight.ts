@@ -4,7 +4,8 @@
  * the endpoint mapper. runAudit feeds it each connection; it returns the extra report fields.
  */
 import type { Connection } from '../flows/connection.js';
-import { icmpKey, type HintRecorder, type IcmpQuote } from '../flows/hints.js';
+import { icmpKey, type IcmpQuote } from '../flows/hints.js';
+import type { HintFacts } from '../flows/hint_store.js';
 import { dropsOf, type DropNamer } from './drops.js';
 import type { Inventory, MatrixRule } from '../matrix/types.js';
 import { portInRule } from './classify.js';
@@ -91,11 +92,13 @@ export class Insights {
   private readonly epm = new Map<string, { ts: number; mapper: string }>();
   /** ICMP quotes by the quoted packet without its client port (for aggregates of folded connections). */
   private readonly icmpNoPort = new Map<string, IcmpQuote>();
+  /** Servers that answered Kerberos (tcp/udp 88): they behave as domain controllers (role_fit.ts). */
+  readonly kerberosServers = new Set<string>();
   /** Roles defined by host names only (idp.example.org, *.lithnet.io): a named server is judged by its name. */
   private readonly nameRoles = new Set<string>();
 
   constructor(
-    private readonly hints: HintRecorder | undefined,
+    private readonly hints: HintFacts | undefined,
     private readonly inventory: Inventory,
     /** Names pktmon drop events (component and reason), for ETL inputs. */
     private readonly dropName?: DropNamer,
@@ -120,6 +123,7 @@ export class Insights {
   }
 
   inScope(c: Connection): void {
+    if (c.serverPort === 88 && c.protocol !== 'icmp' && c.outcome === 'answered' && this.kerberosServers.size < MAX_NAMED_ADDRESSES) this.kerberosServers.add(c.server);
     if (this.addresses.size >= MAX_NAMED_ADDRESSES) return;
     this.named(c.client, c.clientAddr);
     this.named(c.server, c.serverAddr);

@@ -24,6 +24,7 @@ import { copyCollapserFor, truncationWarning, type CopyCollapser } from './pktmo
 import { EtlPacketCollapser } from './etl/pktmon_fold.js';
 import { EtlReader } from './etl/etl_reader.js';
 import { expandInputs, type InputSpec } from '../inputs/input_list.js';
+import type { InputProblem } from '../inputs/input_problem.js';
 import type { ByteBasis, RecordInputInfo, RecordLogFormat } from '../inputs/record_input.js';
 import { statSync } from 'node:fs';
 
@@ -38,7 +39,7 @@ export interface InputSummary {
   firstSeen: number | null;
   lastSeen: number | null;
   /** Fatal problem that stopped reading this input (what was read before it still counts). */
-  error: { offset: number; message: string } | null;
+  error: InputProblem | null;
   /** 'file': a regular file, re-readable by path; 'stream': stdin, a FIFO or pipe, read once (verify needs the capture given). */
   origin?: 'file' | 'stream' | 'live';
   /** Compression of the input as stored (the sha256 covers the compressed bytes). */
@@ -327,7 +328,7 @@ function before(a: Lane, b: Lane): boolean {
   return a.ts < b.ts || (a.ts === b.ts && a.order < b.order);
 }
 
-function errorOf(e: unknown, path: string): { offset: number; message: string } {
+function errorOf(e: unknown, path: string): InputProblem {
   if (e instanceof InputError) return { offset: e.offset, message: e.message };
   if (e instanceof FlowauditError) return { offset: 0, message: e.message };
   return { offset: 0, message: `${path}: ${messageOf(e)}` };

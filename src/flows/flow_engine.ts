@@ -21,8 +21,6 @@ export const FRAGMENT_WITHOUT_FIRST = 'fragment-without-first';
 
 /** Bound on remembered first fragments, so a fragment flood cannot grow memory without limit. */
 const MAX_FRAGMENTS = 65536;
-/** Bound on the 5-tuples remembered with pktmon drop events. */
-const MAX_DROP_KEYS = 10000;
 
 
 export class FlowEngine {
@@ -124,7 +122,7 @@ export class FlowEngine {
 
   /**
    * A packet a pktmon trace logged as dropped (event 170) by `component` for `reason`: recorded
-   * by its 5-tuple beside the ICMP reports (hints.drops), whether or not it was counted (a drop
+   * by its 5-tuple beside the ICMP reports (hints.facts.drops), whether or not it was counted (a drop
    * event is often a copy of a packet counted at an earlier component). Rare: decodes on its own.
    */
   noteDrop(pkt: RawPacket, component: number, reason: number): void {
@@ -132,14 +130,7 @@ export class FlowEngine {
     decodePacket(pkt.data, pkt.offset, pkt.caplen, pkt.linkType, d);
     if (d.l3 !== L3.IPv4 && d.l3 !== L3.IPv6) return;
     const key = icmpKey(protocolLabel(d.ipProto), formatAddress(d.src), d.hasPorts ? d.srcPort : 0, formatAddress(d.dst), d.hasPorts ? d.dstPort : 0);
-    const drops = this.hints.drops;
-    let by = drops.get(key);
-    if (!by) {
-      if (drops.size >= MAX_DROP_KEYS) return;
-      drops.set(key, (by = new Map()));
-    }
-    const why = `${component}/${reason}`;
-    by.set(why, (by.get(why) ?? 0) + 1);
+    this.hints.facts.addDrop(key, component, reason);
   }
 
   private flushLinkType(next: number): void {

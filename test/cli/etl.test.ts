@@ -53,10 +53,29 @@ describe('audit of a pktmon ETL', () => {
     expect(ldap.status).not.toBe('observed');
     const f = ldap.diagnosis.findings[0];
     expect(f.drops).toEqual(['2 packets dropped by wfplwfs.sys (WFP Native MAC Layer LightWeight Filter): filtered (reason 8)']);
-    expect(f.text).toMatch(/none answered .*; Windows Packet Monitor saw 2 packets dropped by wfplwfs\.sys \(WFP Native MAC Layer LightWeight Filter\): filtered \(reason 8\)$/);
+    expect(f.text).toBe('ams1 → dc1 tcp/389: 2 attempts, none answered — dropped on the capturing host: Windows Packet Monitor saw 2 packets dropped by wfplwfs.sys (WFP Native MAC Layer LightWeight Filter): filtered (reason 8)');
     // The text report shows it where it explains the rule.
     const text = (await runCli(['audit', droppedLdap(), '--inventory', INV])).stdout;
     expect(text).toContain('Windows Packet Monitor saw 2 packets dropped by wfplwfs.sys');
+  });
+});
+
+describe('component names are attacker-controlled', () => {
+  it('a component named like markup or a formula is escaped in HTML and Markdown', async () => {
+    const syn = frame({ src: '10.0.0.10', dst: '10.0.0.2', proto: 'tcp', sport: 50000, dport: 389, flags: 'S' });
+    const p = join(dir, 'hostile.etl');
+    writeFileSync(
+      p,
+      buildEtl([
+        { events: [pktmonPacketEvent({ group: 1, component: 7, payload: syn, us: 1 }), pktmonPacketEvent({ group: 1, component: 9, appearance: 2, payload: syn, drop: { reason: 8, location: 1 }, us: 2 })] },
+        { events: [pktmonComponentEvent(9, 3, '<script>alert(1)</script>', '=HYPERLINK("http://x","y")')] },
+      ]),
+    );
+    for (const format of ['html', 'markdown']) {
+      const run = await runCli(['audit', p, '--inventory', INV, '-f', format]);
+      expect(run.stdout).toContain('dropped by &lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(run.stdout).not.toContain('<script>alert(1)');
+    }
   });
 });
 

@@ -57,7 +57,7 @@ export function parseTraceHeader(b: Uint8Array, v: DataView, p: number, n: numbe
   const file = utf16z(b, names.next, p + n);
   return {
     build: v.getUint32(p + 8, true),
-    version: `${ver & 0xff}.${(ver >>> 8) & 0xff}.${(ver >>> 16) & 0xff}.${ver >>> 24}`,
+    version: `${ver & 0xff}.${(ver >>> 8) & 0xff}`,
     processors: v.getUint32(p + 12, true),
     pointerSize: ptr,
     clockType,

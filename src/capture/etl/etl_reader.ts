@@ -36,6 +36,10 @@ import {
   type EtlPacketMeta,
 } from './packet_events.js';
 
+/** Interfaces (component × link type) a trace may open; past this they share one per link type. */
+const MAX_INTERFACES = 4096;
+const OVERFLOW_COMPONENT = 0xffff;
+
 /** netsh keeps at most this many bytes of one packet (its largest fragment size is far below). */
 const MAX_JOINED = 256 * 1024;
 
@@ -186,7 +190,7 @@ export class EtlReader implements PacketSource {
       return false;
     }
     const tr = this.trace;
-    this.info.version = tr.version;
+    this.info.version = `${tr.version} (Windows build ${tr.build})`;
     this.info.section = { os: `Windows build ${tr.build}`, application: tr.loggerName };
     this.etl.build = tr.build;
     this.etl.logger = tr.loggerName;
@@ -282,6 +286,12 @@ export class EtlReader implements PacketSource {
   private interfaceFor(componentKey: number, linkType: number): number {
     const key = componentKey * 512 + (linkType & 511);
     let i = this.ifaceOf.get(key);
+    if (i === undefined && this.ifaceOf.size >= MAX_INTERFACES) {
+      // Bounded: a trace naming more components than any machine has shares one last interface per link type.
+      i = this.interfaceFor(OVERFLOW_COMPONENT, linkType);
+      this.ifaceOf.set(key, i);
+      return i;
+    }
     if (i === undefined) {
       i = this.info.interfaces.length;
       const netsh = componentKey >= 0x10000;

@@ -14,6 +14,8 @@ import type { EtlInputInfo } from './etl_info.js';
 import type { RawPacket } from '../source.js';
 
 const KEYS = 1 << 16;
+/** Distinct (component, reason) pairs counted; a hostile trace cannot grow the list further. */
+const MAX_DROP_KINDS = 1000;
 /** Drops kept in inputs[].etl.drops (the count is exact beyond it). */
 export const MAX_DROPS_LISTED = 200;
 
@@ -42,7 +44,7 @@ export class EtlPacketCollapser {
       const k = `${m.component}/${m.dropReason}`;
       const d = this.dropsBy.get(k);
       if (d) d.packets++;
-      else this.dropsBy.set(k, { component: m.component, reason: m.dropReason, packets: 1 });
+      else if (this.dropsBy.size < MAX_DROP_KINDS) this.dropsBy.set(k, { component: m.component, reason: m.dropReason, packets: 1 });
     }
     if (m.provider !== 'pktmon' || m.groupId < 0) return false;
     // groupId < 2^37 in practice (a counter since boot); the modulo keeps the key an exact double.
