@@ -61,13 +61,18 @@ export function openLiveEngine(name: LiveEngineName, o: OpenEngineOptions): Live
   }
   if (isTraceEngine(name)) {
     if (o.filter !== '') throw new UsageError(`--filter: ${name} takes no capture filter (pktmon filters come from the matrix's ports; --all-traffic for none)`);
-    return new TraceCapture({ engine: name, device: o.device, filters: name === 'pktmon' ? o.traceFilters : [], etlPath: etlPathFor(o.write), env: o.env });
+    const etl = etlPathFor(o.write);
+    return new TraceCapture({ engine: name, device: o.device, filters: name === 'pktmon' ? o.traceFilters : [], etlPath: etl.path, removeAfter: etl.temporary, env: o.env });
   }
   return new EngineCapture({ engine: name as EngineName, device: o.device, filter: o.filter, maxPackets: o.maxPackets, write: o.write, env: o.env });
 }
 
-/** The trace file: beside the evidence (x.pcapng → x.etl, kept), else in a fresh temporary folder. */
-export function etlPathFor(write: string | null): string {
-  if (write !== null) return write.replace(/\.(pcapng|pcap|cap)$/i, '') + '.etl';
-  return join(mkdtempSync(join(tmpdir(), 'flowaudit-trace-')), 'trace.etl');
+/** The trace file: beside the evidence (x.pcapng → x.etl, kept), else in a fresh temporary folder (removed once read). */
+export function etlPathFor(write: string | null): { path: string; temporary: string | null } {
+  if (write !== null) {
+    const etl = `${write.replace(/\.(pcapng|pcap|cap)$/i, '')}.etl`;
+    return { path: etl === write ? `${write}.trace.etl` : etl, temporary: null };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'flowaudit-trace-'));
+  return { path: join(dir, 'trace.etl'), temporary: dir };
 }

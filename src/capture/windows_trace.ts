@@ -13,6 +13,7 @@
  * synchronously. Only SIGKILL (or power loss) can leave it running; `pktmon stop` ends it then.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { InputError, LiveUnavailableError, PermissionError } from '../errors.js';
 import { CaptureInput } from './capture_input.js';
 import { findEngine } from './engine_capture.js';
@@ -44,6 +45,8 @@ export interface TraceCaptureOptions {
   filters: readonly PktmonFilter[];
   /** Where the trace writes its ETL. */
   etlPath: string;
+  /** A temporary folder holding the ETL, removed once the trace was read (no --write). */
+  removeAfter?: string | null;
   env?: Record<string, string | undefined>;
 }
 
@@ -112,6 +115,7 @@ export class TraceCapture implements LiveEngine {
   private readonly program: string;
   private readonly commands: ReturnType<typeof traceCommands>;
   private readonly etlPath: string;
+  private readonly removeAfter: string | null;
   private onPacket: ((pkt: RawPacket) => void) | null = null;
   private onDrop: DropSink | null = null;
   copiesCollapsed: number | undefined;
@@ -125,6 +129,7 @@ export class TraceCapture implements LiveEngine {
     this.name = opts.engine;
     this.device = opts.device;
     this.etlPath = opts.etlPath;
+    this.removeAfter = opts.removeAfter ?? null;
     const program = findEngine(opts.engine, opts.env);
     if (program === null) {
       const where = process.platform === 'win32' ? 'is not on PATH' : `is a Windows program and is not on PATH here (${process.platform})`;
@@ -189,8 +194,16 @@ export class TraceCapture implements LiveEngine {
     }
     process.off('exit', this.exitHook);
     if (failures.length > 0) this.info.warnings.push({ offset: -1, message: failures.join('; ') });
-    if (!aborted()) await this.readTrace(aborted);
-    this.closed = true;
+    try {
+      if (!aborted()) await this.readTrace(aborted);
+    } finally {
+      this.closed = true;
+      this.removeTemporary();
+    }
+  }
+
+  private removeTemporary(): void {
+    if (this.removeAfter !== null) rmSync(this.removeAfter, { recursive: true, force: true });
   }
 
   private async readTrace(aborted: () => boolean): Promise<void> {
@@ -236,6 +249,7 @@ export class TraceCapture implements LiveEngine {
     this.closed = true;
     this.stopSync();
     process.off('exit', this.exitHook);
+    this.removeTemporary();
   }
 
   close(): void {

@@ -12,7 +12,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pktmonFilters } from '../../src/capture/pktmon_filters.js';
 import { traceCommands } from '../../src/capture/windows_trace.js';
@@ -127,6 +127,8 @@ describe('live --engine pktmon (stand-in pktmon on PATH)', () => {
     const r = await live(['-i', 'all', '--engine', 'pktmon', '--all-traffic', '--duration', '1s', '-q', '-f', 'json', '-o', '{out}']);
     expect(r.log.map((l) => l.args[0] + (l.args[1] ? ` ${l.args[1]}` : ''))).toEqual(['filter remove', 'start --capture', 'stop', 'filter remove']);
     expect(JSON.parse(readFileSync(r.out, 'utf8')).inputs[0].live.engine).toBe('pktmon');
+    const etl = r.log.find((l) => l.args[0] === 'start')!.args.at(-1)!;
+    expect(existsSync(dirname(etl))).toBe(false); // without --write the trace's temporary folder is removed once read
   }, 60_000);
 
   it('Ctrl-C stops the trace and reports; a second Ctrl-C stops it too: "interrupted; no report", 130', async () => {
