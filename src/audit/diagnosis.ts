@@ -71,10 +71,6 @@ export function icmpUnreachableText(v6: boolean, code: number): string {
   return v4[code] ?? `unreachable code ${code}`;
 }
 
-function isProhibited(v6: boolean, code: number): boolean {
-  return v6 ? code === 1 || code === 5 || code === 6 : code === 9 || code === 10 || code === 13;
-}
-
 function bump(x: DiagnosisCounts, c: Connection, n: number, icmp: boolean): void {
   x.attempts += n;
   if (c.outcome === 'answered') {

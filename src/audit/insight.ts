@@ -5,7 +5,7 @@
  */
 import type { Connection } from '../flows/connection.js';
 import { icmpKey, type HintRecorder, type IcmpQuote } from '../flows/hints.js';
-import type { Inventory, Matrix, MatrixRule } from '../matrix/types.js';
+import type { Inventory, MatrixRule } from '../matrix/types.js';
 import { portInRule } from './classify.js';
 import { CoverageAcc, type CoverageEntry } from './coverage.js';
 import { DiagnosisAcc, type Diagnosis } from './diagnosis.js';

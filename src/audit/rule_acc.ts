@@ -5,7 +5,7 @@
  */
 import type { Outcome } from '../flows/conn_state.js';
 import type { Connection } from '../flows/connection.js';
-import type { Inventory, MatrixRule } from '../matrix/types.js';
+import type { Inventory, Matrix, MatrixRule } from '../matrix/types.js';
 import { sortAddresses, sortedRecord } from './address_order.js';
 import type { AuditWarning, OutcomeCounts, RuleResult, StateCounts } from './result.js';
 import { isoMicros } from './time.js';
@@ -32,6 +32,42 @@ export interface RuleAcc {
 }
 
 export const zeroOutcomes = (): OutcomeCounts => ({ answered: 0, refused: 0, unanswered: 0 });
+
+/**
+ * One accumulator per matrix rule, in matrix order. A rule is disabled when its feature is not
+ * enabled or one of its roles has no member; invisible when neither role is seen from the vantage
+ * (`visible` null: no vantage given, everything visible).
+ */
+export function ruleAccumulators(matrix: Matrix, inventory: Inventory, features: readonly string[], visible: ReadonlySet<string> | null): RuleAcc[] {
+  const roleHasMembers = new Set<string>();
+  for (const r of inventory.roles) if (r.members.length > 0) roleHasMembers.add(r.name);
+  for (const r of matrix.roles) if (r.hosts && r.hosts.length > 0) roleHasMembers.add(r.name);
+  return matrix.rules.map((rule) => {
+    let reason: string | null = null;
+    if (rule.requirement === 'conditional' && rule.feature && !features.includes(rule.feature)) {
+      reason = `feature "${rule.feature}" is not enabled`;
+    } else {
+      const empty = [rule.source, rule.destination].filter((r) => !roleHasMembers.has(r));
+      if (empty.length > 0) reason = `no inventory members for role ${empty.map((r) => `"${r}"`).join(' and ')}`;
+    }
+    const seen = visible === null || visible.has(rule.source) || visible.has(rule.destination);
+    return {
+      rule,
+      enabled: reason === null,
+      visible: seen,
+      reason,
+      connections: 0,
+      packets: 0,
+      bytes: 0,
+      outcomes: zeroOutcomes(),
+      states: {},
+      clients: new Set(),
+      servers: new Set(),
+      first: Infinity,
+      last: -Infinity,
+    };
+  });
+}
 
 export function addToRule(a: RuleAcc, c: Connection): void {
   a.connections += c.count; // > 1 for an aggregate of folded idle connections (live capture)

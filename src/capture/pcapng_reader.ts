@@ -76,7 +76,7 @@ export class PcapngReader implements PacketSource {
         if (!w.ensure(8)) return this.stop(8, 'block header');
         p = w.pos;
       }
-      let v = w.view;
+      const v = w.view;
       const le = this.le;
       const type = v.getUint32(p, le);
       if (type === PCAPNG_SHB) {
@@ -99,65 +99,13 @@ export class PcapngReader implements PacketSource {
       if (w.end - p < len) {
         if (!w.ensure(len)) return this.stop(len, 'block');
         p = w.pos;
-        v = w.view;
       }
       switch (type) {
         case EPB:
-        case PB: {
-          if (len < 32) throw this.err(off, `length ${len} is too small for a packet block`);
-          const ifId = type === EPB ? v.getUint32(p + 8, le) : v.getUint16(p + 8, le);
-          const ifc = this.ifaces[ifId];
-          if (ifc === undefined) {
-            throw this.err(
-              off,
-              `packet for interface ${ifId}, but section ${this.section} has ${this.ifaces.length} interface(s)`,
-            );
-          }
-          const caplen = v.getUint32(p + 20, le);
-          if (caplen > ifc.maxCaplen) {
-            throw this.err(off, `captured length ${caplen} is larger than the maximum of ${ifc.maxCaplen}`);
-          }
-          if (caplen > len - 32) {
-            throw this.err(off, `captured length ${caplen} runs past the end of the block (length ${len})`);
-          }
-          this.checkTrailer(p, len, off);
-          setTs(pkt, ifc, v.getUint32(p + 12, le), v.getUint32(p + 16, le));
-          pkt.data = w.buf;
-          pkt.offset = p + 28;
-          pkt.caplen = caplen;
-          pkt.wirelen = v.getUint32(p + 24, le);
-          pkt.linkType = ifc.linkType;
-          pkt.interfaceId = ifId;
-          pkt.fileOffset = off;
-          w.pos = p + len;
-          this.info.packets++;
-          this.info.bytesRead = off + len;
-          return true;
-        }
-        case SPB: {
-          if (len < 16) throw this.err(off, `length ${len} is too small for a simple packet block`);
-          const ifc = this.ifaces[0];
-          if (ifc === undefined) {
-            throw this.err(off, `simple packet block, but section ${this.section} has no interface`);
-          }
-          this.checkTrailer(p, len, off);
-          const wirelen = v.getUint32(p + 8, le);
-          let caplen = Math.min(wirelen, len - 16);
-          if (ifc.snapLen > 0 && caplen > ifc.snapLen) caplen = ifc.snapLen;
-          pkt.data = w.buf;
-          pkt.offset = p + 12;
-          pkt.caplen = caplen;
-          pkt.wirelen = wirelen;
-          pkt.tsSec = 0; // an SPB has no timestamp
-          pkt.tsNsec = 0;
-          pkt.linkType = ifc.linkType;
-          pkt.interfaceId = 0;
-          pkt.fileOffset = off;
-          w.pos = p + len;
-          this.info.packets++;
-          this.info.bytesRead = off + len;
-          return true;
-        }
+        case PB:
+          return this.readPacketBlock(pkt, type, p, len, off);
+        case SPB:
+          return this.readSimplePacketBlock(pkt, p, len, off);
         case IDB:
           this.readIdb(p, len, off);
           break;
@@ -170,6 +118,67 @@ export class PcapngReader implements PacketSource {
       w.pos = p + len;
       this.info.bytesRead = off + len;
     }
+  }
+
+  /** Enhanced (or obsolete) Packet Block of `len` bytes at window position `p`, file offset `off`. */
+  private readPacketBlock(pkt: RawPacket, type: number, p: number, len: number, off: number): true {
+    const w = this.w;
+    const v = w.view;
+    const le = this.le;
+    if (len < 32) throw this.err(off, `length ${len} is too small for a packet block`);
+    const ifId = type === EPB ? v.getUint32(p + 8, le) : v.getUint16(p + 8, le);
+    const ifc = this.ifaces[ifId];
+    if (ifc === undefined) {
+      throw this.err(off, `packet for interface ${ifId}, but section ${this.section} has ${this.ifaces.length} interface(s)`);
+    }
+    const caplen = v.getUint32(p + 20, le);
+    if (caplen > ifc.maxCaplen) {
+      throw this.err(off, `captured length ${caplen} is larger than the maximum of ${ifc.maxCaplen}`);
+    }
+    if (caplen > len - 32) {
+      throw this.err(off, `captured length ${caplen} runs past the end of the block (length ${len})`);
+    }
+    this.checkTrailer(p, len, off);
+    setTs(pkt, ifc, v.getUint32(p + 12, le), v.getUint32(p + 16, le));
+    pkt.data = w.buf;
+    pkt.offset = p + 28;
+    pkt.caplen = caplen;
+    pkt.wirelen = v.getUint32(p + 24, le);
+    pkt.linkType = ifc.linkType;
+    pkt.interfaceId = ifId;
+    pkt.fileOffset = off;
+    w.pos = p + len;
+    this.info.packets++;
+    this.info.bytesRead = off + len;
+    return true;
+  }
+
+  /** Simple Packet Block (no timestamp, interface 0). */
+  private readSimplePacketBlock(pkt: RawPacket, p: number, len: number, off: number): true {
+    const w = this.w;
+    const v = w.view;
+    if (len < 16) throw this.err(off, `length ${len} is too small for a simple packet block`);
+    const ifc = this.ifaces[0];
+    if (ifc === undefined) {
+      throw this.err(off, `simple packet block, but section ${this.section} has no interface`);
+    }
+    this.checkTrailer(p, len, off);
+    const wirelen = v.getUint32(p + 8, this.le);
+    let caplen = Math.min(wirelen, len - 16);
+    if (ifc.snapLen > 0 && caplen > ifc.snapLen) caplen = ifc.snapLen;
+    pkt.data = w.buf;
+    pkt.offset = p + 12;
+    pkt.caplen = caplen;
+    pkt.wirelen = wirelen;
+    pkt.tsSec = 0; // an SPB has no timestamp
+    pkt.tsNsec = 0;
+    pkt.linkType = ifc.linkType;
+    pkt.interfaceId = 0;
+    pkt.fileOffset = off;
+    w.pos = p + len;
+    this.info.packets++;
+    this.info.bytesRead = off + len;
+    return true;
   }
 
   /**

@@ -58,7 +58,7 @@ function walk(dir: string): string[] {
   }
   for (const name of entries) {
     const p = join(dir, name);
-    let st;
+    let st: ReturnType<typeof statSync>;
     try {
       st = statSync(p);
     } catch {

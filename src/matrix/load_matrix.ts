@@ -9,8 +9,9 @@ import { readFileSync } from 'node:fs';
 import { FlowauditError, PolicyError, messageOf } from '../errors.js';
 import { BUILTIN_MATRICES, BUILTIN_PREFIX } from './builtin/index.js';
 import { compilePorts, parsePortSpec } from './ports.js';
-import type { Matrix, MatrixFile, MatrixFileRule, MatrixRule, Protocol, Requirement, RoleDef } from './types.js';
-import { findJsonSyntaxError, throwIfProblems, validateAgainstSchema } from './validate.js';
+import type { Matrix, MatrixFile, MatrixFileRule, MatrixRule, RoleDef } from './types.js';
+import { findJsonSyntaxError } from './json_syntax.js';
+import { throwIfProblems, validateAgainstSchema } from './validate.js';
 
 export type { MatrixFile, MatrixFileRule } from './types.js';
 

@@ -35,7 +35,7 @@ export function loadSchema(name: SchemaName): object {
 }
 
 function validator(name: SchemaName): ValidateFunction {
-  let v = compiled.get(name) ?? precompiled[name];
+  const v = compiled.get(name) ?? precompiled[name];
   if (!v) {
     // Loaded only here (synchronously, ajv is CommonJS), so the bundle, which has its validators
     // precompiled, never loads ajv's compiler.
@@ -103,115 +103,4 @@ export function throwIfProblems(problems: readonly string[], file: string, code:
     return where === null ? p : `${where === '' ? '' : `${where}: `}${m![2]!}`;
   });
   throw new PolicyError(worded.map((p) => `${file}: ${p}`).join('\n'), code);
-}
-
-/**
- * Locate the first JSON syntax error in `text` (V8's messages do not always carry a position).
- * Returns the 0-based offset and a short reason, or null if the text is valid JSON.
- */
-export function findJsonSyntaxError(text: string): { offset: number; reason: string } | null {
-  let i = 0;
-  const n = text.length;
-  class Stop {
-    constructor(
-      readonly offset: number,
-      readonly reason: string,
-    ) {}
-  }
-  const fail = (reason?: string): never => {
-    if (i >= n) throw new Stop(n, reason ?? 'unexpected end of input');
-    throw new Stop(i, reason ?? `unexpected ${JSON.stringify(text[i])}`);
-  };
-  const ws = (): void => {
-    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
-  };
-  const lit = (word: string): void => {
-    for (const ch of word) {
-      if (text[i] !== ch) fail();
-      i++;
-    }
-  };
-  const str = (): void => {
-    i++; // opening quote
-    for (;;) {
-      if (i >= n) fail('unterminated string');
-      const c = text.charCodeAt(i);
-      if (c === 0x22) {
-        i++;
-        return;
-      }
-      if (c < 0x20) fail('control character in string');
-      if (c === 0x5c) {
-        i++;
-        const e = text[i];
-        if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail('bad \\u escape');
-          i += 5;
-        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i++;
-        else fail('bad escape');
-      } else i++;
-    }
-  };
-  const num = (): void => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (!m) fail();
-    i += m![0].length;
-  };
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail(i < n ? `expected a property name, found ${JSON.stringify(text[i])}` : undefined);
-        str();
-        ws();
-        if (text[i] !== ':') fail(i < n ? `expected ':', found ${JSON.stringify(text[i])}` : undefined);
-        i++;
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') {
-          i++;
-          return;
-        } else fail(i < n ? `expected ',' or '}', found ${JSON.stringify(text[i])}` : undefined);
-      }
-    } else if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') {
-          i++;
-          return;
-        } else fail(i < n ? `expected ',' or ']', found ${JSON.stringify(text[i])}` : undefined);
-      }
-    } else if (c === '"') str();
-    else if (c === 't') lit('true');
-    else if (c === 'f') lit('false');
-    else if (c === 'n') lit('null');
-    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) num();
-    else fail();
-  };
-  try {
-    value();
-    ws();
-    if (i < n) fail('unexpected text after the JSON value');
-    return null;
-  } catch (e) {
-    if (e instanceof Stop) return { offset: e.offset, reason: e.reason };
-    throw e;
-  }
 }

@@ -5,7 +5,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { ServerPorts } from '../flows/direction.js';
 import { JoinedConnections, type CaptureFacts } from '../flows/facts.js';
 import { HintRecorder } from '../flows/hints.js';
 import type { InputSummary } from '../capture/ingest.js';

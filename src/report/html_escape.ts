@@ -9,7 +9,6 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 export function esc(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return '';
   return String(value)
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
     .replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }

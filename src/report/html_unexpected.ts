@@ -63,7 +63,7 @@ export function unexpectedSection(r: AuditResult, addr: AddrHtml): string {
 }
 
 /** Near misses, scans and other top-level fields added by other features, then the names table. */
-export function extraSections(r: AuditResult, addr: AddrHtml): string {
+export function extraSections(r: AuditResult, _addr: AddrHtml): string {
   const loose = r as unknown as Loose;
   const out: string[] = [];
   const misses = nearMissLines(r, labeller(r));

@@ -3,7 +3,6 @@
 export function md(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
   return String(value)
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
     .replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'))
     .replace(/[\\`*_[\]#!|~]/g, (c) => `\\${c}`)

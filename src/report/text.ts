@@ -6,7 +6,6 @@
 import type { Evidence } from '../audit/evidence.js';
 import type { AuditResult, RuleResult } from '../audit/result.js';
 import { VERDICT_LABEL } from '../audit/verdict.js';
-import { statesText } from './csv.js';
 import { painter, type Style } from './style.js';
 import { humanBytes, renderTable } from './table.js';
 import { discoveredHeadlineOf, discoveredMemberLines, discoveredOf } from './discovered_lines.js';
@@ -19,7 +18,6 @@ export interface TextOptions {
 
 /** Replace C0/C1 control characters (ESC, CR, …) with visible escapes. */
 export function inert(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

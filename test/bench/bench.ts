@@ -208,7 +208,14 @@ async function main(): Promise<void> {
     bigConns = (JSON.parse(readFileSync(bigOut, 'utf8')) as { summary: { connections: number } }).summary.connections;
   }
 
-  let flood: { run: Run; live: Run | null; liveNote: string; finding: { probes: number; ports: number; hosts: number; answered: number; refused: number; unanswered: number } | null; gen: { probes: number; open: number; closed: number }; unexpected: number } | null = null;
+  let flood: {
+    run: Run;
+    live: Run | null;
+    liveNote: string;
+    finding: { probes: number; ports: number; hosts: number; answered: number; refused: number; unanswered: number } | null;
+    gen: { probes: number; open: number; closed: number };
+    unexpected: number;
+  } | null = null;
   if (FLOOD > 0) {
     const scanFile = ensure(`scan-${FLOOD}.pcap`, (p) => generateSynScan(p, FLOOD));
     const gen = JSON.parse(readFileSync(`${scanFile}.meta.json`, 'utf8')) as { probes: number; open: number; closed: number };

@@ -222,4 +222,4 @@ describe('classic pcap: chunk boundaries', () => {
 });
 
 // Referenced so the table type stays honest if PcapFile gains fields.
-export type _PcapFile = PcapFile;
+type _PcapFile = PcapFile;

@@ -2,7 +2,7 @@
  * End to end: the bundled lab through the real CLI (in-process), against golden files.
  * Regenerate the goldens after an intended change with: UPDATE_GOLDEN=1 npx vitest run test/cli
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -35,7 +35,6 @@ const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 const audit = (args: string): string => `timeout 50 node ${q(BIN)} audit ${args} --inventory ${q(INV)} -f json`;
 const sha256sum = (path: string): string => sh(`sha256sum ${q(path)}`).stdout.split(' ')[0]!;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Report = any;
 function report(r: Run): Report {
   expect(r.code, r.stderr).toBe(1); // the lab fails on purpose

@@ -4,7 +4,7 @@
  * Where they cannot agree, the difference is written down below with its reason and checked
  * exactly, rather than tuned away.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeShared } from '../support/shared.js';
 import { join } from 'node:path';
 import { defaultServerPorts } from '../../src/flows/direction.js';

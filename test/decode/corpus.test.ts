@@ -5,7 +5,7 @@
  * addresses, ports, packet and byte counts per direction, first frame, and the non-IP count.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DecodedPacket, DecodeProblem, L3, decodePacket, formatAddress } from '../../src/decode/index.js';
 import { walkCapture } from './pcap_walk.js';
 import { CORPUS_DIR as CORPUS, describeShared } from '../support/shared.js';

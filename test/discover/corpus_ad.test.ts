@@ -11,9 +11,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeShared } from '../support/shared.js';
-import { CAPTURES_DIR, corpusMissing } from '../capture/corpus_files.js';
+import { CAPTURES_DIR, } from '../capture/corpus_files.js';
 import { discoverBytes } from './helpers.js';
 
 const CASES: { file: string; tshark: string; dc: string[]; gc?: string[] }[] = [

@@ -24,7 +24,7 @@ const PENDING_PAGES = new Set([
 const documents = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 
 /** GitHub's heading anchor: lower case, punctuation other than - and _ dropped, spaces to -. */
-export function slug(heading: string): string {
+function slug(heading: string): string {
   return heading
     .trim()
     .toLowerCase()

@@ -2,7 +2,7 @@
  * builtin:ams against the vendor table it was transcribed from. The seed table is re-parsed here,
  * row by row, so dropping or changing a row (or a rule drifting from its row) fails a test.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { itShared, SHARED_DIR } from '../support/shared.js';
 import { describe, expect, it } from 'vitest';

@@ -14,7 +14,7 @@ import {
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { canonicalJson, canonicalSha256, sha256Hex } from '../../src/matrix/canonical_json.js';
-import { findJsonSyntaxError } from '../../src/matrix/validate.js';
+import { findJsonSyntaxError } from '../../src/matrix/json_syntax.js';
 import { pathInWords } from '../../src/matrix/schema_words.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowaudit-matrix-'));

@@ -36,7 +36,15 @@ function dir(name: string): string {
   return d;
 }
 
-function json(stdout: string): { rules: { id: string; status: string; connections: number }[]; inputs: Record<string, unknown>[]; summary: Record<string, unknown>; unexpected: unknown[]; nextSteps: string[] } {
+interface Report {
+  rules: { id: string; status: string; connections: number }[];
+  inputs: Record<string, unknown>[];
+  summary: Record<string, unknown>;
+  unexpected: unknown[];
+  nextSteps: string[];
+}
+
+function json(stdout: string): Report {
   return JSON.parse(stdout);
 }
 

@@ -4,8 +4,7 @@
  * bundled lab, in every format, against golden files; and the grouping itself.
  * Regenerate the goldens after an intended change with: UPDATE_GOLDEN=1 npx vitest run test/report/crowd.test.ts
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { commonPrefix, groupUnexpected } from '../../src/audit/grouping.js';
 import type { UnexpectedGroup } from '../../src/audit/result.js';

@@ -70,7 +70,7 @@ export function mergeCommand(files: string[], flags: MergeFlags, io: Io, argv: s
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : first.matrix.specs;
   const inventoryPath = flags.inventory ?? (first.inventory.sha256 === null ? undefined : first.inventory.origin);
   const { matrix, inventory, features } = loadPolicy(matrixSpecs, inventoryPath, flags.features);
-  let merged;
+  let merged: ReturnType<typeof mergeStates>;
   try {
     merged = mergeStates(parts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env), dedupeWindowSec: window });
   } catch (e) {

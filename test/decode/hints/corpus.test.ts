@@ -1,10 +1,5 @@
-/**
- * The hint extractors on third-party captures (shared/corpus). Each expectation below was checked
- * against tshark (`-Y epm`, `dns.a`/`dns.aaaa` of the answer section, `tls.handshake.extensions_server_name`,
- * `http.host`) and is recorded exactly, including what the extractors rightly find nothing in.
- */
-import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+
+import { expect, it } from 'vitest';
 import { FlowEngine } from '../../../src/flows/flow_engine.js';
 import { ingestFiles } from '../../../src/capture/ingest.js';
 import { CORPUS_DIR, describeShared } from '../../support/shared.js';
