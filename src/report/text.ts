@@ -119,7 +119,7 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
     if (i.live) {
       const ev = i.live.evidence;
       out.push(`    interface ${inert(i.live.interface)}${i.live.filter ? `, filter ${inert(JSON.stringify(i.live.filter))}` : ''}, ${i.live.startedAt} → ${i.live.stoppedAt ?? '-'}, stopped by ${i.live.stopReason ?? '-'}`);
-      out.push(`    evidence ${ev ? `${inert(ev.path)} (${ev.packets} packets, sha256 ${ev.sha256 ?? '-'})` : 'not written (use --write FILE.pcapng)'}`);
+      out.push(`    evidence ${ev ? `${inert(ev.path)} (${plural(ev.packets, 'packet')}, sha256 ${ev.sha256 ?? '-'})` : 'not written (use --write FILE.pcapng)'}`);
       out.push(
         i.live.engine && i.live.engine !== 'cap'
           ? `    captured by ${inert(i.live.engine)}; timestamps: ${inert(i.live.engine)}'s (kernel capture time); kernel drop counts: ${i.live.dropsAvailable ? 'from its statistics block' : 'not available'}`
