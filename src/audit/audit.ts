@@ -2,9 +2,9 @@
  * runAudit: connection facts + matrix + inventory → verdicts (policy). Pure apart from reading
  * its arguments: same inputs, same result object, in a stable order.
  */
-import { emptyConnection } from '../flows/connection.js';
 import { adInfrastructureHint } from './ad_infrastructure.js';
-import { RoleFit, fittingNearMisses } from './role_fit.js';
+import { RoleFit } from './role_fit.js';
+import { emptyConnection } from '../flows/connection.js';
 import type { CaptureFacts } from '../flows/facts.js';
 import type { Inventory, Matrix } from '../matrix/types.js';
 import { VERSION } from '../version.js';
@@ -64,9 +64,8 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     const fields = insight.ruleFields(a.rule, a.enabled, inventory.roles, sortAddresses);
     return finishStatus({ ...ruleResult(a), ...fields }, a, opts.requireAllMembers === true, vantage, warnings, inventory.roles, insight.nameOf);
   });
-  // Issue 20: near misses only where the proposed host's own evidence fits the role (role_fit.ts).
   const fit = new RoleFit({ inventory, learnedNames: (a) => insight.names.learnedNames(a), kerberosServers: insight.kerberosServers });
-  const unexpected = walk.groups.results().map((g) => ({ ...g, nearMisses: fittingNearMisses(g.nearMisses, fit) ?? [] }));
+  const unexpected = walk.groups.results(fit);
   const inputs = facts.inputs.map(inputResult);
   const scanFindings = walk.scans.findings(insight.short);
   const decided = decideVerdict({

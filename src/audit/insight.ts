@@ -4,7 +4,8 @@
  * the endpoint mapper. runAudit feeds it each connection; it returns the extra report fields.
  */
 import type { Connection } from '../flows/connection.js';
-import { icmpKey, type HintRecorder, type IcmpQuote } from '../flows/hints.js';
+import { icmpKey, type IcmpQuote } from '../flows/hints.js';
+import type { HintFacts } from '../flows/hint_store.js';
 import type { Inventory, MatrixRule } from '../matrix/types.js';
 import { portInRule } from './classify.js';
 import { CoverageAcc, type CoverageEntry } from './coverage.js';
@@ -96,7 +97,7 @@ export class Insights {
   private readonly nameRoles = new Set<string>();
 
   constructor(
-    private readonly hints: HintRecorder | undefined,
+    private readonly hints: HintFacts | undefined,
     private readonly inventory: Inventory,
   ) {
     this.names = new NameIndex(hints, inventory);

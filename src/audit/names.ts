@@ -5,7 +5,8 @@
  */
 import { isIPv4Text, isIPv6Text } from '../ip_text.js';
 import type { Connection } from '../flows/connection.js';
-import type { DnsNameFact, HintRecorder } from '../flows/hints.js';
+import type { DnsNameFact } from '../flows/hints.js';
+import type { HintFacts } from '../flows/hint_store.js';
 import type { Inventory } from '../matrix/types.js';
 import { isoMicros } from './time.js';
 
@@ -47,7 +48,7 @@ export class NameIndex {
   private readonly seen = new Map<string, Map<string, { source: EvidenceSource; first: number; ttl?: number }>>();
 
   constructor(
-    private readonly hints: HintRecorder | undefined,
+    private readonly hints: HintFacts | undefined,
     private readonly inventory: Inventory,
   ) {
     this.isActive = this.active;
@@ -136,7 +137,8 @@ export class NameIndex {
       e.server = this.addressEnd(c.server, c.serverAddr);
       return e;
     }
-    const tsEnd = c.id < 0 ? (c.lastStart ?? c.firstSeen) : c.firstSeen;
+    // An aggregate (folded connections, flow-log tuples) spans its records' starts.
+    const tsEnd = c.id < 0 || c.count > 1 ? (c.lastStart ?? c.firstSeen) : c.firstSeen;
     e.client = this.end(c.client, c.clientAddr, c.firstSeen, tsEnd, NONE, NONE);
     e.server = this.end(c.server, c.serverAddr, c.firstSeen, tsEnd, this.sniOf(c), this.hostOf(c));
     return e;

@@ -4,6 +4,7 @@
  * for), never as absent, in the next steps every report format prints.
  */
 import { BYTE_BASIS_TEXT, UNAVAILABLE_TEXT, type ByteBasis, type RecordInputInfo } from '../inputs/record_input.js';
+import type { InputProblem } from '../inputs/input_problem.js';
 import type { AuditResult, InputResult } from './result.js';
 
 /** The basis of the run's byte totals: the inputs' common basis, 'mixed', or null when none counted bytes. */
@@ -13,7 +14,7 @@ export function overallByteBasis(inputs: readonly InputResult[]): ByteBasis | 'm
   return bases.size === 1 ? [...bases][0]! : 'mixed';
 }
 
-export function recordInputWarnings(path: string, r: RecordInputInfo): { offset: number; message: string }[] {
+export function recordInputWarnings(path: string, r: RecordInputInfo): InputProblem[] {
   const out: string[] = [];
   if (r.malformed > 0) {
     const shown = r.problems.map((p) => `${path}:${p.line}: ${p.message}`).join('; ');

@@ -5,9 +5,10 @@
  */
 import type { LiveInputInfo } from '../capture/source.js';
 import type { ConnState, Outcome } from '../flows/conn_state.js';
+import type { InputProblem } from '../inputs/input_problem.js';
 import type { ByteBasis, RecordInputInfo } from '../inputs/record_input.js';
 import type { MergeStats } from '../flows/facts_merge.js';
-import type { Protocol, Requirement } from '../matrix/types.js';
+import type { RuleBase } from '../matrix/types.js';
 import type { CoverageEntry } from './coverage.js';
 import type { Diagnosis } from './diagnosis.js';
 import type { AdInfrastructureHint } from './ad_infrastructure.js';
@@ -45,27 +46,27 @@ export type RuleStatus = 'observed' | 'partial' | 'failed' | 'missing' | 'not-ap
 export type OutcomeCounts = Record<Outcome, number>;
 export type StateCounts = Partial<Record<ConnState, number>>;
 
-export interface RuleResult {
-  id: string;
-  source: string;
-  destination: string;
-  protocol: Protocol;
-  ports: string[];
-  requirement: Requirement;
+/** Traffic counted for a rule or an unexpected group (and while a rule is accumulated). */
+export interface FlowCounts {
+  connections: number;
+  packets: number;
+  bytes: number;
+  outcomes: OutcomeCounts;
+  states: StateCounts;
+}
+
+/** The fields of a result that say which rule it is (from the matrix rule; RuleBase). */
+export type RuleIdentity = Pick<RuleBase, 'id' | 'source' | 'destination' | 'protocol' | 'ports' | 'requirement' | 'description'>;
+
+export interface RuleResult extends RuleIdentity, FlowCounts {
   feature: string | null;
   service: string | null;
-  description: string;
   row: number | null;
   status: RuleStatus;
   /** Why not-applicable / not-visible / partial (or missing because a name never resolved), in words (null otherwise). */
   reason: string | null;
   /** Whether this rule's status counts towards the verdict (required, or conditional and enabled; never when not visible from the vantage). */
   enforced: boolean;
-  connections: number;
-  packets: number;
-  bytes: number;
-  outcomes: OutcomeCounts;
-  states: StateCounts;
   /** Distinct client and server addresses seen on this rule (sorted). */
   clients: string[];
   servers: string[];
@@ -88,7 +89,7 @@ export interface RuleResult {
   memberFailures?: MemberFailure[];
 }
 
-export interface UnexpectedGroup {
+export interface UnexpectedGroup extends FlowCounts {
   client: string;
   server: string;
   protocol: string;
@@ -96,11 +97,6 @@ export interface UnexpectedGroup {
   port: number;
   clientRoles: string[];
   serverRoles: string[];
-  connections: number;
-  packets: number;
-  bytes: number;
-  outcomes: OutcomeCounts;
-  states: StateCounts;
   firstSeen: string;
   lastSeen: string;
   /** Rules that would match if their feature were enabled (e.g. azure-ad off). */
@@ -131,8 +127,8 @@ export interface InputResult {
   firstSeen: string | null;
   lastSeen: string | null;
   truncated: boolean;
-  warnings: { offset: number; message: string }[];
-  error: { offset: number; message: string } | null;
+  warnings: InputProblem[];
+  error: InputProblem | null;
   /** Drops from pcapng ISBs (sum over interfaces), or null when the file records none. */
   drops: { ifDrop: number | null; osDrop: number | null } | null;
   /** Live captures only (format 'live'): interface, filter, clock, evidence file; drops stay null. */

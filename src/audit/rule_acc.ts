@@ -7,23 +7,18 @@ import type { Outcome } from '../flows/conn_state.js';
 import type { Connection } from '../flows/connection.js';
 import type { Inventory, Matrix, MatrixRule } from '../matrix/types.js';
 import { sortAddresses, sortedRecord } from './address_order.js';
-import type { AuditWarning, OutcomeCounts, RuleResult, StateCounts } from './result.js';
+import type { AuditWarning, FlowCounts, OutcomeCounts, RuleResult } from './result.js';
 import { isoMicros } from './time.js';
 
 /** Most addresses listed per rule in `clients`/`servers`. */
 const MAX_LISTED = 50;
 
-export interface RuleAcc {
+export interface RuleAcc extends FlowCounts {
   rule: MatrixRule;
   enabled: boolean;
   /** False when neither end's role holds a --vantage host. */
   visible: boolean;
   reason: string | null;
-  connections: number;
-  packets: number;
-  bytes: number;
-  outcomes: OutcomeCounts;
-  states: StateCounts;
   clients: Set<string>;
   servers: Set<string>;
   /** First and last time (µs) of a matched connection. */

@@ -4,13 +4,13 @@
  * silently matches nothing, and its rules look "missing" although the user did list the host. Each
  * such name becomes a warning naming it and the rules that depend on it.
  */
-import type { HintRecorder } from '../flows/hints.js';
+import type { HintFacts } from '../flows/hint_store.js';
 import { normaliseHostName } from '../matrix/inventory.js';
 import type { Inventory, MatrixRule } from '../matrix/types.js';
 import type { AuditWarning } from './result.js';
 
 /** Every name the capture taught (lower case, no trailing dot). */
-function learnedNames(hints: HintRecorder | undefined): Set<string> {
+function learnedNames(hints: HintFacts | undefined): Set<string> {
   const out = new Set<string>();
   const add = (n: string): void => {
     const h = normaliseHostName(n);
@@ -44,7 +44,7 @@ function named(member: { kind: string; text: string }, learned: Set<string>): bo
  * only optional rules depend on is left out: most captures never exercise those.
  */
 export function unresolvedNames(
-  hints: HintRecorder | undefined,
+  hints: HintFacts | undefined,
   inventory: Inventory,
   rules: readonly MatrixRule[],
   matrixDefaults: ReadonlySet<string> = new Set(),

@@ -22,6 +22,7 @@ import { hex32 } from '../inputs/chunked_file.js';
 import { CaptureFormatError, FlowauditError, InputError, messageOf } from '../errors.js';
 import { copyCollapserFor, truncationWarning, type CopyCollapser } from './pktmon.js';
 import { expandInputs, type InputSpec } from '../inputs/input_list.js';
+import type { InputProblem } from '../inputs/input_problem.js';
 import type { ByteBasis, RecordInputInfo, RecordLogFormat } from '../inputs/record_input.js';
 import { statSync } from 'node:fs';
 
@@ -36,7 +37,7 @@ export interface InputSummary {
   firstSeen: number | null;
   lastSeen: number | null;
   /** Fatal problem that stopped reading this input (what was read before it still counts). */
-  error: { offset: number; message: string } | null;
+  error: InputProblem | null;
   /** 'file': a regular file, re-readable by path; 'stream': stdin, a FIFO or pipe, read once (verify needs the capture given). */
   origin?: 'file' | 'stream' | 'live';
   /** Compression of the input as stored (the sha256 covers the compressed bytes). */
@@ -319,7 +320,7 @@ function before(a: Lane, b: Lane): boolean {
   return a.ts < b.ts || (a.ts === b.ts && a.order < b.order);
 }
 
-function errorOf(e: unknown, path: string): { offset: number; message: string } {
+function errorOf(e: unknown, path: string): InputProblem {
   if (e instanceof InputError) return { offset: e.offset, message: e.message };
   if (e instanceof FlowauditError) return { offset: 0, message: e.message };
   return { offset: 0, message: `${path}: ${messageOf(e)}` };

@@ -3,6 +3,7 @@
  * fills the same reused RawPacket, so the decode → flows pipeline has one entry point.
  */
 import type { ByteWindow } from '../inputs/chunked_file.js';
+import type { InputProblem } from '../inputs/input_problem.js';
 
 /**
  * One captured record. Sources reuse a single instance: its fields, and the bytes `data` points
@@ -66,11 +67,8 @@ export interface InterfaceInfo {
   ifRecv?: number;
 }
 
-export interface CaptureWarning {
-  /** Byte offset in the file where the problem was found (-1 when not file-based). */
-  offset: number;
-  message: string;
-}
+/** A problem found while reading a capture (the inputs' one `{offset, message}` shape). */
+export type CaptureWarning = InputProblem;
 
 /** Facts about one input, filled in while reading. Reported in the JSON `inputs[]`. */
 export interface CaptureInfo {

@@ -5,7 +5,7 @@
 import { TableConnections, type Connection } from './connection.js';
 import type { ServerPorts } from './direction.js';
 import type { FlowEngine } from './flow_engine.js';
-import type { HintRecorder } from './hints.js';
+import type { HintStore } from './hint_store.js';
 import type { InputSummary } from '../capture/ingest.js';
 
 export interface CaptureFacts {
@@ -22,7 +22,7 @@ export interface CaptureFacts {
   ipv6Packets: number;
   inputs: InputSummary[];
   /** Names from DNS/SNI/Host, endpoint-mapper hand-outs, ICMP quotes (absent in hand-built facts). */
-  hints?: HintRecorder;
+  hints?: HintStore;
 }
 
 /** Connections visited one at a time through a reused object (the engine's table, flow-log records, or both). */
@@ -73,6 +73,6 @@ export function collectFacts(engine: FlowEngine, inputs: InputSummary[], serverP
     ipv4Packets: engine.ipv4,
     ipv6Packets: engine.ipv6,
     inputs,
-    hints: engine.hints,
+    hints: engine.hints.facts,
   };
 }

@@ -18,7 +18,7 @@ import type { ServerPorts } from './direction.js';
 import { JoinedConnections, type CaptureFacts, type ConnectionSet } from './facts.js';
 import { recordRow, type FactsState, type StateConnectionRow, type StateRecordRow } from './facts_state.js';
 import { FoldedConnections } from './fold.js';
-import { HintRecorder } from './hints.js';
+import { HintStore } from './hint_store.js';
 import type { IcmpQuote } from './icmp_quote.js';
 
 export interface SensorFacts {
@@ -122,7 +122,7 @@ export function mergeFactsStates(parts: SensorFacts[], serverPorts: ServerPorts,
   merged.sort(order);
 
   const table = new ConnectionTable(Math.max(1024, merged.length));
-  const hints = new HintRecorder();
+  const hints = new HintStore();
   const a = new Uint32Array(4);
   const b = new Uint32Array(4);
   for (const { row: r } of merged) {
@@ -138,8 +138,8 @@ export function mergeFactsStates(parts: SensorFacts[], serverPorts: ServerPorts,
     table.icmpType[id] = r[13];
     table.icmpCode[id] = r[14];
     table.lastTs[id] = r[16];
-    if (r[17] !== null) hints.sni.set(id, r[17]);
-    if (r[18] !== null) hints.httpHost.set(id, r[18]);
+    if (r[17] !== null) hints.setConnectionName('sni', id, r[17]);
+    if (r[18] !== null) hints.setConnectionName('http-host', id, r[18]);
   }
 
   const folded = new FoldedConnections();
@@ -151,8 +151,8 @@ export function mergeFactsStates(parts: SensorFacts[], serverPorts: ServerPorts,
   const tableSet = new TableConnections(table, serverPorts, folded.size > 0 ? folded : null);
   const records = new ListConnections(recordList, tableSet.size);
   recordList.forEach((r, i) => {
-    if (r.sni !== null) hints.sni.set(records.idBase + i, r.sni);
-    if (r.httpHost !== null) hints.httpHost.set(records.idBase + i, r.httpHost);
+    if (r.sni !== null) hints.setConnectionName('sni', records.idBase + i, r.sni);
+    if (r.httpHost !== null) hints.setConnectionName('http-host', records.idBase + i, r.httpHost);
   });
 
   const sum = (f: (s: FactsState) => number): number => parts.reduce((n, p) => n + f(p.facts), 0);
@@ -184,28 +184,12 @@ function words(text: string): Uint32Array {
 }
 
 /** Names, hand-outs and ICMP reports of all parts: first sighting kept; ICMP counts summed per sensor, the largest across sensors. */
-function mergeHints(parts: SensorFacts[], into: HintRecorder): void {
+function mergeHints(parts: SensorFacts[], into: HintStore): void {
   for (const p of parts) {
-    for (const [addr, list] of p.facts.hints.dnsNames) {
-      const have = into.dnsNames.get(addr) ?? [];
-      for (const f of list) {
-        const k = have.findIndex((x) => x.name === f.name);
-        if (k < 0) have.push({ ...f });
-        else if (f.ts < have[k]!.ts) have[k] = { ...f };
-      }
-      have.sort((x, y) => x.ts - y.ts);
-      into.dnsNames.set(addr, have);
-    }
-    const seen = new Set(into.epm.map((e) => JSON.stringify(e)));
-    for (const e of p.facts.hints.epm) if (!seen.has(JSON.stringify(e))) into.epm.push({ ...e });
-    for (const [k, v] of p.facts.hints.foldedNames) {
-      let f = into.foldedNames.get(k);
-      if (!f) into.foldedNames.set(k, (f = { sni: new Set(), host: new Set() }));
-      for (const s of v.sni) f.sni.add(s);
-      for (const s of v.host) f.host.add(s);
-    }
+    for (const [addr, list] of p.facts.hints.dnsNames) for (const f of list) into.mergeDnsName(addr, f);
+    into.mergeEpm(p.facts.hints.epm);
+    for (const [k, v] of p.facts.hints.foldedNames) into.addFoldedNames(k, v.sni, v.host);
   }
-  into.epm.sort((x, y) => x.ts - y.ts);
   const perSensor = new Map<string, Map<string, IcmpQuote>>();
   for (const p of parts) {
     let m = perSensor.get(p.sensor);
@@ -219,17 +203,7 @@ function mergeHints(parts: SensorFacts[], into: HintRecorder): void {
       }
     }
   }
-  for (const m of perSensor.values()) {
-    for (const [k, q] of m) {
-      const have = into.icmp.get(k);
-      if (!have) into.icmp.set(k, q);
-      else {
-        const count = Math.max(have.count, q.count);
-        if (q.firstTs < have.firstTs) into.icmp.set(k, { ...q, count });
-        else have.count = count;
-      }
-    }
-  }
+  for (const m of perSensor.values()) for (const [k, q] of m) into.mergeIcmp(k, q);
 }
 
 /**

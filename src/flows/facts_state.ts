@@ -132,7 +132,7 @@ export function factsToState(facts: CaptureFacts): FactsState {
     recordFields: STATE_RECORD_FIELDS,
     records,
     hints: {
-      dnsNames: h ? [...h.dnsNames] : [],
+      dnsNames: h ? [...h.dnsNames].map(([a, list]) => [a, [...list]]) : [],
       epm: h ? [...h.epm] : [],
       icmp: h ? [...h.icmp] : [],
       foldedNames: h ? [...h.foldedNames].map(([k, v]) => [k, { sni: [...v.sni], host: [...v.host] }]) : [],

@@ -14,8 +14,8 @@ import { addressAnswers, dnsOverTcpMessages, parseDnsResponse, srvAnswers } from
 import { EPT_MAP_OPNUM, eptMapResponseEndpoints, PTYPE_REQUEST, PTYPE_RESPONSE, readPduHeader, requestOpnum } from '../decode/hints/dcerpc_epm.js';
 import { looksLikeHttpRequest, parseHttpHost } from '../decode/hints/http_host.js';
 import { looksLikeTlsHandshake, parseClientHelloSni } from '../decode/hints/tls_sni.js';
-import type { DnsNameFact, EpmFact, SrvFact } from './hint_facts.js';
-import { quotedPacket, type IcmpQuote } from './icmp_quote.js';
+import { HintStore, remapIds } from './hint_store.js';
+import { quotedPacket } from './icmp_quote.js';
 import { StreamBuf } from './stream_buf.js';
 
 export type { DnsNameFact, EpmFact, HintNameSource } from './hint_facts.js';
@@ -42,14 +42,6 @@ const DNS_TCP_PACKETS = 32;
 const DNS_TCP_BYTES = 16384;
 const EPM_PACKETS = 64;
 const EPM_BYTES = 16384;
-/** Bounds on what is remembered in total, so hostile traffic cannot grow memory without limit. */
-const MAX_NAMED_ADDRESSES = 100_000;
-const MAX_NAMES_PER_ADDRESS = 16;
-const MAX_CONN_NAMES = 200_000;
-const MAX_EPM = 10_000;
-const MAX_ICMP = 10_000;
-/** SRV answers kept (a domain advertises a few dozen services; the linear dedup stays cheap). */
-const MAX_SRV = 1_000;
 
 type Kind = 'dns-tcp' | 'stream' | 'epm';
 
@@ -70,24 +62,8 @@ export class HintRecorder {
   private state = new Uint8Array(1024);
   private left = new Uint8Array(1024);
   private readonly active = new Map<number, ConnHint>();
-  /** Address text → names DNS answers gave it (first answer per name kept, in order seen). */
-  readonly dnsNames = new Map<string, DnsNameFact[]>();
-  /** Connection id → TLS server_name / HTTP Host the client sent. */
-  readonly sni = new Map<number, string>();
-  readonly httpHost = new Map<number, string>();
-  /** `server|port` of each connection with an SNI or Host (so names survive idle folding). */
-  private readonly serverOf = new Map<number, string>();
-  /**
-   * `server|port` → SNI / Host names of connections folded out of the table (live capture). An
-   * aggregate of folded connections to that service gets them all: an approximation, since folding
-   * keeps no per-connection rows.
-   */
-  readonly foldedNames = new Map<string, { sni: Set<string>; host: Set<string> }>();
-  readonly epm: EpmFact[] = [];
-  /** SRV answers (service → target:port, addresses), one per distinct service/target/port; bounded. */
-  readonly srv: SrvFact[] = [];
-  /** Key `proto|src|sport|dst|dport` of the quoted packet → the ICMP report. */
-  readonly icmp = new Map<string, IcmpQuote>();
+  /** What was learned: the run's hint facts (read-only stores with their limits; see hint_store.ts). */
+  readonly facts = new HintStore();
   dnsResponses = 0;
 
   /** True while connection `id` may still yield a hint (cheap: one typed-array read). */
@@ -97,7 +73,7 @@ export class HintRecorder {
 
   /**
    * Follow a renumbering of the connection table (idle folding: old id → new id, -1 dropped).
-   * Per-connection SNI/Host of folded connections are dropped with them; DNS names stay.
+   * Per-connection SNI/Host of folded connections move to their service (HintStore.remap); DNS names stay.
    */
   remap(remap: Int32Array): void {
     const state = new Uint8Array(this.state.length);
@@ -111,28 +87,8 @@ export class HintRecorder {
     }
     this.state = state;
     this.left = left;
-    const move = <T>(m: Map<number, T>): void => {
-      const entries = [...m];
-      m.clear();
-      for (const [id, v] of entries) {
-        const n = id < remap.length ? remap[id]! : id;
-        if (n >= 0) m.set(n, v);
-      }
-    };
-    for (const [id, server] of this.serverOf) {
-      if (id < remap.length && remap[id]! < 0) {
-        let f = this.foldedNames.get(server);
-        if (!f) this.foldedNames.set(server, (f = { sni: new Set(), host: new Set() }));
-        const sni = this.sni.get(id);
-        const host = this.httpHost.get(id);
-        if (sni !== undefined && f.sni.size < 16) f.sni.add(sni);
-        if (host !== undefined && f.host.size < 16) f.host.add(host);
-      }
-    }
-    move(this.active);
-    move(this.sni);
-    move(this.httpHost);
-    move(this.serverOf);
+    remapIds(this.active, remap);
+    this.facts.remap(remap);
   }
 
   private grow(id: number): void {
@@ -227,15 +183,9 @@ export class HintRecorder {
   }
 
   private srvMessage(r: NonNullable<ReturnType<typeof parseDnsResponse>>, d: DecodedPacket, ts: number): void {
-    for (const s of srvAnswers(r)) {
-      const have = this.srv.find((x) => x.service === s.service && x.target === s.target && x.port === s.port);
-      if (have) {
-        for (const a of s.addresses) if (!have.addresses.includes(a) && have.addresses.length < MAX_NAMES_PER_ADDRESS) have.addresses.push(a);
-        continue;
-      }
-      if (this.srv.length >= MAX_SRV) return;
-      this.srv.push({ ...s, addresses: s.addresses.slice(0, MAX_NAMES_PER_ADDRESS), ts, client: formatAddress(d.dst), resolver: formatAddress(d.src) });
-    }
+    const client = formatAddress(d.dst);
+    const resolver = formatAddress(d.src);
+    for (const s of srvAnswers(r)) this.facts.addSrv({ ...s, ts, client, resolver });
   }
 
   private dnsMessage(data: Uint8Array, off: number, n: number, d: DecodedPacket, ts: number): void {
@@ -248,16 +198,7 @@ export class HintRecorder {
     const client = formatAddress(d.dst);
     const resolver = formatAddress(d.src);
     for (const a of answers) {
-      let list = this.dnsNames.get(a.address);
-      if (!list) {
-        if (this.dnsNames.size >= MAX_NAMED_ADDRESSES) continue;
-        list = [];
-        this.dnsNames.set(a.address, list);
-      }
-      for (const name of a.names) {
-        if (list.length >= MAX_NAMES_PER_ADDRESS) break;
-        if (!list.some((x) => x.name === name)) list.push({ name, ttl: a.ttl, ts, client, resolver });
-      }
+      for (const name of a.names) this.facts.addDnsName(a.address, { name, ttl: a.ttl, ts, client, resolver });
     }
   }
 
@@ -306,9 +247,8 @@ export class HintRecorder {
             const mapper = formatAddress(d.src);
             const client = formatAddress(d.dst);
             for (const e of eps) {
-              if (this.epm.length >= MAX_EPM) break;
               const server = e.ip === null || e.ip === '0.0.0.0' ? mapper : e.ip;
-              this.epm.push({ client, mapper, server, protocol: e.protocol, port: e.port, ts });
+              if (!this.facts.addEpm({ client, mapper, server, protocol: e.protocol, port: e.port, ts })) break;
             }
           }
         }
@@ -336,17 +276,11 @@ export class HintRecorder {
     if (b[0] === 0x16) {
       const r = parseClientHelloSni(b, 0, s.len);
       if (r.kind === 'need-more' && !s.full && !s.broken) return;
-      if (r.kind === 'sni' && this.sni.size < MAX_CONN_NAMES) {
-        this.sni.set(id, r.name);
-        this.serverOf.set(id, `${formatAddress(d.dst)}|${d.dstPort}`);
-      }
+      if (r.kind === 'sni') this.facts.setConnectionName('sni', id, r.name, `${formatAddress(d.dst)}|${d.dstPort}`);
     } else {
       const r = parseHttpHost(b, 0, s.len);
       if (r.kind === 'need-more' && !s.full && !s.broken) return;
-      if (r.kind === 'host' && this.httpHost.size < MAX_CONN_NAMES) {
-        this.httpHost.set(id, r.name);
-        this.serverOf.set(id, `${formatAddress(d.dst)}|${d.dstPort}`);
-      }
+      if (r.kind === 'host') this.facts.setConnectionName('http-host', id, r.name, `${formatAddress(d.dst)}|${d.dstPort}`);
     }
     this.done(id);
   }
@@ -359,12 +293,6 @@ export class HintRecorder {
     const q = quotedPacket(data, o, end);
     if (!q) return;
     const key = `${q.protocol}|${q.src}|${q.srcPort}|${q.dst}|${q.dstPort}`;
-    const have = this.icmp.get(key);
-    if (have) {
-      have.count++;
-      return;
-    }
-    if (this.icmp.size >= MAX_ICMP) return;
-    this.icmp.set(key, { ...q, icmpv6: v6, type: d.icmpType, code: d.icmpCode, from: formatAddress(d.src), count: 1, firstTs: ts });
+    this.facts.addIcmp(key, { ...q, icmpv6: v6, type: d.icmpType, code: d.icmpCode, from: formatAddress(d.src), count: 1, firstTs: ts });
   }
 }

@@ -60,7 +60,7 @@ export function quotedPacket(b: Uint8Array, o: number, end: number): { protocol:
   };
 }
 
-/** Key of the packet an ICMP quote is about, as HintRecorder.icmp stores it. */
+/** Key of the packet an ICMP quote is about, as HintStore.icmp stores it. */
 export function icmpKey(protocol: string, src: string, srcPort: number, dst: string, dstPort: number): string {
   return `${protocol}|${src}|${srcPort}|${dst}|${dstPort}`;
 }

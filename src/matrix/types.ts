@@ -12,7 +12,12 @@ export interface PortRange {
   to: number;
 }
 
-export interface MatrixRule {
+/**
+ * What a rule says, as written in a matrix file: the one description of a rule's fields.
+ * MatrixFileRule is it as read; MatrixRule adds the compiled port ranges; the audit's RuleResult
+ * (audit/result.ts) picks its identity fields from it.
+ */
+export interface RuleBase {
   /** Stable identifier, unique in the matrix, e.g. "ams-ldap". */
   id: string;
   /** Role names (keys of Matrix.roles). */
@@ -21,8 +26,6 @@ export interface MatrixRule {
   protocol: Protocol;
   /** Ports as written in the file: "389", "49152-65535". */
   ports: string[];
-  /** Compiled from `ports`, sorted, non-overlapping. */
-  portRanges: PortRange[];
   requirement: Requirement;
   /** For `conditional`: the feature that enables the rule (e.g. "azure-ad"). */
   feature?: string;
@@ -36,6 +39,12 @@ export interface MatrixRule {
   note?: string;
   /** What an admin can do in a test window to make this flow happen (shown for a missing rule). */
   trigger?: string;
+}
+
+/** A rule as the audit uses it: the file's rule with its ports compiled. */
+export interface MatrixRule extends RuleBase {
+  /** Compiled from `ports`, sorted, non-overlapping. */
+  portRanges: PortRange[];
 }
 
 export interface RoleDef {
@@ -121,21 +130,8 @@ export interface Inventory {
   nameForAddress?(addr: Uint32Array): string | undefined;
 }
 
-/** The matrix file format (what `schema/matrix.schema.json` describes). */
-export interface MatrixFileRule {
-  id: string;
-  source: string;
-  destination: string;
-  protocol: Protocol;
-  ports: string[];
-  requirement: Requirement;
-  feature?: string;
-  service?: string;
-  description: string;
-  row?: number;
-  note?: string;
-  trigger?: string;
-}
+/** A rule in the matrix file format (what `schema/matrix.schema.json` describes). */
+export type MatrixFileRule = RuleBase;
 
 export interface MatrixFile {
   $schema?: string;

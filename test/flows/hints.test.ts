@@ -49,34 +49,34 @@ describe('TLS SNI from a ClientHello cut into segments', () => {
 
   it('three segments, the SNI straddling the first cut', () => {
     const e = feed([...handshake, seg('c', 100, ch.subarray(0, 60)), seg('c', 160, ch.subarray(60, 500)), seg('c', 600, ch.subarray(500))]);
-    expect([...e.hints.sni.values()]).toEqual(['graph.microsoft.com']);
+    expect([...e.hints.facts.sni.values()]).toEqual(['graph.microsoft.com']);
   });
 
   it('a retransmitted first segment and an overlapping second one are trimmed', () => {
     const e = feed([...handshake, seg('c', 100, ch.subarray(0, 60)), seg('c', 100, ch.subarray(0, 60)), seg('c', 130, ch.subarray(30))]);
-    expect([...e.hints.sni.values()]).toEqual(['graph.microsoft.com']);
+    expect([...e.hints.facts.sni.values()]).toEqual(['graph.microsoft.com']);
   });
 
   it('a gap (the second segment lost) gives no name rather than a wrong one', () => {
     const e = feed([...handshake, seg('c', 100, ch.subarray(0, 60)), seg('c', 400, ch.subarray(300))]);
-    expect(e.hints.sni.size).toBe(0);
+    expect(e.hints.facts.sni.size).toBe(0);
   });
 
   it('the budget: a ClientHello after a dozen other segments is not looked at', () => {
     const chatter = Array.from({ length: 12 }, (_, i) => seg('c', 100 + i, 'x'));
     const e = feed([...handshake, ...chatter, seg('c', 112, ch)]);
-    expect(e.hints.sni.size).toBe(0);
+    expect(e.hints.facts.sni.size).toBe(0);
     expect(e.hints.want(0)).toBe(false); // done for good: the hot path skips it
   });
 
   it('survives renumbering by idle folding', () => {
     const other: F = { src: '10.0.0.99', dst: '10.0.0.98', proto: 'udp', sport: 1, dport: 2, payload: 'x' };
     const e = feed([other, ...handshake, seg('c', 100, ch)]);
-    expect([...e.hints.sni]).toEqual([[1, 'graph.microsoft.com']]);
+    expect([...e.hints.facts.sni]).toEqual([[1, 'graph.microsoft.com']]);
     e.hints.remap(Int32Array.of(-1, 0));
-    expect([...e.hints.sni]).toEqual([[0, 'graph.microsoft.com']]);
+    expect([...e.hints.facts.sni]).toEqual([[0, 'graph.microsoft.com']]);
     e.hints.remap(Int32Array.of(-1));
-    expect(e.hints.foldedNames.get(`${S}|443`)?.sni).toEqual(new Set(['graph.microsoft.com']));
+    expect(e.hints.facts.foldedNames.get(`${S}|443`)?.sni).toEqual(new Set(['graph.microsoft.com']));
   });
 });
 
@@ -94,7 +94,7 @@ describe('DNS answers', () => {
       { src: C, dst: '10.0.0.2', proto: 'udp', sport: 53001, dport: 53, payload: dnsQuery({ id: 9, question: 'graph.microsoft.com' }), t: 1_000_000 },
       { src: '10.0.0.2', dst: C, proto: 'udp', sport: 53, dport: 53001, payload: resp, t: 1_000_500 },
     ]);
-    expect(e.hints.dnsNames.get(S)).toEqual([
+    expect(e.hints.facts.dnsNames.get(S)).toEqual([
       { name: 'graph.microsoft.com', ttl: 100, ts: 1_000_500, client: C, resolver: '10.0.0.2' },
       { name: 'edge.example', ttl: 100, ts: 1_000_500, client: C, resolver: '10.0.0.2' },
     ]);
@@ -107,7 +107,7 @@ describe('DNS answers', () => {
         ? { src: C, dst: '10.0.0.2', proto: 'tcp', sport: 50001, dport: 53, flags, seq, payload }
         : { src: '10.0.0.2', dst: C, proto: 'tcp', sport: 53, dport: 50001, flags, seq, payload };
     const e = feed([d('c', 1, new Uint8Array(0), 'S'), d('s', 7, new Uint8Array(0), 'SA'), d('s', 8, msg.subarray(0, 20)), d('s', 28, msg.subarray(20))]);
-    expect(e.hints.dnsNames.get(S)?.map((x) => x.name)).toEqual(['graph.microsoft.com', 'edge.example']);
+    expect(e.hints.facts.dnsNames.get(S)?.map((x) => x.name)).toEqual(['graph.microsoft.com', 'edge.example']);
   });
 });
 
@@ -116,7 +116,7 @@ describe('ICMP unreachable and the endpoint mapper', () => {
     const probe: F = { src: C, dst: '10.0.0.3', proto: 'udp', sport: 60002, dport: 389, payload: new Uint8Array(40) };
     const quoted = frame(probe).subarray(14, 14 + 28); // the IP header + 8 bytes, as routers quote it
     const e = feed([probe, { src: '10.0.0.1', dst: C, proto: 'icmp', icmpType: 3, icmpCode: 13, payload: quoted }]);
-    expect([...e.hints.icmp.values()]).toEqual([
+    expect([...e.hints.facts.icmp.values()]).toEqual([
       { protocol: 'udp', src: C, srcPort: 60002, dst: '10.0.0.3', dstPort: 389, icmpv6: false, type: 3, code: 13, from: '10.0.0.1', count: 1, firstTs: expect.any(Number) },
     ]);
   });
@@ -129,7 +129,7 @@ describe('ICMP unreachable and the endpoint mapper', () => {
       m(11, eptMapResponse(2, 49670, '10.0.0.2')),
       m(11 + eptMapResponse(2, 49670, '10.0.0.2').length, eptMapResponse(3, 49671, '0.0.0.0')),
     ]);
-    expect(e.hints.epm.map((x) => `${x.client}>${x.server}:${x.protocol}/${x.port} by ${x.mapper}`)).toEqual([
+    expect(e.hints.facts.epm.map((x) => `${x.client}>${x.server}:${x.protocol}/${x.port} by ${x.mapper}`)).toEqual([
       '10.0.0.10>10.0.0.2:tcp/49670 by 10.0.0.2',
       '10.0.0.10>10.0.0.2:tcp/49671 by 10.0.0.2',
     ]);

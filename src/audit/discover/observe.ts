@@ -89,7 +89,7 @@ export function observe(facts: CaptureFacts): Observation {
     (byServer.get(p.server) ?? byServer.set(p.server, []).get(p.server)!).push(p);
     (byClient.get(p.client) ?? byClient.set(p.client, []).get(p.client)!).push(p);
   }
-  return { pairs, byServer, byClient, names, addressesOfName, srv: hints?.srv ?? [], connections: facts.connections.size, packets: facts.packets };
+  return { pairs, byServer, byClient, names, addressesOfName, srv: [...(hints?.srv ?? [])], connections: facts.connections.size, packets: facts.packets };
 }
 
 /** A protocol and port (or inclusive range), e.g. tcp/389 or tcp/49152-65535. */

@@ -4,7 +4,7 @@ import { isoMicros } from '../../audit/time.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
 import { connectionCommunityId } from '../../flows/community_id.js';
 import type { Connection } from '../../flows/connection.js';
-import type { HintRecorder } from '../../flows/hints.js';
+import type { HintFacts } from '../../flows/hint_store.js';
 import { safeCsvCast } from '../../report/csv_cell.js';
 import type { Io } from '../io.js';
 import { checkOutputPath } from '../output.js';
@@ -25,7 +25,7 @@ export const FLOW_FIELDS = [
  * One line of the connection log. `names` (the run's hints) adds the TLS SNI and HTTP Host the
  * client sent, so a central audit of shipped flows keeps host-name roles (DNS answers stay behind).
  */
-export function flowRecord(c: Connection, names?: HintRecorder): Record<(typeof FLOW_FIELDS)[number], string | number | null> {
+export function flowRecord(c: Connection, names?: HintFacts): Record<(typeof FLOW_FIELDS)[number], string | number | null> {
   return {
     protocol: c.protocol,
     client: c.client,
@@ -67,7 +67,7 @@ export function registerFlows(program: Command, io: Io, setExit: (code: number) 
       if (flags.output !== undefined) checkOutputPath(flags.output); // before reading anything
       const { matrix } = loadPolicy(flags.matrix, undefined, []);
       checkCaptures(captures);
-      const facts = await analyseFiles(resolveInputs(captures), serverPortsFor(matrix));
+      const facts = await analyseFiles(resolveInputs(captures), serverPortsFor(matrix), { records: 'rows' });
       const unreadable = nothingReadable(facts);
       if (unreadable) {
         for (const m of unreadable) io.stderr(`flowaudit: ${m}\n`);

@@ -12,11 +12,11 @@ async function hints(file: string) {
   const h = e.hints;
   return {
     dnsResponses: h.dnsResponses,
-    dns: Object.fromEntries([...h.dnsNames].map(([a, l]) => [a, l.map((x) => `${x.name} ${x.ttl}`)])),
-    sni: [...h.sni.values()],
-    host: [...h.httpHost.values()],
-    epm: h.epm.map((x) => `${x.client} > ${x.server} ${x.protocol}/${x.port} (mapper ${x.mapper})`),
-    icmp: h.icmp.size,
+    dns: Object.fromEntries([...h.facts.dnsNames].map(([a, l]) => [a, l.map((x) => `${x.name} ${x.ttl}`)])),
+    sni: [...h.facts.sni.values()],
+    host: [...h.facts.httpHost.values()],
+    epm: h.facts.epm.map((x) => `${x.client} > ${x.server} ${x.protocol}/${x.port} (mapper ${x.mapper})`),
+    icmp: h.facts.icmp.size,
   };
 }
 
