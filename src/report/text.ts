@@ -123,7 +123,7 @@ function liveLines(i: InputResult): string[] {
   const ev = i.live.evidence;
   return [
     `    interface ${inert(i.live.interface)}${i.live.filter ? `, filter ${inert(JSON.stringify(i.live.filter))}` : ''}, ${i.live.startedAt} → ${i.live.stoppedAt ?? '-'}, stopped by ${i.live.stopReason ?? '-'}`,
-    `    evidence ${ev ? `${inert(ev.path)} (${ev.packets} packets, sha256 ${ev.sha256 ?? '-'})` : 'not written (use --write FILE.pcapng)'}`,
+    `    evidence ${ev ? `${inert(ev.path)} (${plural(ev.packets, 'packet')}, sha256 ${ev.sha256 ?? '-'})` : 'not written (use --write FILE.pcapng)'}`,
     i.live.engine && i.live.engine !== 'cap'
       ? `    captured by ${inert(i.live.engine)}; timestamps: ${inert(i.live.engine)}'s (kernel capture time); kernel drop counts: ${i.live.dropsAvailable ? 'from its statistics block' : 'not available'}`
       : `    timestamps: host clock at delivery (monotonic, ns), not kernel capture time; kernel drop counts: not available`,
