@@ -53,7 +53,14 @@ export class UnexpectedGroups {
   /** The groups, near misses kept only where the server's own evidence fits the role (`fit`). */
   results(fit: RoleFit): UnexpectedGroup[] {
     return [...this.groups.entries()]
-      .map(([key, a]) => ({ ...a.g, nearMisses: fittingNearMisses(a.g.nearMisses, fit), firstSeen: isoMicros(a.first), lastSeen: isoMicros(a.last), diagnosis: this.insight.groupDiagnosis(key), communityIds: a.ids.values() }))
+      .map(([key, a]) => ({
+        ...a.g,
+        nearMisses: fittingNearMisses(a.g.nearMisses, fit),
+        firstSeen: isoMicros(a.first),
+        lastSeen: isoMicros(a.last),
+        diagnosis: this.insight.groupDiagnosis(key),
+        communityIds: a.ids.values(),
+      }))
       .sort(compareGroups);
   }
 
