@@ -3,7 +3,7 @@
  * port (groupPort: ephemeral ports folded), with the disabled rules and near misses that would
  * have matched, and a sample of Community IDs.
  */
-import { RoleFit, fittingNearMisses } from './role_fit.js';
+import { type RoleFit, fittingNearMisses } from './role_fit.js';
 import { CommunityIdSample, connectionCommunityId } from '../flows/community_id.js';
 import type { Connection } from '../flows/connection.js';
 import type { MatrixRule } from '../matrix/types.js';

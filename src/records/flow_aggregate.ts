@@ -40,6 +40,8 @@ export interface FlowTuple {
   clientAddr: Uint32Array;
   serverAddr: Uint32Array;
   serverPort: number;
+  /** The client's port (kept for a tuple of one record, where it still names the connection). */
+  clientPort: number;
   icmpType: number;
   icmpCode: number;
   state: number;
@@ -64,7 +66,7 @@ export interface FlowTuple {
 
 export function emptyTuple(): FlowTuple {
   return {
-    ipProto: 0, clientAddr: new Uint32Array(4), serverAddr: new Uint32Array(4), serverPort: 0, icmpType: -1, icmpCode: -1,
+    ipProto: 0, clientAddr: new Uint32Array(4), serverAddr: new Uint32Array(4), serverPort: 0, clientPort: 0, icmpType: -1, icmpCode: -1,
     state: 0, outcome: 0, basis: 0, directionBy: 0, sni: 0, host: 0, count: 1,
     packetsToServer: 0, packetsToClient: 0, bytesToServer: 0, bytesToClient: 0, firstSeen: NaN, lastStart: NaN, lastSeen: NaN, history: '',
   };
@@ -109,6 +111,7 @@ export class FlowAggregates implements ConnectionSet {
   private lastStartTs = new Float64Array(0);
   private last = new Float64Array(0);
   private dirBy = new Uint8Array(0);
+  private clientPort = new Uint16Array(0);
   private histories: HistoryCount[][] = [];
   private otherHistories = new Float64Array(0);
   private readonly key = new Uint32Array(K);
@@ -171,7 +174,10 @@ export class FlowAggregates implements ConnectionSet {
     if (!(t.lastStart <= this.lastStartTs[i]!)) this.lastStartTs[i] = Number.isNaN(t.lastStart) ? this.lastStartTs[i]! : t.lastStart;
     if (!(t.lastSeen <= this.last[i]!)) this.last[i] = Number.isNaN(t.lastSeen) ? this.last[i]! : t.lastSeen;
     this.noteHistory(i, t.history, t.count);
-    if (this.count[i] === t.count) this.dirBy[i] = t.directionBy;
+    if (this.count[i] === t.count) {
+      this.dirBy[i] = t.directionBy;
+      this.clientPort[i] = t.clientPort;
+    }
     return i;
   }
 
@@ -241,7 +247,9 @@ export class FlowAggregates implements ConnectionSet {
     c.protocol = protocolLabel(c.ipProto);
     c.client = names.format(c.clientAddr);
     c.server = names.format(c.serverAddr);
-    c.clientPort = 0;
+    c.count = this.count[i]!;
+    // One record: its client port, so its Community ID is its own; an aggregate has none (as folded connections).
+    c.clientPort = c.count === 1 ? this.clientPort[i]! : 0;
     c.serverPort = pp >>> 8;
     c.icmpType = (ic << 16) >> 16;
     c.icmpCode = ic >> 16;
@@ -259,7 +267,6 @@ export class FlowAggregates implements ConnectionSet {
     c.lastSeen = this.last[i]!;
     c.directionBy = DIRECTION_BYS[this.dirBy[i]!]!;
     c.history = this.histories[i]![0]?.history ?? '';
-    c.count = this.count[i]!;
     if (c.communityIds !== undefined) c.communityIds = undefined;
     return c;
   }
@@ -296,6 +303,9 @@ export class FlowAggregates implements ConnectionSet {
     const dirBy = new Uint8Array(n);
     dirBy.set(this.dirBy);
     this.dirBy = dirBy;
+    const clientPort = new Uint16Array(n);
+    clientPort.set(this.clientPort);
+    this.clientPort = clientPort;
     this.count = f64(this.count, 1);
     this.packets = f64(this.packets, 2);
     this.bytes = f64(this.bytes, 2);

@@ -32,6 +32,7 @@ export function recordTuple(r: FlowRecord, serverPorts: ServerPorts, t: FlowTupl
   copy4(t.serverAddr, s ? orig : resp);
   const ports = r.ipProto === 6 || r.ipProto === 17;
   t.serverPort = ports ? (s ? r.origPort : r.respPort) : 0;
+  t.clientPort = ports ? (s ? r.respPort : r.origPort) : 0;
   t.icmpType = r.icmpType;
   t.icmpCode = r.icmpCode;
   t.state = CONN_STATES.indexOf(o.state);
