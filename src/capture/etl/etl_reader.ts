@@ -54,7 +54,13 @@ export function isEtlHeader(b: Uint8Array, v: DataView, p: number, avail: number
   if (avail < ETL_SNIFF_BYTES) return false;
   const size = v.getUint32(p, true);
   const t = b[p + WMI_BUFFER_HEADER_LEN + 2]!;
-  return size >= WMI_BUFFER_HEADER_LEN + 32 && size <= MAX_ETL_BUFFER && (t === 1 || t === 2) && (b[p + WMI_BUFFER_HEADER_LEN + 3]! & 0xc0) === 0xc0 && v.getUint16(p + WMI_BUFFER_HEADER_LEN + 6, true) === 0;
+  return (
+    size >= WMI_BUFFER_HEADER_LEN + 32 &&
+    size <= MAX_ETL_BUFFER &&
+    (t === 1 || t === 2) &&
+    (b[p + WMI_BUFFER_HEADER_LEN + 3]! & 0xc0) === 0xc0 &&
+    v.getUint16(p + WMI_BUFFER_HEADER_LEN + 6, true) === 0
+  );
 }
 
 export class EtlReader implements PacketSource {
