@@ -95,6 +95,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     nearMisses: nearMissesOf(unexpected, insight),
     scans: scanFindings,
     warnings,
+    unexpectedByServer: [], // filled by withNamesAndGroups, once every name is known
   };
   qualifyUnavailableNames(result);
   result.nextSteps = [...inconclusiveSteps(result), ...nextSteps(result), ...vantageHint(result, walk.hub.hub(), insight.labelled)];

@@ -13,8 +13,11 @@ import type { UnexpectedGroup } from './result.js';
 import { zeroOutcomes } from './rule_acc.js';
 import { isoMicros } from './time.js';
 
+/** The fields of a group filled when the group is finished (results(), then withNamesAndGroups). */
+type FinishedField = 'diagnosis' | 'communityIds' | 'clientNames' | 'serverNames';
+
 interface GroupAcc {
-  g: UnexpectedGroup;
+  g: Omit<UnexpectedGroup, FinishedField>;
   first: number;
   last: number;
   ids: CommunityIdSample;
@@ -48,10 +51,21 @@ export class UnexpectedGroups {
     else for (const x of c.communityIds ?? []) acc.ids.add(x);
   }
 
-  /** The groups, finished (times, diagnosis, Community IDs), in report order. */
+  /**
+   * The groups, finished (times, diagnosis, Community IDs), in report order. The names of both
+   * ends are filled by withNamesAndGroups (grouping.ts) once every name is known.
+   */
   results(): UnexpectedGroup[] {
     return [...this.groups.entries()]
-      .map(([key, a]) => ({ ...a.g, firstSeen: isoMicros(a.first), lastSeen: isoMicros(a.last), diagnosis: this.insight.groupDiagnosis(key), communityIds: a.ids.values() }))
+      .map(([key, a]) => ({
+        ...a.g,
+        firstSeen: isoMicros(a.first),
+        lastSeen: isoMicros(a.last),
+        diagnosis: this.insight.groupDiagnosis(key),
+        communityIds: a.ids.values(),
+        clientNames: [],
+        serverNames: [],
+      }))
       .sort(compareGroups);
   }
 

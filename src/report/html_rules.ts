@@ -9,8 +9,6 @@ import { coverage, diagnosis, ruleNames, type AddrHtml } from './html_fields.js'
 import { esc, token } from './html_escape.js';
 import { edgeKind } from './svg_diagram.js';
 
-type Loose = Record<string, unknown>;
-
 function requirement(x: RuleResult): string {
   return x.requirement + (x.feature ? ` (${x.feature})` : '');
 }
@@ -30,10 +28,9 @@ function traffic(x: RuleResult): string {
 }
 
 export function rulesSection(r: AuditResult, addr: AddrHtml): string {
-  const loose = r.rules as unknown as Loose[];
-  const hasCoverage = loose.some((x) => x.coverage !== undefined && x.coverage !== null);
-  const hasDiagnosis = loose.some((x) => x.diagnosis !== undefined && x.diagnosis !== null);
-  const hasNames = loose.some((x) => Array.isArray(x.evidence) && x.evidence.some((e) => Array.isArray((e as Loose).names) && ((e as Loose).names as unknown[]).length > 0));
+  const hasCoverage = r.rules.some((x) => x.coverage !== null);
+  const hasDiagnosis = r.rules.some((x) => x.diagnosis !== null);
+  const hasNames = r.rules.some((x) => x.evidence.some((e) => e.names.length > 0));
   const out: string[] = [];
   out.push('<section id="rules">');
   out.push(`<h2>Rules (${r.rules.length})</h2>`);
@@ -42,12 +39,11 @@ export function rulesSection(r: AuditResult, addr: AddrHtml): string {
     `<thead><tr><th>Status</th><th>Rule</th><th>Flow</th><th>Traffic</th>${hasCoverage ? '' : '<th>Clients → servers</th>'}${hasNames ? '<th>Names seen</th>' : ''}${hasCoverage ? '<th>Coverage (destination members)</th>' : ''}${hasDiagnosis ? '<th>Diagnosis</th>' : ''}</tr></thead>`,
   );
   out.push('<tbody>');
-  r.rules.forEach((x, i) => {
+  r.rules.forEach((x) => {
     const kind = edgeKind(x);
-    const extra = loose[i]!;
     const trigger = x.status === 'missing' && x.trigger ? `<br><strong>To test it:</strong> ${esc(x.trigger)}` : '';
     out.push(
-      `<tr data-rule="${esc(x.id)}" data-status="${esc(kind)}"><td class="status s-${token(kind)}">${esc(kind)}</td><td><span class="mono nowrap">${esc(x.id)}</span>${x.service ? `<br><strong>${esc(x.service)}</strong>` : ''}</td><td>${esc(x.source)} → ${esc(x.destination)}<br><span class="mono">${esc(`${x.protocol}/${x.ports.join(',')}`)}</span> · ${esc(requirement(x))}${x.row !== null ? ` · row ${x.row}` : ''}<br><span class="desc">${esc(x.description)}</span>${x.reason ? `<br><span class="muted">${esc(x.reason)}</span>` : ''}${trigger}</td><td class="nowrap">${traffic(x)}</td>${hasCoverage ? '' : `<td>${listed(x.clients, addr)} → ${listed(x.servers, addr)}</td>`}${hasNames ? `<td>${ruleNames(extra.evidence, addr)}</td>` : ''}${hasCoverage ? `<td class="coverage">${coverage(extra.coverage, addr)}</td>` : ''}${hasDiagnosis ? `<td>${diagnosis(extra.diagnosis)}</td>` : ''}</tr>`,
+      `<tr data-rule="${esc(x.id)}" data-status="${esc(kind)}"><td class="status s-${token(kind)}">${esc(kind)}</td><td><span class="mono nowrap">${esc(x.id)}</span>${x.service ? `<br><strong>${esc(x.service)}</strong>` : ''}</td><td>${esc(x.source)} → ${esc(x.destination)}<br><span class="mono">${esc(`${x.protocol}/${x.ports.join(',')}`)}</span> · ${esc(requirement(x))}${x.row !== null ? ` · row ${x.row}` : ''}<br><span class="desc">${esc(x.description)}</span>${x.reason ? `<br><span class="muted">${esc(x.reason)}</span>` : ''}${trigger}</td><td class="nowrap">${traffic(x)}</td>${hasCoverage ? '' : `<td>${listed(x.clients, addr)} → ${listed(x.servers, addr)}</td>`}${hasNames ? `<td>${ruleNames(x.evidence, addr)}</td>` : ''}${hasCoverage ? `<td class="coverage">${coverage(x.coverage, addr)}</td>` : ''}${hasDiagnosis ? `<td>${diagnosis(x.diagnosis)}</td>` : ''}</tr>`,
     );
   });
   out.push('</tbody></table>');

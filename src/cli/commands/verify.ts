@@ -23,6 +23,7 @@ import type { Command } from 'commander';
 import { runAudit } from '../../audit/audit.js';
 import { attachEvidence, resultSha256, type Evidence } from '../../audit/evidence.js';
 import { AUDIT_SCHEMA, type AuditResult } from '../../audit/result.js';
+import { normalizeReport, type ReportInput } from '../../audit/normalize.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
 import { UsageError, InputError, messageOf } from '../../errors.js';
 import { sha256File } from '../../inputs/file_hash.js';
@@ -69,7 +70,11 @@ function reportJson(path: string, text: string): { format: string; json: string 
   throw new InputError(`${path}: not a flowaudit report (no JSON, and no embedded result as in HTML and Markdown reports)`);
 }
 
-function readReport(path: string): AuditResult & { evidence: Evidence; readAs: string } {
+/**
+ * The report as read (`raw`: what its hash covers and what the re-run is compared with) and its
+ * normalized copy (`report`: every field of the current type, for reading).
+ */
+function readReport(path: string): { raw: ReportInput & { evidence: Evidence }; report: AuditResult & { evidence: Evidence }; readAs: string } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -92,8 +97,8 @@ function readReport(path: string): AuditResult & { evidence: Evidence; readAs: s
   if (!e || typeof e !== 'object' || typeof e.resultSha256 !== 'string' || !Array.isArray(e.inputs) || !e.matrix) {
     throw new InputError(`${path}: the report has no evidence block (made by an older flowaudit); nothing to verify against`);
   }
-  Object.defineProperty(r, 'readAs', { value: format, enumerable: false });
-  return r as AuditResult & { evidence: Evidence; readAs: string };
+  const raw = r as ReportInput & { evidence: Evidence };
+  return { raw, report: { ...normalizeReport(raw), evidence: raw.evidence }, readAs: format };
 }
 
 /** A path recorded in the report: beside the report first (when relative), else as given. */
@@ -104,13 +109,13 @@ function besideReport(reportPath: string, p: string): string {
 }
 
 export async function verifyCommand(reportPath: string, captures: string[], flags: VerifyFlags, io: Io): Promise<number> {
-  const report = readReport(reportPath);
+  const { raw, report, readAs } = readReport(reportPath);
   const ev = report.evidence;
-  const lines: string[] = [`verify ${reportPath} (${report.readAs} report)`];
+  const lines: string[] = [`verify ${reportPath} (${readAs} report)`];
   const problems: string[] = [];
 
   // 1. The report's own integrity.
-  const own = resultSha256(report);
+  const own = resultSha256(raw);
   if (own === ev.resultSha256) lines.push('  report     ok: evidence.resultSha256 matches the report\'s content');
   else {
     lines.push(`  report     CHANGED: evidence.resultSha256 is ${ev.resultSha256}, the content hashes to ${own}`);
@@ -174,7 +179,7 @@ export async function verifyCommand(reportPath: string, captures: string[], flag
   const fresh = attachEvidence(audited, { argv: ev.argv, matrixSpecs: ev.matrix.specs, host: ev.host });
   normalisePaths(fresh, report, paths);
   const diffs: string[] = [];
-  diff(comparable(report), comparable(fresh), '', diffs);
+  diff(comparable(raw), comparable(fresh), '', diffs);
   const how = `scope ${report.options.scope}, features ${features.join(',') || 'none'}${applied.length ? `, ${applied.join(', ')}` : ''}`;
   if (diffs.length === 0) lines.push(`  re-run     ok: the audit gives the same result (${how})`);
   else {
@@ -229,7 +234,7 @@ function normalisePaths(fresh: AuditResult, report: AuditResult, paths: string[]
 }
 
 /** A JSON copy without the fields that legitimately differ between two runs of the same audit. */
-function comparable(r: AuditResult): Record<string, Json> {
+function comparable(r: AuditResult | ReportInput): Record<string, Json> {
   const c = JSON.parse(JSON.stringify(r)) as Record<string, Json> & { evidence?: Record<string, Json>; tool?: Record<string, Json> };
   delete c.generatedAt;
   if (c.tool) delete c.tool.version;
