@@ -5,8 +5,9 @@
  */
 import type { LiveInputInfo } from '../capture/source.js';
 import type { ConnState, Outcome } from '../flows/conn_state.js';
+import type { EvidenceInput, InputDescription } from '../inputs/input_description.js';
 import type { InputProblem } from '../inputs/input_problem.js';
-import type { ByteBasis, RecordInputInfo } from '../inputs/record_input.js';
+import type { ByteBasis } from '../inputs/record_input.js';
 import type { MergeStats } from '../flows/facts_merge.js';
 import type { RuleBase } from '../matrix/types.js';
 import type { CoverageEntry } from './coverage.js';
@@ -117,43 +118,27 @@ export interface UnexpectedGroup extends FlowCounts {
   serverNames: NameRef[];
 }
 
-export interface InputResult {
-  path: string;
-  sha256: string | null;
+/**
+ * The report's `inputs[]` entry: the input's description (inputs/input_description.ts: path,
+ * hash, counts, error, origin, compression, stored bytes, pktmon copies, byte basis, flow-log
+ * info) with what the report adds: the capture's format, byte order, version, link types,
+ * interfaces, window (ISO times), truncation, warnings and drops. origin, compression, storedBytes
+ * and copiesCollapsed were added in issue 9, byteBasis and records in issue 11.
+ */
+export interface InputResult extends InputDescription {
   format: string;
   byteOrder: string | null;
   version: string | null;
   linkTypes: string[];
   interfaces: number;
-  packets: number;
-  bytes: number;
   firstSeen: string | null;
   lastSeen: string | null;
   truncated: boolean;
   warnings: InputProblem[];
-  error: InputProblem | null;
   /** Drops from pcapng ISBs (sum over interfaces), or null when the file records none. */
   drops: { ifDrop: number | null; osDrop: number | null } | null;
   /** Live captures only (format 'live'): interface, filter, clock, evidence file; drops stay null. */
   live?: LiveInputInfo;
-  /**
-   * Issue 11: what `bytes` counts: `frame` (captures, Suricata, flowaudit flows), `ip` (Zeek
-   * *_ip_bytes), `payload` (Zeek orig_bytes/resp_bytes), `mixed`; null when nothing was counted.
-   */
-  byteBasis: ByteBasis | 'mixed' | null;
-  /** Issue 11, flow logs only: connections, malformed lines, ignored records, facts unavailable. */
-  records?: RecordInputInfo;
-  /**
-   * Added in issue 9. origin: 'file' (a regular file, re-readable by its path), 'stream' (stdin,
-   * a FIFO or pipe: read once, so verify needs the capture given explicitly) or 'live';
-   * compression: how the input was stored ('gzip' or null; sha256 and storedBytes cover the stored
-   * bytes); copiesCollapsed: Windows Packet Monitor per-component copies counted once (null when
-   * the input is not a Windows capture).
-   */
-  origin: 'file' | 'stream' | 'live';
-  compression: string | null;
-  storedBytes: number | null;
-  copiesCollapsed: number | null;
 }
 
 export interface AuditSummary {
@@ -282,7 +267,7 @@ export interface Evidence {
    * `stream: true` (issue 9): read once from stdin or a pipe; `verify` needs that capture given
    * explicitly. `compression`: the sha256 covers the compressed bytes as stored.
    */
-  inputs: { path: string; sha256: string | null; stream?: true; compression?: string }[];
+  inputs: EvidenceInput[];
   /** `specs`: the --matrix values as given (default builtin:ams); verify re-loads them. */
   matrix: { name: string; version: string; origin: string; specs: string[]; sha256: string };
   inventory: { origin: string; sha256: string | null };
