@@ -2,6 +2,8 @@
  * runAudit: connection facts + matrix + inventory → verdicts (policy). Pure apart from reading
  * its arguments: same inputs, same result object, in a stable order.
  */
+import { adInfrastructureHint } from './ad_infrastructure.js';
+import { RoleFit } from './role_fit.js';
 import { emptyConnection } from '../flows/connection.js';
 import type { CaptureFacts } from '../flows/facts.js';
 import type { Inventory, Matrix } from '../matrix/types.js';
@@ -62,7 +64,8 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     const fields = insight.ruleFields(a.rule, a.enabled, inventory.roles, sortAddresses);
     return finishStatus({ ...ruleResult(a), ...fields }, a, opts.requireAllMembers === true, vantage, warnings, inventory.roles, insight.nameOf);
   });
-  const unexpected = walk.groups.results();
+  const fit = new RoleFit({ inventory, learnedNames: (a) => insight.names.learnedNames(a), kerberosServers: insight.kerberosServers });
+  const unexpected = walk.groups.results(fit);
   const inputs = facts.inputs.map(inputResult);
   const scanFindings = walk.scans.findings(insight.short);
   const decided = decideVerdict({
@@ -77,6 +80,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     extraViolations: scanFindings.map((f) => `scanning client ${f.client}: ${f.probes} unexpected connection${f.probes === 1 ? '' : 's'} to ${f.ports} port${f.ports === 1 ? '' : 's'} on ${f.hosts} host${f.hosts === 1 ? '' : 's'}, ${f.answered} answered`),
   });
 
+  const ad = adInfrastructureHint(unexpected, matrix);
   const result: AuditResult = {
     schema: AUDIT_SCHEMA,
     verdict: decided.verdict,
@@ -95,6 +99,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     nearMisses: nearMissesOf(unexpected, insight),
     scans: scanFindings,
     warnings,
+    ...(ad !== null ? { adInfrastructure: ad } : {}),
     unexpectedByServer: [], // filled by withNamesAndGroups, once every name is known
   };
   qualifyUnavailableNames(result);

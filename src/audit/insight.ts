@@ -91,6 +91,8 @@ export class Insights {
   private readonly epm = new Map<string, { ts: number; mapper: string }>();
   /** ICMP quotes by the quoted packet without its client port (for aggregates of folded connections). */
   private readonly icmpNoPort = new Map<string, IcmpQuote>();
+  /** Servers that answered Kerberos (tcp/udp 88): they behave as domain controllers (role_fit.ts). */
+  readonly kerberosServers = new Set<string>();
   /** Roles defined by host names only (idp.example.org, *.lithnet.io): a named server is judged by its name. */
   private readonly nameRoles = new Set<string>();
 
@@ -118,6 +120,7 @@ export class Insights {
   }
 
   inScope(c: Connection): void {
+    if (c.serverPort === 88 && c.protocol !== 'icmp' && c.outcome === 'answered' && this.kerberosServers.size < MAX_NAMED_ADDRESSES) this.kerberosServers.add(c.server);
     if (this.addresses.size >= MAX_NAMED_ADDRESSES) return;
     this.named(c.client, c.clientAddr);
     this.named(c.server, c.serverAddr);

@@ -137,7 +137,8 @@ export class NameIndex {
       e.server = this.addressEnd(c.server, c.serverAddr);
       return e;
     }
-    const tsEnd = c.id < 0 ? (c.lastStart ?? c.firstSeen) : c.firstSeen;
+    // An aggregate (folded connections, flow-log tuples) spans its records' starts.
+    const tsEnd = c.id < 0 || c.count > 1 ? (c.lastStart ?? c.firstSeen) : c.firstSeen;
     e.client = this.end(c.client, c.clientAddr, c.firstSeen, tsEnd, NONE, NONE);
     e.server = this.end(c.server, c.serverAddr, c.firstSeen, tsEnd, this.sniOf(c), this.hostOf(c));
     return e;
@@ -194,6 +195,13 @@ export class NameIndex {
     if (m) for (const [k, v] of m) return { name: k.slice(k.indexOf('|') + 1), source: v.source };
     const dns = this.hints?.dnsNames.get(address);
     return dns?.[0] ? { name: dns[0].name, source: 'dns' } : undefined;
+  }
+
+  /** Names the capture gave `address` (SNI, HTTP Host, DNS), without the inventory's; empty when none. */
+  learnedNames(address: string): string[] {
+    const out = [...(this.seen.get(address)?.keys() ?? [])].map((k) => k.slice(k.indexOf('|') + 1));
+    for (const d of this.hints?.dnsNames.get(address) ?? []) if (!out.includes(d.name)) out.push(d.name);
+    return out;
   }
 
   /** The `names` block: each address in `addresses` with its inventory name and the names seen. */

@@ -78,6 +78,7 @@ export function nextSteps(r: AuditResult): string[] {
     const near = r.unexpected.filter((g) => g.disabledRules.length > 0);
     const one = r.unexpected.length === 1;
     steps.push(`Review the ${one ? 'unexpected flow' : `${r.unexpected.length} unexpected flows`}: block ${one ? 'it' : 'them'}, or, if ${one ? 'it is' : 'they are'} legitimate, add the hosts to the inventory or a rule to a custom matrix.`);
+    if (r.adInfrastructure) steps.push(r.adInfrastructure.text);
     const misses = r.nearMisses ?? [];
     if (misses.length > 0) {
       steps.push(`${misses.length} unexpected flow${misses.length === 1 ? ' is a near miss' : 's are near misses'} (right protocol and port, one side outside the rule's role): add the host to the role in the inventory if it belongs there (${listSome([...new Set(misses.map((m) => `${m.address} → ${m.missingRole}`))])}).`);

@@ -12,6 +12,7 @@ import type { MergeStats } from '../flows/facts_merge.js';
 import type { RuleBase } from '../matrix/types.js';
 import type { CoverageEntry } from './coverage.js';
 import type { Diagnosis } from './diagnosis.js';
+import type { AdInfrastructureHint } from './ad_infrastructure.js';
 import type { DynamicRpc, NearMiss, NearMissRef, RuleEvidence } from './insight.js';
 import type { NameEntry } from './names.js';
 import type { DiscoveredInventoryReport } from './discover/in_audit.js';
@@ -234,6 +235,8 @@ export interface AuditResult {
   names: { address: string; names: NameEntry[] }[];
   /** Issue 4: unexpected connections that would match a rule but for one side's role (by server, port, client). */
   nearMisses: NearMiss[];
+  /** Issue 20: unexpected flows that builtin:ad-infrastructure would make expected (absent when none). */
+  adInfrastructure?: AdInfrastructureHint;
   /** Issue 12: `unexpected[]` grouped by server, protocol and port, for people (audit/grouping.ts). */
   unexpectedByServer: UnexpectedServerGroup[];
   /**

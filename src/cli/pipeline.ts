@@ -8,10 +8,9 @@ import { InputError, UsageError } from '../errors.js';
 import type { ServerPorts } from '../flows/direction.js';
 import { collectFacts, type CaptureFacts } from '../flows/facts.js';
 import { FlowEngine } from '../flows/flow_engine.js';
-import { sha256FilesInBackground } from '../inputs/file_hash.js';
 import { ingestInputs, type IngestOptions } from '../capture/ingest.js';
 import { expandInputs, type InputSpec } from '../inputs/input_list.js';
-import { RecordCollector } from '../records/collector.js';
+import { RecordCollector, type RecordKeeping } from '../records/collector.js';
 import { joinRecordFacts, readRecordLogs, recordLogFormat, streamRecordHook, withCompanionLogs, type RecordLogInput } from '../records/record_facts.js';
 
 /**
@@ -32,6 +31,8 @@ export interface AnalyseOptions {
   onProgress?: (packets: number, path: string) => void;
   onNote?: (message: string) => void;
   stdin?: IngestOptions['stdin'];
+  /** Flow-log records aggregated per tuple (default: the audit's view), or one connection per row (`flows`). */
+  records?: RecordKeeping;
 }
 
 /**
@@ -65,26 +66,19 @@ export async function analyseInputs(
     throw new InputError(`no capture among the inputs: ${skippedHere.map((k) => `${k.path} (${k.reason})`).join(', ')}`);
   }
   const engine = new FlowEngine();
-  const collector = new RecordCollector(serverPorts);
+  const collector = new RecordCollector(serverPorts, opts.records ?? 'tuples');
   // Flow-log files first (names logs before conn logs), so a conn.log on stdin still meets its ssl.log names.
-  const read = readRecordLogs(logs, collector);
+  const { inputs: read, hashed: logsHashed } = readRecordLogs(logs, collector);
   const ingestOpts = { ...opts, recordLog: streamRecordHook(collector) }; // flow logs on stdin / pipes
   const ingested =
     captures.length > 0 ? await ingestInputs(captures, engine, ingestOpts) : { inputs: [], hashed: Promise.resolve(), skipped: [] };
   ingested.skipped.unshift(...skippedHere);
   let facts = collectFacts(engine, ingested.inputs, serverPorts);
-  if (logs.length === 0 && collector.table.size === 0 && !ingested.inputs.some((i) => i.records)) {
+  if (logs.length === 0 && collector.connections.size === 0 && !ingested.inputs.some((i) => i.records)) {
     return { facts, hashed: ingested.hashed, skipped: ingested.skipped };
   }
   // Captures in packet order (and flow logs read from streams), then the logs named as files.
   facts = joinRecordFacts(facts, collector, [...ingested.inputs, ...logs.map((l) => read.get(l.path)!)]);
-  const logsHashed = sha256FilesInBackground(logs.map((l) => l.path)).then((h) => {
-    for (const s of read.values()) {
-      const r = h.get(s.path);
-      if (r && 'sha256' in r) s.sha256 = r.sha256;
-      else if (!s.error) s.error = { offset: 0, message: `${s.path}: cannot hash file: ${r?.error ?? 'no result'}` };
-    }
-  });
   return { facts, hashed: Promise.all([ingested.hashed, logsHashed]).then(() => undefined), skipped: ingested.skipped };
 }
 

@@ -45,10 +45,10 @@ export function sniffRecordLog(head: string): Sniffed {
   if (!trimmed.startsWith('{')) return trimmed.startsWith('#') ? { error: 'text starting with "#" but no Zeek #separator header line' } : null;
   let obj: unknown;
   try {
-    obj = JSON.parse(trimmed);
+    obj = JSON.parse(firstObject(head.slice(head.indexOf('{'))) ?? trimmed);
   } catch {
-    // The first line may be longer than the sniffed head: judge by its start.
-    if (/"event_type"\s*:/.test(trimmed)) return { format: 'suricata-eve' };
+    // The first object may be longer than the sniffed head: judge by its start.
+    if (/"event_type"\s*:/.test(head)) return { format: 'suricata-eve' };
     return { error: 'line 1 starts like JSON but is not a complete JSON object' };
   }
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return { error: 'line 1 is JSON but not an object' };
@@ -64,4 +64,26 @@ export function sniffRecordLog(head: string): Sniffed {
   return {
     error: 'line 1 is a JSON object, but neither a Suricata eve event (event_type), a Zeek conn/ssl/dns record (uid, id.orig_h) nor a flowaudit flows line (protocol, client, server, state)',
   };
+}
+
+/**
+ * The first complete JSON object of `text` (which starts with `{`), by brace depth outside strings:
+ * one per line, several on a line or pretty-printed over many lines alike. Null when it does not end
+ * within the text.
+ */
+function firstObject(text: string): string | null {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === '\\') escaped = true;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') depth++;
+    else if ((c === '}' || c === ']') && --depth === 0) return text.slice(0, i + 1);
+  }
+  return null;
 }

@@ -62,8 +62,30 @@ export class RecordLogReader {
     this.info.ignored[what] = (this.info.ignored[what] ?? 0) + 1;
   }
 
-  private take(r: FlowRecord, no: number): void {
-    const added = this.into.addRecord(r);
+  /** The Zeek TSV header as read so far (the byte reader follows its #fields). */
+  get zeekHeader(): ZeekTsvHeader {
+    return this.header;
+  }
+
+  /** Whether TSV rows under the current header are this log's kind (else they are ignored by line()). */
+  zeekPathMatches(): boolean {
+    return this.header.path === null || this.header.path === this.zeekPath;
+  }
+
+  /** A data line read by the byte path: its record, with the addresses already parsed. */
+  takeRow(r: FlowRecord, no: number, orig: Uint32Array, resp: Uint32Array): void {
+    this.info.lines++;
+    this.take(r, no, orig, resp);
+  }
+
+  /** A data line (or JSON object) that could not be framed (cut, too long). */
+  malformed(no: number, message: string): void {
+    this.info.lines++;
+    this.bad(no, message);
+  }
+
+  private take(r: FlowRecord, no: number, orig?: Uint32Array, resp?: Uint32Array): void {
+    const added = this.into.addRecord(r, orig, resp);
     if (typeof added === 'string') return this.bad(no, added);
     const s = this.summary;
     this.info.connections++;

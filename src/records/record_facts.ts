@@ -4,6 +4,7 @@
  * bytes and times add to the totals, and each log is an input in command-line order.
  */
 import { existsSync, statSync } from 'node:fs';
+import { HashService } from '../inputs/input_hash.js';
 import { basename, dirname, join } from 'node:path';
 import { JoinedConnections, type CaptureFacts } from '../flows/facts.js';
 import { HintStore } from '../flows/hint_store.js';
@@ -12,7 +13,9 @@ import type { RecordLogFormat } from '../inputs/record_input.js';
 import { RecordCollector } from './collector.js';
 import { sniffRecordLog, type Sniffed } from './detect.js';
 import { headOfFile } from './line_reader.js';
-import { readRecordLog, readRecordStream, unavailableFor } from './read_log.js';
+import { readRecordLogFile } from './log_file.js';
+import { readRecordStream, unavailableFor } from './read_log.js';
+import { messageOf } from '../errors.js';
 
 /** The flow-log format of a regular file, by content; null for anything else (captures, dirs, FIFOs, stdin). */
 export function recordLogFormat(path: string): Sniffed {
@@ -66,8 +69,12 @@ export function withCompanionLogs(paths: string[]): string[] {
 /** A file sniffed as a flow log: its format, or why it looks like one but is not readable. */
 export type RecordLogInput = { path: string; format: RecordLogFormat } | { path: string; error: string };
 
-/** Read the flow logs (names logs first, so conn rows can be joined to their SNI) into `collector`. */
-export function readRecordLogs(given: RecordLogInput[], collector: RecordCollector): Map<string, InputSummary> {
+/**
+ * Read the flow logs (names logs first, so conn rows can be joined to their SNI) into `collector`,
+ * each file once: its bytes are hashed as they are parsed (log_file.ts). `hashed` resolves when
+ * every summary has its sha256 (or the reason it has none).
+ */
+export function readRecordLogs(given: RecordLogInput[], collector: RecordCollector): { inputs: Map<string, InputSummary>; hashed: Promise<void> } {
   const inputs = new Map<string, InputSummary>();
   const logs: { path: string; format: RecordLogFormat }[] = [];
   for (const g of given) {
@@ -80,8 +87,29 @@ export function readRecordLogs(given: RecordLogInput[], collector: RecordCollect
     }
   }
   const namesFirst = [...logs].sort((a, b) => Number(!isNamesLog(a.format)) - Number(!isNamesLog(b.format)));
-  for (const l of namesFirst) inputs.set(l.path, readRecordLog(l.path, l.format, collector));
-  return inputs;
+  const service = new HashService({ expectedBytes: logs.reduce((n, l) => n + sizeOf(l.path), 0) });
+  const digests: Promise<void>[] = [];
+  for (const l of namesFirst) {
+    const hash = service.open();
+    const s = readRecordLogFile(l.path, l.format, collector, hash);
+    inputs.set(l.path, s);
+    digests.push(
+      hash.digest().then(
+        (hex) => void (s.sha256 = hex),
+        (e: unknown) => void (s.error ??= { offset: 0, message: `${s.path}: cannot hash file: ${messageOf(e)}` }),
+      ),
+    );
+  }
+  const hashed = Promise.all(digests).then(() => service.close());
+  return { inputs, hashed };
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** A conn.log's unavailable facts shrink by the names logs (ssl.log, dns.log) read in the same run. */
@@ -114,7 +142,7 @@ function isNamesLog(f: RecordLogFormat): boolean {
  * run's summaries in report order (captures and logs); flow-log ones add their packets, bytes, times.
  */
 export function joinRecordFacts(facts: CaptureFacts, collector: RecordCollector, inputs: InputSummary[]): CaptureFacts {
-  const table = collector.table;
+  const table = collector.connections;
   table.idBase = facts.connections.size;
   const hints = facts.hints ?? new HintStore();
   for (const [i, name] of collector.sni) hints.setConnectionName('sni', table.idBase + i, name);

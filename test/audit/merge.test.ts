@@ -173,7 +173,8 @@ describe('merge of flow-log inputs (flowaudit flows JSONL shipped by two sensors
     writeFileSync(all, `${lines.join('\n')}\n`);
     writeFileSync(dc, `${dcLines.join('\n')}\n`);
     writeFileSync(edge, `${edgeLines.join('\n')}\n`);
-    const whole = await runCli(['audit', all, '-i', INV, '-f', 'json']);
+    // Per row, as the sensors' states keep them (an aggregated audit lists Community IDs only for one-row tuples).
+    const whole = await runCli(['audit', all, '-i', INV, '-f', 'json', '--flow-log-rows']);
     expect(JSON.parse(whole.stdout).summary.connections).toBe(lines.length);
     const states = [await auditState(dir, dc, 'dc-tap'), await auditState(dir, edge, 'edge-tap')];
     const r = await runCli(['merge', ...states, '-f', 'json']);

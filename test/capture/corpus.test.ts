@@ -1,7 +1,10 @@
 /**
  * Every real capture of the shared corpus is read to the end: only CaptureFormatError may be
  * thrown, valid files give MANIFEST's packet count, each corrupt file behaves as tabled below,
- * and (when tshark is installed) every frame matches tshark's time, lengths and interface.
+ * and every frame matches tshark's time, lengths and interface: against tshark's frames recorded
+ * once in test/capture/tshark_frames.json (test/capture/frame_reference.ts) for the corpus, so no
+ * tshark runs per file (on a mismatch, tshark is run, when installed, to show the difference), and
+ * against tshark itself for the bundled fixtures.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,9 +13,10 @@ import { describeShared } from '../support/shared.js';
 import { openCapture, openCaptureBytes } from '../../src/capture/open_capture.js';
 import type { PacketSource } from '../../src/capture/source.js';
 import { CaptureFormatError } from '../../src/errors.js';
-import { drain, type ReadResult } from '../support/capture_bytes.js';
+import { drain, type ReadResult, readDigest } from '../support/capture_bytes.js';
 import { CAPTURES_DIR, corpusMissing, readManifest } from './corpus_files.js';
-import { epochString, tsharkFrames, tsharkMissing } from './tshark.js';
+import { digestLines, type FrameReference, FRAME_REFERENCE, frameLines } from './frame_reference.js';
+import { epochString, type TsharkFrame, tsharkFrames, tsharkMissing } from './tshark.js';
 
 const manifest = readManifest();
 const files = corpusMissing ? [] : readdirSync(CAPTURES_DIR).sort();
@@ -94,6 +98,15 @@ const CORRUPT: Record<string, CorruptCase> = {
   },
 };
 
+/** One read from memory, errors kept in the result. */
+function whole(path: string): ReadResult {
+  try {
+    return drain(openCaptureBytes(new Uint8Array(readFileSync(path)), path));
+  } catch (e) {
+    return { packets: [], info: undefined as never, error: e };
+  }
+}
+
 function readThreeWays(path: string): ReadResult {
   const run = (open: () => PacketSource): ReadResult => {
     try {
@@ -106,8 +119,10 @@ function readThreeWays(path: string): ReadResult {
   const small = run(() => openCapture(path, { chunkSize: 64 }));
   const dflt = run(() => openCapture(path));
   const view = (r: ReadResult) => ({ packets: r.packets, info: r.info, error: String(r.error) });
-  expect(view(small), '64-byte chunks differ from memory').toEqual(view(mem));
-  expect(view(dflt), 'default chunks differ from memory').toEqual(view(mem));
+  // A digest first (a deep comparison of thousands of packets is the slow part); the views on a mismatch.
+  const memPrint = readDigest(mem);
+  if (readDigest(small) !== memPrint) expect(view(small), '64-byte chunks differ from memory').toEqual(view(mem));
+  if (readDigest(dflt) !== memPrint) expect(view(dflt), 'default chunks differ from memory').toEqual(view(mem));
   return mem;
 }
 
@@ -149,26 +164,33 @@ describeShared('corpus: every capture reads to the end', () => {
   });
 });
 
-/** Files whose timestamps we normalise on purpose where tshark prints the raw fraction. */
-const TSHARK_TIME_DIFFERS: Record<string, string> = {
-  'tcpdump__timestamp_invalid_nano.pcap': 'fraction ≥ 1e9: we carry it into seconds, tshark prints it raw',
-  'ndpi__fuzz-2021-10-13.pcap': 'fraction ≥ 1e9: we carry it into seconds, tshark prints it raw',
-};
+/** Our packets as tshark's frames (time, lengths, interface). */
+function asFrames(r: ReadResult): TsharkFrame[] {
+  return r.packets.map((p) => ({
+    time: epochString(p.tsSec, p.tsNsec),
+    len: p.wirelen,
+    capLen: p.caplen,
+    iface: r.info?.format === 'pcapng' ? String(p.interfaceId) : '',
+  }));
+}
 
-describeShared('corpus: every frame matches tshark', () => {
-  it.skipIf(tsharkMissing).each(files)('%s', (name) => {
+describeShared('corpus: every frame matches tshark (recorded frames)', () => {
+  const reference = JSON.parse(readFileSync(FRAME_REFERENCE, 'utf8')) as FrameReference;
+
+  it('the recorded reference lists exactly the corpus files', () => {
+    expect(Object.keys(reference.files).sort()).toEqual(files);
+  });
+
+  it.each(files)('%s', (name) => {
     const path = join(CAPTURES_DIR, name);
-    const r = readThreeWays(path);
-    const t = tsharkFrames(path);
-    expect(t.frames.length).toBe(r.packets.length);
-    const sameTime = !(name in TSHARK_TIME_DIFFERS);
-    const ours = r.packets.map((p) => ({
-      time: sameTime ? epochString(p.tsSec, p.tsNsec) : '-',
-      len: p.wirelen,
-      capLen: p.caplen,
-      iface: r.info.format === 'pcapng' ? String(p.interfaceId) : '',
-    }));
-    expect(t.frames.map((f) => ({ ...f, time: sameTime ? f.time : '-' }))).toEqual(ours);
+    const r = whole(path);
+    const want = reference.files[name];
+    expect(want, `${name} is not in ${FRAME_REFERENCE}: regenerate it (npx tsx test/capture/frame_reference.ts)`).toBeDefined();
+    const ours = frameLines(name, asFrames(r));
+    if (ours.length === want?.frames && digestLines(ours) === want.sha256) return;
+    // A mismatch: show it against tshark itself when it is here, else against the recorded counts.
+    if (!tsharkMissing) expect(ours).toEqual(frameLines(name, tsharkFrames(path).frames));
+    expect({ frames: ours.length, sha256: digestLines(ours) }, `recorded by ${reference.tshark}`).toEqual(want);
   });
 });
 
@@ -185,14 +207,6 @@ describe.skipIf(tsharkMissing || fixtureCaptures.length === 0)('fixtures: every 
     const r = readThreeWays(path);
     expect(r.error).toBeUndefined();
     expect(r.info.truncated).toBe(false);
-    const t = tsharkFrames(path);
-    expect(t.frames).toEqual(
-      r.packets.map((p) => ({
-        time: epochString(p.tsSec, p.tsNsec),
-        len: p.wirelen,
-        capLen: p.caplen,
-        iface: r.info.format === 'pcapng' ? String(p.interfaceId) : '',
-      })),
-    );
+    expect(tsharkFrames(path).frames).toEqual(asFrames(r));
   });
 });

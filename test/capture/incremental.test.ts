@@ -1,8 +1,11 @@
 /**
- * The incremental readers: a capture arriving in chunks of 1, 7 or 4096 bytes (or as one piece)
- * through the stream reader gives exactly what the whole-file reader gives (packets, offsets,
- * info, warnings, errors), and the hash of the one read equals sha256 of the bytes. Bundled lab
- * (pcapng), the lab rewritten as classic pcap, every corpus capture, and gzip of each.
+ * The incremental readers: a capture arriving in chunks through the stream reader gives exactly
+ * what the whole-file reader gives (packets, offsets, info, warnings, errors), and the hash of the
+ * one read equals sha256 of the bytes. The bundled lab (pcapng) and the lab rewritten as classic
+ * pcap are fed 1, 7 and 4096 bytes at a time and whole; every corpus capture in chunks of seeded
+ * random sizes (1–64 bytes, 1–1024 for files over 64 KiB, then 1–8192: record boundaries land
+ * mid-chunk at every kind of offset, at a small fraction of the one-await-per-byte cost), 4096
+ * and whole; gzip of each.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -15,7 +18,8 @@ import { openCaptureBytes } from '../../src/capture/open_capture.js';
 import { PcapWriter } from '../../src/capture/pcap_writer.js';
 import { newRawPacket } from '../../src/capture/source.js';
 import { drain, type ReadResult } from '../support/capture_bytes.js';
-import { CAPTURES_DIR, corpusMissing } from './corpus_files.js';
+import { describeShared } from '../support/shared.js';
+import { CAPTURES_DIR } from './corpus_files.js';
 
 const LAB = new Uint8Array(readFileSync('fixtures/ams-lab.pcapng'));
 
@@ -28,12 +32,37 @@ function labAsPcap(): Uint8Array {
   return w.close();
 }
 
-async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.slice(i, Math.min(bytes.length, i + size));
+/** A chunk size: a fixed number of bytes, or seeded random sizes in [1, max]. */
+type ChunkSize = number | { seed: number; max: number };
+
+/** mulberry32: a small seeded PRNG, so a failing chunking can be replayed from its seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
+async function* chunked(bytes: Uint8Array, size: ChunkSize): AsyncGenerator<Uint8Array> {
+  const next = typeof size === 'number' ? () => size : ((r) => () => 1 + Math.floor(r() * size.max))(random(size.seed));
+  for (let i = 0; i < bytes.length; ) {
+    const n = next();
+    yield bytes.slice(i, Math.min(bytes.length, i + n));
+    i += n;
+  }
+}
+
+const label = (size: ChunkSize): string => (typeof size === 'number' ? `${size}-byte` : `random 1–${size.max}-byte (seed ${size.seed})`);
+
+/** A seed from the file name, so each file gets its own chunking and the same one on every run. */
+const seedOf = (name: string): number => [...name].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7);
+
 /** Read through the stream reader; same shape as drain(). */
-async function readStream(bytes: Uint8Array, size: number, name: string): Promise<ReadResult & { sha256: string }> {
+async function readStream(bytes: Uint8Array, size: ChunkSize, name: string): Promise<ReadResult & { sha256: string }> {
   const svc = new HashService({ worker: false });
   const packets: ReadResult['packets'] = [];
   let error: unknown;
@@ -85,35 +114,69 @@ const view = (r: ReadResult) => ({
   error: r.error instanceof Error ? `${r.error.name}: ${r.error.message}` : r.error,
 });
 
-/** One-byte feeding costs an await per byte: the lab and every corpus file up to 64 KiB. */
-const sizesFor = (n: number): number[] => (n <= 64 * 1024 || n === LAB.length ? [1, 7, 4096, 1 << 30] : [7, 4096, 1 << 30]);
+const WHOLE = 1 << 30;
+/** One-byte feeding costs an await per byte: only for the lab. */
+const LAB_SIZES: ChunkSize[] = [1, 7, 4096, WHOLE];
+/** Seeded random chunks: at most 64 bytes for files up to 64 KiB, at most 1024 beyond (about 3,000 chunks per MB). */
+const corpusSizes = (name: string, n: number): ChunkSize[] => [{ seed: seedOf(name), max: n <= 64 * 1024 ? 64 : 1024 }, { seed: seedOf(name) + 1, max: 8192 }, 4096, WHOLE];
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
-const cases: [string, Uint8Array][] = [
+/**
+ * The view as one digest (every packet's fields and bytes, info, error): comparing digests is
+ * cheap where a deep comparison of thousands of packets is not; on a mismatch the caller compares
+ * the views themselves, so the failure shows the difference.
+ */
+function fingerprint(v: ReturnType<typeof view>): string {
+  const h = createHash('sha256');
+  for (const p of v.packets) {
+    h.update(`${p.tsSec} ${p.tsNsec} ${p.caplen} ${p.wirelen} ${p.linkType} ${p.interfaceId} ${p.fileOffset}|`);
+    h.update(p.bytes);
+  }
+  h.update(JSON.stringify([v.info, v.error]));
+  return h.digest('hex');
+}
+
+function expectSameView(got: ReturnType<typeof view>, ref: ReturnType<typeof view>, refPrint: string, what: string): void {
+  if (fingerprint(got) !== refPrint) expect(got, what).toEqual(ref);
+}
+
+async function sameAsWhole(name: string, bytes: Uint8Array, sizes: ChunkSize[]): Promise<void> {
+  const ref = view(whole(bytes, name));
+  const refPrint = fingerprint(ref);
+  for (const size of sizes) {
+    const r = await readStream(bytes, size, name);
+    expectSameView(view(r), ref, refPrint, `${name} in ${label(size)} chunks`);
+    if (r.sha256 !== '') expect(r.sha256, `${name} hash in ${label(size)} chunks`).toBe(sha(bytes));
+  }
+}
+
+async function gzipSameAsWhole(name: string, bytes: Uint8Array): Promise<void> {
+  const gz = gzipSync(bytes);
+  const ref = view(whole(bytes, name));
+  const refPrint = fingerprint(ref);
+  for (const size of [7, { seed: seedOf(name), max: 4096 }] as ChunkSize[]) {
+    const r = await readStream(gz, size, name);
+    expectSameView(view(r), ref, refPrint, `${name}.gz in ${label(size)} chunks`);
+    expect(r.sha256).toBe(sha(gz));
+  }
+}
+
+const LAB_CASES: [string, Uint8Array][] = [
   ['fixtures/ams-lab.pcapng', LAB],
   ['ams-lab as pcap', labAsPcap()],
-  ...(corpusMissing ? [] : readdirSync(CAPTURES_DIR).sort().map((f): [string, Uint8Array] => [f, new Uint8Array(readFileSync(join(CAPTURES_DIR, f)))])),
 ];
 
-describe('incremental reading: chunks of 1, 7, 4096 bytes and whole give the same result', () => {
-  it.each(cases)('%s', async (name, bytes) => {
-    const ref = view(whole(bytes, name));
-    for (const size of sizesFor(bytes.length)) {
-      const r = await readStream(bytes, size, name);
-      expect(view(r), `${name} in ${size}-byte chunks`).toEqual(ref);
-      if (r.sha256 !== '') expect(r.sha256, `${name} hash in ${size}-byte chunks`).toBe(sha(bytes));
-    }
-  }, 120_000);
+describe('incremental reading of the lab: chunks of 1, 7, 4096 bytes and whole give the same result', () => {
+  it.each(LAB_CASES)('%s', (name, bytes) => sameAsWhole(name, bytes, LAB_SIZES), 120_000);
+  it.each(LAB_CASES)('gzip of %s: same packets, hash of the compressed bytes', gzipSameAsWhole, 120_000);
+});
 
-  it.each(cases.filter(([n]) => !/fuzz|invalid|too-long|reserved/.test(n)).slice(0, 12))('gzip of %s: same packets, hash of the compressed bytes', async (name, bytes) => {
-    const gz = gzipSync(bytes);
-    const ref = view(whole(bytes, name));
-    for (const size of [7, 4096]) {
-      const r = await readStream(gz, size, name);
-      expect(view(r), `${name}.gz in ${size}-byte chunks`).toEqual(ref);
-      expect(r.sha256).toBe(sha(gz));
-    }
-  }, 120_000);
+describeShared('incremental reading of the corpus: seeded random chunks, 4096 bytes and whole give the same result', () => {
+  const cases = readdirSync(CAPTURES_DIR)
+    .sort()
+    .map((f): [string, Uint8Array] => [f, new Uint8Array(readFileSync(join(CAPTURES_DIR, f)))]);
+  it.each(cases)('%s', (name, bytes) => sameAsWhole(name, bytes, corpusSizes(name, bytes.length)), 120_000);
+  it.each(cases.filter(([n]) => !/fuzz|invalid|too-long|reserved/.test(n)).slice(0, 10))('gzip of %s: same packets, hash of the compressed bytes', gzipSameAsWhole, 120_000);
 });
 
 describe('hash worker ring', () => {

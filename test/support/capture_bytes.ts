@@ -3,6 +3,7 @@
  * Blocks, SPBs, ISBs, unknown blocks, big-endian or multiple sections, odd timestamp resolutions,
  * bad versions/lengths, truncated tails. Normal pieces come from the product writers/encoders.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -223,6 +224,22 @@ export interface ReadResult {
   packets: PacketCopy[];
   info: CaptureInfo;
   error: unknown;
+}
+
+/**
+ * A read as one digest (every packet's fields and bytes, the info, the error's text): comparing
+ * digests is cheap where a deep comparison of thousands of packets is not, so tests compare
+ * digests first and the reads themselves only on a mismatch (to show the difference).
+ */
+export function readDigest(r: ReadResult): string {
+  const h = createHash('sha256');
+  for (const p of r.packets) {
+    h.update(`${p.tsSec} ${p.tsNsec} ${p.caplen} ${p.wirelen} ${p.linkType} ${p.interfaceId} ${p.fileOffset}|`);
+    h.update(p.bytes);
+  }
+  h.update(JSON.stringify(r.info ?? null));
+  h.update(String(r.error));
+  return h.digest('hex');
 }
 
 export function drain(src: PacketSource): ReadResult {

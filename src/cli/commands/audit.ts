@@ -33,6 +33,7 @@ export interface AuditFlags {
   requireAllMembers?: boolean;
   emitState?: string;
   sensor?: string;
+  flowLogRows?: boolean;
 }
 
 export function registerAudit(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
@@ -44,6 +45,7 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
   )
     .option('--emit-state <file>', 'also write a mergeable partial result (see flowaudit merge)')
     .option('--sensor <name>', 'name of the sensor these captures come from, recorded in --emit-state (default: host name)')
+    .option('--flow-log-rows', 'keep each flow-log row as a connection of its own (client ports, Community IDs) instead of aggregating rows per tuple as they are read; memory then grows with rows')
     .action(async (captures: string[], flags: AuditFlags) => {
       setExit(await auditCommand(captures, flags, io, argv));
     });
@@ -66,6 +68,9 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   const { facts, hashed } = await analyseInputs(captures, serverPortsFor(matrix), {
     onNote: (m) => io.stderr(`flowaudit: note: ${m}\n`),
     ...(io.stdin ? { stdin: io.stdin } : {}),
+    // A mergeable state keeps flow-log rows (merge finds connections two sensors share by their
+    // 5-tuple); otherwise rows are aggregated per tuple as they are read (docs/scale.md).
+    ...(flags.emitState !== undefined || flags.flowLogRows === true ? { records: 'rows' as const } : {}),
   });
   timer.mark('ingest');
   const unreadable = nothingReadable(facts);

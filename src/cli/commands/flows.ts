@@ -67,7 +67,7 @@ export function registerFlows(program: Command, io: Io, setExit: (code: number) 
       if (flags.output !== undefined) checkOutputPath(flags.output); // before reading anything
       const { matrix } = loadPolicy(flags.matrix, undefined, []);
       checkCaptures(captures);
-      const facts = await analyseFiles(resolveInputs(captures), serverPortsFor(matrix));
+      const facts = await analyseFiles(resolveInputs(captures), serverPortsFor(matrix), { records: 'rows' });
       const unreadable = nothingReadable(facts);
       if (unreadable) {
         for (const m of unreadable) io.stderr(`flowaudit: ${m}\n`);

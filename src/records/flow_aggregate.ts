@@ -1,0 +1,326 @@
+/**
+ * Flow records aggregated as they are read: one tuple per (protocol, client, server, server port,
+ * ICMP type/code, state, outcome, byte basis, TLS name, HTTP Host), with the count of records, the
+ * packets and bytes each way summed, the first and last times and the latest start, how the first
+ * record was oriented, and a summary of the Zeek histories seen (the few most frequent, with counts).
+ *
+ * Every record source feeds this the same way: a flow log row (Zeek, Suricata, flowaudit flows),
+ * and later a query result (ClickHouse) or an nfdump record, each already oriented client → server
+ * (records/orient.ts). The audit then visits tuples, not rows (`Connection.count` is the number of
+ * records a tuple stands for, as for the live engine's folded connections, flows/fold.ts): its
+ * verdicts, rule statuses and unexpected groups only look at what the key keeps and what the sums
+ * preserve. Given up: per-row client ports and uids (the audit never reads them).
+ *
+ * Memory grows with distinct tuples, not rows: a day of AMS traffic is about a thousand tuples.
+ * Stored struct-of-arrays with an open-addressing index (no object or string per tuple but the
+ * history summary). Facts only: never imports matrix/.
+ */
+import { CONN_STATES, type ConnState, type Outcome } from '../flows/conn_state.js';
+import { AddressNames, emptyConnection, protocolLabel, type Connection } from '../flows/connection.js';
+import type { DirectionBy } from '../flows/direction.js';
+import type { ConnectionSet } from '../flows/facts.js';
+import type { ByteBasis } from '../inputs/record_input.js';
+
+export const OUTCOMES: readonly Outcome[] = ['answered', 'refused', 'unanswered'];
+export const BASES: readonly ByteBasis[] = ['frame', 'ip', 'payload'];
+export const DIRECTION_BYS: readonly DirectionBy[] = ['syn', 'syn-ack', 'server-port', 'icmp-type', 'first-packet'];
+
+/** Key words per tuple: client (4), server (4), proto|port, icmp type|code, state|outcome|basis, sni, host. */
+const K = 13;
+/** Histories kept per tuple (the rest are counted as "other"). */
+export const MAX_HISTORIES = 4;
+
+/**
+ * One oriented record (or an already summed group of records) to add: the shape every source
+ * fills. Addresses as 4×uint32 (IPv4-mapped for IPv4); indices into CONN_STATES / OUTCOMES / BASES
+ * / DIRECTION_BYS; sni/host are ids from `FlowAggregates.nameId` (0 = none).
+ */
+export interface FlowTuple {
+  ipProto: number;
+  clientAddr: Uint32Array;
+  serverAddr: Uint32Array;
+  serverPort: number;
+  /** The client's port (kept for a tuple of one record, where it still names the connection). */
+  clientPort: number;
+  icmpType: number;
+  icmpCode: number;
+  state: number;
+  outcome: number;
+  basis: number;
+  directionBy: number;
+  sni: number;
+  host: number;
+  /** Records this stands for (1 for a log row). */
+  count: number;
+  packetsToServer: number;
+  packetsToClient: number;
+  bytesToServer: number;
+  bytesToClient: number;
+  /** µs since the epoch; NaN when unknown. `lastStart`: the latest start among the records. */
+  firstSeen: number;
+  lastStart: number;
+  lastSeen: number;
+  /** Zeek-style history, upper case = client ('' when unknown). */
+  history: string;
+}
+
+export function emptyTuple(): FlowTuple {
+  return {
+    ipProto: 0, clientAddr: new Uint32Array(4), serverAddr: new Uint32Array(4), serverPort: 0, clientPort: 0, icmpType: -1, icmpCode: -1,
+    state: 0, outcome: 0, basis: 0, directionBy: 0, sni: 0, host: 0, count: 1,
+    packetsToServer: 0, packetsToClient: 0, bytesToServer: 0, bytesToClient: 0, firstSeen: NaN, lastStart: NaN, lastSeen: NaN, history: '',
+  };
+}
+
+/** A tuple's history summary: the first MAX_HISTORIES distinct histories with their counts. */
+export interface HistoryCount {
+  history: string;
+  count: number;
+}
+
+function hashKey(k: Uint32Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < K; i++) {
+    h = Math.imul(h ^ k[i]!, 0x01000193);
+    h ^= h >>> 15;
+  }
+  return (Math.imul(h, 0x2c1b3c6d) ^ (h >>> 12)) >>> 0;
+}
+
+export class FlowAggregates implements ConnectionSet {
+  /** Distinct tuples. */
+  tuples = 0;
+  /** Connection id of tuple 0 (set when the tuples follow a capture's table). */
+  idBase = 0;
+  /** Records added (sum of counts). */
+  records = 0;
+
+  /** Connections (records) stood for, as a ConnectionSet counts them (like folded connections). */
+  get size(): number {
+    return this.records;
+  }
+  private cap = 0;
+  private keys = new Uint32Array(0);
+  private index = new Int32Array(0);
+  private mask = 0;
+  private count = new Float64Array(0);
+  /** 2i: client → server, 2i+1: server → client. */
+  private packets = new Float64Array(0);
+  private bytes = new Float64Array(0);
+  private first = new Float64Array(0);
+  private lastStartTs = new Float64Array(0);
+  private last = new Float64Array(0);
+  private dirBy = new Uint8Array(0);
+  private clientPort = new Uint16Array(0);
+  private histories: HistoryCount[][] = [];
+  private otherHistories = new Float64Array(0);
+  private readonly key = new Uint32Array(K);
+  private readonly names: string[] = [''];
+  private readonly nameIds = new Map<string, number>();
+
+  constructor() {
+    this.grow(256);
+  }
+
+  /** Id of a TLS / HTTP name (0 for none), for FlowTuple.sni / host. */
+  nameId(name: string | undefined): number {
+    if (name === undefined) return 0;
+    let id = this.nameIds.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.nameIds.set(name, id);
+    }
+    return id;
+  }
+
+  /** TLS name and HTTP Host of tuple i (undefined when none). */
+  sniOf(i: number): string | undefined {
+    const id = this.keys[i * K + 11]!;
+    return id === 0 ? undefined : this.names[id];
+  }
+  hostOf(i: number): string | undefined {
+    const id = this.keys[i * K + 12]!;
+    return id === 0 ? undefined : this.names[id];
+  }
+
+  /** Add a record (or a group of them) to its tuple; returns the tuple's index. */
+  add(t: FlowTuple): number {
+    const k = this.key;
+    const ca = t.clientAddr;
+    const sa = t.serverAddr;
+    k[0] = ca[0]!;
+    k[1] = ca[1]!;
+    k[2] = ca[2]!;
+    k[3] = ca[3]!;
+    k[4] = sa[0]!;
+    k[5] = sa[1]!;
+    k[6] = sa[2]!;
+    k[7] = sa[3]!;
+    k[8] = t.ipProto | (t.serverPort << 8);
+    k[9] = (t.icmpType & 0xffff) | ((t.icmpCode & 0xffff) << 16);
+    k[10] = t.state | (t.outcome << 8) | (t.basis << 16);
+    k[11] = t.sni;
+    k[12] = t.host;
+    const i = this.find(k);
+    this.count[i]! += t.count;
+    this.records += t.count;
+    this.packets[2 * i]! += t.packetsToServer;
+    this.packets[2 * i + 1]! += t.packetsToClient;
+    this.bytes[2 * i]! += t.bytesToServer;
+    this.bytes[2 * i + 1]! += t.bytesToClient;
+    // NaN (unknown time) never wins a comparison; a tuple's time is unknown only when every record's is.
+    if (!(t.firstSeen >= this.first[i]!)) this.first[i] = Number.isNaN(t.firstSeen) ? this.first[i]! : t.firstSeen;
+    if (!(t.lastStart <= this.lastStartTs[i]!)) this.lastStartTs[i] = Number.isNaN(t.lastStart) ? this.lastStartTs[i]! : t.lastStart;
+    if (!(t.lastSeen <= this.last[i]!)) this.last[i] = Number.isNaN(t.lastSeen) ? this.last[i]! : t.lastSeen;
+    this.noteHistory(i, t.history, t.count);
+    if (this.count[i] === t.count) {
+      this.dirBy[i] = t.directionBy;
+      this.clientPort[i] = t.clientPort;
+    }
+    return i;
+  }
+
+  /** The tuple's history summary (most frequent first), and how many records had other histories. */
+  historySummary(i: number): { histories: HistoryCount[]; other: number } {
+    const h = [...(this.histories[i] ?? [])].sort((a, b) => b.count - a.count);
+    return { histories: h, other: this.otherHistories[i]! };
+  }
+
+  private noteHistory(i: number, history: string, n: number): void {
+    const list = this.histories[i]!;
+    for (let j = 0; j < list.length; j++) {
+      if (list[j]!.history === history) {
+        list[j]!.count += n;
+        return;
+      }
+    }
+    if (list.length < MAX_HISTORIES) list.push({ history, count: n });
+    else this.otherHistories[i]! += n;
+  }
+
+  private find(k: Uint32Array): number {
+    let slot = hashKey(k) & this.mask;
+    for (;;) {
+      const at = this.index[slot]!;
+      if (at < 0) return this.insert(slot, k);
+      const b = at * K;
+      let same = true;
+      for (let j = 0; j < K; j++) {
+        if (this.keys[b + j] !== k[j]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return at;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  private insert(slot: number, k: Uint32Array): number {
+    if (this.tuples >= this.cap) {
+      this.grow(this.cap * 2);
+      return this.find(k);
+    }
+    const i = this.tuples++;
+    for (let j = 0; j < K; j++) this.keys[i * K + j] = k[j]!;
+    this.index[slot] = i;
+    this.first[i] = NaN;
+    this.lastStartTs[i] = NaN;
+    this.last[i] = NaN;
+    this.histories[i] = [];
+    return i;
+  }
+
+  /** Tuple i as a Connection (into `c`, reused); `id` is idBase + i, `count` the records it stands for. */
+  fill(i: number, names: AddressNames, c: Connection): Connection {
+    const b = i * K;
+    for (let j = 0; j < 4; j++) {
+      c.clientAddr[j] = this.keys[b + j]!;
+      c.serverAddr[j] = this.keys[b + 4 + j]!;
+    }
+    const pp = this.keys[b + 8]!;
+    const ic = this.keys[b + 9]!;
+    const so = this.keys[b + 10]!;
+    c.id = this.idBase + i;
+    c.ipProto = pp & 0xff;
+    c.protocol = protocolLabel(c.ipProto);
+    c.client = names.format(c.clientAddr);
+    c.server = names.format(c.serverAddr);
+    c.count = this.count[i]!;
+    // One record: its client port, so its Community ID is its own; an aggregate has none (as folded connections).
+    c.clientPort = c.count === 1 ? this.clientPort[i]! : 0;
+    c.serverPort = pp >>> 8;
+    c.icmpType = (ic << 16) >> 16;
+    c.icmpCode = ic >> 16;
+    c.state = CONN_STATES[so & 0xff] as ConnState;
+    c.outcome = OUTCOMES[(so >> 8) & 0xff]!;
+    c.byteBasis = BASES[(so >> 16) & 0xff]!;
+    c.packetsToServer = this.packets[2 * i]!;
+    c.packetsToClient = this.packets[2 * i + 1]!;
+    c.packets = c.packetsToServer + c.packetsToClient;
+    c.bytesToServer = this.bytes[2 * i]!;
+    c.bytesToClient = this.bytes[2 * i + 1]!;
+    c.bytes = c.bytesToServer + c.bytesToClient;
+    c.firstSeen = this.first[i]!;
+    c.lastStart = this.lastStartTs[i]!;
+    c.lastSeen = this.last[i]!;
+    c.directionBy = DIRECTION_BYS[this.dirBy[i]!]!;
+    c.history = this.histories[i]![0]?.history ?? '';
+    if (c.communityIds !== undefined) c.communityIds = undefined;
+    return c;
+  }
+
+  private readonly addrNames = new AddressNames();
+
+  get(id: number, c: Connection): Connection {
+    const i = id - this.idBase;
+    if (i < 0 || i >= this.tuples) throw new RangeError(`no flow-log tuple ${id}`);
+    return this.fill(i, this.addrNames, c);
+  }
+
+  forEach(visit: (c: Connection) => void): void {
+    const names = new AddressNames();
+    const c = emptyConnection();
+    for (let i = 0; i < this.tuples; i++) visit(this.fill(i, names, c));
+  }
+
+  toArray(): Connection[] {
+    const out: Connection[] = [];
+    this.forEach((c) => out.push({ ...c, clientAddr: c.clientAddr.slice(), serverAddr: c.serverAddr.slice() }));
+    return out;
+  }
+
+  private grow(n: number): void {
+    const f64 = (a: Float64Array, per: number): Float64Array<ArrayBuffer> => {
+      const x = new Float64Array(n * per);
+      x.set(a);
+      return x;
+    };
+    const keys = new Uint32Array(n * K);
+    keys.set(this.keys);
+    this.keys = keys;
+    const dirBy = new Uint8Array(n);
+    dirBy.set(this.dirBy);
+    this.dirBy = dirBy;
+    const clientPort = new Uint16Array(n);
+    clientPort.set(this.clientPort);
+    this.clientPort = clientPort;
+    this.count = f64(this.count, 1);
+    this.packets = f64(this.packets, 2);
+    this.bytes = f64(this.bytes, 2);
+    this.first = f64(this.first, 1);
+    this.lastStartTs = f64(this.lastStartTs, 1);
+    this.last = f64(this.last, 1);
+    this.otherHistories = f64(this.otherHistories, 1);
+    this.cap = n;
+    // The index at most half full: rebuild it at twice the capacity.
+    this.mask = 2 * n - 1;
+    this.index = new Int32Array(2 * n).fill(-1);
+    for (let i = 0; i < this.tuples; i++) {
+      let slot = hashKey(this.keys.subarray(i * K, i * K + K)) & this.mask;
+      while (this.index[slot]! >= 0) slot = (slot + 1) & this.mask;
+      this.index[slot] = i;
+    }
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * One read of a flow-log file: every chunk read is given to the input's hash and then parsed, so
+ * the SHA-256 in the evidence is of the bytes the records came from, and the path is opened once
+ * for both (as the capture readers do). Lines are framed on the bytes (LF or CRLF) in one reused
+ * buffer; a Zeek conn.log TSV row is read straight from its bytes (zeek_tsv_bytes.ts) when it is
+ * in plain form, and every other line goes through the string parser (RecordLogReader.line).
+ * JSON logs are framed into objects (json_frames.ts: one per line, several per line, or
+ * pretty-printed). A gzip file is inflated whole after its compressed bytes are hashed (Node has
+ * no synchronous streaming inflate; known limit, docs/scale.md).
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { InputHash } from '../inputs/input_hash.js';
+import { InputError, messageOf } from '../errors.js';
+import type { InputSummary } from '../capture/ingest.js';
+import type { RecordLogFormat } from '../inputs/record_input.js';
+import { zlib } from '../lazy_builtins.js';
+import type { RecordCollector } from './collector.js';
+import { emptyRecord, type FlowRecord } from './flow_record.js';
+import { JsonFramer } from './json_frames.js';
+import { isGzip } from './line_reader.js';
+import { RecordLogReader } from './read_log.js';
+import { ZeekTsvBytes } from './zeek_tsv_bytes.js';
+
+const CHUNK = 1 << 20;
+/** A line longer than this is malformed (skipped up to its end): memory stays bounded. */
+export const MAX_LINE_BYTES = 16 << 20;
+
+/** Feeds framed lines of one log to its reader: the byte path for plain Zeek TSV rows, strings otherwise. */
+class LineFeeder {
+  private fast: ZeekTsvBytes | null = null;
+  private headerSeen = false;
+  private readonly rec: FlowRecord = emptyRecord();
+  private readonly json: JsonFramer | null;
+
+  constructor(
+    private readonly reader: RecordLogReader,
+    private readonly byBytes: boolean,
+    format: RecordLogFormat,
+  ) {
+    const zeekTsv = format === 'zeek-conn-tsv' || format === 'zeek-ssl' || format === 'zeek-dns';
+    this.json = zeekTsv
+      ? null
+      : new JsonFramer({
+          object: (text, no) => reader.line(text, no),
+          other: (text, no) => reader.line(text, no),
+          bad: (no, message) => reader.malformed(no, message),
+        });
+  }
+
+  line(buf: Buffer, s: number, e: number, no: number): void {
+    if (e > s && buf[e - 1] === 0x0d) e--;
+    if (this.json) return this.json.line(buf, s, e, no);
+    if (this.byBytes && e > s && buf[s] !== 0x23 /* # */ && buf[s] !== 0x7b /* { */) {
+      if (this.headerSeen) {
+        this.headerSeen = false;
+        this.fast = ZeekTsvBytes.forHeader(this.reader.zeekHeader);
+      }
+      if (this.fast && this.reader.zeekPathMatches()) {
+        resetRecord(this.rec);
+        if (this.fast.read(buf, s, e, this.rec)) return this.reader.takeRow(this.rec, no, this.fast.orig, this.fast.resp);
+      }
+    } else if (e > s) this.headerSeen = true;
+    this.reader.line(buf.toString('utf8', s, e), no);
+  }
+
+  tooLong(no: number): void {
+    this.reader.malformed(no, `line longer than ${MAX_LINE_BYTES} bytes`);
+  }
+
+  end(): void {
+    this.json?.end();
+  }
+}
+
+function resetRecord(r: FlowRecord): void {
+  r.ipProto = 0;
+  r.origPort = 0;
+  r.respPort = 0;
+  r.origPkts = 0;
+  r.respPkts = 0;
+  r.origBytes = 0;
+  r.respBytes = 0;
+  r.byteBasis = 'frame';
+  r.firstSeen = NaN;
+  r.lastSeen = NaN;
+  r.state = null;
+  r.origEvents = null;
+  r.respEvents = null;
+  r.respSentFirst = false;
+  r.history = '';
+  r.icmpType = -1;
+  r.icmpCode = -1;
+}
+
+/** Frames lines out of chunks, keeping a line that straddles chunks (up to MAX_LINE_BYTES). */
+class LineFramer {
+  private buf = Buffer.allocUnsafe(CHUNK);
+  private len = 0;
+  private no = 1;
+  private skipping = false;
+
+  constructor(private readonly feed: LineFeeder) {}
+
+  /** Where the next read goes (at least CHUNK bytes free). */
+  space(): Buffer {
+    if (this.buf.length - this.len < CHUNK) {
+      const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + CHUNK));
+      this.buf.copy(b, 0, 0, this.len);
+      this.buf = b;
+    }
+    return this.buf.subarray(this.len);
+  }
+
+  /** `n` bytes were written at space(): frame the complete lines. */
+  wrote(n: number): void {
+    this.len += n;
+    const buf = this.buf;
+    let s = 0;
+    for (;;) {
+      const nl = buf.indexOf(0x0a, s);
+      if (nl < 0 || nl >= this.len) break;
+      if (this.skipping) this.skipping = false;
+      else this.feed.line(buf, s, nl, this.no);
+      this.no++;
+      s = nl + 1;
+    }
+    buf.copyWithin(0, s, this.len);
+    this.len -= s;
+    if (this.len > MAX_LINE_BYTES) {
+      if (!this.skipping) this.feed.tooLong(this.no);
+      this.skipping = true;
+      this.len = 0;
+      this.buf = Buffer.allocUnsafe(CHUNK);
+    }
+  }
+
+  end(): void {
+    if (this.len > 0 && !this.skipping) this.feed.line(this.buf, 0, this.len, this.no);
+    this.len = 0;
+    this.feed.end();
+  }
+}
+
+/** Read a flow log file once: hash every byte read, parse the same bytes into `into`. */
+export function readRecordLogFile(path: string, format: RecordLogFormat, into: RecordCollector, hash: InputHash): InputSummary {
+  const reader = new RecordLogReader(path, format, into);
+  const byBytes = format === 'zeek-conn-tsv' && into.tuples !== null && into.sslNames.size === 0;
+  const framer = new LineFramer(new LineFeeder(reader, byBytes, format));
+  let fd = -1;
+  try {
+    try {
+      fd = openSync(path, 'r');
+    } catch (e) {
+      throw new InputError(`${path}: cannot open flow log: ${messageOf(e)}`);
+    }
+    let space = framer.space();
+    let n = readSync(fd, space, 0, CHUNK, null);
+    if (isGzip(space.subarray(0, n))) {
+      const whole = readWhole(fd, space.subarray(0, n), hash);
+      let text: Buffer;
+      try {
+        text = zlib().gunzipSync(whole);
+      } catch (e) {
+        throw new InputError(`${path}: cannot decompress gzip flow log: ${messageOf(e)}`);
+      }
+      for (let at = 0; at < text.length; at += CHUNK) {
+        const k = Math.min(CHUNK, text.length - at);
+        text.copy(framer.space(), 0, at, at + k);
+        framer.wrote(k);
+      }
+    } else {
+      while (n > 0) {
+        hash.update(space, 0, n);
+        framer.wrote(n);
+        space = framer.space();
+        n = readSync(fd, space, 0, CHUNK, null);
+      }
+    }
+    framer.end();
+  } catch (e) {
+    reader.fail(e);
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+  return reader.finish();
+}
+
+/** The rest of a (gzip) file after `first`, every chunk hashed, as one buffer. */
+function readWhole(fd: number, first: Uint8Array, hash: InputHash): Buffer {
+  const parts: Buffer[] = [Buffer.from(first)];
+  hash.update(first, 0, first.length);
+  for (;;) {
+    const b = Buffer.allocUnsafe(CHUNK);
+    const n = readSync(fd, b, 0, CHUNK, null);
+    if (n <= 0) break;
+    hash.update(b, 0, n);
+    parts.push(b.subarray(0, n));
+  }
+  return Buffer.concat(parts);
+}
