@@ -30,8 +30,6 @@ const MAX_LINE = 200;
  */
 const KNOWN_LONG_FUNCTIONS = new Set([
   'src/cli/commands/live.ts liveCommand',
-  'src/report/svg_diagram.ts renderDiagram',
-  'src/report/text.ts renderText',
 ]);
 
 function biomeProblems() {

@@ -26,6 +26,7 @@ import { sortAddresses, sortedRecord } from './address_order.js';
 import { inputResult } from './input_result.js';
 import { addToRule, finishStatus, ruleAccumulators, ruleResult, type RuleAcc } from './rule_acc.js';
 import { nearMissesOf, UnexpectedGroups } from './unexpected_groups.js';
+import { dropNamer } from './drops.js';
 
 export interface AuditOptions {
   scope: 'inventory' | 'all';
@@ -58,7 +59,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   const vantage = [...new Set(opts.vantage ?? [])];
   const accs = ruleAccumulators(matrix, inventory, features, visibleRoles(vantage, matrix, inventory));
   // Roles per end: the inventory's addresses (cached per address) plus names learned in the capture.
-  const insight = new Insights(facts.hints, inventory);
+  const insight = new Insights(facts.hints, inventory, dropNamer(facts.inputs));
   const walk = walkConnections(facts, accs, insight, opts.scope);
 
   const matrixDefaults = new Set(matrix.roles.flatMap((r) => r.hosts ?? []));

@@ -4,6 +4,7 @@
  * UTC strings with microseconds; counts are plain numbers.
  */
 import type { LiveInputInfo } from '../capture/source.js';
+import type { EtlInputInfo } from '../capture/etl/etl_info.js';
 import type { ConnState, Outcome } from '../flows/conn_state.js';
 import type { InputProblem } from '../inputs/input_problem.js';
 import type { ByteBasis, RecordInputInfo } from '../inputs/record_input.js';
@@ -18,6 +19,7 @@ import type { DiscoveredInventoryReport } from './discover/in_audit.js';
 import type { NameRef, UnexpectedServerGroup } from './grouping_types.js';
 import type { ScanFinding } from './scans.js';
 import type { MemberFailure } from './partial.js';
+import type { ControlsBlock } from './controls.js';
 
 export const AUDIT_SCHEMA = 'flowaudit/audit@1';
 
@@ -133,6 +135,8 @@ export interface InputResult {
   drops: { ifDrop: number | null; osDrop: number | null } | null;
   /** Live captures only (format 'live'): interface, filter, clock, evidence file; drops stay null. */
   live?: LiveInputInfo;
+  /** ETW traces (pktmon, netsh): build, buffers, providers' events, components, copies folded, drops. */
+  etl?: EtlInputInfo;
   /**
    * Issue 11: what `bytes` counts: `frame` (captures, Suricata, flowaudit flows), `ip` (Zeek
    * *_ip_bytes), `payload` (Zeek orig_bytes/resp_bytes), `mixed`; null when nothing was counted.
@@ -265,6 +269,8 @@ export interface AuditResult {
   /** Issue 11b, merged reports only (`flowaudit merge`): each sensor's window, inputs and drops; how parts were united. */
   sensors?: SensorResult[];
   merge?: MergeInfo;
+  /** Issue 17: what this evidence supports and does not prove, per control, with the observation coverage (audit/controls.ts). */
+  controls?: ControlsBlock;
   /** Integrity metadata (audit/evidence.ts); always the last key, added by attachEvidence. */
   evidence?: Evidence;
 }
@@ -289,6 +295,11 @@ export interface Evidence {
   /** `specs`: the --matrix values as given (default builtin:ams); verify re-loads them. */
   matrix: { name: string; version: string; origin: string; specs: string[]; sha256: string };
   inventory: { origin: string; sha256: string | null };
+  /**
+   * Issue 17: who signed the report (key fingerprint and comment), when the signing step records it;
+   * every format shows it on its first page ("not signed" when absent).
+   */
+  signer?: string | null;
   /** What resultSha256 covers, in words (constant). */
   resultHash: string;
   resultSha256: string;

@@ -21,6 +21,8 @@ import { newRawPacket, type CaptureInfo, type PacketSink, type RawPacket } from 
 import { hex32 } from '../inputs/chunked_file.js';
 import { CaptureFormatError, FlowauditError, InputError, messageOf } from '../errors.js';
 import { copyCollapserFor, truncationWarning, type CopyCollapser } from './pktmon.js';
+import { EtlPacketCollapser } from './etl/pktmon_fold.js';
+import { EtlReader } from './etl/etl_reader.js';
 import { expandInputs, type InputSpec } from '../inputs/input_list.js';
 import type { InputProblem } from '../inputs/input_problem.js';
 import type { ByteBasis, RecordInputInfo, RecordLogFormat } from '../inputs/record_input.js';
@@ -94,7 +96,9 @@ interface Lane {
   order: number;
   given: number;
   alive: boolean;
-  collapse: CopyCollapser | null;
+  collapse: CopyCollapser | EtlPacketCollapser | null;
+  /** ETW traces: the reader, whose `meta` says which component logged the packet and whether it dropped it. */
+  etl: EtlReader | null;
   truncatedPackets: number;
   print: PacketFingerprint;
 }
@@ -144,8 +148,10 @@ export async function ingestInputs(paths: string[] | InputSpec[], engine: Packet
       }
       summary.info = input.reader!.info;
       summary.format = summary.info.format;
-      const collapse = copyCollapserFor(summary.info);
-      lanes.push({ input, summary, pkt: newRawPacket(), has: false, ts: 0, order: 0, given, alive: true, collapse, truncatedPackets: 0, print: new PacketFingerprint() });
+      const reader = input.reader;
+      const collapse = reader instanceof EtlReader ? new EtlPacketCollapser(reader) : copyCollapserFor(summary.info);
+      const etl = reader instanceof EtlReader ? reader : null;
+      lanes.push({ input, summary, pkt: newRawPacket(), has: false, ts: 0, order: 0, given, alive: true, collapse, etl, truncatedPackets: 0, print: new PacketFingerprint() });
     }
     if (lanes.length === 0 && early.length === 0) {
       throw new InputError(`no capture among the inputs: ${skipped.map((k) => `${k.path} (${k.reason})`).join(', ')}`);
@@ -169,6 +175,7 @@ export async function ingestInputs(paths: string[] | InputSpec[], engine: Packet
     const info = s.info;
     if (info) {
       if (lane.collapse && lane.collapse.collapsed > 0) info.warnings.push({ offset: -1, message: lane.collapse.describe(s.packets) });
+      if (lane.collapse instanceof EtlPacketCollapser && info.etl) lane.collapse.finish(info.etl, info.warnings);
       const tw = truncationWarning(info, lane.truncatedPackets, s.packets);
       if (tw) info.warnings.push({ offset: -1, message: tw });
     }
@@ -213,7 +220,7 @@ function routeNonCapture(input: CaptureInput, spec: InputSpec, summary: InputSum
     return false;
   }
   summary.error = errorOf(
-    new CaptureFormatError(spec.path, 0, magic === null ? `Cannot read capture header: file has ${head.length} bytes, too short for a magic number` : `Cannot read pcap header: ${what} (neither pcap nor pcapng)`),
+    new CaptureFormatError(spec.path, 0, magic === null ? `Cannot read capture header: file has ${head.length} bytes, too short for a magic number` : `Cannot read pcap header: ${what} (neither pcap, pcapng nor ETL)`),
     spec.path,
   );
   return true;
@@ -311,6 +318,7 @@ async function merge(lanes: Lane[], engine: PacketSink, opts: IngestOptions): Pr
           opts.onProgress?.(total, s.path);
         }
       }
+      if (cur.etl !== null && cur.etl.meta.dropped) engine.noteDrop?.(pkt, cur.etl.meta.component, cur.etl.meta.dropReason);
       cur.has = false;
       if (!nextSync(cur)) {
         await advance(cur);
