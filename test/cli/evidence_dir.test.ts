@@ -112,6 +112,18 @@ describe('--evidence-dir and verify DIR', () => {
   });
 });
 
+describe('verify usage', () => {
+  it('an evidence directory with captures given, and --identity without --allowed-signers: one line, exit 2', async () => {
+    const { ev } = await evidenceDir();
+    const a = await runCli(['verify', ev, 'fixtures/ams-lab.pcapng']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/is an evidence directory: its inputs are the ones its manifest names; give no captures/);
+    const b = await runCli(['verify', ev, '--identity', 'auditor@example']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/--identity needs --allowed-signers FILE/);
+  });
+});
+
 describe.skipIf(!haveSshKeygen)('--sign-key (ssh-keygen missing: apt-get install openssh-client)', () => {
   it('REPORT.sig: ssh-keygen -Y verify accepts it and rejects a tampered report; flowaudit verify --allowed-signers agrees', async () => {
     const { dir, capture, inventory } = setup();
