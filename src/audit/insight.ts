@@ -6,6 +6,7 @@
 import type { Connection } from '../flows/connection.js';
 import { icmpKey, type IcmpQuote } from '../flows/hints.js';
 import type { HintFacts } from '../flows/hint_store.js';
+import { dropsOf, type DropNamer } from './drops.js';
 import type { Inventory, MatrixRule } from '../matrix/types.js';
 import { portInRule } from './classify.js';
 import { CoverageAcc, type CoverageEntry } from './coverage.js';
@@ -99,6 +100,8 @@ export class Insights {
   constructor(
     private readonly hints: HintFacts | undefined,
     private readonly inventory: Inventory,
+    /** Names pktmon drop events (component and reason), for ETL inputs. */
+    private readonly dropName?: DropNamer,
   ) {
     this.names = new NameIndex(hints, inventory);
     for (const r of inventory.roles) {
@@ -163,7 +166,7 @@ export class Insights {
     }
     e.connections += c.count;
     const icmp = this.icmpFor(c);
-    x.diag.add(c, icmp);
+    x.diag.add(c, icmp, dropsOf(this.hints, c));
     x.partial.add(c, icmp !== undefined);
     x.cov.add(c, ev.names);
     if (x.dyn) {
@@ -182,7 +185,7 @@ export class Insights {
   onGroup(key: string, c: Connection): void {
     let d = this.groups.get(key);
     if (!d) this.groups.set(key, (d = new DiagnosisAcc()));
-    d.add(c, this.icmpFor(c));
+    d.add(c, this.icmpFor(c), dropsOf(this.hints, c));
   }
 
   /** Enabled rules this connection would match but for one side's role. */
@@ -246,11 +249,11 @@ export class Insights {
       };
     }
     const memberFailures = enabled ? x.partial.finish(this.nameOf, sortAddrs) : [];
-    return { evidence, diagnosis: x.diag.finish(this.short), coverage, dynamicRpc, memberFailures };
+    return { evidence, diagnosis: x.diag.finish(this.short, this.dropName), coverage, dynamicRpc, memberFailures };
   }
 
   groupDiagnosis(key: string): Diagnosis {
-    return (this.groups.get(key) ?? new DiagnosisAcc()).finish(this.short);
+    return (this.groups.get(key) ?? new DiagnosisAcc()).finish(this.short, this.dropName);
   }
 
   nearMissText(n: Omit<NearMiss, 'text'>): string {

@@ -4,6 +4,7 @@
  * UTC strings with microseconds; counts are plain numbers.
  */
 import type { LiveInputInfo } from '../capture/source.js';
+import type { EtlInputInfo } from '../capture/etl/etl_info.js';
 import type { ConnState, Outcome } from '../flows/conn_state.js';
 import type { InputProblem } from '../inputs/input_problem.js';
 import type { ByteBasis, RecordInputInfo } from '../inputs/record_input.js';
@@ -134,6 +135,8 @@ export interface InputResult {
   drops: { ifDrop: number | null; osDrop: number | null } | null;
   /** Live captures only (format 'live'): interface, filter, clock, evidence file; drops stay null. */
   live?: LiveInputInfo;
+  /** ETW traces (pktmon, netsh): build, buffers, providers' events, components, copies folded, drops. */
+  etl?: EtlInputInfo;
   /**
    * Issue 11: what `bytes` counts: `frame` (captures, Suricata, flowaudit flows), `ip` (Zeek
    * *_ip_bytes), `payload` (Zeek orig_bytes/resp_bytes), `mixed`; null when nothing was counted.
@@ -210,6 +213,8 @@ export interface MergeInfo extends MergeStats {
   /** Two sensors' sightings of a 5-tuple this close (seconds) are the same packets. */
   dedupeWindowSec: number;
   warnings: string[];
+  /** Issue 17: each state file as given to merge, with the SHA-256 of its bytes (verify re-checks them). */
+  states?: { path: string; sensor: string; sha256: string }[];
 }
 
 export interface AuditResult {
@@ -230,6 +235,8 @@ export interface AuditResult {
     vantage?: string[];
     requireAllMembers?: boolean;
     as?: { role: string; addresses: string[] } | null;
+    /** Issue 17: --accept-damaged: a damaged input (cut inside a record, corrupt block) did not by itself make a pass inconclusive. */
+    acceptDamaged?: boolean;
   };
   summary: AuditSummary;
   rules: RuleResult[];

@@ -4,6 +4,7 @@
  * the signer (a slot the signing step fills; "not signed" otherwise). Also the one explanation of
  * jargon the matrix version carries ("seed sha256"). Plain strings; each renderer escapes them.
  */
+import { shaText } from './sha_text.js';
 import type { AuditResult } from '../audit/result.js';
 import { completenessText } from '../audit/observation.js';
 import { coverageFor } from './controls_lines.js';
@@ -34,7 +35,7 @@ export function scopeItems(r: AuditResult): ScopeItem[] {
   const items: ScopeItem[] = [];
   for (const i of r.inputs.slice(0, MAX_SCOPE_INPUTS)) {
     const what = i.records ? `${i.format}, ${i.records.connections} connections from ${i.records.lines} lines` : `${[i.format, i.version].filter(Boolean).join(' ')}, ${i.packets} packets`;
-    items.push({ key: 'Input', lines: [`${i.path} (${what})`, `sha256 ${i.sha256 ?? 'unreadable'}`] });
+    items.push({ key: 'Input', lines: [`${i.path} (${what})`, `sha256 ${shaText(i.sha256, i.format === 'live')}`] });
   }
   const more = r.inputs.length - MAX_SCOPE_INPUTS;
   if (more > 0) items.push({ key: 'Input', lines: [`+${more} more input${more === 1 ? '' : 's'}, each with its SHA-256 in the capture facts and the evidence block`] });
