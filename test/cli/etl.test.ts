@@ -54,6 +54,13 @@ describe('audit of a pktmon ETL', () => {
     const f = ldap.diagnosis.findings[0];
     expect(f.drops).toEqual(['2 packets dropped by wfplwfs.sys (WFP Native MAC Layer LightWeight Filter): filtered (reason 8)']);
     expect(f.text).toBe('ams1 → dc1 tcp/389: 2 attempts, none answered — dropped on the capturing host: Windows Packet Monitor saw 2 packets dropped by wfplwfs.sys (WFP Native MAC Layer LightWeight Filter): filtered (reason 8)');
+    // A state written with --emit-state and merged says the same.
+    const state = join(dir, 'dropped.state.json');
+    const emitted = (await runCli(['audit', droppedLdap(), '--inventory', INV, '--emit-state', state, '-f', 'json'])).files.get(state);
+    if (emitted !== undefined) writeFileSync(state, emitted);
+    expect(existsSync(state)).toBe(true);
+    const merged = JSON.parse((await runCli(['merge', state, '--inventory', INV, '-f', 'json'])).stdout);
+    expect(merged.rules.find((r: { id: string }) => r.id === 'ams-ldap').diagnosis.findings[0].text).toBe(f.text);
     // The text report shows it where it explains the rule.
     const text = (await runCli(['audit', droppedLdap(), '--inventory', INV])).stdout;
     expect(text).toContain('Windows Packet Monitor saw 2 packets dropped by wfplwfs.sys');
