@@ -108,6 +108,18 @@ describe('ETL reader on built traces', () => {
     expect(src.etl).toMatchObject({ ndisFragments: 5, ndisPackets: 3 });
   });
 
+  it("packets come out in time order across processors' buffers", () => {
+    // ETW writes a buffer per processor: here processor 0's buffer (10, 30 µs) comes before
+    // processor 1's (20, 40 µs) in the file.
+    const p = (group: number, us: number) => pktmonPacketEvent({ group, component: 1, payload: syn, us });
+    const src = openCaptureBytes(buildEtl([{ events: [p(1, 10), p(3, 30)] }, { events: [p(2, 20), p(4, 40)], compressed: true }]), 'cpus.etl') as EtlReader;
+    const { got, metas } = readAll(src);
+    expect(got.map((g) => g.ts.slice(-3))).toEqual(['010', '020', '030', '040']);
+    // each packet keeps its own pktmon facts
+    expect(metas.map((m) => JSON.parse(m).groupId)).toEqual([1, 2, 3, 4]);
+    expect(src.info.warnings).toEqual([]);
+  });
+
   it('the system-time clock (type 2): FILETIME stamps, exact past 2^53', () => {
     const ev = pktmonPacketEvent({ group: 1, component: 1, payload: syn, us: 0 });
     // Re-stamp the event (EVENT_HEADER +16) with START_FT + 1234567 × 100 ns (0.1234567 s).

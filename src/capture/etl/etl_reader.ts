@@ -12,12 +12,13 @@
  */
 import { CaptureFormatError } from '../../errors.js';
 import { ByteWindow, hex32 } from '../../inputs/chunked_file.js';
-import { noteEndOfInput, type CaptureInfo, type PacketSource, type RawPacket } from '../source.js';
+import { newRawPacket, noteEndOfInput, type CaptureInfo, type PacketSource, type RawPacket } from '../source.js';
 import { CLOCK_NAMES, eventTime, parseTraceHeader, type EtlTraceHeader } from './etl_clock.js';
 import { MAX_ETL_BUFFER, NDISCAP_PROVIDER, PKTMON_PROVIDER, TraceHeader, WMI_BUFFER_HEADER_LEN, guidAt, newEtlEvent, readBufferHeader, readEvent, utf16z, type EtlBufferHeader } from './etl_format.js';
 import type { EtlComponent, EtlInputInfo } from './etl_info.js';
 import { Lz77Error, decompressPlainLz77 } from './lz77.js';
 import { NdisJoiner, ndisPacketMeta } from './ndis_join.js';
+import { TimeOrder } from './time_order.js';
 import { EtlInterfaces, NDIS_KEY_BASE } from './etl_interfaces.js';
 import {
   NDISCAP_FRAGMENT,
@@ -67,6 +68,9 @@ export class EtlReader implements PacketSource {
   private inBuffer = false;
   private scratch = new Uint8Array(0);
   private readonly joiner = new NdisJoiner();
+  private readonly order = new TimeOrder();
+  private readonly scratchPkt = newRawPacket();
+  private notedLate = false;
   private readonly frag = { miniport: 0, lower: 0, size: 0 };
   private readonly ifaces: EtlInterfaces;
   private done = false;
@@ -83,18 +87,51 @@ export class EtlReader implements PacketSource {
     }
   }
 
+  /**
+   * The next packet in time order (see time_order.ts): packets are read into the window until it
+   * is full or the trace ends, and the earliest is released. A corrupt buffer ends the input
+   * after the packets read before it are released.
+   */
   next(pkt: RawPacket): boolean {
-    if (this.done) return false;
-    if (this.failure) throw this.failure;
+    const order = this.order;
     for (;;) {
-      if (!this.inBuffer && !this.loadBuffer()) return false;
-      while (this.inBuffer) {
-        if (this.nextEvent(pkt)) {
-          this.info.packets++;
-          return true;
+      if (order.full || ((this.done || this.failure) && order.size > 0)) {
+        order.release(pkt, this.meta);
+        this.info.packets++;
+        return true;
+      }
+      if (this.failure) throw this.failure;
+      if (this.done) {
+        this.noteLate();
+        return false;
+      }
+      if (!this.readPacket(this.scratchPkt)) {
+        if (!this.done && !this.failure) return false; // a stream waiting for bytes
+        continue;
+      }
+      order.hold(this.scratchPkt, this.meta);
+    }
+  }
+
+  /** The next packet in file order into `pkt`; false at the end or while a stream waits. */
+  private readPacket(pkt: RawPacket): boolean {
+    for (;;) {
+      if (!this.inBuffer) {
+        try {
+          if (!this.loadBuffer()) return false;
+        } catch (e) {
+          if (e === this.failure) return false; // released with what came before, then thrown
+          throw e;
         }
       }
+      while (this.inBuffer) if (this.nextEvent(pkt)) return true;
     }
+  }
+
+  private noteLate(): void {
+    if (this.order.late === 0 || this.notedLate) return;
+    this.notedLate = true;
+    this.warn(`${this.order.late} packets came more than the reorder window after later ones (processors' buffers far apart in the file) and are out of time order`);
   }
 
   /** Read the next buffer (decompressing it) into `buf`; false at the end of input or while a stream waits. */
