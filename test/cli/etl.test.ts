@@ -140,6 +140,22 @@ describe('convert', () => {
     expect(bytes).toContain('pktmon: component 70 wfplwfs.sys (WFP Native MAC Layer LightWeight Filter), tx, Ethernet, edge 1, filter 0, packet group 100 number 1 appearance 2; DROPPED: filtered (reason 8, location 0xe0004)');
   });
 
+  it('a corrupt compressed buffer: the packets before it are written, then one line and exit 2', async () => {
+    const good = readFileSync(droppedLdap());
+    const bad = new Uint8Array(good);
+    const hdrLen = new DataView(bad.buffer).getUint32(0, true);
+    // The compressed buffer's first flag word claims matches that reach before the output start.
+    new DataView(bad.buffer).setUint32(hdrLen + 72, 0xffffffff, true);
+    const p = join(dir, 'corrupt.etl');
+    writeFileSync(p, bad);
+    const out = join(dir, 'corrupt.pcapng');
+    const run = await runCli(['convert', p, '-o', out]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(new RegExp(`corrupt\\.etl: ETL buffer at offset ${hdrLen}: compressed data is corrupt`));
+    expect(existsSync(out)).toBe(true);
+  });
+
   it.each([
     ['a missing trace', ['convert', join(dir, 'nope.etl'), '-o', join(dir, 'x.pcapng')], /nope\.etl: cannot open trace: no such file/],
     ['a pcapng given as the trace', ['convert', resolve('fixtures/ams-lab.pcapng'), '-o', join(dir, 'y.pcapng')], /ams-lab\.pcapng.*Cannot read ETL header/],
