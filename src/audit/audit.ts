@@ -19,6 +19,7 @@ import { discoveredReport } from './discover/in_audit.js';
 import { overallByteBasis, qualifyUnavailableNames } from './record_inputs.js';
 import { unresolvedNames } from './unresolved.js';
 import { decideVerdict } from './verdict.js';
+import { damageReasons } from './damage.js';
 import { inconclusiveSteps, nextSteps, vantageHint } from './next_steps.js';
 import { visibleRoles } from './vantage.js';
 import { sortAddresses, sortedRecord } from './address_order.js';
@@ -38,6 +39,8 @@ export interface AuditOptions {
   requireAllMembers?: boolean;
   /** Issue 8: live --as ROLE and the addresses it added to the inventory (recorded for verify). */
   as?: { role: string; addresses: string[] } | null;
+  /** Issue 17: --accept-damaged: a damaged input does not by itself make a pass inconclusive (recorded in options). */
+  acceptDamaged?: boolean;
 }
 
 /** What walking the connections yields: counts, rule accumulators filled, groups, scans, hub. */
@@ -77,6 +80,8 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     touchingInventory: walk.touching,
     inventoryGiven: inventory.origin !== '(none)' || (opts.as ?? null) !== null,
     vantage,
+    damage: damageReasons(inputs, facts.decodeErrors),
+    acceptDamaged: opts.acceptDamaged === true,
     // Issue 13: a scanning client is a violation of its own (its probes are not listed one flow per port).
     extraViolations: scanFindings.map((f) => `scanning client ${f.client}: ${f.probes} unexpected connection${f.probes === 1 ? '' : 's'} to ${f.ports} port${f.ports === 1 ? '' : 's'} on ${f.hosts} host${f.hosts === 1 ? '' : 's'}, ${f.answered} answered`),
   });
@@ -87,7 +92,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     verdictReasons: decided.reasons,
     generatedAt: opts.generatedAt,
     tool: { name: 'flowaudit', version: VERSION },
-    options: { scope: opts.scope, features, vantage, requireAllMembers: opts.requireAllMembers === true, as: opts.as ?? null },
+    options: { scope: opts.scope, features, vantage, requireAllMembers: opts.requireAllMembers === true, as: opts.as ?? null, ...(opts.acceptDamaged ? { acceptDamaged: true } : {}) },
     summary: auditSummary(facts, walk, rules, unexpected, inputs),
     rules,
     unexpected,

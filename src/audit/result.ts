@@ -19,6 +19,7 @@ import type { DiscoveredInventoryReport } from './discover/in_audit.js';
 import type { NameRef, UnexpectedServerGroup } from './grouping_types.js';
 import type { ScanFinding } from './scans.js';
 import type { MemberFailure } from './partial.js';
+import type { ControlsBlock } from './controls.js';
 
 export const AUDIT_SCHEMA = 'flowaudit/audit@1';
 
@@ -212,6 +213,8 @@ export interface MergeInfo extends MergeStats {
   /** Two sensors' sightings of a 5-tuple this close (seconds) are the same packets. */
   dedupeWindowSec: number;
   warnings: string[];
+  /** Issue 17: each state file as given to merge, with the SHA-256 of its bytes (verify re-checks them). */
+  states?: { path: string; sensor: string; sha256: string }[];
 }
 
 export interface AuditResult {
@@ -232,6 +235,8 @@ export interface AuditResult {
     vantage?: string[];
     requireAllMembers?: boolean;
     as?: { role: string; addresses: string[] } | null;
+    /** Issue 17: --accept-damaged: a damaged input (cut inside a record, corrupt block) did not by itself make a pass inconclusive. */
+    acceptDamaged?: boolean;
   };
   summary: AuditSummary;
   rules: RuleResult[];
@@ -264,6 +269,8 @@ export interface AuditResult {
   /** Issue 11b, merged reports only (`flowaudit merge`): each sensor's window, inputs and drops; how parts were united. */
   sensors?: SensorResult[];
   merge?: MergeInfo;
+  /** Issue 17: what this evidence supports and does not prove, per control, with the observation coverage (audit/controls.ts). */
+  controls?: ControlsBlock;
   /** Integrity metadata (audit/evidence.ts); always the last key, added by attachEvidence. */
   evidence?: Evidence;
 }
@@ -288,6 +295,11 @@ export interface Evidence {
   /** `specs`: the --matrix values as given (default builtin:ams); verify re-loads them. */
   matrix: { name: string; version: string; origin: string; specs: string[]; sha256: string };
   inventory: { origin: string; sha256: string | null };
+  /**
+   * Issue 17: who signed the report (key fingerprint and comment), when the signing step records it;
+   * every format shows it on its first page ("not signed" when absent).
+   */
+  signer?: string | null;
   /** What resultSha256 covers, in words (constant). */
   resultHash: string;
   resultSha256: string;

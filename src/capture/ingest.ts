@@ -27,6 +27,7 @@ import { expandInputs, type InputSpec } from '../inputs/input_list.js';
 import type { InputProblem } from '../inputs/input_problem.js';
 import type { ByteBasis, RecordInputInfo, RecordLogFormat } from '../inputs/record_input.js';
 import { statSync } from 'node:fs';
+import { PacketFingerprint } from './packet_fingerprint.js';
 
 export interface InputSummary {
   path: string;
@@ -52,6 +53,8 @@ export interface InputSummary {
   byteBasis?: ByteBasis | 'mixed' | null;
   /** Set for flow logs (src/records): lines, malformed lines, ignored records, unavailable facts. */
   records?: RecordInputInfo;
+  /** Captures: the fingerprint of the first packets (packet_fingerprint.ts), to catch one capture given in two formats. */
+  packetPrint?: string | null;
 }
 
 export interface IngestOptions {
@@ -97,6 +100,7 @@ interface Lane {
   /** ETW traces: the reader, whose `meta` says which component logged the packet and whether it dropped it. */
   etl: EtlReader | null;
   truncatedPackets: number;
+  print: PacketFingerprint;
 }
 
 /**
@@ -147,7 +151,7 @@ export async function ingestInputs(paths: string[] | InputSpec[], engine: Packet
       const reader = input.reader;
       const collapse = reader instanceof EtlReader ? new EtlPacketCollapser(reader) : copyCollapserFor(summary.info);
       const etl = reader instanceof EtlReader ? reader : null;
-      lanes.push({ input, summary, pkt: newRawPacket(), has: false, ts: 0, order: 0, given, alive: true, collapse, etl, truncatedPackets: 0 });
+      lanes.push({ input, summary, pkt: newRawPacket(), has: false, ts: 0, order: 0, given, alive: true, collapse, etl, truncatedPackets: 0, print: new PacketFingerprint() });
     }
     if (lanes.length === 0 && early.length === 0) {
       throw new InputError(`no capture among the inputs: ${skipped.map((k) => `${k.path} (${k.reason})`).join(', ')}`);
@@ -167,6 +171,7 @@ export async function ingestInputs(paths: string[] | InputSpec[], engine: Packet
     const s = lane.summary;
     if (lane.input.error && !s.error) s.error = errorOf(lane.input.error, s.path);
     if (lane.collapse?.collapsing) s.copiesCollapsed = lane.collapse.collapsed;
+    s.packetPrint = lane.print.digest();
     const info = s.info;
     if (info) {
       if (lane.collapse && lane.collapse.collapsed > 0) info.warnings.push({ offset: -1, message: lane.collapse.describe(s.packets) });
@@ -304,6 +309,7 @@ async function merge(lanes: Lane[], engine: PacketSink, opts: IngestOptions): Pr
         s.packets++;
         s.bytes += pkt.wirelen;
         if (pkt.caplen < pkt.wirelen) cur.truncatedPackets++;
+        cur.print.add(pkt);
         const ts = cur.ts;
         if (s.firstSeen === null || ts < s.firstSeen) s.firstSeen = ts;
         if (s.lastSeen === null || ts > s.lastSeen) s.lastSeen = ts;

@@ -96,6 +96,10 @@ export function addAuditOptions(cmd: Command, inventoryFlag = '-i, --inventory')
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('--vantage <role>', 'the capture was taken on the hosts of ROLE (repeatable): rules that cannot cross them are not-visible, never enforced', collectRepeat)
     .option('--require-all-members', 'every listed member of a rule\'s destination role must be reached (lab tests)')
+    .option('--accept-damaged', 'a damaged input (cut inside a record, packets lost to a snap length) does not make a pass inconclusive; recorded in the report')
+    .option('--sign-key <file>', 'sign the report (-o FILE gets FILE.sig) and the evidence manifest with this OpenSSH ed25519 private key (SSHSIG, namespace flowaudit: ssh-keygen -Y verify, or flowaudit verify --allowed-signers)')
+    .option('--evidence-dir <dir>', 'also write DIR (new or empty): the report in every format, the matrix and inventory as used, manifest.json with the sha256 of every file and input (check with flowaudit verify DIR)')
+    .option('--copy-inputs', 'with --evidence-dir: copy the inputs into DIR/inputs/')
     .option('--exit-zero', 'exit 0 even when the audit fails (inconclusive still exits 3, input errors 2)')
     .option('--no-color', 'never colour the text report');
 }

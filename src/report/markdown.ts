@@ -6,7 +6,8 @@
  */
 import type { AuditResult } from '../audit/result.js';
 import { VERDICT_LABEL } from '../audit/verdict.js';
-import { plural, serverGroups } from './labels.js';
+import { plural, unexpectedCount } from './labels.js';
+import { controlsMd, scopeMd } from './markdown_controls.js';
 import { captureMd, namesMd, nearMissesMd, rulesMd, unexpectedMd } from './markdown_sections.js';
 import { humanBytes } from './table.js';
 import { md } from './markdown_escape.js';
@@ -33,9 +34,10 @@ export function renderMarkdown(r: AuditResult): string {
   for (const w of r.warnings ?? []) out.push(`- **warning:** ${md(w.text)}`);
   if (r.warnings?.length) out.push('');
   out.push(
-    `${plural(s.packets, 'packet')}, ${humanBytes(s.bytes)}, ${plural(s.connections, 'connection')} (${s.connectionsInScope} in scope), ${md(s.firstSeen ?? '-')} → ${md(s.lastSeen ?? '-')}; ${s.rulesObserved} of ${r.rules.length} rules observed, ${plural(serverGroups(r).length, 'unexpected server/port')} (${plural(s.unexpectedConnections, 'connection')}).`,
+    `${plural(s.packets, 'packet')}, ${humanBytes(s.bytes)}, ${plural(s.connections, 'connection')} (${s.connectionsInScope} in scope); ${s.rulesObserved} of ${r.rules.length} rules observed; ${md(unexpectedCount(r))}.`,
   );
   out.push('');
+  out.push(...scopeMd(r));
   out.push(...rulesMd(r));
   out.push(...unexpectedMd(r));
   out.push(...nearMissesMd(r));
@@ -55,6 +57,7 @@ export function renderMarkdown(r: AuditResult): string {
     for (const step of r.nextSteps) out.push(`- ${md(step)}`);
     out.push('');
   }
+  out.push(...controlsMd(r));
   out.push('### Evidence');
   out.push('');
   const e = r.evidence;

@@ -60,6 +60,36 @@ describe('audit of a pktmon ETL', () => {
   });
 });
 
+describe('folding by packet group and number', () => {
+  it('later appearances fold; a second appearance-1 event under the same group and number is a packet of its own', async () => {
+    const udp = (sport: number): Uint8Array => frame({ src: '10.0.0.10', dst: '10.0.0.2', proto: 'udp', sport, dport: 53 });
+    const p = join(dir, 'groups.etl');
+    writeFileSync(
+      p,
+      buildEtl([
+        {
+          events: [
+            pktmonPacketEvent({ group: 5, component: 1, payload: udp(1000), us: 1 }),
+            pktmonPacketEvent({ group: 5, component: 2, appearance: 2, payload: udp(1000), us: 2 }),
+            pktmonPacketEvent({ group: 5, component: 3, appearance: 3, payload: udp(1000), us: 3 }),
+            // same group and number, appearance 1 again (another processor's counter): not a copy
+            pktmonPacketEvent({ group: 5, component: 1, payload: udp(2000), us: 50 }),
+            // group 5 number 2: another packet of the same group
+            pktmonPacketEvent({ group: 5, number: 2, component: 1, payload: udp(3000), us: 60 }),
+            pktmonPacketEvent({ group: 5, number: 2, component: 2, appearance: 2, payload: udp(3000), us: 61 }),
+          ],
+        },
+      ]),
+    );
+    const rep = JSON.parse((await runCli(['audit', p, '--inventory', INV, '-f', 'json'])).stdout);
+    expect(rep.inputs[0]).toMatchObject({ packets: 3, copiesCollapsed: 3 });
+    expect(rep.inputs[0].etl.folded.map((f: { component: number; copies: number }) => [f.component, f.copies])).toEqual([
+      [2, 2],
+      [3, 1],
+    ]);
+  });
+});
+
 describe('component names are attacker-controlled', () => {
   it('a component named like markup or a formula is escaped in HTML and Markdown', async () => {
     const syn = frame({ src: '10.0.0.10', dst: '10.0.0.2', proto: 'tcp', sport: 50000, dport: 389, flags: 'S' });

@@ -2,8 +2,10 @@
  * Count each packet of a pktmon ETL trace once, by pktmon's own identity of a packet: its packet
  * group id and packet number (PktGroupId, PktNumber). pktmon logs one event per component the
  * packet crosses (NIC, filter drivers, vSwitch ports, TCP/IP …), each with the same group and
- * number and a growing appearance count; the first event seen is the packet, the rest are
- * per-component copies, counted per component so the report can say where they came from.
+ * number and a growing appearance count (1 at the first component); the first event seen is the
+ * packet, later appearances of the same group and number are per-component copies, counted per
+ * component so the report can say where they came from. An event with appearance 1 is always a
+ * packet of its own, so two packets can never be folded for sharing a group id.
  * No time window: an identical resend is a new group. Bounded: the last KEYS identities only
  * (a packet's events are written within microseconds, and ETW keeps a processor's events in order).
  * netsh (NDIS-PacketCapture) traces log each packet once per capture point and are left alone.
@@ -49,11 +51,14 @@ export class EtlPacketCollapser {
     if (m.provider !== 'pktmon' || m.groupId < 0) return false;
     // groupId < 2^37 in practice (a counter since boot); the modulo keeps the key an exact double.
     const key = (m.groupId % 0x2000000000) * 0x10000 + m.pktNumber;
-    if (this.seen.has(key)) {
+    // A copy: a packet group and number already counted, at a later appearance (the first
+    // component that logs a packet gives it appearance 1; each further component counts up).
+    if (m.appearance > 1 && this.seen.has(key)) {
       this.collapsed++;
       this.copiesBy.set(m.component, (this.copiesBy.get(m.component) ?? 0) + 1);
       return true;
     }
+    if (this.seen.has(key)) return false; // appearance 1 again: another packet under the same group and number
     if (this.seen.size >= KEYS) this.seen.delete(this.ring[this.next]!);
     this.ring[this.next] = key;
     this.next = (this.next + 1) % KEYS;

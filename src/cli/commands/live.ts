@@ -28,7 +28,8 @@ import { runSession, watchStops, type SessionOutcome } from '../live/capture_ses
 import { EvidenceWriter, evidenceRecord } from '../live/evidence_writer.js';
 import { planLive, type LiveFlags, type LivePlan } from '../live/live_plan.js';
 import { liveInputSummary } from '../live/live_summary.js';
-import { emitReport } from './audit.js';
+import { deliverReport, prepareDelivery } from '../deliver.js';
+import type { Ed25519SigningKey } from '../../evidence/openssh_key.js';
 
 export { parseDuration, type LiveFlags } from '../live/live_plan.js';
 
@@ -55,6 +56,7 @@ export function registerLive(program: Command, io: Io, setExit: (code: number) =
 
 export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = []): Promise<number> {
   const plan = planLive(flags, io);
+  const key = await prepareDelivery(flags, io.env);
   const engine = openLiveEngine(plan.engine, {
     device: plan.device,
     filter: plan.filter,
@@ -88,7 +90,7 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
     if (outcome.captureError !== null && flows.packets === 0) throw new InputError(`live --engine ${engine.name}: ${outcome.captureError}`);
     const evidence = await evidenceRecord(flags.write, writer, engine);
     if (stops.aborted) return interrupted(io, flags); // Ctrl-C again while the evidence file was hashed
-    return report(plan, flags, io, argv, flows, liveInputSummary(plan, engine, flows, outcome, evidence), outcome, engine.startedUs);
+    return await report(plan, flags, io, argv, flows, liveInputSummary(plan, engine, flows, outcome, evidence), outcome, engine.startedUs, key);
   } finally {
     stops.dispose(); // kept until the report is out, so a second Ctrl-C is always ours
   }
@@ -100,7 +102,7 @@ function interrupted(io: Io, flags: LiveFlags): number {
   return 130;
 }
 
-function report(
+async function report(
   plan: LivePlan,
   flags: LiveFlags,
   io: Io,
@@ -109,7 +111,8 @@ function report(
   summary: ReturnType<typeof liveInputSummary>,
   outcome: SessionOutcome,
   startedUs: number,
-): number {
+  key: Ed25519SigningKey | null,
+): Promise<number> {
   const facts = collectFacts(flows, [summary], plan.serverPorts);
   const audited = runAudit(facts, plan.matrix, plan.inventory, {
     scope: plan.scope,
@@ -118,6 +121,7 @@ function report(
     vantage: plan.vantage,
     requireAllMembers: flags.requireAllMembers === true,
     as: plan.as,
+    acceptDamaged: flags.acceptDamaged === true,
   });
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
   const result = attachEvidence(audited, { argv, matrixSpecs, host: hostname() });
@@ -132,7 +136,7 @@ function report(
   });
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text = renderReport(result, plan.format, { color: flags.color !== false && toTerminal && useColor(io, true) });
-  emitReport(io, text, flags.output, plan.format, result);
+  await deliverReport(io, result, text, plan.format, flags, key, { matrix: plan.matrix, matrixSpecs, inventoryPath: flags.inventory });
   if (outcome.captureError !== null) io.stderr(`flowaudit: live:${plan.device}: ${outcome.captureError}\n`);
   return exitCodeFor(result, flags.exitZero === true);
 }

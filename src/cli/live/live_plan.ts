@@ -16,8 +16,9 @@ import { REPORT_FORMATS } from '../../report/render.js';
 import type { Io } from '../io.js';
 import { chooseFormat, loadPolicy, matrixFromSpecs } from '../options.js';
 import { checkOutputPath } from '../output.js';
+import type { DeliveryFlags } from '../deliver.js';
 
-export interface LiveFlags {
+export interface LiveFlags extends DeliveryFlags {
   interface: string;
   filter?: string;
   duration?: string;
@@ -38,6 +39,7 @@ export interface LiveFlags {
   requireAllMembers?: boolean;
   engine?: string;
   allTraffic?: boolean;
+  acceptDamaged?: boolean;
 }
 
 export interface LivePlan {
