@@ -65,6 +65,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   const unexpected = walk.groups.results();
   const inputs = facts.inputs.map(inputResult);
   const scanFindings = walk.scans.findings(insight.short);
+  const floods = walk.groups.floods();
   const decided = decideVerdict({
     rules,
     unexpected,
@@ -74,7 +75,11 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     inventoryGiven: inventory.origin !== '(none)' || (opts.as ?? null) !== null,
     vantage,
     // Issue 13: a scanning client is a violation of its own (its probes are not listed one flow per port).
-    extraViolations: scanFindings.map((f) => `scanning client ${f.client}: ${f.probes} unexpected connection${f.probes === 1 ? '' : 's'} to ${f.ports} port${f.ports === 1 ? '' : 's'} on ${f.hosts} host${f.hosts === 1 ? '' : 's'}, ${f.answered} answered`),
+    extraViolations: [
+      ...scanFindings.map((f) => `scanning client ${f.client}: ${f.probes} unexpected connection${f.probes === 1 ? '' : 's'} to ${f.ports} port${f.ports === 1 ? '' : 's'} on ${f.hosts} host${f.hosts === 1 ? '' : 's'}, ${f.answered} answered`),
+      // A flood past the budget: its unanswered connections are one entry per target, not one flow per source.
+      ...floods.map((f) => `flood to ${f.server} ${f.protocol}/${f.port ?? '*'}: ${f.connections} unanswered unexpected connections from about ${f.distinctClients} sources`),
+    ],
   });
 
   const result: AuditResult = {
@@ -94,6 +99,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     names: insight.namesBlock(sortAddresses),
     nearMisses: nearMissesOf(unexpected, insight),
     scans: scanFindings,
+    ...(floods.length > 0 ? { floods } : {}),
     warnings,
   };
   qualifyUnavailableNames(result);

@@ -68,7 +68,7 @@ export function extraSections(r: AuditResult, _addr: AddrHtml): string {
   const out: string[] = [];
   const misses = nearMissLines(r, labeller(r));
   if (misses.length > 0) out.push(`<section id="nearMisses"><h2>Near misses (${r.nearMisses?.length ?? 0})</h2><ul class="extra">${misses.map((t) => `<li>${esc(t)}</li>`).join('')}</ul></section>`);
-  for (const [key, title] of [['scans', 'Scans'], ['diagnosis', 'Diagnosis'], ['coverage', 'Coverage']] as const) {
+  for (const [key, title] of [['scans', 'Scans'], ['floods', 'Floods (folded beyond the budget)'], ['diagnosis', 'Diagnosis'], ['coverage', 'Coverage']] as const) {
     const v = loose[key];
     if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
     out.push(`<section id="${key}"><h2>${title}</h2>${textList(v) ?? generic(v)}</section>`);

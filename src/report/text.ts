@@ -92,6 +92,10 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
   out.push(...unexpectedExtraLines(r, p, inert));
   out.push('');
   // Scan summary (issue 13; minimal here, issue 12 owns the polished rendering).
+  if (r.floods && r.floods.length > 0) {
+    out.push(p('bold', `Floods (${r.floods.length}, folded beyond the budget)`));
+    for (const f of r.floods) out.push(`  ${inert(f.text)}`);
+  }
   if (r.scans && r.scans.length > 0) {
     out.push(p('bold', `Scans (${r.scans.length})`));
     for (const f of r.scans) out.push(`  ${inert(f.text)}`);
