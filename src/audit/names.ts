@@ -71,11 +71,11 @@ export class NameIndex {
   private addressEnd(text: string, words: Uint32Array): EndRoles {
     // IPv4 (the common case) by its 32-bit value: a number key, no string hashing per connection.
     const v4 = words[0] === 0 && words[1] === 0 && words[2] === 0xffff;
-    let r = v4 ? this.v4RoleCache.get(words[3]!) : this.roleCache.get(text);
+    let r = v4 ? this.v4RoleCache.get(words[3]! | 0) : this.roleCache.get(text);
     if (r === undefined) {
       r = { roles: this.inventory.rolesForAddress(words), byName: null };
       // Bounded: a flood of spoofed sources must not cache one entry per source.
-      if (v4 && this.v4RoleCache.size < MAX_CACHED_ADDRESSES) this.v4RoleCache.set(words[3]!, r);
+      if (v4 && this.v4RoleCache.size < MAX_CACHED_ADDRESSES) this.v4RoleCache.set(words[3]! | 0, r);
       else if (!v4 && this.roleCache.size < MAX_CACHED_ADDRESSES) this.roleCache.set(text, r);
     }
     return r;
