@@ -10,6 +10,7 @@ import { isControlFlow, RuleMatcher } from './classify.js';
 import { withNamesAndGroups } from './grouping.js';
 import { HubTracker } from './hub.js';
 import { Insights } from './insight.js';
+import { floodReason } from './flood.js';
 import { ScanDetector } from './scans.js';
 import { AUDIT_SCHEMA, type AuditResult, type AuditSummary, type InputResult, type RuleResult, type UnexpectedGroup } from './result.js';
 import { isoMicros } from './time.js';
@@ -78,7 +79,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     extraViolations: [
       ...scanFindings.map((f) => `scanning client ${f.client}: ${f.probes} unexpected connection${f.probes === 1 ? '' : 's'} to ${f.ports} port${f.ports === 1 ? '' : 's'} on ${f.hosts} host${f.hosts === 1 ? '' : 's'}, ${f.answered} answered`),
       // A flood past the budget: its unanswered connections are one entry per target, not one flow per source.
-      ...floods.map((f) => `flood to ${f.server} ${f.protocol}/${f.port ?? '*'}: ${f.connections} unanswered unexpected connections from about ${f.distinctClients} sources`),
+      ...[floodReason(floods)].filter((x): x is string => x !== null),
     ],
   });
 

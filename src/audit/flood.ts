@@ -6,11 +6,12 @@
  *
  * Policy, fed by the unexpected-groups step with each connection that would open a NEW group:
  *   - an answered connection never folds (an answered flow is a real exposure, listed as usual);
- *   - the first FLOOD_BUDGET unanswered groups of a target are listed as usual, and so is any
- *     unanswered group while fewer than MAX_GROUPS groups exist in all; beyond that the
- *     connection folds into its target's aggregate (so the fold only starts under a flood);
- *   - at most MAX_TARGETS aggregates per port; then per server and protocol (port: null, "many
- *     ports"), then one aggregate for every server ('*'): memory stays bounded whatever the shape.
+ *   - the first FLOOD_BUDGET unanswered groups of a target are listed as usual; beyond, the
+ *     connection folds into its target's aggregate (server, protocol, port);
+ *   - once MAX_GROUPS groups exist in all (or MAX_TARGETS targets are counted), a new unanswered
+ *     group folds into its server's "many ports" aggregate (port: null), so a flood over random
+ *     ports is one entry per server; after MAX_AGGREGATES per-port and MAX_AGGREGATES per-server
+ *     aggregates, one aggregate for every server ('*'): memory stays bounded whatever the shape.
  * Counts (connections, packets, bytes, outcomes, states, first and last time) are exact; the number
  * of distinct sources is an estimate (HyperLogLog, relative standard error about 1.6%).
  * The connections of a client that already has a group still go to that group.
@@ -24,10 +25,20 @@ import { isoMicros } from './time.js';
 /** Unanswered groups listed per target before its unanswered connections fold. */
 export const FLOOD_BUDGET = 1000;
 /** Groups listed in all before any new unanswered group folds. */
-export const MAX_GROUPS = 20_000;
-/** Aggregates per port kept; beyond, per server and protocol, then one for all. */
-export const MAX_TARGETS = 10_000;
+export const MAX_GROUPS = 2_000;
+/** Targets whose listed unanswered groups are counted. */
+export const MAX_TARGETS = 5_000;
+/** Aggregates per port, and per server, kept; beyond, coarser (see above). */
+export const MAX_AGGREGATES = 1_000;
 const EXAMPLE_CLIENTS = 5;
+
+/** One verdict reason for all the floods (each is in `floods`). */
+export function floodReason(floods: readonly FloodAggregate[]): string | null {
+  if (floods.length === 0) return null;
+  const total = floods.reduce((n, f) => n + f.connections, 0);
+  const top = floods[0]!;
+  return `flood: ${total} unanswered unexpected connections folded beyond the budget into ${floods.length} entr${floods.length === 1 ? 'y' : 'ies'}; the largest to ${top.server} ${top.protocol}/${top.port ?? '*'}: ${top.connections} from about ${top.distinctClients} sources`;
+}
 
 export interface FloodAggregate {
   /** Server address, or '*' (many servers, after MAX_TARGETS per-server aggregates). */
@@ -73,22 +84,29 @@ export class FloodFold {
   private readonly aggs = new Map<string, Acc>();
   private perPort = 0;
   private perServer = 0;
+  /** How the last connection that folds folds: its own port's aggregate, or its server's many-ports one. */
+  private manyPorts = false;
 
-  /** Whether `c`, about to open a new unexpected group (`groups` exist), folds instead. */
+  /** Whether `c`, about to open a new unexpected group (`groups` exist), folds instead (then call add). */
   folds(c: Connection, groups: number): boolean {
     if (c.outcome === 'answered') return false;
     const key = `${c.server}|${c.protocol}|${c.serverPort}`;
     const n = this.groupsPerTarget.get(key);
-    if (groups < MAX_GROUPS && (n ?? 0) < FLOOD_BUDGET && (n !== undefined || this.groupsPerTarget.size < MAX_TARGETS)) {
-      this.groupsPerTarget.set(key, (n ?? 0) + 1);
-      return false;
+    if (n !== undefined && n >= FLOOD_BUDGET) {
+      this.manyPorts = false;
+      return true;
     }
-    return true;
+    if (groups >= MAX_GROUPS || (n === undefined && this.groupsPerTarget.size >= MAX_TARGETS)) {
+      this.manyPorts = true;
+      return true;
+    }
+    this.groupsPerTarget.set(key, (n ?? 0) + 1);
+    return false;
   }
 
-  /** Fold `c` (from a client with no group of its own) into its target's aggregate. */
+  /** Fold `c` (from a client with no group of its own) into its aggregate, as folds() decided. */
   add(c: Connection, serverRoles: readonly string[]): void {
-    const a = this.accFor(c, serverRoles);
+    const a = this.accFor(c, serverRoles, this.manyPorts);
     a.connections += c.count;
     a.packets += c.packets;
     a.bytes += c.bytes;
@@ -122,16 +140,16 @@ export class FloodFold {
       });
   }
 
-  private accFor(c: Connection, serverRoles: readonly string[]): Acc {
-    let key = `${c.server}|${c.protocol}|${c.serverPort}`;
+  private accFor(c: Connection, serverRoles: readonly string[], manyPorts: boolean): Acc {
+    let key = `${c.server}|${c.protocol}|${manyPorts ? '*' : c.serverPort}`;
     let a = this.aggs.get(key);
     if (a) return a;
     let server = c.server;
     let port: number | null = c.serverPort;
-    if (this.perPort >= MAX_TARGETS) {
+    if (manyPorts || this.perPort >= MAX_AGGREGATES) {
       port = null;
       key = `${c.server}|${c.protocol}|*`;
-      if (!this.aggs.has(key) && this.perServer >= MAX_TARGETS) {
+      if (!this.aggs.has(key) && this.perServer >= MAX_AGGREGATES) {
         server = '*';
         key = `*|${c.protocol}|*`;
       }

@@ -24,7 +24,7 @@ export const MIN_TARGETS = 50;
  * connections of further clients are not held; they go to the unexpected groups, where a flood
  * past its budget folds (flood.ts).
  */
-export const MAX_TRACKED_CLIENTS = 20_000;
+export const MAX_TRACKED_CLIENTS = 5_000;
 /** Answered (open) ports listed per finding. */
 const MAX_OPEN_LISTED = 50;
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/audit.js';
-import { FLOOD_BUDGET } from '../../src/audit/flood.js';
+import { FLOOD_BUDGET, MAX_GROUPS } from '../../src/audit/flood.js';
 import { HLL_ERROR, HyperLogLog } from '../../src/audit/hyperloglog.js';
 import type { AuditResult } from '../../src/audit/result.js';
 import { emptyConnection, type Connection } from '../../src/flows/connection.js';
@@ -117,7 +117,7 @@ describe('flood budget', () => {
     expect(f.exampleClients).toEqual(['172.16.3.232', '172.16.3.233', '172.16.3.234', '172.16.3.235', '172.16.3.236']);
     expect(listed(r) + folded(r)).toBe(n);
     expect(r.verdict).toBe('fail');
-    expect(r.verdictReasons.join('\n')).toContain('flood to 10.0.0.10 tcp/3389');
+    expect(r.verdictReasons.join('\n')).toContain(`flood: ${n - FLOOD_BUDGET} unanswered unexpected connections folded beyond the budget into 1 entry; the largest to 10.0.0.10 tcp/3389`);
     expect(f.text).toContain('folded into one entry beyond the budget');
   });
 
@@ -128,6 +128,15 @@ describe('flood budget', () => {
     expect(r.floods![0]!.connections).toBe(1500);
     expect(r.floods![0]!.outcomes.refused).toBe(1500);
     expect(Math.abs(r.floods![0]!.distinctClients - 500)).toBeLessThanOrEqual(0.05 * 500);
+  });
+
+  it('random ports: beyond the group limit, one many-ports entry per server (bounded whatever the shape)', () => {
+    const conns = flood(MAX_GROUPS + 3000, 1, 'unanswered').map((c, i) => ({ ...c, serverPort: 1 + (i % 60000) }));
+    const r = audit(conns);
+    expect(r.unexpected.length).toBeLessThanOrEqual(MAX_GROUPS);
+    expect(r.floods!.length).toBe(1);
+    expect(r.floods![0]).toMatchObject({ server: '10.0.0.10', port: null });
+    expect(listed(r) + folded(r)).toBe(conns.length);
   });
 
   it.each([
