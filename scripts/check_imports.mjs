@@ -22,8 +22,14 @@ const ENGINE = { inputs: 0, capture: 1, decode: 2, flows: 3, records: 4, audit: 
  * watch follows logs and emits findings, so it may use everything up to report (not cli).
  */
 const SOURCES = { etl: 1.5, probe: 1.5, watch: 6.5 };
+/**
+ * Issue 17: evidence (signing, evidence directories, reading a report back for verify) comes after
+ * report in the flow (it renders and signs reports) and before watch and cli, which use it; it
+ * writes the resolved matrix into an evidence directory, so it reads policy.
+ */
+const AFTER_REPORT = { evidence: 6.2 };
 const POLICY = new Set(['matrix', 'firewall']);
-const POLICY_READERS = new Set(['audit', 'report', 'cli']);
+const POLICY_READERS = new Set(['audit', 'report', 'evidence', 'cli']);
 const LEAVES = new Set(['errors.ts', 'ip_text.ts', 'version.ts', 'lazy_builtins.ts']);
 
 /** 'src/flows/x.ts' → 'flows'; 'src/errors.ts' → 'errors.ts'. */
@@ -33,7 +39,7 @@ function unit(file) {
 }
 
 function rank(u) {
-  return ENGINE[u] ?? SOURCES[u];
+  return ENGINE[u] ?? SOURCES[u] ?? AFTER_REPORT[u];
 }
 
 /** Why `from` may not import `to`, or null. */

@@ -2,6 +2,8 @@
  * runAudit: connection facts + matrix + inventory → verdicts (policy). Pure apart from reading
  * its arguments: same inputs, same result object, in a stable order.
  */
+import { adInfrastructureHint } from './ad_infrastructure.js';
+import { RoleFit } from './role_fit.js';
 import { emptyConnection } from '../flows/connection.js';
 import type { CaptureFacts } from '../flows/facts.js';
 import type { Inventory, Matrix } from '../matrix/types.js';
@@ -18,12 +20,14 @@ import { discoveredReport } from './discover/in_audit.js';
 import { overallByteBasis, qualifyUnavailableNames } from './record_inputs.js';
 import { unresolvedNames } from './unresolved.js';
 import { decideVerdict } from './verdict.js';
+import { damageReasons } from './damage.js';
 import { inconclusiveSteps, nextSteps, vantageHint } from './next_steps.js';
 import { visibleRoles } from './vantage.js';
 import { sortAddresses, sortedRecord } from './address_order.js';
 import { inputResult } from './input_result.js';
 import { addToRule, finishStatus, ruleAccumulators, ruleResult, type RuleAcc } from './rule_acc.js';
 import { nearMissesOf, UnexpectedGroups } from './unexpected_groups.js';
+import { dropNamer } from './drops.js';
 
 export interface AuditOptions {
   scope: 'inventory' | 'all';
@@ -36,6 +40,8 @@ export interface AuditOptions {
   requireAllMembers?: boolean;
   /** Issue 8: live --as ROLE and the addresses it added to the inventory (recorded for verify). */
   as?: { role: string; addresses: string[] } | null;
+  /** Issue 17: --accept-damaged: a damaged input does not by itself make a pass inconclusive (recorded in options). */
+  acceptDamaged?: boolean;
 }
 
 /** What walking the connections yields: counts, rule accumulators filled, groups, scans, hub. */
@@ -54,7 +60,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   const vantage = [...new Set(opts.vantage ?? [])];
   const accs = ruleAccumulators(matrix, inventory, features, visibleRoles(vantage, matrix, inventory));
   // Roles per end: the inventory's addresses (cached per address) plus names learned in the capture.
-  const insight = new Insights(facts.hints, inventory);
+  const insight = new Insights(facts.hints, inventory, dropNamer(facts.inputs));
   const walk = walkConnections(facts, accs, insight, opts.scope);
 
   const matrixDefaults = new Set(matrix.roles.flatMap((r) => r.hosts ?? []));
@@ -63,7 +69,8 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     const fields = insight.ruleFields(a.rule, a.enabled, inventory.roles, sortAddresses);
     return finishStatus({ ...ruleResult(a), ...fields }, a, opts.requireAllMembers === true, vantage, warnings, inventory.roles, insight.nameOf);
   });
-  const unexpected = walk.groups.results();
+  const fit = new RoleFit({ inventory, learnedNames: (a) => insight.names.learnedNames(a), kerberosServers: insight.kerberosServers });
+  const unexpected = walk.groups.results(fit);
   const inputs = facts.inputs.map(inputResult);
   const scanFindings = walk.scans.findings(insight.short);
   const floods = walk.groups.floods();
@@ -75,6 +82,8 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     touchingInventory: walk.touching,
     inventoryGiven: inventory.origin !== '(none)' || (opts.as ?? null) !== null,
     vantage,
+    damage: damageReasons(inputs, facts.decodeErrors),
+    acceptDamaged: opts.acceptDamaged === true,
     // Issue 13: a scanning client is a violation of its own (its probes are not listed one flow per port).
     extraViolations: [
       ...scanFindings.map((f) => `scanning client ${f.client}: ${f.probes} unexpected connection${f.probes === 1 ? '' : 's'} to ${f.ports} port${f.ports === 1 ? '' : 's'} on ${f.hosts} host${f.hosts === 1 ? '' : 's'}, ${f.answered} answered`),
@@ -89,7 +98,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     verdictReasons: decided.reasons,
     generatedAt: opts.generatedAt,
     tool: { name: 'flowaudit', version: VERSION },
-    options: { scope: opts.scope, features, vantage, requireAllMembers: opts.requireAllMembers === true, as: opts.as ?? null },
+    options: { scope: opts.scope, features, vantage, requireAllMembers: opts.requireAllMembers === true, as: opts.as ?? null, ...(opts.acceptDamaged ? { acceptDamaged: true } : {}) },
     summary: auditSummary(facts, walk, rules, unexpected, inputs),
     rules,
     unexpected,
@@ -103,6 +112,8 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     ...(floods.length > 0 ? { floods } : {}),
     warnings,
   };
+  const ad = adInfrastructureHint(unexpected, matrix);
+  if (ad !== null) result.adInfrastructure = ad;
   qualifyUnavailableNames(result);
   result.nextSteps = [...inconclusiveSteps(result), ...nextSteps(result), ...vantageHint(result, walk.hub.hub(), insight.labelled)];
   return withNamesAndGroups(result);

@@ -5,6 +5,7 @@
  */
 import type { Connection } from '../flows/connection.js';
 import type { IcmpQuote } from '../flows/hints.js';
+import { dropTexts, type DropNamer } from './drops.js';
 
 export interface DiagnosisCounts {
   attempts: number;
@@ -29,6 +30,8 @@ export interface DiagnosisFinding extends DiagnosisCounts {
   port: string;
   /** ICMP reports: e.g. "administratively prohibited from 10.0.0.1". */
   icmp: string[];
+  /** Windows Packet Monitor drop events of these connections' packets (ETL inputs): which component dropped them, and why. */
+  drops?: string[];
   text: string;
   /** Issue 12: names of the client (when one address) and the server, best first (audit/grouping.ts). */
   clientNames?: { name: string; source: string }[];
@@ -56,6 +59,8 @@ interface ServerAcc extends DiagnosisCounts {
   icmp: Map<string, number>;
   lastClient: string;
   lastPort: number;
+  /** pktmon drop events, `component/reason` → packets. */
+  drops: Map<string, number> | null;
 }
 
 /** ICMP unreachable codes in words (RFC 792/1812, RFC 4443). */
@@ -86,12 +91,12 @@ export class DiagnosisAcc {
   readonly total: DiagnosisCounts = zero();
   private readonly servers = new Map<string, ServerAcc>();
 
-  add(c: Connection, icmp: IcmpQuote | undefined): void {
+  add(c: Connection, icmp: IcmpQuote | undefined, drops?: ReadonlyMap<string, number>): void {
     const n = c.count;
     const t = this.total;
     let s = this.servers.get(c.server);
     if (!s && this.servers.size < MAX_SERVERS) {
-      s = { ...zero(), server: c.server, protocol: c.protocol, clients: new Set(), moreClients: false, ports: new Set(), icmp: new Map(), lastClient: '', lastPort: -1 };
+      s = { ...zero(), server: c.server, protocol: c.protocol, clients: new Set(), moreClients: false, ports: new Set(), icmp: new Map(), lastClient: '', lastPort: -1, drops: null };
       this.servers.set(c.server, s);
     }
     bump(t, c, n, icmp !== undefined);
@@ -107,6 +112,10 @@ export class DiagnosisAcc {
         s.lastPort = c.serverPort;
         if (s.ports.size < 8) s.ports.add(c.serverPort);
       }
+      if (drops) {
+        s.drops ??= new Map();
+        for (const [k, n] of drops) s.drops.set(k, (s.drops.get(k) ?? 0) + n);
+      }
       if (icmp && c.outcome !== 'answered') {
         const what = `${icmpUnreachableText(icmp.icmpv6, icmp.code)} from ${icmp.from}`;
         s.icmp.set(what, (s.icmp.get(what) ?? 0) + n);
@@ -115,12 +124,12 @@ export class DiagnosisAcc {
   }
 
   /** The result, with labels for addresses (inventory or learned names) where known. */
-  finish(label: (address: string) => string): Diagnosis {
+  finish(label: (address: string) => string, dropName?: DropNamer): Diagnosis {
     const t = this.total;
     const findings: DiagnosisFinding[] = [];
     for (const s of this.servers.values()) {
       const failedN = s.attempts - s.answered;
-      if (failedN === 0 && s.resetMidway === 0) continue;
+      if (failedN === 0 && s.resetMidway === 0 && s.drops === null) continue;
       const clients = [...s.clients].sort();
       const client = clients.length === 1 && !s.moreClients ? clients[0]! : `${s.moreClients ? 'more than ' : ''}${clients.length} clients`;
       const port = [...s.ports].sort((a, b) => a - b).join(',');
@@ -133,6 +142,13 @@ export class DiagnosisAcc {
         resetMidway: s.resetMidway, udpNoReply: s.udpNoReply, icmpUnreachable: s.icmpUnreachable,
         text: `${who}: ${explain(s, between, icmp)}`,
       });
+      if (s.drops !== null && dropName) {
+        // The capturing host itself dropped them: that, not a guess about a firewall on the way, is the cause.
+        const f = findings[findings.length - 1]!;
+        f.drops = dropTexts(s.drops, dropName);
+        const seen = `Windows Packet Monitor saw ${f.drops.join(', ')}`;
+        f.text = s.answered === 0 && failedN > 0 ? `${who}: ${plural(s.attempts, 'attempt')}, none answered — dropped on the capturing host: ${seen}` : `${f.text}; ${seen}`;
+      }
     }
     findings.sort((a, b) => Number(a.answered > 0) - Number(b.answered > 0) || b.attempts - a.attempts || (a.server < b.server ? -1 : a.server > b.server ? 1 : 0));
     return { ...t, summary: summarise(t), findings: findings.slice(0, MAX_FINDINGS) };

@@ -16,6 +16,7 @@
  * gives the same digest for ASCII content.
  */
 import { canonicalSha256 } from '../matrix/canonical_json.js';
+import { controlsOf } from './controls.js';
 import type { AuditResult, Evidence } from './result.js';
 
 export type { Evidence } from './result.js';
@@ -42,9 +43,11 @@ export function resultSha256(report: unknown): string {
   return canonicalSha256(report, { top: ['generatedAt'], nested: { key: 'evidence', keys: ['resultSha256', 'generatedAt', 'argv', 'commandLine'] } });
 }
 
-/** The result with `evidence` added as its last key. Call it last, after every other field is set. */
+/** The result with `controls` and then `evidence` added as its last keys. Call it last, after every other field is set. */
 export function attachEvidence(result: AuditResult, ctx: EvidenceContext): AuditResult {
-  const { evidence: _old, ...rest } = result;
+  const { evidence: _old, controls: _c, ...bare } = result;
+  // The controls block (what this evidence shows) is derived from the finished result, just before the evidence.
+  const rest: AuditResult = { ...bare, controls: controlsOf(bare) };
   const evidence: Evidence = {
     tool: { name: 'flowaudit', version: result.tool.version },
     argv: [...ctx.argv],

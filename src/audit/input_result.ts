@@ -35,6 +35,7 @@ export function inputResult(i: CaptureFacts['inputs'][number]): InputResult {
     error: i.error,
     drops,
     ...(info?.live ? { live: info.live } : {}),
+    ...(info?.etl ? { etl: info.etl } : {}),
     byteBasis: i.byteBasis ?? (info ? 'frame' : null),
     ...(i.records ? { records: i.records } : {}),
     origin: i.origin ?? (i.format === 'live' ? 'live' : 'file'),

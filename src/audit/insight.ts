@@ -6,6 +6,7 @@
 import type { Connection } from '../flows/connection.js';
 import { icmpKey, type IcmpQuote } from '../flows/hints.js';
 import type { HintFacts } from '../flows/hint_store.js';
+import { dropsOf, type DropNamer } from './drops.js';
 import type { Inventory, MatrixRule } from '../matrix/types.js';
 import { portInRule } from './classify.js';
 import { CoverageAcc, type CoverageEntry } from './coverage.js';
@@ -91,12 +92,16 @@ export class Insights {
   private readonly epm = new Map<string, { ts: number; mapper: string }>();
   /** ICMP quotes by the quoted packet without its client port (for aggregates of folded connections). */
   private readonly icmpNoPort = new Map<string, IcmpQuote>();
+  /** Servers that answered Kerberos (tcp/udp 88): they behave as domain controllers (role_fit.ts). */
+  readonly kerberosServers = new Set<string>();
   /** Roles defined by host names only (idp.example.org, *.lithnet.io): a named server is judged by its name. */
   private readonly nameRoles = new Set<string>();
 
   constructor(
     private readonly hints: HintFacts | undefined,
     private readonly inventory: Inventory,
+    /** Names pktmon drop events (component and reason), for ETL inputs. */
+    private readonly dropName?: DropNamer,
   ) {
     this.names = new NameIndex(hints, inventory);
     for (const r of inventory.roles) {
@@ -118,6 +123,7 @@ export class Insights {
   }
 
   inScope(c: Connection): void {
+    if (c.serverPort === 88 && c.protocol !== 'icmp' && c.outcome === 'answered' && this.kerberosServers.size < MAX_NAMED_ADDRESSES) this.kerberosServers.add(c.server);
     if (this.addresses.size >= MAX_NAMED_ADDRESSES) return;
     this.named(c.client, c.clientAddr);
     this.named(c.server, c.serverAddr);
@@ -160,7 +166,7 @@ export class Insights {
     }
     e.connections += c.count;
     const icmp = this.icmpFor(c);
-    x.diag.add(c, icmp);
+    x.diag.add(c, icmp, dropsOf(this.hints, c));
     x.partial.add(c, icmp !== undefined);
     x.cov.add(c, ev.names);
     if (x.dyn) {
@@ -179,7 +185,7 @@ export class Insights {
   onGroup(key: string, c: Connection): void {
     let d = this.groups.get(key);
     if (!d) this.groups.set(key, (d = new DiagnosisAcc()));
-    d.add(c, this.icmpFor(c));
+    d.add(c, this.icmpFor(c), dropsOf(this.hints, c));
   }
 
   /** Enabled rules this connection would match but for one side's role. */
@@ -243,11 +249,11 @@ export class Insights {
       };
     }
     const memberFailures = enabled ? x.partial.finish(this.nameOf, sortAddrs) : [];
-    return { evidence, diagnosis: x.diag.finish(this.short), coverage, dynamicRpc, memberFailures };
+    return { evidence, diagnosis: x.diag.finish(this.short, this.dropName), coverage, dynamicRpc, memberFailures };
   }
 
   groupDiagnosis(key: string): Diagnosis {
-    return (this.groups.get(key) ?? new DiagnosisAcc()).finish(this.short);
+    return (this.groups.get(key) ?? new DiagnosisAcc()).finish(this.short, this.dropName);
   }
 
   nearMissText(n: Omit<NearMiss, 'text'>): string {

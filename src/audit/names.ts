@@ -200,6 +200,13 @@ export class NameIndex {
     return dns?.[0] ? { name: dns[0].name, source: 'dns' } : undefined;
   }
 
+  /** Names the capture gave `address` (SNI, HTTP Host, DNS), without the inventory's; empty when none. */
+  learnedNames(address: string): string[] {
+    const out = [...(this.seen.get(address)?.keys() ?? [])].map((k) => k.slice(k.indexOf('|') + 1));
+    for (const d of this.hints?.dnsNames.get(address) ?? []) if (!out.includes(d.name)) out.push(d.name);
+    return out;
+  }
+
   /** The `names` block: each address in `addresses` with its inventory name and the names seen. */
   /** Whether names were seen for `address` in the capture (by the audit so far). */
   hasSeen(address: string): boolean {

@@ -45,7 +45,7 @@ function listSome(xs: string[], max = 5): string {
 export function nextSteps(r: AuditResult): string[] {
   const steps: string[] = [];
   for (const i of r.inputs) {
-    if (i.error) steps.push(`Input ${i.path} could not be read to the end (${i.error.message}); the audit covers only the ${i.packets} packets before that point.`);
+    if (i.error) steps.push(`Input ${i.path} could not be read to the end (${i.error.message}); the audit covers only the ${i.packets} packet${i.packets === 1 ? '' : 's'} before that point.`);
     else if (i.truncated) steps.push(`Input ${i.path} ends mid-record; the audit covers the ${i.packets} complete packets.`);
   }
   steps.push(...recordLogSteps(r));
@@ -78,6 +78,7 @@ export function nextSteps(r: AuditResult): string[] {
     const near = r.unexpected.filter((g) => g.disabledRules.length > 0);
     const one = r.unexpected.length === 1;
     steps.push(`Review the ${one ? 'unexpected flow' : `${r.unexpected.length} unexpected flows`}: block ${one ? 'it' : 'them'}, or, if ${one ? 'it is' : 'they are'} legitimate, add the hosts to the inventory or a rule to a custom matrix.`);
+    if (r.adInfrastructure) steps.push(r.adInfrastructure.text);
     const misses = r.nearMisses ?? [];
     if (misses.length > 0) {
       steps.push(`${misses.length} unexpected flow${misses.length === 1 ? ' is a near miss' : 's are near misses'} (right protocol and port, one side outside the rule's role): add the host to the role in the inventory if it belongs there (${listSome([...new Set(misses.map((m) => `${m.address} → ${m.missingRole}`))])}).`);

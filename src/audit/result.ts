@@ -4,6 +4,7 @@
  * UTC strings with microseconds; counts are plain numbers.
  */
 import type { LiveInputInfo } from '../capture/source.js';
+import type { EtlInputInfo } from '../capture/etl/etl_info.js';
 import type { ConnState, Outcome } from '../flows/conn_state.js';
 import type { InputProblem } from '../inputs/input_problem.js';
 import type { ByteBasis, RecordInputInfo } from '../inputs/record_input.js';
@@ -11,6 +12,7 @@ import type { MergeStats } from '../flows/facts_merge.js';
 import type { RuleBase } from '../matrix/types.js';
 import type { CoverageEntry } from './coverage.js';
 import type { Diagnosis } from './diagnosis.js';
+import type { AdInfrastructureHint } from './ad_infrastructure.js';
 import type { DynamicRpc, NearMiss, NearMissRef, RuleEvidence } from './insight.js';
 import type { NameEntry } from './names.js';
 import type { DiscoveredInventoryReport } from './discover/in_audit.js';
@@ -18,6 +20,7 @@ import type { NameRef, UnexpectedServerGroup } from './grouping_types.js';
 import type { FloodAggregate } from './flood.js';
 import type { ScanFinding } from './scans.js';
 import type { MemberFailure } from './partial.js';
+import type { ControlsBlock } from './controls.js';
 
 export const AUDIT_SCHEMA = 'flowaudit/audit@1';
 
@@ -133,6 +136,8 @@ export interface InputResult {
   drops: { ifDrop: number | null; osDrop: number | null } | null;
   /** Live captures only (format 'live'): interface, filter, clock, evidence file; drops stay null. */
   live?: LiveInputInfo;
+  /** ETW traces (pktmon, netsh): build, buffers, providers' events, components, copies folded, drops. */
+  etl?: EtlInputInfo;
   /**
    * Issue 11: what `bytes` counts: `frame` (captures, Suricata, flowaudit flows), `ip` (Zeek
    * *_ip_bytes), `payload` (Zeek orig_bytes/resp_bytes), `mixed`; null when nothing was counted.
@@ -209,6 +214,8 @@ export interface MergeInfo extends MergeStats {
   /** Two sensors' sightings of a 5-tuple this close (seconds) are the same packets. */
   dedupeWindowSec: number;
   warnings: string[];
+  /** Issue 17: each state file as given to merge, with the SHA-256 of its bytes (verify re-checks them). */
+  states?: { path: string; sensor: string; sha256: string }[];
 }
 
 export interface AuditResult {
@@ -229,6 +236,8 @@ export interface AuditResult {
     vantage?: string[];
     requireAllMembers?: boolean;
     as?: { role: string; addresses: string[] } | null;
+    /** Issue 17: --accept-damaged: a damaged input (cut inside a record, corrupt block) did not by itself make a pass inconclusive. */
+    acceptDamaged?: boolean;
   };
   summary: AuditSummary;
   rules: RuleResult[];
@@ -246,6 +255,8 @@ export interface AuditResult {
   names?: { address: string; names: NameEntry[] }[];
   /** Issue 4: unexpected connections that would match a rule but for one side's role (by server, port, client). */
   nearMisses?: NearMiss[];
+  /** Issue 20: unexpected flows that builtin:ad-infrastructure would make expected (absent when none). */
+  adInfrastructure?: AdInfrastructureHint;
   /** Issue 12: `unexpected[]` grouped by server, protocol and port, for people (audit/grouping.ts). */
   unexpectedByServer?: UnexpectedServerGroup[];
   /**
@@ -264,6 +275,8 @@ export interface AuditResult {
   /** Issue 11b, merged reports only (`flowaudit merge`): each sensor's window, inputs and drops; how parts were united. */
   sensors?: SensorResult[];
   merge?: MergeInfo;
+  /** Issue 17: what this evidence supports and does not prove, per control, with the observation coverage (audit/controls.ts). */
+  controls?: ControlsBlock;
   /** Integrity metadata (audit/evidence.ts); always the last key, added by attachEvidence. */
   evidence?: Evidence;
 }
@@ -288,6 +301,11 @@ export interface Evidence {
   /** `specs`: the --matrix values as given (default builtin:ams); verify re-loads them. */
   matrix: { name: string; version: string; origin: string; specs: string[]; sha256: string };
   inventory: { origin: string; sha256: string | null };
+  /**
+   * Issue 17: who signed the report (key fingerprint and comment), when the signing step records it;
+   * every format shows it on its first page ("not signed" when absent).
+   */
+  signer?: string | null;
   /** What resultSha256 covers, in words (constant). */
   resultHash: string;
   resultSha256: string;

@@ -3,6 +3,7 @@
  * port (groupPort: ephemeral ports folded), with the disabled rules and near misses that would
  * have matched, and a sample of Community IDs.
  */
+import { type RoleFit, fittingNearMisses } from './role_fit.js';
 import { CommunityIdSample, connectionCommunityId } from '../flows/community_id.js';
 import type { Connection } from '../flows/connection.js';
 import type { MatrixRule } from '../matrix/types.js';
@@ -61,9 +62,17 @@ export class UnexpectedGroups {
   }
 
   /** The groups, finished (times, diagnosis, Community IDs), in report order. */
-  results(): UnexpectedGroup[] {
+  /** The groups, near misses kept only where the server's own evidence fits the role (`fit`). */
+  results(fit: RoleFit): UnexpectedGroup[] {
     return [...this.groups.entries()]
-      .map(([key, a]) => ({ ...a.g, firstSeen: isoMicros(a.first), lastSeen: isoMicros(a.last), diagnosis: this.insight.groupDiagnosis(key), communityIds: a.ids.values() }))
+      .map(([key, a]) => ({
+        ...a.g,
+        nearMisses: fittingNearMisses(a.g.nearMisses, fit),
+        firstSeen: isoMicros(a.first),
+        lastSeen: isoMicros(a.last),
+        diagnosis: this.insight.groupDiagnosis(key),
+        communityIds: a.ids.values(),
+      }))
       .sort(compareGroups);
   }
 

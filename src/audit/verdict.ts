@@ -7,13 +7,16 @@
  *      touching an inventory host → inconclusive: nothing was checked, so a "missing" rule or an
  *      "unexpected" flow only means "not known" (listed as seen, not judged).
  *   3. Any violation (unexpected flow; enforced rule failed, partial or missing) → fail.
- *   4. Otherwise inconclusive when an input broke midway (evidence that stopped early cannot
- *      prove the absence of a violation).
+ *   4. Otherwise inconclusive when an input broke midway or is damaged (ends inside a record,
+ *      packets lost to a live snap length: audit/damage.ts): evidence with a hole cannot prove
+ *      the absence of a violation. --accept-damaged keeps the damage from deciding (said as an
+ *      "accepted with --accept-damaged" reason, even on a pass).
  *   5. Otherwise pass.
  *
  * Exit codes: 0 pass, 1 fail, 2 usage or input error (also when the report was written), 3
  * inconclusive. `--exit-zero` turns only fail into 0.
  */
+import { acceptedDamage } from './damage.js';
 import type { AuditResult, InputResult, RuleResult, UnexpectedGroup, Verdict } from './result.js';
 
 export const EXIT = { pass: 0, fail: 1, error: 2, inconclusive: 3 } as const;
@@ -32,6 +35,9 @@ export interface VerdictFacts {
   vantage: readonly string[];
   /** Violations found elsewhere (scanning clients, issue 13), listed after the unexpected flows. */
   extraViolations?: readonly string[];
+  /** Issue 17: damaged inputs (audit/damage.ts), and whether --accept-damaged was given. */
+  damage?: readonly string[];
+  acceptDamaged?: boolean;
 }
 
 /** An input with an error and no packet read: it could not be read at all. */
@@ -68,6 +74,9 @@ export function decideVerdict(f: VerdictFacts): { verdict: Verdict; reasons: str
   for (const i of broken) {
     inconclusive.push(`input ${i.path} broke after ${plural(i.packets, 'packet')} (${stripPath(i.error!.message, i.path)}): evidence that stopped early cannot prove the absence of a violation`);
   }
+  const accepted: string[] = [];
+  if (f.acceptDamaged) accepted.push(...(f.damage ?? []).map(acceptedDamage));
+  else inconclusive.push(...(f.damage ?? []));
   const checkable = f.rules.filter((r) => r.status !== 'not-applicable' && r.status !== 'not-visible');
   // Without a checkable rule, "unexpected" only means "not known": nothing can fail, nothing can pass.
   let judged = true;
@@ -88,9 +97,9 @@ export function decideVerdict(f: VerdictFacts): { verdict: Verdict; reasons: str
   }
 
   if (!judged) return { verdict: 'inconclusive', reasons: [...inconclusive, ...flowViolations.map((v) => `(seen, but not judged: ${v})`)] };
-  if (violations.length > 0) return { verdict: 'fail', reasons: [...violations, ...inconclusive] };
-  if (inconclusive.length > 0) return { verdict: 'inconclusive', reasons: inconclusive };
-  return { verdict: 'pass', reasons: [] };
+  if (violations.length > 0) return { verdict: 'fail', reasons: [...violations, ...inconclusive, ...accepted] };
+  if (inconclusive.length > 0) return { verdict: 'inconclusive', reasons: [...inconclusive, ...accepted] };
+  return { verdict: 'pass', reasons: accepted };
 }
 
 function stripPath(message: string, path: string): string {

@@ -5,12 +5,12 @@
  * the next chunk.
  *
  * What an input holds is decided by content: compression magic first (the InputReader), then the
- * capture magic here. An input that is neither pcap nor pcapng is left `notCapture` with its first
+ * capture magic here (pcap, pcapng, ETL). An input that is none of them is left `notCapture` with its first
  * bytes in `head()`, so the dispatcher (capture/ingest.ts) can route it to a record reader or skip it.
  */
 import { InputReader, SNIFF_BYTES, type InputReaderOptions } from '../inputs/input_reader.js';
 import type { InputHash } from '../inputs/input_hash.js';
-import { captureFormatAt, headerBytesNeeded, openWindow } from './open_capture.js';
+import { ETL_SNIFF_BYTES, captureFormatAt, headerBytesNeeded, openWindow } from './open_capture.js';
 import type { PacketSource, RawPacket } from './source.js';
 
 export type CaptureInputOptions = InputReaderOptions;
@@ -41,6 +41,7 @@ export class CaptureInput {
     const c = new CaptureInput(input);
     const w = input.window;
     if (input.fileMode) {
+      w.ensure(Math.min(ETL_SNIFF_BYTES, w.size)); // an ETL file is recognised by its first 80 bytes
       if (captureFormatAt(w) === null) {
         w.ensure(Math.min(SNIFF_BYTES, w.size));
         c.notCapture = true;

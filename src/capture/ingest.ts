@@ -21,10 +21,13 @@ import { newRawPacket, type CaptureInfo, type PacketSink, type RawPacket } from 
 import { hex32 } from '../inputs/chunked_file.js';
 import { CaptureFormatError, FlowauditError, InputError, messageOf } from '../errors.js';
 import { copyCollapserFor, truncationWarning, type CopyCollapser } from './pktmon.js';
+import { EtlPacketCollapser } from './etl/pktmon_fold.js';
+import { EtlReader } from './etl/etl_reader.js';
 import { expandInputs, type InputSpec } from '../inputs/input_list.js';
 import type { InputProblem } from '../inputs/input_problem.js';
 import type { ByteBasis, RecordInputInfo, RecordLogFormat } from '../inputs/record_input.js';
 import { statSync } from 'node:fs';
+import { PacketFingerprint } from './packet_fingerprint.js';
 
 export interface InputSummary {
   path: string;
@@ -50,6 +53,8 @@ export interface InputSummary {
   byteBasis?: ByteBasis | 'mixed' | null;
   /** Set for flow logs (src/records): lines, malformed lines, ignored records, unavailable facts. */
   records?: RecordInputInfo;
+  /** Captures: the fingerprint of the first packets (packet_fingerprint.ts), to catch one capture given in two formats. */
+  packetPrint?: string | null;
 }
 
 export interface IngestOptions {
@@ -91,8 +96,11 @@ interface Lane {
   order: number;
   given: number;
   alive: boolean;
-  collapse: CopyCollapser | null;
+  collapse: CopyCollapser | EtlPacketCollapser | null;
+  /** ETW traces: the reader, whose `meta` says which component logged the packet and whether it dropped it. */
+  etl: EtlReader | null;
   truncatedPackets: number;
+  print: PacketFingerprint;
 }
 
 /**
@@ -140,8 +148,10 @@ export async function ingestInputs(paths: string[] | InputSpec[], engine: Packet
       }
       summary.info = input.reader!.info;
       summary.format = summary.info.format;
-      const collapse = copyCollapserFor(summary.info);
-      lanes.push({ input, summary, pkt: newRawPacket(), has: false, ts: 0, order: 0, given, alive: true, collapse, truncatedPackets: 0 });
+      const reader = input.reader;
+      const collapse = reader instanceof EtlReader ? new EtlPacketCollapser(reader) : copyCollapserFor(summary.info);
+      const etl = reader instanceof EtlReader ? reader : null;
+      lanes.push({ input, summary, pkt: newRawPacket(), has: false, ts: 0, order: 0, given, alive: true, collapse, etl, truncatedPackets: 0, print: new PacketFingerprint() });
     }
     if (lanes.length === 0 && early.length === 0) {
       throw new InputError(`no capture among the inputs: ${skipped.map((k) => `${k.path} (${k.reason})`).join(', ')}`);
@@ -161,9 +171,11 @@ export async function ingestInputs(paths: string[] | InputSpec[], engine: Packet
     const s = lane.summary;
     if (lane.input.error && !s.error) s.error = errorOf(lane.input.error, s.path);
     if (lane.collapse?.collapsing) s.copiesCollapsed = lane.collapse.collapsed;
+    s.packetPrint = lane.print.digest();
     const info = s.info;
     if (info) {
       if (lane.collapse && lane.collapse.collapsed > 0) info.warnings.push({ offset: -1, message: lane.collapse.describe(s.packets) });
+      if (lane.collapse instanceof EtlPacketCollapser && info.etl) lane.collapse.finish(info.etl, info.warnings);
       const tw = truncationWarning(info, lane.truncatedPackets, s.packets);
       if (tw) info.warnings.push({ offset: -1, message: tw });
     }
@@ -208,7 +220,7 @@ function routeNonCapture(input: CaptureInput, spec: InputSpec, summary: InputSum
     return false;
   }
   summary.error = errorOf(
-    new CaptureFormatError(spec.path, 0, magic === null ? `Cannot read capture header: file has ${head.length} bytes, too short for a magic number` : `Cannot read pcap header: ${what} (neither pcap nor pcapng)`),
+    new CaptureFormatError(spec.path, 0, magic === null ? `Cannot read capture header: file has ${head.length} bytes, too short for a magic number` : `Cannot read pcap header: ${what} (neither pcap, pcapng nor ETL)`),
     spec.path,
   );
   return true;
@@ -297,6 +309,7 @@ async function merge(lanes: Lane[], engine: PacketSink, opts: IngestOptions): Pr
         s.packets++;
         s.bytes += pkt.wirelen;
         if (pkt.caplen < pkt.wirelen) cur.truncatedPackets++;
+        cur.print.add(pkt);
         const ts = cur.ts;
         if (s.firstSeen === null || ts < s.firstSeen) s.firstSeen = ts;
         if (s.lastSeen === null || ts > s.lastSeen) s.lastSeen = ts;
@@ -305,6 +318,7 @@ async function merge(lanes: Lane[], engine: PacketSink, opts: IngestOptions): Pr
           opts.onProgress?.(total, s.path);
         }
       }
+      if (cur.etl !== null && cur.etl.meta.dropped) engine.noteDrop?.(pkt, cur.etl.meta.component, cur.etl.meta.dropReason);
       cur.has = false;
       if (!nextSync(cur)) {
         await advance(cur);

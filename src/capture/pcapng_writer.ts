@@ -178,6 +178,7 @@ export class PcapngWriter {
   /**
    * Append one Enhanced Packet Block. `bytes[offset, offset+length)` is the packet (cut to the
    * interface's snapLen); `wirelen` defaults to `length`. tsSec ≥ 0, 0 ≤ tsNsec < 1e9.
+   * `options`: the EPB's options, already encoded with encodeOptions (comments, epb_flags).
    */
   writePacket(
     interfaceId: number,
@@ -187,6 +188,7 @@ export class PcapngWriter {
     offset = 0,
     length = bytes.length - offset,
     wirelen = length,
+    options: Uint8Array | null = null,
   ): void {
     const snap = this.snapLens[interfaceId];
     const units = this.units[interfaceId];
@@ -197,7 +199,8 @@ export class PcapngWriter {
       throw new RangeError(`pcapng timestamp out of range: ${tsSec}.${tsNsec}`);
     }
     const caplen = Math.min(length, snap);
-    const blockLen = 32 + ((caplen + 3) & ~3);
+    const padded = (caplen + 3) & ~3;
+    const blockLen = 32 + padded + (options?.length ?? 0);
     const s = this.sink;
     s.reserve(blockLen);
     const v = s.view;
@@ -211,7 +214,8 @@ export class PcapngWriter {
     v.setUint32(p + 20, caplen, true);
     v.setUint32(p + 24, wirelen, true);
     s.buf.set(bytes.subarray(offset, offset + caplen), p + 28);
-    s.buf.fill(0, p + 28 + caplen, p + blockLen - 4); // padding (the buffer is reused)
+    s.buf.fill(0, p + 28 + caplen, p + 28 + padded); // padding (the buffer is reused)
+    if (options !== null) s.buf.set(options, p + 28 + padded);
     v.setUint32(p + blockLen - 4, blockLen, true);
     s.len = p + blockLen;
     this.count++;

@@ -12,12 +12,14 @@
  * Windows have no such copies and are left alone.
  * The collapser counts a packet once when an identical packet was seen within COPY_WINDOW_US
  * before it. Identical means same length and same bytes from the network-layer header on (after
- * the Ethernet addresses and VLAN tags, the SLL or loopback header): for whole packets a 32-bit
+ * the Ethernet addresses and VLAN tags, the 802.11 header and LLC/SNAP (pktmon's Wi-Fi component
+ * logs 802.11 frames, even under an Ethernet link type), the SLL or loopback header): for whole packets a 32-bit
  * FNV-1a over all of them plus the first 64 bytes compared exactly; for packets the capture cut
  * short, the same original length and the first bytes both kept. A genuine resend is never identical, since Windows gives it a new IPv4 identification.
  * No allocation per packet: a fixed ring of recent packets.
  */
 import type { CaptureInfo, RawPacket } from './source.js';
+import { dot11SnapPayload, isDot11InEthernet } from './dot11_frame.js';
 
 /** Copies of one packet arrive within about 80 µs; 1 ms leaves room and stays far below any resend. */
 export const COPY_WINDOW_US = 1000;
@@ -26,6 +28,7 @@ export const PROBE_PACKETS = 64;
 const PREFIX = 64;
 
 export function isPktmon(info: CaptureInfo): boolean {
+  if (info.etl) return info.etl.pktmonPackets + info.etl.pktmonDrops > 0;
   return /packet monitor|pktmon/i.test(info.section?.application ?? '');
 }
 
@@ -132,6 +135,9 @@ export class CopyCollapser {
 function l3Offset(d: Uint8Array, p: number, caplen: number, linkType: number): number {
   switch (linkType) {
     case 1: {
+      // pktmon's Wi-Fi component: an 802.11 frame under the Ethernet link type (a copy of the
+      // packet its Ethernet components log): compare from the IP header after the LLC/SNAP.
+      if (isDot11InEthernet(d, p, p + caplen)) return dot11SnapPayload(d, p, p + caplen);
       // After the MAC addresses and any 802.1Q / 802.1ad tags: the payload of the last ethertype.
       let off = 12;
       for (let i = 0; i < 8 && off + 2 <= caplen; i++) {
@@ -140,6 +146,10 @@ function l3Offset(d: Uint8Array, p: number, caplen: number, linkType: number): n
         else return off + 2;
       }
       return 0;
+    }
+    case 105: {
+      const off = dot11SnapPayload(d, p, p + caplen);
+      return off > 0 ? off : 0;
     }
     case 0:
     case 108:

@@ -2,6 +2,7 @@
  * The boundary between "bytes" and "packets". Every source (classic pcap, pcapng, live `cap`)
  * fills the same reused RawPacket, so the decode → flows pipeline has one entry point.
  */
+import type { EtlInputInfo } from './etl/etl_info.js';
 import type { ByteWindow } from '../inputs/chunked_file.js';
 import type { InputProblem } from '../inputs/input_problem.js';
 
@@ -44,7 +45,7 @@ export function newRawPacket(): RawPacket {
   };
 }
 
-export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng' | 'live';
+export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng' | 'etl' | 'live';
 
 export interface InterfaceInfo {
   /** pcapng section number (0-based) and interface index inside it; 0/0 for classic pcap. */
@@ -91,6 +92,8 @@ export interface CaptureInfo {
   section?: { hardware?: string; os?: string; application?: string };
   /** Set for live captures only (format 'live'). */
   live?: LiveInputInfo;
+  /** Set for ETW traces only (format 'etl'): providers, components, buffers. */
+  etl?: EtlInputInfo;
 }
 
 /** How live packets are timed; reported in the JSON `inputs[].live.clock`. */
@@ -135,6 +138,8 @@ export interface PacketSource {
 /** What consumes the packets of a capture (the flow engine; tests). */
 export interface PacketSink {
   ingest(pkt: RawPacket): void;
+  /** The packet just read was logged dropped (a pktmon drop event) by `component` for `reason`. */
+  noteDrop?(pkt: RawPacket, component: number, reason: number): void;
 }
 
 /**

@@ -28,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   matrix: async () => (await import('./commands/matrix.js')).registerMatrix,
   live: async () => (await import('./commands/live.js')).registerLive,
   interfaces: async () => (await import('./commands/interfaces.js')).registerInterfaces,
+  convert: async () => (await import('./commands/convert.js')).registerConvert,
 };
 
 /** Which command modules `argv` needs: its command, none for --version alone, else all. */

@@ -57,14 +57,14 @@ export function loadPolicy(
   features: string[] | undefined,
   /** Members added to roles on top of the inventory file (live --as ROLE). */
   extraMembers?: Record<string, string[]>,
+  /** The matrix of `matrixSpecs`, when the caller loaded it already (matrixFromSpecs). */
+  preloaded?: Matrix,
 ): {
   matrix: Matrix;
   inventory: Inventory;
   features: string[];
 } {
-  const specs = matrixSpecs && matrixSpecs.length > 0 ? matrixSpecs : [DEFAULT_MATRIX];
-  const loaded = specs.map((s) => loadMatrix(s, { addOn: specs.length > 1 })); // roles checked once merged
-  const matrix = loaded.length === 1 ? loaded[0]! : mergeMatrices(loaded);
+  const matrix = preloaded ?? matrixFromSpecs(matrixSpecs);
   const inventory = loadInventory(inventoryPath, matrix, extraMembers);
   const known = new Set(matrix.features.map((f) => f.name));
   for (const f of features ?? []) {
@@ -73,6 +73,13 @@ export function loadPolicy(
     }
   }
   return { matrix, inventory, features: features ?? [] };
+}
+
+/** The matrices named (default builtin:ams), merged into one. */
+export function matrixFromSpecs(matrixSpecs: string[] | undefined): Matrix {
+  const specs = matrixSpecs && matrixSpecs.length > 0 ? matrixSpecs : [DEFAULT_MATRIX];
+  const loaded = specs.map((s) => loadMatrix(s, { addOn: specs.length > 1 })); // roles checked once merged
+  return loaded.length === 1 ? loaded[0]! : mergeMatrices(loaded);
 }
 
 /**
@@ -89,6 +96,10 @@ export function addAuditOptions(cmd: Command, inventoryFlag = '-i, --inventory')
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('--vantage <role>', 'the capture was taken on the hosts of ROLE (repeatable): rules that cannot cross them are not-visible, never enforced', collectRepeat)
     .option('--require-all-members', 'every listed member of a rule\'s destination role must be reached (lab tests)')
+    .option('--accept-damaged', 'a damaged input (cut inside a record, packets lost to a snap length) does not make a pass inconclusive; recorded in the report')
+    .option('--sign-key <file>', 'sign the report (-o FILE gets FILE.sig) and the evidence manifest with this OpenSSH ed25519 private key (SSHSIG, namespace flowaudit: ssh-keygen -Y verify, or flowaudit verify --allowed-signers)')
+    .option('--evidence-dir <dir>', 'also write DIR (new or empty): the report in every format, the matrix and inventory as used, manifest.json with the sha256 of every file and input (check with flowaudit verify DIR)')
+    .option('--copy-inputs', 'with --evidence-dir: copy the inputs into DIR/inputs/')
     .option('--exit-zero', 'exit 0 even when the audit fails (inconclusive still exits 3, input errors 2)')
     .option('--no-color', 'never colour the text report');
 }

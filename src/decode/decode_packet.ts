@@ -4,6 +4,7 @@
  */
 import { DecodeProblem, L3, type DecodedPacket } from './decoded.js';
 import { decodeEthernet } from './ethernet.js';
+import { decodeDot11, isDot11InEthernet } from './dot11.js';
 import { decodeIPv4 } from './ipv4.js';
 import { decodeIPv6 } from './ipv6.js';
 import { decodeLinuxSll, decodeLinuxSll2 } from './linux_sll.js';
@@ -65,7 +66,12 @@ export function decodePacket(
   if (end > data.length) end = data.length;
   switch (linkType) {
     case 1:
-      decodeEthernet(data, offset, end, out);
+      // pktmon's Wi-Fi component logs 802.11 frames under the Ethernet link type.
+      if (isDot11InEthernet(data, offset, end)) decodeDot11(data, offset, end, out);
+      else decodeEthernet(data, offset, end, out);
+      return;
+    case 105:
+      decodeDot11(data, offset, end, out);
       return;
     case 113:
       decodeLinuxSll(data, offset, end, out);

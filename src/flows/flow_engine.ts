@@ -7,7 +7,9 @@ import type { RawPacket } from '../capture/source.js';
 import { decodePacket } from '../decode/decode_packet.js';
 import { DecodedPacket, DecodeProblem, DECODE_PROBLEM_NAMES, L3 } from '../decode/decoded.js';
 import { ConnectionTable } from './connection_table.js';
-import { HintRecorder } from './hints.js';
+import { HintRecorder, icmpKey } from './hints.js';
+import { formatAddress } from '../ip_text.js';
+import { protocolLabel } from './connection.js';
 import type { ServerPorts } from './direction.js';
 import { FoldedConnections, foldIdleConnections } from './fold.js';
 
@@ -19,6 +21,7 @@ export const FRAGMENT_WITHOUT_FIRST = 'fragment-without-first';
 
 /** Bound on remembered first fragments, so a fragment flood cannot grow memory without limit. */
 const MAX_FRAGMENTS = 65536;
+
 
 export class FlowEngine {
   readonly table = new ConnectionTable();
@@ -47,6 +50,7 @@ export class FlowEngine {
   /** First fragments seen: key → connection id (IPv4 and IPv6 fragment ids). */
   private readonly fragments = new Map<string, number>();
   private lastLinkType = -1;
+  private readonly dropDecoded = new DecodedPacket();
   private lastLinkCount = 0;
 
   ingest(pkt: RawPacket): void {
@@ -114,6 +118,19 @@ export class FlowEngine {
       if (this.fragments.size >= MAX_FRAGMENTS) this.fragments.clear();
       this.fragments.set(fragmentKey(d), id);
     }
+  }
+
+  /**
+   * A packet a pktmon trace logged as dropped (event 170) by `component` for `reason`: recorded
+   * by its 5-tuple beside the ICMP reports (hints.facts.drops), whether or not it was counted (a drop
+   * event is often a copy of a packet counted at an earlier component). Rare: decodes on its own.
+   */
+  noteDrop(pkt: RawPacket, component: number, reason: number): void {
+    const d = this.dropDecoded;
+    decodePacket(pkt.data, pkt.offset, pkt.caplen, pkt.linkType, d);
+    if (d.l3 !== L3.IPv4 && d.l3 !== L3.IPv6) return;
+    const key = icmpKey(protocolLabel(d.ipProto), formatAddress(d.src), d.hasPorts ? d.srcPort : 0, formatAddress(d.dst), d.hasPorts ? d.dstPort : 0);
+    this.hints.facts.addDrop(key, component, reason);
   }
 
   private flushLinkType(next: number): void {

@@ -17,6 +17,9 @@ export const HINT_LIMITS = {
   connectionNames: 200_000,
   epm: 10_000,
   icmp: 10_000,
+  /** 5-tuples with pktmon drop events, and (component, reason) kinds kept per 5-tuple. */
+  drops: 10_000,
+  dropKindsPerTuple: 16,
   /** SRV answers kept (a domain advertises a few dozen services; the linear dedup stays cheap). */
   srv: 1_000,
   /** SNI / Host names kept per service for connections folded out of the table. */
@@ -46,6 +49,11 @@ export interface HintFacts {
   readonly srv: readonly SrvFact[];
   /** Key `proto|src|sport|dst|dport` of the quoted packet (icmpKey) → the ICMP report. */
   readonly icmp: ReadonlyMap<string, IcmpQuote>;
+  /**
+   * Packets a Windows Packet Monitor trace saw dropped: icmpKey of the dropped packet (its own
+   * direction) → `component/reason` → packets.
+   */
+  readonly drops: ReadonlyMap<string, ReadonlyMap<string, number>>;
 }
 
 export type ConnectionNameKind = 'sni' | 'http-host';
@@ -60,6 +68,7 @@ export class HintStore implements HintFacts {
   private readonly _epm: EpmFact[] = [];
   private readonly _srv: SrvFact[] = [];
   private readonly _icmp = new Map<string, IcmpQuote>();
+  private readonly _drops = new Map<string, Map<string, number>>();
 
   get dnsNames(): ReadonlyMap<string, readonly DnsNameFact[]> {
     return this._dnsNames;
@@ -81,6 +90,22 @@ export class HintStore implements HintFacts {
   }
   get icmp(): ReadonlyMap<string, IcmpQuote> {
     return this._icmp;
+  }
+  get drops(): ReadonlyMap<string, ReadonlyMap<string, number>> {
+    return this._drops;
+  }
+
+  /** One more packet of the 5-tuple `key` dropped by `component` for `reason` (pktmon drop event). */
+  addDrop(key: string, component: number, reason: number): void {
+    let by = this._drops.get(key);
+    if (!by) {
+      if (this._drops.size >= HINT_LIMITS.drops) return;
+      this._drops.set(key, (by = new Map()));
+    }
+    const why = `${component}/${reason}`;
+    const n = by.get(why);
+    if (n !== undefined) by.set(why, n + 1);
+    else if (by.size < HINT_LIMITS.dropKindsPerTuple) by.set(why, 1);
   }
 
   /** A name for `address` (first sighting of each name kept, up to the limits). */

@@ -109,6 +109,7 @@ export function renderCsv(r: AuditResult): string {
       clientNames: namesCell(g.clientNames) || namesOf(g.client), serverNames: namesCell(g.serverNames) || namesOf(g.server),
     });
   }
+  rows.push(...adInfrastructureRows(r));
   // Near misses (issue 4): unexpected connections that would match `id` but for one side's role.
   for (const m of r.nearMisses ?? []) {
     rows.push({
@@ -135,4 +136,11 @@ export function renderCsv(r: AuditResult): string {
     });
   }
   return stringify(rows, { header: true, columns: [...COLUMNS], cast: safeCsvCast, record_delimiter: 'unix' });
+}
+
+/** Issue 20: the pointer to builtin:ad-infrastructure, one row (none when no unexpected flow is AD traffic). */
+function adInfrastructureRows(r: AuditResult): Row[] {
+  const h = r.adInfrastructure;
+  if (!h) return [];
+  return [{ kind: 'hint', id: h.matrix, status: 'unexpected', connections: h.connections, description: h.text, evidence: h.rules.map((x) => `${x.id}: ${x.flows}`).join('; ') }];
 }

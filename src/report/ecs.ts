@@ -121,7 +121,7 @@ function ruleEvent(r: AuditResult, rule: RuleResult): Json {
     outcome: missing ? (rule.enforced ? 'failure' : 'unknown') : 'failure',
     reason: missing
       ? (rule.reason ?? `no connection matched ${rule.id}`)
-      : `${rule.requirement} rule ${rule.id} ${rule.status}: ${rule.diagnosis?.summary ?? `${rule.connections} attempts`}`,
+      : `${rule.requirement} rule ${rule.id} ${rule.status}: ${rule.diagnosis?.summary ?? `${rule.connections} attempt${rule.connections === 1 ? '' : 's'}`}`,
   });
   if (r.summary.firstSeen) ev.start = r.summary.firstSeen;
   if (r.summary.lastSeen) ev.end = r.summary.lastSeen;
@@ -170,6 +170,7 @@ function verdictEvent(r: AuditResult): Json {
       matrix: { name: r.matrix.name, sha256: r.matrix.sha256 },
       inventory: { origin: r.inventory.origin, sha256: r.inventory.sha256 },
       inputs: r.inputs.map((i) => ({ path: i.path, sha256: i.sha256 })),
+      ...adInfrastructureField(r),
       ...(r.sensors ? { sensors: r.sensors.map((s) => ({ name: s.name, start: s.firstSeen, end: s.lastSeen, drops: s.drops })) } : {}),
     },
   };
@@ -191,4 +192,11 @@ export function renderEcs(r: AuditResult): string {
   return ecsEvents(r)
     .map((e) => `${JSON.stringify(e)}\n`)
     .join('');
+}
+
+/** Issue 20: the pointer to builtin:ad-infrastructure on the verdict event (absent when none). */
+function adInfrastructureField(r: AuditResult): Json {
+  const h = r.adInfrastructure;
+  if (!h) return {};
+  return { ad_infrastructure: { matrix: h.matrix, flows: h.flows, of: h.of, connections: h.connections, rules: h.rules.map((x) => x.id), text: h.text } };
 }

@@ -11,6 +11,7 @@
  * pieces). Fields other engineers add to the result are rendered generically when present.
  */
 import type { AuditResult } from '../audit/result.js';
+import { controlsSection } from './html_controls.js';
 import { captureSection, evidenceSection, nextStepsSection } from './html_capture.js';
 import { addrHtml } from './html_fields.js';
 import { esc } from './html_escape.js';
@@ -52,6 +53,7 @@ export function renderHtml(r: AuditResult, _opts: HtmlOptions = {}): string {
   parts.push('</head>');
   parts.push('<body>');
   parts.push(header(r));
+  parts.push(controlsSection(r));
   const diagram = renderDiagram(r, { memberLabel });
   parts.push('<section id="diagram">');
   parts.push('<h2>Flow diagram</h2>');

@@ -14,6 +14,8 @@ export const HTML_STYLE = `
 :root { color-scheme: light; }
 body { font: 13px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1b1b1b; margin: 24px auto; max-width: 1320px; padding: 0 16px; }
 h1 { font-size: 22px; margin: 0 0 6px; }
+h1 .badge { margin-left: 12px; vertical-align: middle; }
+h2.p1 { font-size: 14px; margin: 10px 0 4px; }
 h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #ccc; padding-bottom: 3px; }
 header.verdict { border: 2px solid; border-radius: 8px; padding: 14px 18px; }
 header.verdict-pass { border-color: #2e7d32; background: #f1f8f1; }
@@ -26,7 +28,7 @@ ul.warnings { margin: 8px 0; padding-left: 22px; color: #7a4f00; }
 .verdict-inconclusive .badge { background: #455a64; }
 .subtitle { color: #444; margin: 6px 0; }
 ul.reasons { margin: 8px 0; padding-left: 22px; }
-dl.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 8px; margin: 10px 0 0; }
+dl.figures { display: grid; grid-template-columns: repeat(6, 1fr); gap: 8px; margin: 10px 0 0; }
 dl.figures div { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; }
 dl.figures dt { font-size: 11px; color: #555; text-transform: uppercase; letter-spacing: .5px; }
 dl.figures dd { margin: 0; font-size: 17px; font-weight: 600; }
@@ -45,7 +47,13 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .s-observed { color: #2e7d32; } .s-failed { color: #c62828; } .s-missing { color: #e65100; } .s-partial { color: #b26a00; } .s-not-visible { color: #6d4c41; }
 .cov-reached { color: #2e7d32; font-weight: 600; } .cov-failed { color: #c62828; font-weight: 600; } .cov-never-tried { color: #e65100; font-weight: 600; }
 .s-optional-not-seen { color: #546e7a; } .s-not-applicable { color: #757575; } .s-unexpected { color: #6a1b9a; }
-td.coverage { min-width: 230px; }
+dl.scope { grid-template-columns: max-content 1fr; font-size: 12px; margin: 8px 0 4px; }
+.hash { font-size: 10.5px; color: #333; }
+#rule-status td, #rule-status th { padding: 2px 5px; }
+td.rnote { color: #444; }
+#controls-table td.ctl { width: 26%; }
+.cov-note { color: #7a4f00; }
+col.c-rule { width: 36%; } col.c-traffic { width: 23%; } col.c-evidence { width: 41%; }
 .diagram-wrap { overflow: auto; max-height: ${DIAGRAM_MAX_CSS_HEIGHT}px; border: 1px solid #ddd; border-radius: 6px; padding: 6px; background: #fff; }
 svg.diagram { max-width: 100%; height: auto; }
 ul.legend { list-style: none; padding: 0; margin: 6px 0; display: flex; flex-wrap: wrap; gap: 14px; }
@@ -59,21 +67,49 @@ dl.kv dd { margin: 0; }
 ul.extra { margin: 0; padding-left: 16px; }
 ul.clients { margin: 2px 0 0; padding-left: 16px; }
 footer { margin-top: 30px; font-size: 11px; color: #666; }
-@page { size: A4 landscape; margin: 12mm; }
+@page { size: A4 landscape; margin: 9mm; }
 @media print {
-  body { margin: 0; max-width: none; font-size: 9pt; }
+  body { margin: 0; max-width: none; font-size: 8.5pt; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  h2 { break-after: avoid; }
-  tr, .node, dl.figures div, header.verdict { break-inside: avoid; }
+  h2 { break-after: avoid; font-size: 10.5pt; margin: 6px 0 2px; padding-bottom: 1px; }
+  section ul.extra { font-size: 8pt; }
+  tr, .node, dl.figures div { break-inside: avoid; }
   thead { display: table-header-group; }
+  header.verdict { break-after: page; padding: 8px 12px; }
+  table { font-size: 8pt; }
+  .mono, .addr { font-size: 7.5pt; }
+  .ts { font-size: 7pt; }
+  .hash { font-size: 7pt; }
+  dl.scope { font-size: 8pt; margin: 4px 0 2px; gap: 1px 10px; }
+  #rule-status { font-size: 7.5pt; margin: 2px 0; }
+  #rule-status td, #rule-status th { padding: 1px 4px; }
   section#diagram { break-before: page; break-inside: avoid; }
   .diagram-wrap { overflow: visible; max-height: none; border: none; padding: 0; }
   svg.diagram { width: auto; max-width: 100%; height: auto; max-height: 150mm; }
-  section#rules { break-before: page; }
-  ul.reasons { font-size: 8.5pt; margin: 4px 0; }
+  ul.reasons { font-size: 8.5pt; margin: 2px 0; }
   ul.warnings { font-size: 7.5pt; margin: 4px 0; }
-  dl.figures dd { font-size: 12pt; }
-  h1 { font-size: 16pt; }
+  dl.figures { gap: 4px; margin: 4px 0 0; }
+  dl.figures div { padding: 2px 6px; }
+  dl.figures dt { font-size: 6.5pt; }
+  dl.figures dd { font-size: 9.5pt; }
+  h1 { font-size: 15pt; margin: 0 0 2px; }
+  .badge { font-size: 13pt; padding: 1px 10px; }
+  .note { font-size: 7.5pt; margin: 2px 0; }
+  footer { display: none; }
+  body { line-height: 1.3; }
+  th, td { padding: 2px 4px; }
+  ul.extra, ul.clients { padding-left: 12px; }
+  #rules-table ul.extra { display: inline; padding: 0; }
+  #rules-table ul.extra li { display: inline; }
+  #rules-table ul.extra li + li::before { content: " · "; }
+  #rules-table .desc { display: none; }
+  #controls-table td, #controls-table th { padding: 1px 4px; }
+  #controls-table { font-size: 7.5pt; }
+  #controls-table td.ctl { width: 30%; }
+  #next-steps ul { font-size: 8pt; margin: 2px 0; }
+  #unexpected-table { font-size: 7.5pt; }
+  #unexpected-table td.roles { font-size: 7pt; }
+  #names-table td, #names-table th { padding: 0 4px; }
 }
 `;
 

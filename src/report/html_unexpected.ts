@@ -10,7 +10,9 @@ import { statesText } from './csv.js';
 import { generic, textList, type AddrHtml } from './html_fields.js';
 import { esc } from './html_escape.js';
 import { clientsText } from '../audit/grouping.js';
-import { byWeight, groupDiagnosisLines, groupNote, labeller, namesWithEvidence, nearMissLines, serverGroups, type Labeller } from './labels.js';
+import { byWeight, groupDiagnosisLines, groupedRowsText, groupNote, labeller, namesWithEvidence, nearMissLines, serverGroups, unexpectedCount, type Labeller } from './labels.js';
+import { absenceText } from '../audit/observation.js';
+import { coverageFor } from './controls_lines.js';
 
 /** Most groups drawn as rows (every group is in the JSON and CSV reports). */
 export const MAX_HTML_GROUP_ROWS = 200;
@@ -37,13 +39,14 @@ export function unexpectedSection(r: AuditResult, addr: AddrHtml): string {
   const label = labeller(r);
   const out: string[] = [];
   out.push('<section id="unexpected">');
-  const pairs = r.unexpected.length;
-  out.push(`<h2>Unexpected flows (${groups.length} by server and port${pairs !== groups.length ? ` · ${pairs} client → server pairs` : ''})</h2>`);
+  const rows = groupedRowsText(r);
+  out.push('<h2>Unexpected flows</h2>');
   if (groups.length === 0) {
-    out.push('<p>None: every audited connection matched a rule.</p>');
+    out.push(`<p id="unexpected-count">None: every audited connection matched a rule (${esc(absenceText(coverageFor(r), 'no unexpected flow'))}).</p>`);
     out.push('</section>');
     return out.join('\n');
   }
+  out.push(`<p id="unexpected-count"><strong>${esc(unexpectedCount(r))}</strong>${rows ? `, ${esc(rows)}` : ''}.</p>`);
   const shown = groups.slice(0, MAX_HTML_GROUP_ROWS);
   out.push('<table id="unexpected-table">');
   out.push(
@@ -52,12 +55,12 @@ export function unexpectedSection(r: AuditResult, addr: AddrHtml): string {
   for (const g of shown) {
     const note = groupNote(g);
     out.push(
-      `<tr data-clients="${g.clients}"><td>${addr(g.server)}</td><td class="mono nowrap">${esc(`${g.protocol}/${g.port}`)}</td><td>${clientsCell(g, addr)}</td><td class="num">${g.connections}</td><td class="num">${g.packets}</td><td class="num">${g.bytes}</td><td>${esc(statesText(g.states))}</td><td>${esc(g.clientRoles.join(', ') || '-')} → ${esc(g.serverRoles.join(', ') || '-')}</td><td><span class="ts">${esc(g.firstSeen)}</span><br><span class="ts">${esc(g.lastSeen)}</span></td><td>${esc(note)}${findings(r, g, label)}</td></tr>`,
+      `<tr data-clients="${g.clients}"><td>${addr(g.server)}</td><td class="mono nowrap">${esc(`${g.protocol}/${g.port}`)}</td><td>${clientsCell(g, addr)}</td><td class="num">${g.connections}</td><td class="num">${g.packets}</td><td class="num">${g.bytes}</td><td>${esc(statesText(g.states))}</td><td class="roles">${esc(g.clientRoles.join(', ') || '-')} → ${esc(g.serverRoles.join(', ') || '-')}</td><td><span class="ts">${esc(g.firstSeen)}</span><br><span class="ts">${esc(g.lastSeen)}</span></td><td>${esc(note)}${findings(r, g, label)}</td></tr>`,
     );
   }
   out.push('</tbody></table>');
   if (groups.length > shown.length) out.push(`<p class="note" id="unexpected-more">${groups.length - shown.length} more groups are not drawn here; every group is in the JSON (<span class="mono">unexpectedByServer</span>) and CSV reports.</p>`);
-  if (pairs !== groups.length) out.push('<p class="note">Per-client detail: the JSON report (<span class="mono">unexpected[]</span>, with names), the CSV report, or <span class="mono">flowaudit flows</span>.</p>');
+  if (rows) out.push('<p class="note">Per-client detail: the JSON report (<span class="mono">unexpected[]</span>, with names), the CSV report, or <span class="mono">flowaudit flows</span>.</p>');
   out.push('</section>');
   return out.join('\n');
 }

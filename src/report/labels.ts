@@ -8,7 +8,9 @@ import { clientsText, commonPrefix, groupUnexpected, labelAddress, namesByAddres
 import { summarise, type DiagnosisCounts } from '../audit/diagnosis.js';
 import type { NearMiss } from '../audit/insight.js';
 import type { NameEntry } from '../audit/names.js';
-import type { AuditResult } from '../audit/result.js';
+import type { AuditResult, RuleResult } from '../audit/result.js';
+import { unexpectedCountText } from '../audit/controls.js';
+import { coverageFor } from './controls_lines.js';
 
 export type Labeller = (address: string) => string;
 
@@ -119,3 +121,32 @@ export function conns(n: number): string {
 }
 
 export { plural };
+
+/**
+ * The one count of unexpected flows every format prints, in the verdict's words: "15 unexpected
+ * flows (44 connections)". A flow is one client → server, protocol and port; the tables group them
+ * by server and port for reading, and say how many rows that makes.
+ */
+export function unexpectedCount(r: Pick<AuditResult, 'unexpected'>): string {
+  return unexpectedCountText(r.unexpected.length, r.unexpected.reduce((n, u) => n + u.connections, 0));
+}
+
+/** "shown in 11 rows by server and port" when grouping folds flows together; '' when each flow is its own row. */
+export function groupedRowsText(r: AuditResult): string {
+  const rows = serverGroups(r).length;
+  return rows === r.unexpected.length ? '' : `shown in ${plural(rows, 'row')} by server and port`;
+}
+
+const MAX_NOTE = 90;
+
+/** A rule's status in a few words for the one-line-per-rule table (the detail section says the rest). */
+export function ruleSummaryNote(r: AuditResult, x: RuleResult): string {
+  let note = '';
+  if (x.status === 'failed') note = `attempted, never answered: ${x.outcomes.refused} refused, ${x.outcomes.unanswered} no reply`;
+  else if (x.status === 'partial') note = (x.memberFailures ?? []).map((m) => m.text).join('; ') || (x.reason ?? '');
+  else if (x.status === 'missing' || x.status === 'not-visible') {
+    const cov = coverageFor(r);
+    note = `no attempt seen in ${cov.seconds === null ? 'an empty capture' : cov.window}${x.enforced ? '' : ' (not enforced)'}${x.reason && x.reason !== 'no matching traffic' ? `; ${x.reason.replace(/^no matching traffic; /, '')}` : ''}`;
+  } else if (x.status === 'not-applicable') note = x.reason ?? '';
+  return note.length > MAX_NOTE ? `${note.slice(0, MAX_NOTE - 1)}…` : note;
+}

@@ -6,11 +6,13 @@
  */
 import type { AuditResult } from '../audit/result.js';
 import { VERDICT_LABEL } from '../audit/verdict.js';
-import { plural, serverGroups } from './labels.js';
+import { plural, unexpectedCount } from './labels.js';
+import { controlsMd, scopeMd } from './markdown_controls.js';
 import { captureMd, namesMd, nearMissesMd, rulesMd, unexpectedMd } from './markdown_sections.js';
 import { humanBytes } from './table.js';
 import { md } from './markdown_escape.js';
 import { discoveredHeadlineOf, discoveredMemberLines, discoveredOf } from './discovered_lines.js';
+import { shaText } from './sha_text.js';
 
 export const EMBEDDED_RESULT_MARK = 'flowaudit-result:base64';
 
@@ -32,9 +34,10 @@ export function renderMarkdown(r: AuditResult): string {
   for (const w of r.warnings ?? []) out.push(`- **warning:** ${md(w.text)}`);
   if (r.warnings?.length) out.push('');
   out.push(
-    `${plural(s.packets, 'packet')}, ${humanBytes(s.bytes)}, ${plural(s.connections, 'connection')} (${s.connectionsInScope} in scope), ${md(s.firstSeen ?? '-')} → ${md(s.lastSeen ?? '-')}; ${s.rulesObserved} of ${r.rules.length} rules observed, ${plural(serverGroups(r).length, 'unexpected server/port')} (${plural(s.unexpectedConnections, 'connection')}).`,
+    `${plural(s.packets, 'packet')}, ${humanBytes(s.bytes)}, ${plural(s.connections, 'connection')} (${s.connectionsInScope} in scope); ${s.rulesObserved} of ${r.rules.length} rules observed; ${md(unexpectedCount(r))}.`,
   );
   out.push('');
+  out.push(...scopeMd(r));
   out.push(...rulesMd(r));
   out.push(...unexpectedMd(r));
   out.push(...nearMissesMd(r));
@@ -54,10 +57,11 @@ export function renderMarkdown(r: AuditResult): string {
     for (const step of r.nextSteps) out.push(`- ${md(step)}`);
     out.push('');
   }
+  out.push(...controlsMd(r));
   out.push('### Evidence');
   out.push('');
   const e = r.evidence;
-  for (const i of r.inputs) out.push(`- capture ${md(i.path)}: ${i.format}, ${plural(i.packets, 'packet')}, sha256 ${md(i.sha256 ?? 'unreadable')}`);
+  for (const i of r.inputs) out.push(`- capture ${md(i.path)}: ${i.format}, ${plural(i.packets, 'packet')}, sha256 ${md(shaText(i.sha256, i.format === 'live'))}`);
   out.push(`- matrix ${md(r.matrix.origin)} (${md(r.matrix.name)} ${md(r.matrix.version)}): sha256 ${md(r.matrix.sha256)}`);
   out.push(`- inventory ${md(r.inventory.origin)}: sha256 ${md(r.inventory.sha256 ?? 'none')}`);
   if (e) {

@@ -8,9 +8,10 @@
 import type { CoverageEntry } from '../audit/coverage.js';
 import type { AuditResult } from '../audit/result.js';
 import { statesText } from './csv.js';
-import { byWeight, clientsSummary, groupDiagnosisLines, groupNote, labeller, namesWithEvidence, nearMissLines, serverGroups, topClientsText, type Labeller } from './labels.js';
+import { byWeight, clientsSummary, groupDiagnosisLines, groupedRowsText, groupNote, labeller, namesWithEvidence, nearMissLines, serverGroups, topClientsText, unexpectedCount, type Labeller } from './labels.js';
+import { absenceText } from '../audit/observation.js';
+import { coverageFor, ruleCoverage } from './controls_lines.js';
 import { md } from './markdown_escape.js';
-import { edgeKind } from './svg_diagram.js';
 import { MAX_GROUP_ROWS } from './text_insight.js';
 
 const cell = (s: string): string => md(s);
@@ -21,13 +22,17 @@ export function rulesMd(r: AuditResult): string[] {
   out.push('|---|---|---|---|---|--:|---|---|');
   for (const x of r.rules) {
     out.push(
-      `| ${md(edgeKind(x))} | ${md(x.id)} | ${md(x.source)} → ${md(x.destination)} | ${md(`${x.protocol}/${x.ports.join(',')}`)} | ${md(x.requirement + (x.feature ? ` (${x.feature})` : ''))} | ${x.connections} | ${x.connections ? `${x.outcomes.answered}/${x.outcomes.refused}/${x.outcomes.unanswered}` : ''} | ${x.firstSeen ? `${md(x.firstSeen)} → ${md(x.lastSeen)}` : ''} |`,
+      `| ${md(x.status)} | ${md(x.id)} | ${md(x.source)} → ${md(x.destination)} | ${md(`${x.protocol}/${x.ports.join(',')}`)} | ${md(x.requirement + (x.feature ? ` (${x.feature})` : ''))} | ${x.connections} | ${x.connections ? `${x.outcomes.answered}/${x.outcomes.refused}/${x.outcomes.unanswered}` : ''} | ${x.firstSeen ? `${md(x.firstSeen)} → ${md(x.lastSeen)}` : ''} |`,
     );
   }
   out.push('');
-  const na = r.rules.filter((x) => x.reason);
-  for (const x of na) out.push(`- ${md(x.id)} ${md(edgeKind(x))}: ${md(x.reason)}`);
-  if (na.length) out.push('');
+  const notes = r.rules.flatMap((x) => {
+    const cov = ruleCoverage(r, x);
+    const why = [x.reason, cov].filter((t): t is string => !!t);
+    return why.length ? [`${x.id} ${x.status}: ${why.join('; ')}`] : [];
+  });
+  for (const n of notes) out.push(`- ${md(n)}`);
+  if (notes.length) out.push('');
   out.push(...ruleDetailsMd(r, labeller(r)));
   return out;
 }
@@ -45,7 +50,7 @@ function ruleDetailsMd(r: AuditResult, label: Labeller): string[] {
   if (rules.length === 0) return [];
   const out = ['#### Rule details', ''];
   for (const x of rules) {
-    out.push(`- **${md(x.id)}** ${md(x.source)} → ${md(x.destination)} ${md(`${x.protocol}/${x.ports.join(',')}`)}: ${md(edgeKind(x))}`);
+    out.push(`- **${md(x.id)}** ${md(x.source)} → ${md(x.destination)} ${md(`${x.protocol}/${x.ports.join(',')}`)}: ${md(x.status)}`);
     if (x.firstSeen) out.push(`  - seen ${md(x.firstSeen)} → ${md(x.lastSeen)}`);
     if (x.status === 'missing' && x.trigger) out.push(`  - to test it: ${md(x.trigger)}`);
     const ev = x.evidence ?? [];
@@ -67,9 +72,9 @@ function ruleDetailsMd(r: AuditResult, label: Labeller): string[] {
 export function unexpectedMd(r: AuditResult): string[] {
   const label = labeller(r);
   const groups = byWeight(serverGroups(r));
-  const pairs = r.unexpected.length;
-  const out = [`### Unexpected flows (${groups.length} by server and port${pairs !== groups.length ? `, ${pairs} client → server pairs` : ''})`, ''];
-  if (groups.length === 0) return [...out, 'None.', ''];
+  const rows = groupedRowsText(r);
+  const out = [`### Unexpected flows: ${md(unexpectedCount(r))}${rows ? `, ${md(rows)}` : ''}`, ''];
+  if (groups.length === 0) return [...out, `None: ${md(absenceText(coverageFor(r), 'no unexpected flow'))}.`, ''];
   out.push('| Server | Proto/port | Clients | Conns | States | Roles | Note |');
   out.push('|---|---|---|--:|---|---|---|');
   const shown = groups.slice(0, MAX_GROUP_ROWS);
@@ -80,7 +85,7 @@ export function unexpectedMd(r: AuditResult): string[] {
     );
   }
   if (groups.length > shown.length) out.push('', `… ${groups.length - shown.length} more groups: every one is in the JSON and CSV reports.`);
-  if (pairs !== groups.length) out.push('', 'Per-client detail: the JSON report (`unexpected[]`), the CSV report, or `flowaudit flows`.');
+  if (rows) out.push('', 'Per-client detail: the JSON report (`unexpected[]`), the CSV report, or `flowaudit flows`.');
   const findings = groupDiagnosisLines(r, shown, label);
   if (findings.length) {
     out.push('', '**Diagnosis**', '');

@@ -6,7 +6,9 @@ import type { AuditResult, RuleResult } from '../audit/result.js';
 import type { CoverageEntry } from '../audit/coverage.js';
 import type { Painter } from './style.js';
 import { statesText } from './csv.js';
-import { byWeight, clientsSummary, groupDiagnosisLines, labeller, namesWithEvidence, nearMissLines, serverGroups, topClientsText } from './labels.js';
+import { byWeight, clientsSummary, groupDiagnosisLines, groupedRowsText, labeller, namesWithEvidence, nearMissLines, serverGroups, topClientsText, unexpectedCount } from './labels.js';
+import { absenceText } from '../audit/observation.js';
+import { coverageFor } from './controls_lines.js';
 import { renderTable } from './table.js';
 
 type Inert = (s: string) => string;
@@ -25,9 +27,9 @@ export function unexpectedLines(r: AuditResult, p: Painter, inert: Inert): strin
   const label = withName(r, inert);
   const groups = byWeight(serverGroups(r));
   const out: string[] = [];
-  const pairs = r.unexpected.length;
-  out.push(p('bold', `Unexpected flows (${groups.length} by server and port${pairs !== groups.length ? `, ${pairs} client → server pairs` : ''})`));
-  if (groups.length === 0) return [...out, '  none'];
+  const rows = groupedRowsText(r);
+  out.push(p('bold', `Unexpected flows: ${unexpectedCount(r)}${rows ? `, ${rows}` : ''}`));
+  if (groups.length === 0) return [...out, `  none: ${absenceText(coverageFor(r), 'no unexpected flow')}`];
   const shown = groups.slice(0, MAX_GROUP_ROWS);
   out.push(
     ...renderTable(
@@ -58,7 +60,7 @@ export function unexpectedLines(r: AuditResult, p: Painter, inert: Inert): strin
     if (top) out.push(`  ${label(g.server)} ${g.protocol}/${g.port} — ${clientsSummary(g, label)}, ${top}`);
   }
   if (groups.length > shown.length) out.push(`  … ${groups.length - shown.length} more groups: every one is in --format json and csv`);
-  if (pairs !== groups.length) out.push(`  per-client detail: --format json (unexpected[]) or csv, or flowaudit flows`);
+  if (rows) out.push(`  per-client detail: --format json (unexpected[]) or csv, or flowaudit flows`);
   return out;
 }
 

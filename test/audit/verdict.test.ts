@@ -28,6 +28,10 @@ describe('decideVerdict', () => {
     ['an unreadable input is never fail', { inputs: [input(0, 'bad'), input(5)], unexpected: [group] }, 'inconclusive', ['input c.pcap could not be read: bad', '(in what was read: 1 unexpected flow (2 connections))']],
     ['broke midway, nothing wrong in what was read', { inputs: [input(7, 'record at 900 runs past the end')] }, 'inconclusive', ['input c.pcap broke after 7 packets (record at 900 runs past the end): evidence that stopped early cannot prove the absence of a violation']],
     ['broke midway with a violation', { inputs: [input(7, 'x')], unexpected: [group] }, 'fail', ['1 unexpected flow (2 connections)', 'input c.pcap broke after 7 packets (x): evidence that stopped early cannot prove the absence of a violation']],
+    ['damaged (issue 17): pass becomes inconclusive', { damage: ['input c.pcap ends inside a record at byte 900: …'] }, 'inconclusive', ['input c.pcap ends inside a record at byte 900: …']],
+    ['damaged with a violation: fail stays fail', { damage: ['input c.pcap ends inside a record at byte 900: …'], unexpected: [group] }, 'fail', ['1 unexpected flow (2 connections)', 'input c.pcap ends inside a record at byte 900: …']],
+    ['damaged, --accept-damaged: pass, the damage said', { damage: ['d'], acceptDamaged: true }, 'pass', ['accepted with --accept-damaged: d']],
+    ['damaged, --accept-damaged, a violation: fail', { damage: ['d'], acceptDamaged: true, unexpected: [group] }, 'fail', ['1 unexpected flow (2 connections)', 'accepted with --accept-damaged: d']],
   ])('%s', (_name, change, verdict, reasons) => {
     expect(decideVerdict({ ...ok, ...change })).toEqual({ verdict, reasons });
   });

@@ -30,6 +30,11 @@ describe('import direction', () => {
     ['matrix', 'flows', 'matrix/ is policy: it imports only shared leaves'],
     ['errors.ts', 'flows', 'errors.ts is a shared leaf'],
     ['nowhere', 'flows', 'src/nowhere/ has no place in the layer table'],
+    ['evidence', 'report', null],
+    ['evidence', 'matrix', null],
+    ['cli', 'evidence', null],
+    ['watch', 'evidence', null],
+    ['report', 'evidence', 'evidence/ is downstream of report/'],
   ])('%s → %s: %s', (from, to, why) => {
     const got = forbidden(from, to) as string | null;
     if (why === null) expect(got).toBeNull();

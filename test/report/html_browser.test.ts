@@ -117,7 +117,10 @@ describe.skipIf(!RUN_BROWSER_TESTS)('HTML report in headless Chromium', () => {
 
     // Tables.
     await expect(page.locator('#rules-table tbody tr').count()).resolves.toBe(labJson.rules.length);
-    await expect(page.locator('#rules-table tr[data-rule="ams-global-catalog"] td.status').innerText()).resolves.toBe('failed');
+    await expect(page.locator('#rules-table tr[data-rule="ams-global-catalog"] .status').innerText()).resolves.toBe('failed');
+    // Page 1's one line per rule, in the JSON's status words.
+    await expect(page.locator('#rule-status tbody tr').count()).resolves.toBe(labJson.rules.length);
+    await expect(page.locator('#rule-status tr[data-rule="ams-global-catalog"] td.status').innerText()).resolves.toBe('failed');
     await expect(page.locator('#unexpected-table tbody tr').count()).resolves.toBe(labJson.unexpected.length);
     await expect(page.locator('#inputs-table tbody tr').first().innerText()).resolves.toContain('fixtures/ams-lab.pcapng');
     await expect(page.locator('#capture-facts').innerText()).resolves.toContain('Decode problems');

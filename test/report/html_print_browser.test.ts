@@ -45,6 +45,34 @@ function huge(base: AuditResult): AuditResult {
   return { ...base, unexpected, unexpectedByServer: groupUnexpected(unexpected, namesByAddress(base)) };
 }
 
+/**
+ * The lab result with 11 more unexpected flows from the AMS server to the domain controllers, each
+ * on its own port: 16 port labels end at one node (the issue's "many ports to one role").
+ */
+function manyPorts(base: AuditResult): AuditResult {
+  const extra: UnexpectedGroup[] = Array.from({ length: 11 }, (_, i) => ({
+    client: '10.0.0.10', server: i % 2 ? '10.0.0.3' : '10.0.0.2', protocol: 'tcp', port: 5000 + i * 111,
+    clientRoles: ['ams-server'], serverRoles: ['domain-controller'], connections: 1, packets: 4, bytes: 300,
+    outcomes: { answered: 1, refused: 0, unanswered: 0 }, states: { SF: 1 }, firstSeen: base.summary.firstSeen!, lastSeen: base.summary.lastSeen!, disabledRules: [],
+  }));
+  const unexpected = [...base.unexpected, ...extra];
+  return { ...base, unexpected, unexpectedByServer: groupUnexpected(unexpected, namesByAddress(base)) };
+}
+
+/** Pairs of text boxes in the diagram that overlap (labels, node names, members), by their rendered boxes. */
+async function overlappingDiagramText(page: Page): Promise<string[]> {
+  return (await page.evaluate(`(() => {
+    const ts = [...document.querySelectorAll('svg#flow-diagram text')].map((t) => ({ t: t.textContent, b: t.getBoundingClientRect() }));
+    const out = [];
+    for (let i = 0; i < ts.length; i++) for (let j = i + 1; j < ts.length; j++) {
+      const a = ts[i].b, b = ts[j].b;
+      const ox = Math.min(a.right, b.right) - Math.max(a.left, b.left), oy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (ox > 0.5 && oy > 0.5) out.push(ts[i].t + ' / ' + ts[j].t);
+    }
+    return out;
+  })()`)) as string[];
+}
+
 /** Every address box: one line, its text fits its rendered width, inside its cell. Returns the offenders. */
 async function wrappedAddresses(page: Page): Promise<string[]> {
   return (await page.evaluate(`[...document.querySelectorAll('.addr')].flatMap((el) => {
@@ -62,6 +90,7 @@ describe.skipIf(!RUN_BROWSER_TESTS)('HTML report layout and print in headless Ch
   let ctx: BrowserContext;
   let server: PageServer;
   let hugeUnexpected = 0;
+  let labRules: string[] = [];
   const reasons = new Map<string, string[]>();
 
   beforeAll(async () => {
@@ -74,7 +103,9 @@ describe.skipIf(!RUN_BROWSER_TESTS)('HTML report layout and print in headless Ch
     hugeUnexpected = big.unexpected.length;
     reasons.set('/huge.html', big.verdictReasons);
     reasons.set('/lab.html', JSON.parse((await runCli(['audit', 'fixtures/ams-lab.pcapng', '--inventory', INV, '--format', 'json'])).stdout).verdictReasons);
-    server = await servePages(new Map([['/lab.html', lab.stdout], ['/crowd.html', crowd.stdout], ['/huge.html', renderHtml(big)]]));
+    const labJson = JSON.parse((await runCli(['audit', 'fixtures/ams-lab.pcapng', '--inventory', INV, '--format', 'json'])).stdout) as AuditResult;
+    labRules = labJson.rules.map((x) => x.id);
+    server = await servePages(new Map([['/lab.html', lab.stdout], ['/crowd.html', crowd.stdout], ['/huge.html', renderHtml(big)], ['/many-ports.html', renderHtml(manyPorts(labJson))]]));
     ctx = await launchChromium();
   });
 
@@ -157,6 +188,42 @@ describe.skipIf(!RUN_BROWSER_TESTS)('HTML report layout and print in headless Ch
     expect(texts[at]).toContain('ams-server');
     expect(texts[at]).toContain('clients and servers');
     expect(texts[at + 1]).not.toMatch(/Flow diagram|clients and servers/);
+    await page.close();
+  });
+
+  it.each(['/lab.html', '/crowd.html', '/huge.html', '/many-ports.html'])('%s: no two text boxes of the diagram overlap (port labels, role names, members)', async (path) => {
+    const page = await ctx.newPage();
+    await page.goto(server.url(path), { waitUntil: 'load' });
+    const labels = await page.locator('svg#flow-diagram text.port').count();
+    expect(labels).toBeGreaterThan(path === '/many-ports.html' ? 20 : 5);
+    expect(await overlappingDiagramText(page)).toEqual([]);
+    if (path === '/many-ports.html') {
+      const atDc = await page.locator('g.edge[data-kind="unexpected"]').count();
+      expect(atDc).toBeGreaterThanOrEqual(12);
+    }
+    await page.close();
+  });
+
+  it('the 17-rule lab prints in at most 6 pages; page 1 holds the verdict, the scope with hashes, the reasons and one line per rule', async () => {
+    const page = await ctx.newPage();
+    await page.goto(server.url('/lab.html'), { waitUntil: 'load' });
+    const pdf = join(mkdtempSync(join(tmpdir(), 'fa-pdf-')), 'lab.pdf');
+    writeFileSync(pdf, await page.pdf({ preferCSSPageSize: true, printBackground: true }));
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('/usr/bin/pdfinfo', [pdf], { encoding: 'utf8' }))![1]);
+    expect(pages).toBeLessThanOrEqual(6);
+    const first = execFileSync(PDFTOTEXT, ['-layout', '-f', '1', '-l', '1', pdf, '-'], { encoding: 'utf8' });
+    expect(first).toMatch(/\bFAIL\b/);
+    expect(first).toContain('Rules at a glance (17)');
+    for (const id of labRules) expect(first).toContain(id);
+    for (const key of ['Input', 'Window', 'Vantage', 'Completeness', 'Matrix', 'Inventory', 'Signer']) expect(first).toMatch(new RegExp(`^\\s*${key}\\b`, 'm'));
+    expect(first).toContain('057c276978457c152e4f9acc2d9fb8d8bd461467cc25b2ae2c65ac61b835fad7'); // the capture's sha256
+    expect(first).toContain('seed sha256 e3e4713d7d0a" in the matrix version'); // the jargon, explained where it first appears
+    // Page 2: what this evidence shows; no status word outside the JSON's vocabulary anywhere.
+    const second = execFileSync(PDFTOTEXT, ['-layout', '-f', '2', '-l', '2', pdf, '-'], { encoding: 'utf8' });
+    expect(second).toContain('What this evidence shows');
+    expect(second).toContain('PCI DSS 4.0 1.3.1');
+    const all = execFileSync(PDFTOTEXT, ['-layout', pdf, '-'], { encoding: 'utf8' });
+    expect(all).not.toContain('optional-not-seen');
     await page.close();
   });
 });

@@ -56,6 +56,11 @@ export class Proposals {
     return roles.flatMap((r) => [...(this.byRole.get(r)?.values() ?? [])]);
   }
 
+  /** The roles `member` is proposed for. */
+  rolesOf(member: string): string[] {
+    return [...this.byRole].filter(([, m]) => m.has(member)).map(([r]) => r);
+  }
+
   remove(role: string, member: string): void {
     this.byRole.get(role)?.delete(member);
   }

@@ -49,9 +49,10 @@ export function clientRoles(o: Observation, p: Proposals, givenClients: Readonly
   const isDc = (a: string): boolean => dcs.has(a);
   const isAms = (a: string): boolean => ams.has(a);
 
-  // Domain-joined agents: LDAP to a DC, no HTTP(S) to the AMS.
+  // Domain-joined agents: LDAP to a DC, no HTTP(S) to the AMS. A host given with --as another role
+  // is still judged (it keeps what it earned, issue 20); --only-as drops the rest afterwards.
   for (const [h] of o.byClient) {
-    if (infra.has(h) || givenClients.has(h)) continue;
+    if (infra.has(h)) continue;
     const ldap = answered(reached(o, h, LDAP.services.filter((s) => s.from === 389), isDc));
     if (ldap.length === 0) continue;
     const web = reached(o, h, [...HTTPS.services, ...HTTP.services], isAms);
@@ -72,7 +73,6 @@ export function clientRoles(o: Observation, p: Proposals, givenClients: Readonly
   }
   const ambiguous: string[] = [];
   for (const [c, ps] of webClients) {
-    if (givenClients.has(c)) continue;
     const ev: string[] = [];
     const http = ps.filter((x) => x.port === 80);
     const https = ps.filter((x) => x.port === 443);
@@ -93,7 +93,7 @@ export function clientRoles(o: Observation, p: Proposals, givenClients: Readonly
       ev.push(`a domain member (Kerberos/LDAP to ${listed(servers(domain))}), so not a non-domain agent`);
     }
     if (kinds === 0) {
-      ambiguous.push(c);
+      if (!givenClients.has(c)) ambiguous.push(c); // decided on the command line: not undecided
       continue;
     }
     p.add('web-user', c, fromKinds(kinds), ev, bestName(o, c));

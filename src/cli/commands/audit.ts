@@ -9,9 +9,10 @@ import { useColor, type Io } from '../io.js';
 import { DEFAULT_MATRIX, addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
 import { analyseInputs, checkCaptures, nothingReadable, resolveInputs } from '../pipeline.js';
 import type { AuditResult } from '../../audit/result.js';
-import { VERDICT_LABEL, exitCodeFor } from '../../audit/verdict.js';
+import { exitCodeFor } from '../../audit/verdict.js';
 import { checkVantage } from '../../audit/vantage.js';
-import { checkOutputPath, writeOutput } from '../output.js';
+import { checkOutputPath } from '../output.js';
+import { deliverReport, prepareDelivery, type DeliveryFlags } from '../deliver.js';
 import { buildState, stateJsonChunks } from '../../audit/merge.js';
 import { factsToState, type FactsState } from '../../flows/facts_state.js';
 import { os } from '../../lazy_builtins.js';
@@ -20,7 +21,7 @@ import { phaseTimer } from '../timing.js';
 
 const FORMATS = REPORT_FORMATS;
 
-export interface AuditFlags {
+export interface AuditFlags extends DeliveryFlags {
   inventory?: string;
   matrix?: string[];
   features?: string[];
@@ -33,6 +34,7 @@ export interface AuditFlags {
   requireAllMembers?: boolean;
   emitState?: string;
   sensor?: string;
+  acceptDamaged?: boolean;
   flowLogRows?: boolean;
 }
 
@@ -61,6 +63,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   prestartHashing(captures); // the hash worker boots while the policy loads
   if (flags.output !== undefined) checkOutputPath(flags.output);
   if (flags.emitState !== undefined) checkOutputPath(flags.emitState, '--emit-state');
+  const key = await prepareDelivery(flags, io.env);
   const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features);
   const vantage = flags.vantage ?? [];
   checkVantage(vantage, matrix, inventory);
@@ -79,7 +82,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
     for (const m of unreadable) io.stderr(`flowaudit: ${m}\n`);
     return 2;
   }
-  const auditOpts = { scope, features, generatedAt: generationTime(io.env), vantage, requireAllMembers: flags.requireAllMembers === true } as const;
+  const auditOpts = { scope, features, generatedAt: generationTime(io.env), vantage, requireAllMembers: flags.requireAllMembers === true, acceptDamaged: flags.acceptDamaged === true } as const;
   let audited: AuditResult = runAudit(facts, matrix, inventory, auditOpts); // while the hashes finish
   timer.mark('audit');
   const errorsBefore = facts.inputs.filter((i) => i.error).length;
@@ -108,7 +111,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   }
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
-  emitReport(io, text, flags.output, format, result);
+  await deliverReport(io, result, text, format, flags, key, { matrix, matrixSpecs, inventoryPath: flags.inventory });
   timer.mark('report');
   timer.report();
   const broken = result.inputs.filter((i) => i.error);
@@ -116,8 +119,12 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   return exitCodeFor(result, flags.exitZero === true);
 }
 
-/** The same capture given twice (same SHA-256) would count every packet twice: an input error naming both paths. */
-export function rejectDuplicateInputs(inputs: readonly { path: string; sha256: string | null }[]): void {
+/**
+ * The same capture given twice would count every packet twice: an input error naming both paths.
+ * Caught by the files' SHA-256 (the same file twice), and by the fingerprint of their first
+ * packets (capture/packet_fingerprint.ts: the same capture as .pcap and .pcapng, or re-written).
+ */
+export function rejectDuplicateInputs(inputs: readonly { path: string; sha256: string | null; packetPrint?: string | null }[]): void {
   const seen = new Map<string, string>();
   for (const i of inputs) {
     if (i.sha256 === null) continue;
@@ -125,14 +132,14 @@ export function rejectDuplicateInputs(inputs: readonly { path: string; sha256: s
     if (first !== undefined) throw new InputError(`${first} and ${i.path} are the same capture (sha256 ${i.sha256}); give each capture once`);
     seen.set(i.sha256, i.path);
   }
-}
-
-/** The report to stdout, or to --output with one stderr line saying where and with which verdict. */
-export function emitReport(io: Io, text: string, output: string | undefined, format: string, result: AuditResult): void {
-  if (output === undefined) {
-    io.stdout(text);
-    return;
+  const prints = new Map<string, string>();
+  for (const i of inputs) {
+    if (!i.packetPrint) continue;
+    const first = prints.get(i.packetPrint);
+    const n = i.packetPrint.split(':')[0];
+    if (first !== undefined) {
+      throw new InputError(`${first} and ${i.path} hold the same packets (the same link-layer bytes and timestamps in their first ${n} packet${n === '1' ? '' : 's'}): one capture in two files or formats would count every packet twice; give each capture once`);
+    }
+    prints.set(i.packetPrint, i.path);
   }
-  writeOutput(() => io.writeFile(output, text), output);
-  io.stderr(`flowaudit: wrote the ${format} report to ${output}: verdict ${VERDICT_LABEL[result.verdict]}${result.verdictReasons.length ? ` (${result.verdictReasons[0]}${result.verdictReasons.length > 1 ? `; +${result.verdictReasons.length - 1} more` : ''})` : ''}\n`);
 }

@@ -23,6 +23,7 @@ const FORMATS = ['text', 'json'] as const;
 export interface DiscoverFlags {
   matrix?: string[];
   as?: string[];
+  onlyAs?: string[];
   groupClients?: string;
   format?: string;
   output?: string;
@@ -34,7 +35,8 @@ export function registerDiscover(program: Command, io: Io, setExit: (code: numbe
     .description('propose the inventory from the captures: roles with evidence and confidence (JSON is an inventory file for audit --inventory)')
     .argument('<capture...>', 'the same inputs as audit, read as one body of evidence')
     .option('-m, --matrix <spec>', 'matrix file or builtin:NAME (repeatable, merged; default builtin:ams)', collectRepeat)
-    .option('--as <role=address>', 'decide a member yourself, e.g. --as ams-server=10.0.0.10 (repeatable)', collectRepeat)
+    .option('--as <role=address>', 'add a member to a role yourself, e.g. --as jit-target=10.0.2.21; it keeps the roles its traffic earned (repeatable)', collectRepeat)
+    .option('--only-as <role=address>', 'as --as, but the member holds only the roles given with --only-as (repeatable)', collectRepeat)
     .option('--group-clients <prefix>', 'fold client-role members into CIDRs, e.g. /24 (IPv6: /64); default: single addresses')
     .option('-f, --format <format>', 'text (for a person) or json (an inventory file); default: json for an --output ending .json, else text')
     .option('-o, --output <file>', 'write to a file instead of standard output')
@@ -44,15 +46,15 @@ export function registerDiscover(program: Command, io: Io, setExit: (code: numbe
 }
 
 /** `--as ROLE=MEMBER` → checked pairs (the role must be the matrix's, the member a valid inventory member). */
-export function parseAs(values: string[], roles: readonly string[]): { role: string; member: string }[] {
+export function parseAs(values: string[], roles: readonly string[], option = '--as'): { role: string; member: string }[] {
   return values.map((v) => {
     const eq = v.indexOf('=');
-    if (eq <= 0 || eq === v.length - 1) throw new UsageError(`--as ${JSON.stringify(v)}: expected ROLE=ADDRESS, e.g. ams-server=10.0.0.10`);
+    if (eq <= 0 || eq === v.length - 1) throw new UsageError(`${option} ${JSON.stringify(v)}: expected ROLE=ADDRESS, e.g. ams-server=10.0.0.10`);
     const role = v.slice(0, eq).trim();
     const member = v.slice(eq + 1).trim();
-    if (!roles.includes(role)) throw new UsageError(`--as ${JSON.stringify(v)}: "${role}" is not a role of the matrix (known: ${roles.join(', ')})`);
+    if (!roles.includes(role)) throw new UsageError(`${option} ${JSON.stringify(v)}: "${role}" is not a role of the matrix (known: ${roles.join(', ')})`);
     const parsed = parseMember(member);
-    if (!parsed.ok) throw new UsageError(`--as ${JSON.stringify(v)}: ${JSON.stringify(member)} ${parsed.reason}`);
+    if (!parsed.ok) throw new UsageError(`${option} ${JSON.stringify(v)}: ${JSON.stringify(member)} ${parsed.reason}`);
     return { role, member };
   });
 }
@@ -75,6 +77,7 @@ export async function discoverCommand(captures: string[], flags: DiscoverFlags, 
   checkCaptures(captures);
   const { matrix } = loadPolicy(flags.matrix, undefined, []);
   const as = parseAs(flags.as ?? [], matrix.roles.map((r) => r.name));
+  const onlyAs = parseAs(flags.onlyAs ?? [], matrix.roles.map((r) => r.name), '--only-as');
   const prefix = parsePrefix(flags.groupClients);
   if (flags.output !== undefined) checkOutputPath(flags.output);
   // The same entry point and options as audit: stdin '-', gzip, directories, flow logs (+ ssl.log/dns.log beside a conn.log).
@@ -87,7 +90,7 @@ export async function discoverCommand(captures: string[], flags: DiscoverFlags, 
     for (const m of unreadable) io.stderr(`flowaudit: ${m}\n`);
     return 2;
   }
-  const result = runDiscovery(facts, matrix, { as });
+  const result = runDiscovery(facts, matrix, { as, onlyAs });
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
   const inputs = facts.inputs.map((i) => ({ path: i.path, sha256: i.sha256, packets: i.packets }));
   let text: string;
@@ -101,7 +104,7 @@ export async function discoverCommand(captures: string[], flags: DiscoverFlags, 
   } else {
     const m = matrixSpecs.flatMap((s) => ['--matrix', s]);
     const common = [...captures, ...(flags.matrix ? m : [])];
-    const extra = [...as.flatMap((a) => ['--as', `${a.role}=${a.member}`]), ...(prefix !== undefined ? ['--group-clients', `/${prefix}`] : [])];
+    const extra = [...as.flatMap((a) => ['--as', `${a.role}=${a.member}`]), ...onlyAs.flatMap((a) => ['--only-as', `${a.role}=${a.member}`]), ...(prefix !== undefined ? ['--group-clients', `/${prefix}`] : [])];
     const out = flags.output && flags.output.endsWith('.json') ? flags.output : 'inventory.json';
     text = renderDiscoverText(result, prefix === undefined ? result.members : groupClients(result.members, prefix), {
       matrix: matrixSpecs.join(' + '),

@@ -3,6 +3,7 @@
  * (written by `audit --emit-state`), the same as auditing all their inputs in one run.
  */
 import type { Command } from 'commander';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { attachEvidence } from '../../audit/evidence.js';
 import { checkState, mergeStates, StateError, type AuditState } from '../../audit/merge.js';
@@ -13,7 +14,8 @@ import { useColor, type Io } from '../io.js';
 import { addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
 import { checkOutputPath } from '../output.js';
 import { exitCodeFor } from '../../audit/verdict.js';
-import { emitReport, type AuditFlags } from './audit.js';
+import type { AuditFlags } from './audit.js';
+import { deliverReport, prepareDelivery } from '../deliver.js';
 
 interface MergeFlags extends AuditFlags {
   dedupeWindow?: string;
@@ -28,14 +30,18 @@ export function registerMerge(program: Command, io: Io, setExit: (code: number) 
   )
     .option('--dedupe-window <seconds>', "two sensors' sightings of a connection this close in time are the same packets", '1')
     .action(async (files: string[], flags: MergeFlags) => {
-      setExit(mergeCommand(files, flags, io, argv));
+      setExit(await mergeCommand(files, flags, io, argv));
     });
 }
 
-function readState(path: string): AuditState {
+/** A state file, and the SHA-256 of its bytes (recorded in the merged report for verify). */
+export function readState(path: string): AuditState & { fileSha256: string } {
   let text: string;
+  let sha: string;
   try {
-    text = readFileSync(path, 'utf8');
+    const bytes = readFileSync(path);
+    sha = createHash('sha256').update(bytes).digest('hex');
+    text = bytes.toString('utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new InputError(`${path}: cannot read state file: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
@@ -47,18 +53,21 @@ function readState(path: string): AuditState {
     throw new InputError(`${path}: not JSON (${messageOf(e)}); merge needs files written by audit --emit-state`);
   }
   try {
-    return checkState(json, path);
+    const state = checkState(json, path);
+    Object.defineProperty(state, 'fileSha256', { value: sha, enumerable: false });
+    return state as AuditState & { fileSha256: string };
   } catch (e) {
     if (e instanceof StateError) throw new InputError(e.message);
     throw e;
   }
 }
 
-export function mergeCommand(files: string[], flags: MergeFlags, io: Io, argv: string[] = []): number {
+export async function mergeCommand(files: string[], flags: MergeFlags, io: Io, argv: string[] = []): Promise<number> {
   const format = chooseFormat(flags.format, REPORT_FORMATS, 'text', flags.output);
   const scope = flags.scope ?? 'inventory';
   if (scope !== 'inventory' && scope !== 'all') throw new UsageError(`unknown scope "${scope}" (expected inventory or all)`);
   if (flags.output !== undefined) checkOutputPath(flags.output);
+  const key = await prepareDelivery(flags, io.env);
   if ((flags.vantage?.length ?? 0) > 0 || flags.requireAllMembers) {
     throw new UsageError('merge applies the --vantage and --require-all-members the parts were audited with; give them to audit --emit-state');
   }
@@ -72,15 +81,16 @@ export function mergeCommand(files: string[], flags: MergeFlags, io: Io, argv: s
   const { matrix, inventory, features } = loadPolicy(matrixSpecs, inventoryPath, flags.features);
   let merged: ReturnType<typeof mergeStates>;
   try {
-    merged = mergeStates(parts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env), dedupeWindowSec: window });
+    merged = mergeStates(parts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env), dedupeWindowSec: window, acceptDamaged: flags.acceptDamaged === true });
   } catch (e) {
     if (e instanceof StateError) throw new InputError(e.message);
     throw e;
   }
+  if (merged.merge) merged.merge.states = parts.map((p) => ({ path: p.name, sensor: p.state.sensor, sha256: p.state.fileSha256 }));
   const result = attachEvidence(merged, { argv, matrixSpecs, host: null });
   for (const w of result.merge?.warnings ?? []) io.stderr(`flowaudit: warning: ${w}\n`);
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
-  emitReport(io, text, flags.output, format, result);
+  await deliverReport(io, result, text, format, flags, key, { matrix, matrixSpecs, inventoryPath });
   return exitCodeFor(result, flags.exitZero === true);
 }

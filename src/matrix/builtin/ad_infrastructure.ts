@@ -7,24 +7,28 @@
  * All rules are optional: they make this traffic expected, they do not demand it. Netlogon's RPC
  * (endpoint mapper 135 and the dynamic range) is already in builtin:ams (ams-rpc-epm,
  * ams-rpc-dynamic); its named-pipe transport is SMB 445 (ad-smb).
+ *
+ * Issue 20: also what domain controllers exchange with each other (replication: RPC, LDAP, Global
+ * Catalog, Kerberos, DNS between DCs, SMB, NTP) and what a domain-joined agent sends its DCs beside
+ * its LAPS LDAP (Kerberos, SMB, DNS), so that an audit of a real domain can point at this matrix for all
+ * of that ordinary AD traffic (audit/ad_infrastructure.ts).
  */
 import type { MatrixFile } from '../types.js';
 
 const NOTE = 'Not from the Lithnet vendor table: domain-member traffic of a Windows server (builtin:ad-infrastructure)';
+const DC_NOTE = 'Not from the Lithnet vendor table: traffic between domain controllers (builtin:ad-infrastructure)';
+const AGENT_NOTE = 'Not from the Lithnet vendor table: domain-member traffic of a domain-joined computer (builtin:ad-infrastructure)';
 
-export const AD_INFRASTRUCTURE_MATRIX: MatrixFile = {
-  name: 'ad-infrastructure',
-  version: '1 (flowaudit; Microsoft AD port requirements, not a vendor table)',
-  source: 'Microsoft: Service overview and network port requirements for Windows; Active Directory and AD DS port requirements',
-  description: 'Traffic a domain-joined Windows server (the AMS server) sends to its domain controllers, which the AMS table does not list',
-  features: [],
-  roles: {
-    'ams-server': { description: 'The Access Manager Service (AMS) server' },
-    'domain-controller': { description: 'Active Directory domain controllers' },
-    'global-catalog': { description: 'Active Directory domain controller global catalog servers' },
-    'dns-server': { description: 'Active Directory DNS servers' },
-  },
-  rules: [
+type Rule = MatrixFile['rules'][number];
+const dc = (id: string, protocol: 'tcp' | 'udp', port: string, service: string, description: string, destination = 'domain-controller'): Rule => ({
+  id: `ad-dc-${id}`, source: 'domain-controller', destination, protocol, ports: [port], requirement: 'optional', service, description, note: DC_NOTE,
+});
+const member = (id: string, protocol: 'tcp' | 'udp', port: string, service: string, description: string, destination = 'domain-controller'): Rule => ({
+  id: `ad-agent-${id}`, source: 'domain-joined-agent', destination, protocol, ports: [port], requirement: 'optional', service, description, note: AGENT_NOTE,
+});
+
+/** What the AMS server, as a domain member, sends its DCs (the first 9 rules). */
+const AD_SERVER_RULES: Rule[] = [
     { id: 'ad-kerberos-tcp', source: 'ams-server', destination: 'domain-controller', protocol: 'tcp', ports: ['88'], requirement: 'optional',
       service: 'Kerberos', description: 'Kerberos authentication (tickets for LDAP, SMB and RPC to the DCs)', note: NOTE },
     { id: 'ad-kerberos-udp', source: 'ams-server', destination: 'domain-controller', protocol: 'udp', ports: ['88'], requirement: 'optional',
@@ -43,5 +47,37 @@ export const AD_INFRASTRUCTURE_MATRIX: MatrixFile = {
       service: 'SMB', description: 'Group Policy (SYSVOL), NETLOGON share, and Netlogon/LSA RPC over named pipes', note: NOTE },
     { id: 'ad-dns-tcp', source: 'ams-server', destination: 'dns-server', protocol: 'tcp', ports: ['53'], requirement: 'optional',
       service: 'DNS over TCP', description: 'DNS queries whose answers do not fit in UDP, and dynamic DNS updates', note: NOTE },
+];
+
+export const AD_INFRASTRUCTURE_MATRIX: MatrixFile = {
+  name: 'ad-infrastructure',
+  version: '1 (flowaudit; Microsoft AD port requirements, not a vendor table)',
+  source: 'Microsoft: Service overview and network port requirements for Windows; Active Directory and AD DS port requirements',
+  description: 'Traffic a domain-joined Windows server (the AMS server) or agent sends to its domain controllers, and traffic between the domain controllers, which the AMS table does not list',
+  features: [],
+  roles: {
+    'ams-server': { description: 'The Access Manager Service (AMS) server' },
+    'domain-controller': { description: 'Active Directory domain controllers' },
+    'global-catalog': { description: 'Active Directory domain controller global catalog servers' },
+    'dns-server': { description: 'Active Directory DNS servers' },
+    'domain-joined-agent': { description: 'Windows domain-joined computers running the Access Manager agent' },
+  },
+  rules: [
+    ...AD_SERVER_RULES,
+    dc('ldap-tcp', 'tcp', '389', 'LDAP', 'Directory replication and lookups between DCs'),
+    dc('ldap-udp', 'udp', '389', 'CLDAP', 'DC locator pings between DCs'),
+    dc('gc', 'tcp', '3268', 'Global Catalog', 'Global Catalog lookups between DCs', 'global-catalog'),
+    dc('rpc-epm', 'tcp', '135', 'RPC Endpoint Mapper', 'Replication (DRSUAPI) and DFSR: the endpoint mapper'),
+    dc('rpc-dynamic', 'tcp', '49152-65535', 'RPC dynamic', 'Replication (DRSUAPI) and DFSR over the dynamic RPC range'),
+    dc('kerberos-tcp', 'tcp', '88', 'Kerberos', 'Kerberos between DCs'),
+    dc('kerberos-udp', 'udp', '88', 'Kerberos', 'Kerberos between DCs over UDP'),
+    dc('dns-udp', 'udp', '53', 'DNS', 'DNS between DCs (AD-integrated zones, forwarding)', 'dns-server'),
+    dc('dns-tcp', 'tcp', '53', 'DNS over TCP', 'DNS zone transfers and large answers between DCs', 'dns-server'),
+    dc('smb', 'tcp', '445', 'SMB', 'SYSVOL replication (DFSR) and Netlogon named pipes between DCs'),
+    dc('ntp', 'udp', '123', 'NTP (W32Time)', 'Time synchronisation along the domain hierarchy'),
+    member('kerberos-tcp', 'tcp', '88', 'Kerberos', 'Kerberos authentication of the domain-joined computer'),
+    member('kerberos-udp', 'udp', '88', 'Kerberos', 'Kerberos authentication of the domain-joined computer over UDP'),
+    member('smb', 'tcp', '445', 'SMB', 'Group Policy (SYSVOL) and the NETLOGON share, read by every domain member'),
+    member('dns', 'udp', '53', 'DNS', 'DNS lookups of the domain-joined computer (DC locator, the AMS server)', 'dns-server'),
   ],
 };

@@ -1,0 +1,102 @@
+/**
+ * `flowaudit verify DIR` of an evidence directory (evidence/evidence_dir.ts):
+ *   1. manifest.json read; its signature manifest.json.sig checked with --allowed-signers (a
+ *      manifest that says it was signed and has no signature fails);
+ *   2. every file: the manifest's list against the directory (a changed, added or deleted file
+ *      fails and is named);
+ *   3. report.json verified as any report (integrity, visible text, inputs, policy, re-run), with
+ *      the inputs copied into DIR (--copy-inputs) or found as any report's, and the policy copies
+ *      in DIR;
+ *   4. the HTML, Markdown, CSV and text reports rendered again from report.json's result and
+ *      compared byte for byte.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../../errors.js';
+import { MANIFEST, REPORT_FILES, listFiles, type Manifest } from '../../evidence/evidence_dir.js';
+import { readReportFile } from '../../evidence/report_file.js';
+import { checkVisible } from '../../evidence/visible_check.js';
+import { sha256File } from '../../inputs/file_hash.js';
+import type { Io } from '../io.js';
+import { verifyReport } from './verify.js';
+import { Checks } from './verify_checks.js';
+import type { VerifyFlags } from './verify_rerun.js';
+import { checkSignatureOf } from './verify_signature.js';
+
+function readManifest(dir: string): Manifest {
+  const p = join(dir, MANIFEST);
+  if (!existsSync(p)) throw new InputError(`${dir}: a directory without ${MANIFEST}, so not an evidence directory (flowaudit audit --evidence-dir DIR writes one)`);
+  let m: Manifest;
+  try {
+    m = JSON.parse(readFileSync(p, 'utf8')) as Manifest;
+  } catch (e) {
+    throw new InputError(`${p}: not valid JSON (${(e as Error).message})`);
+  }
+  if (m?.schema !== 'flowaudit/evidence@1' || !Array.isArray(m.files) || !Array.isArray(m.inputs)) throw new InputError(`${p}: not a flowaudit/evidence@1 manifest`);
+  return m;
+}
+
+function checkFiles(dir: string, m: Manifest, checks: Checks): void {
+  const present = new Set(listFiles(dir).filter((f) => f !== MANIFEST && f !== `${MANIFEST}.sig`));
+  let ok = 0;
+  for (const f of m.files) {
+    if (!present.has(f.path)) {
+      checks.bad('file', `DELETED: ${f.path} is in the manifest but not in ${dir}`, `${f.path} was deleted`);
+      continue;
+    }
+    present.delete(f.path);
+    const now = sha256File(join(dir, f.path));
+    if (now === f.sha256) ok++;
+    else checks.bad('file', `CHANGED: ${f.path} sha256 is ${now}, the manifest recorded ${f.sha256}`, `${f.path} was changed`);
+  }
+  for (const f of present) checks.bad('file', `ADDED: ${f} is in ${dir} but not in the manifest`, `${f} was added`);
+  checks.ok('files', `${ok} of ${m.files.length} files match the manifest's sha256`);
+}
+
+function checkSignature(dir: string, m: Manifest, flags: VerifyFlags, checks: Checks): void {
+  const manifest = join(dir, MANIFEST);
+  if (m.signature !== null && !existsSync(`${manifest}.sig`)) checks.bad('signature', `MISSING: the manifest says it was signed, and ${manifest}.sig is gone`, 'the signature was deleted');
+  else if (flags.allowedSigners === undefined && m.signature === null) checks.ok('signature', 'none (the directory was written without --sign-key)');
+  else checkSignatureOf(manifest, flags, checks);
+}
+
+function checkRenderings(dir: string, m: Manifest, checks: Checks): void {
+  const json = join(dir, 'report.json');
+  if (!existsSync(json)) return;
+  const { result } = readReportFile(json);
+  if (m.verdict !== result.verdict || m.resultSha256 !== result.evidence.resultSha256) {
+    checks.bad('manifest', `DIFFERS: the manifest says verdict ${m.verdict}, result sha256 ${m.resultSha256}; report.json says ${result.verdict}, ${result.evidence.resultSha256}`, 'the manifest does not describe report.json');
+  }
+  for (const [name, format] of REPORT_FILES) {
+    const p = join(dir, name);
+    if (format === 'json' || !existsSync(p)) continue;
+    const v = checkVisible(result, format, readFileSync(p), name);
+    if (v.state === 'ok') checks.ok('visible', v.line);
+    else if (v.state === 'changed') checks.bad('visible', v.line, `${name} is not what flowaudit wrote`);
+    else checks.skip('visible', v.line, `the visible text of ${name}`);
+  }
+}
+
+export async function verifyEvidenceDir(dir: string, flags: VerifyFlags, io: Io): Promise<number> {
+  const m = readManifest(dir);
+  const checks = new Checks();
+  checks.lines.push(`verify ${dir} (evidence directory, ${m.files.length} files, verdict ${m.verdict})`);
+  checkSignature(dir, m, flags, checks);
+  checkFiles(dir, m, checks);
+  checkRenderings(dir, m, checks);
+  const report = join(dir, 'report.json');
+  if (existsSync(report)) {
+    const copies = m.inputs.map((i) => (i.copy === null ? null : join(dir, i.copy)));
+    const captures = copies.every((c) => c !== null && existsSync(c)) ? (copies as string[]) : [];
+    const matrix = m.policy.matrix.map((x) => (x.copy === null ? x.spec : join(dir, x.copy)));
+    const inventory = m.policy.inventory ? join(dir, m.policy.inventory.copy) : undefined;
+    const sub = new Checks();
+    await verifyReport(report, captures, { ...flags, matrix, ...(inventory ? { inventory } : {}), allowedSigners: undefined }, sub);
+    checks.lines.push(...sub.lines.slice(1));
+    checks.problems.push(...sub.problems);
+    checks.unchecked.push(...sub.unchecked);
+  }
+  const { line, code } = checks.verdict();
+  io.stdout(`${checks.lines.join('\n')}\n${line}\n`);
+  return code;
+}
