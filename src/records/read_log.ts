@@ -22,6 +22,7 @@ export function unavailableFor(format: RecordLogFormat, companions: RecordLogFor
   if (format === 'zeek-ssl' || format === 'zeek-dns') return [];
   // flowaudit's own lines carry the SNI and Host of each connection; DNS answers stay with the sensor.
   if (format === 'flowaudit-flows') return ['dns-answers', 'epm-handouts', 'icmp-quotes'];
+  if (format === 'nfdump') return ['tcp-state', 'tls-sni', 'http-host', 'dns-answers', 'epm-handouts', 'icmp-quotes'];
   const all: UnavailableFact[] = ['tls-sni', 'http-host', 'dns-answers', 'epm-handouts', 'icmp-quotes'];
   return all.filter((f) => !(f === 'tls-sni' && companions.includes('zeek-ssl')) && !(f === 'dns-answers' && companions.includes('zeek-dns')));
 }
@@ -76,6 +77,12 @@ export class RecordLogReader {
   takeRow(r: FlowRecord, no: number, orig: Uint32Array, resp: Uint32Array): void {
     this.info.lines++;
     this.take(r, no, orig, resp);
+  }
+
+  /** A record a source parsed itself (nfdump output, query results): taken as one data line. */
+  record(r: FlowRecord, no: number): void {
+    this.info.lines++;
+    this.take(r, no);
   }
 
   /** A data line (or JSON object) that could not be framed (cut, too long). */
