@@ -67,4 +67,18 @@ export interface RecordInputInfo {
   companions: string[];
   /** What this log cannot tell (see UnavailableFact). */
   unavailable: UnavailableFact[];
+  /** A query input (ClickHouse): what ran, where, and the hash of what came back (verify re-runs it). */
+  query?: QueryEvidence;
+}
+
+export interface QueryEvidence {
+  /** The source without its password, e.g. clickhouse://127.0.0.1:8123/flows.conn. */
+  source: string;
+  sql: string;
+  serverVersion: string;
+  /** Groups (tuples) returned, and the connections (rows) they stand for. */
+  tuples: number;
+  rows: number;
+  /** SHA-256 of the returned tuples as received (one JSON line each, in the query's order). */
+  tuplesSha256: string;
 }
