@@ -45,7 +45,7 @@ function listSome(xs: string[], max = 5): string {
 export function nextSteps(r: AuditResult): string[] {
   const steps: string[] = [];
   for (const i of r.inputs) {
-    if (i.error) steps.push(`Input ${i.path} could not be read to the end (${i.error.message}); the audit covers only the ${i.packets} packets before that point.`);
+    if (i.error) steps.push(`Input ${i.path} could not be read to the end (${i.error.message}); the audit covers only the ${i.packets} packet${i.packets === 1 ? '' : 's'} before that point.`);
     else if (i.truncated) steps.push(`Input ${i.path} ends mid-record; the audit covers the ${i.packets} complete packets.`);
   }
   steps.push(...recordLogSteps(r));

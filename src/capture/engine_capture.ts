@@ -21,18 +21,33 @@ import { FlowauditError, UsageError, InputError, LiveUnavailableError, Permissio
 import { CaptureInput } from './capture_input.js';
 import { HashService } from '../inputs/input_hash.js';
 import { loadCap } from './live_source.js';
+import { drainUntilQuiet, sleep, type LiveEngine, type LiveEngineFacts, type OwnEvidence } from './live_engine.js';
 import type { CaptureInfo, LiveClock, RawPacket } from './source.js';
 import { newRawPacket } from './source.js';
 
 export type EngineName = 'dumpcap' | 'tshark' | 'tcpdump';
 export const ENGINES: readonly EngineName[] = ['dumpcap', 'tshark', 'tcpdump'];
+/** The engines whose stream is pcapng (kept byte for byte as the evidence); tcpdump writes pcap. */
+export const WRITES_PCAPNG: Readonly<Record<EngineName, boolean>> = { dumpcap: true, tshark: true, tcpdump: false };
 const STOP_GRACE_MS = 5000;
-const STDERR_KEEP = 4096;
+const STDERR_KEEP = 8192;
+/** After "Capturing on": the program fails at once when it cannot open the device; this long quiet means it captures. */
+const BANNER_GRACE_MS = 300;
+/** tshark loads its dissectors before it opens the device: wait at most this long for it to say so. */
+const READY_MAX_MS = 30_000;
+/** tshark passes packets on from its dumpcap every 100 ms: after a stop request, wait at least this long. */
+const ENGINE_LATENCY_MS = 300;
 
 export const ENGINE_INSTALL_HINT: Record<EngineName, string> = {
   dumpcap: 'Debian/Ubuntu: apt-get install wireshark-common (dumpcap); macOS: brew install --cask wireshark (or brew install wireshark); Windows: install Wireshark with Npcap (dumpcap.exe is in C:\\Program Files\\Wireshark)',
   tshark: 'Debian/Ubuntu: apt-get install tshark; macOS: brew install wireshark; Windows: install Wireshark with Npcap (tshark.exe is in C:\\Program Files\\Wireshark)',
   tcpdump: 'Debian/Ubuntu: apt-get install tcpdump; macOS: tcpdump is part of the system; Windows: no tcpdump, use dumpcap from Wireshark with Npcap',
+};
+
+const PERMISSION_ADVICE: Record<EngineName, string> = {
+  dumpcap: 'live capture needs root, or on Debian: dpkg-reconfigure wireshark-common and add yourself to the wireshark group',
+  tshark: 'live capture needs root, or on Debian: dpkg-reconfigure wireshark-common and add yourself to the wireshark group',
+  tcpdump: 'live capture needs root, or: setcap cap_net_raw,cap_net_admin=eip "$(command -v tcpdump)"',
 };
 
 export function engineClock(engine: EngineName): LiveClock {
@@ -44,7 +59,7 @@ export function engineClock(engine: EngineName): LiveClock {
 }
 
 /** The program on PATH (or the Wireshark folder on Windows), or null. */
-export function findEngine(name: EngineName, env: Record<string, string | undefined> = process.env): string | null {
+export function findEngine(name: string, env: Record<string, string | undefined> = process.env): string | null {
   const exe = process.platform === 'win32' ? `${name}.exe` : name;
   const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
   // Wireshark's installer does not add its folder to PATH on Windows; sbin is often off a user's PATH.
@@ -95,8 +110,11 @@ export interface EngineCaptureOptions {
  * A running capture program. `start(onPacket, onError)` reads its stream; `close()` asks it to stop;
  * `finished` resolves when its output has ended and everything was delivered.
  */
-export class EngineCapture {
+export class EngineCapture implements LiveEngine {
   readonly engine: EngineName;
+  readonly name: EngineName;
+  readonly via: string;
+  readonly ended: Promise<string>;
   readonly device: string;
   readonly filter: string;
   /** Replaced by the reader's info (interfaces, ISB drops) once the stream header arrived. */
@@ -108,8 +126,10 @@ export class EngineCapture {
   sha256: string | null = null;
   bytesWritten = 0;
   finished: Promise<void> = Promise.resolve();
-  /** Resolves when the program says it is capturing ("Capturing on", "listening on") or has exited. */
-  readonly ready: Promise<void>;
+  /** When the program said it is capturing ("Capturing on", "listening on"), and whether its stream header arrived. */
+  private bannerAt: number | null = null;
+  private headerSeen = false;
+  private readonly readyPromise: Promise<void>;
   readonly startedUs: number;
   private readonly child: ChildProcess;
   private stderrText = '';
@@ -121,9 +141,12 @@ export class EngineCapture {
 
   constructor(opts: EngineCaptureOptions) {
     this.engine = opts.engine;
+    this.name = opts.engine;
+    this.via = `via ${opts.engine}`;
     this.device = opts.device;
     this.filter = opts.filter ?? '';
-    this.writePath = opts.write ?? null;
+    // Only a pcapng stream is kept byte for byte; the caller writes pcapng from tcpdump's packets.
+    this.writePath = WRITES_PCAPNG[opts.engine] ? (opts.write ?? null) : null;
     const program = findEngine(opts.engine, opts.env);
     if (program === null) throw missingEngine(opts.engine);
     if (this.writePath !== null) {
@@ -140,27 +163,28 @@ export class EngineCapture {
       detached: process.platform !== 'win32', // its own process group: the terminal's Ctrl-C is ours to forward
       windowsHide: true,
     });
-    let markReady: () => void = () => {};
-    this.ready = new Promise((r) => (markReady = r));
     this.child.stderr!.on('data', (d: Buffer) => {
-      if (this.stderrText.length < STDERR_KEEP) this.stderrText += d.toString('utf8');
-      if (/Capturing on|listening on/i.test(this.stderrText)) markReady();
+      // Bounded: the first lines (the banner) and the last ones (tshark's reason comes after pages of configuration complaints).
+      this.stderrText += d.toString('utf8');
+      if (this.stderrText.length > 2 * STDERR_KEEP) this.stderrText = `${this.stderrText.slice(0, STDERR_KEEP / 2)}\n${this.stderrText.slice(-STDERR_KEEP)}`;
+      if (this.bannerAt === null && /Capturing on|listening on/i.test(this.stderrText)) this.bannerAt = Date.now();
     });
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
         this.exit = { code, signal };
-        markReady();
         resolve();
       });
       this.child.on('error', (e) => {
         this.stderrText += `\n${e.message}`;
         this.exit = { code: -1, signal: null };
-        markReady();
         resolve();
       });
     });
+    this.readyPromise = this.waitReady();
+    this.readyPromise.catch(() => {}); // observed by ready(); never an unhandled rejection
+    this.ended = this.exited.then(() => 'capture program ended');
     const kill = (): void => {
-      if (this.exit === null) this.child.kill('SIGKILL');
+      if (this.exit === null) this.child.kill('SIGKILL'); // flowaudit ends (or crashes): never leave the program running
     };
     process.once('exit', kill);
     void this.exited.then(() => process.off('exit', kill));
@@ -176,6 +200,54 @@ export class EngineCapture {
       truncated: false,
       warnings: [],
     };
+  }
+
+  get ownEvidence(): OwnEvidence | null {
+    return this.writePath === null ? null : { path: this.writePath, bytes: this.bytesWritten, sha256: this.sha256 };
+  }
+
+  /**
+   * Capturing once the stream header arrived, or the program said so and did not fail within
+   * BANNER_GRACE_MS (dumpcap prints "Capturing on" before it opens the device). A program that
+   * exits with an error first could not start: its own message, one line.
+   */
+  ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  private async waitReady(): Promise<void> {
+    const t0 = Date.now();
+    while (this.exit === null && !this.headerSeen && Date.now() - t0 < READY_MAX_MS) {
+      if (this.bannerAt !== null && Date.now() - this.bannerAt >= BANNER_GRACE_MS) return;
+      await sleep(25);
+    }
+    if (this.exit !== null && this.packets === 0 && !this.closed && (this.exit.code !== 0 || this.exit.signal !== null)) throw this.programError(null);
+  }
+
+  facts(): LiveEngineFacts {
+    return {
+      linkType: this.info.interfaces[0]?.linkType ?? -1,
+      snapLen: this.info.interfaces[0]?.snapLen ?? 0,
+      clock: engineClock(this.engine),
+      snapLimit: `${this.engine}'s snap length`,
+    };
+  }
+
+  /**
+   * Let the program deliver what it still holds (at least ENGINE_LATENCY_MS, then until quiet),
+   * ask it to stop (SIGINT) and read its output to the end: the last packets and dumpcap's
+   * statistics block come after the signal. `aborted()` (a second Ctrl-C) kills it.
+   */
+  async stop(aborted: () => boolean): Promise<void> {
+    if (!this.closed && !aborted()) {
+      await sleep(ENGINE_LATENCY_MS);
+      await drainUntilQuiet(this, aborted);
+    }
+    this.close();
+    let ended = false;
+    void this.finished.then(() => (ended = true));
+    while (!ended && !aborted()) await sleep(50);
+    if (aborted()) this.kill();
   }
 
   /** The host clock in µs since the epoch (progress and idle folding; packets carry their own stamps). */
@@ -214,6 +286,7 @@ export class EngineCapture {
       await this.exited;
       throw this.programError(e);
     }
+    this.headerSeen = true;
     const info = input.reader?.info;
     if (info) {
       info.path = `live:${this.device}`;
@@ -245,13 +318,11 @@ export class EngineCapture {
   }
 
   private programError(e: unknown): FlowauditError {
-    const said = this.stderrText.trim().split('\n').filter((l) => l && !/^Capturing on/.test(l)).slice(-3).join(' / ');
+    const said = engineSaid(this.engine, this.stderrText);
     const how = this.exit ? (this.exit.signal ? `was stopped by ${this.exit.signal}` : `exited with status ${this.exit.code}`) : 'failed';
     const extra = e instanceof Error && !said ? `: ${messageOf(e)}` : '';
-    const perm = /permission|not permitted|privilege/i.test(said)
-      ? ` (live capture needs root, or on Debian: dpkg-reconfigure wireshark-common and add yourself to the wireshark group; for tcpdump: setcap cap_net_raw,cap_net_admin=eip "$(command -v tcpdump)")`
-      : '';
-    const message = `${this.device}: ${this.engine} ${how}${said ? `: ${said}` : extra}${perm}`;
+    const perm = /permission|not permitted|privilege/i.test(said) ? ` (${PERMISSION_ADVICE[this.engine]})` : '';
+    const message = `${this.engine} on ${this.device} ${how}${said ? `: ${said}` : extra}${perm}`;
     return /permission|not permitted/i.test(said) ? new PermissionError(message) : new InputError(message);
   }
 
@@ -285,6 +356,31 @@ export class EngineCapture {
       this.writeFd = -1;
     }
   }
+}
+
+/**
+ * The program's own message, in one line: its first line that names the failure ("dumpcap: You do
+ * not have permission to capture on device", "There is no device named", "No such device") with the
+ * reason in brackets that follows it; else its first "engine: …" line; else its last three lines.
+ * The advice paragraphs dumpcap adds (dpkg-reconfigure …) are left out: ours is shorter.
+ */
+export function engineSaid(engine: string, stderr: string): string {
+  const lines = stderr.split(/\r?\n/).map((l) => l.trim());
+  const useful = (l: string): boolean => l !== '' && !/^(Capturing on|Running as user|listening on)/i.test(l) && !/^\S+:\s*$/.test(l);
+  const withReason = (i: number): string => {
+    const next = lines[i + 1] ?? '';
+    return /^\(.*\)$/.test(next) ? `${lines[i]} ${next}` : lines[i]!;
+  };
+  const device = /permission to capture|permission to perform this capture|no device named|no such device|doesn't exist|does not exist/i;
+  const failure = /not found|denied|not permitted|cannot|can't|couldn't|failed/i;
+  const own = new RegExp(`^${engine}:\\s*\\S`);
+  // tshark first complains about its configuration files (another user's HOME): not the reason.
+  const config = /config|preferences|heuristic|cfilters|dfilters|Error loading table|Could not open your/i;
+  let i = lines.findIndex((l) => own.test(l) && device.test(l));
+  if (i < 0) i = lines.findIndex((l) => own.test(l) && failure.test(l) && !config.test(l));
+  if (i < 0) i = lines.findIndex((l) => own.test(l) && !config.test(l));
+  if (i >= 0) return withReason(i);
+  return lines.filter(useful).slice(-3).join(' / ');
 }
 
 /** `dumpcap -D` / `tcpdump -D` / `tshark -D` lines: "1. eth0", "2. lo (Loopback)", "1.eth0 [Up, Running, Connected]". */

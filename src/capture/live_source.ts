@@ -22,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { networkInterfaces } from 'node:os';
 import { FlowauditError, UsageError, InputError, LiveUnavailableError, PermissionError, messageOf } from '../errors.js';
+import { drainUntilQuiet, type LiveEngine, type LiveEngineFacts } from './live_engine.js';
 import type { CaptureInfo, LiveClock, RawPacket } from './source.js';
 import { newRawPacket } from './source.js';
 
@@ -128,6 +129,21 @@ export function listDevices(cap: CapModule = loadCap()): LiveDevice[] {
   }));
 }
 
+/**
+ * False only when the device is surely absent: libpcap does not list it and (on Linux) the kernel
+ * has no such interface. Asked before opening, because libpcap itself prints a warning on stderr
+ * for a missing device before it fails (one line of ours is the whole answer).
+ */
+export function deviceKnown(cap: CapModule, name: string): boolean {
+  try {
+    if (cap.Cap.deviceList().some((d) => d.name === name)) return true;
+  } catch {
+    return true; // cannot tell: let open() answer
+  }
+  if (process.platform !== 'linux') return false;
+  return /^[\w.@:-]+$/.test(name) && interfaceUp(name) !== null;
+}
+
 export function interfaceUp(name: string): boolean | null {
   if (!/^[\w.@:-]+$/.test(name)) return null;
   try {
@@ -176,7 +192,12 @@ export interface LiveCaptureOptions {
  * An open live capture. `start(onPacket)` delivers every packet through one reused RawPacket,
  * synchronously, from inside cap's callback; `close()` stops it (also from inside the callback).
  */
-export class LiveCapture {
+export class LiveCapture implements LiveEngine {
+  readonly name = 'cap' as const;
+  readonly via = null;
+  readonly ownEvidence = null;
+  /** cap runs until closed: it never ends by itself. */
+  readonly ended: Promise<string> = new Promise(() => {});
   readonly info: CaptureInfo;
   readonly linkType: number;
   readonly device: string;
@@ -316,6 +337,25 @@ export class LiveCapture {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** cap opened the device in the constructor (which throws when it cannot): capturing already. */
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Drain what libpcap already holds (until quiet, bounded), then close. */
+  async stop(aborted: () => boolean): Promise<void> {
+    if (!this.closed) await drainUntilQuiet(this, aborted);
+    this.close();
+  }
+
+  kill(): void {
+    this.close();
+  }
+
+  facts(): LiveEngineFacts {
+    return { linkType: this.linkType, snapLen: LIVE_SNAPLEN, clock: LIVE_CLOCK, snapLimit: `the ${LIVE_SNAPLEN}-byte capture buffer` };
   }
 }
 

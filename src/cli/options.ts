@@ -57,14 +57,14 @@ export function loadPolicy(
   features: string[] | undefined,
   /** Members added to roles on top of the inventory file (live --as ROLE). */
   extraMembers?: Record<string, string[]>,
+  /** The matrix of `matrixSpecs`, when the caller loaded it already (matrixFromSpecs). */
+  preloaded?: Matrix,
 ): {
   matrix: Matrix;
   inventory: Inventory;
   features: string[];
 } {
-  const specs = matrixSpecs && matrixSpecs.length > 0 ? matrixSpecs : [DEFAULT_MATRIX];
-  const loaded = specs.map((s) => loadMatrix(s, { addOn: specs.length > 1 })); // roles checked once merged
-  const matrix = loaded.length === 1 ? loaded[0]! : mergeMatrices(loaded);
+  const matrix = preloaded ?? matrixFromSpecs(matrixSpecs);
   const inventory = loadInventory(inventoryPath, matrix, extraMembers);
   const known = new Set(matrix.features.map((f) => f.name));
   for (const f of features ?? []) {
@@ -73,6 +73,13 @@ export function loadPolicy(
     }
   }
   return { matrix, inventory, features: features ?? [] };
+}
+
+/** The matrices named (default builtin:ams), merged into one. */
+export function matrixFromSpecs(matrixSpecs: string[] | undefined): Matrix {
+  const specs = matrixSpecs && matrixSpecs.length > 0 ? matrixSpecs : [DEFAULT_MATRIX];
+  const loaded = specs.map((s) => loadMatrix(s, { addOn: specs.length > 1 })); // roles checked once merged
+  return loaded.length === 1 ? loaded[0]! : mergeMatrices(loaded);
 }
 
 /**

@@ -121,7 +121,7 @@ function ruleEvent(r: AuditResult, rule: RuleResult): Json {
     outcome: missing ? (rule.enforced ? 'failure' : 'unknown') : 'failure',
     reason: missing
       ? (rule.reason ?? `no connection matched ${rule.id}`)
-      : `${rule.requirement} rule ${rule.id} ${rule.status}: ${rule.diagnosis?.summary ?? `${rule.connections} attempts`}`,
+      : `${rule.requirement} rule ${rule.id} ${rule.status}: ${rule.diagnosis?.summary ?? `${rule.connections} attempt${rule.connections === 1 ? '' : 's'}`}`,
   });
   if (r.summary.firstSeen) ev.start = r.summary.firstSeen;
   if (r.summary.lastSeen) ev.end = r.summary.lastSeen;

@@ -12,6 +12,7 @@ import { captureMd, namesMd, nearMissesMd, rulesMd, unexpectedMd } from './markd
 import { humanBytes } from './table.js';
 import { md } from './markdown_escape.js';
 import { discoveredHeadlineOf, discoveredMemberLines, discoveredOf } from './discovered_lines.js';
+import { shaText } from './sha_text.js';
 
 export const EMBEDDED_RESULT_MARK = 'flowaudit-result:base64';
 
@@ -60,7 +61,7 @@ export function renderMarkdown(r: AuditResult): string {
   out.push('### Evidence');
   out.push('');
   const e = r.evidence;
-  for (const i of r.inputs) out.push(`- capture ${md(i.path)}: ${i.format}, ${plural(i.packets, 'packet')}, sha256 ${md(i.sha256 ?? 'unreadable')}`);
+  for (const i of r.inputs) out.push(`- capture ${md(i.path)}: ${i.format}, ${plural(i.packets, 'packet')}, sha256 ${md(shaText(i.sha256, i.format === 'live'))}`);
   out.push(`- matrix ${md(r.matrix.origin)} (${md(r.matrix.name)} ${md(r.matrix.version)}): sha256 ${md(r.matrix.sha256)}`);
   out.push(`- inventory ${md(r.inventory.origin)}: sha256 ${md(r.inventory.sha256 ?? 'none')}`);
   if (e) {

@@ -4,6 +4,7 @@
  * the signer (a slot the signing step fills; "not signed" otherwise). Also the one explanation of
  * jargon the matrix version carries ("seed sha256"). Plain strings; each renderer escapes them.
  */
+import { shaText } from './sha_text.js';
 import type { AuditResult } from '../audit/result.js';
 import { completenessText } from '../audit/observation.js';
 import { coverageFor } from './controls_lines.js';
@@ -31,7 +32,7 @@ export function scopeItems(r: AuditResult): ScopeItem[] {
   const items: ScopeItem[] = [];
   for (const i of r.inputs) {
     const what = i.records ? `${i.format}, ${i.records.connections} connections from ${i.records.lines} lines` : `${[i.format, i.version].filter(Boolean).join(' ')}, ${i.packets} packets`;
-    items.push({ key: 'Input', lines: [`${i.path} (${what})`, `sha256 ${i.sha256 ?? 'unreadable'}`] });
+    items.push({ key: 'Input', lines: [`${i.path} (${what})`, `sha256 ${shaText(i.sha256, i.format === 'live')}`] });
   }
   items.push({ key: 'Window', lines: [cov.seconds === null ? 'no packets' : `${cov.window}: ${cov.firstSeen} → ${cov.lastSeen}`] });
   items.push({ key: 'Vantage', lines: [cov.vantage.length ? `${cov.vantage.join(', ')} (--vantage: the capture was taken on these roles' hosts)` : 'not given (--vantage): the capture point is not stated'] });

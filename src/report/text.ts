@@ -14,6 +14,7 @@ import { painter, type Style } from './style.js';
 import { humanBytes, renderTable } from './table.js';
 import { plural } from './labels.js';
 import { namesLines, ruleDetailLines, unexpectedExtraLines, unexpectedLines } from './text_insight.js';
+import { livePaths, shaText } from './sha_text.js';
 
 export interface TextOptions {
   color: boolean;
@@ -122,7 +123,7 @@ function liveLines(i: InputResult): string[] {
   const ev = i.live.evidence;
   return [
     `    interface ${inert(i.live.interface)}${i.live.filter ? `, filter ${inert(JSON.stringify(i.live.filter))}` : ''}, ${i.live.startedAt} → ${i.live.stoppedAt ?? '-'}, stopped by ${i.live.stopReason ?? '-'}`,
-    `    evidence ${ev ? `${inert(ev.path)} (${ev.packets} packets, sha256 ${ev.sha256 ?? '-'})` : 'not written (use --write FILE.pcapng)'}`,
+    `    evidence ${ev ? `${inert(ev.path)} (${plural(ev.packets, 'packet')}, sha256 ${ev.sha256 ?? '-'})` : 'not written (use --write FILE.pcapng)'}`,
     i.live.engine && i.live.engine !== 'cap'
       ? `    captured by ${inert(i.live.engine)}; timestamps: ${inert(i.live.engine)}'s (kernel capture time); kernel drop counts: ${i.live.dropsAvailable ? 'from its statistics block' : 'not available'}`
       : `    timestamps: host clock at delivery (monotonic, ns), not kernel capture time; kernel drop counts: not available`,
@@ -165,11 +166,11 @@ function nextStepLines(r: AuditResult, p: Paint): string[] {
 }
 
 /** The evidence footer (audit/evidence.ts): what `flowaudit verify` checks. */
-function evidenceLines(e: Evidence, p: Paint): string[] {
+function evidenceLines(e: Evidence, p: Paint, live: Set<string>): string[] {
   const lines = ['', p('bold', 'Evidence')];
   lines.push(`  flowaudit ${inert(e.tool.version)}: ${inert(e.commandLine)}`);
   lines.push(`  generated ${inert(e.generatedAt)}${e.host === null ? '' : ` on host ${inert(e.host)}`}`);
-  for (const i of e.inputs) lines.push(`  capture   ${i.sha256 ?? '(unreadable)'}  ${inert(i.path)}`);
+  for (const i of e.inputs) lines.push(`  capture   ${i.sha256 ?? `(${shaText(null, live.has(i.path))})`}  ${inert(i.path)}`);
   lines.push(`  matrix    ${e.matrix.sha256}  ${inert(e.matrix.origin)} (${inert(e.matrix.name)} ${inert(e.matrix.version)})`);
   lines.push(`  inventory ${e.inventory.sha256 ?? '(none)'}  ${inert(e.inventory.origin)}`);
   lines.push(`  result    ${e.resultSha256}  (canonical JSON of the report without this hash; see flowaudit verify)`);
@@ -189,7 +190,7 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
     ...scanAndDiscoveryLines(r, p),
     ...captureLines(r, p),
     ...nextStepLines(r, p),
-    ...(r.evidence ? evidenceLines(r.evidence, p) : []),
+    ...(r.evidence ? evidenceLines(r.evidence, p, livePaths(r)) : []),
   ];
   return `${out.join('\n')}\n`;
 }

@@ -14,7 +14,8 @@ import { hashWorkerPrestarted, prestartHashWorker, WORKER_MIN_BYTES, type HashSe
 import { FlowEngine } from '../../src/flows/flow_engine.js';
 import { ingestInputs } from '../../src/capture/ingest.js';
 import { generateAmsMix } from '../bench/generate.js';
-import { CAPTURES_DIR, corpusMissing } from './corpus_files.js';
+import { itShared } from '../support/shared.js';
+import { CAPTURES_DIR } from './corpus_files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowaudit-one-read-'));
 
@@ -71,7 +72,7 @@ describe('one read: the chunks parsed are the chunks hashed', () => {
     expect(got).toEqual(want);
   });
 
-  it.skipIf(corpusMissing)('every corpus file: digest = sha256sum, same parse as the plain path', async () => {
+  itShared('every corpus file: digest = sha256sum, same parse as the plain path', async () => {
     const files = readdirSync(CAPTURES_DIR).sort();
     expect(files.length).toBeGreaterThan(10);
     for (const f of files) {

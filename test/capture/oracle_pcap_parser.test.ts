@@ -16,7 +16,8 @@ import { describe, expect, it } from 'vitest';
 import { openCapture } from '../../src/capture/open_capture.js';
 import { CaptureFormatError } from '../../src/errors.js';
 import { drain } from '../support/capture_bytes.js';
-import { CAPTURES_DIR, corpusMissing, readManifest } from './corpus_files.js';
+import { itShared } from '../support/shared.js';
+import { CAPTURES_DIR, readManifest } from './corpus_files.js';
 
 interface ParserPacket {
   header: { timestampSeconds: number; timestampMicroseconds: number; capturedLength: number; originalLength: number };
@@ -100,7 +101,7 @@ const fixtureFiles = existsSync(FIXTURES)
 const fixtureCases = fixtureFiles.filter(isMicrosecondPcap);
 
 describe('oracle: pcap-parser agrees with our reader on µs classic pcap', () => {
-  it.skipIf(corpusMissing)('covers the expected corpus files (both byte orders)', () => {
+  itShared('covers the expected corpus files (both byte orders)', () => {
     expect(corpusCases.length).toBeGreaterThanOrEqual(30);
     expect(corpusCases.filter((f) => readFileSync(f).subarray(0, 4).toString('hex') === 'a1b2c3d4').length).toBe(2);
   });

@@ -115,7 +115,7 @@ describe('the bundled lab', () => {
   it('builtin:ad-infrastructure combined with builtin:ams makes Kerberos and SMB to the DCs expected', async () => {
     const r = await runCli(['audit', LAB, '--inventory', INV, '--matrix', 'builtin:ams', '--matrix', 'builtin:ad-infrastructure', '--format', 'json']);
     const j = JSON.parse(r.stdout);
-    expect(j.rules).toHaveLength(17 + 23); // 9 for the AMS server, 11 between DCs, 3 for an agent (issue 20)
+    expect(j.rules).toHaveLength(17 + 24); // 9 for the AMS server, 11 between DCs, 4 for an agent (issue 20)
     const status = Object.fromEntries(j.rules.map((x: { id: string; status: string }) => [x.id, x.status]));
     expect(status).toMatchObject({ 'ad-kerberos-tcp': 'observed', 'ad-smb': 'observed', 'ad-ntp': 'missing' });
     expect(j.unexpected.map((g: { protocol: string; port: number }) => `${g.protocol}/${g.port}`)).toEqual(['icmp/8', 'tcp/443', 'tcp/3389', 'tcp/22']);

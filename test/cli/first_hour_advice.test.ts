@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { AD_LAB_INVENTORY, buildAdLab, buildAmsNicWithEvil } from '../../fixtures/scenarios.js';
 import { rolesContradict } from '../../src/audit/role_fit.js';
 import { runCli } from '../support/run_cli.js';
+import { CORPUS_DIR, itShared } from '../support/shared.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fa-advice-'));
 const AD = join(dir, 'ad-lab.pcapng');
@@ -150,5 +151,23 @@ describe('discover --as adds a role; --only-as replaces (item 3)', () => {
     const r = await runCli(['discover', 'fixtures/ams-lab.pcapng', '--only-as', 'nope=10.0.0.1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^flowaudit: --only-as "nope=10\.0\.0\.1": "nope" is not a role of the matrix/);
+  });
+});
+
+describe('on a real capture from the corpus (a Windows client and its DC, zeek__ldap-aduser1.pcap)', () => {
+  const capture = join(CORPUS_DIR, 'captures', 'zeek__ldap-aduser1.pcap');
+
+  itShared('discover, then audit: the pointer names the agent\'s Kerberos and SMB; --as keeps the role the client earned', async () => {
+    const inv = join(dir, 'aduser1.json');
+    const r = await runCli(['discover', capture, '-o', inv]);
+    expect(r.stderr).toBe(`flowaudit: wrote the proposed inventory to ${inv}: 2 members in 2 roles\n`);
+    writeFileSync(inv, String(r.files.get(inv)));
+    const j = await audit([capture, '-i', inv]);
+    expect(j.adInfrastructure).toMatchObject({ flows: 2, of: 2, connections: 3 });
+    expect(j.adInfrastructure.rules.map((x: { id: string }) => x.id)).toEqual(['ad-agent-kerberos-tcp', 'ad-agent-smb']);
+    expect(j.nearMisses).toEqual([]);
+    const as = JSON.parse((await runCli(['discover', capture, '--as', 'jit-target=192.168.226.131', '-f', 'json'])).stdout);
+    const has = (role: string) => (as.roles[role] ?? []).some((m: string | { address: string }) => (typeof m === 'string' ? m : m.address) === '192.168.226.131');
+    expect([has('jit-target'), has('domain-joined-agent')]).toEqual([true, true]);
   });
 });

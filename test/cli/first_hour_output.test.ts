@@ -3,7 +3,7 @@
  * not given, formats in any case, one stderr line for every file written, plurals, and discover's
  * next step only when there is a proposal.
  */
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -108,7 +108,7 @@ describe('an input that cannot be read is one line, exit 2, no report (item 4)',
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.files.size).toBe(0);
-    expect(r.stderr).toBe(`flowaudit: ${text}: Cannot read pcap header: unknown magic 0x68656c6c (neither pcap nor pcapng) (at byte offset 0)\n`);
+    expect(r.stderr).toBe(`flowaudit: ${text}: Cannot read pcap header: unknown magic 0x68656c6c (neither pcap, pcapng nor ETL) (at byte offset 0)\n`);
   });
 
   it('several inputs, one bad: the inconclusive report stays, the bad one named on stderr', async () => {
@@ -178,5 +178,27 @@ describe('matrix files: errors in words, one line each with the prefix; add-on m
     const r = await runCli(['audit', LAB, '-i', INV, '-m', 'builtin:ams', '-m', p, '-f', 'json']);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout).rules.map((x: { id: string }) => x.id)).toContain('site-backup');
+  });
+});
+
+describe('docs/matrix-format.md shows the real one-line matrix errors', () => {
+  it('the add-on example with two mistakes', async () => {
+    const doc = readFileSync('docs/matrix-format.md', 'utf8');
+    const cmd = '$ flowaudit audit fixtures/ams-lab.pcapng -i ams-lab.inventory.json -m builtin:ams -m site-backup.json\n';
+    const at = doc.indexOf(cmd);
+    expect(at).toBeGreaterThan(0);
+    const shown = doc.slice(at + cmd.length, doc.indexOf('```', at));
+    const d = mkdtempSync(join(tmpdir(), 'fa-docs-'));
+    writeFileSync(join(d, 'site-backup.json'), JSON.stringify({
+      name: 'site', version: '1', source: 'our firewall review', roles: { 'backup-server': { description: 'the backup server' } },
+      rules: [
+        { id: 'site-backup', source: 'ams-server', destination: 'backup-server', protocol: 'tcp', ports: ['tcp/8443'], requirement: 'optional', description: 'backup agent' },
+        { id: 'site-monitor', source: 'web-user', destination: 'ams-server', protocol: 'tcp', ports: [443], requirement: 'optional', description: 'monitoring' },
+      ],
+    }));
+    const r = await runCli(['audit', LAB, '-i', INV, '-m', 'builtin:ams', '-m', join(d, 'site-backup.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split(`${d}/`).join('')).toBe(shown);
   });
 });

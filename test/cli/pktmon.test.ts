@@ -15,7 +15,8 @@ import { PcapngWriter } from '../../src/capture/pcapng_writer.js';
 import { newRawPacket } from '../../src/capture/source.js';
 import { FlowEngine } from '../../src/flows/flow_engine.js';
 import { ingestFiles } from '../../src/capture/ingest.js';
-import { CAPTURES_DIR, corpusMissing, readManifest } from '../capture/corpus_files.js';
+import { CAPTURES_DIR, readManifest } from '../capture/corpus_files.js';
+import { describeShared } from '../support/shared.js';
 
 const BIN = resolve('bin/flowaudit.js');
 const LAB = resolve('fixtures/ams-lab.pcapng');
@@ -101,7 +102,7 @@ describe('Windows Packet Monitor captures', () => {
   });
 });
 
-describe.skipIf(corpusMissing)('real Windows captures of the corpus are not collapsed', () => {
+describeShared('real Windows captures of the corpus are not collapsed', () => {
   const windows = ['zeek__krb-kerberos_tso.pcapng', 'zeek__ldap-missing_ldap_logs.pcapng', 'zeek__ldap-gap-data-missing.pcapng', 'zeek__pcapng-multi-interface.pcapng'];
   const manifest = new Map(readManifest().map((r) => [r.filename, r]));
   it.each(windows)('%s: every packet counted, nothing collapsed', async (name) => {

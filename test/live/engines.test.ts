@@ -60,7 +60,7 @@ for (const engine of ['dumpcap', 'tshark', 'tcpdump'] as const) {
       dir = mkdtempSync(join(tmpdir(), `fa-live-${engine}-`));
       writeFileSync(join(dir, 'matrix.json'), JSON.stringify(matrix));
       writeFileSync(join(dir, 'inventory.json'), JSON.stringify(inventory));
-      evidence = join(dir, engine === 'tcpdump' ? 'evidence.pcap' : 'evidence.pcapng');
+      evidence = join(dir, 'evidence.pcapng');
       policyArgs = ['--matrix', join(dir, 'matrix.json'), '--inventory', join(dir, 'inventory.json')];
       const l = spawn(process.execPath, [PEER, 'listen', WEB, `${P.open},${P.udp}`], { stdio: ['ignore', 'pipe', 'inherit'] });
       listener = l;
@@ -120,8 +120,9 @@ for (const engine of ['dumpcap', 'tshark', 'tcpdump'] as const) {
       }
     });
 
-    it('--write keeps the stream byte for byte: its sha256 is the recorded one, and it re-audits the same', async () => {
+    it(engine === 'tcpdump' ? '--write is pcapng although tcpdump writes pcap: its sha256 is the recorded one, and it re-audits the same' : '--write keeps the pcapng stream byte for byte: its sha256 is the recorded one, and it re-audits the same', async () => {
       const bytes = readFileSync(evidence);
+      expect(bytes.readUInt32LE(0)).toBe(0x0a0d0d0a); // pcapng Section Header Block, whatever the engine
       const sha = createHash('sha256').update(bytes).digest('hex');
       expect(live.inputs[0]!.live!.evidence).toMatchObject({ path: evidence, sha256: sha, bytes: bytes.length, packets: live.summary.packets });
       const again = await runCli(['audit', evidence, ...policyArgs, '--format', 'json']);

@@ -135,7 +135,7 @@ describeLive('stopping a live capture', liveUnavailable, () => {
     expect(bad.stderr).toMatch(/invalid capture filter "tcp port": .*syntax error/);
     const none = await runCli(['live', '-i', 'nosuchdev0']);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/nosuchdev0: .*No such device.*flowaudit interfaces/);
+    expect(none.stderr).toMatch(/cap \(libpcap\) on nosuchdev0: no such capture device.*flowaudit interfaces/);
   });
 
   it('without privileges: explains root or CAP_NET_RAW/CAP_NET_ADMIN, exit 2', () => {

@@ -10,7 +10,7 @@
  *
  * Issue 20: also what domain controllers exchange with each other (replication: RPC, LDAP, Global
  * Catalog, Kerberos, DNS between DCs, SMB, NTP) and what a domain-joined agent sends its DCs beside
- * its LAPS LDAP (Kerberos, DNS), so that an audit of a real domain can point at this matrix for all
+ * its LAPS LDAP (Kerberos, SMB, DNS), so that an audit of a real domain can point at this matrix for all
  * of that ordinary AD traffic (audit/ad_infrastructure.ts).
  */
 import type { MatrixFile } from '../types.js';
@@ -77,6 +77,7 @@ export const AD_INFRASTRUCTURE_MATRIX: MatrixFile = {
     dc('ntp', 'udp', '123', 'NTP (W32Time)', 'Time synchronisation along the domain hierarchy'),
     member('kerberos-tcp', 'tcp', '88', 'Kerberos', 'Kerberos authentication of the domain-joined computer'),
     member('kerberos-udp', 'udp', '88', 'Kerberos', 'Kerberos authentication of the domain-joined computer over UDP'),
+    member('smb', 'tcp', '445', 'SMB', 'Group Policy (SYSVOL) and the NETLOGON share, read by every domain member'),
     member('dns', 'udp', '53', 'DNS', 'DNS lookups of the domain-joined computer (DC locator, the AMS server)', 'dns-server'),
   ],
 };
