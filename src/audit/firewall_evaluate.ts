@@ -50,17 +50,24 @@ function parseAddr(text: string): Address4 | Address6 | null {
   }
 }
 
-function addrIn(src: string, c: Negatable<string>): Tri {
+function addrIn(src: string, c: Negatable<string[]>): Tri {
   const a = parseAddr(src);
-  const net = parseAddr(c.value);
-  if (!a || !net) return 'unknown';
-  if (a instanceof Address4 !== net instanceof Address4) return neg('no', c.negate);
-  return neg(a.isInSubnet(net as never) ? 'yes' : 'no', c.negate);
+  if (!a) return 'unknown';
+  let any: Tri = 'no';
+  for (const text of c.value) {
+    const net = parseAddr(text);
+    if (!net) any = 'unknown';
+    else if (a instanceof Address4 === net instanceof Address4 && a.isInSubnet(net as never)) return neg('yes', c.negate);
+  }
+  return neg(any, c.negate);
 }
 
-function protoIs(q: FirewallQuery, p: Negatable<string>): Tri {
-  const name = PROTO_NUMBERS[p.value] ?? p.value;
-  return neg(name === 'all' || name === q.proto ? 'yes' : 'no', p.negate);
+function protoIs(q: FirewallQuery, p: Negatable<string[]>): Tri {
+  const hit = p.value.some((v) => {
+    const name = PROTO_NUMBERS[v] ?? v;
+    return name === 'all' || name === q.proto;
+  });
+  return neg(hit ? 'yes' : 'no', p.negate);
 }
 
 function ifaceIs(q: FirewallQuery, i: Negatable<string>): Tri {
@@ -122,12 +129,35 @@ function walkChain(rs: FirewallRuleset, name: string, q: FirewallQuery, path: st
   return { end: 'return' };
 }
 
-/** Decides what the host firewall does with one inbound packet. */
+function isIPv4(src: string): boolean {
+  return !src.includes(':') || /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(src);
+}
+
+/** Whether a base chain of this family sees the query's packet (nft: `ip6` tables never see IPv4). */
+function familySees(family: string | undefined, q: FirewallQuery): boolean {
+  if (family === undefined || family === 'inet') return true;
+  if (family === 'ip') return isIPv4(q.src);
+  if (family === 'ip6') return !isIPv4(q.src);
+  return false; // arp, bridge, netdev: not on the inbound IP path evaluated here
+}
+
+/**
+ * Decides what the host firewall does with one inbound packet. Each input base chain in order:
+ * DROP, REJECT or inconclusive end the walk; ACCEPT (by rule or policy) goes on to the next.
+ */
 export function evaluate(rs: FirewallRuleset, q: FirewallQuery): FirewallDecision {
   const path: string[] = [];
-  const walk = walkChain(rs, rs.inputChain, q, path, 0);
-  if (walk.end === 'decided') return { ...walk.decision, path };
-  const input = rs.chains.get(rs.inputChain);
-  const policy = input?.policy ?? 'ACCEPT';
-  return { action: policy, rule: null, decidedBy: `${rs.inputChain} policy ${policy}`, path };
+  let last: FirewallDecision | null = null;
+  for (const name of rs.inputChains) {
+    const chain = rs.chains.get(name);
+    if (!chain || !familySees(chain.family, q)) continue;
+    const walk = walkChain(rs, name, q, path, 0);
+    if (walk.end === 'decided') last = { ...walk.decision, path };
+    else {
+      const policy = chain.policy ?? 'ACCEPT';
+      last = { action: policy, rule: null, decidedBy: `${name} policy ${policy}`, path };
+    }
+    if (last.action !== 'ACCEPT') return last;
+  }
+  return last ?? { action: 'ACCEPT', rule: null, decidedBy: 'no input chain (nothing filters inbound)', path };
 }

@@ -123,9 +123,9 @@ function applyOption(words: string[], i: number, negate: boolean, parts: RulePar
   const w = words[i]!;
   const m = parts.match;
   switch (w) {
-    case '-s': case '--source': m.src = { value: valueAt(words, i), negate }; return 1;
-    case '-d': case '--destination': m.dst = { value: valueAt(words, i), negate }; return 1;
-    case '-p': case '--protocol': m.proto = { value: valueAt(words, i).toLowerCase(), negate }; return 1;
+    case '-s': case '--source': m.src = { value: [valueAt(words, i)], negate }; return 1;
+    case '-d': case '--destination': m.dst = { value: [valueAt(words, i)], negate }; return 1;
+    case '-p': case '--protocol': m.proto = { value: [valueAt(words, i).toLowerCase()], negate }; return 1;
     case '-i': case '--in-interface': m.inIface = { value: valueAt(words, i), negate }; return 1;
     case '--dport': case '--destination-port': case '--dports': case '--destination-ports':
       m.dports = { value: parsePortList(valueAt(words, i)), negate }; return 1;
@@ -220,5 +220,5 @@ export function parseIptablesSave(text: string, source: string): FirewallRuleset
   if (!filter) throw new InputError(`${source}: no *filter table (is this iptables-save output?)`);
   if (!filter.chains.has('INPUT')) throw new InputError(`${source}: the filter table has no INPUT chain`);
   resolveTargets(filter);
-  return { format: 'iptables-save', source, chains: filter.chains, inputChain: 'INPUT', skippedTables: skipped };
+  return { format: 'iptables-save', source, chains: filter.chains, inputChains: ['INPUT'], skippedTables: skipped };
 }

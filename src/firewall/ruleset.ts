@@ -21,11 +21,11 @@ export interface PortRange {
 }
 
 export interface RuleMatch {
-  /** CIDR text as written (`10.66.0.0/16`, `2001:db8::/32`, bare address). */
-  src?: Negatable<string>;
-  dst?: Negatable<string>;
-  /** Lower-case protocol name or number as text (`tcp`, `udp`, `icmp`, `all`, `6`). */
-  proto?: Negatable<string>;
+  /** CIDRs as written (`10.66.0.0/16`, `2001:db8::/32`, bare address); any one matches. */
+  src?: Negatable<string[]>;
+  dst?: Negatable<string[]>;
+  /** Lower-case protocol names or numbers as text (`tcp`, `udp`, `icmp`, `all`, `6`); any one matches. */
+  proto?: Negatable<string[]>;
   dports?: Negatable<PortRange[]>;
   /** Input interface; `+` at the end is a wildcard, as in iptables. */
   inIface?: Negatable<string>;
@@ -51,9 +51,11 @@ export interface FirewallRule {
   chain: string;
   /** 1-based position in its chain, as `iptables -L --line-numbers` shows it. */
   number: number;
-  /** 1-based line in the file it came from. */
+  /** 1-based line in the file it came from; 0 for JSON input (see `handle`). */
   line: number;
-  /** The rule as written in the file. */
+  /** nft's rule handle, for nft JSON input. */
+  handle?: number;
+  /** The rule as written in the file (for nft JSON: rendered in nft's own syntax). */
   text: string;
   match: RuleMatch;
   target: RuleTarget;
@@ -65,8 +67,10 @@ export interface FirewallChain {
   name: string;
   /** Built-in chains have a policy; user chains return to their caller when they fall through. */
   policy: Verdict | null;
-  /** Line of the chain's declaration (`:INPUT DROP [0:0]`). */
+  /** Line of the chain's declaration (`:INPUT DROP [0:0]`); 0 for JSON input. */
   line: number;
+  /** nft only: the table's family (`ip`, `ip6`, `inet`); an `ip6` chain never sees IPv4, and back. */
+  family?: string;
   rules: FirewallRule[];
 }
 
@@ -76,8 +80,9 @@ export interface FirewallRuleset {
   source: string;
   /** Chains by name. */
   chains: Map<string, FirewallChain>;
-  /** Where inbound evaluation starts (`INPUT` for iptables). */
-  inputChain: string;
+  /** The chains inbound packets traverse, in order (`INPUT` for iptables; nft base chains with
+   * hook input, by priority). An ACCEPT in one goes on to the next; DROP and REJECT are final. */
+  inputChains: string[];
   /** Tables present in the file but not evaluated (e.g. `nat`, `mangle`). */
   skippedTables: string[];
 }
