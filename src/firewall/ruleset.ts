@@ -75,7 +75,7 @@ export interface FirewallChain {
 }
 
 export interface FirewallRuleset {
-  format: 'iptables-save' | 'nft-json';
+  format: 'iptables-save' | 'nft-json' | 'windows-json';
   /** The file it was read from, for messages. */
   source: string;
   /** Chains by name. */
