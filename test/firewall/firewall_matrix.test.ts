@@ -1,0 +1,48 @@
+import { expect, it } from 'vitest';
+import { loadMatrix } from '../../src/matrix/load_matrix.js';
+import { compileInventory } from '../../src/matrix/inventory.js';
+import { parseIptablesSave } from '../../src/firewall/iptables_save.js';
+import { checkDocumentedFlows } from '../../src/audit/firewall_matrix.js';
+
+const ams = loadMatrix('builtin:ams');
+const inventory = compileInventory(
+  { roles: { 'ams-server': ['10.66.0.10', '10.66.9.0/24'], 'domain-controller': ['10.66.0.2'], 'global-catalog': ['10.66.0.2'], 'dns-server': ['10.66.0.2'] } },
+  'inv.json',
+  ams,
+);
+// dc2 of issue 21: drops tcp/135, rejects tcp/3268 from AMS, drops the top of the RPC dynamic range.
+const dc2 = parseIptablesSave(
+  `*filter
+:INPUT DROP [0:0]
+-A INPUT -p tcp --dport 135 -j DROP
+-A INPUT -s 10.66.0.10/32 -p tcp --dport 3268 -j REJECT --reject-with tcp-reset
+-A INPUT -p tcp -m multiport --dports 389,49152:60000 -j ACCEPT
+-A INPUT -p udp -m multiport --dports 53,389 -j ACCEPT
+COMMIT
+`,
+  'dc2.rules',
+);
+
+it('names the firewall rule that blocks each documented flow, per source member', () => {
+  const got = checkDocumentedFlows(ams, inventory, '10.66.0.2', dc2)
+    .filter((c) => c.source === '10.66.0.10')
+    .map((c) => [c.ruleId, c.status, c.runs.map((r) => `${r.ports.from}-${r.ports.to} ${r.decision.action} ${r.decision.decidedBy}`).join('; ')]);
+  expect(got).toEqual([
+    ['ams-ldap', 'permitted', '389-389 ACCEPT INPUT #3'],
+    ['ams-cldap', 'permitted', '389-389 ACCEPT INPUT #4'],
+    ['ams-global-catalog', 'blocked', '3268-3268 REJECT INPUT #2'],
+    ['ams-rpc-epm', 'blocked', '135-135 DROP INPUT #1'],
+    ['ams-rpc-dynamic', 'partly-blocked', '49152-60000 ACCEPT INPUT #3; 60001-65535 DROP INPUT policy DROP'],
+    ['ams-dns', 'permitted', '53-53 ACCEPT INPUT #4'],
+  ]);
+});
+
+it('a CIDR source member is inconclusive with the reason, never permitted', () => {
+  const cidr = checkDocumentedFlows(ams, inventory, '10.66.0.2', dc2).filter((c) => c.source === '10.66.9.0/24');
+  expect(cidr.length).toBe(6);
+  for (const c of cidr) expect(c).toMatchObject({ status: 'inconclusive', reason: 'source member 10.66.9.0/24 is a cidr; only single addresses are evaluated yet' });
+});
+
+it('a host in no destination role has nothing to check', () => {
+  expect(checkDocumentedFlows(ams, inventory, '10.66.0.99', dc2)).toEqual([]);
+});
