@@ -46,3 +46,24 @@ it('a CIDR source member is inconclusive with the reason, never permitted', () =
 it('a host in no destination role has nothing to check', () => {
   expect(checkDocumentedFlows(ams, inventory, '10.66.0.99', dc2)).toEqual([]);
 });
+
+it('finds the rules that admit undocumented ports, with the ports and sources', async () => {
+  const { undocumentedPermits } = await import('../../src/audit/firewall_undocumented.js');
+  const fw = parseIptablesSave(
+    `*filter
+:INPUT DROP [0:0]
+-A INPUT -p tcp -m multiport --dports 389,3268 -j ACCEPT
+-A INPUT -p tcp --dport 3389 -j ACCEPT
+-A INPUT -s 10.66.0.0/16 -p tcp --dport 22 -j ACCEPT
+-A INPUT -p tcp --dport 1:65535 -s 192.0.2.1 -j ACCEPT
+COMMIT
+`,
+    'dc2.rules',
+  );
+  const r = undocumentedPermits(ams, inventory, '10.66.0.2', fw);
+  expect(r.permits.map((p) => [p.decidedBy, p.protocol, p.ports.join(','), p.sources.join(',')])).toEqual([
+    ['INPUT #2', 'tcp', '3389', '10.66.0.10'],
+    ['INPUT #3', 'tcp', '22', '10.66.0.10'],
+  ]);
+  expect(r.notFullyChecked.map((x) => x.number)).toEqual([4]);
+});

@@ -1,0 +1,82 @@
+/**
+ * The "undocumented but permitted" finding of issue 21: ports the host firewall admits from
+ * inventory members that no matrix rule allows for their roles towards the host's roles. Pure and
+ * bounded: candidate ports are the common admin and lateral-movement ports plus the ports named by
+ * the firewall's own ACCEPT rules (at most MAX_PORTS_PER_RULE per rule; a rule naming more is
+ * reported as not fully checked); candidate sources are the inventory's single-address members.
+ * Grouped by the admitting firewall rule.
+ */
+import type { Inventory, Matrix, Protocol } from '../matrix/index.js';
+import { addressWords } from '../matrix/inventory.js';
+import type { FirewallRule, FirewallRuleset } from '../firewall/ruleset.js';
+import { evaluate } from './firewall_evaluate.js';
+
+export const ADMIN_PORTS: readonly number[] = [22, 23, 135, 139, 445, 3389, 5985, 5986];
+export const MAX_PORTS_PER_RULE = 4096;
+
+export interface UndocumentedPermit {
+  /** The firewall rule that admits, or null when the chain policy does. */
+  rule: FirewallRule | null;
+  decidedBy: string;
+  protocol: Protocol;
+  /** Sorted ports admitted by it that no matrix rule documents. */
+  ports: number[];
+  /** Source members (as written) it admits them from. */
+  sources: string[];
+}
+
+export interface UndocumentedResult {
+  permits: UndocumentedPermit[];
+  /** ACCEPT rules whose ports were too many to check one by one. */
+  notFullyChecked: FirewallRule[];
+}
+
+function candidatePorts(rs: FirewallRuleset, notFully: FirewallRule[]): Map<Protocol, Set<number>> {
+  const c = new Map<Protocol, Set<number>>([['tcp', new Set(ADMIN_PORTS)], ['udp', new Set<number>()]]);
+  for (const chain of rs.chains.values()) {
+    for (const rule of chain.rules) {
+      if (rule.target.kind !== 'verdict' || rule.target.verdict !== 'ACCEPT' || !rule.match.dports || rule.match.dports.negate) continue;
+      const count = rule.match.dports.value.reduce((n, r) => n + r.to - r.from + 1, 0);
+      if (count > MAX_PORTS_PER_RULE) {
+        notFully.push(rule);
+        continue;
+      }
+      const protos = (rule.match.proto?.value ?? ['tcp', 'udp']).filter((p): p is Protocol => p === 'tcp' || p === 'udp');
+      for (const p of protos) for (const r of rule.match.dports.value) for (let port = r.from; port <= r.to; port++) c.get(p)!.add(port);
+    }
+  }
+  return c;
+}
+
+function documented(matrix: Matrix, srcRoles: readonly string[], dstRoles: Set<string>, proto: Protocol, port: number): boolean {
+  return matrix.rules.some(
+    (r) => r.protocol === proto && srcRoles.includes(r.source) && dstRoles.has(r.destination) && r.portRanges.some((pr) => port >= pr.from && port <= pr.to),
+  );
+}
+
+/** Ports the host's firewall admits from inventory members that the matrix does not document. */
+export function undocumentedPermits(matrix: Matrix, inventory: Inventory, hostAddress: string, rs: FirewallRuleset): UndocumentedResult {
+  const notFullyChecked: FirewallRule[] = [];
+  const cands = candidatePorts(rs, notFullyChecked);
+  const dstRoles = new Set(inventory.rolesForAddress(addressWords(hostAddress)));
+  const groups = new Map<string, UndocumentedPermit>();
+  const sources = inventory.roles.flatMap((r) => r.members).filter((m) => (m.kind === 'ipv4' || m.kind === 'ipv6') && m.text !== hostAddress);
+  for (const m of [...new Map(sources.map((s) => [s.text, s])).values()]) {
+    const srcRoles = inventory.rolesForAddress(addressWords(m.text));
+    for (const [proto, ports] of cands) {
+      for (const port of [...ports].sort((a, b) => a - b)) {
+        const d = evaluate(rs, { src: m.text, dstPort: port, proto });
+        if (d.action !== 'ACCEPT' || documented(matrix, srcRoles, dstRoles, proto, port)) continue;
+        const key = `${d.decidedBy}|${proto}`;
+        const g = groups.get(key) ?? { rule: d.rule, decidedBy: d.decidedBy, protocol: proto, ports: [], sources: [] };
+        groups.set(key, g);
+        if (!g.ports.includes(port)) g.ports.push(port);
+        if (!g.sources.includes(m.text)) g.sources.push(m.text);
+      }
+    }
+  }
+  for (const g of groups.values()) g.ports.sort((a, b) => a - b);
+  const order = (g: UndocumentedPermit) => [g.rule?.chain ?? '\uffff', g.rule?.number ?? Number.MAX_SAFE_INTEGER] as const;
+  const permits = [...groups.values()].sort((a, b) => order(a)[0].localeCompare(order(b)[0]) || order(a)[1] - order(b)[1] || a.protocol.localeCompare(b.protocol));
+  return { permits, notFullyChecked };
+}
