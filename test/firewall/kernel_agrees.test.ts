@@ -2,7 +2,7 @@
  * evaluate() against the kernel's own verdict: two namespaces this test creates, joined by a veth
  * pair; the server namespace gets the lab dc2 rules (iptables) and listens on every tested port; the
  * client connects from several source addresses. Connected = ACCEPT, refused = REJECT (tcp-reset),
- * no answer within 700 ms = DROP. Packets go only between these two namespaces; attempts are
+ * no answer within 1.2 s = DROP. Packets go only between these two namespaces; attempts are
  * bounded (one per case). Skipped with the reason when not root or tools are missing; fails
  * instead when FLOWAUDIT_REQUIRE_LIVE=1.
  */
@@ -37,7 +37,7 @@ const SERVER = '10.66.0.1';
 
 const LISTEN = `const net=require('node:net');for(const p of ${JSON.stringify(PORTS)})net.createServer(s=>s.destroy()).listen(p,'${SERVER}');setTimeout(()=>process.exit(0),60000);console.log('ready')`;
 const CONNECT = `const net=require('node:net');const [src,port]=process.argv.slice(1);
-const s=net.connect({host:'${SERVER}',port:+port,localAddress:src});const t=setTimeout(()=>{console.log('DROP');process.exit(0)},700);
+const s=net.connect({host:'${SERVER}',port:+port,localAddress:src});const t=setTimeout(()=>{console.log('DROP');process.exit(0)},1200);
 s.on('connect',()=>{console.log('ACCEPT');process.exit(0)});s.on('error',e=>{console.log(e.code==='ECONNREFUSED'?'REJECT':e.code);process.exit(0)});`;
 
 describeNetns('evaluate() agrees with the kernel (namespaces, real packets)', reason, () => {
