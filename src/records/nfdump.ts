@@ -22,6 +22,7 @@ import type { InputSummary } from '../capture/ingest.js';
 import type { RecordCollector } from './collector.js';
 import { emptyRecord, type FlowRecord } from './flow_record.js';
 import { RecordLogReader } from './read_log.js';
+import { messageOf } from '../errors.js';
 
 /** nfdump's file magic (0xA50C, little-endian) at offset 0, in every layout version. */
 export function isNfdumpFile(path: string): boolean {
@@ -93,7 +94,7 @@ export async function readNfdumpFile(path: string, collector: RecordCollector, b
   const reader = new RecordLogReader(path, 'nfdump', collector);
   const hashing = sha256OfFile(path).then(
     (hex) => void (reader.summary.sha256 = hex),
-    (e: unknown) => void (reader.summary.error ??= { offset: 0, message: `${path}: cannot hash file: ${(e as Error).message}` }),
+    (e: unknown) => void (reader.summary.error ??= { offset: 0, message: `${path}: cannot hash file: ${messageOf(e)}` }),
   );
   const child = spawn(bin, nfdumpArgs(path), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TZ: 'UTC' } });
   let stderr = '';
