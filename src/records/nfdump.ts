@@ -96,6 +96,7 @@ export async function readNfdumpFile(path: string, collector: RecordCollector, b
     (hex) => void (reader.summary.sha256 = hex),
     (e: unknown) => void (reader.summary.error ??= { offset: 0, message: `${path}: cannot hash file: ${messageOf(e)}` }),
   );
+  // child_process loads net and streams: only when an nfdump file is read (the bundle test checks start-up).
   const child = childProcess().spawn(bin, nfdumpArgs(path), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TZ: 'UTC' } });
   let stderr = '';
   child.stderr.setEncoding('utf8');
