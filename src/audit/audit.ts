@@ -86,6 +86,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     extraViolations: scanFindings.map((f) => `scanning client ${f.client}: ${f.probes} unexpected connection${f.probes === 1 ? '' : 's'} to ${f.ports} port${f.ports === 1 ? '' : 's'} on ${f.hosts} host${f.hosts === 1 ? '' : 's'}, ${f.answered} answered`),
   });
 
+  const ad = adInfrastructureHint(unexpected, matrix);
   const result: AuditResult = {
     schema: AUDIT_SCHEMA,
     verdict: decided.verdict,
@@ -104,9 +105,9 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     nearMisses: nearMissesOf(unexpected, insight),
     scans: scanFindings,
     warnings,
+    ...(ad !== null ? { adInfrastructure: ad } : {}),
+    unexpectedByServer: [], // filled by withNamesAndGroups, once every name is known
   };
-  const ad = adInfrastructureHint(unexpected, matrix);
-  if (ad !== null) result.adInfrastructure = ad;
   qualifyUnavailableNames(result);
   result.nextSteps = [...inconclusiveSteps(result), ...nextSteps(result), ...vantageHint(result, walk.hub.hub(), insight.labelled)];
   return withNamesAndGroups(result);

@@ -14,8 +14,11 @@ import type { UnexpectedGroup } from './result.js';
 import { zeroOutcomes } from './rule_acc.js';
 import { isoMicros } from './time.js';
 
+/** The fields of a group filled when the group is finished (results(), then withNamesAndGroups). */
+type FinishedField = 'diagnosis' | 'communityIds' | 'clientNames' | 'serverNames';
+
 interface GroupAcc {
-  g: UnexpectedGroup;
+  g: Omit<UnexpectedGroup, FinishedField>;
   first: number;
   last: number;
   ids: CommunityIdSample;
@@ -49,8 +52,11 @@ export class UnexpectedGroups {
     else for (const x of c.communityIds ?? []) acc.ids.add(x);
   }
 
-  /** The groups, finished (times, diagnosis, Community IDs), in report order. */
-  /** The groups, near misses kept only where the server's own evidence fits the role (`fit`). */
+  /**
+   * The groups, finished (times, diagnosis, Community IDs), in report order, near misses kept only
+   * where the server's own evidence fits the role (`fit`). The names of both ends are filled by
+   * withNamesAndGroups (grouping.ts) once every name is known.
+   */
   results(fit: RoleFit): UnexpectedGroup[] {
     return [...this.groups.entries()]
       .map(([key, a]) => ({
@@ -60,6 +66,8 @@ export class UnexpectedGroups {
         lastSeen: isoMicros(a.last),
         diagnosis: this.insight.groupDiagnosis(key),
         communityIds: a.ids.values(),
+        clientNames: [],
+        serverNames: [],
       }))
       .sort(compareGroups);
   }

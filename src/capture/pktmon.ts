@@ -149,7 +149,7 @@ function l3Offset(d: Uint8Array, p: number, caplen: number, linkType: number): n
     }
     case 105: {
       const off = dot11SnapPayload(d, p, p + caplen);
-      return off > 0 ? off : 0;
+      return Math.max(off, 0);
     }
     case 0:
     case 108:

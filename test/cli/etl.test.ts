@@ -97,7 +97,12 @@ describe('component names are attacker-controlled', () => {
     writeFileSync(
       p,
       buildEtl([
-        { events: [pktmonPacketEvent({ group: 1, component: 7, payload: syn, us: 1 }), pktmonPacketEvent({ group: 1, component: 9, appearance: 2, payload: syn, drop: { reason: 8, location: 1 }, us: 2 })] },
+        {
+          events: [
+            pktmonPacketEvent({ group: 1, component: 7, payload: syn, us: 1 }),
+            pktmonPacketEvent({ group: 1, component: 9, appearance: 2, payload: syn, drop: { reason: 8, location: 1 }, us: 2 }),
+          ],
+        },
         { events: [pktmonComponentEvent(9, 3, '<script>alert(1)</script>', '=HYPERLINK("http://x","y")')] },
       ]),
     );

@@ -108,7 +108,7 @@ describe('an input that cannot be read is one line, exit 2, no report (item 4)',
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.files.size).toBe(0);
-    expect(r.stderr).toBe(`flowaudit: ${text}: Cannot read pcap header: unknown magic 0x68656c6c (neither pcap nor pcapng) (at byte offset 0)\n`);
+    expect(r.stderr).toBe(`flowaudit: ${text}: Cannot read pcap header: unknown magic 0x68656c6c (neither pcap, pcapng nor ETL) (at byte offset 0)\n`);
   });
 
   it('several inputs, one bad: the inconclusive report stays, the bad one named on stderr', async () => {

@@ -10,7 +10,7 @@
  * next call to `next()`; components' names arrive in pktmon's rundown events, usually at the end
  * of the trace, and fill `info.etl.components` and the interfaces' names when they do.
  */
-import { CaptureFormatError } from '../../errors.js';
+import { CaptureFormatError, messageOf } from '../../errors.js';
 import { ByteWindow, hex32 } from '../../inputs/chunked_file.js';
 import { noteEndOfInput, type CaptureInfo, type InterfaceInfo, type PacketSource, type RawPacket } from '../source.js';
 import { CLOCK_NAMES, eventTime, parseTraceHeader, type EtlTraceHeader } from './etl_clock.js';
@@ -54,7 +54,13 @@ export function isEtlHeader(b: Uint8Array, v: DataView, p: number, avail: number
   if (avail < ETL_SNIFF_BYTES) return false;
   const size = v.getUint32(p, true);
   const t = b[p + WMI_BUFFER_HEADER_LEN + 2]!;
-  return size >= WMI_BUFFER_HEADER_LEN + 32 && size <= MAX_ETL_BUFFER && (t === 1 || t === 2) && (b[p + WMI_BUFFER_HEADER_LEN + 3]! & 0xc0) === 0xc0 && v.getUint16(p + WMI_BUFFER_HEADER_LEN + 6, true) === 0;
+  return (
+    size >= WMI_BUFFER_HEADER_LEN + 32 &&
+    size <= MAX_ETL_BUFFER &&
+    (t === 1 || t === 2) &&
+    (b[p + WMI_BUFFER_HEADER_LEN + 3]! & 0xc0) === 0xc0 &&
+    v.getUint16(p + WMI_BUFFER_HEADER_LEN + 6, true) === 0
+  );
 }
 
 export class EtlReader implements PacketSource {
@@ -129,7 +135,7 @@ export class EtlReader implements PacketSource {
         decompressPlainLz77(w.buf, p + WMI_BUFFER_HEADER_LEN, p + h.size, this.scratch, WMI_BUFFER_HEADER_LEN, h.fullSize - WMI_BUFFER_HEADER_LEN);
       } catch (e) {
         const at = e instanceof Lz77Error ? w.base + e.inputOffset : off;
-        return this.fail(at, `ETL buffer at offset ${off}: compressed data is corrupt at offset ${at}: ${(e as Error).message}`);
+        return this.fail(at, `ETL buffer at offset ${off}: compressed data is corrupt at offset ${at}: ${messageOf(e)}`);
       }
       this.buf = this.scratch;
       this.at = WMI_BUFFER_HEADER_LEN;
@@ -156,7 +162,7 @@ export class EtlReader implements PacketSource {
     try {
       ok = readEvent(b, this.view, this.at, this.stop, ev);
     } catch (e) {
-      this.warn(`ETL buffer at offset ${this.bufferOffset}: ${(e as Error).message}; the rest of the buffer is skipped`);
+      this.warn(`ETL buffer at offset ${this.bufferOffset}: ${messageOf(e)}; the rest of the buffer is skipped`);
       ok = false;
     }
     if (!ok) {
@@ -186,7 +192,7 @@ export class EtlReader implements PacketSource {
     try {
       this.trace = parseTraceHeader(this.buf, this.view, ev.dataAt, ev.dataLength, ev.timestamp, t === TraceHeader.System32 ? 4 : 8);
     } catch (e) {
-      this.fail(this.bufferOffset, `ETL trace header at offset ${this.bufferOffset + WMI_BUFFER_HEADER_LEN}: ${(e as Error).message}`);
+      this.fail(this.bufferOffset, `ETL trace header at offset ${this.bufferOffset + WMI_BUFFER_HEADER_LEN}: ${messageOf(e)}`);
       return false;
     }
     const tr = this.trace;
