@@ -18,6 +18,7 @@ import type { DynamicRpc, NearMiss, NearMissRef, RuleEvidence } from './insight.
 import type { NameEntry } from './names.js';
 import type { DiscoveredInventoryReport } from './discover/in_audit.js';
 import type { NameRef, UnexpectedServerGroup } from './grouping_types.js';
+import type { FloodAggregate } from './flood.js';
 import type { ScanFinding } from './scans.js';
 import type { MemberFailure } from './partial.js';
 import type { ControlsBlock } from './controls.js';
@@ -253,6 +254,11 @@ export interface AuditResult {
    * port; its answered connections stay in `unexpected`. Sorted by probes, most first.
    */
   scans: ScanFinding[];
+  /**
+   * Floods past the budget (audit/flood.ts): unanswered unexpected connections folded per target
+   * with exact counts and an estimate of distinct sources. Absent when nothing was folded.
+   */
+  floods?: FloodAggregate[];
   /** Issue 8: warnings for the reader (inventory names never seen in the capture). */
   warnings: AuditWarning[];
   /** Issue 11b, merged reports only (`flowaudit merge`): each sensor's window, inputs and drops; how parts were united. */

@@ -9,6 +9,7 @@ import type { Connection } from '../flows/connection.js';
 import type { MatrixRule } from '../matrix/types.js';
 import { compareGroups } from './address_order.js';
 import { groupPort, matchingRules } from './classify.js';
+import { FloodFold, type FloodAggregate } from './flood.js';
 import type { Ends, Insights, NearMiss } from './insight.js';
 import type { UnexpectedGroup } from './result.js';
 import { zeroOutcomes } from './rule_acc.js';
@@ -26,6 +27,8 @@ interface GroupAcc {
 
 export class UnexpectedGroups {
   private readonly groups = new Map<string, GroupAcc>();
+  /** Unanswered connections beyond the flood budget, folded per target (flood.ts). */
+  private readonly flood = new FloodFold();
 
   constructor(
     private readonly insight: Insights,
@@ -37,7 +40,11 @@ export class UnexpectedGroups {
   add(c: Connection, ends: Ends): void {
     const port = groupPort(c);
     const key = `${c.client}|${c.server}|${c.protocol}|${port}`;
-    const acc = this.groups.get(key) ?? this.open(key, c, ends, port);
+    let acc = this.groups.get(key);
+    if (acc === undefined) {
+      if (this.flood.folds(c, this.groups.size)) return this.flood.add(c, ends.server.roles);
+      acc = this.open(key, c, ends, port);
+    }
     const g = acc.g;
     this.insight.onGroup(key, c);
     g.connections += c.count;
@@ -50,6 +57,11 @@ export class UnexpectedGroups {
     const cid = connectionCommunityId(c);
     if (cid !== null) acc.ids.add(cid);
     else for (const x of c.communityIds ?? []) acc.ids.add(x);
+  }
+
+  /** The flood aggregates (empty unless a flood went past the budget), largest first. */
+  floods(): FloodAggregate[] {
+    return this.flood.results();
   }
 
   /**

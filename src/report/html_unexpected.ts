@@ -69,6 +69,7 @@ export function extraSections(r: AuditResult, _addr: AddrHtml): string {
   const misses = nearMissLines(r, labeller(r));
   if (misses.length > 0) out.push(`<section id="nearMisses"><h2>Near misses (${r.nearMisses?.length ?? 0})</h2><ul class="extra">${misses.map((t) => `<li>${esc(t)}</li>`).join('')}</ul></section>`);
   if (r.scans.length > 0) out.push(`<section id="scans"><h2>Scans</h2>${textList(r.scans) ?? generic(r.scans)}</section>`);
+  if (r.floods !== undefined && r.floods.length > 0) out.push(`<section id="floods"><h2>Floods (folded beyond the budget)</h2>${textList(r.floods) ?? generic(r.floods)}</section>`);
   const names = r.names ?? [];
   if (names.length > 0) {
     out.push('<section id="names"><h2>Host names seen</h2><table id="names-table"><thead><tr><th>Address</th><th>Names [evidence]</th></tr></thead><tbody>');
