@@ -8,9 +8,12 @@ import { InputError, UsageError } from '../errors.js';
 import type { ServerPorts } from '../flows/direction.js';
 import { collectFacts, type CaptureFacts } from '../flows/facts.js';
 import { FlowEngine } from '../flows/flow_engine.js';
-import { ingestInputs, type IngestOptions } from '../capture/ingest.js';
+import { ingestInputs, type IngestOptions, type InputSummary } from '../capture/ingest.js';
 import { expandInputs, type InputSpec } from '../inputs/input_list.js';
 import { RecordCollector, type RecordKeeping } from '../records/collector.js';
+import { isNfdumpFile, readNfdumpFile } from '../records/nfdump.js';
+import { ZEEK_COLUMNS } from '../records/clickhouse/query.js';
+import { isClickhouseUrl, readClickhouse, type QuerySpec } from '../records/clickhouse/source.js';
 import { joinRecordFacts, readRecordLogs, recordLogFormat, streamRecordHook, withCompanionLogs, type RecordLogInput } from '../records/record_facts.js';
 
 /**
@@ -24,13 +27,17 @@ export function resolveInputs(paths: string[]): string[] {
 /** Usage/input errors before any work: no input given, or a path that does not exist. */
 export function checkCaptures(paths: string[]): void {
   if (paths.length === 0) throw new UsageError('no capture file given');
-  expandInputs(paths);
+  const files = paths.filter((p) => !isClickhouseUrl(p));
+  if (files.length > 0) expandInputs(files);
 }
 
 export interface AnalyseOptions {
   onProgress?: (packets: number, path: string) => void;
   onNote?: (message: string) => void;
   stdin?: IngestOptions['stdin'];
+  /** How a `clickhouse://` input is queried (columns, inventory scope, window); default: Zeek columns, every row. */
+  query?: QuerySpec;
+  env?: Record<string, string | undefined>;
   /** Flow-log records aggregated per tuple (default: the audit's view), or one connection per row (`flows`). */
   records?: RecordKeeping;
 }
@@ -45,13 +52,20 @@ export async function analyseInputs(
   opts: AnalyseOptions = {},
 ): Promise<{ facts: CaptureFacts; hashed: Promise<void>; skipped: { path: string; reason: string }[] }> {
   checkCaptures(paths);
-  const specs = expandInputs(paths);
+  const queries = paths.filter(isClickhouseUrl); // pushed down: the engine aggregates, records/clickhouse
+  const files = paths.filter((p) => !isClickhouseUrl(p));
+  const specs = files.length > 0 ? expandInputs(files) : [];
   // The record-log hook: a flow log (Zeek, Suricata, flowaudit flows), detected by content, is read
   // by src/records; everything else goes to the packet readers. Both end in the same facts.
   const logs: RecordLogInput[] = [];
   const captures: InputSpec[] = [];
   const skippedHere: { path: string; reason: string }[] = [];
+  const netflow: string[] = []; // nfdump files (nfcapd.*), read through the nfdump binary
   for (const s of specs) {
+    if (s.path !== '-' && isNfdumpFile(s.path)) {
+      netflow.push(s.path);
+      continue;
+    }
     const f = recordLogFormat(s.path);
     // A file found in a directory that looks like text but is no flow log (an old report, the
     // inventory, notes as JSON) is skipped with a note, like any other non-capture there (issue 20).
@@ -62,23 +76,27 @@ export async function analyseInputs(
     } else if (f) logs.push({ path: s.path, ...f });
     else captures.push(s);
   }
-  if (logs.length === 0 && captures.length === 0) {
+  if (logs.length === 0 && captures.length === 0 && netflow.length === 0 && queries.length === 0) {
     throw new InputError(`no capture among the inputs: ${skippedHere.map((k) => `${k.path} (${k.reason})`).join(', ')}`);
   }
   const engine = new FlowEngine();
   const collector = new RecordCollector(serverPorts, opts.records ?? 'tuples');
   // Flow-log files first (names logs before conn logs), so a conn.log on stdin still meets its ssl.log names.
   const { inputs: read, hashed: logsHashed } = readRecordLogs(logs, collector);
+  const netflowRead: InputSummary[] = [];
+  for (const p of netflow) netflowRead.push(await readNfdumpFile(p, collector));
+  const querySpec = opts.query ?? { columns: ZEEK_COLUMNS, serverPorts, scope: null };
+  for (const q of queries) netflowRead.push(await readClickhouse(q, querySpec, collector, opts.env));
   const ingestOpts = { ...opts, recordLog: streamRecordHook(collector) }; // flow logs on stdin / pipes
   const ingested =
     captures.length > 0 ? await ingestInputs(captures, engine, ingestOpts) : { inputs: [], hashed: Promise.resolve(), skipped: [] };
   ingested.skipped.unshift(...skippedHere);
   let facts = collectFacts(engine, ingested.inputs, serverPorts);
-  if (logs.length === 0 && collector.connections.size === 0 && !ingested.inputs.some((i) => i.records)) {
+  if (logs.length === 0 && netflowRead.length === 0 && collector.connections.size === 0 && !ingested.inputs.some((i) => i.records)) {
     return { facts, hashed: ingested.hashed, skipped: ingested.skipped };
   }
   // Captures in packet order (and flow logs read from streams), then the logs named as files.
-  facts = joinRecordFacts(facts, collector, [...ingested.inputs, ...logs.map((l) => read.get(l.path)!)]);
+  facts = joinRecordFacts(facts, collector, [...ingested.inputs, ...logs.map((l) => read.get(l.path)!), ...netflowRead]);
   return { facts, hashed: Promise.all([ingested.hashed, logsHashed]).then(() => undefined), skipped: ingested.skipped };
 }
 

@@ -25,13 +25,15 @@ export type RecordLogFormat =
   | 'zeek-ssl'
   | 'zeek-dns'
   | 'suricata-eve'
-  | 'flowaudit-flows';
+  | 'flowaudit-flows'
+  | 'nfdump'
+  | 'clickhouse';
 
 /**
  * Facts a packet capture yields and a flow record cannot carry. Reported as unavailable (not
  * looked for), never as absent (looked for and not there).
  */
-export type UnavailableFact = 'tls-sni' | 'http-host' | 'dns-answers' | 'epm-handouts' | 'icmp-quotes';
+export type UnavailableFact = 'tls-sni' | 'http-host' | 'dns-answers' | 'epm-handouts' | 'icmp-quotes' | 'tcp-state';
 
 export const UNAVAILABLE_TEXT: Record<UnavailableFact, string> = {
   'tls-sni': 'TLS server names (SNI)',
@@ -39,6 +41,7 @@ export const UNAVAILABLE_TEXT: Record<UnavailableFact, string> = {
   'dns-answers': 'DNS answers',
   'epm-handouts': 'endpoint-mapper (RPC) port hand-outs',
   'icmp-quotes': 'ICMP errors tied to the connection they answer',
+  'tcp-state': 'TCP connection states (handshake, refusal: NetFlow keeps flags of both directions together, so outcomes come from packet counts only)',
 };
 
 /** One problem line of a flow log, for messages: `path:line: message`. */
@@ -64,4 +67,18 @@ export interface RecordInputInfo {
   companions: string[];
   /** What this log cannot tell (see UnavailableFact). */
   unavailable: UnavailableFact[];
+  /** A query input (ClickHouse): what ran, where, and the hash of what came back (verify re-runs it). */
+  query?: QueryEvidence;
+}
+
+export interface QueryEvidence {
+  /** The source without its password, e.g. clickhouse://127.0.0.1:8123/flows.conn. */
+  source: string;
+  sql: string;
+  serverVersion: string;
+  /** Groups (tuples) returned, and the connections (rows) they stand for. */
+  tuples: number;
+  rows: number;
+  /** SHA-256 of the returned tuples as received (one JSON line each, in the query's order). */
+  tuplesSha256: string;
 }

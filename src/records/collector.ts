@@ -21,6 +21,13 @@ const MAX_NAMES_PER_ADDRESS = 16;
  */
 export type RecordKeeping = 'tuples' | 'rows';
 
+/** A record that stands for a group of records already summed by a query engine (ClickHouse). */
+export interface RecordGroup {
+  count: number;
+  /** µs: the latest start among the group's records. */
+  lastStart: number;
+}
+
 export class RecordCollector {
   readonly table: RecordTable | null;
   readonly tuples: FlowAggregates | null;
@@ -47,7 +54,7 @@ export class RecordCollector {
   }
 
   /** Orient and keep a record; an error text when it cannot be stored (bad address). */
-  addRecord(r: FlowRecord, orig?: Uint32Array, resp?: Uint32Array): number | string {
+  addRecord(r: FlowRecord, orig?: Uint32Array, resp?: Uint32Array, group?: RecordGroup): number | string {
     let sni = r.sni;
     if (r.uid !== undefined && this.sslNames.size > 0) sni = this.sslNames.get(connKey(r.uid, r.orig, r.origPort, r.resp, r.respPort)) ?? sni;
     let i: number | string;
@@ -56,8 +63,13 @@ export class RecordCollector {
       if (typeof t === 'string') return t;
       t.sni = this.tuples.nameId(sni);
       t.host = this.tuples.nameId(r.httpHost);
+      if (group) {
+        t.count = group.count;
+        t.lastStart = group.lastStart;
+      }
       i = this.tuples.add(t);
-    } else i = this.table!.add(r, this.serverPorts);
+    } else if (group && group.count !== 1) return 'a query group of records cannot be kept as rows (--flow-log-rows / --emit-state)';
+    else i = this.table!.add(r, this.serverPorts);
     if (typeof i === 'number' && sni !== undefined) this.sni.set(i, sni);
     if (typeof i === 'number' && r.httpHost !== undefined) this.httpHost.set(i, r.httpHost);
     return i;

@@ -6,10 +6,10 @@
 import type { InputSummary } from '../capture/ingest.js';
 import type { ByteBasis, RecordInputInfo, RecordLogFormat, UnavailableFact } from '../inputs/record_input.js';
 import { FlowauditError, messageOf } from '../errors.js';
-import type { RecordCollector } from './collector.js';
+import type { RecordCollector, RecordGroup } from './collector.js';
 import type { FlowRecord } from './flow_record.js';
 import { flowauditFlowRecord } from './flowaudit_flows.js';
-import { forEachLineOfFile, forEachLineOfText } from './line_reader.js';
+import { forEachLineOfText } from './line_reader.js';
 import { suricataEveRecord } from './suricata_eve.js';
 import { zeekConnRecord } from './zeek_conn.js';
 import { zeekDnsAnswers, zeekSslName } from './zeek_names.js';
@@ -22,6 +22,8 @@ export function unavailableFor(format: RecordLogFormat, companions: RecordLogFor
   if (format === 'zeek-ssl' || format === 'zeek-dns') return [];
   // flowaudit's own lines carry the SNI and Host of each connection; DNS answers stay with the sensor.
   if (format === 'flowaudit-flows') return ['dns-answers', 'epm-handouts', 'icmp-quotes'];
+  if (format === 'clickhouse') return ['tls-sni', 'http-host', 'dns-answers', 'epm-handouts', 'icmp-quotes'];
+  if (format === 'nfdump') return ['tcp-state', 'tls-sni', 'http-host', 'dns-answers', 'epm-handouts', 'icmp-quotes'];
   const all: UnavailableFact[] = ['tls-sni', 'http-host', 'dns-answers', 'epm-handouts', 'icmp-quotes'];
   return all.filter((f) => !(f === 'tls-sni' && companions.includes('zeek-ssl')) && !(f === 'dns-answers' && companions.includes('zeek-dns')));
 }
@@ -78,17 +80,28 @@ export class RecordLogReader {
     this.take(r, no, orig, resp);
   }
 
+  /** A record a source parsed itself (nfdump output, query results): taken as one data line. */
+  record(r: FlowRecord, no: number, group?: RecordGroup): void {
+    this.info.lines++;
+    this.take(r, no, undefined, undefined, group);
+  }
+
+  /** The reader's info (a query source adds its evidence). */
+  get recordInfo(): RecordInputInfo {
+    return this.info;
+  }
+
   /** A data line (or JSON object) that could not be framed (cut, too long). */
   malformed(no: number, message: string): void {
     this.info.lines++;
     this.bad(no, message);
   }
 
-  private take(r: FlowRecord, no: number, orig?: Uint32Array, resp?: Uint32Array): void {
-    const added = this.into.addRecord(r, orig, resp);
+  private take(r: FlowRecord, no: number, orig?: Uint32Array, resp?: Uint32Array, group?: RecordGroup): void {
+    const added = this.into.addRecord(r, orig, resp, group);
     if (typeof added === 'string') return this.bad(no, added);
     const s = this.summary;
-    this.info.connections++;
+    this.info.connections += group?.count ?? 1;
     s.packets += r.origPkts + r.respPkts;
     s.bytes += r.origBytes + r.respBytes;
     this.bases.add(r.byteBasis);
@@ -169,17 +182,6 @@ export class RecordLogReader {
     s.byteBasis = this.bases.size === 0 ? null : this.bases.size === 1 ? [...this.bases][0]! : 'mixed';
     return s;
   }
-}
-
-/** Read one flow log file (plain or gzip) into the collector. */
-export function readRecordLog(path: string, format: RecordLogFormat, into: RecordCollector): InputSummary {
-  const r = new RecordLogReader(path, format, into);
-  try {
-    forEachLineOfFile(path, (line, no) => r.line(line, no));
-  } catch (e) {
-    r.fail(e);
-  }
-  return r.finish();
 }
 
 /** Read a flow log from chunks of text (stdin, a pipe: decompressed already) into the collector. */

@@ -7,6 +7,7 @@ import { UsageError, InputError } from '../../errors.js';
 import { REPORT_FORMATS, renderReport } from '../../report/render.js';
 import { useColor, type Io } from '../io.js';
 import { DEFAULT_MATRIX, addAuditOptions, chooseFormat, loadPolicy } from '../options.js';
+import { querySpec, type QueryFlags } from '../query_options.js';
 import { analyseInputs, checkCaptures, nothingReadable, resolveInputs } from '../pipeline.js';
 import type { AuditResult } from '../../audit/result.js';
 import { exitCodeFor } from '../../audit/verdict.js';
@@ -21,7 +22,7 @@ import { phaseTimer } from '../timing.js';
 
 const FORMATS = REPORT_FORMATS;
 
-export interface AuditFlags extends DeliveryFlags {
+export interface AuditFlags extends DeliveryFlags, QueryFlags {
   inventory?: string;
   matrix?: string[];
   features?: string[];
@@ -47,6 +48,9 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
   )
     .option('--emit-state <file>', 'also write a mergeable partial result (see flowaudit merge)')
     .option('--sensor <name>', 'name of the sensor these captures come from, recorded in --emit-state (default: host name)')
+    .option('--columns <file>', 'for a clickhouse:// input: JSON mapping of conn.log facts (id_orig_h, id_resp_p, proto, orig_pkts, …) to the table\'s column names, null where the table lacks one (default: Zeek names with dots as underscores)')
+    .option('--since <time>', 'for a clickhouse:// input: only rows from this time (ISO 8601 or epoch seconds)')
+    .option('--until <time>', 'for a clickhouse:// input: only rows before this time (ISO 8601 or epoch seconds)')
     .option('--flow-log-rows', 'keep each flow-log row as a connection of its own (client ports, Community IDs) instead of aggregating rows per tuple as they are read; memory then grows with rows')
     .action(async (captures: string[], flags: AuditFlags) => {
       setExit(await auditCommand(captures, flags, io, argv));
@@ -68,7 +72,10 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   const vantage = flags.vantage ?? [];
   checkVantage(vantage, matrix, inventory);
   timer.mark('policy');
-  const { facts, hashed } = await analyseInputs(captures, serverPortsFor(matrix), {
+  const serverPorts = serverPortsFor(matrix);
+  const { facts, hashed } = await analyseInputs(captures, serverPorts, {
+    query: querySpec(flags, serverPorts, inventory, scope),
+    env: io.env,
     onNote: (m) => io.stderr(`flowaudit: note: ${m}\n`),
     ...(io.stdin ? { stdin: io.stdin } : {}),
     // A mergeable state keeps flow-log rows (merge finds connections two sensors share by their
