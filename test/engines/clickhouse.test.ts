@@ -13,13 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run_cli.js';
-import { sharedMissing } from '../support/shared.js';
+import { SHARED_DIR, sharedMissing } from '../support/shared.js';
 import { startClickhouse, type TestServer } from './clickhouse_server.js';
 import { haveCommand, REQUIRE_ENGINES } from './engines_support.js';
 
 const HAVE = haveCommand('clickhouse-server');
 const INV = 'fixtures/ams-lab.inventory.json';
-const CORPUS_LOG = '../shared/corpus/flowlogs/logs/zeek__opt.basic.conn.log';
+const CORPUS_LOG_PART = 'corpus/flowlogs/logs/zeek__opt.basic.conn.log';
+const CORPUS_LOG = join(SHARED_DIR, CORPUS_LOG_PART);
 const tmp = mkdtempSync(join(tmpdir(), 'flowaudit-chtest-'));
 
 const COLUMNS =
@@ -116,7 +117,7 @@ function conclusions(r: Rep): unknown {
   return { code: r.code, verdict: r.verdict, rules: r.rules.map((x) => [x.id, x.status]), unexpected: r.unexpected.map(group) };
 }
 
-const skipReason = !HAVE ? 'clickhouse-server not installed (apt-get install clickhouse-server)' : sharedMissing(CORPUS_LOG.replace('../shared/', ''));
+const skipReason = !HAVE ? 'clickhouse-server not installed (apt-get install clickhouse-server)' : sharedMissing(CORPUS_LOG_PART);
 describe.skipIf(skipReason !== null && !REQUIRE_ENGINES)(`ClickHouse push-down against the real server${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   let s: TestServer;
   const files: Record<string, string> = {};
