@@ -65,8 +65,9 @@ export interface QueryRun {
  * one-line message on connection or server errors.
  */
 export async function runGroupQuery(t: ClickhouseTarget, spec: QuerySpec, onRow: (row: Record<string, unknown>, no: number) => void): Promise<QueryRun> {
-  const { createClient } = await import('@clickhouse/client');
-  const client = createClient({ url: t.url, username: t.username, password: t.password, request_timeout: 600_000, compression: { response: false, request: false } });
+  const { createClient, ClickHouseLogLevel } = await import('@clickhouse/client');
+  // The client's own log lines would land in the report on stdout: off (errors come back as exceptions).
+  const client = createClient({ url: t.url, username: t.username, password: t.password, compression: { response: false, request: false }, log: { level: ClickHouseLogLevel.OFF } });
   try {
     const v = await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
     const serverVersion = String(((await v.json()) as { v: string }[])[0]?.v ?? 'unknown');
