@@ -38,6 +38,8 @@ export interface AnalyseOptions {
   /** How a `clickhouse://` input is queried (columns, inventory scope, window); default: Zeek columns, every row. */
   query?: QuerySpec;
   env?: Record<string, string | undefined>;
+  /** Recorded SQL per clickhouse:// input (verify re-runs it as it was). */
+  querySql?: Record<string, string>;
   /** Flow-log records aggregated per tuple (default: the audit's view), or one connection per row (`flows`). */
   records?: RecordKeeping;
 }
@@ -86,7 +88,10 @@ export async function analyseInputs(
   const netflowRead: InputSummary[] = [];
   for (const p of netflow) netflowRead.push(await readNfdumpFile(p, collector));
   const querySpec = opts.query ?? { columns: ZEEK_COLUMNS, serverPorts, scope: null };
-  for (const q of queries) netflowRead.push(await readClickhouse(q, querySpec, collector, opts.env));
+  for (const q of queries) {
+    const sql = opts.querySql?.[q];
+    netflowRead.push(await readClickhouse(q, sql === undefined ? querySpec : { ...querySpec, sql }, collector, opts.env));
+  }
   const ingestOpts = { ...opts, recordLog: streamRecordHook(collector) }; // flow logs on stdin / pipes
   const ingested =
     captures.length > 0 ? await ingestInputs(captures, engine, ingestOpts) : { inputs: [], hashed: Promise.resolve(), skipped: [] };

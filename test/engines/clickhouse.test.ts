@@ -193,6 +193,21 @@ describe.skipIf(skipReason !== null && !REQUIRE_ENGINES)(`ClickHouse push-down a
     expect(bad.code).toBe(2);
   }, 60_000);
 
+  it('verify re-runs the recorded query: verified while the data is the same, CHANGED after a row is added', async () => {
+    await load(s, 'verified', zeekRows(mixedLog()));
+    const out = join(tmp, 'verified.report.json');
+    const a = await runCli(['audit', `clickhouse://127.0.0.1:${s.http}/flows.verified`, '--inventory', INV, '--format', 'json', '-o', out, '--exit-zero']);
+    expect(a.code).toBe(0);
+    writeFileSync(out, a.files.get(out)!);
+    const ok = await runCli(['verify', out]);
+    expect(ok.stdout).toContain('query re-run: the same');
+    expect(ok.code).toBe(0);
+    await s.sql(`INSERT INTO shard2.verified FORMAT JSONEachRow`, JSON.stringify(zeekRows(mixedLog())[0]));
+    const changed = await runCli(['verify', out]);
+    expect(changed.code).not.toBe(0);
+    expect(changed.stdout).toMatch(/CHANGED: clickhouse:\/\/127\.0\.0\.1:\d+\/flows\.verified query re-run returns tuples with sha256 [0-9a-f]{64} \(\d+ rows\), the report recorded [0-9a-f]{64}: the data changed since/);
+  }, 60_000);
+
   it('a table that does not exist: one line naming the source, exit 2', async () => {
     const r = await runCli(['audit', `clickhouse://127.0.0.1:${s.http}/flows.nosuch`, '--inventory', INV]);
     expect(r.code).toBe(2);

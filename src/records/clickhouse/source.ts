@@ -50,7 +50,10 @@ export function parseClickhouseUrl(text: string, env: Record<string, string | un
 /** Dotted Zeek names for the query's columns (the conn.log row parser reads these). */
 const DOTTED: Record<string, string> = { id_orig_h: 'id.orig_h', id_orig_p: 'id.orig_p', id_resp_h: 'id.resp_h', id_resp_p: 'id.resp_p' };
 
-export type QuerySpec = Omit<QueryOptions, 'database' | 'table'>;
+export type QuerySpec = Omit<QueryOptions, 'database' | 'table'> & {
+  /** Run this SQL as recorded (verify re-runs a report's query) instead of building it. */
+  sql?: string;
+};
 
 export interface QueryRun {
   sql: string;
@@ -71,7 +74,7 @@ export async function runGroupQuery(t: ClickhouseTarget, spec: QuerySpec, onRow:
   try {
     const v = await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
     const serverVersion = String(((await v.json()) as { v: string }[])[0]?.v ?? 'unknown');
-    const sql = buildQuery({ ...spec, database: t.database, table: t.table });
+    const sql = spec.sql ?? buildQuery({ ...spec, database: t.database, table: t.table });
     const rs = await client.query({ query: sql, format: 'JSONEachRow' });
     const hash = createHash('sha256');
     let tuples = 0;
