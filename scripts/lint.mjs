@@ -8,7 +8,11 @@
 //     template or regular-expression literal are exempt (as ESLint's max-len ignoreStrings,
 //     ignoreTemplateLiterals, ignoreRegExpLiterals, ignoreComments): the code base keeps long
 //     messages and test vectors on one line on purpose;
-//   - import-direction: scripts/check_imports.mjs (the layer table is there).
+//   - import-direction: scripts/check_imports.mjs (the layer table is there);
+//   - shared-corpus: tests reach ../shared only through test/support/shared.ts (describeShared,
+//     itShared), never a hard-coded '../shared' or /work/shared path nor their own skipIf on the
+//     corpus, so that a fresh clone skips them with a reason and CI (FLOWAUDIT_REQUIRE_SHARED=1)
+//     fails them.
 // Exit 0 when there is no problem, 1 otherwise; the last line counts the problems.
 // Usage: node scripts/lint.mjs [--no-biome]
 import { spawnSync } from 'node:child_process';
@@ -110,6 +114,20 @@ function exemptLines(f, text) {
   return lines;
 }
 
+const SHARED_BYPASS = /skipIf\(\s*!?(corpusMissing|haveCorpus|HAVE_CORPUS|corpusAvailable)|runIf\(\s*(haveCorpus|HAVE_CORPUS)|['"`]\.\.\/shared|\/work\/shared/;
+
+function sharedCorpusProblems(files) {
+  const out = [];
+  for (const f of files) {
+    readFileSync(join(root, f), 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (SHARED_BYPASS.test(line)) out.push(`${f}:${i + 1}:1: shared-corpus: reach ../shared through test/support/shared.ts (describeShared, itShared, CORPUS_DIR)`);
+      });
+  }
+  return out;
+}
+
 function main(argv) {
   const problems = argv.includes('--no-biome') ? [] : biomeProblems();
   const src = walk('src', ['.ts']);
@@ -119,6 +137,7 @@ function main(argv) {
   problems.push(...long.filter((p) => !p.known).map((p) => p.text));
   problems.push(...lineLengthProblems(code));
   problems.push(...importProblems(root, src));
+  problems.push(...sharedCorpusProblems(walk('test', ['.ts']).filter((f) => !f.startsWith('test/bench/') && f !== 'test/support/shared.ts')));
   const stale = [...KNOWN_LONG_FUNCTIONS].filter((k) => !seenKnown.has(k));
   for (const p of problems) console.log(p);
   for (const p of long.filter((x) => x.known)) console.log(p.text);

@@ -12,6 +12,7 @@ import { isControlFlow, RuleMatcher } from './classify.js';
 import { withNamesAndGroups } from './grouping.js';
 import { HubTracker } from './hub.js';
 import { Insights } from './insight.js';
+import { floodReason } from './flood.js';
 import { ScanDetector } from './scans.js';
 import { AUDIT_SCHEMA, type AuditResult, type AuditSummary, type InputResult, type RuleResult, type UnexpectedGroup } from './result.js';
 import { isoMicros } from './time.js';
@@ -72,6 +73,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   const unexpected = walk.groups.results(fit);
   const inputs = facts.inputs.map(inputResult);
   const scanFindings = walk.scans.findings(insight.short);
+  const floods = walk.groups.floods();
   const decided = decideVerdict({
     rules,
     unexpected,
@@ -83,9 +85,14 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     damage: damageReasons(inputs, facts.decodeErrors),
     acceptDamaged: opts.acceptDamaged === true,
     // Issue 13: a scanning client is a violation of its own (its probes are not listed one flow per port).
-    extraViolations: scanFindings.map((f) => `scanning client ${f.client}: ${f.probes} unexpected connection${f.probes === 1 ? '' : 's'} to ${f.ports} port${f.ports === 1 ? '' : 's'} on ${f.hosts} host${f.hosts === 1 ? '' : 's'}, ${f.answered} answered`),
+    extraViolations: [
+      ...scanFindings.map((f) => `scanning client ${f.client}: ${f.probes} unexpected connection${f.probes === 1 ? '' : 's'} to ${f.ports} port${f.ports === 1 ? '' : 's'} on ${f.hosts} host${f.hosts === 1 ? '' : 's'}, ${f.answered} answered`),
+      // A flood past the budget: its unanswered connections are one entry per target, not one flow per source.
+      ...[floodReason(floods)].filter((x): x is string => x !== null),
+    ],
   });
 
+  const ad = adInfrastructureHint(unexpected, matrix);
   const result: AuditResult = {
     schema: AUDIT_SCHEMA,
     verdict: decided.verdict,
@@ -103,10 +110,11 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
     names: insight.namesBlock(sortAddresses),
     nearMisses: nearMissesOf(unexpected, insight),
     scans: scanFindings,
+    ...(floods.length > 0 ? { floods } : {}),
     warnings,
+    ...(ad !== null ? { adInfrastructure: ad } : {}),
+    unexpectedByServer: [], // filled by withNamesAndGroups, once every name is known
   };
-  const ad = adInfrastructureHint(unexpected, matrix);
-  if (ad !== null) result.adInfrastructure = ad;
   qualifyUnavailableNames(result);
   result.nextSteps = [...inconclusiveSteps(result), ...nextSteps(result), ...vantageHint(result, walk.hub.hub(), insight.labelled)];
   return withNamesAndGroups(result);

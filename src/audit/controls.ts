@@ -76,8 +76,13 @@ export function unexpectedCountText(flows: number, connections: number): string 
   return `${plural(flows, 'unexpected flow')} (${plural(connections, 'connection')})`;
 }
 
+/** "in 7.4 s", or "in an empty capture". */
+function inWindow(cov: ObservationCoverage): string {
+  return cov.seconds === null ? 'in an empty capture' : `in ${cov.window}`;
+}
+
 function seenOrNot(cov: ObservationCoverage, n: number, what: string): string {
-  return n > 0 ? `${plural(n, 'unexpected flow')} ${what} ${n === 1 ? 'was' : 'were'} seen: not blocked on that path in the window` : `no unexpected flow ${what} was seen in ${cov.window}`;
+  return n > 0 ? `${plural(n, 'unexpected flow')} ${what} ${n === 1 ? 'was' : 'were'} seen: not blocked on that path in the window` : `no unexpected flow ${what} was seen ${inWindow(cov)}`;
 }
 
 function pci(c: Counts, cov: ObservationCoverage): ControlStatement[] {
@@ -120,7 +125,7 @@ function nist(c: Counts, cov: ObservationCoverage): ControlStatement[] {
     },
     {
       framework: 'NIST SP 800-53 Rev. 5', control: 'CA-7', title: 'Continuous Monitoring',
-      supports: `one observation of ${cov.window}; repeated runs (\`flowaudit live\`, \`merge\`) can feed a monitoring programme`,
+      supports: `one observation (${cov.seconds === null ? 'an empty capture' : cov.window}); repeated runs (\`flowaudit live\`, \`merge\`) can feed a monitoring programme`,
       doesNotProve: 'ongoing monitoring: this report covers its window only',
     },
   ];
@@ -130,7 +135,7 @@ function iso(c: Counts, cov: ObservationCoverage): ControlStatement[] {
   return [
     {
       framework: 'ISO/IEC 27001:2022', control: 'A.8.20', title: 'Networks security',
-      supports: `which flows the network carried between the audited roles in ${cov.window}`,
+      supports: `which flows the network carried between the audited roles ${inWindow(cov)}`,
       doesNotProve: 'that networks and devices are secured, managed and controlled: their configuration was not examined',
     },
     {
@@ -140,7 +145,7 @@ function iso(c: Counts, cov: ObservationCoverage): ControlStatement[] {
     },
     {
       framework: 'ISO/IEC 27001:2022', control: 'A.8.22', title: 'Segregation of networks',
-      supports: c.flows > 0 ? `${unexpectedCountText(c.flows, c.connections)} crossed between hosts without a rule` : `no flow without a rule was seen in ${cov.window}`,
+      supports: c.flows > 0 ? `${unexpectedCountText(c.flows, c.connections)} crossed between hosts without a rule` : `no flow without a rule was seen ${inWindow(cov)}`,
       doesNotProve: `that groups of hosts are segregated: ${NOT_BLOCKED}`,
     },
   ];

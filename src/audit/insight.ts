@@ -132,8 +132,8 @@ export class Insights {
   /** Records the inventory name of an audited address once (IPv4 looked up by its 32-bit value). */
   private named(text: string, words: Uint32Array): void {
     const v4 = words[0] === 0 && words[1] === 0 && words[2] === 0xffff;
-    if (v4 ? this.v4Named.has(words[3]!) : this.addresses.has(text)) return;
-    if (v4) this.v4Named.add(words[3]!);
+    if (v4 ? this.v4Named.has(words[3]! | 0) : this.addresses.has(text)) return;
+    if (v4) this.v4Named.add(words[3]! | 0);
     this.addresses.set(text, this.inventory.nameForAddress?.(words) ?? null);
   }
 

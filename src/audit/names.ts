@@ -34,6 +34,8 @@ export interface NameEntry {
 }
 
 const MAX_NAMES_PER_ADDRESS = 16;
+/** Addresses whose inventory roles are cached (beyond, looked up each time). */
+const MAX_CACHED_ADDRESSES = 100_000;
 const NONE: readonly string[] = Object.freeze([]);
 const INVENTORY_ONLY = Object.freeze({ sources: Object.freeze(['inventory'] as EvidenceSource[]), names: Object.freeze([] as string[]) });
 const NO_EVIDENCE = Object.freeze({ sources: Object.freeze([] as EvidenceSource[]), names: Object.freeze([] as string[]) });
@@ -69,11 +71,12 @@ export class NameIndex {
   private addressEnd(text: string, words: Uint32Array): EndRoles {
     // IPv4 (the common case) by its 32-bit value: a number key, no string hashing per connection.
     const v4 = words[0] === 0 && words[1] === 0 && words[2] === 0xffff;
-    let r = v4 ? this.v4RoleCache.get(words[3]!) : this.roleCache.get(text);
+    let r = v4 ? this.v4RoleCache.get(words[3]! | 0) : this.roleCache.get(text);
     if (r === undefined) {
       r = { roles: this.inventory.rolesForAddress(words), byName: null };
-      if (v4) this.v4RoleCache.set(words[3]!, r);
-      else this.roleCache.set(text, r);
+      // Bounded: a flood of spoofed sources must not cache one entry per source.
+      if (v4 && this.v4RoleCache.size < MAX_CACHED_ADDRESSES) this.v4RoleCache.set(words[3]! | 0, r);
+      else if (!v4 && this.roleCache.size < MAX_CACHED_ADDRESSES) this.roleCache.set(text, r);
     }
     return r;
   }

@@ -6,8 +6,9 @@
 import type { LiveInputInfo } from '../capture/source.js';
 import type { EtlInputInfo } from '../capture/etl/etl_info.js';
 import type { ConnState, Outcome } from '../flows/conn_state.js';
+import type { EvidenceInput, InputDescription } from '../inputs/input_description.js';
 import type { InputProblem } from '../inputs/input_problem.js';
-import type { ByteBasis, RecordInputInfo } from '../inputs/record_input.js';
+import type { ByteBasis } from '../inputs/record_input.js';
 import type { MergeStats } from '../flows/facts_merge.js';
 import type { RuleBase } from '../matrix/types.js';
 import type { CoverageEntry } from './coverage.js';
@@ -17,6 +18,7 @@ import type { DynamicRpc, NearMiss, NearMissRef, RuleEvidence } from './insight.
 import type { NameEntry } from './names.js';
 import type { DiscoveredInventoryReport } from './discover/in_audit.js';
 import type { NameRef, UnexpectedServerGroup } from './grouping_types.js';
+import type { FloodAggregate } from './flood.js';
 import type { ScanFinding } from './scans.js';
 import type { MemberFailure } from './partial.js';
 import type { ControlsBlock } from './controls.js';
@@ -60,6 +62,9 @@ export interface FlowCounts {
 /** The fields of a result that say which rule it is (from the matrix rule; RuleBase). */
 export type RuleIdentity = Pick<RuleBase, 'id' | 'source' | 'destination' | 'protocol' | 'ports' | 'requirement' | 'description'>;
 
+/** The fields of a rule result that come from the audit's insight (audit/insight.ts ruleFields). */
+export type RuleInsightField = 'evidence' | 'diagnosis' | 'coverage' | 'dynamicRpc' | 'memberFailures';
+
 export interface RuleResult extends RuleIdentity, FlowCounts {
   feature: string | null;
   service: string | null;
@@ -73,22 +78,23 @@ export interface RuleResult extends RuleIdentity, FlowCounts {
   clients: string[];
   servers: string[];
   /**
-   * Added in issue 4 (optional in the type only so hand-built results stay valid; runAudit always
-   * sets them). evidence: per server, the names and sources (sni, http-host, dns, inventory) by
+   * Added in issue 4 (older reports lack them: normalizeReport fills them in). evidence: per server, the names and sources (sni, http-host, dns, inventory) by
    * which it held the destination role; diagnosis: how the connections went; coverage: each member
    * of the destination role reached / failed / never tried; dynamicRpc: for a wide high-port range
    * rule, which connections an endpoint-mapper lookup preceded (null for other rules).
    */
-  evidence?: RuleEvidence[];
-  diagnosis?: Diagnosis;
-  coverage?: CoverageEntry[];
-  dynamicRpc?: DynamicRpc | null;
+  evidence: RuleEvidence[];
+  /** null only in reports older than issue 4 (normalizeReport). */
+  diagnosis: Diagnosis | null;
+  /** null only in reports older than issue 4 (normalizeReport). */
+  coverage: CoverageEntry[] | null;
+  dynamicRpc: DynamicRpc | null;
   /** Issue 12: first and last connection matched (null when none), and the matrix rule's `trigger` text (null when it has none). */
-  firstSeen?: string | null;
-  lastSeen?: string | null;
-  trigger?: string | null;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  trigger: string | null;
   /** Issue 8: the members (servers or clients) that were tried and never answered while others were (status partial). */
-  memberFailures?: MemberFailure[];
+  memberFailures: MemberFailure[];
 }
 
 export interface UnexpectedGroup extends FlowCounts {
@@ -103,58 +109,42 @@ export interface UnexpectedGroup extends FlowCounts {
   lastSeen: string;
   /** Rules that would match if their feature were enabled (e.g. azure-ad off). */
   disabledRules: string[];
-  /** Issue 4: how these connections went, and enabled rules they miss by one side's role only. */
-  diagnosis?: Diagnosis;
-  nearMisses?: NearMissRef[];
+  /** Issue 4: how these connections went (null only in older reports), and enabled rules they miss by one side's role only. */
+  diagnosis: Diagnosis | null;
+  nearMisses: NearMissRef[];
   /**
    * Issue 11b: Community ID v1 of the group's connections, to join with Zeek / Suricata / SIEM
    * records: distinct, sorted; beyond 100, the 100 smallest (`connections` says how many there were).
    */
-  communityIds?: string[];
+  communityIds: string[];
   /** Issue 12: names of both ends, best first, with their evidence source (from `names`). */
-  clientNames?: NameRef[];
-  serverNames?: NameRef[];
+  clientNames: NameRef[];
+  serverNames: NameRef[];
 }
 
-export interface InputResult {
-  path: string;
-  sha256: string | null;
+/**
+ * The report's `inputs[]` entry: the input's description (inputs/input_description.ts: path,
+ * hash, counts, error, origin, compression, stored bytes, pktmon copies, byte basis, flow-log
+ * info) with what the report adds: the capture's format, byte order, version, link types,
+ * interfaces, window (ISO times), truncation, warnings and drops. origin, compression, storedBytes
+ * and copiesCollapsed were added in issue 9, byteBasis and records in issue 11.
+ */
+export interface InputResult extends InputDescription {
   format: string;
   byteOrder: string | null;
   version: string | null;
   linkTypes: string[];
   interfaces: number;
-  packets: number;
-  bytes: number;
   firstSeen: string | null;
   lastSeen: string | null;
   truncated: boolean;
   warnings: InputProblem[];
-  error: InputProblem | null;
   /** Drops from pcapng ISBs (sum over interfaces), or null when the file records none. */
   drops: { ifDrop: number | null; osDrop: number | null } | null;
   /** Live captures only (format 'live'): interface, filter, clock, evidence file; drops stay null. */
   live?: LiveInputInfo;
   /** ETW traces (pktmon, netsh): build, buffers, providers' events, components, copies folded, drops. */
   etl?: EtlInputInfo;
-  /**
-   * Issue 11: what `bytes` counts: `frame` (captures, Suricata, flowaudit flows), `ip` (Zeek
-   * *_ip_bytes), `payload` (Zeek orig_bytes/resp_bytes), `mixed`; null when nothing was counted.
-   */
-  byteBasis?: ByteBasis | 'mixed' | null;
-  /** Issue 11, flow logs only: connections, malformed lines, ignored records, facts unavailable. */
-  records?: RecordInputInfo;
-  /**
-   * Added in issue 9. origin: 'file' (a regular file, re-readable by its path), 'stream' (stdin,
-   * a FIFO or pipe: read once, so verify needs the capture given explicitly) or 'live';
-   * compression: how the input was stored ('gzip' or null; sha256 and storedBytes cover the stored
-   * bytes); copiesCollapsed: Windows Packet Monitor per-component copies counted once (null when
-   * the input is not a Windows capture).
-   */
-  origin?: 'file' | 'stream' | 'live';
-  compression?: string | null;
-  storedBytes?: number | null;
-  copiesCollapsed?: number | null;
 }
 
 export interface AuditSummary {
@@ -177,11 +167,11 @@ export interface AuditSummary {
   firstSeen: string | null;
   lastSeen: string | null;
   /** Issue 11: what `bytes` counts over all inputs (`mixed` when they differ: then totals add unlike counts). */
-  byteBasis?: ByteBasis | 'mixed' | null;
+  byteBasis: ByteBasis | 'mixed' | null;
   /** Issue 8: enforced rules with status partial; rules not visible from the --vantage; connections touching an inventory host. */
-  partialRequired?: number;
-  rulesNotVisible?: number;
-  connectionsTouchingInventory?: number;
+  partialRequired: number;
+  rulesNotVisible: number;
+  connectionsTouchingInventory: number;
 }
 
 /** Issue 8: something the reader must know that is not a verdict reason (e.g. an inventory name never seen). */
@@ -227,14 +217,14 @@ export interface AuditResult {
   /**
    * vantage: roles whose hosts the capture was taken on (--vantage, or live --as); requireAllMembers:
    * --require-all-members; as: live --as ROLE and the addresses it added (verify re-applies them).
-   * The three were added in issue 8 (optional in the type so older reports still parse).
+   * The three were added in issue 8 (older reports lack them: normalizeReport fills them in).
    */
   options: {
     scope: 'inventory' | 'all';
     features: string[];
-    vantage?: string[];
-    requireAllMembers?: boolean;
-    as?: { role: string; addresses: string[] } | null;
+    vantage: string[];
+    requireAllMembers: boolean;
+    as: { role: string; addresses: string[] } | null;
     /** Issue 17: --accept-damaged: a damaged input (cut inside a record, corrupt block) did not by itself make a pass inconclusive. */
     acceptDamaged?: boolean;
   };
@@ -251,21 +241,26 @@ export interface AuditResult {
   /** What an admin should check next, in words. */
   nextSteps: string[];
   /** Issue 4: names of the audited addresses (inventory labels, DNS answers, SNI, HTTP Host), by address. */
-  names?: { address: string; names: NameEntry[] }[];
+  names: { address: string; names: NameEntry[] }[];
   /** Issue 4: unexpected connections that would match a rule but for one side's role (by server, port, client). */
-  nearMisses?: NearMiss[];
+  nearMisses: NearMiss[];
   /** Issue 20: unexpected flows that builtin:ad-infrastructure would make expected (absent when none). */
   adInfrastructure?: AdInfrastructureHint;
   /** Issue 12: `unexpected[]` grouped by server, protocol and port, for people (audit/grouping.ts). */
-  unexpectedByServer?: UnexpectedServerGroup[];
+  unexpectedByServer: UnexpectedServerGroup[];
   /**
    * Issue 13: one finding per scanning client (many ports or hosts, mostly unanswered): its
    * unanswered/refused probes are counted here instead of being listed one unexpected flow per
    * port; its answered connections stay in `unexpected`. Sorted by probes, most first.
    */
-  scans?: ScanFinding[];
+  scans: ScanFinding[];
+  /**
+   * Floods past the budget (audit/flood.ts): unanswered unexpected connections folded per target
+   * with exact counts and an estimate of distinct sources. Absent when nothing was folded.
+   */
+  floods?: FloodAggregate[];
   /** Issue 8: warnings for the reader (inventory names never seen in the capture). */
-  warnings?: AuditWarning[];
+  warnings: AuditWarning[];
   /** Issue 11b, merged reports only (`flowaudit merge`): each sensor's window, inputs and drops; how parts were united. */
   sensors?: SensorResult[];
   merge?: MergeInfo;
@@ -291,7 +286,7 @@ export interface Evidence {
    * `stream: true` (issue 9): read once from stdin or a pipe; `verify` needs that capture given
    * explicitly. `compression`: the sha256 covers the compressed bytes as stored.
    */
-  inputs: { path: string; sha256: string | null; stream?: true; compression?: string }[];
+  inputs: EvidenceInput[];
   /** `specs`: the --matrix values as given (default builtin:ams); verify re-loads them. */
   matrix: { name: string; version: string; origin: string; specs: string[]; sha256: string };
   inventory: { origin: string; sha256: string | null };

@@ -91,8 +91,8 @@ export class RoleFit {
 }
 
 /** The near misses whose proposed host fits the role (the list as given when all do). */
-export function fittingNearMisses<T extends NearMissRef>(misses: T[] | undefined, fit: RoleFit): T[] | undefined {
-  if (misses === undefined || misses.length === 0) return misses;
+export function fittingNearMisses<T extends NearMissRef>(misses: T[], fit: RoleFit): T[] {
+  if (misses.length === 0) return misses;
   const kept = misses.filter((n) => fit.misfit(n.address, n.missingRole) === null);
   return kept.length === misses.length ? misses : kept;
 }

@@ -7,7 +7,7 @@ import type { Outcome } from '../flows/conn_state.js';
 import type { Connection } from '../flows/connection.js';
 import type { Inventory, Matrix, MatrixRule } from '../matrix/types.js';
 import { sortAddresses, sortedRecord } from './address_order.js';
-import type { AuditWarning, FlowCounts, OutcomeCounts, RuleResult } from './result.js';
+import type { AuditWarning, FlowCounts, OutcomeCounts, RuleInsightField, RuleResult } from './result.js';
 import { isoMicros } from './time.js';
 
 /** Most addresses listed per rule in `clients`/`servers`. */
@@ -76,7 +76,7 @@ export function addToRule(a: RuleAcc, c: Connection): void {
   if (c.lastSeen > a.last) a.last = c.lastSeen;
 }
 
-export function ruleResult(a: RuleAcc): RuleResult {
+export function ruleResult(a: RuleAcc): Omit<RuleResult, RuleInsightField> {
   const r = a.rule;
   let status: RuleResult['status'];
   if (!a.enabled) status = 'not-applicable';

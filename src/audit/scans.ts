@@ -19,6 +19,12 @@ import { isoMicros } from './time.js';
 
 export const MIN_PROBES = 100;
 export const MIN_TARGETS = 50;
+/**
+ * Clients tracked at most (a flood of spoofed sources must not cost a tracker per source): the
+ * connections of further clients are not held; they go to the unexpected groups, where a flood
+ * past its budget folds (flood.ts).
+ */
+export const MAX_TRACKED_CLIENTS = 5_000;
 /** Answered (open) ports listed per finding. */
 const MAX_OPEN_LISTED = 50;
 
@@ -91,6 +97,7 @@ export class ScanDetector {
   add(c: Connection, clientRoles: readonly string[]): boolean {
     let a = this.clients.get(c.client);
     if (a === undefined) {
+      if (this.list.length >= MAX_TRACKED_CLIENTS) return false;
       a = {
         client: c.client, clientRoles, index: this.list.length, scanner: false,
         probes: 0, answered: 0, refused: 0, unanswered: 0,

@@ -9,13 +9,17 @@ import type { Connection } from '../flows/connection.js';
 import type { MatrixRule } from '../matrix/types.js';
 import { compareGroups } from './address_order.js';
 import { groupPort, matchingRules } from './classify.js';
+import { FloodFold, type FloodAggregate } from './flood.js';
 import type { Ends, Insights, NearMiss } from './insight.js';
 import type { UnexpectedGroup } from './result.js';
 import { zeroOutcomes } from './rule_acc.js';
 import { isoMicros } from './time.js';
 
+/** The fields of a group filled when the group is finished (results(), then withNamesAndGroups). */
+type FinishedField = 'diagnosis' | 'communityIds' | 'clientNames' | 'serverNames';
+
 interface GroupAcc {
-  g: UnexpectedGroup;
+  g: Omit<UnexpectedGroup, FinishedField>;
   first: number;
   last: number;
   ids: CommunityIdSample;
@@ -23,6 +27,8 @@ interface GroupAcc {
 
 export class UnexpectedGroups {
   private readonly groups = new Map<string, GroupAcc>();
+  /** Unanswered connections beyond the flood budget, folded per target (flood.ts). */
+  private readonly flood = new FloodFold();
 
   constructor(
     private readonly insight: Insights,
@@ -34,7 +40,11 @@ export class UnexpectedGroups {
   add(c: Connection, ends: Ends): void {
     const port = groupPort(c);
     const key = `${c.client}|${c.server}|${c.protocol}|${port}`;
-    const acc = this.groups.get(key) ?? this.open(key, c, ends, port);
+    let acc = this.groups.get(key);
+    if (acc === undefined) {
+      if (this.flood.folds(c, this.groups.size)) return this.flood.add(c, ends.server.roles);
+      acc = this.open(key, c, ends, port);
+    }
     const g = acc.g;
     this.insight.onGroup(key, c);
     g.connections += c.count;
@@ -49,8 +59,16 @@ export class UnexpectedGroups {
     else for (const x of c.communityIds ?? []) acc.ids.add(x);
   }
 
-  /** The groups, finished (times, diagnosis, Community IDs), in report order. */
-  /** The groups, near misses kept only where the server's own evidence fits the role (`fit`). */
+  /** The flood aggregates (empty unless a flood went past the budget), largest first. */
+  floods(): FloodAggregate[] {
+    return this.flood.results();
+  }
+
+  /**
+   * The groups, finished (times, diagnosis, Community IDs), in report order, near misses kept only
+   * where the server's own evidence fits the role (`fit`). The names of both ends are filled by
+   * withNamesAndGroups (grouping.ts) once every name is known.
+   */
   results(fit: RoleFit): UnexpectedGroup[] {
     return [...this.groups.entries()]
       .map(([key, a]) => ({
@@ -60,6 +78,8 @@ export class UnexpectedGroups {
         lastSeen: isoMicros(a.last),
         diagnosis: this.insight.groupDiagnosis(key),
         communityIds: a.ids.values(),
+        clientNames: [],
+        serverNames: [],
       }))
       .sort(compareGroups);
   }

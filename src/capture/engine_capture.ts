@@ -31,8 +31,12 @@ export const ENGINES: readonly EngineName[] = ['dumpcap', 'tshark', 'tcpdump'];
 export const WRITES_PCAPNG: Readonly<Record<EngineName, boolean>> = { dumpcap: true, tshark: true, tcpdump: false };
 const STOP_GRACE_MS = 5000;
 const STDERR_KEEP = 8192;
-/** After "Capturing on": the program fails at once when it cannot open the device; this long quiet means it captures. */
-const BANNER_GRACE_MS = 300;
+/**
+ * dumpcap and tcpdump write their stream header as soon as the device is open: that is "ready".
+ * tshark holds its header back until a packet comes, so after its "Capturing on" (printed before
+ * the device is opened) this long without failing means it captures; for the others a fallback.
+ */
+const BANNER_GRACE_MS: Readonly<Record<EngineName, number>> = { dumpcap: 3000, tshark: 1500, tcpdump: 3000 };
 /** tshark loads its dissectors before it opens the device: wait at most this long for it to say so. */
 const READY_MAX_MS = 30_000;
 /** tshark passes packets on from its dumpcap every 100 ms: after a stop request, wait at least this long. */
@@ -208,7 +212,7 @@ export class EngineCapture implements LiveEngine {
 
   /**
    * Capturing once the stream header arrived, or the program said so and did not fail within
-   * BANNER_GRACE_MS (dumpcap prints "Capturing on" before it opens the device). A program that
+   * BANNER_GRACE_MS (they print "Capturing on" before they open the device). A program that
    * exits with an error first could not start: its own message, one line.
    */
   ready(): Promise<void> {
@@ -218,7 +222,7 @@ export class EngineCapture implements LiveEngine {
   private async waitReady(): Promise<void> {
     const t0 = Date.now();
     while (this.exit === null && !this.headerSeen && Date.now() - t0 < READY_MAX_MS) {
-      if (this.bannerAt !== null && Date.now() - this.bannerAt >= BANNER_GRACE_MS) return;
+      if (this.bannerAt !== null && Date.now() - this.bannerAt >= BANNER_GRACE_MS[this.engine]) return;
       await sleep(25);
     }
     if (this.exit !== null && this.packets === 0 && !this.closed && (this.exit.code !== 0 || this.exit.signal !== null)) throw this.programError(null);

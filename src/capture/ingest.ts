@@ -15,7 +15,6 @@
  * error otherwise.
  */
 import { CaptureInput, type CaptureInputOptions } from './capture_input.js';
-import type { Compression } from '../inputs/compression.js';
 import { HashService, prestartHashWorker, type HashServiceOptions } from '../inputs/input_hash.js';
 import { newRawPacket, type CaptureInfo, type PacketSink, type RawPacket } from './source.js';
 import { hex32 } from '../inputs/chunked_file.js';
@@ -25,34 +24,21 @@ import { EtlPacketCollapser } from './etl/pktmon_fold.js';
 import { EtlReader } from './etl/etl_reader.js';
 import { expandInputs, type InputSpec } from '../inputs/input_list.js';
 import type { InputProblem } from '../inputs/input_problem.js';
-import type { ByteBasis, RecordInputInfo, RecordLogFormat } from '../inputs/record_input.js';
+import type { InputDescription } from '../inputs/input_description.js';
+import type { RecordLogFormat } from '../inputs/record_input.js';
 import { statSync } from 'node:fs';
 import { PacketFingerprint } from './packet_fingerprint.js';
 
-export interface InputSummary {
-  path: string;
-  sha256: string | null;
+/** Filled as reading goes on (or by the reader of a flow log): optional while the input is read. */
+type FilledLater = 'origin' | 'compression' | 'storedBytes' | 'copiesCollapsed' | 'byteBasis';
+
+/** An input while it is read (inputs/input_description.ts: the one description it derives from). */
+export interface InputSummary extends Omit<InputDescription, FilledLater>, Partial<Pick<InputDescription, FilledLater>> {
   format: CaptureInfo['format'] | RecordLogFormat | 'unknown';
   info: CaptureInfo | null;
-  packets: number;
-  bytes: number;
   /** µs since the epoch; null when the input had no packets. */
   firstSeen: number | null;
   lastSeen: number | null;
-  /** Fatal problem that stopped reading this input (what was read before it still counts). */
-  error: InputProblem | null;
-  /** 'file': a regular file, re-readable by path; 'stream': stdin, a FIFO or pipe, read once (verify needs the capture given). */
-  origin?: 'file' | 'stream' | 'live';
-  /** Compression of the input as stored (the sha256 covers the compressed bytes). */
-  compression?: Compression | null;
-  /** Bytes of the input as stored (what the sha256 covers). */
-  storedBytes?: number;
-  /** Windows Packet Monitor captures: per-component copies of a packet counted once (null: not pktmon). */
-  copiesCollapsed?: number | null;
-  /** What the byte counts count: 'frame' for captures; flow logs say (see record_input.ts). */
-  byteBasis?: ByteBasis | 'mixed' | null;
-  /** Set for flow logs (src/records): lines, malformed lines, ignored records, unavailable facts. */
-  records?: RecordInputInfo;
   /** Captures: the fingerprint of the first packets (packet_fingerprint.ts), to catch one capture given in two formats. */
   packetPrint?: string | null;
 }

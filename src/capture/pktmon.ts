@@ -147,10 +147,8 @@ function l3Offset(d: Uint8Array, p: number, caplen: number, linkType: number): n
       }
       return 0;
     }
-    case 105: {
-      const off = dot11SnapPayload(d, p, p + caplen);
-      return off > 0 ? off : 0;
-    }
+    case 105:
+      return Math.max(dot11SnapPayload(d, p, p + caplen), 0); // -1: not a data frame with LLC/SNAP
     case 0:
     case 108:
       return caplen >= 4 ? 4 : 0;

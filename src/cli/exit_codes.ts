@@ -6,7 +6,8 @@
  *   2   usage or input error (an unreadable capture, matrix, inventory or output path); the
  *       report, when written, says `inconclusive` for an input that could not be read
  *   3   inconclusive: the audit could not judge (no inventory, no packets, nothing touching an
- *       inventory host); see audit/verdict.ts
+ *       inventory host, a damaged input); see audit/verdict.ts. verify: nothing checked was
+ *       wrong, but a part could not be checked (a report of another flowaudit version)
  *   130 live: a second Ctrl-C (no report)
  *   70  internal error (a bug: please report it; set FLOWAUDIT_DEBUG=1 for the stack)
  */

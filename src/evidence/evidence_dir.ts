@@ -6,14 +6,15 @@
  *   matrix.json       the resolved matrix as used (matrix show --format json)
  *   policy/NAME       each matrix file given with --matrix, byte for byte (builtin matrices need none)
  *   inventory.json    the inventory file as used, byte for byte (when one was given)
- *   inputs/NAME       each input, byte for byte, only with --copy-inputs
+ *   inputs/NAME       each input, byte for byte, only with --copy-inputs (those at hand)
+ *   NAME.state.json   merge: each state file, byte for byte
  *   manifest.json     flowaudit/evidence@1: sha256 and size of every file above, and of each
  *                     input with its recorded path and size
  *   manifest.json.sig the SSHSIG signature of manifest.json (with --sign-key)
  *
  * `flowaudit verify DIR` (cli/commands/verify_dir.ts) checks all of it.
  */
-import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import type { AuditResult } from '../audit/result.js';
 import { UsageError } from '../errors.js';
@@ -63,6 +64,8 @@ export interface EvidencePolicy {
   matrixSpecs: readonly string[];
   /** The inventory file read, or undefined. */
   inventoryPath: string | undefined;
+  /** merge: the state files, copied beside report.json under their names (verify finds them there). */
+  states?: readonly string[];
 }
 
 /** DIR must be new or empty: a file left from an earlier run would be signed as part of this one. */
@@ -110,6 +113,7 @@ function copyInputs(dir: string, result: AuditResult): (string | null)[] {
       copyFileSync(ev, join(dir, 'inputs', name));
       return `inputs/${name}`;
     }
+    if (!existsSync(i.path)) return null; // e.g. the captures behind a merge's state files, not at hand
     const name = uniqueName(taken, baseName(i.path));
     copyFileSync(i.path, join(dir, 'inputs', name));
     return `inputs/${name}`;
@@ -130,6 +134,7 @@ export function writeEvidenceDir(dir: string, result: AuditResult, policy: Evide
     return { spec, copy };
   });
   if (policy.inventoryPath !== undefined) copyFileSync(policy.inventoryPath, join(dir, 'inventory.json'));
+  for (const st of policy.states ?? []) copyFileSync(st, join(dir, uniqueName(taken, basename(st))));
   const copies = copy ? copyInputs(dir, result) : result.inputs.map(() => null);
   const listed = listFiles(dir).map((path) => {
     const abs = join(dir, path);

@@ -2,7 +2,8 @@
  * Where `verify` finds an input recorded in a report, which may have been made on another machine
  * or OS (`C:\captures\lab.pcapng` in a report read on Linux). In order:
  *   1. beside the report by name (the recorded path relative to the report's folder, then its last
- *      component, with either kind of slash) when that file has the recorded sha256;
+ *      component, with either kind of slash, then that name in `inputs/` as an evidence directory
+ *      keeps copies) when that file has the recorded sha256;
  *   2. beside the report by hash: a file in the report's folder with the recorded size (when
  *      known) and sha256;
  *   3. the recorded path as written (absolute, or relative to the current directory);
@@ -50,7 +51,8 @@ function hashOf(p: string, cache: Map<string, string | null>): string | null {
 /** Finds the input recorded as `recorded` with `sha256` (and `size` bytes when known) for the report at `reportPath`. */
 export function locateInput(reportPath: string, recorded: string, sha256: string | null, size: number | null, cache = new Map<string, string | null>()): Located {
   const dir = dirname(reportPath);
-  const names = [...new Set([...(isAbsolute(recorded) || windowsAbsolute(recorded) ? [] : [join(dir, recorded)]), join(dir, baseName(recorded))])].filter(isFile);
+  const relative = isAbsolute(recorded) || windowsAbsolute(recorded) ? [] : [join(dir, recorded)];
+  const names = [...new Set([...relative, join(dir, baseName(recorded)), join(dir, 'inputs', baseName(recorded))])].filter(isFile);
   for (const n of names) if (sha256 !== null && hashOf(n, cache) === sha256) return { path: n, how: 'found beside the report by name' };
   if (sha256 !== null) {
     let entries: string[] = [];

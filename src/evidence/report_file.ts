@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { AUDIT_SCHEMA, type AuditResult, type Evidence } from '../audit/result.js';
-import { InputError } from '../errors.js';
+import { InputError, messageOf } from '../errors.js';
 import { EMBEDDED_RESULT_MARK } from '../report/markdown.js';
 
 export type VerifiableFormat = 'json' | 'html' | 'markdown';
@@ -52,7 +52,7 @@ export function readReportFile(path: string): ReportFile {
   try {
     j = JSON.parse(json);
   } catch (e) {
-    throw new InputError(`${path}: the ${format} report's result is not valid JSON (${(e as Error).message})`);
+    throw new InputError(`${path}: the ${format} report's result is not valid JSON (${messageOf(e)})`);
   }
   const r = j as Partial<AuditResult> | null;
   if (!r || typeof r !== 'object' || r.schema !== AUDIT_SCHEMA) throw new InputError(`${path}: not a ${AUDIT_SCHEMA} report`);

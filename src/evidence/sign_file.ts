@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { InputError } from '../errors.js';
+import { InputError, messageOf } from '../errors.js';
 import { parseAllowedSigners, principalMatches } from './allowed_signers.js';
 import type { Ed25519SigningKey } from './openssh_key.js';
 import { SIGNATURE_NAMESPACE, checkSignature, digestFile, fingerprint, parseSignature, publicKeyText, signDigest, type ParsedSignature } from './sshsig.js';
@@ -45,7 +45,7 @@ export function checkFileSignature(file: string, allowedSignersPath: string, ide
   try {
     allowedText = readFileSync(allowedSignersPath, 'utf8');
   } catch (e) {
-    throw new InputError(`--allowed-signers ${allowedSignersPath}: cannot read: ${(e as Error).message}`);
+    throw new InputError(`--allowed-signers ${allowedSignersPath}: cannot read: ${messageOf(e)}`);
   }
   let sig: ParsedSignature;
   try {

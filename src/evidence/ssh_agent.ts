@@ -7,7 +7,7 @@
  * does not hold the key. node:net is loaded only here, on first use.
  */
 import { createRequire } from 'node:module';
-import { InputError } from '../errors.js';
+import { InputError, messageOf } from '../errors.js';
 import { SshReader, ed25519PublicBlob, sshString, sshUint32 } from './ssh_wire.js';
 
 const SIGN_REQUEST = 13;
@@ -52,7 +52,7 @@ export async function agentSign(sock: string, publicKey: Uint8Array, data: Buffe
   try {
     answer = await request(sock, msg);
   } catch (e) {
-    throw new InputError(`--sign-key ${keyName}: cannot sign through ssh-agent at ${sock}: ${(e as Error).message}`);
+    throw new InputError(`--sign-key ${keyName}: cannot sign through ssh-agent at ${sock}: ${messageOf(e)}`);
   }
   if (answer[0] === FAILURE) throw new InputError(`--sign-key ${keyName}: the ssh-agent at ${sock} does not hold this key; add it with ssh-add ${keyName}`);
   if (answer[0] !== SIGN_RESPONSE) throw new InputError(`--sign-key ${keyName}: unexpected answer ${answer[0]} from ssh-agent`);

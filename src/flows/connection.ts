@@ -77,15 +77,18 @@ export function protocolLabel(ipProto: number): string {
  * Formats addresses once per distinct address: a capture has far fewer hosts than connections,
  * and IPv4 (the common case) is keyed by its 32-bit value.
  */
+const MAX_CACHED_NAMES = 65_536;
+
 export class AddressNames {
   private readonly v4 = new Map<number, string>();
   format(w: Uint32Array): string {
     if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) {
-      const k = w[3]!;
+      const k = w[3]! | 0; // as int32: a small-integer key (an address above 2^31 as a double hashes slowly)
       let s = this.v4.get(k);
       if (s === undefined) {
         s = formatAddress(w);
-        this.v4.set(k, s);
+        // Bounded: a flood of spoofed sources must not keep a string per source.
+        if (this.v4.size < MAX_CACHED_NAMES) this.v4.set(k, s);
       }
       return s;
     }

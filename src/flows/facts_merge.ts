@@ -204,6 +204,30 @@ function mergeHints(parts: SensorFacts[], into: HintStore): void {
     }
   }
   for (const m of perSensor.values()) for (const [k, q] of m) into.mergeIcmp(k, q);
+  mergeDrops(parts, into);
+}
+
+/** pktmon drop events: summed per sensor; across sensors the largest count of each kind (the same packets, seen twice). */
+function mergeDrops(parts: SensorFacts[], into: HintStore): void {
+  const perSensor = new Map<string, Map<string, Map<string, number>>>();
+  for (const p of parts) {
+    let m = perSensor.get(p.sensor);
+    if (!m) perSensor.set(p.sensor, (m = new Map()));
+    for (const [k, list] of p.facts.hints.drops ?? []) {
+      let by = m.get(k);
+      if (!by) m.set(k, (by = new Map()));
+      for (const [why, n] of list) by.set(why, (by.get(why) ?? 0) + n);
+    }
+  }
+  const best = new Map<string, Map<string, number>>();
+  for (const m of perSensor.values()) {
+    for (const [k, by] of m) {
+      let b = best.get(k);
+      if (!b) best.set(k, (b = new Map()));
+      for (const [why, n] of by) b.set(why, Math.max(b.get(why) ?? 0, n));
+    }
+  }
+  for (const [k, by] of best) for (const [why, n] of by) into.mergeDrop(k, why, n);
 }
 
 /**

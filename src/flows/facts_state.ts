@@ -81,6 +81,8 @@ export interface FactsState extends FactsCounters {
     epm: EpmFact[];
     icmp: [string, IcmpQuote][];
     foldedNames: [string, { sni: string[]; host: string[] }][];
+    /** pktmon drop events: icmpKey → [`component/reason`, packets][] (absent in states written before ETL support). */
+    drops?: [string, [string, number][]][];
   };
 }
 
@@ -136,6 +138,7 @@ export function factsToState(facts: CaptureFacts): FactsState {
       epm: h ? [...h.epm] : [],
       icmp: h ? [...h.icmp] : [],
       foldedNames: h ? [...h.foldedNames].map(([k, v]) => [k, { sni: [...v.sni], host: [...v.host] }]) : [],
+      drops: h ? [...h.drops].map(([k, by]) => [k, [...by]]) : [],
     },
   };
 }

@@ -97,15 +97,19 @@ export class HintStore implements HintFacts {
 
   /** One more packet of the 5-tuple `key` dropped by `component` for `reason` (pktmon drop event). */
   addDrop(key: string, component: number, reason: number): void {
+    this.mergeDrop(key, `${component}/${reason}`, 1);
+  }
+
+  /** `n` packets of `key` dropped for `why` (`component/reason`): from a packet, or merged states. */
+  mergeDrop(key: string, why: string, n: number): void {
     let by = this._drops.get(key);
     if (!by) {
       if (this._drops.size >= HINT_LIMITS.drops) return;
       this._drops.set(key, (by = new Map()));
     }
-    const why = `${component}/${reason}`;
-    const n = by.get(why);
-    if (n !== undefined) by.set(why, n + 1);
-    else if (by.size < HINT_LIMITS.dropKindsPerTuple) by.set(why, 1);
+    const have = by.get(why);
+    if (have !== undefined) by.set(why, have + n);
+    else if (by.size < HINT_LIMITS.dropKindsPerTuple) by.set(why, n);
   }
 
   /** A name for `address` (first sighting of each name kept, up to the limits). */

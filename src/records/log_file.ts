@@ -10,7 +10,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { InputHash } from '../inputs/input_hash.js';
-import { CliError } from '../errors.js';
+import { InputError, messageOf } from '../errors.js';
 import type { InputSummary } from '../capture/ingest.js';
 import type { RecordLogFormat } from '../inputs/record_input.js';
 import { zlib } from '../lazy_builtins.js';
@@ -151,7 +151,7 @@ export function readRecordLogFile(path: string, format: RecordLogFormat, into: R
     try {
       fd = openSync(path, 'r');
     } catch (e) {
-      throw new CliError(`${path}: cannot open flow log: ${(e as Error).message}`, 'input');
+      throw new InputError(`${path}: cannot open flow log: ${messageOf(e)}`);
     }
     let space = framer.space();
     let n = readSync(fd, space, 0, CHUNK, null);
@@ -161,7 +161,7 @@ export function readRecordLogFile(path: string, format: RecordLogFormat, into: R
       try {
         text = zlib().gunzipSync(whole);
       } catch (e) {
-        throw new CliError(`${path}: cannot decompress gzip flow log: ${(e as Error).message}`, 'input');
+        throw new InputError(`${path}: cannot decompress gzip flow log: ${messageOf(e)}`);
       }
       for (let at = 0; at < text.length; at += CHUNK) {
         const k = Math.min(CHUNK, text.length - at);

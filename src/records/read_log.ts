@@ -9,7 +9,7 @@ import { FlowauditError, messageOf } from '../errors.js';
 import type { RecordCollector, RecordGroup } from './collector.js';
 import type { FlowRecord } from './flow_record.js';
 import { flowauditFlowRecord } from './flowaudit_flows.js';
-import { forEachLineOfFile, forEachLineOfText } from './line_reader.js';
+import { forEachLineOfText } from './line_reader.js';
 import { suricataEveRecord } from './suricata_eve.js';
 import { zeekConnRecord } from './zeek_conn.js';
 import { zeekDnsAnswers, zeekSslName } from './zeek_names.js';
@@ -182,17 +182,6 @@ export class RecordLogReader {
     s.byteBasis = this.bases.size === 0 ? null : this.bases.size === 1 ? [...this.bases][0]! : 'mixed';
     return s;
   }
-}
-
-/** Read one flow log file (plain or gzip) into the collector. */
-export function readRecordLog(path: string, format: RecordLogFormat, into: RecordCollector): InputSummary {
-  const r = new RecordLogReader(path, format, into);
-  try {
-    forEachLineOfFile(path, (line, no) => r.line(line, no));
-  } catch (e) {
-    r.fail(e);
-  }
-  return r.finish();
 }
 
 /** Read a flow log from chunks of text (stdin, a pipe: decompressed already) into the collector. */

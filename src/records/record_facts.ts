@@ -15,6 +15,7 @@ import { sniffRecordLog, type Sniffed } from './detect.js';
 import { headOfFile } from './line_reader.js';
 import { readRecordLogFile } from './log_file.js';
 import { readRecordStream, unavailableFor } from './read_log.js';
+import { messageOf } from '../errors.js';
 
 /** The flow-log format of a regular file, by content; null for anything else (captures, dirs, FIFOs, stdin). */
 export function recordLogFormat(path: string): Sniffed {
@@ -95,7 +96,7 @@ export function readRecordLogs(given: RecordLogInput[], collector: RecordCollect
     digests.push(
       hash.digest().then(
         (hex) => void (s.sha256 = hex),
-        (e: unknown) => void (s.error ??= { offset: 0, message: `${s.path}: cannot hash file: ${(e as Error).message}` }),
+        (e: unknown) => void (s.error ??= { offset: 0, message: `${s.path}: cannot hash file: ${messageOf(e)}` }),
       ),
     );
   }

@@ -54,7 +54,7 @@ export function statesText(s: StateCounts): string {
 }
 
 /** A diagnosis in one cell: the findings when any, else the summary. */
-function diagnosisText(d: Diagnosis | undefined): string {
+function diagnosisText(d: Diagnosis | null): string {
   if (!d || d.attempts === d.answered) return '';
   return d.findings.length ? d.findings.map((f) => f.text).join('; ') : d.summary;
 }

@@ -1,6 +1,7 @@
 /** Capture facts, next steps and the evidence block of the HTML report. */
 import type { AuditResult, InputResult } from '../audit/result.js';
 import { esc } from './html_escape.js';
+import { MAX_SCOPE_INPUTS } from './scope_lines.js';
 
 function formatText(i: InputResult): string {
   return [i.format, i.version, i.byteOrder].filter(Boolean).join(' ');
@@ -17,17 +18,19 @@ export function captureSection(r: AuditResult): string {
   const out: string[] = [];
   out.push('<section id="capture">');
   out.push('<h2>Capture facts</h2>');
-  out.push('<p class="note">Each input\'s SHA-256 is on the first page (scope).</p>');
+  // Up to MAX_SCOPE_INPUTS inputs carry their SHA-256 in the scope on page 1; with more, every one is here.
+  const hashes = r.inputs.length > MAX_SCOPE_INPUTS;
+  if (!hashes) out.push('<p class="note">Each input\'s SHA-256 is on the first page (scope).</p>');
   out.push('<table id="inputs-table">');
   out.push(
-    `<thead><tr><th>File</th><th>Format</th><th>Link types</th><th class="num">Interfaces</th><th class="num">Packets</th><th class="num">Bytes</th><th>First / last packet</th><th>Drops</th>${clocks ? '<th>Clock</th>' : ''}</tr></thead><tbody>`,
+    `<thead><tr><th>File</th><th>Format</th><th>Link types</th><th class="num">Interfaces</th><th class="num">Packets</th><th class="num">Bytes</th><th>First / last packet</th><th>Drops</th>${clocks ? '<th>Clock</th>' : ''}${hashes ? '<th>SHA-256</th>' : ''}</tr></thead><tbody>`,
   );
   for (const i of r.inputs) {
     out.push(
-      `<tr><td class="mono">${esc(i.path)}</td><td>${esc(formatText(i))}</td><td>${esc(i.linkTypes.join(', ') || '-')}</td><td class="num">${i.interfaces}</td><td class="num">${i.packets}</td><td class="num">${i.bytes}</td><td>${i.firstSeen ? `<span class="ts">${esc(i.firstSeen)}</span><br><span class="ts">${esc(i.lastSeen)}</span>` : 'no packets'}</td><td>${esc(dropsText(i))}</td>${clocks ? `<td>${esc(i.live ? `${i.live.clock.source} (${i.live.clock.precision})` : 'file timestamps')}</td>` : ''}</tr>`,
+      `<tr><td class="mono">${esc(i.path)}</td><td>${esc(formatText(i))}</td><td>${esc(i.linkTypes.join(', ') || '-')}</td><td class="num">${i.interfaces}</td><td class="num">${i.packets}</td><td class="num">${i.bytes}</td><td>${i.firstSeen ? `<span class="ts">${esc(i.firstSeen)}</span><br><span class="ts">${esc(i.lastSeen)}</span>` : 'no packets'}</td><td>${esc(dropsText(i))}</td>${clocks ? `<td>${esc(i.live ? `${i.live.clock.source} (${i.live.clock.precision})` : 'file timestamps')}</td>` : ''}${hashes ? `<td class="mono">${esc(i.sha256 ?? 'unreadable')}</td>` : ''}</tr>`,
     );
-    for (const w of i.warnings) out.push(`<tr><td colspan="${clocks ? 9 : 8}"><strong>warning</strong> (${esc(i.path)}, offset ${w.offset}): ${esc(w.message)}</td></tr>`);
-    if (i.error) out.push(`<tr><td colspan="${clocks ? 9 : 8}"><strong>error</strong> (${esc(i.path)}, offset ${i.error.offset}): ${esc(i.error.message)}</td></tr>`);
+    for (const w of i.warnings) out.push(`<tr><td colspan="${8 + (clocks ? 1 : 0) + (hashes ? 1 : 0)}"><strong>warning</strong> (${esc(i.path)}, offset ${w.offset}): ${esc(w.message)}</td></tr>`);
+    if (i.error) out.push(`<tr><td colspan="${8 + (clocks ? 1 : 0) + (hashes ? 1 : 0)}"><strong>error</strong> (${esc(i.path)}, offset ${i.error.offset}): ${esc(i.error.message)}</td></tr>`);
   }
   out.push('</tbody></table>');
   const problems = Object.entries(s.decodeErrors);
@@ -60,7 +63,7 @@ export function evidenceSection(r: AuditResult): string {
   out.push(`<dt>Command line</dt><dd class="mono">${esc(e.commandLine)}</dd>`);
   out.push(`<dt>Result SHA-256</dt><dd class="mono" id="result-sha256">${esc(e.resultSha256)}</dd>`);
   out.push('</dl>');
-  out.push(`<p class="note">Inputs, matrix and inventory: their SHA-256 are in the scope on the first page. The result SHA-256 covers the result without its time and command line (JSON <span class="mono">evidence.resultHash</span>). Check with <span class="mono">flowaudit verify REPORT</span>.</p>`);
+  out.push(`<p class="note">Inputs, matrix and inventory: their SHA-256 are in the scope on the first page${r.inputs.length > MAX_SCOPE_INPUTS ? ' (every input\'s in the capture facts)' : ''}. The result SHA-256 covers the result without its time and command line (JSON <span class="mono">evidence.resultHash</span>). Check with <span class="mono">flowaudit verify REPORT</span>.</p>`);
   out.push('</section>');
   return out.join('\n');
 }

@@ -39,7 +39,7 @@ function reasons(r: AuditResult): string {
   if (r.verdictReasons.length === 0) {
     return `<p>The traffic matches the matrix: no unexpected flows${s.failedRequired + s.missingRequired === 0 ? ', every enforced rule observed' : ''}.</p>`;
   }
-  return `<ul class="reasons" id="verdict-reasons">${r.verdictReasons.map((why) => `<li>${esc(why)}</li>`).join('')}</ul>`;
+  return `<ul class="reasons${r.verdictReasons.length > 6 ? ' many' : ''}" id="verdict-reasons">${r.verdictReasons.map((why) => `<li>${esc(why)}</li>`).join('')}</ul>`;
 }
 
 /** One line per rule: status, rule, flow, ports, requirement, connections and a short note. */

@@ -87,6 +87,8 @@ footer { margin-top: 30px; font-size: 11px; color: #666; }
   .diagram-wrap { overflow: visible; max-height: none; border: none; padding: 0; }
   svg.diagram { width: auto; max-width: 100%; height: auto; max-height: 150mm; }
   ul.reasons { font-size: 8.5pt; margin: 2px 0; }
+  ul.reasons.many { columns: 2; column-gap: 24px; font-size: 7.5pt; }
+  ul.reasons.many li { break-inside: avoid; }
   ul.warnings { font-size: 7.5pt; margin: 4px 0; }
   dl.figures { gap: 4px; margin: 4px 0 0; }
   dl.figures div { padding: 2px 6px; }

@@ -18,8 +18,6 @@ import { coverageFor } from './controls_lines.js';
 export const MAX_HTML_GROUP_ROWS = 200;
 const MAX_FINDINGS = 3;
 
-type Loose = Record<string, unknown>;
-
 function clientsCell(g: UnexpectedServerGroup, addr: AddrHtml): string {
   if (g.clients === 1 && g.topClients[0]) return addr(g.topClients[0].client);
   const summary = esc(clientsText({ ...g, clientPrefix: null })) + (g.clientPrefix ? ` in <span class="addr">${esc(g.clientPrefix)}</span>` : '');
@@ -67,15 +65,11 @@ export function unexpectedSection(r: AuditResult, addr: AddrHtml): string {
 
 /** Near misses, scans and other top-level fields added by other features, then the names table. */
 export function extraSections(r: AuditResult, _addr: AddrHtml): string {
-  const loose = r as unknown as Loose;
   const out: string[] = [];
   const misses = nearMissLines(r, labeller(r));
   if (misses.length > 0) out.push(`<section id="nearMisses"><h2>Near misses (${r.nearMisses?.length ?? 0})</h2><ul class="extra">${misses.map((t) => `<li>${esc(t)}</li>`).join('')}</ul></section>`);
-  for (const [key, title] of [['scans', 'Scans'], ['diagnosis', 'Diagnosis'], ['coverage', 'Coverage']] as const) {
-    const v = loose[key];
-    if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
-    out.push(`<section id="${key}"><h2>${title}</h2>${textList(v) ?? generic(v)}</section>`);
-  }
+  if (r.scans.length > 0) out.push(`<section id="scans"><h2>Scans</h2>${textList(r.scans) ?? generic(r.scans)}</section>`);
+  if (r.floods !== undefined && r.floods.length > 0) out.push(`<section id="floods"><h2>Floods (folded beyond the budget)</h2>${textList(r.floods) ?? generic(r.floods)}</section>`);
   const names = r.names ?? [];
   if (names.length > 0) {
     out.push('<section id="names"><h2>Host names seen</h2><table id="names-table"><thead><tr><th>Address</th><th>Names [evidence]</th></tr></thead><tbody>');

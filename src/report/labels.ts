@@ -137,7 +137,7 @@ export function groupedRowsText(r: AuditResult): string {
   return rows === r.unexpected.length ? '' : `shown in ${plural(rows, 'row')} by server and port`;
 }
 
-const MAX_NOTE = 90;
+const MAX_NOTE = 80;
 
 /** A rule's status in a few words for the one-line-per-rule table (the detail section says the rest). */
 export function ruleSummaryNote(r: AuditResult, x: RuleResult): string {
@@ -146,7 +146,8 @@ export function ruleSummaryNote(r: AuditResult, x: RuleResult): string {
   else if (x.status === 'partial') note = (x.memberFailures ?? []).map((m) => m.text).join('; ') || (x.reason ?? '');
   else if (x.status === 'missing' || x.status === 'not-visible') {
     const cov = coverageFor(r);
-    note = `no attempt seen in ${cov.seconds === null ? 'an empty capture' : cov.window}${x.enforced ? '' : ' (not enforced)'}${x.reason && x.reason !== 'no matching traffic' ? `; ${x.reason.replace(/^no matching traffic; /, '')}` : ''}`;
+    const unresolved = x.reason?.includes('never resolved') ? '; a host name never resolved' : '';
+    note = `no attempt seen in ${cov.seconds === null ? 'an empty capture' : cov.window}${x.enforced ? '' : ' (not enforced)'}${unresolved}`;
   } else if (x.status === 'not-applicable') note = x.reason ?? '';
   return note.length > MAX_NOTE ? `${note.slice(0, MAX_NOTE - 1)}…` : note;
 }

@@ -104,6 +104,12 @@ export function nearMissesMd(r: AuditResult): string[] {
   for (const line of lines.slice(0, 100)) out.push(`- ${md(line)}`);
   if (lines.length > 100) out.push(`- … ${lines.length - 100} more in the JSON and CSV reports`);
   out.push('');
+  const floods = r.floods ?? [];
+  if (floods.length) {
+    out.push(`### Floods (${floods.length}, folded beyond the budget)`, '');
+    for (const f of floods) out.push(`- ${md(f.text)}`);
+    out.push('');
+  }
   const scans = (r as { scans?: { text: string }[] }).scans ?? [];
   if (scans.length) {
     out.push(`### Scans (${scans.length})`, '');

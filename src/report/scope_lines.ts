@@ -27,13 +27,18 @@ export function signerText(r: AuditResult): string {
   return s ? s : 'not signed (see flowaudit audit --sign-key)';
 }
 
+/** Inputs listed one by one in the scope; beyond, a count (every input is in the capture facts and the evidence block). */
+export const MAX_SCOPE_INPUTS = 5;
+
 export function scopeItems(r: AuditResult): ScopeItem[] {
   const cov = coverageFor(r);
   const items: ScopeItem[] = [];
-  for (const i of r.inputs) {
+  for (const i of r.inputs.slice(0, MAX_SCOPE_INPUTS)) {
     const what = i.records ? `${i.format}, ${i.records.connections} connections from ${i.records.lines} lines` : `${[i.format, i.version].filter(Boolean).join(' ')}, ${i.packets} packets`;
     items.push({ key: 'Input', lines: [`${i.path} (${what})`, `sha256 ${shaText(i.sha256, i.format === 'live')}`] });
   }
+  const more = r.inputs.length - MAX_SCOPE_INPUTS;
+  if (more > 0) items.push({ key: 'Input', lines: [`+${more} more input${more === 1 ? '' : 's'}, each with its SHA-256 in the capture facts and the evidence block`] });
   items.push({ key: 'Window', lines: [cov.seconds === null ? 'no packets' : `${cov.window}: ${cov.firstSeen} → ${cov.lastSeen}`] });
   items.push({ key: 'Vantage', lines: [cov.vantage.length ? `${cov.vantage.join(', ')} (--vantage: the capture was taken on these roles' hosts)` : 'not given (--vantage): the capture point is not stated'] });
   items.push({ key: 'Completeness', lines: [completenessText(cov)] });

@@ -101,6 +101,11 @@ function rulesLines(r: AuditResult, p: Paint): string[] {
 
 function scanAndDiscoveryLines(r: AuditResult, p: Paint): string[] {
   const out: string[] = [];
+  if (r.floods && r.floods.length > 0) {
+    out.push(p('bold', `Floods (${r.floods.length}, folded beyond the budget)`));
+    for (const f of r.floods) out.push(`  ${inert(f.text)}`);
+    out.push('');
+  }
   if (r.scans && r.scans.length > 0) {
     out.push(p('bold', `Scans (${r.scans.length})`));
     for (const f of r.scans) out.push(`  ${inert(f.text)}`);

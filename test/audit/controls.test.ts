@@ -37,12 +37,12 @@ describe('durationText', () => {
 describe('observationCoverage', () => {
   it.each<[string, Partial<AuditResult>, string]>([
     ['no vantage, no drop counts', {}, '7 min 24 s of traffic (2026-03-02T09:00:00.000000Z → 2026-03-02T09:07:24.000000Z); at the capture point (no --vantage given); drops not recorded by the capture; no damaged input; 0 connections seen from one side only'],
-    ['vantage and zero drops', { options: { scope: 'inventory', features: [], vantage: ['ams-server'] }, inputs: [input({ drops: { ifDrop: 0, osDrop: 0 } })] }, '7 min 24 s of traffic (2026-03-02T09:00:00.000000Z → 2026-03-02T09:07:24.000000Z); on the hosts of ams-server (--vantage); 0 drops; no damaged input; 0 connections seen from one side only'],
+    ['vantage and zero drops', { options: { scope: 'inventory', features: [], vantage: ['ams-server'], requireAllMembers: false, as: null }, inputs: [input({ drops: { ifDrop: 0, osDrop: 0 } })] }, '7 min 24 s of traffic (2026-03-02T09:00:00.000000Z → 2026-03-02T09:07:24.000000Z); on the hosts of ams-server (--vantage); 0 drops; no damaged input; 0 connections seen from one side only'],
     ['drops on one of two inputs, a damaged input, one-sided connections', { inputs: [input({ drops: { ifDrop: 3, osDrop: null } }), input({ path: 'b.pcap', truncated: true })], rules: [rule('observed', { S0: 2, SF: 5 })], unexpected: [flow({ states: { SHR: 1 } })] }, '7 min 24 s of traffic (2026-03-02T09:00:00.000000Z → 2026-03-02T09:07:24.000000Z); at the capture point (no --vantage given); 3 drops (recorded by 1 of 2 inputs); damaged input: b.pcap; 3 connections seen from one side only'],
   ])('%s', (_n, extra, text) => expect(observationCoverage(result(extra)).text).toBe(text));
 
   it('a missing rule carries the coverage; an observed one does not', () => {
-    const c = observationCoverage(result({ options: { scope: 'inventory', features: [], vantage: ['ams-server'] }, inputs: [input({ drops: { ifDrop: 0, osDrop: 0 } })] }));
+    const c = observationCoverage(result({ options: { scope: 'inventory', features: [], vantage: ['ams-server'], requireAllMembers: false, as: null }, inputs: [input({ drops: { ifDrop: 0, osDrop: 0 } })] }));
     expect(ruleCoverageNote({ status: 'missing' }, c)).toBe('no attempt seen in 7 min 24 s on the hosts of ams-server (--vantage), 0 drops');
     expect(ruleCoverageNote({ status: 'not-visible' }, c)).toMatch(/^not judged: no attempt seen in 7 min 24 s/);
     expect(ruleCoverageNote({ status: 'observed' }, c)).toBeNull();

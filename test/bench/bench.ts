@@ -12,12 +12,17 @@
  *     fed by a stand-in capture program when `live --engine tcpdump` exists); peak RSS and the
  *     scan finding.
  * Peak RSS is the kernel's maxrss of the process (GNU time), worker threads included.
- * Options: --packets N, --big N (0 skips), --flood N (0 skips), --rounds N, --big-rounds N, --fixed-rounds N.
+ *  5. Scale (bench_scale.ts): a Zeek conn.log of 1M rows against awk and sha256sum, 10M rows for
+ *     peak RSS; 1M-packet floods of three shapes against the normal 1M-packet capture.
+ * Options: --packets N, --big N (0 skips), --flood N (0 skips), --rounds N, --big-rounds N, --fixed-rounds N,
+ * --conn-log N, --conn-log-big N, --floods N (0 skips each), --scale-rounds N, and --only-scale: run
+ * only part 5 and replace its sections in BENCHMARKS.md (between the scale markers), keeping the rest.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { type BenchKit, connLogSection, floodSection, type Section } from './bench_scale.js';
 import { generateAmsMix, generateSynScan } from './generate.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -34,6 +39,13 @@ const FLOOD = arg('flood', 1_000_000);
 const ROUNDS = arg('rounds', 5);
 const BIG_ROUNDS = arg('big-rounds', 3);
 const FIXED_ROUNDS = arg('fixed-rounds', 10);
+const CONN_LOG = arg('conn-log', 1_000_000);
+const CONN_LOG_BIG = arg('conn-log-big', 10_000_000);
+const FLOODS = arg('floods', 1_000_000);
+const SCALE_ROUNDS = arg('scale-rounds', 3);
+const ONLY_SCALE = process.argv.includes('--only-scale');
+const SCALE_BEGIN = '<!-- scale sections: written by npm run bench (bench_scale.ts) -->';
+const SCALE_END = '<!-- end of scale sections -->';
 
 interface Run {
   ms: number;
@@ -170,7 +182,39 @@ const ratio = (rs: Record<string, Run>[], a: string, b: string): number => media
 const med = (rs: Record<string, Run>[], k: string): number => median(rs.filter((r) => r[k]).map((r) => r[k]!.ms));
 const maxRss = (rs: Record<string, Run>[], k: string): number => Math.max(...rs.filter((r) => r[k]).map((r) => r[k]!.rssMB));
 
+/** Part 5: the conn.log and flood sections, between markers (so --only-scale can replace them alone). */
+async function scaleSections(): Promise<Section> {
+  const kit: BenchKit = { root, dir, cli, ensure, measure: (c) => measure(c), rounds };
+  const parts: Section[] = [];
+  if (CONN_LOG > 0) parts.push(await connLogSection(kit, CONN_LOG, CONN_LOG_BIG, SCALE_ROUNDS, inventory));
+  if (FLOODS > 0) {
+    const normal = ensure(`ams-mix-${FLOODS}.pcap`, (p) => generateAmsMix(p, FLOODS));
+    parts.push(await floodSection(kit, FLOODS, normal, SCALE_ROUNDS, inventory));
+  }
+  return { lines: [SCALE_BEGIN, ...parts.flatMap((p) => p.lines), SCALE_END], targets: parts.flatMap((p) => p.targets) };
+}
+
+/** --only-scale: run part 5 and put its sections and targets into the existing BENCHMARKS.md. */
+async function onlyScale(): Promise<void> {
+  const other0 = await otherWork();
+  const sec = await scaleSections();
+  const other1 = await otherWork();
+  const path = join(root, 'BENCHMARKS.md');
+  let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\n## Targets\n';
+  const a = text.indexOf(SCALE_BEGIN);
+  const b = text.indexOf(SCALE_END);
+  if (a >= 0 && b > a) text = text.slice(0, a) + text.slice(b + SCALE_END.length).replace(/^\n/, '');
+  text = text.replace(/^- (conn\.log|Flood \().*\n/gm, '');
+  const note = `${SCALE_BEGIN}\n\n_Scale sections measured on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench -- --only-scale\` (other work while the bench slept: ${f(other0, 2)} and ${f(other1, 2)} of ${cpus().length} cores; load average ${f(loadavg()[0]!, 1)})._\n`;
+  const block = [note, ...sec.lines.slice(1)].join('\n');
+  text = text.includes('## Targets') ? text.replace('## Targets', `${block}\n\n## Targets`) : `${text}\n${block}\n`;
+  text = text.replace(/(## Targets\n\n(?:- .*\n)*)/, (m) => `${m}${sec.targets.join('\n')}\n`);
+  writeFileSync(path, text);
+  console.log([...sec.lines, '', ...sec.targets].join('\n'));
+}
+
 async function main(): Promise<void> {
+  if (ONLY_SCALE) return onlyScale();
   const loadStart = loadavg()[0]!;
   const started = new Date();
   const file = ensure(`ams-mix-${PACKETS}.pcap`, (p) => generateAmsMix(p, PACKETS));
@@ -329,6 +373,8 @@ async function main(): Promise<void> {
       '',
     );
   }
+  const scale = await scaleSections();
+  lines.push(...scale.lines, '');
   const met = (ok: boolean): string => (ok ? '**met**' : '**not met**');
   lines.push('## Targets', '');
   lines.push(`- flowaudit ≤ 1.25× the evidence floor on ${PACKETS.toLocaleString('en')} packets: ${met(rFloor <= 1.25)} (${f(rFloor, 2)}×).`);
@@ -340,6 +386,7 @@ async function main(): Promise<void> {
     lines.push(`- 1M half-open flood ≤ 200 MB peak RSS in \`audit\`: ${met(flood.run.rssMB <= 200)} (${f(flood.run.rssMB, 0)} MB); in \`live\`: ${flood.live ? `${met(flood.live.rssMB <= 200)} (${f(flood.live.rssMB, 0)} MB)` : 'not measured'}.`);
   }
   if (big) lines.push(`- ${BIG.toLocaleString('en')} packets ≤ 200 MB peak RSS: ${met(bigRss <= 200)} (${f(bigRss, 0)} MB).`);
+  lines.push(...scale.targets);
   lines.push('');
   writeFileSync(join(root, 'BENCHMARKS.md'), lines.join('\n'));
   console.log(lines.join('\n'));

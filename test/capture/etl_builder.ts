@@ -16,7 +16,8 @@ export const START_TICKS = 1_000_000_000;
 export const FREQ = 10_000_000;
 /** 2024-06-10T20:18:35Z as Unix seconds. */
 export const START_UNIX = 1718050715;
-const START_FT = (BigInt(START_UNIX) * 10_000_000n) + 116444736000000000n;
+/** The start as a FILETIME (100 ns since 1601): the stamps of a trace on the system-time clock (type 2). */
+export const START_FT = BigInt(START_UNIX) * 10_000_000n + 116444736000000000n;
 
 function u16(n: number): number[] {
   return [n & 255, (n >>> 8) & 255];
@@ -37,7 +38,7 @@ function pad8(a: number[]): number[] {
 }
 
 /** One EVENT_HEADER (64-bit) event of `provider` with id, keyword and user data, stamped `ticks`. */
-export function eventHeaderEvent(provider: 'pktmon' | 'ndiscap' | 'other', id: number, keyword: bigint, ticks: number, data: number[]): number[] {
+export function eventHeaderEvent(provider: 'pktmon' | 'ndiscap' | 'other', id: number, keyword: bigint, ticks: number | bigint, data: number[]): number[] {
   const g = provider === 'pktmon' ? PKTMON : provider === 'ndiscap' ? NDISCAP : OTHER;
   const size = 80 + data.length;
   const h = [...u16(size), 0x13, 0xc0, ...u16(0), ...u16(0), ...u32(4), ...u32(8), ...u64(ticks), ...g, ...u16(id), 0, 0, 4, 0, ...u16(0), ...u64(keyword), ...u64(0), ...new Array(16).fill(0)];
@@ -127,9 +128,9 @@ function traceHeaderBuffer(clockType = 1): number[] {
   return [...bufferHeader(end, end, end, false), ...ev];
 }
 
-/** A whole ETL file: the header buffer, then one buffer per list of events. */
-export function buildEtl(buffers: { events: number[][]; compressed?: boolean }[]): Uint8Array {
-  const out = [...traceHeaderBuffer()];
+/** A whole ETL file: the header buffer (clock type 1 QPC by default), then one buffer per list of events. */
+export function buildEtl(buffers: { events: number[][]; compressed?: boolean }[], clockType = 1): Uint8Array {
+  const out = [...traceHeaderBuffer(clockType)];
   for (const b of buffers) {
     const body = b.events.flat();
     const full = 72 + body.length;

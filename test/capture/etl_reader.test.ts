@@ -12,7 +12,8 @@ import { openCaptureBytes } from '../../src/capture/open_capture.js';
 import { newRawPacket, type PacketSource, type RawPacket } from '../../src/capture/source.js';
 import { CORPUS_DIR, describeShared } from '../support/shared.js';
 import { frame } from '../support/packets.js';
-import { START_UNIX, buildEtl, ndisFragmentEvent, pktmonComponentEvent, pktmonPacketEvent } from './etl_builder.js';
+import { START_FT, START_UNIX, buildEtl, ndisFragmentEvent, pktmonComponentEvent, pktmonPacketEvent } from './etl_builder.js';
+import { dot11FromEthernet } from '../support/dot11.js';
 
 interface Got {
   ts: string;
@@ -105,6 +106,37 @@ describe('ETL reader on built traces', () => {
     expect(got[0]!.hex).toBe(Buffer.from(syn).toString('hex'));
     expect(metas.map((m) => JSON.parse(m).direction)).toEqual([2, 1, 1]);
     expect(src.etl).toMatchObject({ ndisFragments: 5, ndisPackets: 3 });
+  });
+
+  it("packets come out in time order across processors' buffers", () => {
+    // ETW writes a buffer per processor: here processor 0's buffer (10, 30 µs) comes before
+    // processor 1's (20, 40 µs) in the file.
+    const p = (group: number, us: number) => pktmonPacketEvent({ group, component: 1, payload: syn, us });
+    const src = openCaptureBytes(buildEtl([{ events: [p(1, 10), p(3, 30)] }, { events: [p(2, 20), p(4, 40)], compressed: true }]), 'cpus.etl') as EtlReader;
+    const { got, metas } = readAll(src);
+    expect(got.map((g) => g.ts.slice(-3))).toEqual(['010', '020', '030', '040']);
+    // each packet keeps its own pktmon facts
+    expect(metas.map((m) => JSON.parse(m).groupId)).toEqual([1, 2, 3, 4]);
+    expect(src.info.warnings).toEqual([]);
+  });
+
+  it('the system-time clock (type 2): FILETIME stamps, exact past 2^53', () => {
+    const ev = pktmonPacketEvent({ group: 1, component: 1, payload: syn, us: 0 });
+    // Re-stamp the event (EVENT_HEADER +16) with START_FT + 1234567 × 100 ns (0.1234567 s).
+    const bytes = Uint8Array.from(ev);
+    new DataView(bytes.buffer).setBigInt64(16, START_FT + 1234567n, true);
+    const src = openCaptureBytes(buildEtl([{ events: [[...bytes]] }], 2), 'filetime.etl');
+    const pkt = newRawPacket();
+    expect(src.next(pkt)).toBe(true);
+    expect([pkt.tsSec, pkt.tsNsec]).toEqual([START_UNIX, 123456700]);
+    expect((src as EtlReader).etl.clock).toBe('system time (FILETIME)');
+  });
+
+  it('a pktmon Wi-Fi packet (packet type 2) is 802.11 (link type 105)', () => {
+    const wifi = dot11FromEthernet(syn, { qos: true });
+    const src = openCaptureBytes(buildEtl([{ events: [pktmonPacketEvent({ group: 1, component: 4, packetType: 2, payload: wifi, us: 1 })] }]), 'wifi.etl');
+    const { got } = readAll(src);
+    expect(got.map((g) => [g.linkType, g.hex])).toEqual([[105, Buffer.from(wifi).toString('hex')]]);
   });
 
   it('a trace ending inside a buffer is a truncation warning, not an error', () => {

@@ -54,6 +54,13 @@ describe('audit of a pktmon ETL', () => {
     const f = ldap.diagnosis.findings[0];
     expect(f.drops).toEqual(['2 packets dropped by wfplwfs.sys (WFP Native MAC Layer LightWeight Filter): filtered (reason 8)']);
     expect(f.text).toBe('ams1 → dc1 tcp/389: 2 attempts, none answered — dropped on the capturing host: Windows Packet Monitor saw 2 packets dropped by wfplwfs.sys (WFP Native MAC Layer LightWeight Filter): filtered (reason 8)');
+    // A state written with --emit-state and merged says the same.
+    const state = join(dir, 'dropped.state.json');
+    const emitted = (await runCli(['audit', droppedLdap(), '--inventory', INV, '--emit-state', state, '-f', 'json'])).files.get(state);
+    if (emitted !== undefined) writeFileSync(state, emitted);
+    expect(existsSync(state)).toBe(true);
+    const merged = JSON.parse((await runCli(['merge', state, '--inventory', INV, '-f', 'json'])).stdout);
+    expect(merged.rules.find((r: { id: string }) => r.id === 'ams-ldap').diagnosis.findings[0].text).toBe(f.text);
     // The text report shows it where it explains the rule.
     const text = (await runCli(['audit', droppedLdap(), '--inventory', INV])).stdout;
     expect(text).toContain('Windows Packet Monitor saw 2 packets dropped by wfplwfs.sys');
@@ -97,7 +104,12 @@ describe('component names are attacker-controlled', () => {
     writeFileSync(
       p,
       buildEtl([
-        { events: [pktmonPacketEvent({ group: 1, component: 7, payload: syn, us: 1 }), pktmonPacketEvent({ group: 1, component: 9, appearance: 2, payload: syn, drop: { reason: 8, location: 1 }, us: 2 })] },
+        {
+          events: [
+            pktmonPacketEvent({ group: 1, component: 7, payload: syn, us: 1 }),
+            pktmonPacketEvent({ group: 1, component: 9, appearance: 2, payload: syn, drop: { reason: 8, location: 1 }, us: 2 }),
+          ],
+        },
         { events: [pktmonComponentEvent(9, 3, '<script>alert(1)</script>', '=HYPERLINK("http://x","y")')] },
       ]),
     );
@@ -126,6 +138,22 @@ describe('convert', () => {
     ]);
     const bytes = readFileSync(out).toString('latin1');
     expect(bytes).toContain('pktmon: component 70 wfplwfs.sys (WFP Native MAC Layer LightWeight Filter), tx, Ethernet, edge 1, filter 0, packet group 100 number 1 appearance 2; DROPPED: filtered (reason 8, location 0xe0004)');
+  });
+
+  it('a corrupt compressed buffer: the packets before it are written, then one line and exit 2', async () => {
+    const good = readFileSync(droppedLdap());
+    const bad = new Uint8Array(good);
+    const hdrLen = new DataView(bad.buffer).getUint32(0, true);
+    // The compressed buffer's first flag word claims matches that reach before the output start.
+    new DataView(bad.buffer).setUint32(hdrLen + 72, 0xffffffff, true);
+    const p = join(dir, 'corrupt.etl');
+    writeFileSync(p, bad);
+    const out = join(dir, 'corrupt.pcapng');
+    const run = await runCli(['convert', p, '-o', out]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(new RegExp(`corrupt\\.etl: ETL buffer at offset ${hdrLen}: compressed data is corrupt`));
+    expect(existsSync(out)).toBe(true);
   });
 
   it.each([

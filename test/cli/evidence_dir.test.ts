@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run_cli.js';
+import { CORPUS_DIR, describeShared } from '../support/shared.js';
 
 const haveSshKeygen = spawnSync('ssh-keygen', ['-?'], { stdio: 'ignore' }).error === undefined;
 if (!haveSshKeygen && process.env.FLOWAUDIT_REQUIRE_SSH) throw new Error('ssh-keygen is required (FLOWAUDIT_REQUIRE_SSH=1): apt-get install openssh-client');
@@ -111,6 +112,18 @@ describe('--evidence-dir and verify DIR', () => {
   });
 });
 
+describe('verify usage', () => {
+  it('an evidence directory with captures given, and --identity without --allowed-signers: one line, exit 2', async () => {
+    const { ev } = await evidenceDir();
+    const a = await runCli(['verify', ev, 'fixtures/ams-lab.pcapng']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/is an evidence directory: its inputs are the ones its manifest names; give no captures/);
+    const b = await runCli(['verify', ev, '--identity', 'auditor@example']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/--identity needs --allowed-signers FILE/);
+  });
+});
+
 describe.skipIf(!haveSshKeygen)('--sign-key (ssh-keygen missing: apt-get install openssh-client)', () => {
   it('REPORT.sig: ssh-keygen -Y verify accepts it and rejects a tampered report; flowaudit verify --allowed-signers agrees', async () => {
     const { dir, capture, inventory } = setup();
@@ -154,3 +167,36 @@ describe.skipIf(!haveSshKeygen)('--sign-key (ssh-keygen missing: apt-get install
     expect(gone.stdout).toContain('the signature was deleted');
   });
 });
+
+describeShared('an evidence directory of a corpus capture', () => {
+  const made = async (): Promise<string> => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-evcorpus-'));
+    const ev = join(dir, 'evidence');
+    const r = await runCli(['audit', join(CORPUS_DIR, 'captures', 'zeek__ldap-aduser1.pcap'), '--scope', 'all', '--evidence-dir', ev, '--copy-inputs']);
+    expect(r.code).toBe(3);
+    return ev;
+  };
+
+  it('untouched: every rendering and the re-run verify', async () => {
+    const v = await runCli(['verify', await made()]);
+    expect(v.stdout.match(/visible\s+ok/g)).toHaveLength(5);
+    expect(v.stdout.trim().split('\n').at(-1)).toBe('verified');
+    expect(v.code).toBe(0);
+  });
+
+  it.each([
+    ['report.txt', (t: string) => t.replace('verdict: INCONCLUSIVE', 'verdict: PASS')],
+    ['report.csv', (t: string) => t.replace('verdict,,inconclusive,', 'verdict,,pass,')],
+    ['report.html', (t: string) => t.replace('data-verdict="inconclusive">INCONCLUSIVE<', 'data-verdict="pass">PASS<')],
+    ['report.md', (t: string) => t.replace('## flowaudit: INCONCLUSIVE', '## flowaudit: PASS')],
+  ])('a forged %s (visible verdict PASS) never verifies', async (name, forge) => {
+    const ev = await made();
+    const p = join(ev, name);
+    const forged = forge(readFileSync(p, 'utf8'));
+    expect(forged).not.toBe(readFileSync(p, 'utf8'));
+    writeFileSync(p, forged);
+    const v = await runCli(['verify', ev]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toContain(`CHANGED: ${name}`);
+  });
+}, 'corpus/captures/zeek__ldap-aduser1.pcap');

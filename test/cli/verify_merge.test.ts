@@ -76,6 +76,18 @@ describe('verify a merged report', () => {
     expect(v.stdout).toContain(`NOT verified: state file ${s} does not match its recorded sha256`);
   });
 
+  it('merge --evidence-dir packs the state files; verify DIR re-runs the merge from them', async () => {
+    const { dir, states } = await mergedReport();
+    const ev = join(dir, 'merged-evidence');
+    const m = await runCli(['merge', ...states, '--evidence-dir', ev]);
+    expect(m.code).toBe(1);
+    const v = await runCli(['verify', ev]);
+    expect(v.stdout).toMatch(/state\s+ok: .*merged-evidence\/first\.state\.json .*found beside the report by name/);
+    expect(v.stdout).toContain('re-run     ok: the audit gives the same result (merge of 2 state files');
+    expect(v.stdout.trim().split('\n').at(-1)).toBe('verified');
+    expect(v.code).toBe(0);
+  });
+
   it('moved to another folder with its state files (no captures): verified, saying the captures were not re-read', async () => {
     const { dir, report, states } = await mergedReport();
     const away = join(dir, 'handed-over');

@@ -102,6 +102,17 @@ describe('verify what is read: the lab', () => {
     expect(v.stdout).toMatch(/visible\s+CHANGED: .*line \d+ column \d+: the file has ".*10\.0\.0\.4/);
   });
 
+  it('CRLF line ends (a copy through Windows tools) are not a visible change; a changed word still is', async () => {
+    const { files } = await made();
+    const md = readFileSync(files.markdown!, 'utf8');
+    writeFileSync(files.markdown!, md.replace(/\n/g, '\r\n'));
+    const v = await runCli(['verify', files.markdown!]);
+    expect(v.stdout).toMatch(/visible\s+ok: .* with CRLF line ends/);
+    expect(v.code).toBe(0);
+    writeFileSync(files.markdown!, md.replace(/\n/g, '\r\n').replace('## flowaudit: FAIL', '## flowaudit: PASS'));
+    expect((await runCli(['verify', files.markdown!])).code).toBe(1);
+  });
+
   it('a report of another flowaudit version is not called verified: what was checked, and that the visible text could not be (exit 3)', async () => {
     const { files } = await made();
     const j = JSON.parse(readFileSync(files.json!, 'utf8'));

@@ -11,6 +11,7 @@ import type { UnexpectedGroup } from '../../src/audit/result.js';
 import { buildCrowd, CROWD_INVENTORY } from '../../fixtures/make_crowd.js';
 import { expectGolden } from '../support/golden.js';
 import { runCli } from '../support/run_cli.js';
+import { normalizeUnexpectedGroup } from '../../src/audit/normalize.js';
 
 const CROWD = 'fixtures/crowd.pcapng';
 const LAB = 'fixtures/ams-lab.pcapng';
@@ -93,7 +94,7 @@ describe('grouping helpers', () => {
   ])('commonPrefix(%j) = %j', (xs, want) => expect(commonPrefix(xs)).toBe(want));
 
   it('groups consecutive entries of one server, protocol and port; top clients by connections, ties by address order', () => {
-    const e = (client: string, port: number, connections: number, roles: string[]): UnexpectedGroup => ({
+    const e = (client: string, port: number, connections: number, roles: string[]): UnexpectedGroup => normalizeUnexpectedGroup({
       client, server: '10.0.0.10', protocol: 'tcp', port, clientRoles: roles, serverRoles: [], connections, packets: connections, bytes: 0,
       outcomes: { answered: connections, refused: 0, unanswered: 0 }, states: { SF: connections }, firstSeen: `t${client}`, lastSeen: `t${client}`, disabledRules: [],
     });

@@ -22,6 +22,7 @@ import { renderHtml } from '../../src/report/html.js';
 import { DIAGRAM_MAX_HEIGHT } from '../../src/report/svg_diagram.js';
 import { launchChromium, requireChromium, RUN_BROWSER_TESTS, servePages, type PageServer } from '../support/browser.js';
 import { runCli } from '../support/run_cli.js';
+import { normalizeUnexpectedGroup } from '../../src/audit/normalize.js';
 
 const PDFTOTEXT = '/usr/bin/pdftotext'; // poppler-utils, with pdfinfo
 const LARGE_SCREENSHOT = 'docs/report-screenshot-large.png';
@@ -33,11 +34,11 @@ function huge(base: AuditResult): AuditResult {
   for (let i = 0; i < 2000; i++) {
     const server = `10.0.0.${[2, 3, 10, 40, 41][i % 5]}`;
     const roles = server === '10.0.0.10' ? ['ams-server'] : server === '10.0.0.2' || server === '10.0.0.3' ? ['domain-controller'] : [];
-    extra.push({
+    extra.push(normalizeUnexpectedGroup({
       client: `10.66.${Math.floor(i / 250)}.${(i % 250) + 1}`, server, protocol: i % 9 === 0 ? 'udp' : 'tcp', port: 2000 + (i % 300),
       clientRoles: i % 3 === 0 ? ['web-user'] : [], serverRoles: roles, connections: 1 + (i % 4), packets: 6, bytes: 600,
       outcomes: { answered: 1, refused: 0, unanswered: i % 4 }, states: { SF: 1 }, firstSeen: base.summary.firstSeen!, lastSeen: base.summary.lastSeen!, disabledRules: [],
-    });
+    }));
   }
   const cmp = (a: UnexpectedGroup, b: UnexpectedGroup): number =>
     a.server.localeCompare(b.server, 'en', { numeric: true }) || a.protocol.localeCompare(b.protocol) || a.port - b.port || a.client.localeCompare(b.client, 'en', { numeric: true });
@@ -50,7 +51,7 @@ function huge(base: AuditResult): AuditResult {
  * on its own port: 16 port labels end at one node (the issue's "many ports to one role").
  */
 function manyPorts(base: AuditResult): AuditResult {
-  const extra: UnexpectedGroup[] = Array.from({ length: 11 }, (_, i) => ({
+  const extra: UnexpectedGroup[] = Array.from({ length: 11 }, (_, i) => normalizeUnexpectedGroup({
     client: '10.0.0.10', server: i % 2 ? '10.0.0.3' : '10.0.0.2', protocol: 'tcp', port: 5000 + i * 111,
     clientRoles: ['ams-server'], serverRoles: ['domain-controller'], connections: 1, packets: 4, bytes: 300,
     outcomes: { answered: 1, refused: 0, unanswered: 0 }, states: { SF: 1 }, firstSeen: base.summary.firstSeen!, lastSeen: base.summary.lastSeen!, disabledRules: [],

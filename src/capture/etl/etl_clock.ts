@@ -92,9 +92,13 @@ export function eventTime(h: EtlTraceHeader, ticks: number, v: DataView, at: num
     sec = h.startUnixSec + whole;
     nsec = h.startUnixNsec + Math.round((rem * 1e9) / h.frequency);
   }
-  while (nsec >= 1e9) {
-    nsec -= 1e9;
-    sec++;
+  // Normalise (a damaged header can give any clock): 0 ≤ nsec < 1e9, sec finite.
+  const carry = Math.floor(nsec / 1e9);
+  sec += carry;
+  nsec -= carry * 1e9;
+  if (!Number.isFinite(sec) || !Number.isFinite(nsec)) {
+    sec = 0;
+    nsec = 0;
   }
   out.tsSec = sec;
   out.tsNsec = nsec;

@@ -10,21 +10,17 @@
  * next call to `next()`; components' names arrive in pktmon's rundown events, usually at the end
  * of the trace, and fill `info.etl.components` and the interfaces' names when they do.
  */
-import { CaptureFormatError } from '../../errors.js';
+import { CaptureFormatError, messageOf } from '../../errors.js';
 import { ByteWindow, hex32 } from '../../inputs/chunked_file.js';
-import { noteEndOfInput, type CaptureInfo, type InterfaceInfo, type PacketSource, type RawPacket } from '../source.js';
+import { newRawPacket, noteEndOfInput, type CaptureInfo, type PacketSource, type RawPacket } from '../source.js';
 import { CLOCK_NAMES, eventTime, parseTraceHeader, type EtlTraceHeader } from './etl_clock.js';
 import { MAX_ETL_BUFFER, NDISCAP_PROVIDER, PKTMON_PROVIDER, TraceHeader, WMI_BUFFER_HEADER_LEN, guidAt, newEtlEvent, readBufferHeader, readEvent, utf16z, type EtlBufferHeader } from './etl_format.js';
 import type { EtlComponent, EtlInputInfo } from './etl_info.js';
 import { Lz77Error, decompressPlainLz77 } from './lz77.js';
+import { NdisJoiner, ndisPacketMeta } from './ndis_join.js';
+import { TimeOrder } from './time_order.js';
+import { EtlInterfaces, NDIS_KEY_BASE } from './etl_interfaces.js';
 import {
-  COMPONENT_TYPES,
-  KW_HI_RECEIVE,
-  KW_HI_SEND,
-  KW_NATIVE_802_11,
-  KW_PACKET_END,
-  KW_PACKET_START,
-  KW_WIRELESS_WAN,
   NDISCAP_FRAGMENT,
   PKTMON_COMPONENT,
   PKTMON_DROP,
@@ -35,13 +31,6 @@ import {
   readPktmonPacket,
   type EtlPacketMeta,
 } from './packet_events.js';
-
-/** Interfaces (component × link type) a trace may open; past this they share one per link type. */
-const MAX_INTERFACES = 4096;
-const OVERFLOW_COMPONENT = 0xffff;
-
-/** netsh keeps at most this many bytes of one packet (its largest fragment size is far below). */
-const MAX_JOINED = 256 * 1024;
 
 /** True when the window holds the start of an ETL file (needs ETL_SNIFF_BYTES; see isEtlHeader). */
 export const ETL_SNIFF_BYTES = WMI_BUFFER_HEADER_LEN + 8;
@@ -54,7 +43,9 @@ export function isEtlHeader(b: Uint8Array, v: DataView, p: number, avail: number
   if (avail < ETL_SNIFF_BYTES) return false;
   const size = v.getUint32(p, true);
   const t = b[p + WMI_BUFFER_HEADER_LEN + 2]!;
-  return size >= WMI_BUFFER_HEADER_LEN + 32 && size <= MAX_ETL_BUFFER && (t === 1 || t === 2) && (b[p + WMI_BUFFER_HEADER_LEN + 3]! & 0xc0) === 0xc0 && v.getUint16(p + WMI_BUFFER_HEADER_LEN + 6, true) === 0;
+  const first = p + WMI_BUFFER_HEADER_LEN;
+  const sizeOk = size >= WMI_BUFFER_HEADER_LEN + 32 && size <= MAX_ETL_BUFFER;
+  return sizeOk && (t === 1 || t === 2) && (b[first + 3]! & 0xc0) === 0xc0 && v.getUint16(first + 6, true) === 0;
 }
 
 export class EtlReader implements PacketSource {
@@ -76,12 +67,12 @@ export class EtlReader implements PacketSource {
   private bufferOffset = 0;
   private inBuffer = false;
   private scratch = new Uint8Array(0);
-  private joined = new Uint8Array(0);
-  private joinedLen = 0;
-  private joining = false;
+  private readonly joiner = new NdisJoiner();
+  private readonly order = new TimeOrder();
+  private readonly scratchPkt = newRawPacket();
+  private notedLate = false;
   private readonly frag = { miniport: 0, lower: 0, size: 0 };
-  private readonly ifaceOf = new Map<number, number>();
-  private readonly componentIndex = new Map<number, EtlComponent>();
+  private readonly ifaces: EtlInterfaces;
   private done = false;
   private failure: CaptureFormatError | null = null;
   private warnedEvent = 0;
@@ -90,23 +81,57 @@ export class EtlReader implements PacketSource {
     this.w = w;
     this.etl = { build: 0, logger: '', clock: '', buffers: 0, compressedBuffers: 0, events: 0, pktmonPackets: 0, pktmonDrops: 0, ndisFragments: 0, ndisPackets: 0, otherEvents: 0, eventsLost: 0, buffersLost: 0, components: [] };
     this.info = { path: w.name, format: 'etl', byteOrder: 'le', version: '', interfaces: [], packets: 0, bytesRead: 0, fileSize: w.size, truncated: false, warnings: [], etl: this.etl };
+    this.ifaces = new EtlInterfaces(this.info.interfaces, this.etl.components);
     if (!w.ensure(ETL_SNIFF_BYTES) || !isEtlHeader(w.buf, w.view, w.pos, w.end - w.pos)) {
       throw new CaptureFormatError(w.name, 0, 'Cannot read ETL header: the first buffer does not start with a trace header event');
     }
   }
 
+  /**
+   * The next packet in time order (see time_order.ts): packets are read into the window until it
+   * is full or the trace ends, and the earliest is released. A corrupt buffer ends the input
+   * after the packets read before it are released.
+   */
   next(pkt: RawPacket): boolean {
-    if (this.done) return false;
-    if (this.failure) throw this.failure;
+    const order = this.order;
     for (;;) {
-      if (!this.inBuffer && !this.loadBuffer()) return false;
-      while (this.inBuffer) {
-        if (this.nextEvent(pkt)) {
-          this.info.packets++;
-          return true;
+      if (order.full || ((this.done || this.failure) && order.size > 0)) {
+        order.release(pkt, this.meta);
+        this.info.packets++;
+        return true;
+      }
+      if (this.failure) throw this.failure;
+      if (this.done) {
+        this.noteLate();
+        return false;
+      }
+      if (!this.readPacket(this.scratchPkt)) {
+        if (!this.done && !this.failure) return false; // a stream waiting for bytes
+        continue;
+      }
+      order.hold(this.scratchPkt, this.meta);
+    }
+  }
+
+  /** The next packet in file order into `pkt`; false at the end or while a stream waits. */
+  private readPacket(pkt: RawPacket): boolean {
+    for (;;) {
+      if (!this.inBuffer) {
+        try {
+          if (!this.loadBuffer()) return false;
+        } catch (e) {
+          if (e === this.failure) return false; // released with what came before, then thrown
+          throw e;
         }
       }
+      while (this.inBuffer) if (this.nextEvent(pkt)) return true;
     }
+  }
+
+  private noteLate(): void {
+    if (this.order.late === 0 || this.notedLate) return;
+    this.notedLate = true;
+    this.warn(`${this.order.late} packets came more than the reorder window after later ones (processors' buffers far apart in the file) and are out of time order`);
   }
 
   /** Read the next buffer (decompressing it) into `buf`; false at the end of input or while a stream waits. */
@@ -129,7 +154,7 @@ export class EtlReader implements PacketSource {
         decompressPlainLz77(w.buf, p + WMI_BUFFER_HEADER_LEN, p + h.size, this.scratch, WMI_BUFFER_HEADER_LEN, h.fullSize - WMI_BUFFER_HEADER_LEN);
       } catch (e) {
         const at = e instanceof Lz77Error ? w.base + e.inputOffset : off;
-        return this.fail(at, `ETL buffer at offset ${off}: compressed data is corrupt at offset ${at}: ${(e as Error).message}`);
+        return this.fail(at, `ETL buffer at offset ${off}: compressed data is corrupt at offset ${at}: ${messageOf(e)}`);
       }
       this.buf = this.scratch;
       this.at = WMI_BUFFER_HEADER_LEN;
@@ -156,7 +181,7 @@ export class EtlReader implements PacketSource {
     try {
       ok = readEvent(b, this.view, this.at, this.stop, ev);
     } catch (e) {
-      this.warn(`ETL buffer at offset ${this.bufferOffset}: ${(e as Error).message}; the rest of the buffer is skipped`);
+      this.warn(`ETL buffer at offset ${this.bufferOffset}: ${messageOf(e)}; the rest of the buffer is skipped`);
       ok = false;
     }
     if (!ok) {
@@ -186,7 +211,7 @@ export class EtlReader implements PacketSource {
     try {
       this.trace = parseTraceHeader(this.buf, this.view, ev.dataAt, ev.dataLength, ev.timestamp, t === TraceHeader.System32 ? 4 : 8);
     } catch (e) {
-      this.fail(this.bufferOffset, `ETL trace header at offset ${this.bufferOffset + WMI_BUFFER_HEADER_LEN}: ${(e as Error).message}`);
+      this.fail(this.bufferOffset, `ETL trace header at offset ${this.bufferOffset + WMI_BUFFER_HEADER_LEN}: ${messageOf(e)}`);
       return false;
     }
     const tr = this.trace;
@@ -240,33 +265,11 @@ export class EtlReader implements PacketSource {
       return false;
     }
     this.etl.ndisFragments++;
-    if ((ev.keywordLo & KW_PACKET_START) !== 0 || !this.joining) this.joinedLen = 0;
-    this.joining = true;
-    const room = Math.min(f.size, MAX_JOINED - this.joinedLen);
-    if (this.joined.length < this.joinedLen + room) {
-      const grown = new Uint8Array(Math.min(MAX_JOINED, Math.max(this.joinedLen + room, this.joined.length * 2, 2048)));
-      grown.set(this.joined.subarray(0, this.joinedLen));
-      this.joined = grown;
-    }
-    this.joined.set(this.buf.subarray(data, data + room), this.joinedLen);
-    this.joinedLen += room;
-    if ((ev.keywordLo & KW_PACKET_END) === 0) return false;
-    this.joining = false;
-    const m = this.meta;
-    m.provider = 'ndiscap';
-    m.groupId = -1;
-    m.pktNumber = 0;
-    m.appearance = 0;
-    m.direction = (ev.keywordHi & KW_HI_SEND) !== 0 ? 2 : (ev.keywordHi & KW_HI_RECEIVE) !== 0 ? 1 : 0;
-    m.packetType = (ev.keywordLo & KW_NATIVE_802_11) !== 0 ? 2 : (ev.keywordLo & KW_WIRELESS_WAN) !== 0 ? 3 : 1;
-    m.component = f.miniport;
-    m.edge = 0;
-    m.filter = 0;
-    m.dropped = false;
-    m.dropReason = 0;
-    m.dropLocation = 0;
+    if (!this.joiner.add(this.buf, data, f.size, ev.keywordLo)) return false;
+    ndisPacketMeta(this.meta, ev.keywordLo, ev.keywordHi, f.miniport);
     this.etl.ndisPackets++;
-    this.fill(pkt, this.joined, 0, this.joinedLen, this.joinedLen, pktmonLinkType(m.packetType), 0x10000 + f.miniport);
+    const j = this.joiner;
+    this.fill(pkt, j.bytes, 0, j.length, j.length, pktmonLinkType(this.meta.packetType), NDIS_KEY_BASE + f.miniport);
     return true;
   }
 
@@ -278,50 +281,21 @@ export class EtlReader implements PacketSource {
     pkt.caplen = caplen;
     pkt.wirelen = wirelen;
     pkt.linkType = linkType;
-    pkt.interfaceId = this.interfaceFor(componentKey, linkType);
+    pkt.interfaceId = this.ifaces.indexFor(componentKey, linkType);
     pkt.fileOffset = this.bufferOffset;
-  }
-
-  /** One interface per component and link type (a pcapng interface has one link type). */
-  private interfaceFor(componentKey: number, linkType: number): number {
-    const key = componentKey * 512 + (linkType & 511);
-    let i = this.ifaceOf.get(key);
-    if (i === undefined && this.ifaceOf.size >= MAX_INTERFACES) {
-      // Bounded: a trace naming more components than any machine has shares one last interface per link type.
-      i = this.interfaceFor(OVERFLOW_COMPONENT, linkType);
-      this.ifaceOf.set(key, i);
-      return i;
-    }
-    if (i === undefined) {
-      i = this.info.interfaces.length;
-      const netsh = componentKey >= 0x10000;
-      const id = netsh ? componentKey - 0x10000 : componentKey;
-      const iface: InterfaceInfo = { section: 0, index: i, linkType, snapLen: 0, tsUnitsPerSec: 1e9, tsOffsetSec: 0, name: netsh ? `interface ${id}` : `component ${id}` };
-      const known = netsh ? undefined : this.componentIndex.get(id);
-      if (known) nameInterface(iface, known);
-      this.info.interfaces.push(iface);
-      this.ifaceOf.set(key, i);
-    }
-    return i;
   }
 
   /** pktmon event 20: a component's id, type, name and description. */
   private component(p: number, n: number): void {
     if (n < 4) return;
-    const id = this.view.getUint16(p, true);
-    const type = this.view.getUint16(p + 2, true);
     const name = utf16z(this.buf, p + 4, p + n);
     const desc = utf16z(this.buf, name.next, p + n);
-    if (this.componentIndex.has(id)) return;
-    const c: EtlComponent = { id, name: name.text, description: desc.text, type: COMPONENT_TYPES[type] ?? `type ${type}` };
-    this.componentIndex.set(id, c);
-    this.etl.components.push(c);
-    for (const [key, i] of this.ifaceOf) if (Math.floor(key / 512) === id) nameInterface(this.info.interfaces[i]!, c);
+    this.ifaces.component(this.view.getUint16(p, true), this.view.getUint16(p + 2, true), name.text, desc.text);
   }
 
   /** The component record for a pktmon ComponentId, once its rundown event was read. */
   componentOf(id: number): EtlComponent | undefined {
-    return this.componentIndex.get(id);
+    return this.ifaces.componentOf(id);
   }
 
   private warn(message: string): void {
@@ -331,7 +305,7 @@ export class EtlReader implements PacketSource {
   private end(need: number, what: string): false {
     if (this.w.waiting) return false;
     this.done = true;
-    if (this.joining && this.joinedLen > 0) this.warn('the trace ends inside a netsh packet (no end-of-packet fragment); its fragments are not counted');
+    if (this.joiner.pending && this.joiner.length > 0) this.warn('the trace ends inside a netsh packet (no end-of-packet fragment); its fragments are not counted');
     noteEndOfInput(this.w, this.info, need, what);
     return false;
   }
@@ -345,10 +319,4 @@ export class EtlReader implements PacketSource {
     this.done = true;
     this.w.close();
   }
-}
-
-
-function nameInterface(iface: InterfaceInfo, c: EtlComponent): void {
-  iface.name = c.name;
-  iface.description = `pktmon component ${c.id} (${c.type})${c.description ? `: ${c.description}` : ''}`;
 }

@@ -6,6 +6,7 @@
  * Two passes over the file: pktmon names its components in rundown events at the end of the
  * trace, and the interfaces (with those names) must come before the packets that use them.
  */
+import { CaptureFormatError } from '../../errors.js';
 import { ByteWindow, DEFAULT_CHUNK_SIZE } from '../../inputs/chunked_file.js';
 import { encodeOptions, PcapngWriter } from '../pcapng_writer.js';
 import { newRawPacket, type CaptureInfo } from '../source.js';
@@ -25,6 +26,10 @@ export function convertEtlFile(path: string, out: string, opts: { chunkSize?: nu
   const pkt = newRawPacket();
   try {
     while (first.next(pkt));
+  } catch (e) {
+    // A corrupt buffer: the interfaces seen before it are known; the second pass writes the
+    // packets before it and then throws the same error (what was read is never lost).
+    if (!(e instanceof CaptureFormatError)) throw e;
   } finally {
     first.close();
   }

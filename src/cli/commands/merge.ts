@@ -91,6 +91,6 @@ export async function mergeCommand(files: string[], flags: MergeFlags, io: Io, a
   for (const w of result.merge?.warnings ?? []) io.stderr(`flowaudit: warning: ${w}\n`);
   const toTerminal = flags.output === undefined && io.stdoutIsTTY;
   const text = renderReport(result, format, { color: flags.color !== false && toTerminal && useColor(io, true) });
-  await deliverReport(io, result, text, format, flags, key, { matrix, matrixSpecs, inventoryPath });
+  await deliverReport(io, result, text, format, flags, key, { matrix, matrixSpecs, inventoryPath, states: files });
   return exitCodeFor(result, flags.exitZero === true);
 }

@@ -17,6 +17,7 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { resultSha256 } from '../../audit/evidence.js';
+import { UsageError } from '../../errors.js';
 import { readReportFile } from '../../evidence/report_file.js';
 import { checkVisible } from '../../evidence/visible_check.js';
 import { VERSION } from '../../version.js';
@@ -54,7 +55,9 @@ const isDir = (p: string): boolean => {
 };
 
 export async function verifyCommand(reportPath: string, captures: string[], flags: VerifyFlags, io: Io): Promise<number> {
+  if (flags.identity !== undefined && flags.allowedSigners === undefined) throw new UsageError('--identity needs --allowed-signers FILE (the signers it is looked up in)');
   if (isDir(reportPath)) {
+    if (captures.length > 0) throw new UsageError(`${reportPath} is an evidence directory: its inputs are the ones its manifest names; give no captures`);
     const { verifyEvidenceDir } = await import('./verify_dir.js');
     return verifyEvidenceDir(reportPath, flags, io);
   }

@@ -12,7 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../../errors.js';
+import { InputError, messageOf } from '../../errors.js';
 import { MANIFEST, REPORT_FILES, listFiles, type Manifest } from '../../evidence/evidence_dir.js';
 import { readReportFile } from '../../evidence/report_file.js';
 import { checkVisible } from '../../evidence/visible_check.js';
@@ -30,7 +30,7 @@ function readManifest(dir: string): Manifest {
   try {
     m = JSON.parse(readFileSync(p, 'utf8')) as Manifest;
   } catch (e) {
-    throw new InputError(`${p}: not valid JSON (${(e as Error).message})`);
+    throw new InputError(`${p}: not valid JSON (${messageOf(e)})`);
   }
   if (m?.schema !== 'flowaudit/evidence@1' || !Array.isArray(m.files) || !Array.isArray(m.inputs)) throw new InputError(`${p}: not a flowaudit/evidence@1 manifest`);
   return m;

@@ -11,7 +11,7 @@ import { runAudit } from '../../audit/audit.js';
 import { attachEvidence } from '../../audit/evidence.js';
 import type { AuditResult, Evidence } from '../../audit/result.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
-import { InputError, UsageError } from '../../errors.js';
+import { InputError, UsageError, messageOf } from '../../errors.js';
 import { locateInput } from '../../evidence/locate_input.js';
 import { comparable, diff } from '../../evidence/result_diff.js';
 import { sha256File } from '../../inputs/file_hash.js';
@@ -64,7 +64,7 @@ function checkInputHashes(report: Report, paths: string[], checks: Checks): void
     try {
       now = sha256File(p);
     } catch (e) {
-      throw new InputError(`${p}: cannot read capture: ${(e as Error).message}`);
+      throw new InputError(`${p}: cannot read capture: ${messageOf(e)}`);
     }
     if (now === recorded) checks.ok('capture', `ok: ${p} sha256 ${now}`);
     else checks.bad('capture', `CHANGED: ${p} sha256 is ${now}, the report recorded ${recorded ?? '(unreadable)'}`, `capture ${p} does not match its recorded sha256`);
