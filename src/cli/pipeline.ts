@@ -55,6 +55,9 @@ export async function analyseInputs(
 ): Promise<{ facts: CaptureFacts; hashed: Promise<void>; skipped: { path: string; reason: string }[] }> {
   checkCaptures(paths);
   const queries = paths.filter(isClickhouseUrl); // pushed down: the engine aggregates, records/clickhouse
+  if (queries.length > 0 && opts.records === 'rows') {
+    throw new UsageError(`${queries[0]}: a ClickHouse input returns aggregated tuples, not rows; it cannot be listed per connection (flows), kept as rows (--flow-log-rows) or merged (--emit-state)`);
+  }
   const files = paths.filter((p) => !isClickhouseUrl(p));
   const specs = files.length > 0 ? expandInputs(files) : [];
   // The record-log hook: a flow log (Zeek, Suricata, flowaudit flows), detected by content, is read
