@@ -14,3 +14,4 @@ const load = createRequire(import.meta.url);
 export const workerThreads = (): typeof import('node:worker_threads') => load('node:worker_threads') as typeof import('node:worker_threads');
 export const zlib = (): typeof import('node:zlib') => load('node:zlib') as typeof import('node:zlib');
 export const os = (): typeof import('node:os') => load('node:os') as typeof import('node:os');
+export const childProcess = (): typeof import('node:child_process') => load('node:child_process') as typeof import('node:child_process');
