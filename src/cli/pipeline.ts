@@ -38,6 +38,8 @@ export interface AnalyseOptions {
   /** How a `clickhouse://` input is queried (columns, inventory scope, window); default: Zeek columns, every row. */
   query?: QuerySpec;
   env?: Record<string, string | undefined>;
+  /** Recorded SQL per clickhouse:// input (verify re-runs it as it was). */
+  querySql?: Record<string, string>;
   /** Flow-log records aggregated per tuple (default: the audit's view), or one connection per row (`flows`). */
   records?: RecordKeeping;
 }
@@ -53,6 +55,9 @@ export async function analyseInputs(
 ): Promise<{ facts: CaptureFacts; hashed: Promise<void>; skipped: { path: string; reason: string }[] }> {
   checkCaptures(paths);
   const queries = paths.filter(isClickhouseUrl); // pushed down: the engine aggregates, records/clickhouse
+  if (queries.length > 0 && opts.records === 'rows') {
+    throw new UsageError(`${queries[0]}: a ClickHouse input returns aggregated tuples, not rows; it cannot be listed per connection (flows), kept as rows (--flow-log-rows) or merged (--emit-state)`);
+  }
   const files = paths.filter((p) => !isClickhouseUrl(p));
   const specs = files.length > 0 ? expandInputs(files) : [];
   // The record-log hook: a flow log (Zeek, Suricata, flowaudit flows), detected by content, is read
@@ -86,7 +91,10 @@ export async function analyseInputs(
   const netflowRead: InputSummary[] = [];
   for (const p of netflow) netflowRead.push(await readNfdumpFile(p, collector));
   const querySpec = opts.query ?? { columns: ZEEK_COLUMNS, serverPorts, scope: null };
-  for (const q of queries) netflowRead.push(await readClickhouse(q, querySpec, collector, opts.env));
+  for (const q of queries) {
+    const sql = opts.querySql?.[q];
+    netflowRead.push(await readClickhouse(q, sql === undefined ? querySpec : { ...querySpec, sql }, collector, opts.env));
+  }
   const ingestOpts = { ...opts, recordLog: streamRecordHook(collector) }; // flow logs on stdin / pipes
   const ingested =
     captures.length > 0 ? await ingestInputs(captures, engine, ingestOpts) : { inputs: [], hashed: Promise.resolve(), skipped: [] };

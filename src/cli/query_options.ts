@@ -6,7 +6,7 @@
  * records (query) without either importing the other.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../errors.js';
+import { UsageError, messageOf } from '../errors.js';
 import type { ServerPorts } from '../flows/direction.js';
 import { V4_BASE } from '../matrix/address_table.js';
 import { parseMember } from '../matrix/inventory.js';
@@ -33,7 +33,7 @@ export function loadColumns(path: string | undefined): ColumnMap {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new UsageError(`--columns ${path}: ${(e as Error).message.split('\n')[0]}`);
+    throw new UsageError(`--columns ${path}: ${messageOf(e).split('\n')[0]}`);
   }
   const m = parseColumnMap(json);
   if (typeof m === 'string') throw new UsageError(`--columns ${path}: ${m}`);

@@ -16,17 +16,19 @@
  */
 import { childProcess } from '../lazy_builtins.js';
 import { createHash } from 'node:crypto';
-import { createReadStream, closeSync, openSync, readSync } from 'node:fs';
+import { createReadStream, closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { InputSummary } from '../capture/ingest.js';
 import type { RecordCollector } from './collector.js';
 import { emptyRecord, type FlowRecord } from './flow_record.js';
 import { RecordLogReader } from './read_log.js';
+import { messageOf } from '../errors.js';
 
-/** nfdump's file magic (0xA50C, little-endian) at offset 0, in every layout version. */
+/** nfdump's file magic (0xA50C, little-endian) at offset 0, layout version 1 or 2; regular files only. */
 export function isNfdumpFile(path: string): boolean {
   let fd = -1;
   try {
+    if (!statSync(path).isFile()) return false; // never open a FIFO or device here: that would consume its bytes
     fd = openSync(path, 'r');
     const b = Buffer.alloc(4);
     return readSync(fd, b, 0, 4, 0) === 4 && b[0] === 0x0c && b[1] === 0xa5 && (b[2] === 1 || b[2] === 2);
@@ -93,7 +95,7 @@ export async function readNfdumpFile(path: string, collector: RecordCollector, b
   const reader = new RecordLogReader(path, 'nfdump', collector);
   const hashing = sha256OfFile(path).then(
     (hex) => void (reader.summary.sha256 = hex),
-    (e: unknown) => void (reader.summary.error ??= { offset: 0, message: `${path}: cannot hash file: ${(e as Error).message}` }),
+    (e: unknown) => void (reader.summary.error ??= { offset: 0, message: `${path}: cannot hash file: ${messageOf(e)}` }),
   );
   // child_process loads net and streams: only when an nfdump file is read (the bundle test checks start-up).
   const child = childProcess().spawn(bin, nfdumpArgs(path), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TZ: 'UTC' } });

@@ -67,6 +67,7 @@ dl.kv dd { margin: 0; }
 ul.extra { margin: 0; padding-left: 16px; }
 ul.clients { margin: 2px 0 0; padding-left: 16px; }
 footer { margin-top: 30px; font-size: 11px; color: #666; }
+@media (max-width: 800px) { dl.figures { grid-template-columns: repeat(3, 1fr); } }
 @page { size: A4 landscape; margin: 9mm; }
 @media print {
   body { margin: 0; max-width: none; font-size: 8.5pt; }

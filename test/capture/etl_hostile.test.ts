@@ -24,7 +24,12 @@ const base = buildEtl([
       pktmonPacketEvent({ group: 1, component: 4, appearance: 2, payload: syn, drop: { reason: 8, location: 2 }, us: 2 }),
     ],
   },
-  { events: [ndisFragmentEvent({ miniport: 2, start: true, end: false, send: true, bytes: syn.subarray(0, 30), us: 3 }), ndisFragmentEvent({ miniport: 2, start: false, end: true, send: true, bytes: syn.subarray(30), us: 4 })] },
+  {
+    events: [
+      ndisFragmentEvent({ miniport: 2, start: true, end: false, send: true, bytes: syn.subarray(0, 30), us: 3 }),
+      ndisFragmentEvent({ miniport: 2, start: false, end: true, send: true, bytes: syn.subarray(30), us: 4 }),
+    ],
+  },
   { events: [pktmonComponentEvent(3, 2, 'nic.sys', 'NIC'), pktmonComponentEvent(4, 3, 'wfp', 'filter')] },
 ]);
 

@@ -7,19 +7,11 @@ import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
- * Pages other helpers are writing at the same time; linked from the README before they land.
+ * Pages other helpers are writing at the same time; linked from the README before they land
+ * (verify-and-sign, reading-a-report, etl, windows and scale have landed).
  * The lead empties this list once they are merged: then a missing page fails.
  */
-const PENDING_PAGES = new Set([
-  'docs/verify-and-sign.md',
-  'docs/reading-a-report.md',
-  'docs/etl.md',
-  'docs/windows.md',
-  'docs/scale.md',
-  'docs/clickhouse-and-netflow.md',
-  'docs/segmentation.md',
-  'docs/watch.md',
-]);
+const PENDING_PAGES = new Set<string>(['docs/segmentation.md']);
 
 const documents = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 

@@ -13,13 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run_cli.js';
-import { sharedMissing } from '../support/shared.js';
+import { SHARED_DIR, sharedMissing } from '../support/shared.js';
 import { startClickhouse, type TestServer } from './clickhouse_server.js';
 import { haveCommand, REQUIRE_ENGINES } from './engines_support.js';
 
 const HAVE = haveCommand('clickhouse-server');
 const INV = 'fixtures/ams-lab.inventory.json';
-const CORPUS_LOG = '../shared/corpus/flowlogs/logs/zeek__opt.basic.conn.log';
+const CORPUS_LOG_PART = 'corpus/flowlogs/logs/zeek__opt.basic.conn.log';
+const CORPUS_LOG = join(SHARED_DIR, CORPUS_LOG_PART);
 const tmp = mkdtempSync(join(tmpdir(), 'flowaudit-chtest-'));
 
 const COLUMNS =
@@ -116,7 +117,7 @@ function conclusions(r: Rep): unknown {
   return { code: r.code, verdict: r.verdict, rules: r.rules.map((x) => [x.id, x.status]), unexpected: r.unexpected.map(group) };
 }
 
-const skipReason = !HAVE ? 'clickhouse-server not installed (apt-get install clickhouse-server)' : sharedMissing(CORPUS_LOG.replace('../shared/', ''));
+const skipReason = !HAVE ? 'clickhouse-server not installed (apt-get install clickhouse-server)' : sharedMissing(CORPUS_LOG_PART);
 describe.skipIf(skipReason !== null && !REQUIRE_ENGINES)(`ClickHouse push-down against the real server${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   let s: TestServer;
   const files: Record<string, string> = {};
@@ -171,6 +172,41 @@ describe.skipIf(skipReason !== null && !REQUIRE_ENGINES)(`ClickHouse push-down a
     const until = Date.parse('2026-03-02T09:01:00Z') / 1000;
     const inWindow = zeekRows(readFileSync(files.generated!, 'utf8')).filter((r) => (r.ts as number) >= 1772442000 && (r.ts as number) < until);
     expect(some.rows).toBe(inWindow.length);
+  }, 60_000);
+
+  it('--columns maps another schema (Akvorado-like: one-way flows, no state): audited, TCP state reported unavailable', async () => {
+    await s.sql('CREATE TABLE flows.akvorado (TimeReceived DateTime, SrcAddr String, DstAddr String, SrcPort UInt16, DstPort UInt16, Proto UInt8, Packets UInt64, Bytes UInt64) ENGINE = MergeTree ORDER BY TimeReceived');
+    await s.sql(
+      'INSERT INTO flows.akvorado FORMAT JSONEachRow',
+      [
+        { TimeReceived: '2026-03-02 09:00:00', SrcAddr: '10.0.0.10', DstAddr: '10.0.0.2', SrcPort: 50001, DstPort: 389, Proto: 6, Packets: 8, Bytes: 900 },
+        { TimeReceived: '2026-03-02 09:00:01', SrcAddr: '10.0.0.10', DstAddr: '10.0.0.2', SrcPort: 50002, DstPort: 389, Proto: 6, Packets: 6, Bytes: 700 },
+      ].map((r) => JSON.stringify(r)).join('\n'),
+    );
+    const cols = join(tmp, 'akvorado.columns.json');
+    writeFileSync(cols, JSON.stringify({ ts: 'TimeReceived', duration: null, id_orig_h: 'SrcAddr', id_orig_p: 'SrcPort', id_resp_h: 'DstAddr', id_resp_p: 'DstPort', proto: 'Proto', conn_state: null, history: null, orig_pkts: 'Packets', resp_pkts: null, orig_ip_bytes: 'Bytes', resp_ip_bytes: null }));
+    const r = await audit(`clickhouse://127.0.0.1:${s.http}/flows.akvorado`, ['--columns', cols]);
+    const input = r.inputs[0]! as Rep['inputs'][0] & { records: { unavailable: string[]; connections: number } };
+    expect(input.records.unavailable).toContain('tcp-state');
+    expect(input.records.connections).toBe(2);
+    expect(input.records.query!.tuples).toBe(1);
+    const bad = await runCli(['audit', `clickhouse://127.0.0.1:${s.http}/flows.akvorado`, '--inventory', INV, '--columns', cols.replace('.json', '.missing.json')]);
+    expect(bad.code).toBe(2);
+  }, 60_000);
+
+  it('verify re-runs the recorded query: verified while the data is the same, CHANGED after a row is added', async () => {
+    await load(s, 'verified', zeekRows(mixedLog()));
+    const out = join(tmp, 'verified.report.json');
+    const a = await runCli(['audit', `clickhouse://127.0.0.1:${s.http}/flows.verified`, '--inventory', INV, '--format', 'json', '-o', out, '--exit-zero']);
+    expect(a.code).toBe(0);
+    writeFileSync(out, a.files.get(out)!);
+    const ok = await runCli(['verify', out]);
+    expect(ok.stdout).toContain('query re-run: the same');
+    expect(ok.code).toBe(0);
+    await s.sql(`INSERT INTO shard2.verified FORMAT JSONEachRow`, JSON.stringify(zeekRows(mixedLog())[0]));
+    const changed = await runCli(['verify', out]);
+    expect(changed.code).not.toBe(0);
+    expect(changed.stdout).toMatch(/CHANGED: clickhouse:\/\/127\.0\.0\.1:\d+\/flows\.verified query re-run returns tuples with sha256 [0-9a-f]{64} \(\d+ rows\), the report recorded [0-9a-f]{64}: the data changed since/);
   }, 60_000);
 
   it('a table that does not exist: one line naming the source, exit 2', async () => {

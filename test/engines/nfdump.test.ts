@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyRecord } from '../../src/records/flow_record.js';
 import { nfdumpRecord } from '../../src/records/nfdump.js';
 import { runCli } from '../support/run_cli.js';
-import { itShared } from '../support/shared.js';
+import { CORPUS_DIR, itShared } from '../support/shared.js';
 import { haveCommand, REQUIRE_ENGINES } from './engines_support.js';
 
 describe('nfdump output lines', () => {
@@ -95,7 +95,7 @@ describe.skipIf(!HAVE && !REQUIRE_ENGINES)(`nfdump files through the CLI${HAVE ?
   });
 
   itShared('reads a corpus capture turned into NetFlow: the packets and bytes nfdump holds', async () => {
-    const files = nfcapdOf('../shared/corpus/captures/zeek__ldap-simpleauth.pcap');
+    const files = nfcapdOf(join(CORPUS_DIR, 'captures', 'zeek__ldap-simpleauth.pcap'));
     const want = oneWayTotals(files);
     expect(want.packets).toBeGreaterThan(0);
     const r = await runCli(['audit', ...files, '--inventory', INV, '--format', 'json', '--exit-zero']);

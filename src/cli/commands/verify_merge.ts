@@ -65,6 +65,7 @@ export function verifyMergeRun(reportPath: string, report: Report, flags: Verify
       features: report.options.features.filter((f) => known.has(f)),
       generatedAt: report.generatedAt,
       dedupeWindowSec: window,
+      acceptDamaged: report.options.acceptDamaged === true,
     });
   } catch (e) {
     if (e instanceof StateError) throw new InputError(e.message);

@@ -42,6 +42,7 @@ function inputPaths(reportPath: string, report: Report, captures: string[], chec
   }
   const cache = new Map<string, string | null>();
   return report.inputs.map((i, k) => {
+    if (i.format === 'clickhouse') return i.path; // re-queried (credentials from CLICKHOUSE_USER / _PASSWORD)
     let recorded = i.path;
     if (i.format === 'live') {
       const ev = i.live?.evidence;
@@ -58,6 +59,7 @@ function inputPaths(reportPath: string, report: Report, captures: string[], chec
 function checkInputHashes(report: Report, paths: string[], checks: Checks): void {
   paths.forEach((p, k) => {
     const recorded = report.inputs[k]!.sha256;
+    if (report.inputs[k]!.format === 'clickhouse') return; // checked after the query is re-run
     let now: string;
     try {
       now = sha256File(p);
@@ -66,6 +68,21 @@ function checkInputHashes(report: Report, paths: string[], checks: Checks): void
     }
     if (now === recorded) checks.ok('capture', `ok: ${p} sha256 ${now}`);
     else checks.bad('capture', `CHANGED: ${p} sha256 is ${now}, the report recorded ${recorded ?? '(unreadable)'}`, `capture ${p} does not match its recorded sha256`);
+  });
+}
+
+/** A re-run query: the same tuples (by their SHA-256) or the data changed since the report. */
+function checkQueryResults(report: Report, now: readonly { sha256: string | null; error: { message: string } | null; records?: { query?: { tuples: number; rows: number } } }[], checks: Checks): void {
+  report.inputs.forEach((rec, k) => {
+    if (rec.format !== 'clickhouse') return;
+    const n = now[k];
+    if (!n || n.error) {
+      checks.bad('capture', `CANNOT RE-RUN: ${rec.path}: ${n?.error?.message ?? 'not read'}`, `query ${rec.path} could not be re-run`);
+      return;
+    }
+    const q = n.records?.query;
+    if (n.sha256 === rec.sha256) checks.ok('capture', `ok: ${rec.path} query re-run: the same ${q?.tuples ?? '?'} tuples (${q?.rows ?? '?'} rows), sha256 ${n.sha256}: the data has not changed`);
+    else checks.bad('capture', `CHANGED: ${rec.path} query re-run returns tuples with sha256 ${n.sha256 ?? '(none)'} (${q?.rows ?? '?'} rows), the report recorded ${rec.sha256 ?? '(none)'}: the data changed since`, `query ${rec.path} returns other data than when reported`);
   });
 }
 
@@ -114,7 +131,10 @@ export async function verifyAuditRun(reportPath: string, report: Report, capture
   const { matrix, inventory } = checkPolicy(reportPath, report, flags, checks);
   const knownFeatures = new Set(matrix.features.map((f) => f.name));
   const features = report.options.features.filter((f) => knownFeatures.has(f));
-  const facts = await analyseFiles(paths, serverPortsFor(matrix));
+  const querySql: Record<string, string> = {};
+  for (const i of report.inputs) if (i.format === 'clickhouse' && i.records?.query) querySql[i.path] = i.records.query.sql;
+  const facts = await analyseFiles(paths, serverPortsFor(matrix), { querySql });
+  checkQueryResults(report, facts.inputs, checks);
   const vantage = flags.vantage ?? report.options.vantage ?? [];
   const requireAllMembers = report.options.requireAllMembers === true;
   const acceptDamaged = report.options.acceptDamaged === true;

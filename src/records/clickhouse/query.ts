@@ -104,10 +104,10 @@ export function buildQuery(o: QueryOptions): string {
   const origP = `toUInt16(${q(c.id_orig_p ?? c.id_resp_p!)})`;
   const history = c.history === null ? `''` : `toString(${q(c.history)})`;
   const ts = c.ts === null ? 'toFloat64(0)' : `toFloat64(${q(c.ts)})`;
+  // Without a history column orientation goes by server ports only (no SYN, no `^`), as for UDP.
   const exactOrigPort = [
     `pn NOT IN ('tcp', 'udp')`,
-    `position(hist, '^') > 0`,
-    `(pn = 'tcp' AND NOT startsWith(hist, 'S'))`,
+    ...(c.history === null ? [] : [`position(hist, '^') > 0`, `(pn = 'tcp' AND NOT startsWith(hist, 'S'))`]),
     `(pn = 'tcp' AND ${portTest('op', o.serverPorts.tcp)})`,
     `(pn = 'udp' AND ${portTest('op', o.serverPorts.udp)})`,
   ].join(' OR ');

@@ -50,7 +50,10 @@ export function parseClickhouseUrl(text: string, env: Record<string, string | un
 /** Dotted Zeek names for the query's columns (the conn.log row parser reads these). */
 const DOTTED: Record<string, string> = { id_orig_h: 'id.orig_h', id_orig_p: 'id.orig_p', id_resp_h: 'id.resp_h', id_resp_p: 'id.resp_p' };
 
-export type QuerySpec = Omit<QueryOptions, 'database' | 'table'>;
+export type QuerySpec = Omit<QueryOptions, 'database' | 'table'> & {
+  /** Run this SQL as recorded (verify re-runs a report's query) instead of building it. */
+  sql?: string;
+};
 
 export interface QueryRun {
   sql: string;
@@ -65,12 +68,13 @@ export interface QueryRun {
  * one-line message on connection or server errors.
  */
 export async function runGroupQuery(t: ClickhouseTarget, spec: QuerySpec, onRow: (row: Record<string, unknown>, no: number) => void): Promise<QueryRun> {
-  const { createClient } = await import('@clickhouse/client');
-  const client = createClient({ url: t.url, username: t.username, password: t.password, request_timeout: 600_000, compression: { response: false, request: false } });
+  const { createClient, ClickHouseLogLevel } = await import('@clickhouse/client');
+  // The client's own log lines would land in the report on stdout: off (errors come back as exceptions).
+  const client = createClient({ url: t.url, username: t.username, password: t.password, compression: { response: false, request: false }, log: { level: ClickHouseLogLevel.OFF } });
   try {
     const v = await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
     const serverVersion = String(((await v.json()) as { v: string }[])[0]?.v ?? 'unknown');
-    const sql = buildQuery({ ...spec, database: t.database, table: t.table });
+    const sql = spec.sql ?? buildQuery({ ...spec, database: t.database, table: t.table });
     const rs = await client.query({ query: sql, format: 'JSONEachRow' });
     const hash = createHash('sha256');
     let tuples = 0;
