@@ -2,8 +2,8 @@
  * The "undocumented but permitted" finding of issue 21: ports the host firewall admits from
  * inventory members that no matrix rule allows for their roles towards the host's roles. Pure and
  * bounded: candidate ports are the common admin and lateral-movement ports plus the ports named by
- * the firewall's own ACCEPT rules (at most MAX_PORTS_PER_RULE per rule; a rule naming more is
- * reported as not fully checked); candidate sources are the inventory's single-address members.
+ * the firewall's own ACCEPT rules (ranges of at most MAX_PORTS_PER_RANGE ports; a rule with a
+ * larger range is reported as not fully checked); candidate sources are the inventory's single-address members.
  * Grouped by the admitting firewall rule.
  */
 import type { Inventory, Matrix, Protocol } from '../matrix/index.js';
@@ -12,7 +12,7 @@ import type { FirewallRule, FirewallRuleset } from '../firewall/ruleset.js';
 import { evaluate } from './firewall_evaluate.js';
 
 export const ADMIN_PORTS: readonly number[] = [22, 23, 135, 139, 445, 3389, 5985, 5986];
-export const MAX_PORTS_PER_RULE = 4096;
+export const MAX_PORTS_PER_RANGE = 4096;
 
 export interface UndocumentedPermit {
   /** The firewall rule that admits, or null when the chain policy does. */
@@ -27,7 +27,7 @@ export interface UndocumentedPermit {
 
 export interface UndocumentedResult {
   permits: UndocumentedPermit[];
-  /** ACCEPT rules whose ports were too many to check one by one. */
+  /** ACCEPT rules with a port range too large to check port by port. */
   notFullyChecked: FirewallRule[];
 }
 
@@ -36,13 +36,14 @@ function candidatePorts(rs: FirewallRuleset, notFully: FirewallRule[]): Map<Prot
   for (const chain of rs.chains.values()) {
     for (const rule of chain.rules) {
       if (rule.target.kind !== 'verdict' || rule.target.verdict !== 'ACCEPT' || !rule.match.dports || rule.match.dports.negate) continue;
-      const count = rule.match.dports.value.reduce((n, r) => n + r.to - r.from + 1, 0);
-      if (count > MAX_PORTS_PER_RULE) {
-        notFully.push(rule);
-        continue;
-      }
       const protos = (rule.match.proto?.value ?? ['tcp', 'udp']).filter((p): p is Protocol => p === 'tcp' || p === 'udp');
-      for (const p of protos) for (const r of rule.match.dports.value) for (let port = r.from; port <= r.to; port++) c.get(p)!.add(port);
+      for (const r of rule.match.dports.value) {
+        if (r.to - r.from + 1 > MAX_PORTS_PER_RANGE) {
+          if (!notFully.includes(rule)) notFully.push(rule);
+          continue;
+        }
+        for (const p of protos) for (let port = r.from; port <= r.to; port++) c.get(p)!.add(port);
+      }
     }
   }
   return c;
