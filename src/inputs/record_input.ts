@@ -41,7 +41,7 @@ export const UNAVAILABLE_TEXT: Record<UnavailableFact, string> = {
   'dns-answers': 'DNS answers',
   'epm-handouts': 'endpoint-mapper (RPC) port hand-outs',
   'icmp-quotes': 'ICMP errors tied to the connection they answer',
-  'tcp-state': 'TCP connection states (handshake, refusal: NetFlow keeps flags of both directions together, so outcomes come from packet counts only)',
+  'tcp-state': 'TCP connection states (NetFlow keeps flags of both directions together: outcomes come from packet counts, and a one-packet RST reply is taken as a refusal)',
 };
 
 /** One problem line of a flow log, for messages: `path:line: message`. */

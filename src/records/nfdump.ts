@@ -8,9 +8,10 @@
  * `-B` makes nfdump pair the two directions of a flow (NetFlow records are one-way); the format
  * string asks for epoch times, numeric protocol and plain numbers. What NetFlow cannot say:
  *   - byte basis: IP bytes (NetFlow/IPFIX octet counts are from the IP header on);
- *   - TCP state: the flags of both directions come OR-ed together, so the handshake and refusals
- *     are not known; outcomes come from packet counts only (records/orient.ts), and the report says
- *     TCP state is unavailable, not absent;
+ *   - TCP state: the flags of both directions come OR-ed together, so the handshake is not known;
+ *     outcomes come from packet counts (records/orient.ts), except that a one-packet reply with RST
+ *     and no FIN is taken as a refusal (looksRefused: fail safe); the report says TCP state is
+ *     unavailable, not absent;
  *   - names, RPC hand-outs, ICMP quotes, as for every flow log.
  * The file's SHA-256 is computed by a second read beside nfdump's (nfdump reads the file itself).
  */
@@ -76,8 +77,21 @@ export function nfdumpRecord(line: string, r: FlowRecord): FlowRecord | string {
     r.origPort = Number(sp);
     r.respPort = Number(dp);
     if (!(r.origPort >= 0 && r.origPort <= 65535 && r.respPort >= 0 && r.respPort <= 65535)) return `bad port "${sp}" or "${dp}"`;
+    if (proto === 6 && looksRefused(f[11]!, r.respPkts)) r.state = 'REJ';
   }
   return r;
+}
+
+/**
+ * Fail safe on the one outcome NetFlow can mislead about: a refusal. The flags of both directions
+ * come OR-ed together, so a RST reply would otherwise count as an answer (a server that sent a
+ * packet). A TCP flow whose only reply is one packet, with RST among the flags and no FIN, is taken
+ * as refused (Zeek's REJ). A SYN-ACK followed by the client's own RST looks the same and is then
+ * also called refused: a rule may read failed where the server did answer, never observed where it
+ * refused (never a pass that was not seen).
+ */
+export function looksRefused(flags: string, respPkts: number): boolean {
+  return respPkts <= 1 && respPkts > 0 && flags.includes('R') && !flags.includes('F');
 }
 
 function sha256OfFile(path: string): Promise<string> {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyRecord } from '../../src/records/flow_record.js';
-import { nfdumpRecord } from '../../src/records/nfdump.js';
+import { looksRefused, nfdumpRecord } from '../../src/records/nfdump.js';
 import { runCli } from '../support/run_cli.js';
 import { CORPUS_DIR, itShared } from '../support/shared.js';
 import { haveCommand, REQUIRE_ENGINES } from './engines_support.js';
@@ -26,6 +26,23 @@ describe('nfdump output lines', () => {
     const r = nfdumpRecord(line, emptyRecord());
     expect(typeof r).toBe('object');
     expect(r).toMatchObject(want);
+  });
+  // Fail safe: NetFlow ORs both directions' flags, so a RST reply must not count as an answer.
+  it.each([
+    ['refused: one RST reply', '...A.R..', 1, true],
+    ['refused: RST with the SYN seen', '...A.RS.', 1, true],
+    ['answered and closed by FIN', '...AP.SF', 3, false],
+    ['answered and reset after data', '...AP.R.', 4, false],
+    ['no reply at all (unanswered, not refused)', '......S.', 0, false],
+    ['one reply without RST (a SYN-ACK)', '...A..S.', 1, false],
+  ])('looksRefused: %s', (_name, flags, respPkts, want) => {
+    expect(looksRefused(flags, respPkts)).toBe(want);
+  });
+  it('a refused TCP line becomes REJ; an answered one keeps no state', () => {
+    const refused = nfdumpRecord('1772442000.044|1772442000.044|6|10.0.0.10|49803|10.0.0.2|3268|1|40|1|40|...A.R..', emptyRecord());
+    expect(refused).toMatchObject({ state: 'REJ', respPkts: 1 });
+    const answered = nfdumpRecord('1772442006.091|1772442006.092|6|10.0.0.10|49810|192.0.2.80|443|5|654|3|4320|...AP.SF', emptyRecord());
+    expect(answered).toMatchObject({ state: null });
   });
   it.each([
     ['too few fields', '1|2|6|a|1'],
@@ -92,6 +109,9 @@ describe.skipIf(!HAVE && !REQUIRE_ENGINES)(`nfdump files through the CLI${HAVE ?
       expect(status(cap, id)).toBe('observed');
       expect(status(rep, id)).toBe('observed');
     }
+    // The Global Catalog the capture shows refused (RST) is failed from NetFlow too, never answered.
+    expect(status(cap, 'ams-global-catalog')).toBe('failed');
+    expect(status(rep, 'ams-global-catalog')).toBe('failed');
   });
 
   itShared('reads a corpus capture turned into NetFlow: the packets and bytes nfdump holds', async () => {
