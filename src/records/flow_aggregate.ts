@@ -16,9 +16,9 @@
  * history summary). Facts only: never imports matrix/.
  */
 import { CONN_STATES, type ConnState, type Outcome } from '../flows/conn_state.js';
-import { AddressNames, emptyConnection, protocolLabel, type Connection } from '../flows/connection.js';
+import { IndexedConnections } from './indexed_connections.js';
+import { type AddressNames, protocolLabel, type Connection } from '../flows/connection.js';
 import type { DirectionBy } from '../flows/direction.js';
-import type { ConnectionSet } from '../flows/facts.js';
 import type { ByteBasis } from '../inputs/record_input.js';
 
 export const OUTCOMES: readonly Outcome[] = ['answered', 'refused', 'unanswered'];
@@ -87,11 +87,9 @@ function hashKey(k: Uint32Array): number {
   return (Math.imul(h, 0x2c1b3c6d) ^ (h >>> 12)) >>> 0;
 }
 
-export class FlowAggregates implements ConnectionSet {
+export class FlowAggregates extends IndexedConnections {
   /** Distinct tuples. */
   tuples = 0;
-  /** Connection id of tuple 0 (set when the tuples follow a capture's table). */
-  idBase = 0;
   /** Records added (sum of counts). */
   records = 0;
 
@@ -119,6 +117,7 @@ export class FlowAggregates implements ConnectionSet {
   private readonly nameIds = new Map<string, number>();
 
   constructor() {
+    super();
     this.grow(256);
   }
 
@@ -233,7 +232,7 @@ export class FlowAggregates implements ConnectionSet {
   }
 
   /** Tuple i as a Connection (into `c`, reused); `id` is idBase + i, `count` the records it stands for. */
-  fill(i: number, names: AddressNames, c: Connection): Connection {
+  override fill(i: number, names: AddressNames, c: Connection): Connection {
     const b = i * K;
     for (let j = 0; j < 4; j++) {
       c.clientAddr[j] = this.keys[b + j]!;
@@ -271,24 +270,8 @@ export class FlowAggregates implements ConnectionSet {
     return c;
   }
 
-  private readonly addrNames = new AddressNames();
-
-  get(id: number, c: Connection): Connection {
-    const i = id - this.idBase;
-    if (i < 0 || i >= this.tuples) throw new RangeError(`no flow-log tuple ${id}`);
-    return this.fill(i, this.addrNames, c);
-  }
-
-  forEach(visit: (c: Connection) => void): void {
-    const names = new AddressNames();
-    const c = emptyConnection();
-    for (let i = 0; i < this.tuples; i++) visit(this.fill(i, names, c));
-  }
-
-  toArray(): Connection[] {
-    const out: Connection[] = [];
-    this.forEach((c) => out.push({ ...c, clientAddr: c.clientAddr.slice(), serverAddr: c.serverAddr.slice() }));
-    return out;
+  protected rows(): number {
+    return this.tuples;
   }
 
   private grow(n: number): void {

@@ -3,9 +3,9 @@
  * table (no object per record), visited through one reused Connection like TableConnections.
  */
 import { CONN_STATES, type ConnState, type Outcome } from '../flows/conn_state.js';
-import { AddressNames, emptyConnection, protocolLabel, type Connection } from '../flows/connection.js';
+import { IndexedConnections } from './indexed_connections.js';
+import { type AddressNames, protocolLabel, type Connection } from '../flows/connection.js';
 import type { DirectionBy, ServerPorts } from '../flows/direction.js';
-import type { ConnectionSet } from '../flows/facts.js';
 import type { ByteBasis } from '../inputs/record_input.js';
 import { parseAddressWords } from '../ip_text.js';
 import type { FlowRecord } from './flow_record.js';
@@ -15,7 +15,7 @@ const OUTCOMES: readonly Outcome[] = ['answered', 'refused', 'unanswered'];
 const BASES: readonly ByteBasis[] = ['frame', 'ip', 'payload'];
 const DIRECTION_BYS: readonly DirectionBy[] = ['syn', 'syn-ack', 'server-port', 'icmp-type', 'first-packet'];
 
-export class RecordTable implements ConnectionSet {
+export class RecordTable extends IndexedConnections {
   size = 0;
   private cap = 0;
   /** Client's 4 words then server's 4 words per record. */
@@ -35,8 +35,6 @@ export class RecordTable implements ConnectionSet {
   icmpCode = new Int16Array(0);
   history: string[] = [];
   basis = new Uint8Array(0);
-  /** Connection id of record 0 (set when the record connections follow a capture's table). */
-  idBase = 0;
   private readonly w = new Uint32Array(4);
 
   /**
@@ -76,7 +74,7 @@ export class RecordTable implements ConnectionSet {
   }
 
   /** The record with index i as a Connection (into `c`, reused). */
-  fill(i: number, names: AddressNames, c: Connection): Connection {
+  override fill(i: number, names: AddressNames, c: Connection): Connection {
     const b = i << 3;
     for (let k = 0; k < 4; k++) {
       c.clientAddr[k] = this.addr[b + k]!;
@@ -109,25 +107,8 @@ export class RecordTable implements ConnectionSet {
     return c;
   }
 
-  private readonly names = new AddressNames();
-
-  /** Connection `id` (idBase + record index) written into `c`. */
-  get(id: number, c: Connection): Connection {
-    const i = id - this.idBase;
-    if (i < 0 || i >= this.size) throw new RangeError(`no flow-log connection ${id}`);
-    return this.fill(i, this.names, c);
-  }
-
-  forEach(visit: (c: Connection) => void): void {
-    const names = new AddressNames();
-    const c = emptyConnection();
-    for (let i = 0; i < this.size; i++) visit(this.fill(i, names, c));
-  }
-
-  toArray(): Connection[] {
-    const out: Connection[] = [];
-    this.forEach((c) => out.push({ ...c, clientAddr: c.clientAddr.slice(), serverAddr: c.serverAddr.slice() }));
-    return out;
+  protected rows(): number {
+    return this.size;
   }
 
   private grow(n: number): void {
