@@ -63,16 +63,9 @@ export interface FloodAggregate {
   text: string;
 }
 
-interface Acc {
-  server: string;
+/** A flood aggregate while it fills: the reported counts, plus times as numbers and the sketch. */
+interface Acc extends Pick<FloodAggregate, 'server' | 'protocol' | 'port' | 'connections' | 'packets' | 'bytes' | 'outcomes' | 'states'> {
   serverRoles: readonly string[];
-  protocol: string;
-  port: number | null;
-  connections: number;
-  packets: number;
-  bytes: number;
-  outcomes: OutcomeCounts;
-  states: StateCounts;
   first: number;
   last: number;
   clients: HyperLogLog;
