@@ -1,0 +1,128 @@
+/**
+ * Unexpected flows, per group (client roles or address, server, protocol, port): ONE event when a
+ * group is first seen, then its count at most once per `--repeat` (written when a connection of
+ * the group arrives after the repeat has passed, and for every group with new connections when
+ * watch stops). Never one event per connection.
+ *
+ * Bounded: at most MAX_GROUPS groups; beyond, a new group folds into its server's group for any
+ * client (`*`, one per server, protocol and port), and beyond MAX_GROUPS more of those into one
+ * group for everything else: the event says what was folded. A group first seen during --learn is
+ * a baseline group: reported as learned, never alerted afterwards (it stays in every rolling report).
+ */
+import { baseEvent, flowBlocks, spoken, type EventContext, type FlowSample, type WatchEvent } from './events.js';
+import type { UnexpectedKey } from './tuple_class.js';
+
+export const MAX_GROUPS = 10_000;
+
+interface Group {
+  k: UnexpectedKey;
+  first: number;
+  last: number;
+  connections: number;
+  answered: number;
+  /** Connections counted in the last event written. */
+  reported: number;
+  lastEventAt: number;
+  baseline: boolean;
+  folded: 'none' | 'clients' | 'all';
+  sample: FlowSample;
+}
+
+export class UnexpectedWatch {
+  private readonly groups = new Map<string, Group>();
+  private folded = 0;
+
+  constructor(private readonly repeatUs: number) {}
+
+  get size(): number {
+    return this.groups.size;
+  }
+
+  /** Groups first seen during the learning period. */
+  get baseline(): number {
+    let n = 0;
+    for (const g of this.groups.values()) if (g.baseline) n++;
+    return n;
+  }
+
+  /** One unexpected connection at log time `t`. */
+  add(k: UnexpectedKey, t: number, answered: boolean, flow: FlowSample, ctx: EventContext, out: WatchEvent[]): void {
+    let g = this.groups.get(k.key) ?? this.groups.get(`*|${k.server}|${k.protocol}|${k.port}`) ?? (this.folded >= MAX_GROUPS ? this.groups.get('*') : undefined);
+    const isNew = g === undefined;
+    g ??= this.open(k, t, flow, ctx.learning);
+    g.connections++;
+    if (answered) g.answered++;
+    if (t > g.last) g.last = t;
+    if (isNew) {
+      g.reported = g.connections;
+      out.push(this.event(g, t, 'unexpected-flow', ctx));
+      return;
+    }
+    if (g.baseline && !ctx.learning) return;
+    if (g.connections > g.reported && t - g.lastEventAt >= this.repeatUs) out.push(this.update(g, t, ctx));
+  }
+
+  private open(k: UnexpectedKey, t: number, flow: FlowSample, learning: boolean): Group {
+    let key = k;
+    let folded: Group['folded'] = 'none';
+    if (this.groups.size >= MAX_GROUPS) {
+      if (this.folded < MAX_GROUPS) {
+        key = { ...k, key: `*|${k.server}|${k.protocol}|${k.port}`, client: '*', clientRoles: [] };
+        folded = 'clients';
+        this.folded++;
+      } else {
+        key = { key: '*', client: '*', clientRoles: [], server: '*', serverRoles: [], protocol: '*', port: 0 };
+        folded = 'all';
+      }
+    }
+    const g: Group = { k: key, first: t, last: t, connections: 0, answered: 0, reported: 0, lastEventAt: t, baseline: learning, folded, sample: { ...flow } };
+    this.groups.set(key.key, g);
+    return g;
+  }
+
+  private fields(g: Group): Record<string, unknown> {
+    return {
+      group_key: g.k.key,
+      client: g.k.client,
+      client_roles: g.k.clientRoles,
+      server: g.k.server,
+      server_roles: g.k.serverRoles,
+      protocol: g.k.protocol,
+      port: g.k.port,
+      connections: g.connections,
+      answered: g.answered,
+      first_seen: new Date(Math.floor(g.first / 1000)).toISOString(),
+      last_seen: new Date(Math.floor(g.last / 1000)).toISOString(),
+      ...(g.baseline ? { baseline: true } : {}),
+      ...(g.folded !== 'none' ? { folded: g.folded === 'clients' ? `more than ${MAX_GROUPS} groups: every client of this server and port` : 'more than twice the group budget: every further flow' } : {}),
+    };
+  }
+
+  private event(g: Group, t: number, action: string, ctx: EventContext): WatchEvent {
+    const what = `${g.k.protocol}${g.k.protocol === 'tcp' || g.k.protocol === 'udp' ? `/${g.k.port}` : ''} from ${g.k.client} to ${g.k.server}`;
+    const reason = `unexpected ${what}: no enabled rule of ${ctx.hashes.matrix.name} allows it${g.baseline ? ' (learning: baseline, not alerted later)' : ''}`;
+    const e = baseEvent(ctx, t, 'alert', action, reason, this.fields(g));
+    const ev = e.event as Record<string, unknown>;
+    ev.type = ['connection', 'denied'];
+    g.lastEventAt = t;
+    return { ...e, ...flowBlocks(g.sample) };
+  }
+
+  private update(g: Group, t: number, ctx: EventContext): WatchEvent {
+    const since = g.connections - g.reported;
+    const previous = g.lastEventAt;
+    const e = this.event(g, t, 'unexpected-flow-count', ctx);
+    const ev = e.event as Record<string, unknown>;
+    ev.reason = `${since} more unexpected connection${since === 1 ? '' : 's'} ${g.k.protocol}/${g.k.port} from ${g.k.client} to ${g.k.server} in ${spoken(t - previous)}; ${g.connections} since ${new Date(Math.floor(g.first / 1000)).toISOString()}`;
+    (e.flowaudit as Record<string, unknown>).new_connections = since;
+    g.reported = g.connections;
+    return e;
+  }
+
+  /** Watch stops: a count event for every group with connections not yet reported. */
+  flush(t: number, ctx: EventContext, out: WatchEvent[]): void {
+    for (const g of this.groups.values()) {
+      if (g.connections > g.reported && !(g.baseline && !ctx.learning)) out.push(this.update(g, t, ctx));
+    }
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * The heart of `flowaudit watch`: batches of complete log lines in (from the follower), events out,
+ * and the rows of each reporting interval kept for its report. Time is the LOG's time (the rows'
+ * timestamps), so a replay gives the same events as the live run did; the wall clock is never read
+ * here.
+ *
+ * Per row: parsed by the audit's record reader (followed_files.ts), oriented and added to a
+ * FlowAggregates (bounded: MAX_TUPLES distinct tuples, then a fresh one), classified once per
+ * distinct tuple (tuple_class.ts), then:
+ *   - a watched rule's attempt → RuleWatch (quiet / back, failing / recovered per member);
+ *   - an unexpected flow → UnexpectedWatch (first event, then counts at most every --repeat);
+ *   - the row is appended to the interval's kept rows (kept_rows.ts).
+ * When the log time passes the interval's end, the interval is closed (its report is the caller's:
+ * `closed` returns it); a policy reload closes it early, so one report never mixes two policies.
+ * State is bounded by the number of distinct tuples, groups and rule members, never by rows.
+ */
+import { connectionCommunityId } from '../flows/community_id.js';
+import { AddressNames, emptyConnection, type Connection } from '../flows/connection.js';
+import { emptyTuple, FlowAggregates, OUTCOMES, type FlowTuple } from '../records/flow_aggregate.js';
+import { RecordCollector, type RecordGroup } from '../records/collector.js';
+import type { FlowRecord } from '../records/flow_record.js';
+import { recordTuple } from '../records/record_tuple.js';
+import { baseEvent, type EventContext, type FlowSample, type WatchEvent } from './events.js';
+import { FollowedFiles, type FollowedFile } from './followed_files.js';
+import { KeptRows } from './kept_rows.js';
+import { policyHashes, type WatchPolicy } from './policy.js';
+import { RuleWatch } from './rule_watch.js';
+import { classifyTuple, type TupleClass } from './tuple_class.js';
+import { UnexpectedWatch } from './unexpected_watch.js';
+
+/** Distinct tuples remembered (with their class) before starting afresh. */
+export const MAX_TUPLES = 200_000;
+const TICK_US = 1e6;
+
+/** What watch needs of a follower batch (follow/follow_logs.ts FollowBatch has these and more). */
+export interface WatchBatch {
+  file: string;
+  lines: string[];
+  firstLineNo: number;
+  newFile: boolean;
+}
+
+export interface ClosedInterval {
+  startUs: number;
+  endUs: number;
+  /** Log time of the last row taken (the report's window ends there). */
+  lastUs: number;
+  files: string[];
+  rows: number;
+  policy: WatchPolicy;
+  /** Why it closed before its end: 'stopped', 'policy reloaded'; null at its end. */
+  early: string | null;
+}
+
+export interface WatchCoreOptions {
+  policy: WatchPolicy;
+  repeatUs: number;
+  quietAfterUs: number | null;
+  learnUs: number | null;
+  host: string | null;
+  emit: (e: WatchEvent) => void;
+  /** Where the rows of each interval are kept (null: no rolling reports). */
+  reportDir: string | null;
+  reportEveryUs: number;
+  note: (message: string) => void;
+}
+
+/** A RecordCollector that hands every record, oriented, to watch instead of keeping it. */
+class WatchCollector extends RecordCollector {
+  agg = new FlowAggregates();
+  private readonly t = emptyTuple();
+  constructor(
+    policy: WatchPolicy,
+    private readonly take: (r: FlowRecord, i: number, t: FlowTuple) => void,
+    private readonly reset: () => void,
+  ) {
+    super(policy.serverPorts);
+  }
+  override addRecord(r: FlowRecord, orig?: Uint32Array, resp?: Uint32Array, _group?: RecordGroup): number | string {
+    const t = recordTuple(r, this.serverPorts, this.t, orig, resp);
+    if (typeof t === 'string') return t;
+    t.sni = 0;
+    t.host = 0;
+    if (this.agg.tuples >= MAX_TUPLES) {
+      this.agg = new FlowAggregates();
+      this.reset();
+    }
+    const i = this.agg.add(t);
+    this.take(r, i, t);
+    return i;
+  }
+}
+
+export class WatchCore {
+  private policy: WatchPolicy;
+  private collector: WatchCollector;
+  private readonly files: FollowedFiles;
+  private readonly rules: RuleWatch;
+  private readonly groups: UnexpectedWatch;
+  private classes: (TupleClass | undefined)[] = [];
+  private readonly conn: Connection = emptyConnection();
+  private readonly addrNames = new AddressNames();
+  private readonly out: WatchEvent[] = [];
+  private readonly closedList: ClosedInterval[] = [];
+  /** Log time: the latest row time seen (µs); -Infinity before any. */
+  now = -Infinity;
+  private nextTick = -Infinity;
+  private learnUntil: number | null = null;
+  private learningOver = false;
+  private kept: KeptRows | null = null;
+  private intervalStart = NaN;
+  /** Set by the record hook: the current line was a connection record (kept). */
+  private taken = false;
+  rows = 0;
+
+  constructor(private readonly o: WatchCoreOptions) {
+    this.policy = o.policy;
+    this.rules = new RuleWatch({ quietAfterUs: o.quietAfterUs });
+    this.groups = new UnexpectedWatch(o.repeatUs);
+    this.collector = this.newCollector();
+    this.files = new FollowedFiles(this.collector, o.note);
+  }
+
+  private newCollector(): WatchCollector {
+    return new WatchCollector(this.policy, (r, i, t) => this.record(r, i, t), () => (this.classes = []));
+  }
+
+  get context(): EventContext {
+    return { hashes: policyHashes(this.policy), host: this.o.host, learning: this.learnUntil !== null && this.now < this.learnUntil };
+  }
+
+  /** One batch of complete lines; the events are emitted before this returns. */
+  ingest(b: WatchBatch): void {
+    const f = this.files.get(b.file, b.newFile, b.lines);
+    if (f !== null) {
+      let no = b.firstLineNo;
+      for (const line of b.lines) this.line(f, line, no++);
+    }
+    this.drain();
+  }
+
+  private line(f: FollowedFile, line: string, no: number): void {
+    if (line.startsWith('#')) {
+      if (f.format === 'zeek-conn-tsv') this.files.headerLine(f, line);
+      return;
+    }
+    f.inHeader = false;
+    this.taken = false;
+    f.reader.line(line, no);
+    if (this.taken && this.kept) this.kept.write(f.format, f.format === 'zeek-conn-tsv' ? f.header : null, line);
+  }
+
+  /** The hook: one oriented record (tuple index i of the current aggregates). */
+  private record(r: FlowRecord, i: number, t: FlowTuple): void {
+    const at = Number.isNaN(r.firstSeen) ? this.now : r.firstSeen;
+    if (Number.isFinite(at)) this.advance(at);
+    this.taken = true;
+    this.rows++;
+    let cls = this.classes[i];
+    const c = this.conn;
+    this.collector.agg.fill(i, this.addrNames, c);
+    if (cls === undefined) cls = this.classes[i] = classifyTuple(c, this.policy);
+    if (cls.kind === 'skip') return;
+    const when = Number.isFinite(at) ? at : 0;
+    const flow = this.sample(c, t);
+    const ctx = this.context;
+    if (cls.kind === 'unexpected') return this.groups.add(cls, when, c.outcome === 'answered', flow, ctx, this.out);
+    for (const id of cls.tracked) this.rules.attempt(this.policy.tracked.get(id)!, when, OUTCOMES[t.outcome]!, flow, ctx, this.out);
+  }
+
+  /** The row's flow for an event; its Community ID computed only if an event reads it. */
+  private sample(c: Connection, t: FlowTuple): FlowSample {
+    return {
+      client: c.client,
+      clientPort: t.clientPort,
+      server: c.server,
+      protocol: c.protocol,
+      port: c.protocol === 'tcp' || c.protocol === 'udp' ? c.serverPort : Math.max(c.icmpType, 0),
+      get communityId(): string | null {
+        c.count = 1;
+        c.clientPort = t.clientPort;
+        return connectionCommunityId(c);
+      },
+    };
+  }
+
+  /** Log time moves to `t`: learning end, quiet rules, the interval's end. */
+  private advance(t: number): void {
+    if (this.learnUntil === null && this.o.learnUs !== null && !this.learningOver) this.learnUntil = t + this.o.learnUs;
+    const every = this.o.reportEveryUs;
+    if (t > this.now) {
+      this.now = t;
+      if (this.learnUntil !== null && !this.learningOver && t >= this.learnUntil) this.endLearning();
+      if (t >= this.nextTick) {
+        this.rules.tick(t, this.policy.tracked, this.context, this.out);
+        this.nextTick = t + TICK_US;
+      }
+      if (this.kept && t >= this.intervalStart + every) this.closeInterval(null);
+    }
+    if (this.o.reportDir !== null && !this.kept) {
+      this.intervalStart = Math.floor(this.now / every) * every;
+      this.kept = new KeptRows(this.o.reportDir, this.intervalStart);
+    }
+  }
+
+  private endLearning(): void {
+    this.learningOver = true;
+    const at = this.learnUntil!;
+    this.out.push(
+      baseEvent({ ...this.context, learning: false }, at, 'state', 'learning-ended', `learning period over: ${this.groups.baseline} unexpected group(s) learned as baseline (not alerted from now on); rules' check-in intervals learned`, {
+        baseline_groups: this.groups.baseline,
+        rules: this.rules.summary(),
+      }),
+    );
+    this.learnUntil = null;
+  }
+
+  private closeInterval(early: string | null): void {
+    const k = this.kept;
+    if (!k) return;
+    this.kept = null;
+    const files = k.close();
+    if (files.length === 0) return;
+    this.closedList.push({ startUs: k.startUs, endUs: k.startUs + this.o.reportEveryUs, lastUs: this.now, files, rows: k.rows, policy: this.policy, early });
+  }
+
+  /** Intervals closed since the last call (their reports are the caller's to write). */
+  closed(): ClosedInterval[] {
+    return this.closedList.splice(0);
+  }
+
+  private drain(): void {
+    for (const e of this.out.splice(0)) this.o.emit(e);
+  }
+
+  /** SIGHUP: a new policy. The interval so far is closed under the old one; an event says what changed. */
+  reload(next: WatchPolicy): void {
+    const before = policyHashes(this.policy);
+    this.closeInterval('policy reloaded');
+    this.policy = next;
+    this.collector = this.newCollector();
+    this.classes = [];
+    this.files.rebind(this.collector);
+    const after = policyHashes(next);
+    const at = Number.isFinite(this.now) ? this.now : 0;
+    this.out.push(
+      baseEvent(this.context, at, 'state', 'policy-reloaded', `reloaded on SIGHUP: matrix ${after.matrix.origin} sha256 ${after.matrix.sha256}, inventory ${after.inventory.origin} sha256 ${after.inventory.sha256 ?? '(none)'}`, {
+        previous_policy: before,
+      }),
+    );
+    this.drain();
+  }
+
+  /** SIGHUP with a bad matrix or inventory: the old policy stays; an event says why. */
+  reloadFailed(message: string): void {
+    const at = Number.isFinite(this.now) ? this.now : 0;
+    const e = baseEvent(this.context, at, 'alert', 'policy-error', `reload on SIGHUP failed, the previous matrix and inventory stay in force: ${message}`);
+    (e.event as Record<string, unknown>).outcome = 'failure';
+    this.out.push(e);
+    this.drain();
+  }
+
+  /** Stop: pending counts, a summary event, and the final (partial) interval closed. */
+  finish(): void {
+    const at = Number.isFinite(this.now) ? this.now : 0;
+    this.groups.flush(at, this.context, this.out);
+    this.out.push(
+      baseEvent(this.context, at, 'state', 'watch-stopped', `watch stopped after ${this.rows} connection records; ${this.groups.size} unexpected group(s)`, {
+        rows: this.rows,
+        unexpected_groups: this.groups.size,
+        rules: this.rules.summary(),
+        files: this.files.problems(),
+      }),
+    );
+    this.drain();
+    this.closeInterval('stopped');
+  }
+
+  /** Started: one event naming the policy in force (log time unknown yet: stamped 0 → the caller's clock). */
+  started(atUs: number, what: string): void {
+    this.out.push(baseEvent(this.context, atUs, 'state', 'watch-started', `watching ${what}`, {}));
+    this.drain();
+  }
+}
