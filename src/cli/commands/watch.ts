@@ -1,0 +1,247 @@
+/**
+ * `flowaudit watch DIR|FILE`: follow the logs a sensor writes and rotates (Zeek conn.log, Suricata
+ * eve.json; src/watch/follow), judge every connection record against the matrix and inventory as
+ * `audit` does (src/watch/watch_core.ts), write events as ECS NDJSON to standard output, a file or
+ * syslog (src/watch/sinks), and with --report-dir the full audit of every --report-every interval,
+ * each verifiable alone (src/watch/rolling_report.ts).
+ *
+ * SIGTERM / SIGINT: stop following, write the final (partial) interval's report, flush the sinks,
+ * exit 0. SIGHUP: reload the matrix and inventory; the interval so far is reported under the old
+ * policy, the next events and reports carry the new hashes; a bad file keeps the old policy and
+ * emits a policy-error event (watch goes on). --once reads what the logs hold and stops (replays).
+ */
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { generationTime } from '../../audit/time.js';
+import { UsageError, messageOf } from '../../errors.js';
+import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../report/render.js';
+import { followLogs, type FollowBatch } from '../../watch/follow/follow_logs.js';
+import { openSink, type EventSink } from '../../watch/sinks/event_sink.js';
+import { watchPolicy, type WatchPolicy } from '../../watch/policy.js';
+import { intervalAudit, intervalLine, reportPath } from '../../watch/rolling_report.js';
+import { WatchCore, type ClosedInterval } from '../../watch/watch_core.js';
+import { deliverReport, prepareDelivery } from '../deliver.js';
+import type { Io } from '../io.js';
+import { DEFAULT_MATRIX, collectList, collectRepeat, loadPolicy } from '../options.js';
+import { parseDuration } from '../live/live_plan.js';
+import { analyseFiles } from '../pipeline.js';
+import type { Ed25519SigningKey } from '../../evidence/openssh_key.js';
+
+export interface WatchFlags {
+  inventory?: string;
+  matrix?: string[];
+  features?: string[];
+  scope?: string;
+  output?: string;
+  outputMaxBytes?: string;
+  repeat?: string;
+  quietAfter?: string;
+  learn?: string;
+  reportDir?: string;
+  reportEvery?: string;
+  format?: string[];
+  signKey?: string;
+  checkpoint?: string;
+  startAt?: string;
+  poll?: string;
+  names?: string;
+  once?: boolean;
+}
+
+export function registerWatch(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
+  program
+    .command('watch')
+    .description('follow the logs a sensor writes (Zeek conn.log, Suricata eve.json; rotations followed), alert on the first unexpected flow of each group and on required rules that go quiet or fail, keep a verifiable report per interval (exit 0 when stopped by SIGTERM/Ctrl-C, 2 usage/input error)')
+    .argument('<path>', 'a directory a sensor writes (conn.log / eve.json and their rotated siblings), or one log file')
+    .option('--inventory <file>', 'inventory JSON mapping roles to addresses, CIDRs, ranges and host names')
+    .option('-m, --matrix <spec>', 'matrix file or builtin:NAME (repeatable, merged; default builtin:ams)', collectRepeat)
+    .option('--features <list>', 'enable conditional features, comma-separated', collectList)
+    .option('--scope <scope>', 'inventory: only connections touching an inventory host; all: every connection', 'inventory')
+    .option('-o, --output <spec>', 'where events go: - (standard output, NDJSON), FILE (appended, rotated by size), syslog+udp://HOST:PORT or syslog+tcp://HOST:PORT', '-')
+    .option('--output-max-bytes <n>', 'rotate the --output FILE beyond this many bytes (default 100 MiB)')
+    .option('--repeat <time>', 'an unexpected group: a count update at most this often', '1h')
+    .option('--quiet-after <time>', 'a required rule with no attempt for this long is quiet (default: 3× the interval learned from the traffic, at least 5m)')
+    .option('--learn <time>', 'learning period from the first row (e.g. 1d): events are marked learning (event.kind event, not alert); groups seen are a baseline, not alerted later')
+    .option('--report-dir <dir>', 'write the full audit of every interval here, with the rows it was made from (verifiable alone: flowaudit verify DIR/watch-START.json)')
+    .option('--report-every <time>', 'the reporting interval (log time, aligned to the epoch)', '1h')
+    .option('-f, --format <list>', `report formats for --report-dir, comma-separated: ${REPORT_FORMATS.join(', ')} (default json)`, collectList)
+    .option('--sign-key <file>', 'sign every report (FILE.sig) with this OpenSSH ed25519 key (SSHSIG, namespace flowaudit)')
+    .option('--checkpoint <file>', 'where the follower records how far it read (resume after a restart; default DIR/.watch-checkpoint.json with --report-dir)')
+    .option('--start-at <where>', 'without a checkpoint: beginning (default) or end of the logs')
+    .option('--poll <time>', 'how often the logs are polled (wall clock)', '500ms')
+    .option('--names <regex>', 'which files of the directory are the live logs (default ^(conn\\.log|eve\\.json)$)')
+    .option('--once', 'read what the logs hold now, then stop (a replay)')
+    .action(async (path: string, flags: WatchFlags) => {
+      setExit(await watchCommand(path, flags, io, argv));
+    });
+}
+
+interface WatchPlan {
+  formats: ReportFormat[];
+  repeatUs: number;
+  quietAfterUs: number | null;
+  learnUs: number | null;
+  everyUs: number;
+  pollMs: number;
+  names: RegExp | undefined;
+  startAt: 'beginning' | 'end';
+  scope: 'inventory' | 'all';
+}
+
+function planWatch(flags: WatchFlags): WatchPlan {
+  const us = (v: string | undefined, opt: string): number | null => (v === undefined ? null : parseDuration(v, opt) * 1000);
+  const formats = (flags.format ?? ['json']).map((f) => f.toLowerCase());
+  for (const f of formats) if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown format "${f}" (expected: ${REPORT_FORMATS.join(', ')})`);
+  if (flags.format && flags.reportDir === undefined) throw new UsageError('--format is for the rolling reports: give --report-dir DIR');
+  if (flags.signKey && flags.reportDir === undefined) throw new UsageError('--sign-key signs the rolling reports: give --report-dir DIR');
+  const startAt = flags.startAt ?? 'beginning';
+  if (startAt !== 'beginning' && startAt !== 'end') throw new UsageError(`--start-at ${startAt}: expected beginning or end`);
+  const scope = flags.scope ?? 'inventory';
+  if (scope !== 'inventory' && scope !== 'all') throw new UsageError(`unknown scope "${scope}" (expected inventory or all)`);
+  const everyUs = us(flags.reportEvery ?? '1h', '--report-every')!;
+  if (everyUs < 1e6) throw new UsageError('--report-every: at least 1s');
+  let names: RegExp | undefined;
+  try {
+    names = flags.names === undefined ? undefined : new RegExp(flags.names);
+  } catch (e) {
+    throw new UsageError(`--names: ${messageOf(e)}`);
+  }
+  return {
+    formats: formats as ReportFormat[],
+    repeatUs: us(flags.repeat ?? '1h', '--repeat')!,
+    quietAfterUs: us(flags.quietAfter, '--quiet-after'),
+    learnUs: us(flags.learn, '--learn'),
+    everyUs,
+    pollMs: parseDuration(flags.poll ?? '500ms', '--poll'),
+    names,
+    startAt,
+    scope,
+  };
+}
+
+function loadWatchPolicy(flags: WatchFlags, scope: 'inventory' | 'all'): WatchPolicy {
+  const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features);
+  return watchPolicy(matrix, inventory, features, scope);
+}
+
+export async function watchCommand(path: string, flags: WatchFlags, io: Io, argv: string[] = []): Promise<number> {
+  const plan = planWatch(flags);
+  let policy = loadWatchPolicy(flags, plan.scope);
+  const key = await prepareDelivery({ signKey: flags.signKey, output: flags.reportDir }, io.env);
+  if (flags.reportDir !== undefined) mkdirSync(flags.reportDir, { recursive: true });
+  const maxBytes = flags.outputMaxBytes === undefined ? undefined : Number(flags.outputMaxBytes);
+  const sink = openSink(flags.output ?? '-', { ...(maxBytes ? { maxBytes } : {}), stdout: { write: (t: string) => io.stdout(t) } });
+  const stop = new AbortController();
+  const core = new WatchCore({
+    policy,
+    repeatUs: plan.repeatUs,
+    quietAfterUs: plan.quietAfterUs,
+    learnUs: plan.learnUs,
+    host: hostname(),
+    emit: (e) => sink.write(e),
+    reportDir: flags.reportDir ?? null,
+    reportEveryUs: plan.everyUs,
+    note: (m) => io.stderr(`flowaudit: watch: ${m}\n`),
+  });
+  const reports = new ReportQueue(io, flags, argv, key, plan.formats);
+  const detach = attachSignals(io, stop, () => {
+    try {
+      policy = loadWatchPolicy(flags, plan.scope);
+      core.reload(policy);
+      io.stderr(`flowaudit: watch: SIGHUP: reloaded matrix sha256 ${policy.matrix.sha256}, inventory sha256 ${policy.inventory.sha256 ?? '(none)'}\n`);
+    } catch (e) {
+      core.reloadFailed(messageOf(e));
+      io.stderr(`flowaudit: watch: SIGHUP: reload failed, the previous policy stays: ${messageOf(e)}\n`);
+    }
+    reports.add(core.closed());
+  });
+  try {
+    core.started(Date.parse(generationTime(io.env)) * 1000, path);
+    if (flags.once) stop.abort();
+    const checkpointFile = flags.checkpoint ?? (flags.reportDir !== undefined ? `${flags.reportDir}/.watch-checkpoint.json` : undefined);
+    const batches = followLogs({ path, pollMs: plan.pollMs, startAt: plan.startAt, signal: stop.signal, ...(plan.names ? { names: plan.names } : {}), ...(checkpointFile ? { checkpointFile } : {}) });
+    for await (const b of batches) {
+      feed(core, b, io);
+      reports.add(core.closed());
+      await reports.idle(); // a slow report holds the follower (the logs wait on disk), never memory
+    }
+    core.finish();
+    reports.add(core.closed());
+    await reports.idle();
+  } finally {
+    detach();
+    await sink.flush();
+    await sink.close();
+  }
+  if (sink.dropped > 0) io.stderr(`flowaudit: watch: ${sink.dropped} event(s) could not be delivered to ${sink.name} and were dropped\n`);
+  return reports.failed > 0 ? 2 : 0;
+}
+
+function feed(core: WatchCore, b: FollowBatch, io: Io): void {
+  for (const n of b.notes ?? []) io.stderr(`flowaudit: watch: ${n}\n`);
+  if (b.overlong) io.stderr(`flowaudit: watch: ${b.file}: ${b.overlong} overlong line(s) skipped before line ${b.firstLineNo}\n`);
+  core.ingest(b);
+}
+
+/** SIGINT/SIGTERM stop the follower; SIGHUP reloads (only in a real process: io.onSignal). */
+function attachSignals(io: Io, stop: AbortController, reload: () => void): () => void {
+  const off = io.onSignal?.((signal) => {
+    io.stderr(`flowaudit: watch: ${signal}: stopping, writing the final interval's report\n`);
+    stop.abort();
+  });
+  if (!io.onSignal) return () => {};
+  process.on('SIGHUP', reload);
+  return () => {
+    off?.();
+    process.off('SIGHUP', reload);
+  };
+}
+
+/** Interval reports, written one after the other (a reload and a batch may close intervals together). */
+class ReportQueue {
+  private chain: Promise<void> = Promise.resolve();
+  failed = 0;
+  constructor(
+    private readonly io: Io,
+    private readonly flags: WatchFlags,
+    private readonly argv: string[],
+    private readonly key: Ed25519SigningKey | null,
+    private readonly formats: ReportFormat[],
+  ) {}
+
+  add(intervals: ClosedInterval[]): void {
+    for (const iv of intervals) {
+      this.chain = this.chain.then(() =>
+        this.write(iv).catch((e: unknown) => {
+          this.failed++;
+          this.io.stderr(`flowaudit: watch: the report of the interval starting ${new Date(iv.startUs / 1000).toISOString()} could not be written: ${messageOf(e)}\n`);
+        }),
+      );
+    }
+  }
+
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  private async write(iv: ClosedInterval): Promise<void> {
+    const dir = this.flags.reportDir!;
+    const facts = await analyseFiles(iv.files, iv.policy.serverPorts);
+    const matrixSpecs = this.flags.matrix && this.flags.matrix.length > 0 ? this.flags.matrix : [DEFAULT_MATRIX];
+    const result = intervalAudit(iv, facts, { argv: this.argv, matrixSpecs, host: hostname(), generatedAt: generationTime(this.io.env) });
+    const paths: string[] = [];
+    for (const format of this.formats) {
+      const out = reportPath(dir, iv, format);
+      paths.push(out);
+      const text = renderReport(result, format, { color: false });
+      await deliverReport(quietIo(this.io), result, text, format, { output: out }, this.key, { matrix: iv.policy.matrix, matrixSpecs, inventoryPath: this.flags.inventory });
+    }
+    this.io.stderr(`flowaudit: ${intervalLine(iv, result, paths)}\n`);
+  }
+}
+
+/** deliverReport's own lines (one per file) are left out: watch says one line per interval. */
+function quietIo(io: Io): Io {
+  return { ...io, stderr: () => {} };
+}
