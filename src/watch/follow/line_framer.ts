@@ -91,10 +91,8 @@ export class LineFramer {
       return { lines: [], firstLineNo: this.lineNo + 1, overlong: 1, endOffset: this.consumed, endLineNo: this.lineNo };
     }
     if (this.heldLen === 0) return null;
-    const all = Buffer.concat(this.held, this.heldLen);
-    const line = this.text(all, 0, all.length);
     this.consumed += this.heldLen;
-    this.dropHeld();
+    const line = this.text(Buffer.alloc(0), 0, 0); // the held bytes are the whole line
     this.lineNo++;
     return { lines: [line], firstLineNo: this.lineNo, overlong: 0, endOffset: this.consumed, endLineNo: this.lineNo };
   }
