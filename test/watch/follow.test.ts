@@ -254,3 +254,92 @@ describe('followLogs: stop', () => {
     expect(saved.files).toEqual([expect.objectContaining({ live: 'eve.json', offset: text(rows(0, 3, 'e')).length, lineNo: 3 })]);
   });
 });
+
+describe('followLogs: flowaudit restart (checkpoint)', () => {
+  const cpFile = () => join(dir, '..', `${dir.split('/').pop()}.cp.json`);
+  afterEach(() => rmSync(cpFile(), { force: true }));
+
+  /** Runs a follower until `n` rows were read in this run, then stops it (by the signal). */
+  async function session(n: number, opts: Partial<FollowOptions> = {}): Promise<Run> {
+    const run = new Run({ checkpointFile: cpFile(), ...opts });
+    await run.until(n);
+    await run.stop();
+    return run;
+  }
+
+  it('continues at the exact next line, with the Zeek header handed out again', async () => {
+    const live = join(dir, 'conn.log');
+    writeFileSync(live, zeekHeader('2026-12-07-18-00-00') + text(rows(0, 5)) + '1765134005.000000\tr');
+    const first = await session(5);
+    appendFileSync(live, `5\n${text(rows(6, 4))}`);
+    const second = await session(5);
+    expect([...first.rows(), ...second.rows()]).toEqual(rows(0, 10));
+    expect(second.batches[0]).toMatchObject({ newFile: false, firstLineNo: 14 });
+    expect(second.batches[0]?.header).toContain('#fields\tts\tuid');
+    expect(second.batches[0]?.header).toHaveLength(8);
+  });
+
+  it('continues in the old file when conn.log was rotated while flowaudit was stopped, then reads the new one', async () => {
+    const live = join(dir, 'conn.log');
+    writeFileSync(live, zeekHeader('2026-12-07-18-00-00') + text(rows(0, 5)));
+    const first = await session(5);
+    appendFileSync(live, text(rows(5, 3)));
+    renameSync(live, join(dir, 'conn.2026-12-07-19-00-00.log'));
+    await wait(15);
+    writeFileSync(live, zeekHeader('2026-12-07-19-00-00') + text(rows(8, 2)));
+    const second = await session(5);
+    expect([...first.rows(), ...second.rows()]).toEqual(rows(0, 10));
+    expect(second.batches[0]?.file).toBe(join(dir, 'conn.2026-12-07-19-00-00.log'));
+  });
+
+  it('finds the old file by its head hash when rotation copied it (new inode) and replaced conn.log', async () => {
+    const live = join(dir, 'conn.log');
+    writeFileSync(live, zeekHeader('2026-12-07-18-00-00') + text(rows(0, 5)));
+    const first = await session(5);
+    appendFileSync(live, text(rows(5, 3)));
+    copyFileSync(live, join(dir, 'conn.2026-12-07-19-00-00.log'));
+    await wait(15);
+    writeFileSync(join(dir, 'next.tmp'), zeekHeader('2026-12-07-19-00-00') + text(rows(8, 2)));
+    renameSync(join(dir, 'next.tmp'), live);
+    const second = await session(5);
+    expect([...first.rows(), ...second.rows()]).toEqual(rows(0, 10));
+  });
+
+  it('several rotations while stopped: the rest of the checkpointed file, the ones rotated after it, then conn.log', async () => {
+    const live = join(dir, 'conn.log');
+    writeFileSync(live, zeekHeader('2026-12-07-15-00-00') + text(rows(0, 2)));
+    const first = await session(2);
+    let n = 2;
+    for (const hour of ['16', '17']) {
+      appendFileSync(live, text(rows(n, 3)));
+      n += 3;
+      renameSync(live, join(dir, `conn.2026-12-07-${hour}-00-00.log`));
+      await wait(15);
+      writeFileSync(live, zeekHeader(`2026-12-07-${hour}-00-00`) + text(rows(n, 1)));
+      n += 1;
+      await wait(15);
+    }
+    const second = await session(n - 2);
+    expect([...first.rows(), ...second.rows()]).toEqual(rows(0, n));
+  });
+
+  it('a Suricata eve.json truncated while stopped starts again at 0 and says so', async () => {
+    const live = join(dir, 'eve.json');
+    writeFileSync(live, text(rows(0, 4, 'e')));
+    const first = await session(4);
+    writeFileSync(live, text(rows(4, 1, 'e')));
+    const second = await session(1);
+    expect([...first.rows(), ...second.rows()]).toEqual(rows(0, 5, 'e'));
+  });
+
+  it('a checkpointed file that is gone: the live file from its start, with a note', async () => {
+    const live = join(dir, 'eve.json');
+    writeFileSync(live, text(rows(0, 2, 'e')));
+    await session(2);
+    unlinkSync(live);
+    writeFileSync(live, text(rows(2, 1, 'e')));
+    const second = await session(1);
+    expect(second.rows()).toEqual(rows(2, 1, 'e'));
+    expect(second.batches[0]?.notes?.[0]).toMatch(/is gone; following .*eve\.json from its start/);
+  });
+});
