@@ -34,6 +34,7 @@ export class SyslogSink implements EventSink {
   private retryMs = RETRY_MIN_MS;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private connecting: Promise<boolean> | null = null;
 
   constructor(
     private readonly transport: 'udp' | 'tcp',
@@ -132,7 +133,7 @@ export class SyslogSink implements EventSink {
   }
 
   private connect(): Promise<boolean> {
-    return new Promise((resolve) => {
+    this.connecting = new Promise<boolean>((resolve) => {
       const sock = new Socket();
       this.tcp = sock;
       sock.once('connect', () => {
@@ -153,7 +154,10 @@ export class SyslogSink implements EventSink {
       });
       sock.connect(this.port, this.host);
       sock.unref();
+    }).finally(() => {
+      this.connecting = null;
     });
+    return this.connecting;
   }
 
   private connectOnce(ms: number): Promise<boolean> {
@@ -161,7 +165,7 @@ export class SyslogSink implements EventSink {
       clearTimeout(this.retryTimer);
       this.retryTimer = null;
     }
-    const attempt = this.tcp ? new Promise<boolean>((r) => this.tcp?.once('connect', () => r(true))) : this.connect();
+    const attempt = this.connecting ?? this.connect();
     return Promise.race([attempt, new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
   }
 
