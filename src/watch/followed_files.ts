@@ -37,19 +37,24 @@ export class FollowedFiles {
   ) {}
 
   /** The file's entry; `lines` (its first batch) sniff the format when the file's head cannot be read. */
-  get(path: string, newFile: boolean, lines: readonly string[]): FollowedFile | null {
+  get(path: string, newFile: boolean, lines: readonly string[], header?: readonly string[]): FollowedFile | null {
     let f = this.files.get(path);
-    if (f && !newFile) return f;
+    if (f && !newFile && header === undefined) return f;
     if (f) this.files.delete(path);
-    const head = newFile ? lines.slice(0, 64).join('\n') : (readHead(path) ?? lines.slice(0, 64).join('\n'));
+    const first = lines.slice(0, 64).join('\n');
+    const head = newFile ? first : header !== undefined ? [...header, first].join('\n') : (readHead(path) ?? first);
     const sniffed = sniffRecordLog(head);
     if (!sniffed || !('format' in sniffed) || sniffed.format === 'zeek-ssl' || sniffed.format === 'zeek-dns') {
       this.note(`${path}: not followed: ${sniffed && 'error' in sniffed ? sniffed.error : 'not a conn.log, eve.json or flowaudit flows log'}`);
       return null;
     }
     f = { path, format: sniffed.format, reader: new RecordLogReader(path, sniffed.format, this.collector), header: null, headerLines: [], inHeader: false };
-    if (!newFile && sniffed.format === 'zeek-conn-tsv') for (const l of head.split('\n')) if (l.startsWith('#')) this.headerLine(f, l);
-      else if (l.trim() !== '') break;
+    if (!newFile && sniffed.format === 'zeek-conn-tsv') {
+      for (const l of head.split('\n')) {
+        if (!l.startsWith('#')) break;
+        this.headerLine(f, l);
+      }
+    }
     if (this.files.size >= MAX_FILES) this.files.delete(this.files.keys().next().value!);
     this.files.set(path, f);
     return f;

@@ -38,6 +38,8 @@ export interface WatchBatch {
   lines: string[];
   firstLineNo: number;
   newFile: boolean;
+  /** The file's leading '#' lines when this first batch starts mid-file (a resumed checkpoint). */
+  header?: string[];
 }
 
 export interface ClosedInterval {
@@ -131,7 +133,7 @@ export class WatchCore {
 
   /** One batch of complete lines; the events are emitted before this returns. */
   ingest(b: WatchBatch): void {
-    const f = this.files.get(b.file, b.newFile, b.lines);
+    const f = this.files.get(b.file, b.newFile, b.lines, b.header);
     if (f !== null) {
       let no = b.firstLineNo;
       for (const line of b.lines) this.line(f, line, no++);
