@@ -29,7 +29,8 @@ const SOURCES = { etl: 1.5, probe: 1.5, watch: 6.5 };
  */
 const AFTER_REPORT = { evidence: 6.2 };
 const POLICY = new Set(['matrix', 'firewall']);
-const POLICY_READERS = new Set(['audit', 'report', 'evidence', 'cli']);
+/** watch judges every record with the matrix and inventory in force (and reloads them on SIGHUP), as audit does. */
+const POLICY_READERS = new Set(['audit', 'report', 'evidence', 'watch', 'cli']);
 const LEAVES = new Set(['errors.ts', 'ip_text.ts', 'version.ts', 'lazy_builtins.ts']);
 
 /** 'src/flows/x.ts' → 'flows'; 'src/errors.ts' → 'errors.ts'. */

@@ -34,6 +34,7 @@ describe('import direction', () => {
     ['evidence', 'matrix', null],
     ['cli', 'evidence', null],
     ['watch', 'evidence', null],
+    ['watch', 'matrix', null],
     ['report', 'evidence', 'evidence/ is downstream of report/'],
   ])('%s → %s: %s', (from, to, why) => {
     const got = forbidden(from, to) as string | null;

@@ -17,7 +17,7 @@ import { generationTime } from '../../audit/time.js';
 import { UsageError, messageOf } from '../../errors.js';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../report/render.js';
 import { followLogs, type FollowBatch } from '../../watch/follow/follow_logs.js';
-import { openSink, type EventSink } from '../../watch/sinks/event_sink.js';
+import { openSink } from '../../watch/sinks/event_sink.js';
 import { watchPolicy, type WatchPolicy } from '../../watch/policy.js';
 import { intervalAudit, intervalLine, reportPath } from '../../watch/rolling_report.js';
 import { WatchCore, type ClosedInterval } from '../../watch/watch_core.js';
