@@ -65,7 +65,12 @@ export interface FlowSample {
   server: string;
   protocol: string;
   port: number;
-  communityId: string | null;
+  readonly communityId: string | null;
+}
+
+/** A copy to keep (the core's row flow is refilled by the next row). */
+export function keepFlow(f: FlowSample): FlowSample {
+  return { client: f.client, clientPort: f.clientPort, server: f.server, protocol: f.protocol, port: f.port, communityId: f.communityId };
 }
 
 /** source / destination / network / related for one connection (ports only for TCP/UDP). */

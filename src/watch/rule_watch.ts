@@ -35,6 +35,8 @@ interface RuleState {
   lastSuccess: number;
   gaps: Float64Array;
   gapCount: number;
+  /** learnedInterval(), cached: recomputed every few gaps (a slow-moving figure; sorting per row is not). */
+  learned: number | null;
   quiet: boolean;
   members: Map<string, MemberState>;
   untrackedMembers: number;
@@ -53,7 +55,7 @@ export class RuleWatch {
   private state(id: string): RuleState {
     let s = this.rules.get(id);
     if (!s) {
-      s = { lastAttempt: -Infinity, lastSuccess: -Infinity, gaps: new Float64Array(GAPS), gapCount: 0, quiet: false, members: new Map(), untrackedMembers: 0 };
+      s = { lastAttempt: -Infinity, lastSuccess: -Infinity, gaps: new Float64Array(GAPS), gapCount: 0, learned: null, quiet: false, members: new Map(), untrackedMembers: 0 };
       this.rules.set(id, s);
     }
     return s;
@@ -62,15 +64,13 @@ export class RuleWatch {
   /** The quiet-after in force for rule `id` (µs), or null while its interval is still learned. */
   quietAfter(id: string): number | null {
     if (this.opts.quietAfterUs !== null) return this.opts.quietAfterUs;
-    const s = this.rules.get(id);
-    const learned = s ? learnedInterval(s) : null;
+    const learned = this.rules.get(id)?.learned ?? null;
     return learned === null ? null : Math.max(QUIET_FLOOR_US, QUIET_FACTOR * learned);
   }
 
   /** The learned check-in interval of rule `id` (µs), or null. */
   learned(id: string): number | null {
-    const s = this.rules.get(id);
-    return s ? learnedInterval(s) : null;
+    return this.rules.get(id)?.learned ?? null;
   }
 
   /** One attempt on a watched rule at log time `t`; the events it causes. */
@@ -91,6 +91,7 @@ export class RuleWatch {
     if (Number.isFinite(s.lastAttempt) && t > s.lastAttempt) {
       s.gaps[s.gapCount % GAPS] = t - s.lastAttempt;
       s.gapCount++;
+      if (s.gapCount <= 2 * GAPS || s.gapCount % 8 === 0) s.learned = learnedInterval(s);
     }
     if (t > s.lastAttempt) s.lastAttempt = t;
     if (outcome === 'answered' && t > s.lastSuccess) s.lastSuccess = t;
@@ -153,7 +154,7 @@ export class RuleWatch {
       const after = this.quietAfter(id);
       if (after === null || now - s.lastAttempt <= after) continue;
       s.quiet = true;
-      const learned = learnedInterval(s);
+      const learned = s.learned;
       const how = this.opts.quietAfterUs !== null ? '--quiet-after' : `${QUIET_FACTOR}× the learned interval of ${spoken(learned ?? 0)}, at least ${spoken(QUIET_FLOOR_US)}`;
       const e = baseEvent(ctx, s.lastAttempt + after, 'alert', 'rule-quiet', `required rule ${rule.id} is quiet: no attempt since ${isoOf(s.lastAttempt)} (${spoken(after)}: ${how})`, {
         rule_id: id,
@@ -171,7 +172,7 @@ export class RuleWatch {
   summary(): Record<string, { learned_interval_seconds: number | null; quiet_after_seconds: number | null; quiet: boolean; failing_members: string[] }> {
     const out: ReturnType<RuleWatch['summary']> = {};
     for (const [id, s] of [...this.rules].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      const l = learnedInterval(s);
+      const l = s.learned;
       const q = this.quietAfter(id);
       out[id] = {
         learned_interval_seconds: l === null ? null : Math.round(l / 1e6),

@@ -4,15 +4,25 @@
  * the group arrives after the repeat has passed, and for every group with new connections when
  * watch stops). Never one event per connection.
  *
- * Bounded: at most MAX_GROUPS groups; beyond, a new group folds into its server's group for any
- * client (`*`, one per server, protocol and port), and beyond MAX_GROUPS more of those into one
- * group for everything else: the event says what was folded. A group first seen during --learn is
+ * Bounded: a client sweeping ports on a server gets PORTS_PER_PAIR groups, then one "many ports"
+ * group (port `*`); beyond MAX_GROUPS groups, a new group folds into its server's group for any
+ * client (`*`, one per server, protocol and port), and beyond MAX_GROUPS of those into one group for
+ * everything else: the event says what was folded (`flowaudit.folded`). A group first seen during --learn is
  * a baseline group: reported as learned, never alerted afterwards (it stays in every rolling report).
  */
-import { baseEvent, flowBlocks, spoken, type EventContext, type FlowSample, type WatchEvent } from './events.js';
+import { baseEvent, flowBlocks, keepFlow, spoken, type EventContext, type FlowSample, type WatchEvent } from './events.js';
 import type { UnexpectedKey } from './tuple_class.js';
 
-export const MAX_GROUPS = 10_000;
+export const MAX_GROUPS = 5_000;
+export const PORTS_PER_PAIR = 16;
+
+const pairOf = (k: UnexpectedKey): string => `${k.client}|${k.server}|${k.protocol}`;
+
+const FOLDED_TEXT = {
+  ports: `more than ${PORTS_PER_PAIR} ports from this client to this server: every further port`,
+  clients: `more than ${MAX_GROUPS} groups: every client of this server and port`,
+  all: `more than twice the group budget (${MAX_GROUPS}): every further flow`,
+} as const;
 
 interface Group {
   k: UnexpectedKey;
@@ -24,13 +34,15 @@ interface Group {
   reported: number;
   lastEventAt: number;
   baseline: boolean;
-  folded: 'none' | 'clients' | 'all';
+  folded: 'none' | 'ports' | 'clients' | 'all';
   sample: FlowSample;
 }
 
 export class UnexpectedWatch {
   private readonly groups = new Map<string, Group>();
   private folded = 0;
+  /** Port groups per (client, server, protocol): beyond PORTS_PER_PAIR a sweep folds into one "many ports" group. */
+  private readonly pairPorts = new Map<string, number>();
 
   constructor(private readonly repeatUs: number) {}
 
@@ -47,9 +59,19 @@ export class UnexpectedWatch {
 
   /** One unexpected connection at log time `t`. */
   add(k: UnexpectedKey, t: number, answered: boolean, flow: FlowSample, ctx: EventContext, out: WatchEvent[]): void {
-    let g = this.groups.get(k.key) ?? this.groups.get(`*|${k.server}|${k.protocol}|${k.port}`) ?? (this.folded >= MAX_GROUPS ? this.groups.get('*') : undefined);
-    const isNew = g === undefined;
-    g ??= this.open(k, t, flow, ctx.learning);
+    let g = this.groups.get(k.key);
+    let isNew = false;
+    if (g === undefined) {
+      const r = this.resolve(k);
+      g = this.groups.get(r.k.key);
+      if (g === undefined) {
+        isNew = true;
+        g = { k: r.k, first: t, last: t, connections: 0, answered: 0, reported: 0, lastEventAt: t, baseline: ctx.learning, folded: r.folded, sample: keepFlow(flow) };
+        this.groups.set(r.k.key, g);
+        if (r.folded === 'none') this.pairPorts.set(pairOf(k), (this.pairPorts.get(pairOf(k)) ?? 0) + 1);
+        else if (r.folded === 'clients') this.folded++;
+      }
+    }
     g.connections++;
     if (answered) g.answered++;
     if (t > g.last) g.last = t;
@@ -62,22 +84,12 @@ export class UnexpectedWatch {
     if (g.connections > g.reported && t - g.lastEventAt >= this.repeatUs) out.push(this.update(g, t, ctx));
   }
 
-  private open(k: UnexpectedKey, t: number, flow: FlowSample, learning: boolean): Group {
-    let key = k;
-    let folded: Group['folded'] = 'none';
-    if (this.groups.size >= MAX_GROUPS) {
-      if (this.folded < MAX_GROUPS) {
-        key = { ...k, key: `*|${k.server}|${k.protocol}|${k.port}`, client: '*', clientRoles: [] };
-        folded = 'clients';
-        this.folded++;
-      } else {
-        key = { key: '*', client: '*', clientRoles: [], server: '*', serverRoles: [], protocol: '*', port: 0 };
-        folded = 'all';
-      }
-    }
-    const g: Group = { k: key, first: t, last: t, connections: 0, answered: 0, reported: 0, lastEventAt: t, baseline: learning, folded, sample: { ...flow } };
-    this.groups.set(key.key, g);
-    return g;
+  /** The group a connection with no exact group goes to: its own, or a fold (see the file comment). */
+  private resolve(k: UnexpectedKey): { k: UnexpectedKey; folded: Group['folded'] } {
+    if ((this.pairPorts.get(pairOf(k)) ?? 0) >= PORTS_PER_PAIR) return { k: { ...k, key: `${pairOf(k)}|*`, port: -1 }, folded: 'ports' };
+    if (this.groups.size < MAX_GROUPS) return { k, folded: 'none' };
+    if (this.folded < MAX_GROUPS) return { k: { ...k, key: `*|${k.server}|${k.protocol}|${k.port}`, client: '*', clientRoles: [] }, folded: 'clients' };
+    return { k: { key: '*', client: '*', clientRoles: [], server: '*', serverRoles: [], protocol: '*', port: -1 }, folded: 'all' };
   }
 
   private fields(g: Group): Record<string, unknown> {
@@ -94,12 +106,12 @@ export class UnexpectedWatch {
       first_seen: new Date(Math.floor(g.first / 1000)).toISOString(),
       last_seen: new Date(Math.floor(g.last / 1000)).toISOString(),
       ...(g.baseline ? { baseline: true } : {}),
-      ...(g.folded !== 'none' ? { folded: g.folded === 'clients' ? `more than ${MAX_GROUPS} groups: every client of this server and port` : 'more than twice the group budget: every further flow' } : {}),
+      ...(g.folded !== 'none' ? { folded: FOLDED_TEXT[g.folded] } : {}),
     };
   }
 
   private event(g: Group, t: number, action: string, ctx: EventContext): WatchEvent {
-    const what = `${g.k.protocol}${g.k.protocol === 'tcp' || g.k.protocol === 'udp' ? `/${g.k.port}` : ''} from ${g.k.client} to ${g.k.server}`;
+    const what = `${g.k.protocol}${g.k.protocol === 'tcp' || g.k.protocol === 'udp' ? `/${g.k.port < 0 ? '*' : g.k.port}` : ''} from ${g.k.client} to ${g.k.server}`;
     const reason = `unexpected ${what}: no enabled rule of ${ctx.hashes.matrix.name} allows it${g.baseline ? ' (learning: baseline, not alerted later)' : ''}`;
     const e = baseEvent(ctx, t, 'alert', action, reason, this.fields(g));
     const ev = e.event as Record<string, unknown>;

@@ -29,7 +29,7 @@ import { classifyTuple, type TupleClass } from './tuple_class.js';
 import { UnexpectedWatch } from './unexpected_watch.js';
 
 /** Distinct tuples remembered (with their class) before starting afresh. */
-export const MAX_TUPLES = 200_000;
+export const MAX_TUPLES = 50_000;
 const TICK_US = 1e6;
 
 /** What watch needs of a follower batch (follow/follow_logs.ts FollowBatch has these and more). */
@@ -93,6 +93,32 @@ class WatchCollector extends RecordCollector {
   }
 }
 
+/** The current row's flow (one object, refilled per row); its Community ID computed only if an event reads it. */
+class RowFlow implements FlowSample {
+  client = '';
+  clientPort = 0;
+  server = '';
+  protocol = '';
+  port = 0;
+  private c: Connection | null = null;
+  of(c: Connection, t: FlowTuple): this {
+    this.c = c;
+    this.client = c.client;
+    this.clientPort = t.clientPort;
+    this.server = c.server;
+    this.protocol = c.protocol;
+    this.port = c.protocol === 'tcp' || c.protocol === 'udp' ? c.serverPort : Math.max(c.icmpType, 0);
+    return this;
+  }
+  get communityId(): string | null {
+    const c = this.c;
+    if (c === null) return null;
+    c.count = 1;
+    c.clientPort = this.clientPort;
+    return connectionCommunityId(c);
+  }
+}
+
 export class WatchCore {
   private policy: WatchPolicy;
   private collector: WatchCollector;
@@ -102,6 +128,7 @@ export class WatchCore {
   private classes: (TupleClass | undefined)[] = [];
   private readonly conn: Connection = emptyConnection();
   private readonly addrNames = new AddressNames();
+  private readonly flow = new RowFlow();
   private readonly out: WatchEvent[] = [];
   private readonly closedList: ClosedInterval[] = [];
   /** Log time: the latest row time seen (µs); -Infinity before any. */
@@ -117,6 +144,7 @@ export class WatchCore {
 
   constructor(private readonly o: WatchCoreOptions) {
     this.policy = o.policy;
+    this.ctx = { hashes: policyHashes(o.policy), host: o.host, learning: false };
     this.rules = new RuleWatch({ quietAfterUs: o.quietAfterUs });
     this.groups = new UnexpectedWatch(o.repeatUs);
     this.collector = this.newCollector();
@@ -127,8 +155,13 @@ export class WatchCore {
     return new WatchCollector(this.policy, (r, i, t) => this.record(r, i, t), () => (this.classes = []));
   }
 
+  private ctx: EventContext;
+
+  /** The context of the next event (one object, updated when the policy or the learning state changes). */
   get context(): EventContext {
-    return { hashes: policyHashes(this.policy), host: this.o.host, learning: this.learnUntil !== null && this.now < this.learnUntil };
+    const learning = this.learnUntil !== null && this.now < this.learnUntil;
+    if (this.ctx.learning !== learning) this.ctx = { ...this.ctx, learning };
+    return this.ctx;
   }
 
   /** One batch of complete lines; the events are emitted before this returns. */
@@ -164,26 +197,10 @@ export class WatchCore {
     if (cls === undefined) cls = this.classes[i] = classifyTuple(c, this.policy);
     if (cls.kind === 'skip') return;
     const when = Number.isFinite(at) ? at : 0;
-    const flow = this.sample(c, t);
+    const flow = this.flow.of(c, t);
     const ctx = this.context;
     if (cls.kind === 'unexpected') return this.groups.add(cls, when, c.outcome === 'answered', flow, ctx, this.out);
     for (const id of cls.tracked) this.rules.attempt(this.policy.tracked.get(id)!, when, OUTCOMES[t.outcome]!, flow, ctx, this.out);
-  }
-
-  /** The row's flow for an event; its Community ID computed only if an event reads it. */
-  private sample(c: Connection, t: FlowTuple): FlowSample {
-    return {
-      client: c.client,
-      clientPort: t.clientPort,
-      server: c.server,
-      protocol: c.protocol,
-      port: c.protocol === 'tcp' || c.protocol === 'udp' ? c.serverPort : Math.max(c.icmpType, 0),
-      get communityId(): string | null {
-        c.count = 1;
-        c.clientPort = t.clientPort;
-        return connectionCommunityId(c);
-      },
-    };
   }
 
   /** Log time moves to `t`: learning end, quiet rules, the interval's end. */
@@ -240,6 +257,7 @@ export class WatchCore {
     const before = policyHashes(this.policy);
     this.closeInterval('policy reloaded');
     this.policy = next;
+    this.ctx = { hashes: policyHashes(next), host: this.o.host, learning: this.ctx.learning };
     this.collector = this.newCollector();
     this.classes = [];
     this.files.rebind(this.collector);
