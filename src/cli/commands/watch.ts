@@ -12,6 +12,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { generationTime } from '../../audit/time.js';
 import { UsageError, messageOf } from '../../errors.js';
@@ -125,7 +126,14 @@ function loadWatchPolicy(flags: WatchFlags, scope: 'inventory' | 'all'): WatchPo
   return watchPolicy(matrix, inventory, features, scope);
 }
 
-export async function watchCommand(path: string, flags: WatchFlags, io: Io, argv: string[] = []): Promise<number> {
+export async function watchCommand(path: string, given: WatchFlags, io: Io, argv: string[] = []): Promise<number> {
+  // A sensor runs for weeks (as a service, from any directory): policy paths are made absolute once,
+  // so SIGHUP re-reads the same files and every report names files verify can find from anywhere.
+  const flags: WatchFlags = {
+    ...given,
+    ...(given.inventory !== undefined ? { inventory: resolve(given.inventory) } : {}),
+    ...(given.matrix !== undefined ? { matrix: given.matrix.map((m) => (m.startsWith('builtin:') ? m : resolve(m))) } : {}),
+  };
   const plan = planWatch(flags);
   let policy = loadWatchPolicy(flags, plan.scope);
   const key = await prepareDelivery({ signKey: flags.signKey, output: flags.reportDir }, io.env);
