@@ -29,7 +29,7 @@ import { classifyTuple, type TupleClass } from './tuple_class.js';
 import { UnexpectedWatch } from './unexpected_watch.js';
 
 /** Distinct tuples remembered (with their class) before starting afresh. */
-export const MAX_TUPLES = 50_000;
+export const MAX_TUPLES = 20_000;
 const TICK_US = 1e6;
 
 /** What watch needs of a follower batch (follow/follow_logs.ts FollowBatch has these and more). */

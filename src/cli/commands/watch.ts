@@ -22,12 +22,16 @@ import { openSink } from '../../watch/sinks/event_sink.js';
 import { watchPolicy, type WatchPolicy } from '../../watch/policy.js';
 import { intervalAudit, intervalLine, reportPath } from '../../watch/rolling_report.js';
 import { WatchCore, type ClosedInterval } from '../../watch/watch_core.js';
+import { HeapBudget } from '../../watch/heap_budget.js';
 import { deliverReport, prepareDelivery } from '../deliver.js';
 import type { Io } from '../io.js';
 import { DEFAULT_MATRIX, collectList, collectRepeat, loadPolicy } from '../options.js';
 import { parseDuration } from '../live/live_plan.js';
 import { analyseFiles } from '../pipeline.js';
 import type { Ed25519SigningKey } from '../../evidence/openssh_key.js';
+
+/** Heap in use past which a full collection is asked for (heap_budget.ts): well under the 200 MB a week-long watch must fit in. */
+const HEAP_BUDGET = 48 << 20;
 
 export interface WatchFlags {
   inventory?: string;
@@ -169,10 +173,12 @@ export async function watchCommand(path: string, given: WatchFlags, io: Io, argv
     if (flags.once) stop.abort();
     const checkpointFile = flags.checkpoint ?? (flags.reportDir !== undefined ? `${flags.reportDir}/.watch-checkpoint.json` : undefined);
     const batches = followLogs({ path, pollMs: plan.pollMs, startAt: plan.startAt, signal: stop.signal, ...(plan.names ? { names: plan.names } : {}), ...(checkpointFile ? { checkpointFile } : {}) });
+    const heap = new HeapBudget(HEAP_BUDGET);
     for await (const b of batches) {
       feed(core, b, io);
       reports.add(core.closed());
       await reports.idle(); // a slow report holds the follower (the logs wait on disk), never memory
+      heap.check();
     }
     core.finish();
     reports.add(core.closed());
