@@ -19,12 +19,13 @@ function logDir(): string {
 
 describe('flowaudit watch --once', () => {
   it('replays a conn.log to standard output: NDJSON, one unexpected-flow event for 1,000 rows, its count when stopped', async () => {
-    const r = await runCli(['watch', logDir(), '--once', '--inventory', 'fixtures/ams-lab.inventory.json']);
+    const dir = logDir();
+    const r = await runCli(['watch', dir, '--once', '--inventory', 'fixtures/ams-lab.inventory.json']);
     expect(r.code).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: { action: string }; flowaudit: { connections?: number } });
     expect(events.map((e) => e.event.action)).toEqual(['watch-started', 'unexpected-flow', 'unexpected-flow-count', 'watch-stopped']);
     expect(events[2]!.flowaudit.connections).toBe(1000);
-    const again = await runCli(['watch', logDir(), '--once', '--inventory', 'fixtures/ams-lab.inventory.json'], { SOURCE_DATE_EPOCH: '1800000000' });
+    const again = await runCli(['watch', dir, '--once', '--inventory', 'fixtures/ams-lab.inventory.json'], { SOURCE_DATE_EPOCH: '1800000000' });
     const strip = (s: string): string[] => s.trim().split('\n').slice(1).map((l) => l.replace(/"origin":"[^"]*"/g, ''));
     expect(strip(again.stdout)).toEqual(strip(r.stdout)); // log time, not the clock
   });
