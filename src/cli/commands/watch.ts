@@ -12,7 +12,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { generationTime } from '../../audit/time.js';
 import { UsageError, messageOf } from '../../errors.js';
@@ -140,7 +140,8 @@ export async function watchCommand(path: string, given: WatchFlags, io: Io, argv
   };
   const plan = planWatch(flags);
   let policy = loadWatchPolicy(flags, plan.scope);
-  const key = await prepareDelivery({ signKey: flags.signKey, output: flags.reportDir }, io.env);
+  // Each report is a file in --report-dir (planWatch made sure there is one when a key is given).
+  const key = await prepareDelivery({ signKey: flags.signKey, ...(flags.reportDir !== undefined ? { output: join(flags.reportDir, 'watch-START.json') } : {}) }, io.env);
   if (flags.reportDir !== undefined) mkdirSync(flags.reportDir, { recursive: true });
   const maxBytes = flags.outputMaxBytes === undefined ? undefined : Number(flags.outputMaxBytes);
   const sink = openSink(flags.output ?? '-', { ...(maxBytes ? { maxBytes } : {}), stdout: { write: (t: string) => io.stdout(t) } });
