@@ -14,7 +14,9 @@
  * Peak RSS is the kernel's maxrss of the process (GNU time), worker threads included.
  *  5. Scale (bench_scale.ts): a Zeek conn.log of 1M rows against awk and sha256sum, 10M rows for
  *     peak RSS; 1M-packet floods of three shapes against the normal 1M-packet capture.
- * Options: --packets N, --big N (0 skips), --flood N (0 skips), --rounds N, --big-rounds N, --fixed-rounds N,
+ *  6. Watch (bench_watch.ts): `flowaudit watch --once` over a time-compressed week of conn.log with
+ *     hourly reports; peak RSS (run alone: npx tsx test/bench/bench_watch.ts).
+ * Options: --watch-rows N (0 skips), --packets N, --big N (0 skips), --flood N (0 skips), --rounds N, --big-rounds N, --fixed-rounds N,
  * --conn-log N, --conn-log-big N, --floods N (0 skips each), --scale-rounds N, and --only-scale: run
  * only part 5 and replace its sections in BENCHMARKS.md (between the scale markers), keeping the rest.
  */
@@ -24,6 +26,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { type BenchKit, connLogSection, floodSection, type Section } from './bench_scale.js';
 import { generateAmsMix, generateSynScan } from './generate.js';
+import { watchSection } from './bench_watch.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const dir = join(root, '.bench');
@@ -44,6 +47,7 @@ const CONN_LOG_BIG = arg('conn-log-big', 10_000_000);
 const FLOODS = arg('floods', 1_000_000);
 const SCALE_ROUNDS = arg('scale-rounds', 3);
 const ONLY_SCALE = process.argv.includes('--only-scale');
+const WATCH_ROWS = arg('watch-rows', 3_000_000);
 const SCALE_BEGIN = '<!-- scale sections: written by npm run bench (bench_scale.ts) -->';
 const SCALE_END = '<!-- end of scale sections -->';
 
@@ -375,6 +379,8 @@ async function main(): Promise<void> {
   }
   const scale = await scaleSections();
   lines.push(...scale.lines, '');
+  const watch = WATCH_ROWS > 0 ? await watchSection({ root, dir, cli, inventory }, WATCH_ROWS) : null;
+  if (watch) lines.push(...watch.lines, '');
   const met = (ok: boolean): string => (ok ? '**met**' : '**not met**');
   lines.push('## Targets', '');
   lines.push(`- flowaudit ≤ 1.25× the evidence floor on ${PACKETS.toLocaleString('en')} packets: ${met(rFloor <= 1.25)} (${f(rFloor, 2)}×).`);
@@ -387,6 +393,7 @@ async function main(): Promise<void> {
   }
   if (big) lines.push(`- ${BIG.toLocaleString('en')} packets ≤ 200 MB peak RSS: ${met(bigRss <= 200)} (${f(bigRss, 0)} MB).`);
   lines.push(...scale.targets);
+  if (watch) lines.push(...watch.targets);
   lines.push('');
   writeFileSync(join(root, 'BENCHMARKS.md'), lines.join('\n'));
   console.log(lines.join('\n'));

@@ -11,7 +11,8 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Section } from './bench_scale.js';
 
 export const WATCH_BEGIN = '<!-- watch section: written by test/bench/bench_watch.ts -->';
@@ -165,4 +166,4 @@ async function alone(): Promise<void> {
   console.log([...sec.lines, '', ...sec.targets].join('\n'));
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) await alone();
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) await alone();
