@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MAX_GROUPS, PORTS_PER_PAIR } from '../../src/watch/unexpected_watch.js';
 import type { Section } from './bench_scale.js';
 
 export const WATCH_BEGIN = '<!-- watch section: written by test/bench/bench_watch.ts -->';
@@ -124,7 +125,7 @@ export async function watchSection(o: { root: string; dir: string; cli: string; 
     `| hourly reports written (json, each with its kept rows) | ${reportsWritten} |`,
     `| events | ${evs.length}: ${[...byAction].map(([a, n]) => `${a} ${n}`).join(', ')} |`,
     '',
-    'The unexpected RDP comes from 1 in 10 rows, each from its own unlisted client (up to 65,536 distinct groups): the group budget (10,000) folds the rest per server and port. The port sweep is one unanswered row per port.',
+    `The unexpected RDP comes from 1 in 10 rows, each from its own unlisted client (up to 65,536 distinct groups): the group budget (${MAX_GROUPS.toLocaleString('en')}) folds the rest per server and port. The port sweep (one unanswered row per port from one client) folds after ${PORTS_PER_PAIR} ports. Peak RSS counts the whole process (Node alone is about 55 MB); a full collection is asked for when the heap in use passes 48 MB (src/watch/heap_budget.ts).`,
     '',
     WATCH_END,
   ];
