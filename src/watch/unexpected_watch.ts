@@ -125,7 +125,7 @@ export class UnexpectedWatch {
     const previous = g.lastEventAt;
     const e = this.event(g, t, 'unexpected-flow-count', ctx);
     const ev = e.event as Record<string, unknown>;
-    ev.reason = `${since} more unexpected connection${since === 1 ? '' : 's'} ${g.k.protocol}/${g.k.port} from ${g.k.client} to ${g.k.server} in ${spoken(t - previous)}; ${g.connections} since ${new Date(Math.floor(g.first / 1000)).toISOString()}`;
+    ev.reason = `${since} more unexpected connection${since === 1 ? '' : 's'} ${g.k.protocol}/${g.k.port < 0 ? '*' : g.k.port} from ${g.k.client} to ${g.k.server} in ${spoken(t - previous)}; ${g.connections} since ${new Date(Math.floor(g.first / 1000)).toISOString()}`;
     (e.flowaudit as Record<string, unknown>).new_connections = since;
     g.reported = g.connections;
     return e;

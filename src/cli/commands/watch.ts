@@ -157,7 +157,8 @@ export async function watchCommand(path: string, given: WatchFlags, io: Io, argv
     reportEveryUs: plan.everyUs,
     note: (m) => io.stderr(`flowaudit: watch: ${m}\n`),
   });
-  const reports = new ReportQueue(io, flags, argv, key, plan.formats);
+  const heap = new HeapBudget(HEAP_BUDGET);
+  const reports = new ReportQueue(io, flags, argv, key, plan.formats, heap);
   const detach = attachSignals(io, stop, () => {
     try {
       policy = loadWatchPolicy(flags, plan.scope);
@@ -174,7 +175,6 @@ export async function watchCommand(path: string, given: WatchFlags, io: Io, argv
     if (flags.once) stop.abort();
     const checkpointFile = flags.checkpoint ?? (flags.reportDir !== undefined ? `${flags.reportDir}/.watch-checkpoint.json` : undefined);
     const batches = followLogs({ path, pollMs: plan.pollMs, startAt: plan.startAt, signal: stop.signal, ...(plan.names ? { names: plan.names } : {}), ...(checkpointFile ? { checkpointFile } : {}) });
-    const heap = new HeapBudget(HEAP_BUDGET);
     for await (const b of batches) {
       feed(core, b, io);
       reports.add(core.closed());
@@ -223,6 +223,7 @@ class ReportQueue {
     private readonly argv: string[],
     private readonly key: Ed25519SigningKey | null,
     private readonly formats: ReportFormat[],
+    private readonly heap: HeapBudget,
   ) {}
 
   add(intervals: ClosedInterval[]): void {
@@ -242,6 +243,7 @@ class ReportQueue {
 
   private async write(iv: ClosedInterval): Promise<void> {
     const dir = this.flags.reportDir!;
+    this.heap.collect();
     const facts = await analyseFiles(iv.files, iv.policy.serverPorts);
     const matrixSpecs = this.flags.matrix && this.flags.matrix.length > 0 ? this.flags.matrix : [DEFAULT_MATRIX];
     const result = intervalAudit(iv, facts, { argv: this.argv, matrixSpecs, host: hostname(), generatedAt: generationTime(this.io.env) });
