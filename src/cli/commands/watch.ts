@@ -130,16 +130,35 @@ function loadWatchPolicy(flags: WatchFlags, scope: 'inventory' | 'all'): WatchPo
   return watchPolicy(matrix, inventory, features, scope);
 }
 
-export async function watchCommand(path: string, given: WatchFlags, io: Io, argv: string[] = []): Promise<number> {
-  // A sensor runs for weeks (as a service, from any directory): policy paths are made absolute once,
-  // so SIGHUP re-reads the same files and every report names files verify can find from anywhere.
-  const flags: WatchFlags = {
+/**
+ * A sensor runs for weeks (as a service, from any directory): policy paths are made absolute once,
+ * so SIGHUP re-reads the same files and every report names files verify can find from anywhere.
+ */
+function absolutePolicyPaths(given: WatchFlags): WatchFlags {
+  return {
     ...given,
     ...(given.inventory !== undefined ? { inventory: resolve(given.inventory) } : {}),
     ...(given.matrix !== undefined ? { matrix: given.matrix.map((m) => (m.startsWith('builtin:') ? m : resolve(m))) } : {}),
   };
+}
+
+/** SIGHUP: the policy re-read; a bad one is said (event and stderr) and the old one stays. */
+function reloadPolicy(core: WatchCore, flags: WatchFlags, scope: WatchPlan['scope'], io: Io, reports: ReportQueue): void {
+  try {
+    const policy = loadWatchPolicy(flags, scope);
+    core.reload(policy);
+    io.stderr(`flowaudit: watch: SIGHUP: reloaded matrix sha256 ${policy.matrix.sha256}, inventory sha256 ${policy.inventory.sha256 ?? '(none)'}\n`);
+  } catch (e) {
+    core.reloadFailed(messageOf(e));
+    io.stderr(`flowaudit: watch: SIGHUP: reload failed, the previous policy stays: ${messageOf(e)}\n`);
+  }
+  reports.add(core.closed());
+}
+
+export async function watchCommand(path: string, given: WatchFlags, io: Io, argv: string[] = []): Promise<number> {
+  const flags = absolutePolicyPaths(given);
   const plan = planWatch(flags);
-  let policy = loadWatchPolicy(flags, plan.scope);
+  const policy = loadWatchPolicy(flags, plan.scope);
   // Each report is a file in --report-dir (planWatch made sure there is one when a key is given).
   const key = await prepareDelivery({ signKey: flags.signKey, ...(flags.reportDir !== undefined ? { output: join(flags.reportDir, 'watch-START.json') } : {}) }, io.env);
   if (flags.reportDir !== undefined) mkdirSync(flags.reportDir, { recursive: true });
@@ -159,17 +178,7 @@ export async function watchCommand(path: string, given: WatchFlags, io: Io, argv
   });
   const heap = new HeapBudget(HEAP_BUDGET);
   const reports = new ReportQueue(io, flags, argv, key, plan.formats, heap);
-  const detach = attachSignals(io, stop, () => {
-    try {
-      policy = loadWatchPolicy(flags, plan.scope);
-      core.reload(policy);
-      io.stderr(`flowaudit: watch: SIGHUP: reloaded matrix sha256 ${policy.matrix.sha256}, inventory sha256 ${policy.inventory.sha256 ?? '(none)'}\n`);
-    } catch (e) {
-      core.reloadFailed(messageOf(e));
-      io.stderr(`flowaudit: watch: SIGHUP: reload failed, the previous policy stays: ${messageOf(e)}\n`);
-    }
-    reports.add(core.closed());
-  });
+  const detach = attachSignals(io, stop, () => reloadPolicy(core, flags, plan.scope, io, reports));
   try {
     core.started(Date.parse(generationTime(io.env)) * 1000, path);
     if (flags.once) stop.abort();
