@@ -28,6 +28,21 @@ import type { PolicyHashes } from './policy.js';
 
 export type WatchEvent = Record<string, unknown>;
 
+/** Every event.action watch writes (the table above; docs/watch.md lists them too). */
+export const WATCH_ACTIONS = [
+  'unexpected-flow',
+  'unexpected-flow-count',
+  'rule-quiet',
+  'rule-back',
+  'rule-failing',
+  'rule-recovered',
+  'learning-ended',
+  'policy-reloaded',
+  'policy-error',
+  'watch-started',
+  'watch-stopped',
+] as const;
+
 export interface EventContext {
   hashes: PolicyHashes;
   host: string | null;
