@@ -7,7 +7,7 @@
  * Log times are compressed (hours of log written in a second); every wait is bounded.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -130,3 +130,27 @@ function allowedSigners(dir: string, key: string): string {
   writeFileSync(allowed, `auditor@example ${type} ${blob}\n`);
   return allowed;
 }
+
+describe('flowaudit watch restarted (checkpoint in --report-dir)', () => {
+  it('stopped mid-interval and started again: every row kept once, the interval report rewritten and verified', async () => {
+    const { logs, reports, events } = setup();
+    const conn = join(logs, 'conn.log');
+    writeFileSync(conn, `${[...CONN_HEADER, ...minutes(0, 20)].join('\n')}\n`);
+    const args = [logs, '--inventory', resolve('fixtures/ams-lab.inventory.json'), '--report-dir', reports];
+    const w = startWatch(args, events);
+    try {
+      await w.waitFor((e) => action(e) === 'watch-started');
+      await w.waitFor(() => existsSync(join(reports, '.watch-checkpoint.json')) && readFileSync(join(reports, '.watch-checkpoint.json'), 'utf8').includes('conn.log'));
+    } finally {
+      expect(await w.stop('SIGTERM')).toBe(0);
+    }
+    appendFileSync(conn, `${minutes(20, 30).join('\n')}\n`);
+    const again = startWatch([...args, '--once'], events);
+    expect(await new Promise((r) => again.child.on('close', r))).toBe(0);
+    const kept = readFileSync(join(reports, 'watch-20261207T190000Z.conn.log'), 'utf8').split('\n');
+    expect(kept.filter((l) => l && !l.startsWith('#'))).toHaveLength(30 * 2);
+    const v = await runCli(['verify', join(reports, 'watch-20261207T190000Z.json')]);
+    expect(v.stdout).toMatch(/re-run\s+ok/);
+    expect(v.code).toBe(0);
+  }, 60_000);
+});
