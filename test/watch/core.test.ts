@@ -106,3 +106,36 @@ describe('--learn', () => {
     expect(fa(events[1]!).baseline_groups).toBe(1);
   });
 });
+
+describe('learning the interval', () => {
+  it('a rule seen fewer than 5 gaps is not called quiet (its interval is not learned yet)', () => {
+    const { core: c, events } = core();
+    const lines = [...CONN_HEADER, ...[0, 60, 120, 180].map((s) => connRow(T0 + s, AGENT, AMS, 443))];
+    for (let m = 4; m < 120; m++) lines.push(connRow(T0 + m * 60 + 30, AMS, '10.0.0.2', 389));
+    c.ingest({ file: 'conn.log', lines, firstLineNo: 1, newFile: true });
+    expect(events.filter((e) => action(e) === 'rule-quiet' && fa(e).rule_id === 'agent-ams-api')).toEqual([]);
+  });
+
+  it('hourly check-ins: quiet after 3 hours, not after 5 minutes', () => {
+    const { core: c, events } = core();
+    const lines = [...CONN_HEADER];
+    for (let h = 0; h < 8; h++) lines.push(connRow(T0 + h * 3600, AGENT, AMS, 443));
+    for (let m = 8 * 60; m < 12 * 60; m += 5) lines.push(connRow(T0 + m * 60 + 30, AMS, '10.0.0.2', 389));
+    c.ingest({ file: 'conn.log', lines, firstLineNo: 1, newFile: true });
+    const quiet = events.filter((e) => action(e) === 'rule-quiet' && fa(e).rule_id === 'agent-ams-api');
+    expect(quiet.map((e) => e['@timestamp'])).toEqual(['2026-12-08T05:00:00.000000Z']); // last at 02:00 + 3 h
+    expect(fa(quiet[0]!)).toMatchObject({ learned_interval_seconds: 3600, quiet_after_seconds: 3 * 3600 });
+  });
+
+  it('failing is per member: one server refusing, another answering', () => {
+    const { core: c, events } = core();
+    const lines = [...CONN_HEADER];
+    for (let i = 0; i < 4; i++) {
+      lines.push(connRow(T0 + i * 60, AMS, '10.0.0.2', 389, 'refused'));
+      lines.push(connRow(T0 + i * 60 + 1, AMS, '10.0.0.3', 389));
+    }
+    c.ingest({ file: 'conn.log', lines, firstLineNo: 1, newFile: true });
+    const failing = events.filter((e) => action(e) === 'rule-failing');
+    expect(failing.map((e) => [fa(e).rule_id, fa(e).member])).toEqual([['ams-ldap', '10.0.0.2']]);
+  });
+});
