@@ -296,9 +296,17 @@ export class WatchCore {
     this.closeInterval('stopped');
   }
 
-  /** Started: one event naming the policy in force (log time unknown yet: stamped 0 → the caller's clock). */
+  /** Started: one event naming what is watched, the policy and the options in force (no row read yet: stamped by the caller's clock). */
   started(atUs: number, what: string): void {
-    this.out.push(baseEvent(this.context, atUs, 'state', 'watch-started', `watching ${what}`, {}));
+    const o = this.o;
+    const options = {
+      repeat_seconds: o.repeatUs / 1e6,
+      quiet_after_seconds: o.quietAfterUs === null ? null : o.quietAfterUs / 1e6,
+      learn_seconds: o.learnUs === null ? null : o.learnUs / 1e6,
+      report_every_seconds: o.reportDir === null ? null : o.reportEveryUs / 1e6,
+      watched_rules: [...this.policy.tracked.keys()],
+    };
+    this.out.push(baseEvent(this.context, atUs, 'state', 'watch-started', `watching ${what}`, { options }));
     this.drain();
   }
 }
