@@ -10,7 +10,7 @@
  *   unexpected  no enabled rule allows it: grouped by (client roles, or the client address when it
  *               has none; server; protocol; port), as `flowaudit watch` alerts per group.
  */
-import { groupPort, isControlFlow } from '../audit/classify.js';
+import { groupPort, isControlFlow, portInRule } from '../audit/classify.js';
 import type { Connection } from '../flows/connection.js';
 import type { WatchPolicy } from './policy.js';
 
@@ -23,6 +23,11 @@ export interface UnexpectedKey {
   serverRoles: readonly string[];
   protocol: string;
   port: number;
+  /**
+   * The expected configuration for this protocol and port: the enabled rules that allow it between
+   * other roles ("web-https: web-user → ams-server tcp/443"), shown with the alert; [] when none.
+   */
+  expected: readonly string[];
 }
 
 export type TupleClass = { kind: 'skip' } | { kind: 'rule'; tracked: readonly string[] } | ({ kind: 'unexpected' } & UnexpectedKey);
@@ -49,5 +54,6 @@ export function classifyTuple(c: Connection, p: WatchPolicy): TupleClass {
     serverRoles: [...serverRoles],
     protocol: c.protocol,
     port,
+    expected: p.enabled.filter((r) => r.protocol === c.protocol && portInRule(r, c.serverPort)).map((r) => `${r.id}: ${r.source} → ${r.destination} ${r.protocol}/${r.ports.join(',')}`),
   };
 }

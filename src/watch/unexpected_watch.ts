@@ -86,10 +86,10 @@ export class UnexpectedWatch {
 
   /** The group a connection with no exact group goes to: its own, or a fold (see the file comment). */
   private resolve(k: UnexpectedKey): { k: UnexpectedKey; folded: Group['folded'] } {
-    if ((this.pairPorts.get(pairOf(k)) ?? 0) >= PORTS_PER_PAIR) return { k: { ...k, key: `${pairOf(k)}|*`, port: -1 }, folded: 'ports' };
+    if ((this.pairPorts.get(pairOf(k)) ?? 0) >= PORTS_PER_PAIR) return { k: { ...k, key: `${pairOf(k)}|*`, port: -1, expected: [] }, folded: 'ports' };
     if (this.groups.size < MAX_GROUPS) return { k, folded: 'none' };
     if (this.folded < MAX_GROUPS) return { k: { ...k, key: `*|${k.server}|${k.protocol}|${k.port}`, client: '*', clientRoles: [] }, folded: 'clients' };
-    return { k: { key: '*', client: '*', clientRoles: [], server: '*', serverRoles: [], protocol: '*', port: -1 }, folded: 'all' };
+    return { k: { key: '*', client: '*', clientRoles: [], server: '*', serverRoles: [], protocol: '*', port: -1, expected: [] }, folded: 'all' };
   }
 
   private fields(g: Group): Record<string, unknown> {
@@ -101,6 +101,7 @@ export class UnexpectedWatch {
       server_roles: g.k.serverRoles,
       protocol: g.k.protocol,
       port: g.k.port,
+      expected_rules: g.k.expected,
       connections: g.connections,
       answered: g.answered,
       first_seen: new Date(Math.floor(g.first / 1000)).toISOString(),

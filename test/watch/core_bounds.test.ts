@@ -64,3 +64,11 @@ describe('rolling intervals', () => {
     expect(first[0]!.files[0]).toBe(join(dir, 'watch-20261207T190000Z.conn.log'));
   });
 });
+
+describe('the expected configuration with each alert', () => {
+  it('an unexpected flow names the enabled rules for its protocol and port (here: a DC answering HTTPS)', () => {
+    const { core: c, events } = core();
+    c.ingest({ file: 'conn.log', lines: [...CONN_HEADER, connRow(T0, '10.0.3.7', '10.0.0.2', 443)], firstLineNo: 1, newFile: true });
+    expect(fa(events[0]!).expected_rules).toEqual(['ams-update-check: ams-server → lithnet-updates tcp/443', 'ams-graph-api: ams-server → microsoft-graph tcp/443', 'ams-graph-login: ams-server → microsoft-login tcp/443', 'ams-oidc-validation: ams-server → oidc-provider tcp/443', 'agent-ams-api: non-domain-agent → ams-server tcp/443', 'web-https: web-user → ams-server tcp/443', 'web-oidc-login: web-user → oidc-provider tcp/443']);
+  });
+});
