@@ -24,6 +24,8 @@ export interface WatchPolicy {
   tracked: ReadonlyMap<string, MatrixRule>;
   matcher: RuleMatcher;
   names: NameIndex;
+  /** The expected configuration per "protocol|port" (tuple_class.ts), computed once each (at most one per port). */
+  expected: Map<string, readonly string[]>;
 }
 
 /** The hashes every event carries. */
@@ -49,6 +51,7 @@ export function watchPolicy(matrix: Matrix, inventory: Inventory, features: read
     matcher: new RuleMatcher(enabled),
     // Address roles only: a followed conn.log / eve.json carries no DNS answers or TLS names.
     names: new NameIndex(undefined, inventory),
+    expected: new Map(),
   };
 }
 

@@ -54,6 +54,16 @@ export function classifyTuple(c: Connection, p: WatchPolicy): TupleClass {
     serverRoles: [...serverRoles],
     protocol: c.protocol,
     port,
-    expected: p.enabled.filter((r) => r.protocol === c.protocol && portInRule(r, c.serverPort)).map((r) => `${r.id}: ${r.source} → ${r.destination} ${r.protocol}/${r.ports.join(',')}`),
+    expected: expectedFor(p, c.protocol, c.serverPort),
   };
+}
+
+function expectedFor(p: WatchPolicy, protocol: string, port: number): readonly string[] {
+  const key = `${protocol}|${port}`;
+  let e = p.expected.get(key);
+  if (e === undefined) {
+    e = p.enabled.filter((r) => r.protocol === protocol && portInRule(r, port)).map((r) => `${r.id}: ${r.source} → ${r.destination} ${r.protocol}/${r.ports.join(',')}`);
+    p.expected.set(key, e);
+  }
+  return e;
 }
