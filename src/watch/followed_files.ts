@@ -30,6 +30,8 @@ export interface FollowedFile {
 
 export class FollowedFiles {
   private readonly files = new Map<string, FollowedFile>();
+  /** Files found not to be a followable log (said once, not at every batch). */
+  private readonly refused = new Set<string>();
 
   constructor(
     private collector: RecordCollector,
@@ -40,12 +42,15 @@ export class FollowedFiles {
   get(path: string, newFile: boolean, lines: readonly string[], header?: readonly string[]): FollowedFile | null {
     let f = this.files.get(path);
     if (f && !newFile && header === undefined) return f;
+    if (!f && !newFile && this.refused.has(path)) return null;
     if (f) this.files.delete(path);
     const first = lines.slice(0, 64).join('\n');
     const head = newFile ? first : header !== undefined ? [...header, first].join('\n') : (readHead(path) ?? first);
     const sniffed = sniffRecordLog(head);
     if (!sniffed || !('format' in sniffed) || sniffed.format === 'zeek-ssl' || sniffed.format === 'zeek-dns') {
       this.note(`${path}: not followed: ${sniffed && 'error' in sniffed ? sniffed.error : 'not a conn.log, eve.json or flowaudit flows log'}`);
+      if (this.refused.size >= MAX_FILES) this.refused.clear();
+      this.refused.add(path);
       return null;
     }
     f = { path, format: sniffed.format, reader: new RecordLogReader(path, sniffed.format, this.collector), header: null, headerLines: [], inHeader: false };

@@ -72,3 +72,12 @@ describe('the expected configuration with each alert', () => {
     expect(fa(events[0]!).expected_rules).toEqual(['ams-update-check: ams-server → lithnet-updates tcp/443', 'ams-graph-api: ams-server → microsoft-graph tcp/443', 'ams-graph-login: ams-server → microsoft-login tcp/443', 'ams-oidc-validation: ams-server → oidc-provider tcp/443', 'agent-ams-api: non-domain-agent → ams-server tcp/443', 'web-https: web-user → ams-server tcp/443', 'web-oidc-login: web-user → oidc-provider tcp/443']);
   });
 });
+
+describe('a file that is no connection log', () => {
+  it('is said once, not at every batch, and its lines are left alone', () => {
+    const { core: c, events, notes } = core();
+    for (let i = 0; i < 3; i++) c.ingest({ file: '/nonexistent/notes.log', lines: ['hello', 'world'], firstLineNo: 1 + 2 * i, newFile: i === 0 });
+    expect(notes).toEqual(['/nonexistent/notes.log: not followed: not a conn.log, eve.json or flowaudit flows log']);
+    expect(events).toEqual([]);
+  });
+});
