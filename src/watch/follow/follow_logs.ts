@@ -9,11 +9,11 @@
  * one: stop with `signal` (not `break`) so the last batch taken is recorded; a `break` leaves the
  * last batch to be read again on resume (repeated, never lost).
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { InputError, messageOf } from '../../errors.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { statOrNull } from './file_identity.js';
+import { statPath } from './file_identity.js';
 import { FollowedLog, type LogBatch } from './followed_log.js';
 import { CHUNK } from './open_log.js';
 
@@ -67,6 +67,11 @@ export interface FollowOptions {
   startAt?: 'beginning' | 'end';
   /** Stop: the iterator ends after yielding what is complete. */
   signal?: AbortSignal;
+  /**
+   * Tell files apart by their head hash and size only, as where the file system has no inode
+   * (fs.stat gives ino 0). Automatic per file when ino is 0; this forces it (tests, odd shares).
+   */
+  ignoreInodes?: boolean;
 }
 
 export const DEFAULT_LIVE_NAMES = /^(conn\.log|eve\.json)$/;
@@ -97,12 +102,14 @@ class Follower {
   private readonly buf = Buffer.allocUnsafe(CHUNK);
   private readonly pending: Map<string, FollowCheckpoint>;
   private readonly startAtEnd: boolean;
+  private readonly noInode: boolean;
 
   constructor(opts: FollowOptions) {
-    const st = statOrNull(statSync, opts.path);
+    const st = statPath(opts.path, true);
     if (!st) throw new InputError(`${opts.path}: no such file or directory to follow`);
-    this.single = st.isDirectory() ? null : basename(opts.path);
-    this.dir = st.isDirectory() ? opts.path : dirname(opts.path);
+    this.single = st.isFile ? basename(opts.path) : null;
+    this.dir = st.isFile ? dirname(opts.path) : opts.path;
+    this.noInode = opts.ignoreInodes === true;
     this.names = opts.names ?? DEFAULT_LIVE_NAMES;
     const cps = opts.checkpointFile ? readCheckpoint(opts.checkpointFile) : [];
     this.pending = new Map(cps.map((c) => [c.live ?? basename(c.file), c]));
@@ -121,7 +128,7 @@ class Follower {
   }
 
   private add(name: string): FollowedLog {
-    const log = new FollowedLog(this.dir, name);
+    const log = new FollowedLog(this.dir, name, this.noInode);
     const cp = this.pending.get(name);
     if (cp) log.resume(cp);
     else if (this.startAtEnd) log.startAtEnd(this.buf);

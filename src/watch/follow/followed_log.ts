@@ -7,15 +7,17 @@
  *   growing for one poll (Suricata writes the renamed file until its SIGHUP), closed; files rotated
  *   away since (several rotations between two polls) are read whole, oldest first; then the new
  *   live file from its start;
- * - copytruncate or a file rewritten in place (same inode, smaller than the offset, or its first
- *   bytes changed): started again at 0, the batch says `truncated`;
+ * - copytruncate (same file, now shorter than the offset, or its first bytes changed): the rows
+ *   written since the last poll are read from the copy (the rotated sibling with the same head),
+ *   then the file again from 0; the batch says `truncated`;
  * - a sensor restart that deletes and recreates the file: a new identity, handled as a rotation.
- * Rows are neither lost nor repeated, except what copytruncate itself loses (rows written between
- * its copy and its truncate), which no reader can see.
+ * Where there is no inode (ino 0), a file is told by its head hash and size (file_identity.ts).
+ * Rows are neither lost nor repeated, except rows copytruncate itself loses (written between its
+ * copy and its truncate), which no reader can see.
  */
-import { closeSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { doneKey, headSha256, isRotatedName, sameInode, statOrNull } from './file_identity.js';
+import { doneKey, type FileStat, headOfPath, headSha256, isRotatedName, sameInode, statFd, statPath } from './file_identity.js';
 import type { FollowBatch, FollowCheckpoint } from './follow_logs.js';
 import type { FramedRun } from './line_framer.js';
 import { OpenLog } from './open_log.js';
@@ -34,6 +36,7 @@ export class FollowedLog {
   constructor(
     readonly dir: string,
     readonly live: string,
+    private readonly noInode = false,
   ) {}
 
   get livePath(): string {
@@ -47,19 +50,19 @@ export class FollowedLog {
       this.notes.push(`${cp.file}: the checkpointed file (dev ${cp.dev} ino ${cp.ino}) is gone; following ${this.livePath} from its start`);
       return;
     }
-    this.cur = new OpenLog(path, cp.offset, cp.lineNo, cp.skipping === true);
+    this.cur = new OpenLog(path, cp.offset, cp.lineNo, this.noInode, cp.skipping === true);
   }
 
-  /** Starts at the end of the live file (its last complete line), counting its lines without keeping them. */
+  /** Starts after the live file's last complete line, counting its lines without keeping them. */
   startAtEnd(buf: Buffer): void {
-    if (!statOrNull(statSync, this.livePath)) return;
-    const log = new OpenLog(this.livePath, 0, 0);
+    if (!statPath(this.livePath, this.noInode)) return;
+    const log = new OpenLog(this.livePath, 0, 0, this.noInode);
     while (log.readChunk(buf) !== null) {
       /* count lines, keep nothing */
     }
     log.isNew = false;
+    log.header = log.readHeader(log.framer.consumed);
     this.cur = log;
-    this.cur.header = undefined;
   }
 
   /** Everything new since the last poll, batch by batch (one chunk each at most). */
@@ -67,10 +70,13 @@ export class FollowedLog {
     if (!this.cur) this.openLive();
     while (this.cur) {
       const log = this.cur;
-      this.checkInPlace(log);
+      yield* this.checkInPlace(log, buf);
       yield* this.readToEnd(log, buf);
-      if (!this.liveMoved(log)) return;
-      const size = fstatSync(log.fd).size;
+      if (!this.liveMoved(log)) {
+        log.rotatedSize = -1;
+        return;
+      }
+      const size = statFd(log.fd, this.noInode).size;
       if (log.rotatedSize !== size) {
         log.rotatedSize = size;
         return; // give the writer one poll to finish the renamed file
@@ -92,20 +98,38 @@ export class FollowedLog {
   }
 
   private openLive(): void {
-    const st = statOrNull(statSync, this.livePath);
-    if (!st || this.done.has(doneKey(st, '', 0))) return;
-    this.cur = new OpenLog(this.livePath, 0, 0);
+    const st = statPath(this.livePath, this.noInode);
+    if (!st || (st.key !== null && this.done.has(doneKey(st, '', 0)))) return;
+    this.cur = new OpenLog(this.livePath, 0, 0, this.noInode);
   }
 
-  /** Truncated (copytruncate) or rewritten in place: start again at 0. */
-  private checkInPlace(log: OpenLog): void {
-    const st = fstatSync(log.fd);
+  /** Truncated (copytruncate) or rewritten in place: the copy's new rows, then the file again from 0. */
+  private *checkInPlace(log: OpenLog, buf: Buffer): Generator<LogBatch> {
+    const st = statFd(log.fd, this.noInode);
     if (st.size < log.readOffset || (st.size !== log.lastSize && log.headChanged())) {
-      this.notes.push(`${log.path}: truncated or rewritten in place (size ${st.size} < offset ${log.readOffset} or its first bytes changed); reading it again from the start`);
+      this.notes.push(`${log.path}: truncated or rewritten in place (size ${st.size}, offset ${log.readOffset}); reading it again from the start`);
+      yield* this.readCopyTail(log, buf);
       log.restart();
     }
     log.lastSize = st.size;
     log.mtimeMs = st.mtimeMs;
+  }
+
+  /** copytruncate copied the file before truncating it: what the copy holds past our offset. */
+  private *readCopyTail(log: OpenLog, buf: Buffer): Generator<LogBatch> {
+    if (log.headLen <= 0) return;
+    let best: { path: string; st: FileStat } | null = null;
+    for (const { path, st } of this.rotatedSiblings()) {
+      if (sameInode(st, log.id) || st.size <= log.framer.consumed || st.mtimeMs < log.mtimeMs) continue;
+      if (headOfPath(path, log.headLen) !== log.head) continue;
+      if (!best || st.mtimeMs > best.st.mtimeMs) best = { path, st };
+    }
+    if (!best) return;
+    const copy = new OpenLog(best.path, log.framer.consumed, log.framer.lineNo, this.noInode, log.framer.skipping);
+    copy.isNew = false;
+    copy.header = undefined;
+    yield* this.readToEnd(copy, buf);
+    yield* this.finish(copy);
   }
 
   private *readToEnd(log: OpenLog, buf: Buffer): Generator<LogBatch> {
@@ -114,14 +138,18 @@ export class FollowedLog {
     }
   }
 
-  /** The live name no longer names the open file (renamed, deleted, replaced). */
+  /**
+   * The live name no longer names the open file (renamed, deleted, replaced). Without inodes: the
+   * live file's first bytes differ, or it is larger than the open file (stat of the path first, so
+   * the same file, which only grows, cannot look larger than itself).
+   */
   private liveMoved(log: OpenLog): boolean {
-    const st = statOrNull(statSync, this.livePath);
+    const st = statPath(this.livePath, this.noInode);
     if (!st) return true;
-    if (st.ino !== 0 && log.id.ino !== 0) return !sameInode(st, log.id);
-    if (log.headLen <= 0) return false;
-    if (st.size < log.headLen) return true;
-    return headOfPath(this.livePath, log.headLen) !== log.head;
+    if (st.key !== null && log.id.key !== null) return !sameInode(st, log.id);
+    const mine = statFd(log.fd, this.noInode);
+    if (st.size > mine.size || st.size < log.headLen) return true;
+    return log.headLen > 0 && headOfPath(this.livePath, log.headLen) !== log.head;
   }
 
   /** Hands out a partial last line of a file that will not grow again, and remembers it as read. */
@@ -129,25 +157,19 @@ export class FollowedLog {
     const last = log.framer.flushPartial();
     log.refreshHead();
     if (last) yield this.batchOf(log, last);
-    this.remember(doneKey(log.id, log.head, log.readOffset));
+    const st = statFd(log.fd, this.noInode);
+    log.mtimeMs = st.mtimeMs;
+    this.remember(doneKey(log.id, headSha256(log.fd, st.size), st.size));
     log.close();
   }
 
   /** Files rotated away after `prev` (several rotations between two polls), read whole, oldest first. */
   private *readRotatedSince(prev: OpenLog, buf: Buffer): Generator<LogBatch> {
-    const found: { path: string; mtimeMs: number }[] = [];
-    for (const name of safeList(this.dir)) {
-      if (!isRotatedName(name, this.live)) continue;
-      const path = join(this.dir, name);
-      const st = statOrNull(statSync, path);
-      if (!st?.isFile() || st.mtimeMs < prev.mtimeMs || sameInode(st, prev.id)) continue;
-      if (st.ino !== 0 && this.done.has(doneKey(st, '', 0))) continue;
-      found.push({ path, mtimeMs: st.mtimeMs });
-    }
-    found.sort((a, b) => a.mtimeMs - b.mtimeMs);
+    const found = this.rotatedSiblings().filter(({ st }) => st.mtimeMs >= prev.mtimeMs && !sameInode(st, prev.id) && !(st.key !== null && this.done.has(doneKey(st, '', 0))));
+    found.sort((a, b) => a.st.mtimeMs - b.st.mtimeMs || a.st.birthtimeMs - b.st.birthtimeMs);
     for (const f of found) {
-      const log = new OpenLog(f.path, 0, 0);
-      if (log.id.ino === 0 && this.done.has(doneKey(log.id, headSha256(log.fd, log.lastSize), log.lastSize))) {
+      const log = new OpenLog(f.path, 0, 0, this.noInode);
+      if (log.id.key === null && this.done.has(doneKey(log.id, headSha256(log.fd, log.lastSize), log.lastSize))) {
         log.close();
         continue;
       }
@@ -155,6 +177,18 @@ export class FollowedLog {
       yield* this.readToEnd(log, buf);
       yield* this.finish(log);
     }
+  }
+
+  /** The rotated siblings of the live name in the directory (regular files). */
+  private rotatedSiblings(): { path: string; st: FileStat }[] {
+    const out: { path: string; st: FileStat }[] = [];
+    for (const name of safeList(this.dir)) {
+      if (!isRotatedName(name, this.live)) continue;
+      const path = join(this.dir, name);
+      const st = statPath(path, this.noInode);
+      if (st?.isFile) out.push({ path, st });
+    }
+    return out;
   }
 
   private remember(key: string): void {
@@ -198,32 +232,20 @@ export class FollowedLog {
     return cp;
   }
 
-  /** The live file or a rotated sibling that is the checkpointed file: same inode first, else same head. */
+  /**
+   * The live file or a rotated sibling that is the checkpointed file: its head must match; the same
+   * inode decides among several; else the oldest (a repeat is safer than a loss).
+   */
   private findCheckpointed(cp: FollowCheckpoint): string | null {
-    const names = [this.live, ...safeList(this.dir).filter((n) => isRotatedName(n, this.live))];
+    const live = statPath(this.livePath, this.noInode);
+    const candidates = [...(live ? [{ path: this.livePath, st: live }] : []), ...this.rotatedSiblings()];
     let byHead: { path: string; mtimeMs: number } | null = null;
-    for (const name of names) {
-      const path = join(this.dir, name);
-      const st = statOrNull(statSync, path);
-      if (!st?.isFile() || st.size < cp.offset) continue;
-      const headOk = headOfPath(path, Math.min(cp.offset, 1024)) === cp.headSha256;
-      if (!headOk) continue;
-      if (sameInode(st, cp)) return path;
+    for (const { path, st } of candidates) {
+      if (st.size < cp.offset || headOfPath(path, cp.offset) !== cp.headSha256) continue;
+      if (!this.noInode && cp.ino !== 0 && st.dev === cp.dev && st.ino === cp.ino) return path;
       if (!byHead || st.mtimeMs < byHead.mtimeMs) byHead = { path, mtimeMs: st.mtimeMs };
     }
     return byHead?.path ?? null;
-  }
-}
-
-function headOfPath(path: string, len: number): string {
-  let fd = -1;
-  try {
-    fd = openSync(path, 'r');
-    return headSha256(fd, len);
-  } catch {
-    return '';
-  } finally {
-    if (fd >= 0) closeSync(fd);
   }
 }
 

@@ -4,7 +4,7 @@
  * records. Reads go through one shared chunk buffer, so memory does not grow with the file.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { fdId, type FileId, HEAD_BYTES, headSha256 } from './file_identity.js';
+import { type FileId, HEAD_BYTES, headSha256, statFd } from './file_identity.js';
 import type { FramedRun } from './line_framer.js';
 import { LineFramer } from './line_framer.js';
 
@@ -36,13 +36,14 @@ export class OpenLog {
     readonly path: string,
     offset: number,
     lineNo: number,
+    readonly noInode: boolean,
     skipping = false,
   ) {
     this.fd = openSync(path, 'r');
-    const id = fdId(this.fd);
-    this.id = { dev: id.dev, ino: id.ino };
-    this.lastSize = id.size;
-    this.mtimeMs = id.mtimeMs;
+    const st = statFd(this.fd, noInode);
+    this.id = { dev: st.dev, ino: st.ino, key: st.key };
+    this.lastSize = st.size;
+    this.mtimeMs = st.mtimeMs;
     this.framer = new LineFramer(offset, lineNo, skipping);
     this.isNew = offset === 0;
     if (offset > 0) this.header = this.readHeader(offset);
@@ -95,7 +96,7 @@ export class OpenLog {
   }
 
   /** The leading `#` lines of the file before `offset` (bounded), for a reader resuming mid-file. */
-  private readHeader(offset: number): string[] | undefined {
+  readHeader(offset: number): string[] | undefined {
     const len = Math.min(offset, MAX_HEADER_BYTES);
     const buf = Buffer.alloc(len);
     const n = readSync(this.fd, buf, 0, len, 0);
