@@ -140,6 +140,8 @@ describe.each([
       const second = run.batches.findIndex((b) => b.lines.includes('#open\t2026-12-07-19-00-00'));
       expect(run.batches[second]).toMatchObject({ newFile: true, firstLineNo: 1 });
       expect(run.batches[second]?.lines[0]).toBe('#separator \\x09');
+      // the rows read after the rename carry the file's rotated name (the evidence says where they came from)
+      expect(run.batches.find((b) => b.lines.includes(rows(12, 1)[0]!))?.file).toBe(join(dir, 'conn.2026-12-07-19-00-00.log'));
     });
 
     it('several rotations between two polls: every rotated file is read whole, in order', async () => {

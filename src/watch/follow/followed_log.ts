@@ -70,9 +70,11 @@ export class FollowedLog {
     if (!this.cur) this.openLive();
     while (this.cur) {
       const log = this.cur;
+      const moved = this.liveMoved(log);
+      if (moved && log.path === this.livePath) log.path = this.rotatedName(log) ?? log.path;
       yield* this.checkInPlace(log, buf);
       yield* this.readToEnd(log, buf);
-      if (!this.liveMoved(log)) {
+      if (!moved) {
         log.rotatedSize = -1;
         return;
       }
@@ -150,6 +152,16 @@ export class FollowedLog {
     const mine = statFd(log.fd, this.noInode);
     if (st.size > mine.size || st.size < log.headLen) return true;
     return log.headLen > 0 && headOfPath(this.livePath, log.headLen) !== log.head;
+  }
+
+  /** The name the open file was rotated to (same inode, else same head and size), null when deleted. */
+  private rotatedName(log: OpenLog): string | null {
+    const mine = statFd(log.fd, this.noInode);
+    for (const { path, st } of this.rotatedSiblings()) {
+      if (sameInode(st, log.id)) return path;
+      if (log.id.key === null && st.size === mine.size && headOfPath(path, log.headLen) === log.head) return path;
+    }
+    return null;
   }
 
   /** Hands out a partial last line of a file that will not grow again, and remembers it as read. */

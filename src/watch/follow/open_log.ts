@@ -33,7 +33,8 @@ export class OpenLog {
   rotatedSize = -1;
 
   constructor(
-    readonly path: string,
+    /** The file's name: where it was opened, or its rotated name once the follower has seen it renamed. */
+    public path: string,
     offset: number,
     lineNo: number,
     readonly noInode: boolean,
