@@ -6,8 +6,8 @@
  * PROCID and MSGID are printable US-ASCII without spaces, cut to their RFC lengths, '-' when empty;
  * MSGID is the event's `event.action`; no STRUCTURED-DATA. MSG is plain UTF-8 JSON without the
  * optional BOM (JSON parsers in SIEMs reject a BOM). Written here rather than with a library: the
- * format is these few lines, and the npm syslog clients either frame TCP by newline (not RFC 6587
- * octet counting) or queue without bound, which watch cannot use.
+ * format is these few lines, and the most used npm client (syslog-client 1.1) frames TCP by a
+ * trailing newline, not RFC 6587 octet counting, and has no queue while the peer is down.
  */
 
 export const FACILITY_LOCAL0 = 16;
