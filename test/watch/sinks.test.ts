@@ -227,6 +227,51 @@ describe('syslog over TCP (127.0.0.1 only)', () => {
   });
 });
 
+describe('syslog over TCP: a collector that reads slowly (127.0.0.1 only)', () => {
+  it('keeps at most maxQueue events waiting (not an unbounded socket buffer); every event is delivered or counted', async () => {
+    let bytes = Buffer.alloc(0);
+    const conns: import('node:net').Socket[] = [];
+    const server: Server = createServer((c) => {
+      conns.push(c);
+      c.pause(); // accept, then read nothing
+      c.on('data', (d) => (bytes = Buffer.concat([bytes, d])));
+    });
+    await new Promise<void>((r) => server.listen(0, LOOPBACK, r));
+    const port = (server.address() as { port: number }).port;
+    const sink = openSink(`syslog+tcp://${LOOPBACK}:${port}`, { maxQueue: 50 });
+    const big = 'x'.repeat(4000);
+    sink.write(event(0));
+    await sink.flush(); // connected
+    for (let i = 1; i < 2000; i++) sink.write({ ...event(i), big }); // ~8 MB: more than the socket buffers hold
+    expect(sink.dropped).toBeGreaterThan(0);
+    for (const c of conns) c.resume();
+    await sink.flush();
+    await sink.close();
+    for (let t = 0; t < 300; t++) {
+      const n = frames(bytes).length;
+      if (n + sink.dropped >= 2000) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise<void>((r) => server.close(() => r()));
+    const got = frames(bytes).map((f) => JSON.parse(parse5424(f).msg).i as number);
+    expect(got.length + sink.dropped).toBe(2000);
+    expect(got).toEqual([...got].sort((a, b) => a - b)); // in order, none twice
+  });
+});
+
+describe('an event JSON cannot express', () => {
+  it.each(['-', 'file', 'syslog+udp'])('%s: counted as dropped, not thrown', async (kind) => {
+    const l = kind === 'syslog+udp' ? await udpListener() : null;
+    const spec = kind === 'file' ? join(dir, 'e.ndjson') : l ? `syslog+udp://${LOOPBACK}:${l.port}` : '-';
+    const sink = openSink(spec, { stdout: { write: () => true } });
+    expect(() => sink.write({ n: 1n } as unknown as Record<string, unknown>)).not.toThrow();
+    expect(sink.dropped).toBe(1);
+    expect(sink.lastError).toMatch(/BigInt/);
+    await sink.close();
+    l?.close();
+  });
+});
+
 describe('openSink', () => {
   it.each(['syslog+udp://127.0.0.1', 'syslog+tcp://127.0.0.1:0', 'syslog+tcp://127.0.0.1:70000', 'syslog://127.0.0.1:514'])('%s is a usage error', (spec) => {
     expect(() => openSink(spec)).toThrow(/syslog\+udp:\/\/HOST:PORT or syslog\+tcp:\/\/HOST:PORT/);

@@ -19,6 +19,8 @@ export interface EventSink {
   readonly name: string;
   /** Events that could not be delivered and were given up (queue full, peer down at close, write error). */
   readonly dropped: number;
+  /** Why the last event was dropped or the last send failed (null when nothing failed). */
+  readonly lastError?: string | null;
 }
 
 export interface SinkOptions {

@@ -30,8 +30,8 @@ export class FileSink implements EventSink {
   }
 
   write(event: Record<string, unknown>): void {
-    const line = Buffer.from(`${JSON.stringify(event)}\n`, 'utf8');
     try {
+      const line = Buffer.from(`${JSON.stringify(event)}\n`, 'utf8');
       if (this.size > 0 && this.size + line.length > this.maxBytes) this.rotate();
       if (this.fd < 0) this.open();
       writeSync(this.fd, line);
