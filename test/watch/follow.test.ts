@@ -141,7 +141,10 @@ describe.each([
       expect(run.batches[second]).toMatchObject({ newFile: true, firstLineNo: 1 });
       expect(run.batches[second]?.lines[0]).toBe('#separator \\x09');
       // the rows read after the rename carry the file's rotated name (the evidence says where they came from)
-      expect(run.batches.find((b) => b.lines.includes(rows(12, 1)[0]!))?.file).toBe(join(dir, 'conn.2026-12-07-19-00-00.log'));
+      const renamed = run.batches.find((b) => b.lines.includes(rows(12, 1)[0]!));
+      expect(renamed?.file).toBe(join(dir, 'conn.2026-12-07-19-00-00.log'));
+      expect(renamed).toMatchObject({ newFile: false, firstLineNo: 19 }); // 8 header lines + 10 rows before
+      expect(renamed?.header).toEqual(zeekHeader('2026-12-07-18-00-00').trimEnd().split('\n'));
     });
 
     it('several rotations between two polls: every rotated file is read whole, in order', async () => {

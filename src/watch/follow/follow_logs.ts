@@ -48,7 +48,11 @@ export interface FollowBatch {
   truncated?: boolean;
   /** Lines longer than MAX_LINE_BYTES skipped just before lines[0] (counted in the line numbers). */
   overlong?: number;
-  /** The file's leading '#' lines, when this first batch starts mid-file (resumed): feed them first. */
+  /**
+   * The file's leading '#' lines (Zeek's header, bounded: 64 lines, 64 KiB) when this batch starts
+   * mid-file under a name not seen before: resumed from a checkpoint, or renamed by a rotation
+   * (`file` is then the rotated name). Feed them to the parser before `lines`.
+   */
   header?: string[];
   /** What the follower noticed that a reader should know (a checkpointed file that is gone, a truncation). */
   notes?: string[];

@@ -71,7 +71,7 @@ export class FollowedLog {
     while (this.cur) {
       const log = this.cur;
       const moved = this.liveMoved(log);
-      if (moved && log.path === this.livePath) log.path = this.rotatedName(log) ?? log.path;
+      if (moved && log.path === this.livePath) this.renamed(log, this.rotatedName(log));
       yield* this.checkInPlace(log, buf);
       yield* this.readToEnd(log, buf);
       if (!moved) {
@@ -152,6 +152,13 @@ export class FollowedLog {
     const mine = statFd(log.fd, this.noInode);
     if (st.size > mine.size || st.size < log.headLen) return true;
     return log.headLen > 0 && headOfPath(this.livePath, log.headLen) !== log.head;
+  }
+
+  /** The rows after a rename come under the file's new name, so the reader gets its header again. */
+  private renamed(log: OpenLog, path: string | null): void {
+    if (path === null) return;
+    log.path = path;
+    if (!log.isNew) log.header = log.readHeader(log.framer.consumed);
   }
 
   /** The name the open file was rotated to (same inode, else same head and size), null when deleted. */
