@@ -10,7 +10,7 @@
  * last batch to be read again on resume (repeated, never lost).
  */
 import { readdirSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { InputError, messageOf } from '../../errors.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { statPath } from './file_identity.js';
@@ -107,6 +107,8 @@ class Follower {
   private readonly pending: Map<string, FollowCheckpoint>;
   private readonly startAtEnd: boolean;
   private readonly noInode: boolean;
+  /** The directory's files when the follow started (rotated ones among them predate it). */
+  private readonly before: ReadonlySet<string>;
 
   constructor(opts: FollowOptions) {
     const st = statPath(opts.path, true);
@@ -114,10 +116,11 @@ class Follower {
     this.single = st.isFile ? basename(opts.path) : null;
     this.dir = st.isFile ? dirname(opts.path) : opts.path;
     this.noInode = opts.ignoreInodes === true;
-    this.names = opts.names ?? DEFAULT_LIVE_NAMES;
+    this.names = opts.names ? new RegExp(opts.names.source, opts.names.flags.replace(/[gy]/g, '')) : DEFAULT_LIVE_NAMES; // test() without lastIndex state
     const cps = opts.checkpointFile ? readCheckpoint(opts.checkpointFile) : [];
     this.pending = new Map(cps.map((c) => [c.live ?? basename(c.file), c]));
     this.startAtEnd = opts.startAt === 'end' && cps.length === 0;
+    this.before = new Set(listDir(this.dir).map((n) => join(this.dir, n)));
   }
 
   *poll(): Generator<FollowBatch> {
@@ -135,7 +138,10 @@ class Follower {
     const log = new FollowedLog(this.dir, name, this.noInode);
     const cp = this.pending.get(name);
     if (cp) log.resume(cp);
-    else if (this.startAtEnd) log.startAtEnd(this.buf);
+    else {
+      log.startFresh(this.before);
+      if (this.startAtEnd) log.startAtEnd(this.buf);
+    }
     this.logs.set(name, log);
     return log;
   }
@@ -143,13 +149,7 @@ class Follower {
   /** The live names: the one file, or the directory's files matching `names` (new ones appear later). */
   private liveNames(): string[] {
     if (this.single) return [this.single];
-    let names: string[];
-    try {
-      names = readdirSync(this.dir);
-    } catch (e) {
-      throw new InputError(`${this.dir}: cannot list the directory to follow: ${messageOf(e)}`);
-    }
-    const live = names.filter((n) => this.names.test(n));
+    const live = listDir(this.dir).filter((n) => this.names.test(n));
     for (const name of this.logs.keys()) if (!live.includes(name)) live.push(name); // renamed away: finish it
     for (const name of this.pending.keys()) if (!live.includes(name)) live.push(name);
     return live.sort();
@@ -163,6 +163,14 @@ class Follower {
       if (cp) checkpoint.push(cp);
     }
     return { ...rest, checkpoint };
+  }
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (e) {
+    throw new InputError(`${dir}: cannot list the directory to follow: ${messageOf(e)}`);
   }
 }
 

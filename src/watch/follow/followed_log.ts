@@ -32,6 +32,12 @@ export class FollowedLog {
   cur: OpenLog | null = null;
   private readonly done = new Set<string>();
   private notes: string[] = [];
+  /**
+   * Rotated files modified at or after this (ms) and not done are read before the live file is
+   * (re)opened: at start, the newest rotated file already there (it and older ones predate the
+   * follow); then the last file finished.
+   */
+  private since = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly dir: string,
@@ -39,14 +45,28 @@ export class FollowedLog {
     private readonly noInode = false,
   ) {}
 
+  /**
+   * No checkpoint to go on: rotated files that were in the directory when the follow started
+   * (`before`: their names) predate it and are not read; any rotated later are.
+   */
+  startFresh(before: ReadonlySet<string>): void {
+    const old = this.rotatedSiblings().filter(({ path }) => before.has(path));
+    for (const { st } of old) this.since = Math.max(this.since, st.mtimeMs);
+    for (const { path, st } of old) if (st.mtimeMs >= this.since) this.remember(this.doneKeyOf(path, st));
+  }
+
   get livePath(): string {
     return join(this.dir, this.live);
   }
 
-  /** Continues from a checkpoint: finds the file it names (live or rotated since) or says it is lost. */
+  /**
+   * Continues from a checkpoint: finds the file it names (live or rotated since; those rotated after
+   * it are read next) or says it is lost and starts fresh.
+   */
   resume(cp: FollowCheckpoint): void {
     const path = this.findCheckpointed(cp);
     if (path === null) {
+      this.startFresh(new Set(this.rotatedSiblings().map((f) => f.path)));
       this.notes.push(`${cp.file}: the checkpointed file (dev ${cp.dev} ino ${cp.ino}) is gone; following ${this.livePath} from its start`);
       return;
     }
@@ -67,7 +87,7 @@ export class FollowedLog {
 
   /** Everything new since the last poll, batch by batch (one chunk each at most). */
   *poll(buf: Buffer): Generator<LogBatch> {
-    if (!this.cur) this.openLive();
+    if (!this.cur) yield* this.openNext(buf);
     while (this.cur) {
       const log = this.cur;
       const moved = this.liveMoved(log);
@@ -84,10 +104,15 @@ export class FollowedLog {
         return; // give the writer one poll to finish the renamed file
       }
       yield* this.finish(log);
-      yield* this.readRotatedSince(log, buf);
-      this.cur = null;
-      this.openLive();
+      yield* this.openNext(buf);
     }
+  }
+
+  /** After a file is finished, or while there is none: files rotated since, then the live file. */
+  private *openNext(buf: Buffer): Generator<LogBatch> {
+    yield* this.readRotatedSince(buf);
+    this.cur = null;
+    this.openLive();
   }
 
   checkpoint(): FollowCheckpoint | null {
@@ -122,9 +147,11 @@ export class FollowedLog {
     if (log.headLen <= 0) return;
     let best: { path: string; st: FileStat } | null = null;
     for (const { path, st } of this.rotatedSiblings()) {
-      if (sameInode(st, log.id) || st.size <= log.framer.consumed || st.mtimeMs < log.mtimeMs) continue;
-      if (headOfPath(path, log.headLen) !== log.head) continue;
-      if (!best || st.mtimeMs > best.st.mtimeMs) best = { path, st };
+      if (sameInode(st, log.id) || st.mtimeMs < log.mtimeMs || headOfPath(path, log.headLen) !== log.head) continue;
+      // a copy of what was read: never to be read whole later as a rotated file
+      this.remember(this.doneKeyOf(path, st));
+      this.since = Math.max(this.since, st.mtimeMs);
+      if (st.size > log.framer.consumed && (!best || st.mtimeMs > best.st.mtimeMs)) best = { path, st };
     }
     if (!best) return;
     const copy = new OpenLog(best.path, log.framer.consumed, log.framer.lineNo, this.noInode, log.framer.skipping);
@@ -178,20 +205,25 @@ export class FollowedLog {
     if (last) yield this.batchOf(log, last);
     const st = statFd(log.fd, this.noInode);
     log.mtimeMs = st.mtimeMs;
+    this.since = Math.max(this.since, st.mtimeMs);
     this.remember(doneKey(log.id, headSha256(log.fd, st.size), st.size));
     log.close();
   }
 
-  /** Files rotated away after `prev` (several rotations between two polls), read whole, oldest first. */
-  private *readRotatedSince(prev: OpenLog, buf: Buffer): Generator<LogBatch> {
-    const found = this.rotatedSiblings().filter(({ st }) => st.mtimeMs >= prev.mtimeMs && !sameInode(st, prev.id) && !(st.key !== null && this.done.has(doneKey(st, '', 0))));
+  /** The done-set key of a file by path (its inode, else its head hash and size). */
+  private doneKeyOf(path: string, st: FileStat): string {
+    return st.key !== null ? doneKey(st, '', 0) : doneKey(st, headOfPath(path, st.size), st.size);
+  }
+
+  /**
+   * Files rotated away since the last one finished (several rotations between two polls, or while
+   * the live name was absent), read whole, oldest first (modification time, then birth time).
+   */
+  private *readRotatedSince(buf: Buffer): Generator<LogBatch> {
+    const found = this.rotatedSiblings().filter(({ path, st }) => st.mtimeMs >= this.since && !this.done.has(this.doneKeyOf(path, st)));
     found.sort((a, b) => a.st.mtimeMs - b.st.mtimeMs || a.st.birthtimeMs - b.st.birthtimeMs);
     for (const f of found) {
       const log = new OpenLog(f.path, 0, 0, this.noInode);
-      if (log.id.key === null && this.done.has(doneKey(log.id, headSha256(log.fd, log.lastSize), log.lastSize))) {
-        log.close();
-        continue;
-      }
       this.cur = log;
       yield* this.readToEnd(log, buf);
       yield* this.finish(log);
