@@ -169,6 +169,21 @@ describe.each([
       expect(run.rows()).toEqual(rows(0, n));
       expect(run.batches.filter((b) => b.newFile).length).toBe(4);
     });
+    it('conn.log absent for a while, then rotated again before the follower looks: nothing skipped', async () => {
+      const live = join(dir, 'conn.log');
+      writeFileSync(live, zeekHeader('2026-12-07-15-00-00') + text(rows(0, 2)));
+      const run = new Run({ pollMs: 150 });
+      await run.until(2);
+      renameSync(live, join(dir, 'conn.2026-12-07-15-00-00.log')); // the sensor stops: no new conn.log
+      await wait(500); // several polls see no live file
+      writeFileSync(live, zeekHeader('2026-12-07-16-00-00') + text(rows(2, 3)));
+      renameSync(live, join(dir, 'conn.2026-12-07-16-00-00.log'));
+      await wait(15);
+      writeFileSync(live, zeekHeader('2026-12-07-17-00-00') + text(rows(5, 1)));
+      await run.until(6);
+      await run.stop();
+      expect(run.rows()).toEqual(rows(0, 6));
+    });
   });
 
   describe('followLogs: Suricata eve.json', () => {
