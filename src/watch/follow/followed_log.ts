@@ -15,12 +15,12 @@
  * Rows are neither lost nor repeated, except rows copytruncate itself loses (written between its
  * copy and its truncate), which no reader can see.
  */
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { doneKey, type FileStat, headOfPath, headSha256, isRotatedName, sameInode, statFd, statPath } from './file_identity.js';
+import { doneKey, type FileStat, headOfPath, headSha256, sameInode, statFd, statPath } from './file_identity.js';
 import type { FollowBatch, FollowCheckpoint } from './follow_logs.js';
 import type { FramedRun } from './line_framer.js';
 import { OpenLog } from './open_log.js';
+import { findCheckpointed, rotatedSiblings } from './rotated_files.js';
 
 /** A batch of one followed log before the checkpoint of all logs is attached. */
 export type LogBatch = Omit<FollowBatch, 'checkpoint'> & { at: FollowCheckpoint };
@@ -50,7 +50,7 @@ export class FollowedLog {
    * (`before`: their names) predate it and are not read; any rotated later are.
    */
   startFresh(before: ReadonlySet<string>): void {
-    const old = this.rotatedSiblings().filter(({ path }) => before.has(path));
+    const old = rotatedSiblings(this.dir, this.live, this.noInode).filter(({ path }) => before.has(path));
     for (const { st } of old) this.since = Math.max(this.since, st.mtimeMs);
     for (const { path, st } of old) if (st.mtimeMs >= this.since) this.remember(this.doneKeyOf(path, st));
   }
@@ -64,9 +64,9 @@ export class FollowedLog {
    * it are read next) or says it is lost and starts fresh.
    */
   resume(cp: FollowCheckpoint): void {
-    const path = this.findCheckpointed(cp);
+    const path = findCheckpointed(this.dir, this.live, cp, this.noInode);
     if (path === null) {
-      this.startFresh(new Set(this.rotatedSiblings().map((f) => f.path)));
+      this.startFresh(new Set(rotatedSiblings(this.dir, this.live, this.noInode).map((f) => f.path)));
       this.notes.push(`${cp.file}: the checkpointed file (dev ${cp.dev} ino ${cp.ino}) is gone; following ${this.livePath} from its start`);
       return;
     }
@@ -146,7 +146,7 @@ export class FollowedLog {
   private *readCopyTail(log: OpenLog, buf: Buffer): Generator<LogBatch> {
     if (log.headLen <= 0) return;
     let best: { path: string; st: FileStat } | null = null;
-    for (const { path, st } of this.rotatedSiblings()) {
+    for (const { path, st } of rotatedSiblings(this.dir, this.live, this.noInode)) {
       if (sameInode(st, log.id) || st.mtimeMs < log.mtimeMs || headOfPath(path, log.headLen) !== log.head) continue;
       // a copy of what was read: never to be read whole later as a rotated file
       this.remember(this.doneKeyOf(path, st));
@@ -191,7 +191,7 @@ export class FollowedLog {
   /** The name the open file was rotated to (same inode, else same head and size), null when deleted. */
   private rotatedName(log: OpenLog): string | null {
     const mine = statFd(log.fd, this.noInode);
-    for (const { path, st } of this.rotatedSiblings()) {
+    for (const { path, st } of rotatedSiblings(this.dir, this.live, this.noInode)) {
       if (sameInode(st, log.id)) return path;
       if (log.id.key === null && st.size === mine.size && headOfPath(path, log.headLen) === log.head) return path;
     }
@@ -220,7 +220,7 @@ export class FollowedLog {
    * the live name was absent), read whole, oldest first (modification time, then birth time).
    */
   private *readRotatedSince(buf: Buffer): Generator<LogBatch> {
-    const found = this.rotatedSiblings().filter(({ path, st }) => st.mtimeMs >= this.since && !this.done.has(this.doneKeyOf(path, st)));
+    const found = rotatedSiblings(this.dir, this.live, this.noInode).filter(({ path, st }) => st.mtimeMs >= this.since && !this.done.has(this.doneKeyOf(path, st)));
     found.sort((a, b) => a.st.mtimeMs - b.st.mtimeMs || a.st.birthtimeMs - b.st.birthtimeMs);
     for (const f of found) {
       const log = new OpenLog(f.path, 0, 0, this.noInode);
@@ -228,18 +228,6 @@ export class FollowedLog {
       yield* this.readToEnd(log, buf);
       yield* this.finish(log);
     }
-  }
-
-  /** The rotated siblings of the live name in the directory (regular files). */
-  private rotatedSiblings(): { path: string; st: FileStat }[] {
-    const out: { path: string; st: FileStat }[] = [];
-    for (const name of safeList(this.dir)) {
-      if (!isRotatedName(name, this.live)) continue;
-      const path = join(this.dir, name);
-      const st = statPath(path, this.noInode);
-      if (st?.isFile) out.push({ path, st });
-    }
-    return out;
   }
 
   private remember(key: string): void {
@@ -281,29 +269,5 @@ export class FollowedLog {
     };
     if (log.framer.skipping) cp.skipping = true;
     return cp;
-  }
-
-  /**
-   * The live file or a rotated sibling that is the checkpointed file: its head must match; the same
-   * inode decides among several; else the oldest (a repeat is safer than a loss).
-   */
-  private findCheckpointed(cp: FollowCheckpoint): string | null {
-    const live = statPath(this.livePath, this.noInode);
-    const candidates = [...(live ? [{ path: this.livePath, st: live }] : []), ...this.rotatedSiblings()];
-    let byHead: { path: string; mtimeMs: number } | null = null;
-    for (const { path, st } of candidates) {
-      if (st.size < cp.offset || headOfPath(path, cp.offset) !== cp.headSha256) continue;
-      if (!this.noInode && cp.ino !== 0 && st.dev === cp.dev && st.ino === cp.ino) return path;
-      if (!byHead || st.mtimeMs < byHead.mtimeMs) byHead = { path, mtimeMs: st.mtimeMs };
-    }
-    return byHead?.path ?? null;
-  }
-}
-
-function safeList(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
   }
 }
