@@ -81,6 +81,10 @@ describe('file sink', () => {
     expect(sink.dropped).toBe(0);
   });
 
+  it('a file in a folder that does not exist is an InputError naming it, at open', () => {
+    expect(() => openSink(join(dir, 'missing', 'events.ndjson'))).toThrow(expect.objectContaining({ name: 'InputError', message: expect.stringMatching(/missing\/events\.ndjson: cannot open the event output: ENOENT/) }));
+  });
+
   it('a file that cannot be written counts drops', async () => {
     const path = join(dir, 'events.ndjson');
     const sink = openSink(path, { maxBytes: 10, keep: 1 });

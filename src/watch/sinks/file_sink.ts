@@ -3,10 +3,11 @@
  * `maxBytes`, FILE.(keep-1) → FILE.keep, …, FILE → FILE.1, and a new FILE is begun (the oldest is
  * replaced; keep 0 keeps none). Written synchronously, one event per write: events are few (watch
  * merges them per group), and each one is on disk before the next is formed. A write that fails
- * (disk full, folder gone) is counted in `dropped`, never thrown.
+ * (disk full, folder gone) is counted in `dropped`, never thrown; a file that cannot be opened at
+ * the start is an InputError naming it (exit 2).
  */
 import { closeSync, existsSync, fstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { messageOf } from '../../errors.js';
+import { InputError, messageOf } from '../../errors.js';
 import type { EventSink } from './event_sink.js';
 
 export class FileSink implements EventSink {
@@ -22,7 +23,11 @@ export class FileSink implements EventSink {
     private readonly keep: number,
   ) {
     this.name = path;
-    this.open();
+    try {
+      this.open();
+    } catch (e) {
+      throw new InputError(`${path}: cannot open the event output: ${messageOf(e)}`);
+    }
   }
 
   get dropped(): number {
