@@ -367,6 +367,29 @@ describe('followLogs: stop', () => {
     expect(run.batches[0]?.firstLineNo).toBe(4);
   });
 
+  it('one file given as the path: only that name is followed, across its rotation', async () => {
+    const live = join(dir, 'conn.log');
+    writeFileSync(live, zeekHeader('2026-12-07-18-00-00') + text(rows(0, 2)));
+    writeFileSync(join(dir, 'eve.json'), text(rows(100, 2, 'e'))); // beside it, not followed
+    const run = new Run({ path: live });
+    await run.until(2);
+    renameSync(live, join(dir, 'conn.2026-12-07-19-00-00.log'));
+    writeFileSync(live, zeekHeader('2026-12-07-19-00-00') + text(rows(2, 1)));
+    await run.until(3);
+    await run.stop();
+    expect(run.rows()).toEqual(rows(0, 3));
+  });
+
+  it('names picks the live logs of a directory (a global regular expression is fine)', async () => {
+    writeFileSync(join(dir, 'flows.log'), text(rows(0, 2, 'f')));
+    writeFileSync(join(dir, 'conn.log'), text(rows(100, 2)));
+    const run = new Run({ names: /^flows\.log$/g });
+    await run.until(2);
+    await wait(POLL * 3);
+    await run.stop();
+    expect(run.rows()).toEqual(rows(0, 2, 'f'));
+  });
+
   it('a path that does not exist is an InputError naming it', () => {
     const it = followLogs({ path: join(dir, 'missing') })[Symbol.asyncIterator]();
     return expect(it.next()).rejects.toThrow(/missing: no such file or directory to follow/);
