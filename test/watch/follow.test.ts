@@ -332,6 +332,19 @@ describe.each([
       expect([...first.rows(), ...second.rows()]).toEqual(rows(0, n));
     });
 
+    it('stopped inside an overlong line: on restart it is skipped (counted once), the next line follows', async () => {
+      const live = join(dir, 'eve.json');
+      writeFileSync(live, '{"ok":1}\n');
+      appendFileSync(live, Buffer.alloc(MAX_LINE_BYTES + 100, 0x78));
+      const first = await session(1);
+      await wait(POLL * 3);
+      appendFileSync(live, 'xx\n{"next":1}\n');
+      const second = await session(1);
+      expect([...first.rows(), ...second.rows()]).toEqual(['{"ok":1}', '{"next":1}']);
+      expect(second.batches.reduce((n, b) => n + (b.overlong ?? 0), 0)).toBe(1);
+      expect(second.batches.at(-1)?.firstLineNo).toBe(3);
+    });
+
     it('a Suricata eve.json truncated while stopped starts again at 0 and says so', async () => {
       const live = join(dir, 'eve.json');
       writeFileSync(live, text(rows(0, 4, 'e')));
