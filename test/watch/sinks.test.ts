@@ -277,6 +277,15 @@ describe('an event JSON cannot express', () => {
 });
 
 describe('openSink', () => {
+  it('a file whose name starts with "syslog" is a file', async () => {
+    const path = join(dir, 'syslog.ndjson');
+    const sink = openSink(path);
+    sink.write(event(1));
+    await sink.close();
+    expect(sink.name).toBe(path);
+    expect(JSON.parse(readFileSync(path, 'utf8')).i).toBe(1);
+  });
+
   it.each(['syslog+udp://127.0.0.1', 'syslog+tcp://127.0.0.1:0', 'syslog+tcp://127.0.0.1:70000', 'syslog://127.0.0.1:514'])('%s is a usage error', (spec) => {
     expect(() => openSink(spec)).toThrow(/syslog\+udp:\/\/HOST:PORT or syslog\+tcp:\/\/HOST:PORT/);
   });

@@ -41,7 +41,7 @@ const SYSLOG = /^syslog\+(udp|tcp):\/\/(\[[^\]]+\]|[^:/]+):(\d{1,5})$/;
 /** Opens the sink a `--output` spec names (see the file comment). */
 export function openSink(spec: string, opts: SinkOptions = {}): EventSink {
   if (spec === '-') return new StreamSink(opts.stdout ?? process.stdout, 'stdout');
-  if (spec.startsWith('syslog')) {
+  if (/^syslog[+:]/i.test(spec)) {
     const m = SYSLOG.exec(spec);
     const port = m ? Number(m[3]) : 0;
     if (!m || port < 1 || port > 65535) {
