@@ -278,12 +278,17 @@ describe('an event JSON cannot express', () => {
 
 describe('openSink', () => {
   it('a file whose name starts with "syslog" is a file', async () => {
-    const path = join(dir, 'syslog.ndjson');
-    const sink = openSink(path);
-    sink.write(event(1));
-    await sink.close();
-    expect(sink.name).toBe(path);
-    expect(JSON.parse(readFileSync(path, 'utf8')).i).toBe(1);
+    const cwd = process.cwd();
+    process.chdir(dir); // the spec is a relative name, as typed
+    try {
+      const sink = openSink('syslog.ndjson');
+      sink.write(event(1));
+      await sink.close();
+      expect(sink.name).toBe('syslog.ndjson');
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(JSON.parse(readFileSync(join(dir, 'syslog.ndjson'), 'utf8')).i).toBe(1);
   });
 
   it.each(['syslog+udp://127.0.0.1', 'syslog+tcp://127.0.0.1:0', 'syslog+tcp://127.0.0.1:70000', 'syslog://127.0.0.1:514'])('%s is a usage error', (spec) => {
