@@ -295,3 +295,23 @@ describe('openSink', () => {
     expect(() => openSink(spec)).toThrow(/syslog\+udp:\/\/HOST:PORT or syslog\+tcp:\/\/HOST:PORT/);
   });
 });
+
+describe('docs/watch.md "Where events go" examples', () => {
+  const doc = readFileSync(new URL('../../docs/watch.md', import.meta.url), 'utf8');
+
+  it('the syslog datagram shown is what formatSyslog gives for its event, host, pid and time', () => {
+    const line = doc.split('\n').find((l) => l.startsWith('<132>1 '));
+    expect(line).toBeDefined();
+    const m = parse5424(line!);
+    const { header, msg } = formatSyslog(JSON.parse(m.msg), { hostname: m.hostname!, appName: m.appName!, procId: m.procId!, facility: 16 }, new Date(m.timestamp));
+    expect(header + msg).toBe(line);
+  });
+
+  it('the TCP frame length shown is the byte length of that message', () => {
+    const line = doc.split('\n').find((l) => l.startsWith('<132>1 '))!;
+    const framed = /`(\d+) (<132>1 \S+) /.exec(doc);
+    expect(framed).not.toBeNull();
+    const sameLength = line.replace(/^<132>1 \S+/, framed![2]!); // the TCP one was sent at another millisecond
+    expect(Buffer.byteLength(sameLength)).toBe(Number(framed![1]));
+  });
+});
