@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FollowBatch, type FollowOptions, followLogs } from '../../src/watch/follow/follow_logs.js';
 import { MAX_LINE_BYTES } from '../../src/records/log_file.js';
+import { openLog } from '../../src/watch/follow/open_log.js';
 
 const POLL = 20;
 let dir = '';
@@ -401,6 +402,13 @@ describe('followLogs: stop', () => {
     await wait(POLL * 3);
     await run.stop();
     expect(run.rows()).toEqual(rows(0, 2, 'f'));
+  });
+
+  it('a log that vanished before it could be opened is skipped for this poll; one that cannot be read is an InputError naming it', () => {
+    expect(openLog(join(dir, 'gone.log'), 0, 0, false)).toBeNull();
+    const notAFile = openLog(dir, 0, 0, false); // a directory opens, then cannot be read
+    expect(() => notAFile?.readChunk(Buffer.alloc(16))).toThrow(expect.objectContaining({ name: 'InputError', message: expect.stringContaining(`${dir}: cannot read the followed log at byte offset 0: EISDIR`) }));
+    notAFile?.close();
   });
 
   it('a path that does not exist is an InputError naming it', () => {

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { doneKey, type FileStat, headOfPath, headSha256, sameInode, statFd, statPath } from './file_identity.js';
 import type { FollowBatch, FollowCheckpoint } from './follow_logs.js';
 import type { FramedRun } from './line_framer.js';
-import { OpenLog } from './open_log.js';
+import { type OpenLog, openLog } from './open_log.js';
 import { findCheckpointed, rotatedSiblings } from './rotated_files.js';
 
 /** A batch of one followed log before the checkpoint of all logs is attached. */
@@ -65,18 +65,20 @@ export class FollowedLog {
    */
   resume(cp: FollowCheckpoint): void {
     const path = findCheckpointed(this.dir, this.live, cp, this.noInode);
-    if (path === null) {
+    const log = path === null ? null : openLog(path, cp.offset, cp.lineNo, this.noInode, cp.skipping === true);
+    if (log === null) {
       this.startFresh(new Set(rotatedSiblings(this.dir, this.live, this.noInode).map((f) => f.path)));
       this.notes.push(`${cp.file}: the checkpointed file (dev ${cp.dev} ino ${cp.ino}) is gone; following ${this.livePath} from its start`);
       return;
     }
-    this.cur = new OpenLog(path, cp.offset, cp.lineNo, this.noInode, cp.skipping === true);
+    this.cur = log;
   }
 
   /** Starts after the live file's last complete line, counting its lines without keeping them. */
   startAtEnd(buf: Buffer): void {
     if (!statPath(this.livePath, this.noInode)) return;
-    const log = new OpenLog(this.livePath, 0, 0, this.noInode);
+    const log = openLog(this.livePath, 0, 0, this.noInode);
+    if (!log) return;
     while (log.readChunk(buf) !== null) {
       /* count lines, keep nothing */
     }
@@ -127,7 +129,7 @@ export class FollowedLog {
   private openLive(): void {
     const st = statPath(this.livePath, this.noInode);
     if (!st || (st.key !== null && this.done.has(doneKey(st, '', 0)))) return;
-    this.cur = new OpenLog(this.livePath, 0, 0, this.noInode);
+    this.cur = openLog(this.livePath, 0, 0, this.noInode);
   }
 
   /** Truncated (copytruncate) or rewritten in place: the copy's new rows, then the file again from 0. */
@@ -154,7 +156,8 @@ export class FollowedLog {
       if (st.size > log.framer.consumed && (!best || st.mtimeMs > best.st.mtimeMs)) best = { path, st };
     }
     if (!best) return;
-    const copy = new OpenLog(best.path, log.framer.consumed, log.framer.lineNo, this.noInode, log.framer.skipping);
+    const copy = openLog(best.path, log.framer.consumed, log.framer.lineNo, this.noInode, log.framer.skipping);
+    if (!copy) return;
     copy.isNew = false;
     copy.header = undefined;
     yield* this.readToEnd(copy, buf);
@@ -223,7 +226,8 @@ export class FollowedLog {
     const found = rotatedSiblings(this.dir, this.live, this.noInode).filter(({ path, st }) => st.mtimeMs >= this.since && !this.done.has(this.doneKeyOf(path, st)));
     found.sort((a, b) => a.st.mtimeMs - b.st.mtimeMs || a.st.birthtimeMs - b.st.birthtimeMs);
     for (const f of found) {
-      const log = new OpenLog(f.path, 0, 0, this.noInode);
+      const log = openLog(f.path, 0, 0, this.noInode);
+      if (!log) continue;
       this.cur = log;
       yield* this.readToEnd(log, buf);
       yield* this.finish(log);

@@ -4,6 +4,7 @@
  * records. Reads go through one shared chunk buffer, so memory does not grow with the file.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { InputError, messageOf } from '../../errors.js';
 import { type FileId, HEAD_BYTES, headSha256, statFd } from './file_identity.js';
 import type { FramedRun } from './line_framer.js';
 import { LineFramer } from './line_framer.js';
@@ -81,7 +82,13 @@ export class OpenLog {
 
   /** Reads one chunk from the read offset; the framed runs, or null at end of file. */
   readChunk(buf: Buffer): FramedRun[] | null {
-    const n = readSync(this.fd, buf, 0, buf.length, this.readOffset);
+    const at = this.readOffset;
+    let n: number;
+    try {
+      n = readSync(this.fd, buf, 0, buf.length, at);
+    } catch (e) {
+      throw new InputError(`${this.path}: cannot read the followed log at byte offset ${at}: ${messageOf(e)}`, at);
+    }
     if (n === 0) return null;
     const runs = this.framer.push(buf, n);
     this.refreshHead();
@@ -111,5 +118,20 @@ export class OpenLog {
       start = lf + 1;
     }
     return lines.length > 0 ? lines : undefined;
+  }
+}
+
+/**
+ * Opens a log to follow; null when it vanished between listing and opening (a rotation or a
+ * retention sweep racing the poll: the next poll sees the directory as it is then). Any other
+ * failure (no permission) is an InputError naming the file.
+ */
+export function openLog(path: string, offset: number, lineNo: number, noInode: boolean, skipping = false): OpenLog | null {
+  try {
+    return new OpenLog(path, offset, lineNo, noInode, skipping);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (e instanceof InputError) throw e;
+    throw new InputError(`${path}: cannot open the log to follow: ${messageOf(e)}`);
   }
 }
