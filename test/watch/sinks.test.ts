@@ -4,7 +4,7 @@
  * down must not crash the caller: events wait in a bounded queue and the rest are counted as dropped.
  */
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +83,18 @@ describe('file sink', () => {
 
   it('a file in a folder that does not exist is an InputError naming it, at open', () => {
     expect(() => openSink(join(dir, 'missing', 'events.ndjson'))).toThrow(expect.objectContaining({ name: 'InputError', message: expect.stringMatching(/missing\/events\.ndjson: cannot open the event output: ENOENT/) }));
+  });
+
+  it('a rotation that cannot rename goes on appending to FILE (nothing dropped) and says why', async () => {
+    const path = join(dir, 'events.ndjson');
+    writeFileSync(`${path}.1`, '{"old":1}\n');
+    mkdirSync(join(`${path}.2`, 'busy'), { recursive: true }); // FILE.1 → FILE.2 fails
+    const sink = openSink(path, { maxBytes: 10, keep: 2 });
+    for (let i = 0; i < 3; i++) sink.write(event(i));
+    await sink.close();
+    expect(readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l).i)).toEqual([0, 1, 2]);
+    expect(sink.dropped).toBe(0);
+    expect(sink.lastError).toMatch(/events\.ndjson: cannot rotate: /);
   });
 
   it('a file that cannot be written counts drops', async () => {

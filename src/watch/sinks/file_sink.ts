@@ -35,9 +35,16 @@ export class FileSink implements EventSink {
   }
 
   write(event: Record<string, unknown>): void {
+    let line: Buffer;
     try {
-      const line = Buffer.from(`${JSON.stringify(event)}\n`, 'utf8');
-      if (this.size > 0 && this.size + line.length > this.maxBytes) this.rotate();
+      line = Buffer.from(`${JSON.stringify(event)}\n`, 'utf8');
+    } catch (e) {
+      this.drops++; // an event JSON cannot express (a BigInt, a cycle)
+      this.lastError = messageOf(e);
+      return;
+    }
+    if (this.size > 0 && this.size + line.length > this.maxBytes) this.rotate();
+    try {
       if (this.fd < 0) this.open();
       writeSync(this.fd, line);
       this.size += line.length;
@@ -59,16 +66,23 @@ export class FileSink implements EventSink {
     this.size = fstatSync(this.fd).size;
   }
 
+  /**
+   * FILE → FILE.1 …; when a rename fails (another program holds FILE.n open on Windows, the folder
+   * is gone) the events go on into FILE, past its size, rather than being dropped: lastError says why.
+   */
   private rotate(): void {
-    closeSync(this.fd);
-    this.fd = -1;
-    if (this.keep <= 0) rmSync(this.path, { force: true });
-    else {
-      for (let i = this.keep - 1; i >= 1; i--) {
-        if (existsSync(`${this.path}.${i}`)) renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
+    try {
+      if (this.fd >= 0) closeSync(this.fd);
+      this.fd = -1;
+      if (this.keep <= 0) rmSync(this.path, { force: true });
+      else {
+        for (let i = this.keep - 1; i >= 1; i--) {
+          if (existsSync(`${this.path}.${i}`)) renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
+        }
+        renameSync(this.path, `${this.path}.1`);
       }
-      renameSync(this.path, `${this.path}.1`);
+    } catch (e) {
+      this.lastError = `${this.path}: cannot rotate: ${messageOf(e)}`;
     }
-    this.open();
   }
 }
