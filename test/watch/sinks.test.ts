@@ -232,6 +232,38 @@ describe('syslog over TCP (127.0.0.1 only)', () => {
     expect(sink.dropped).toBe(2);
   });
 
+  it('the collector restarts: events written while it was gone are delivered after it is back', async () => {
+    let got = Buffer.alloc(0);
+    const conns: import('node:net').Socket[] = [];
+    const listen = async (port: number) => {
+      const server = createServer((c) => {
+        conns.push(c);
+        c.on('data', (d) => (got = Buffer.concat([got, d])));
+      });
+      await new Promise<void>((r) => server.listen(port, LOOPBACK, r));
+      return server;
+    };
+    let server = await listen(0);
+    const port = (server.address() as { port: number }).port;
+    const sink = openSink(`syslog+tcp://${LOOPBACK}:${port}`);
+    sink.write(event(0));
+    await sink.flush();
+    for (let t = 0; t < 100 && frames(got).length < 1; t++) await new Promise((r) => setTimeout(r, 10));
+    for (const c of conns) c.destroy();
+    await new Promise<void>((r) => server.close(() => r())); // the collector is gone
+    await new Promise((r) => setTimeout(r, 50));
+    sink.write(event(1));
+    sink.write(event(2));
+    server = await listen(port);
+    await sink.flush();
+    await sink.close();
+    for (let t = 0; t < 300 && frames(got).length < 3; t++) await new Promise((r) => setTimeout(r, 10));
+    for (const c of conns) c.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+    expect(frames(got).map((f) => JSON.parse(parse5424(f).msg).i)).toEqual([0, 1, 2]);
+    expect(sink.dropped).toBe(0);
+  });
+
   it('what is still queued when closing with the peer down is counted as dropped', async () => {
     const probe = await tcpListener();
     await probe.close();
