@@ -69,7 +69,11 @@ export interface FollowOptions {
   checkpointFile?: string;
   /** When no checkpoint: default 'beginning'. */
   startAt?: 'beginning' | 'end';
-  /** Stop: the iterator ends after yielding what is complete. */
+  /**
+   * Stop: the poll under way (or, if aborted while waiting, one last poll) reads what the logs hold
+   * now, to their last complete line, then the iterator ends. Aborted before the first poll, it
+   * reads the logs once and stops (a replay: `watch --once`).
+   */
   signal?: AbortSignal;
   /**
    * Tell files apart by their head hash and size only, as where the file system has no inode
