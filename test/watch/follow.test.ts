@@ -411,6 +411,13 @@ describe('followLogs: stop', () => {
     notAFile?.close();
   });
 
+  it('aborted before the first poll: reads what the logs hold once, then ends (a replay)', async () => {
+    writeFileSync(join(dir, 'conn.log'), zeekHeader('2026-12-07-18-00-00') + text(rows(0, 3)) + 'partial');
+    const got: string[] = [];
+    for await (const b of followLogs({ path: dir, signal: AbortSignal.abort() })) got.push(...b.lines);
+    expect(got.filter((l) => !l.startsWith('#'))).toEqual(rows(0, 3));
+  });
+
   it('a path that does not exist is an InputError naming it', () => {
     const it = followLogs({ path: join(dir, 'missing') })[Symbol.asyncIterator]();
     return expect(it.next()).rejects.toThrow(/missing: no such file or directory to follow/);
