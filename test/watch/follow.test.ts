@@ -346,6 +346,26 @@ describe.each([
       expect(second.batches.at(-1)?.firstLineNo).toBe(3);
     });
 
+    it('stopped while conn.log was absent (rotated, not yet begun again): what was rotated meanwhile is read on restart', async () => {
+      const live = join(dir, 'conn.log');
+      const eve = join(dir, 'eve.json'); // a second log: its batches write the checkpoint too
+      writeFileSync(live, zeekHeader('2026-12-07-15-00-00') + text(rows(0, 2)));
+      const first = new Run({ checkpointFile: cpFile() });
+      await first.until(2);
+      renameSync(live, join(dir, 'conn.2026-12-07-15-00-00.log'));
+      await wait(POLL * 6); // the follower finishes it and finds no conn.log
+      writeFileSync(eve, '{"eve":1}\n');
+      await first.until(3);
+      await first.stop();
+      first.batches.splice(first.batches.findIndex((b) => b.file === eve), 1);
+      writeFileSync(live, zeekHeader('2026-12-07-16-00-00') + text(rows(2, 2)));
+      renameSync(live, join(dir, 'conn.2026-12-07-16-00-00.log')); // rotated while flowaudit was stopped
+      await wait(15);
+      writeFileSync(live, zeekHeader('2026-12-07-17-00-00') + text(rows(4, 1)));
+      const second = await session(3);
+      expect([...first.rows(), ...second.rows()]).toEqual(rows(0, 5));
+    });
+
     it('a Suricata eve.json truncated while stopped starts again at 0 and says so', async () => {
       const live = join(dir, 'eve.json');
       writeFileSync(live, text(rows(0, 4, 'e')));

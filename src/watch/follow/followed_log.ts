@@ -38,6 +38,8 @@ export class FollowedLog {
    * follow); then the last file finished.
    */
   private since = Number.NEGATIVE_INFINITY;
+  /** The checkpoint of the last file read to its end. */
+  private lastDone: FollowCheckpoint | null = null;
 
   constructor(
     readonly dir: string,
@@ -117,8 +119,9 @@ export class FollowedLog {
     this.openLive();
   }
 
+  /** Where this log stands: the file in hand, else the last file finished (a restart reads what was rotated after it). */
   checkpoint(): FollowCheckpoint | null {
-    return this.cur ? this.cpOf(this.cur) : null;
+    return this.cur ? this.cpOf(this.cur) : this.lastDone;
   }
 
   close(): void {
@@ -210,6 +213,7 @@ export class FollowedLog {
     log.mtimeMs = st.mtimeMs;
     this.since = Math.max(this.since, st.mtimeMs);
     this.remember(doneKey(log.id, headSha256(log.fd, st.size), st.size));
+    this.lastDone = this.cpOf(log);
     log.close();
   }
 
