@@ -9,8 +9,8 @@ import { EXIT, exitCodeOf } from './exit_codes.js';
 import { VERSION } from '../version.js';
 import type { Io } from './io.js';
 
-export { nodeIo } from './io.js';
-export type { Io } from './io.js';
+export { canExitNow, nodeIo } from './io.js';
+export type { Io, NodeIo } from './io.js';
 
 type Register = (program: Command, io: Io, setExit: (code: number) => void, argv: string[]) => void;
 
