@@ -141,7 +141,12 @@ export function planProbes(matrix: Matrix, inventory: Inventory, as: string, ext
       byKey.set(key(t), { ...t, ...who, kind: 'undocumented', rules: [], required: false });
     }
   }
-  const plan: ProbePlan = { as, probes: [...byKey.values()], notPlanned, undocumentedPorts: ports.map((p) => `${p.protocol}/${p.port}`) };
+  const seen = new Set<string>();
+  const unique = notPlanned.filter((n) => {
+    const k = `${n.rule}/${n.protocol}/${n.ports}/${n.target}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+  const plan: ProbePlan = { as, probes: [...byKey.values()], notPlanned: unique, undocumentedPorts: ports.map((p) => `${p.protocol}/${p.port}`) };
   refuseOutside(plan.probes, inventory);
   return plan;
 }
