@@ -34,7 +34,12 @@ export function cldapPing(id: number): Uint8Array {
   return Uint8Array.from(tlv(0x30, tlv(0x02, [id]), search));
 }
 
-const OPS: Record<number, string> = { 0x64: 'searchResEntry', 0x65: 'searchResDone', 0x78: 'extendedResp' };
+/** LDAP protocolOp tags (RFC 4511): 0x64 searchResEntry, 0x65 searchResDone, 0x78 extendedResp. */
+const OPS = new Map<number, string>([
+  [0x64, 'searchResEntry'],
+  [0x65, 'searchResDone'],
+  [0x78, 'extendedResp'],
+]);
 
 /** Reads a BER length at `at`: [length, next offset], or null when truncated or too long. */
 function berLength(b: Uint8Array, at: number): [number, number] | null {
@@ -63,5 +68,5 @@ export function cldapAnswer(b: Uint8Array, id: number): string | null {
   at = idLen[1] + idLen[0];
   const op = b[at];
   if (op === undefined) return null;
-  return `LDAP ${OPS[op] ?? `operation 0x${op.toString(16)}`}`;
+  return `LDAP ${OPS.get(op) ?? `operation 0x${op.toString(16)}`}`;
 }

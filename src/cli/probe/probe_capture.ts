@@ -22,7 +22,13 @@ export function targetFilter(addresses: readonly string[]): string {
 
 const unavailable = (path: string, why: string): ProbeCapture => ({ path: null, engine: null, packets: 0, bytes: 0, sha256: null, unavailable: `${path} not written: ${why}` });
 
-export async function startProbeCapture(path: string, device: string, engineName: string | undefined, addresses: readonly string[], env: Record<string, string | undefined>): Promise<ProbeCaptureSession> {
+export async function startProbeCapture(
+  path: string,
+  device: string,
+  engineName: string | undefined,
+  addresses: readonly string[],
+  env: Record<string, string | undefined>,
+): Promise<ProbeCaptureSession> {
   let engine: LiveEngine | null = null;
   let writer: EvidenceWriter | null = null;
   const filter = targetFilter(addresses);
