@@ -16,6 +16,8 @@ export interface ProbeContext {
   argv: string[];
   host: string | null;
   addresses: string[];
+  /** One of `addresses` is an inventory member of the probing role. */
+  inRole: boolean;
   settings: ProbeResult['settings'];
   capture: ProbeCapture | null;
 }
@@ -30,10 +32,14 @@ function window(rows: ProbeResult['results']): ProbeResult['window'] {
 export function buildProbeResult(plan: ProbePlan, outcomes: readonly (ProbeOutcome | null)[], matrix: Matrix, inventory: Inventory, ctx: ProbeContext): ProbeResult {
   const results = probeRows(plan, outcomes);
   const summary = probeSummary(results, plan.notPlanned.length);
-  const { verdict, reasons } = probeVerdict(results);
+  let { verdict, reasons } = probeVerdict(results);
+  if (!ctx.inRole && verdict !== 'fail') {
+    verdict = 'inconclusive';
+    reasons = [`this host (${ctx.addresses.join(', ') || 'no address'}) is not listed in the inventory as a member of ${plan.as}: the test does not show what ${plan.as} may reach`, ...reasons];
+  }
   const body = {
     as: plan.as,
-    from: { host: ctx.host, addresses: [...ctx.addresses] },
+    from: { host: ctx.host, addresses: [...ctx.addresses], inRole: ctx.inRole },
     window: window(results),
     settings: ctx.settings,
     summary,

@@ -15,7 +15,7 @@ export const PROBE_REQUIREMENTS: readonly { id: string; text: string }[] = [
 
 export function probeControls(b: Body): ProbeControls {
   const s = b.summary;
-  const src = `${b.from.host ?? 'this host'}${b.from.addresses.length ? ` (${b.from.addresses.join(', ')})` : ''}, as ${b.as}`;
+  const src = `${b.from.host ?? 'this host'}${b.from.addresses.length ? ` (${b.from.addresses.join(', ')})` : ''}, as ${b.as}${b.from.inRole ? '' : ` (NOT an inventory member of ${b.as})`}`;
   const when = b.window.start ? `between ${b.window.start} and ${b.window.end}` : 'at no time (nothing was tried)';
   const shows = [
     `From ${src}, ${when}: ${s.tried} of ${s.probes} planned probes were tried, at most ${b.settings.ratePerSecond} a second, each waiting ${b.settings.timeoutMs} ms for an answer.`,

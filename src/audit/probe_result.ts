@@ -70,8 +70,11 @@ export interface ProbeResult {
   verdict: ProbeVerdict;
   verdictReasons: string[];
   as: string;
-  /** The probing host's name and its addresses (where the probes came from). */
-  from: { host: string | null; addresses: string[] };
+  /**
+   * The probing host's name and its addresses (where the probes came from); inRole: one of them is
+   * listed in the inventory as a member of `as` (false: the test does not show what that role may reach).
+   */
+  from: { host: string | null; addresses: string[]; inRole: boolean };
   window: { start: string | null; end: string | null };
   settings: { ratePerSecond: number; budgetMs: number; timeoutMs: number; undocumentedPorts: string[] };
   matrix: { name: string; version: string; sha256: string; origin: string };

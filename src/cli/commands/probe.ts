@@ -6,6 +6,7 @@
  * to an address outside the inventory. Exit 0 pass, 1 fail (an undocumented port open, a required
  * flow failing), 2 usage/input error, 3 inconclusive (something not tried or unproven).
  */
+import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import type { Command } from 'commander';
 import { buildProbeResult } from '../../audit/probe_build.js';
@@ -13,6 +14,7 @@ import { parseProbePorts, planProbes, refuseOutside, type ProbePlan } from '../.
 import type { ProbeResult } from '../../audit/probe_result.js';
 import { generationTime } from '../../audit/time.js';
 import { UsageError } from '../../errors.js';
+import { addressWords } from '../../matrix/index.js';
 import { runProbes } from '../../probe/run_probes.js';
 import { PROBE_FORMATS, renderProbeReport } from '../../report/probe_render.js';
 import { signBytes, signaturePath } from '../../evidence/sign_file.js';
@@ -112,11 +114,13 @@ export async function probeCommand(flags: ProbeFlags, io: Io, argv: string[] = [
   const outcomes = await runProbes(plan.probes, settings);
   const kept = capture ? await capture.finish() : null;
   if (kept?.unavailable) say(kept.unavailable);
+  const own = ownAddresses();
   const result = buildProbeResult(plan, outcomes, policy.matrix, policy.inventory, {
     generatedAt: generationTime(io.env),
     argv,
     host: hostname(),
-    addresses: ownAddresses(),
+    addresses: own,
+    inRole: own.some((a) => isIP(a) !== 0 && policy.inventory.rolesForAddress(addressWords(a)).includes(plan.as)),
     settings,
     capture: kept,
   });
