@@ -47,11 +47,12 @@ export function probeVerdict(rows: readonly ProbeRow[]): { verdict: ProbeVerdict
   const reasons: string[] = [];
   for (const r of findings) reasons.push(`undocumented ${label(r)} is open: no matrix rule allows it`);
   for (const r of failed) reasons.push(`required ${label(r)} (${r.rules.join(', ')}) ${r.state}: ${r.how}`);
-  if (reasons.length > 0) return { verdict: 'fail', reasons };
   const notTried = rows.filter((r) => r.judgement === 'not tried').length;
+  const budget = `${notTried} of ${rows.length} probes not tried: the time budget ran out (raise --budget or --rate)`;
+  if (reasons.length > 0) return { verdict: 'fail', reasons: notTried > 0 ? [...reasons, budget] : reasons };
   const unproven = rows.filter((r) => r.judgement === 'unproven');
   if (rows.length === 0) reasons.push('nothing to probe: no rule from this role reaches an inventory address on a single port');
-  if (notTried > 0) reasons.push(`${notTried} of ${rows.length} probes not tried: the time budget ran out (raise --budget or --rate)`);
+  if (notTried > 0) reasons.push(budget);
   for (const r of unproven) reasons.push(`${label(r)} unproven: ${r.how}`);
   if (reasons.length > 0) return { verdict: 'inconclusive', reasons };
   return { verdict: 'pass', reasons: [] };

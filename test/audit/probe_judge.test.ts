@@ -59,3 +59,11 @@ describe('probeVerdict', () => {
     expect(probeVerdict(probeRows(p, [seen('open')])).reasons).toEqual(['undocumented tcp/3389 on dc1 (10.0.0.2) is open: no matrix rule allows it']);
   });
 });
+
+it('a failing test still says what the budget left untried', () => {
+  const p = plan([probe('undocumented', 3389), probe('undocumented', 22)]);
+  expect(probeVerdict(probeRows(p, [seen('open'), null])).reasons).toEqual([
+    'undocumented tcp/3389 on dc1 (10.0.0.2) is open: no matrix rule allows it',
+    '1 of 2 probes not tried: the time budget ran out (raise --budget or --rate)',
+  ]);
+});
