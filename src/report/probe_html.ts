@@ -9,6 +9,16 @@ import { HTML_CSP, HTML_STYLE } from './html_style.js';
 import { EMBEDDED_RESULT_MARK } from './markdown.js';
 import { PROBE_COLUMNS, PROBE_VERDICT_LABEL, evidenceLines, headline, memberGroups, notTriedLines, rowCells } from './probe_view.js';
 
+/** The audit report's status colours (html_style.ts): green as expected, red a problem, orange not judged. */
+const JUDGEMENT_CLASS: Record<ProbeResult['results'][number]['judgement'], string> = {
+  works: 's-observed',
+  closed: 's-observed',
+  fails: 's-failed',
+  finding: 's-failed',
+  unproven: 's-missing',
+  'not tried': 's-missing',
+};
+
 const list = (items: readonly string[], cls = ''): string => `<ul${cls ? ` class="${cls}"` : ''}>${items.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>`;
 
 function segmentation(r: ProbeResult): string {
@@ -17,7 +27,8 @@ function segmentation(r: ProbeResult): string {
     parts.push(`<h3>${esc(g.member)}${g.member !== g.address ? ` <span class="addr">${esc(g.address)}</span>` : ''} <span class="muted">${esc(g.roles)}</span></h3>`);
     parts.push(`<table><thead><tr>${PROBE_COLUMNS.map((c) => `<th${c === 'ms' ? ' class="num"' : ''}>${c}</th>`).join('')}</tr></thead><tbody>`);
     for (const row of g.rows) {
-      const cells = rowCells(row).map((c, i) => `<td${i === 4 ? ' class="num"' : i === 0 ? ' class="nowrap"' : ''}>${esc(c)}</td>`);
+      const cls = ['nowrap', '', '', `status ${JUDGEMENT_CLASS[row.judgement]}`, 'num', ''];
+      const cells = rowCells(row).map((c, i) => `<td${cls[i] ? ` class="${cls[i]}"` : ''}>${esc(c)}</td>`);
       parts.push(`<tr data-judgement="${token(row.judgement)}" data-state="${token(row.state)}">${cells.join('')}</tr>`);
     }
     parts.push('</tbody></table>');

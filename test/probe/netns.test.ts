@@ -9,7 +9,7 @@
  *   dc2: udp/389 REJECT icmp-port-unreachable (UDP refused), tcp/3389 DROP
  * Skipped unless root with ip and iptables; FLOWAUDIT_REQUIRE_LIVE=1 turns the skip into a failure.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,8 @@ function flowaudit(...args: string[]): Promise<{ code: number; stdout: string; s
     });
   });
 }
+
+const haveSshKeygen = spawnSync('ssh-keygen', ['-?'], { stdio: 'ignore' }).error === undefined;
 
 const unavailable = toolsUnavailable([
   ['ip', ['-V'], 'iproute2'],
@@ -161,6 +163,23 @@ describeNetns('flowaudit probe between network namespaces', unavailable, () => {
     const j = JSON.parse(r.stdout) as ProbeResult;
     expect(j.capture).toMatchObject({ path: null, unavailable: expect.stringMatching(/none\.pcapng not written: .*nosuchdev0/) });
     expect(j.summary.tried).toBe(j.summary.probes);
+  });
+
+  it.skipIf(!haveSshKeygen)('--sign-key signs the report; verify --allowed-signers checks it', async () => {
+    const key = join(dir, 'key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'auditor@example', '-f', key]);
+    const [type, blob] = readFileSync(`${key}.pub`, 'utf8').trim().split(/\s+/);
+    writeFileSync(join(dir, 'allowed'), `auditor@example namespaces="flowaudit" ${type} ${blob}\n`);
+    const out = join(dir, 'signed.md');
+    const r = await flowaudit('probe', '--inventory', join(dir, 'inventory.json'), '--as', 'ams-server', '--rate', '50', '--timeout', '300ms', '-q', '-o', out, '--sign-key', key);
+    expect(r.stderr).toMatch(/signed .*signed\.md → .*signed\.md\.sig/);
+    const v = await flowaudit('verify', out, '--allowed-signers', join(dir, 'allowed'));
+    expect(v.stdout).toMatch(/signature +ok: /);
+    expect(v.code, v.stdout).toBe(0);
+    writeFileSync(out, readFileSync(out, 'utf8').replace('dc1', 'dcX'));
+    const bad = await flowaudit('verify', out, '--allowed-signers', join(dir, 'allowed'));
+    expect(bad.stdout).toMatch(/signature +BAD/);
+    expect(bad.code).toBe(1);
   });
 
   it('starts probes no faster than --rate (SYN accept times seen by the listener)', async () => {

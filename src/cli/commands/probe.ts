@@ -7,7 +7,7 @@
  * flow failing), 2 usage/input error, 3 inconclusive (something not tried or unproven).
  */
 import { isIP } from 'node:net';
-import { hostname, networkInterfaces } from 'node:os';
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { buildProbeResult } from '../../audit/probe_build.js';
 import { parseProbePorts, planProbes, refuseOutside, type ProbePlan } from '../../audit/probe_plan.js';
@@ -15,6 +15,7 @@ import type { ProbeResult } from '../../audit/probe_result.js';
 import { generationTime } from '../../audit/time.js';
 import { UsageError } from '../../errors.js';
 import { addressWords } from '../../matrix/index.js';
+import { ownAddresses } from '../../capture/live_source.js';
 import { runProbes } from '../../probe/run_probes.js';
 import { PROBE_FORMATS, renderProbeReport } from '../../report/probe_render.js';
 import { signBytes, signaturePath } from '../../evidence/sign_file.js';
@@ -77,14 +78,6 @@ function numberOption(text: string, option: string, max: number): number {
   return n;
 }
 
-/** This host's non-loopback addresses (where the probes come from). */
-function ownAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flatMap((l) => l ?? [])
-    .filter((a) => !a.internal)
-    .map((a) => a.address.split('%')[0]!);
-}
-
 interface Settings {
   plan: ProbePlan;
   settings: ProbeResult['settings'];
@@ -114,7 +107,7 @@ export async function probeCommand(flags: ProbeFlags, io: Io, argv: string[] = [
   const outcomes = await runProbes(plan.probes, settings);
   const kept = capture ? await capture.finish() : null;
   if (kept?.unavailable) say(kept.unavailable);
-  const own = ownAddresses();
+  const own = ownAddresses(''); // this host's non-loopback addresses: where the probes come from
   const result = buildProbeResult(plan, outcomes, policy.matrix, policy.inventory, {
     generatedAt: generationTime(io.env),
     argv,
