@@ -190,8 +190,11 @@ describeNetns('flowaudit probe between network namespaces', unavailable, () => {
     // dc1 and dc2: 389 and 8001-8006 each; dc1: 3389 (dc2 drops it) = 15 connections accepted.
     expect(times.length).toBe(15);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(90); // 10/s: one start every 100 ms, a little jitter
-    for (const t of times) expect(times.filter((x) => x >= t && x < t + 1000).length).toBeLessThanOrEqual(10);
+    // 10/s: one start every 100 ms. The listener stamps accepts from its own event loop, so a single
+    // gap may shrink by its scheduling delay on a busy machine; a burst would show gaps near 0.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(50);
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(0.9 * 100 * (times.length - 1));
+    for (const t of times) expect(times.filter((x) => x >= t && x < t + 1000).length).toBeLessThanOrEqual(11); // capacity 1 + 10/s
   });
 
   it('lists what the budget left no time for as not tried, and never passes', async () => {
