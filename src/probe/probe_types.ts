@@ -7,7 +7,10 @@
  *                  unreachable, seen as ECONNREFUSED on the connected socket.
  *   filtered       TCP: no answer within the timeout (a DROP rule, or the host is down).
  *   unreachable    ICMP host/network unreachable or administratively prohibited (EHOSTUNREACH,
- *                  ENETUNREACH): a router or the host's firewall (REJECT icmp-*) answered instead.
+ *                  ENETUNREACH, EACCES for ICMPv6 prohibited): a router or the host's firewall
+ *                  (REJECT icmp-*) answered instead. Linux may hold an ICMPv6 error on the first SYN
+ *                  as a soft error and report it when the retransmitted SYN (after ~1 s) draws
+ *                  another: hence the 2 s default timeout.
  *   open|filtered  UDP: no answer within the timeout; an open port may ignore a request it does not
  *                  understand, a firewall may drop it: nothing is proven.
  *   error          the probe could not be sent (a local error, named in `how`).
@@ -44,4 +47,5 @@ export function elapsedMs(t0: bigint): number {
 }
 
 /** The socket error codes that mean an ICMP unreachable came back (or no route exists). */
-export const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
+// EACCES: Linux reports an ICMPv6 "administratively prohibited" (ip6tables REJECT icmp6-adm-prohibited) so.
+export const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EACCES']);

@@ -23,7 +23,7 @@ const BIN = join(ROOT, 'bin', 'flowaudit.js');
 const PEER = join(import.meta.dirname, 'lab_peer.mjs');
 const tag = String(process.pid % 100000);
 const NS = { ams: `fa-pa-${tag}`, dc: `fa-pd-${tag}` };
-const ADDR = { ams: '10.98.1.1', dc1: '10.98.1.2', dc2: '10.98.1.3' };
+const ADDR = { ams: '10.98.1.1', dc1: '10.98.1.2', dc2: '10.98.1.3', ams6: 'fd98::1', dc6: 'fd98::2' };
 
 function sh(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000 });
@@ -37,6 +37,8 @@ function setUp(): void {
   sh('ip', ['link', 'add', `fpa${tag}`, 'netns', NS.ams, 'type', 'veth', 'peer', 'name', `fpd${tag}`, 'netns', NS.dc]);
   inNs(NS.ams, 'ip', 'addr', 'add', `${ADDR.ams}/24`, 'dev', `fpa${tag}`);
   inNs(NS.ams, 'ip', 'link', 'set', `fpa${tag}`, 'up');
+  inNs(NS.ams, 'ip', 'addr', 'add', `${ADDR.ams6}/64`, 'dev', `fpa${tag}`, 'nodad');
+  inNs(NS.dc, 'ip', 'addr', 'add', `${ADDR.dc6}/64`, 'dev', `fpd${tag}`, 'nodad');
   for (const a of [ADDR.dc1, ADDR.dc2]) inNs(NS.dc, 'ip', 'addr', 'add', `${a}/24`, 'dev', `fpd${tag}`);
   inNs(NS.dc, 'ip', 'link', 'set', `fpd${tag}`, 'up');
   const rules: string[][] = [
@@ -48,6 +50,7 @@ function setUp(): void {
     ['-d', ADDR.dc2, '-p', 'tcp', '--dport', '3389', '-j', 'DROP'],
   ];
   for (const r of rules) inNs(NS.dc, 'iptables', '-A', 'INPUT', ...r);
+  inNs(NS.dc, 'ip6tables', '-A', 'INPUT', '-d', ADDR.dc6, '-p', 'tcp', '--dport', '22', '-j', 'REJECT', '--reject-with', 'icmp6-adm-prohibited');
 }
 
 function tearDown(): void {
@@ -68,6 +71,7 @@ const haveSshKeygen = spawnSync('ssh-keygen', ['-?'], { stdio: 'ignore' }).error
 const unavailable = toolsUnavailable([
   ['ip', ['-V'], 'iproute2'],
   ['iptables', ['-V'], 'iptables'],
+  ['ip6tables', ['-V'], 'iptables'],
 ]);
 
 describeNetns('flowaudit probe between network namespaces', unavailable, () => {
@@ -83,15 +87,15 @@ describeNetns('flowaudit probe between network namespaces', unavailable, () => {
     dir = mkdtempSync(join(tmpdir(), 'fa-probe-ns-'));
     setUp();
     const inventory = {
-      roles: { 'ams-server': [ADDR.ams], 'domain-controller': [ADDR.dc1, ADDR.dc2], 'global-catalog': [ADDR.dc1], 'dns-server': [ADDR.dc1] },
-      names: { [ADDR.ams]: 'ams1', [ADDR.dc1]: 'dc1', [ADDR.dc2]: 'dc2' },
+      roles: { 'ams-server': [ADDR.ams, ADDR.ams6], 'domain-controller': [ADDR.dc1, ADDR.dc2, ADDR.dc6], 'global-catalog': [ADDR.dc1], 'dns-server': [ADDR.dc1] },
+      names: { [ADDR.ams]: 'ams1', [ADDR.dc1]: 'dc1', [ADDR.dc2]: 'dc2', [ADDR.dc6]: 'dc6' },
     };
     writeFileSync(join(dir, 'inventory.json'), JSON.stringify(inventory));
     const ports = [389, 3389, 8001, 8002, 8003, 8004, 8005, 8006];
     peer = spawn('ip', ['netns', 'exec', NS.dc, process.execPath, PEER, '0.0.0.0', ports.join(',')], { stdio: ['ignore', 'pipe', 'inherit'] });
     peer.stdout!.on('data', (d) => (accepts += String(d)));
     await waitFor(() => accepts.includes('ready'), 10_000, () => 'lab peer did not start');
-    run = await flowaudit('probe', '--inventory', join(dir, 'inventory.json'), '--as', 'ams-server', '--rate', '50', '--timeout', '700ms', '-f', 'json', '-o', join(dir, 'probe.json'));
+    run = await flowaudit('probe', '--inventory', join(dir, 'inventory.json'), '--as', 'ams-server', '--rate', '50', '--timeout', '1500ms', '-f', 'json', '-o', join(dir, 'probe.json'));
     report = JSON.parse(readFileSync(join(dir, 'probe.json'), 'utf8')) as ProbeResult;
   }, 90_000);
 
@@ -113,7 +117,12 @@ describeNetns('flowaudit probe between network namespaces', unavailable, () => {
     expect(seen(ADDR.dc1, 445)).toEqual(['unreachable', 'closed']); // REJECT icmp-host-unreachable
     expect(row(ADDR.dc1, 'tcp', 445)?.how).toMatch(/EHOSTUNREACH/);
     expect(seen(ADDR.dc2, 3389)).toEqual(['filtered', 'closed']);
-    expect(row(ADDR.dc1, 'tcp', 3268)!.ms).toBeGreaterThanOrEqual(690);
+    expect(row(ADDR.dc1, 'tcp', 3268)!.ms).toBeGreaterThanOrEqual(1490);
+  });
+
+  it('IPv6: an ICMPv6 administratively-prohibited is unreachable (Linux reports it at the retransmitted SYN), RST is refused', () => {
+    expect(row(ADDR.dc6, 'tcp', 22)).toMatchObject({ state: 'unreachable', how: 'ICMP unreachable (EACCES)', judgement: 'closed' });
+    expect(row(ADDR.dc6, 'tcp', 389)).toMatchObject({ state: 'refused', judgement: 'fails' });
   });
 
   it('asks UDP services a protocol-correct question: DNS and the CLDAP LDAP ping; ICMP port unreachable is refused', () => {
@@ -123,7 +132,7 @@ describeNetns('flowaudit probe between network namespaces', unavailable, () => {
   });
 
   it('targets inventory members only and judges the segmentation test', () => {
-    expect(new Set(report.results.map((r) => r.address))).toEqual(new Set([ADDR.dc1, ADDR.dc2]));
+    expect(new Set(report.results.map((r) => r.address))).toEqual(new Set([ADDR.dc1, ADDR.dc2, ADDR.dc6]));
     expect(report.verdict).toBe('fail');
     expect(report.verdictReasons).toEqual(
       expect.arrayContaining(['undocumented tcp/3389 on dc1 (10.98.1.2) is open: no matrix rule allows it', expect.stringMatching(/^required tcp\/3268 on dc1 .*filtered/)]),

@@ -58,7 +58,7 @@ export function registerProbe(program: Command, io: Io, setExit: (code: number) 
     .option('--ports <list>', `undocumented ports to try besides 22,23,135,139,445,3389,5985,5986: PORT, tcp/PORT, udp/PORT (at most 16)`, collectList)
     .option('--rate <n>', 'probes started per second, at most (token bucket)', '20')
     .option('--budget <time>', 'total time for all probes; those it leaves no time for are listed as not tried', '60s')
-    .option('--timeout <time>', 'how long each probe waits for an answer', '1s')
+    .option('--timeout <time>', 'how long each probe waits for an answer (2 s: past the first SYN retransmission, which an ICMPv6 error may need)', '2s')
     .option('--write <file.pcapng>', "keep the probe's own packets (a live engine on --interface, filtered on the targets)")
     .option('--engine <name>', 'capture engine for --write: cap, tcpdump, dumpcap or tshark (default: as flowaudit live)')
     .option('--interface <name>', 'capture interface for --write', 'any')
@@ -86,7 +86,7 @@ interface Settings {
 function settle(flags: ProbeFlags): Settings & { policy: ReturnType<typeof loadPolicy> } {
   const ratePerSecond = numberOption(flags.rate ?? '20', '--rate', MAX_RATE);
   const budgetMs = parseDuration(flags.budget ?? '60s', '--budget');
-  const timeoutMs = parseDuration(flags.timeout ?? '1s', '--timeout');
+  const timeoutMs = parseDuration(flags.timeout ?? '2s', '--timeout');
   if (timeoutMs <= 0 || timeoutMs > 60_000) throw new UsageError(`--timeout: ${flags.timeout} is not between 1 ms and 60 s`);
   if (flags.output !== undefined) checkOutputPath(flags.output);
   if (flags.write !== undefined) checkOutputPath(flags.write, '--write');
