@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   flows: async () => (await import('./commands/flows.js')).registerFlows,
   matrix: async () => (await import('./commands/matrix.js')).registerMatrix,
   live: async () => (await import('./commands/live.js')).registerLive,
+  probe: async () => (await import('./commands/probe.js')).registerProbe,
   interfaces: async () => (await import('./commands/interfaces.js')).registerInterfaces,
   convert: async () => (await import('./commands/convert.js')).registerConvert,
 };
