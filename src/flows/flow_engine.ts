@@ -10,8 +10,9 @@ import { ConnectionTable } from './connection_table.js';
 import { HintRecorder, icmpKey } from './hints.js';
 import { formatAddress } from '../ip_text.js';
 import { protocolLabel } from './connection.js';
-import type { ServerPorts } from './direction.js';
+import { defaultServerPorts, type ServerPorts } from './direction.js';
 import { FoldedConnections, foldIdleConnections } from './fold.js';
+import { ATTEMPT_BUDGET, AttemptFold, isAttempt } from './attempt_fold.js';
 
 const PROTO_TCP = 6;
 const PROTO_UDP = 17;
@@ -22,9 +23,26 @@ export const FRAGMENT_WITHOUT_FIRST = 'fragment-without-first';
 /** Bound on remembered first fragments, so a fragment flood cannot grow memory without limit. */
 const MAX_FRAGMENTS = 65536;
 
+/** How the engine bounds its table under floods (attempt_fold.ts). */
+export interface FlowEngineOptions {
+  /** Live connections in the table before attempts fold (default ATTEMPT_BUDGET). */
+  attemptBudget?: number;
+  /** Sources whose attempts never fold (the audit: the inventory's addresses); default: none kept. */
+  keepClient?: (addr: Uint32Array) => boolean;
+  /** Likely server ports, to orient a lone datagram (default: the well-known ones). */
+  serverPorts?: ServerPorts;
+}
 
 export class FlowEngine {
   readonly table = new ConnectionTable();
+  /** Attempts folded out of the table beyond the budget (attempt_fold.ts). */
+  readonly attempts: AttemptFold;
+  private readonly attemptBudget: number;
+  private readonly keepClient: ((addr: Uint32Array) => boolean) | null;
+  private readonly serverPorts: ServerPorts;
+  /** Table size at which the next attempt fold runs. */
+  private nextFoldAt: number;
+
   /** Idle connections folded out of the table on long live runs (see fold.ts); empty otherwise. */
   readonly folded = new FoldedConnections();
   readonly decoded = new DecodedPacket();
@@ -52,6 +70,14 @@ export class FlowEngine {
   private lastLinkType = -1;
   private readonly dropDecoded = new DecodedPacket();
   private lastLinkCount = 0;
+
+  constructor(opts: FlowEngineOptions = {}) {
+    this.attemptBudget = Math.max(16, opts.attemptBudget ?? ATTEMPT_BUDGET);
+    this.nextFoldAt = this.attemptBudget;
+    this.keepClient = opts.keepClient ?? null;
+    this.serverPorts = opts.serverPorts ?? defaultServerPorts();
+    this.attempts = new AttemptFold(this.serverPorts);
+  }
 
   ingest(pkt: RawPacket): void {
     const d = this.decoded;
@@ -97,9 +123,11 @@ export class FlowEngine {
       return;
     }
 
+    if (t.size >= this.nextFoldAt) this.foldAttempts();
     let id: number;
     if (d.hasPorts) {
       id = t.lookup(proto, d.src, d.srcPort, d.dst, d.dstPort, ts);
+      if (t.created && this.attempts.attempts > 0 && (proto === PROTO_TCP || proto === PROTO_UDP)) this.attempts.answer(t, id, d.tcpFlags);
       if (proto === PROTO_TCP) t.tcp(id, t.dir, d.tcpFlags, d.payloadLength > 0);
       else t.datagram(id, t.dir);
     } else {
@@ -149,15 +177,40 @@ export class FlowEngine {
   foldIdle(nowUs: number, idleUs: number, serverPorts: ServerPorts): number {
     const before = this.folded.connections;
     const remap = foldIdleConnections(this.table, this.folded, nowUs, idleUs, serverPorts);
-    if (remap !== null) {
-      for (const [k, id] of this.fragments) {
-        const n = remap[id] ?? -1;
-        if (n < 0) this.fragments.delete(k);
-        else this.fragments.set(k, n);
-      }
-      this.hints.remap(remap);
-    }
+    if (remap !== null) this.remapIds(remap);
     return this.folded.connections - before;
+  }
+
+  /**
+   * The table reached its budget: fold the attempts among its older half (attempt_fold.ts), except
+   * those from `keepClient` sources. The next fold runs once the table has grown by half a budget
+   * again, so a table of answered connections (never folded) costs a pass per half budget, not per packet.
+   */
+  private foldAttempts(): void {
+    const t = this.table;
+    const n = t.size;
+    const keep = new Uint8Array(n).fill(1);
+    const half = n >>> 1;
+    const addr = new Uint32Array(4);
+    let any = false;
+    for (let id = 0; id < half; id++) {
+      if (!isAttempt(t, id)) continue;
+      if (this.keepClient !== null && this.keepClient(t.address(id, this.attempts.clientSide(t, id), addr))) continue;
+      this.attempts.fold(t, id);
+      keep[id] = 0;
+      any = true;
+    }
+    if (any) this.remapIds(t.compact(keep));
+    this.nextFoldAt = Math.max(this.attemptBudget, t.size + (this.attemptBudget >>> 1));
+  }
+
+  private remapIds(remap: Int32Array): void {
+    for (const [k, id] of this.fragments) {
+      const n = remap[id] ?? -1;
+      if (n < 0) this.fragments.delete(k);
+      else this.fragments.set(k, n);
+    }
+    this.hints.remap(remap);
   }
 
   /** Call once after the last packet so batched counters are folded in. */
