@@ -18,8 +18,8 @@
  * answered.
  *
  * Memory: the pending set is fixed (about 3.4 MB); each aggregate is 4 KiB of HyperLogLog plus a
- * few fields, and there are at most MAX_PORT_AGGREGATES per-port ones, then MAX_SERVER_AGGREGATES
- * per-server (many ports) ones, then one per protocol for every server.
+ * few fields, and there are at most MAX_PORT_AGGREGATES per-port ones (MAX_PORTS_PER_SERVER per
+ * server), then MAX_SERVER_AGGREGATES per-server (many ports) ones, then one per protocol for every server.
  */
 import { CONN_STATES, EV_ANY, EV_SYN, datagramState, outcomeOf, tcpState, type ConnState, type Outcome } from './conn_state.js';
 import type { ConnectionTable } from './connection_table.js';
@@ -34,6 +34,8 @@ export const ATTEMPT_BUDGET = 65_536;
 export const PENDING_SLOTS = 1 << 16;
 export const MAX_PORT_AGGREGATES = 1_000;
 export const MAX_SERVER_AGGREGATES = 1_000;
+/** Per-port aggregates of one server; its attempts to further ports go to its many-ports aggregate. */
+export const MAX_PORTS_PER_SERVER = 16;
 const EXAMPLES = 5;
 const V4_MAPPED = 0xffff;
 const N_STATES = CONN_STATES.length;
@@ -160,10 +162,14 @@ export class AttemptFold {
     return false;
   }
 
-  /** Commit every pending attempt (end of input), in slot order; then the aggregates, as facts. */
-  finish(): AttemptAggregate[] {
+  /** Commit every pending attempt (end of input: no answer can come any more), in slot order. */
+  commitPending(): void {
     for (let s = 0; s < PENDING_SLOTS; s++) if (this.pProto[s] !== 0) this.commit(s);
     this.pending = 0;
+  }
+
+  /** The aggregates, as facts (pending attempts are in them once commitPending() ran). */
+  results(): AttemptAggregate[] {
     this.aggs.forEach((a, i) => {
       const n = this.counts[i]!;
       a.states = {};
@@ -190,6 +196,12 @@ export class AttemptFold {
     const port = t.portA[id]!;
     const at = this.find(proto, this.w, port) ?? this.find(proto, this.w, -1) ?? this.byKey.get(`*${(proto === 6 ? 0 : 1) * 65537}`);
     if (at !== undefined) this.aggs[at]!.lateAnswers++;
+  }
+
+  /** Per-port aggregates of IPv4 server `w` so far (IPv6: 0; the global cap bounds them). */
+  private portsOf(w: Uint32Array): number {
+    if (w[0] === 0 && w[1] === 0 && w[2] === V4_MAPPED) return this.byV4.get(w[3]! | 0)?.size ?? 0;
+    return 0;
   }
 
   /** Aggregate index of (proto, address, port; -1 many ports), or undefined. IPv4: two small-integer keys, no string. */
@@ -252,7 +264,7 @@ export class AttemptFold {
       return last;
     }
     let at = this.find(proto, server, port) ?? this.find(proto, server, -1);
-    if (at === undefined && this.perPort < MAX_PORT_AGGREGATES) {
+    if (at === undefined && this.perPort < MAX_PORT_AGGREGATES && this.portsOf(server) < MAX_PORTS_PER_SERVER) {
       this.perPort++;
       at = this.open(proto, server, port, ts);
     } else if (at === undefined && this.perServer < MAX_SERVER_AGGREGATES) {

@@ -61,8 +61,9 @@ export class JoinedConnections implements ConnectionSet {
   }
 }
 
-export function collectFacts(engine: FlowEngine, inputs: InputSummary[], serverPorts: ServerPorts): CaptureFacts {
-  engine.finish();
+/** The engine's facts; `final` false for a look while packets still come (live progress): pending attempts stay pending. */
+export function collectFacts(engine: FlowEngine, inputs: InputSummary[], serverPorts: ServerPorts, final = true): CaptureFacts {
+  engine.finish(final);
   let nonIp = 0;
   for (const n of engine.nonIp.values()) nonIp += n;
   return {
@@ -77,6 +78,6 @@ export function collectFacts(engine: FlowEngine, inputs: InputSummary[], serverP
     ipv6Packets: engine.ipv6,
     inputs,
     hints: engine.hints.facts,
-    attempts: engine.attempts.finish(),
+    attempts: engine.attempts.results(),
   };
 }

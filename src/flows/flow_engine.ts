@@ -186,11 +186,11 @@ export class FlowEngine {
    * those from `keepClient` sources. The next fold runs once the table has grown by half a budget
    * again, so a table of answered connections (never folded) costs a pass per half budget, not per packet.
    */
-  private foldAttempts(): void {
+  private foldAttempts(all = false): void {
     const t = this.table;
     const n = t.size;
     const keep = new Uint8Array(n).fill(1);
-    const half = n >>> 1;
+    const half = all ? n : n >>> 1;
     const addr = new Uint32Array(4);
     let any = false;
     for (let id = 0; id < half; id++) {
@@ -213,9 +213,18 @@ export class FlowEngine {
     this.hints.remap(remap);
   }
 
-  /** Call once after the last packet so batched counters are folded in. */
-  finish(): void {
+  /**
+   * Call after the last packet so batched counters are folded in (`final` false: a look mid-capture,
+   * live's progress audits). At the end (`final`), when attempts were folded
+   * (a flood went past the budget), the attempts still in the table fold too: no answer can come
+   * any more, and the audit then meets the flood once, as aggregates, not as thousands of flows.
+   */
+  finish(final = true): void {
     this.flushLinkType(-1);
+    if (final && this.attempts.attempts > 0) {
+      this.foldAttempts(true);
+      this.attempts.commitPending();
+    }
   }
 
   /** Decode problems by name (only reasons that occurred), plus engine-level ones. */
