@@ -42,6 +42,8 @@ export class FlowEngine {
   private readonly serverPorts: ServerPorts;
   /** Table size at which the next attempt fold runs. */
   private nextFoldAt: number;
+  /** Connections below this id were kept by an earlier attempt fold (answered, more than one packet, or kept sources). */
+  private foldFrom = 0;
 
   /** Idle connections folded out of the table on long live runs (see fold.ts); empty otherwise. */
   readonly folded = new FoldedConnections();
@@ -177,30 +179,36 @@ export class FlowEngine {
   foldIdle(nowUs: number, idleUs: number, serverPorts: ServerPorts): number {
     const before = this.folded.connections;
     const remap = foldIdleConnections(this.table, this.folded, nowUs, idleUs, serverPorts);
-    if (remap !== null) this.remapIds(remap);
+    if (remap !== null) {
+      this.remapIds(remap);
+      this.foldFrom = 0;
+    }
     return this.folded.connections - before;
   }
 
   /**
    * The table reached its budget: fold the attempts among its older half (attempt_fold.ts), except
    * those from `keepClient` sources. The next fold runs once the table has grown by half a budget
-   * again, so a table of answered connections (never folded) costs a pass per half budget, not per packet.
+   * again, and looks only at connections no earlier pass kept, so a table of connections that never
+   * fold (answered, or from kept sources) costs each connection one look, not one per pass.
    */
   private foldAttempts(all = false): void {
     const t = this.table;
     const n = t.size;
+    const end = all ? n : n >>> 1;
     const keep = new Uint8Array(n).fill(1);
-    const half = all ? n : n >>> 1;
     const addr = new Uint32Array(4);
-    let any = false;
-    for (let id = 0; id < half; id++) {
+    let folded = 0;
+    // Ids below foldFrom were looked at by an earlier pass and kept: they cannot become attempts again.
+    for (let id = this.foldFrom; id < end; id++) {
       if (!isAttempt(t, id)) continue;
       if (this.keepClient !== null && this.keepClient(t.address(id, this.attempts.clientSide(t, id), addr))) continue;
       this.attempts.fold(t, id);
       keep[id] = 0;
-      any = true;
+      folded++;
     }
-    if (any) this.remapIds(t.compact(keep));
+    if (folded > 0) this.remapIds(t.compact(keep));
+    this.foldFrom = Math.max(this.foldFrom, end - folded);
     this.nextFoldAt = Math.max(this.attemptBudget, t.size + (this.attemptBudget >>> 1));
   }
 
