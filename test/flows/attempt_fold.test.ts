@@ -13,6 +13,8 @@ import { loadPolicy } from '../../src/cli/options.js';
 import { HLL_ERROR } from '../../src/flows/hyperloglog.js';
 import { isAttempt } from '../../src/flows/attempt_fold.js';
 import { collectFacts } from '../../src/flows/facts.js';
+import { mergeFactsStates } from '../../src/flows/facts_merge.js';
+import { factsToState } from '../../src/flows/facts_state.js';
 import { FlowEngine, type FlowEngineOptions } from '../../src/flows/flow_engine.js';
 import { frame, type FrameOpts } from '../support/packets.js';
 
@@ -158,5 +160,28 @@ describe('attempt folding: a flood, then legitimate AMS flows, still classified'
     expect(folded.summary.connections).toBe(plain.summary.connections);
     expect(folded.summary.connectionsInScope).toBe(plain.summary.connectionsInScope);
     expect(folded.verdict).toBe('fail');
+  });
+});
+
+describe('attempt folding: emit-state and merge keep the folded attempts', () => {
+  const sp = serverPortsFor(loadPolicy(undefined, undefined, undefined).matrix);
+  const sensor = (from: number, n: number) => {
+    const frames: F[] = [];
+    for (let k = from; k < from + n; k++) frames.push(syn(spoofed(k), 40000));
+    return factsToState(collectFacts(feed(frames, new FlowEngine({ attemptBudget: 16 })), [], sp));
+  };
+  it.each([
+    // sensors' first source and count; distinct sources in all
+    [[[0, 100]], 100],
+    [[[0, 100], [100, 200]], 300],
+    [[[0, 100], [50, 100]], 150], // overlapping sources: counts add, the sketch unites
+  ])('%j', (sensors, distinct) => {
+    const states = sensors.map(([from, n]) => JSON.parse(JSON.stringify(sensor(from!, n!))));
+    const { facts } = mergeFactsStates(states.map((facts, i) => ({ sensor: `s${i}`, facts })), sp, 0);
+    const total = sensors.reduce((s, [, n]) => s + n!, 0);
+    expect(facts.attempts).toHaveLength(1);
+    const a = facts.attempts![0]!;
+    expect([a.server, a.port, a.connections, a.packets, a.outcomes.unanswered]).toEqual([SERVER, 443, total, total, total]);
+    expect(Math.abs(a.sources.estimate() - distinct)).toBeLessThanOrEqual(4 * HLL_ERROR * distinct);
   });
 });
