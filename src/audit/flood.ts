@@ -157,9 +157,8 @@ export class FloodFold {
           distinctClients: distinct, distinctClientsError: HLL_ERROR, exampleClients: a.examples,
           ...(a.whileReading > 0 ? { foldedWhileReading: a.whileReading, lateAnswers: a.lateAnswers } : {}),
           text:
-            `flood to ${target}: ${a.connections} unexpected connections without an answer (${a.outcomes.refused} refused, ${a.outcomes.unanswered} unanswered) ` +
-            `from about ${distinct} source addresses (estimate, ±${(HLL_ERROR * 100).toFixed(1)}%; e.g. ${a.examples.join(', ')}), folded into one entry beyond the budget of ${FLOOD_BUDGET} unanswered flows per target` +
-            whileReadingText(a),
+            `flood to ${target}: ${a.connections} unexpected connections without an answer (${a.outcomes.refused} refused, ${a.outcomes.unanswered} unanswered${answeredText(a)}) ` +
+            `from about ${distinct} source addresses (estimate, ±${(HLL_ERROR * 100).toFixed(1)}%; e.g. ${a.examples.join(', ')}), ${foldText(a)}`,
         };
       });
   }
@@ -191,9 +190,22 @@ export class FloodFold {
   }
 }
 
-/** What the report says of the attempts the engine folded while reading (empty when none). */
-function whileReadingText(a: Acc): string {
-  if (a.whileReading === 0) return '';
+/** How the entry's connections were folded: beyond the listed flows, while reading (flows/attempt_fold.ts), or both; and late answers. */
+function foldText(a: Acc): string {
+  const listed = `the budget of ${FLOOD_BUDGET} unanswered flows per target`;
+  const reading = `the budget of ${ATTEMPT_BUDGET.toLocaleString('en')} live connections`;
+  const w = a.whileReading;
+  const how =
+    w === 0
+      ? `folded into one entry beyond ${listed}`
+      : w === a.connections
+        ? `single-packet attempts folded into one entry while reading, beyond ${reading}`
+        : `folded into one entry: ${a.connections - w} beyond ${listed}, ${w} single-packet attempts while reading, beyond ${reading}`;
   const late = a.lateAnswers > 0 ? `; ${a.lateAnswers} repl${a.lateAnswers === 1 ? 'y' : 'ies'} came after their attempt was folded, so up to ${a.lateAnswers} of these may have been answered (those replies are listed as connections of their own)` : '';
-  return `; ${a.whileReading} of them were single-packet attempts folded while reading, beyond the budget of ${ATTEMPT_BUDGET.toLocaleString('en')} live connections${late}`;
+  return how + late;
+}
+
+/** Lone datagrams from a server port (no request seen) that the engine folded count as answered: say so. */
+function answeredText(a: Acc): string {
+  return a.outcomes.answered > 0 ? `, ${a.outcomes.answered} lone replies from a server port with no request seen` : '';
 }

@@ -156,7 +156,7 @@ describe('attempt folding: a flood, then legitimate AMS flows, still classified'
     expect(folded.unexpected).toHaveLength(0);
     expect(folded.floods).toHaveLength(1);
     expect(folded.floods![0]).toMatchObject({ server: SERVER, protocol: 'tcp', port: 443, connections: 600, packets: 600, foldedWhileReading: 600, lateAnswers: 0 });
-    expect(folded.floods![0]!.text).toContain('600 of them were single-packet attempts folded while reading');
+    expect(folded.floods![0]!.text).toContain('single-packet attempts folded into one entry while reading, beyond the budget of 65,536 live connections');
     expect(folded.summary.connections).toBe(plain.summary.connections);
     expect(folded.summary.connectionsInScope).toBe(plain.summary.connectionsInScope);
     expect(folded.verdict).toBe('fail');
