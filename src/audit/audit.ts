@@ -168,14 +168,16 @@ function walkConnections(facts: CaptureFacts, accs: readonly RuleAcc[], insight:
 
 /**
  * Attempts the engine folded while reading (flows/attempt_fold.ts): their sources are no inventory
- * addresses (those never fold), so no rule can match them; they join the flood aggregates of their
- * target, or are out of scope when the server is no inventory host either.
+ * addresses (those fold only at the hard budget, and the entry then says so), so no rule can match
+ * them; they join the flood aggregates of their target, or are out of scope when the server is no
+ * inventory host either.
  */
 function walkAttempts(facts: CaptureFacts, w: Walk, insight: Insights, scope: AuditOptions['scope']): void {
   for (const f of facts.attempts ?? []) {
     const serverRoles = f.server === '*' ? [] : insight.names.addressRoles(f.server, f.serverAddr);
-    if (serverRoles.length > 0) w.touching += f.connections;
-    if (scope === 'inventory' && serverRoles.length === 0) {
+    const touching = serverRoles.length > 0 || f.keptSources; // kept sources are inventory addresses
+    if (touching) w.touching += f.connections;
+    if (scope === 'inventory' && !touching) {
       w.outOfScope += f.connections;
       continue;
     }

@@ -16,7 +16,7 @@
  * of distinct sources is an estimate (HyperLogLog, relative standard error about 1.6%).
  * The connections of a client that already has a group still go to that group.
  */
-import { ATTEMPT_BUDGET, type AttemptAggregate } from '../flows/attempt_fold.js';
+import { ATTEMPT_BUDGET, HARD_BUDGET, type AttemptAggregate } from '../flows/attempt_fold.js';
 import type { Connection } from '../flows/connection.js';
 import { HLL_ERROR, HyperLogLog } from '../flows/hyperloglog.js';
 import { zeroOutcomes } from './rule_acc.js';
@@ -65,6 +65,8 @@ export interface FloodAggregate {
   foldedWhileReading?: number;
   /** Replies that came after their attempt was folded while reading: up to that many of the attempts were answered (listed as usual). */
   lateAnswers?: number;
+  /** Of those, attempts from inventory addresses, folded only at the engine's hard budget: their rules may lack failed attempts. */
+  inventorySourceAttempts?: number;
   text: string;
 }
 
@@ -77,6 +79,7 @@ interface Acc extends Pick<FloodAggregate, 'server' | 'protocol' | 'port' | 'con
   examples: string[];
   whileReading: number;
   lateAnswers: number;
+  keptSources: number;
 }
 
 type Target = Pick<Connection, 'server' | 'protocol' | 'serverPort' | 'firstSeen' | 'lastSeen'>;
@@ -138,6 +141,7 @@ export class FloodFold {
     for (const x of f.exampleClients) if (a.examples.length < EXAMPLE_CLIENTS && !a.examples.includes(x)) a.examples.push(x);
     a.whileReading += f.connections;
     a.lateAnswers += f.lateAnswers;
+    if (f.keptSources) a.keptSources += f.connections;
   }
 
   get size(): number {
@@ -156,6 +160,7 @@ export class FloodFold {
           firstSeen: isoMicros(a.first), lastSeen: isoMicros(a.last),
           distinctClients: distinct, distinctClientsError: HLL_ERROR, exampleClients: a.examples,
           ...(a.whileReading > 0 ? { foldedWhileReading: a.whileReading, lateAnswers: a.lateAnswers } : {}),
+          ...(a.keptSources > 0 ? { inventorySourceAttempts: a.keptSources } : {}),
           text:
             `flood to ${target}: ${a.connections} unexpected connections without an answer (${a.outcomes.refused} refused, ${a.outcomes.unanswered} unanswered${answeredText(a)}) ` +
             `from about ${distinct} source addresses (estimate, ±${(HLL_ERROR * 100).toFixed(1)}%; e.g. ${a.examples.join(', ')}), ${foldText(a)}`,
@@ -183,7 +188,7 @@ export class FloodFold {
     a = {
       server, serverRoles: server === '*' ? [] : serverRoles, protocol: c.protocol, port, connections: 0, packets: 0, bytes: 0,
       outcomes: zeroOutcomes(), states: {}, first: c.firstSeen, last: c.lastSeen, clients: new HyperLogLog(), examples: [],
-      whileReading: 0, lateAnswers: 0,
+      whileReading: 0, lateAnswers: 0, keptSources: 0,
     };
     this.aggs.set(key, a);
     return a;
@@ -202,7 +207,11 @@ function foldText(a: Acc): string {
         ? `single-packet attempts folded into one entry while reading, beyond ${reading}`
         : `folded into one entry: ${a.connections - w} beyond ${listed}, ${w} single-packet attempts while reading, beyond ${reading}`;
   const late = a.lateAnswers > 0 ? `; ${a.lateAnswers} repl${a.lateAnswers === 1 ? 'y' : 'ies'} came after their attempt was folded, so up to ${a.lateAnswers} of these may have been answered (those replies are listed as connections of their own)` : '';
-  return how + late;
+  const kept =
+    a.keptSources > 0
+      ? `; ${a.keptSources} of them came from inventory addresses, folded only because the table reached its hard budget of ${HARD_BUDGET.toLocaleString('en')} live connections: they may be allowed flows, and the rules from those sources to this target may count fewer failed attempts than were made`
+      : '';
+  return how + late + kept;
 }
 
 /** Lone datagrams from a server port (no request seen) that the engine folded count as answered: say so. */

@@ -30,6 +30,11 @@ import { protocolLabel } from './connection.js';
 
 /** Live connections in the table before attempts fold. */
 export const ATTEMPT_BUDGET = 65_536;
+/**
+ * Live connections at which attempts from kept sources fold too (memory stays bounded even when a
+ * flood spoofs inventory addresses); the aggregates say so (keptSources).
+ */
+export const HARD_BUDGET = 1 << 20;
 /** Folded attempts waiting for a late answer (a power of two). */
 export const PENDING_SLOTS = 1 << 16;
 export const MAX_PORT_AGGREGATES = 1_000;
@@ -64,6 +69,11 @@ export interface AttemptAggregate {
   exampleClients: string[];
   /** Replies that opened a connection after their attempt had been committed here (upper bound of attempts answered late). */
   lateAnswers: number;
+  /**
+   * The attempts came from kept sources (the inventory's), folded only because the table reached
+   * HARD_BUDGET: the rules from those sources to this target may lack some failed attempts.
+   */
+  keptSources: boolean;
 }
 
 /** An AttemptAggregate as JSON-able data (`audit --emit-state`): the sketch as base64, the address as text. */
@@ -82,11 +92,11 @@ export function mergeAttemptStates(lists: readonly (readonly AttemptAggregateSta
   const by = new Map<string, AttemptAggregate>();
   for (const list of lists) {
     for (const s of list) {
-      const k = `${s.ipProto}|${s.server}|${s.port ?? '*'}`;
+      const k = `${s.ipProto}|${s.server}|${s.port ?? '*'}|${s.keptSources === true}`;
       const sources = HyperLogLog.fromBase64(s.sources) ?? new HyperLogLog();
       const a = by.get(k);
       if (a === undefined) {
-        by.set(k, { ...s, serverAddr: s.server === '*' ? new Uint32Array(4) : words(s.server), sources, states: { ...s.states }, outcomes: { ...s.outcomes }, exampleClients: [...s.exampleClients] });
+        by.set(k, { ...s, keptSources: s.keptSources === true, serverAddr: s.server === '*' ? new Uint32Array(4) : words(s.server), sources, states: { ...s.states }, outcomes: { ...s.outcomes }, exampleClients: [...s.exampleClients] });
         continue;
       }
       a.connections += s.connections;
@@ -130,6 +140,10 @@ export class AttemptFold {
   private readonly pHs = new Uint8Array(PENDING_SLOTS);
   /** 1 when the attempt's receiver (B) is its client (a datagram from a server port). */
   private readonly pFlip = new Uint8Array(PENDING_SLOTS);
+  /** 1 when the attempt came from a kept source (folded beyond HARD_BUDGET). */
+  private readonly pKept = new Uint8Array(PENDING_SLOTS);
+  /** 2 while committing an attempt from a kept source (its aggregates are apart), else 0. */
+  private kOff = 0;
   pending = 0;
 
   private readonly aggs: AttemptAggregate[] = [];
@@ -151,7 +165,7 @@ export class AttemptFold {
   constructor(private readonly serverPorts: ServerPorts) {}
 
   /** Fold attempt `id` of `t` (isAttempt): into the pending set (committing the slot's older attempt). */
-  fold(t: ConnectionTable, id: number): void {
+  fold(t: ConnectionTable, id: number, kept = false): void {
     const s = t.hashOf(id) & (PENDING_SLOTS - 1);
     if (this.pProto[s] !== 0) this.commit(s);
     else this.pending++;
@@ -168,6 +182,7 @@ export class AttemptFold {
     this.pEv[s] = t.events[k]!;
     this.pHs[s] = t.handshake[id]!;
     this.pFlip[s] = this.clientSide(t, id);
+    this.pKept[s] = kept ? 1 : 0;
     this.attempts++;
   }
 
@@ -232,8 +247,15 @@ export class AttemptFold {
     t.address(id, 0, this.w);
     const proto = t.proto[id]!;
     const port = t.portA[id]!;
-    const at = this.find(proto, this.w, port) ?? this.find(proto, this.w, -1) ?? this.byKey.get(`*${(proto === 6 ? 0 : 1) * 65537}`);
-    if (at !== undefined) this.aggs[at]!.lateAnswers++;
+    for (const k of [0, 2]) {
+      this.kOff = k;
+      const at = this.find(proto, this.w, port) ?? this.find(proto, this.w, -1) ?? this.byKey.get(`*${this.cls(proto) * 65537}`);
+      if (at !== undefined) {
+        this.aggs[at]!.lateAnswers++;
+        break;
+      }
+    }
+    this.kOff = 0;
   }
 
   /** Per-port aggregates of IPv4 server `w` so far (IPv6: 0; the global cap bounds them). */
@@ -243,14 +265,19 @@ export class AttemptFold {
   }
 
   /** Aggregate index of (proto, address, port; -1 many ports), or undefined. IPv4: two small-integer keys, no string. */
+  /** Aggregate class: protocol (tcp 0, udp 1), plus 2 for attempts from kept sources. */
+  private cls(proto: number): number {
+    return (proto === 6 ? 0 : 1) + this.kOff;
+  }
+
   private find(proto: number, w: Uint32Array, port: number): number | undefined {
-    const p = (proto === 6 ? 0 : 1) * 65537 + port + 1;
+    const p = this.cls(proto) * 65537 + port + 1;
     if (w[0] === 0 && w[1] === 0 && w[2] === V4_MAPPED) return this.byV4.get(w[3]! | 0)?.get(p);
     return this.byKey.get(`${p}|${w[0]},${w[1]},${w[2]},${w[3]}`);
   }
 
   private remember(proto: number, w: Uint32Array | null, port: number, at: number): void {
-    const p = (proto === 6 ? 0 : 1) * 65537 + port + 1;
+    const p = this.cls(proto) * 65537 + port + 1;
     if (w === null) this.byKey.set(`*${p}`, at);
     else if (w[0] === 0 && w[1] === 0 && w[2] === V4_MAPPED) {
       let m = this.byV4.get(w[3]! | 0);
@@ -261,6 +288,7 @@ export class AttemptFold {
 
   private commit(s: number): void {
     const flip = this.pFlip[s] === 1;
+    this.kOff = this.pKept[s] === 1 ? 2 : 0;
     const o = s * 4;
     const server = this.w;
     const client = this.c;
@@ -297,7 +325,7 @@ export class AttemptFold {
   /** The aggregate of (proto, server, port); beyond the caps, the server's many-ports one, then every server's. */
   private aggregateFor(proto: number, server: Uint32Array, port: number, ts: number): AttemptAggregate {
     const last = this.last;
-    if (last !== null && last.port === port && last.ipProto === proto && sameWords(last.serverAddr, server)) {
+    if (last !== null && last.port === port && last.ipProto === proto && last.keptSources === (this.kOff === 2) && sameWords(last.serverAddr, server)) {
       this.aggIndex = this.lastIndex;
       return last;
     }
@@ -309,7 +337,7 @@ export class AttemptFold {
       this.perServer++;
       at = this.open(proto, server, -1, ts);
     } else if (at === undefined) {
-      at = this.byKey.get(`*${(proto === 6 ? 0 : 1) * 65537}`) ?? this.open(proto, null, -1, ts);
+      at = this.byKey.get(`*${this.cls(proto) * 65537}`) ?? this.open(proto, null, -1, ts);
     }
     const a = this.aggs[at]!;
     this.last = a.port !== null ? a : null;
@@ -336,6 +364,7 @@ export class AttemptFold {
       sources: new HyperLogLog(),
       exampleClients: [],
       lateAnswers: 0,
+      keptSources: this.kOff === 2,
     };
     this.remember(proto, server, port, this.aggs.length);
     this.aggs.push(a);

@@ -12,7 +12,7 @@ import { formatAddress } from '../ip_text.js';
 import { protocolLabel } from './connection.js';
 import { defaultServerPorts, type ServerPorts } from './direction.js';
 import { FoldedConnections, foldIdleConnections } from './fold.js';
-import { ATTEMPT_BUDGET, AttemptFold, isAttempt } from './attempt_fold.js';
+import { ATTEMPT_BUDGET, AttemptFold, HARD_BUDGET, isAttempt } from './attempt_fold.js';
 
 const PROTO_TCP = 6;
 const PROTO_UDP = 17;
@@ -27,7 +27,9 @@ const MAX_FRAGMENTS = 65536;
 export interface FlowEngineOptions {
   /** Live connections in the table before attempts fold (default ATTEMPT_BUDGET). */
   attemptBudget?: number;
-  /** Sources whose attempts never fold (the audit: the inventory's addresses); default: none kept. */
+  /** Live connections at which attempts from kept sources fold too, marked (default HARD_BUDGET). */
+  hardBudget?: number;
+  /** Sources whose attempts fold only at the hard budget, marked (the audit: the inventory's addresses); default: none kept. */
   keepClient?: (addr: Uint32Array) => boolean;
   /** Likely server ports, to orient a lone datagram (default: the well-known ones). */
   serverPorts?: ServerPorts;
@@ -38,6 +40,7 @@ export class FlowEngine {
   /** Attempts folded out of the table beyond the budget (attempt_fold.ts). */
   readonly attempts: AttemptFold;
   private readonly attemptBudget: number;
+  private readonly hardBudget: number;
   private readonly keepClient: ((addr: Uint32Array) => boolean) | null;
   private readonly serverPorts: ServerPorts;
   /** Table size at which the next attempt fold runs. */
@@ -76,6 +79,7 @@ export class FlowEngine {
   constructor(opts: FlowEngineOptions = {}) {
     this.attemptBudget = Math.max(16, opts.attemptBudget ?? ATTEMPT_BUDGET);
     this.nextFoldAt = this.attemptBudget;
+    this.hardBudget = Math.max(this.attemptBudget, opts.hardBudget ?? HARD_BUDGET);
     this.keepClient = opts.keepClient ?? null;
     this.serverPorts = opts.serverPorts ?? defaultServerPorts();
     this.attempts = new AttemptFold(this.serverPorts);
@@ -198,17 +202,21 @@ export class FlowEngine {
     const end = all ? n : n >>> 1;
     const keep = new Uint8Array(n).fill(1);
     const addr = new Uint32Array(4);
+    // At the hard budget, attempts from kept sources fold too (marked): memory stays bounded.
+    const hard = !all && n >= this.hardBudget;
     let folded = 0;
-    // Ids below foldFrom were looked at by an earlier pass and kept: they cannot become attempts again.
-    for (let id = this.foldFrom; id < end; id++) {
+    // Ids below foldFrom were looked at by an earlier pass and kept: they cannot become attempts again
+    // (but an attempt from a kept source can fold at the hard budget: then every id is looked at).
+    for (let id = hard ? 0 : this.foldFrom; id < end; id++) {
       if (!isAttempt(t, id)) continue;
-      if (this.keepClient !== null && this.keepClient(t.address(id, this.attempts.clientSide(t, id), addr))) continue;
-      this.attempts.fold(t, id);
+      const kept = this.keepClient !== null && this.keepClient(t.address(id, this.attempts.clientSide(t, id), addr));
+      if (kept && !hard) continue;
+      this.attempts.fold(t, id, kept);
       keep[id] = 0;
       folded++;
     }
     if (folded > 0) this.remapIds(t.compact(keep));
-    this.foldFrom = Math.max(this.foldFrom, end - folded);
+    this.foldFrom = hard ? end - folded : Math.max(this.foldFrom, end - folded);
     this.nextFoldAt = Math.max(this.attemptBudget, t.size + (this.attemptBudget >>> 1));
   }
 

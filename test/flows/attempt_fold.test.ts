@@ -185,3 +185,33 @@ describe('attempt folding: emit-state and merge keep the folded attempts', () =>
     expect(Math.abs(a.sources.estimate() - distinct)).toBeLessThanOrEqual(4 * HLL_ERROR * distinct);
   });
 });
+
+describe('attempt folding: kept sources fold only at the hard budget, and say so', () => {
+  const policy = loadPolicy(undefined, 'fixtures/ams-lab.inventory.json', undefined);
+  const sp = serverPortsFor(policy.matrix);
+  // SYNs from web users (10.0.3.0/24, kept), each from its own source port, to the AMS server's 443.
+  const frames: F[] = [];
+  for (let k = 0; k < 400; k++) frames.push(syn(`10.0.3.${k % 200}`, 20000 + k));
+  const run = (hardBudget: number) => {
+    const e = feed(frames, new FlowEngine({ attemptBudget: 16, hardBudget, keepClient: (a) => policy.inventory.hasAddress(a) }));
+    return runAudit(collectFacts(e, [], sp), policy.matrix, policy.inventory, { scope: 'inventory', features: [], generatedAt: 'x' });
+  };
+  it.each([
+    // hard budget, connections folded while reading (kept sources)
+    [1_000_000, 0],
+    [64, 'some'],
+  ] as const)('hard budget %i', (hard, folded) => {
+    const r = run(hard);
+    const https = r.rules.find((x) => x.id === 'web-https')!;
+    const f = (r.floods ?? [])[0];
+    if (folded === 0) {
+      expect(https.outcomes.unanswered).toBe(400);
+      expect(r.floods ?? []).toEqual([]);
+      return;
+    }
+    expect(f!.inventorySourceAttempts).toBeGreaterThan(0);
+    expect(https.outcomes.unanswered + f!.inventorySourceAttempts!).toBe(400); // nothing lost
+    expect(f!.text).toContain('came from inventory addresses, folded only because the table reached its hard budget');
+    expect(r.summary.connections).toBe(400);
+  });
+});
