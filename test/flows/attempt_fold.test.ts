@@ -103,6 +103,24 @@ describe('attempt folding: answers after the attempt folded', () => {
     expect((facts.attempts ?? []).reduce((s, a) => s + a.connections, 0)).toBe(100);
   });
 
+  it.each([
+    // protocol, the late source, the server, the attempt, the answer
+    ['udp', '172.31.0.2', SERVER, datagram('172.31.0.2', 50001, 3389), { src: SERVER, dst: '172.31.0.2', proto: 'udp', sport: 3389, dport: 50001, payload: new Uint8Array(8) } as F],
+    ['tcp over IPv6', 'fd00:31::2', 'fd00:10::10', syn('fd00:31::2', 50002, 'fd00:10::10'), synAck('fd00:10::10', 443, 'fd00:31::2', 50002)],
+  ])('%s: the answer to a pending attempt puts it back', (_p, late, server, attempt, answer) => {
+    const v6 = server.includes(':');
+    const frames: F[] = [attempt];
+    for (let k = 0; k < 100; k++) frames.push(v6 ? syn(`fd00:16::${k.toString(16)}`, 40000, server) : datagram(spoofed(k), 40000, 3389));
+    frames.push({ ...answer, t: T0 + 10_000 });
+    const e = feed(frames, new FlowEngine({ attemptBudget: 16 }));
+    expect(e.attempts.restored).toBe(1);
+    const facts = collectFacts(e, [], serverPortsFor(loadPolicy(undefined, undefined, undefined).matrix));
+    const c = facts.connections.toArray().find((x) => x.client === late)!;
+    expect(c).toMatchObject({ server, outcome: 'answered', packetsToServer: 1, packetsToClient: 1, firstSeen: T0 + 10 });
+    const a = facts.attempts![0]!;
+    expect([a.server, a.connections, a.packets]).toEqual([server, 100, 100]);
+  });
+
   it('a reply whose attempt was already committed stays a connection (answered) and counts as a late answer', () => {
     const frames: F[] = [];
     for (let k = 0; k < 100; k++) frames.push(syn(spoofed(k), 40000));
