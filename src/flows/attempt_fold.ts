@@ -195,14 +195,17 @@ export class AttemptFold {
 
   /**
    * Connection `id` was just created in `t` by a packet from its A side: if it answers a pending
-   * attempt (same 5-tuple, reversed), put the attempt back (A becomes the attempt's sender; the
-   * caller counts the packet as B→A) and return true. Else, when it looks like an answer to an
+   * attempt (same 5-tuple, reversed), or repeats it (a retransmitted SYN, a second datagram), put
+   * the attempt back (A is the attempt's sender; the caller counts the packet in `t.dir`) and return true. Else, when it looks like an answer to an
    * attempt already committed, count a late answer on that attempt's aggregate.
    */
   answer(t: ConnectionTable, id: number, tcpFlags: number): boolean {
     const s = t.hashOf(id) & (PENDING_SLOTS - 1);
-    if (this.pProto[s] === t.proto[id] && this.pPortA[s] === t.portB[id] && this.pPortB[s] === t.portA[id] && this.sameEnds(t, id, s)) {
-      t.restoreAttempt(id, this.pTs[s]!, this.pBytes[s]!, this.pEv[s]!, this.pHs[s]!);
+    // The answer (reversed 5-tuple), or the attempt's sender again (a retransmitted SYN or a second datagram).
+    const reversed = this.pProto[s] === t.proto[id] && this.pPortA[s] === t.portB[id] && this.pPortB[s] === t.portA[id] && this.sameEnds(t, id, s, true);
+    const again = !reversed && this.pProto[s] === t.proto[id] && this.pPortA[s] === t.portA[id] && this.pPortB[s] === t.portB[id] && this.sameEnds(t, id, s, false);
+    if (reversed || again) {
+      t.restoreAttempt(id, this.pTs[s]!, this.pBytes[s]!, this.pEv[s]!, this.pHs[s]!, reversed);
       this.pProto[s] = 0;
       this.pending--;
       this.restored++;
@@ -234,11 +237,12 @@ export class AttemptFold {
     return this.aggs;
   }
 
-  private sameEnds(t: ConnectionTable, id: number, s: number): boolean {
+  /** Whether pending attempt `s` has the ends of connection `id`: A↔B swapped (`reversed`) or as they are. */
+  private sameEnds(t: ConnectionTable, id: number, s: number, reversed: boolean): boolean {
     const o = s * 4;
-    t.address(id, 1, this.w);
+    t.address(id, reversed ? 1 : 0, this.w);
     for (let i = 0; i < 4; i++) if (this.pA[o + i] !== this.w[i]) return false;
-    t.address(id, 0, this.w);
+    t.address(id, reversed ? 0 : 1, this.w);
     for (let i = 0; i < 4; i++) if (this.pB[o + i] !== this.w[i]) return false;
     return true;
   }

@@ -202,18 +202,21 @@ export class ConnectionTable {
   private readonly hw1 = new Uint32Array(4);
 
   /**
-   * Connection `id`, just created by a packet from its A side, is the answer to an attempt folded
-   * out of the table (flows/attempt_fold.ts): swap its ends so A is the attempt's sender, put the
-   * attempt's one packet back (time `ts`, `bytes`, event bits `ev`, handshake `hs`) and set `dir` to 1
-   * (the current packet goes B→A). Counted as if the attempt had never left the table.
+   * Connection `id`, just created by a packet from its A side, answers (`swap`) or repeats an attempt
+   * folded out of the table (flows/attempt_fold.ts): when it answers, swap its ends so A is the
+   * attempt's sender; put the attempt's one packet back (time `ts`, `bytes`, event bits `ev`,
+   * handshake `hs`) and set `dir` for the current packet (1 when it answers, else 0). Counted as if
+   * the attempt had never left the table.
    */
-  restoreAttempt(id: number, ts: number, bytes: number, ev: number, hs: number): void {
-    const a = this.addrA[id]!;
-    this.addrA[id] = this.addrB[id]!;
-    this.addrB[id] = a;
-    const p = this.portA[id]!;
-    this.portA[id] = this.portB[id]!;
-    this.portB[id] = p;
+  restoreAttempt(id: number, ts: number, bytes: number, ev: number, hs: number, swap: boolean): void {
+    if (swap) {
+      const a = this.addrA[id]!;
+      this.addrA[id] = this.addrB[id]!;
+      this.addrB[id] = a;
+      const p = this.portA[id]!;
+      this.portA[id] = this.portB[id]!;
+      this.portB[id] = p;
+    }
     const k = id << 1;
     this.packets[k] = 1;
     this.bytes[k] = bytes;
@@ -221,7 +224,7 @@ export class ConnectionTable {
     this.handshake[id] = hs;
     this.firstTs[id] = ts;
     this.lastTs[id] = ts;
-    this.dir = 1;
+    this.dir = swap ? 1 : 0;
   }
 
   private poolAdd(w: Uint32Array): number {

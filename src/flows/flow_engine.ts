@@ -47,6 +47,10 @@ export class FlowEngine {
   private nextFoldAt: number;
   /** Connections below this id were kept by an earlier attempt fold (answered, more than one packet, or kept sources). */
   private foldFrom = 0;
+  /** Connections below this id were looked at by a hard pass and kept: not attempts at all. */
+  private hardFrom = 0;
+  /** Hard passes so far. */
+  private hardFolds = 0;
 
   /** Idle connections folded out of the table on long live runs (see fold.ts); empty otherwise. */
   readonly folded = new FoldedConnections();
@@ -186,6 +190,7 @@ export class FlowEngine {
     if (remap !== null) {
       this.remapIds(remap);
       this.foldFrom = 0;
+      this.hardFrom = 0;
     }
     return this.folded.connections - before;
   }
@@ -199,15 +204,17 @@ export class FlowEngine {
   private foldAttempts(all = false): void {
     const t = this.table;
     const n = t.size;
-    const end = all ? n : n >>> 1;
+    // At the hard budget, every attempt folds, from kept sources too (marked): memory stays bounded;
+    // and once that happened, the end of the input folds them all as well.
+    const hard = n >= this.hardBudget || (all && this.hardFolds > 0);
+    const end = all || hard ? n : n >>> 1;
     const keep = new Uint8Array(n).fill(1);
     const addr = new Uint32Array(4);
-    // At the hard budget, attempts from kept sources fold too (marked): memory stays bounded.
-    const hard = !all && n >= this.hardBudget;
+    if (hard) this.hardFolds++;
     let folded = 0;
     // Ids below foldFrom were looked at by an earlier pass and kept: they cannot become attempts again
     // (but an attempt from a kept source can fold at the hard budget: then every id is looked at).
-    for (let id = hard ? 0 : this.foldFrom; id < end; id++) {
+    for (let id = hard ? this.hardFrom : this.foldFrom; id < end; id++) {
       if (!isAttempt(t, id)) continue;
       const kept = this.keepClient !== null && this.keepClient(t.address(id, this.attempts.clientSide(t, id), addr));
       if (kept && !hard) continue;
@@ -217,7 +224,10 @@ export class FlowEngine {
     }
     if (folded > 0) this.remapIds(t.compact(keep));
     this.foldFrom = hard ? end - folded : Math.max(this.foldFrom, end - folded);
-    this.nextFoldAt = Math.max(this.attemptBudget, t.size + (this.attemptBudget >>> 1));
+    if (hard) this.hardFrom = this.foldFrom;
+    const next = Math.max(this.attemptBudget, t.size + (this.attemptBudget >>> 1));
+    // The hard pass runs when the table reaches the hard budget, before it would double its columns.
+    this.nextFoldAt = t.size < this.hardBudget ? Math.min(next, this.hardBudget) : next;
   }
 
   private remapIds(remap: Int32Array): void {

@@ -121,6 +121,19 @@ describe('attempt folding: answers after the attempt folded', () => {
     expect([a.server, a.connections, a.packets]).toEqual([server, 100, 100]);
   });
 
+  it('a retransmitted SYN after its attempt folded puts the attempt back: one connection of two SYNs, as without folding', () => {
+    const frames: F[] = [syn(LATE, 50000)];
+    for (let k = 0; k < 100; k++) frames.push(syn(spoofed(k), 40000));
+    frames.push({ ...syn(LATE, 50000), t: T0 + 10_000 });
+    const e = feed(frames, new FlowEngine({ attemptBudget: 16 }));
+    expect(e.attempts.restored).toBe(1);
+    const facts = collectFacts(e, [], serverPortsFor(loadPolicy(undefined, undefined, undefined).matrix));
+    const mine = facts.connections.toArray().filter((x) => x.client === LATE);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ packetsToServer: 2, packetsToClient: 0, outcome: 'unanswered', firstSeen: T0 + 10, lastSeen: T0 + 10_000 });
+    expect(facts.attempts![0]!.connections).toBe(100);
+  });
+
   it('a reply whose attempt was already committed stays a connection (answered) and counts as a late answer', () => {
     const frames: F[] = [];
     for (let k = 0; k < 100; k++) frames.push(syn(spoofed(k), 40000));
