@@ -129,19 +129,19 @@ export class AttemptFold {
   /** Attempts put back into the table by a late answer. */
   restored = 0;
   // Pending attempts, direct-mapped: proto 0 = empty slot. A is the sender of the attempt's packet.
-  private readonly pProto = new Uint8Array(PENDING_SLOTS);
-  private readonly pA = new Uint32Array(PENDING_SLOTS * 4);
-  private readonly pB = new Uint32Array(PENDING_SLOTS * 4);
-  private readonly pPortA = new Uint16Array(PENDING_SLOTS);
-  private readonly pPortB = new Uint16Array(PENDING_SLOTS);
-  private readonly pTs = new Float64Array(PENDING_SLOTS);
-  private readonly pBytes = new Float64Array(PENDING_SLOTS);
-  private readonly pEv = new Uint8Array(PENDING_SLOTS);
-  private readonly pHs = new Uint8Array(PENDING_SLOTS);
+  private pProto = new Uint8Array(0);
+  private pA = new Uint32Array(0);
+  private pB = new Uint32Array(0);
+  private pPortA = new Uint16Array(0);
+  private pPortB = new Uint16Array(0);
+  private pTs = new Float64Array(0);
+  private pBytes = new Float64Array(0);
+  private pEv = new Uint8Array(0);
+  private pHs = new Uint8Array(0);
   /** 1 when the attempt's receiver (B) is its client (a datagram from a server port). */
-  private readonly pFlip = new Uint8Array(PENDING_SLOTS);
+  private pFlip = new Uint8Array(0);
   /** 1 when the attempt came from a kept source (folded beyond HARD_BUDGET). */
-  private readonly pKept = new Uint8Array(PENDING_SLOTS);
+  private pKept = new Uint8Array(0);
   /** 2 while committing an attempt from a kept source (its aggregates are apart), else 0. */
   private kOff = 0;
   pending = 0;
@@ -166,6 +166,7 @@ export class AttemptFold {
 
   /** Fold attempt `id` of `t` (isAttempt): into the pending set (committing the slot's older attempt). */
   fold(t: ConnectionTable, id: number, kept = false): void {
+    if (this.pProto.length === 0) this.allocatePending();
     const s = t.hashOf(id) & (PENDING_SLOTS - 1);
     if (this.pProto[s] !== 0) this.commit(s);
     else this.pending++;
@@ -184,6 +185,21 @@ export class AttemptFold {
     this.pFlip[s] = this.clientSide(t, id);
     this.pKept[s] = kept ? 1 : 0;
     this.attempts++;
+  }
+
+  /** The pending set, made on the first fold (a run that never folds does not pay its 3.4 MB). */
+  private allocatePending(): void {
+    this.pProto = new Uint8Array(PENDING_SLOTS);
+    this.pA = new Uint32Array(PENDING_SLOTS * 4);
+    this.pB = new Uint32Array(PENDING_SLOTS * 4);
+    this.pPortA = new Uint16Array(PENDING_SLOTS);
+    this.pPortB = new Uint16Array(PENDING_SLOTS);
+    this.pTs = new Float64Array(PENDING_SLOTS);
+    this.pBytes = new Float64Array(PENDING_SLOTS);
+    this.pEv = new Uint8Array(PENDING_SLOTS);
+    this.pHs = new Uint8Array(PENDING_SLOTS);
+    this.pFlip = new Uint8Array(PENDING_SLOTS);
+    this.pKept = new Uint8Array(PENDING_SLOTS);
   }
 
   /** Which side of attempt `id` is its client: A (0, the sender) unless a lone datagram came from a server port (1). */
@@ -220,7 +236,7 @@ export class AttemptFold {
 
   /** Commit every pending attempt (end of input: no answer can come any more), in slot order. */
   commitPending(): void {
-    for (let s = 0; s < PENDING_SLOTS; s++) if (this.pProto[s] !== 0) this.commit(s);
+    for (let s = 0; s < this.pProto.length; s++) if (this.pProto[s] !== 0) this.commit(s);
     this.pending = 0;
   }
 
