@@ -41,11 +41,12 @@ export const MAX_PORT_AGGREGATES = 1_000;
 export const MAX_SERVER_AGGREGATES = 1_000;
 /** Per-port aggregates of one server; its attempts to further ports go to its many-ports aggregate. */
 export const MAX_PORTS_PER_SERVER = 16;
-const EXAMPLES = 5;
+/** Example sources kept per aggregate. */
+export const EXAMPLES = 5;
 const V4_MAPPED = 0xffff;
 const N_STATES = CONN_STATES.length;
 const STATE_INDEX = new Map(CONN_STATES.map((st, k) => [st, k]));
-const OUTCOMES: readonly Outcome[] = ['answered', 'refused', 'unanswered'];
+export const OUTCOMES: readonly Outcome[] = ['answered', 'refused', 'unanswered'];
 
 /** One target's folded attempts (facts). */
 export interface AttemptAggregate {
@@ -74,44 +75,6 @@ export interface AttemptAggregate {
    * HARD_BUDGET: the rules from those sources to this target may lack some failed attempts.
    */
   keptSources: boolean;
-}
-
-/** An AttemptAggregate as JSON-able data (`audit --emit-state`): the sketch as base64, the address as text. */
-export type AttemptAggregateState = Omit<AttemptAggregate, 'serverAddr' | 'sources'> & { sources: string };
-
-export function attemptToState(a: AttemptAggregate): AttemptAggregateState {
-  const { serverAddr: _w, sources, ...rest } = a;
-  return { ...rest, states: { ...a.states }, outcomes: { ...a.outcomes }, exampleClients: [...a.exampleClients], sources: sources.toBase64() };
-}
-
-/**
- * The aggregates of several states (`merge`), one per (protocol, server, port): counts summed,
- * sketches united. Sensors that saw the same attempts count them twice (an aggregate has no 5-tuples to de-duplicate by).
- */
-export function mergeAttemptStates(lists: readonly (readonly AttemptAggregateState[])[], words: (text: string) => Uint32Array): AttemptAggregate[] {
-  const by = new Map<string, AttemptAggregate>();
-  for (const list of lists) {
-    for (const s of list) {
-      const k = `${s.ipProto}|${s.server}|${s.port ?? '*'}|${s.keptSources === true}`;
-      const sources = HyperLogLog.fromBase64(s.sources) ?? new HyperLogLog();
-      const a = by.get(k);
-      if (a === undefined) {
-        by.set(k, { ...s, keptSources: s.keptSources === true, serverAddr: s.server === '*' ? new Uint32Array(4) : words(s.server), sources, states: { ...s.states }, outcomes: { ...s.outcomes }, exampleClients: [...s.exampleClients] });
-        continue;
-      }
-      a.connections += s.connections;
-      a.packets += s.packets;
-      a.bytes += s.bytes;
-      a.firstSeen = Math.min(a.firstSeen, s.firstSeen);
-      a.lastSeen = Math.max(a.lastSeen, s.lastSeen);
-      for (const [st, n] of Object.entries(s.states) as [ConnState, number][]) a.states[st] = (a.states[st] ?? 0) + n;
-      for (const o of OUTCOMES) a.outcomes[o] += s.outcomes[o];
-      a.sources.merge(sources);
-      for (const x of s.exampleClients) if (a.exampleClients.length < EXAMPLES && !a.exampleClients.includes(x)) a.exampleClients.push(x);
-      a.lateAnswers += s.lateAnswers;
-    }
-  }
-  return [...by.values()];
 }
 
 /** Whether connection `id` is an attempt: one packet from A, none from B; a pure SYN or a UDP datagram. */

@@ -12,7 +12,7 @@
  * Community ID hashes; it does not depend on which ICMP type came first.
  */
 import { parseAddressWords } from '../ip_text.js';
-import { mergeAttemptStates } from './attempt_fold.js';
+import { mergeAttemptStates } from './attempt_state.js';
 import { emptyConnection, TableConnections, type Connection } from './connection.js';
 import { ConnectionTable } from './connection_table.js';
 import type { ServerPorts } from './direction.js';

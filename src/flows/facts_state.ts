@@ -8,7 +8,7 @@
  * record, so that pieces of one connection seen in different files re-combine into exactly the
  * entry a single run would have built, and are oriented and given a state by the same code.
  */
-import { attemptToState, type AttemptAggregateState } from './attempt_fold.js';
+import { attemptToState, type AttemptAggregateState } from './attempt_state.js';
 import { connectionCommunityId } from './community_id.js';
 import { AddressNames, emptyConnection, fillConnection, protocolLabel, TableConnections, type Connection } from './connection.js';
 import { JoinedConnections, type CaptureFacts } from './facts.js';
