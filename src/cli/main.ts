@@ -9,8 +9,8 @@ import { EXIT, exitCodeOf } from './exit_codes.js';
 import { VERSION } from '../version.js';
 import type { Io } from './io.js';
 
-export { nodeIo } from './io.js';
-export type { Io } from './io.js';
+export { canExitNow, nodeIo } from './io.js';
+export type { Io, NodeIo } from './io.js';
 
 type Register = (program: Command, io: Io, setExit: (code: number) => void, argv: string[]) => void;
 
@@ -28,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   matrix: async () => (await import('./commands/matrix.js')).registerMatrix,
   live: async () => (await import('./commands/live.js')).registerLive,
   watch: async () => (await import('./commands/watch.js')).registerWatch,
+  probe: async () => (await import('./commands/probe.js')).registerProbe,
   interfaces: async () => (await import('./commands/interfaces.js')).registerInterfaces,
   convert: async () => (await import('./commands/convert.js')).registerConvert,
 };
