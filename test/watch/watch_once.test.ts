@@ -35,6 +35,7 @@ describe('flowaudit watch --once', () => {
     [['--report-dir', '/tmp/x', '--format', 'pdf'], /unknown format "pdf"/],
     [['--repeat', 'soon'], /--repeat: "soon" is not a duration/],
     [['--start-at', 'middle'], /--start-at middle: expected beginning or end/],
+    [['--output-keep', '0'], /--output-keep: "0" is not a positive whole number/],
   ])('%j: one line, exit 2', async (extra, message) => {
     const r = await runCli(['watch', logDir(), '--once', ...extra]);
     expect(r.code).toBe(2);

@@ -26,7 +26,7 @@ import { HeapBudget } from '../../watch/heap_budget.js';
 import { deliverReport, prepareDelivery } from '../deliver.js';
 import type { Io } from '../io.js';
 import { DEFAULT_MATRIX, collectList, collectRepeat, loadPolicy } from '../options.js';
-import { parseDuration } from '../live/live_plan.js';
+import { parseCount, parseDuration } from '../live/live_plan.js';
 import { analyseFiles } from '../pipeline.js';
 import type { Ed25519SigningKey } from '../../evidence/openssh_key.js';
 
@@ -40,6 +40,7 @@ export interface WatchFlags {
   scope?: string;
   output?: string;
   outputMaxBytes?: string;
+  outputKeep?: string;
   repeat?: string;
   quietAfter?: string;
   learn?: string;
@@ -65,6 +66,7 @@ export function registerWatch(program: Command, io: Io, setExit: (code: number) 
     .option('--scope <scope>', 'inventory: only connections touching an inventory host; all: every connection', 'inventory')
     .option('-o, --output <spec>', 'where events go: - (standard output, NDJSON), FILE (appended, rotated by size), syslog+udp://HOST:PORT or syslog+tcp://HOST:PORT', '-')
     .option('--output-max-bytes <n>', 'rotate the --output FILE beyond this many bytes (default 100 MiB)')
+    .option('--output-keep <n>', 'rotated --output files kept: FILE.1 … FILE.N (default 5)')
     .option('--repeat <time>', 'an unexpected group: a count update at most this often', '1h')
     .option('--quiet-after <time>', 'a required rule with no attempt for this long is quiet (default: 3× the interval learned from the traffic, at least 5m)')
     .option('--learn <time>', 'learning period from the first row (e.g. 1d): events are marked learning (event.kind event, not alert); groups seen are a baseline, not alerted later')
@@ -162,8 +164,9 @@ export async function watchCommand(path: string, given: WatchFlags, io: Io, argv
   // Each report is a file in --report-dir (planWatch made sure there is one when a key is given).
   const key = await prepareDelivery({ signKey: flags.signKey, ...(flags.reportDir !== undefined ? { output: join(flags.reportDir, 'watch-START.json') } : {}) }, io.env);
   if (flags.reportDir !== undefined) mkdirSync(flags.reportDir, { recursive: true });
-  const maxBytes = flags.outputMaxBytes === undefined ? undefined : Number(flags.outputMaxBytes);
-  const sink = openSink(flags.output ?? '-', { ...(maxBytes ? { maxBytes } : {}), stdout: { write: (t: string) => io.stdout(t) } });
+  const maxBytes = flags.outputMaxBytes === undefined ? undefined : parseCount(flags.outputMaxBytes, '--output-max-bytes');
+  const keep = flags.outputKeep === undefined ? undefined : parseCount(flags.outputKeep, '--output-keep');
+  const sink = openSink(flags.output ?? '-', { ...(maxBytes ? { maxBytes } : {}), ...(keep ? { keep } : {}), stdout: { write: (t: string) => io.stdout(t) } });
   const stop = new AbortController();
   const core = new WatchCore({
     policy,
