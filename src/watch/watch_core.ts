@@ -14,22 +14,19 @@
  * `closed` returns it); a policy reload closes it early, so one report never mixes two policies.
  * State is bounded by the number of distinct tuples, groups and rule members, never by rows.
  */
-import { connectionCommunityId } from '../flows/community_id.js';
 import { AddressNames, emptyConnection, type Connection } from '../flows/connection.js';
-import { emptyTuple, FlowAggregates, OUTCOMES, type FlowTuple } from '../records/flow_aggregate.js';
-import { RecordCollector, type RecordGroup } from '../records/collector.js';
+import { OUTCOMES, type FlowTuple } from '../records/flow_aggregate.js';
 import type { FlowRecord } from '../records/flow_record.js';
-import { recordTuple } from '../records/record_tuple.js';
-import { baseEvent, type EventContext, type FlowSample, type WatchEvent } from './events.js';
+import { baseEvent, type EventContext, type WatchEvent } from './events.js';
 import { FollowedFiles, type FollowedFile } from './followed_files.js';
 import { KeptRows } from './kept_rows.js';
 import { policyHashes, type WatchPolicy } from './policy.js';
 import { RuleWatch } from './rule_watch.js';
 import { classifyTuple, type TupleClass } from './tuple_class.js';
 import { UnexpectedWatch } from './unexpected_watch.js';
+import { RowFlow, WatchCollector } from './row_feed.js';
 
-/** Distinct tuples remembered (with their class) before starting afresh. */
-export const MAX_TUPLES = 20_000;
+export { MAX_TUPLES } from './row_feed.js';
 const TICK_US = 1e6;
 
 /** What watch needs of a follower batch (follow/follow_logs.ts FollowBatch has these and more). */
@@ -65,58 +62,6 @@ export interface WatchCoreOptions {
   reportDir: string | null;
   reportEveryUs: number;
   note: (message: string) => void;
-}
-
-/** A RecordCollector that hands every record, oriented, to watch instead of keeping it. */
-class WatchCollector extends RecordCollector {
-  agg = new FlowAggregates();
-  private readonly t = emptyTuple();
-  constructor(
-    policy: WatchPolicy,
-    private readonly take: (r: FlowRecord, i: number, t: FlowTuple) => void,
-    private readonly reset: () => void,
-  ) {
-    super(policy.serverPorts);
-  }
-  override addRecord(r: FlowRecord, orig?: Uint32Array, resp?: Uint32Array, _group?: RecordGroup): number | string {
-    const t = recordTuple(r, this.serverPorts, this.t, orig, resp);
-    if (typeof t === 'string') return t;
-    t.sni = 0;
-    t.host = 0;
-    if (this.agg.tuples >= MAX_TUPLES) {
-      this.agg = new FlowAggregates();
-      this.reset();
-    }
-    const i = this.agg.add(t);
-    this.take(r, i, t);
-    return i;
-  }
-}
-
-/** The current row's flow (one object, refilled per row); its Community ID computed only if an event reads it. */
-class RowFlow implements FlowSample {
-  client = '';
-  clientPort = 0;
-  server = '';
-  protocol = '';
-  port = 0;
-  private c: Connection | null = null;
-  of(c: Connection, t: FlowTuple): this {
-    this.c = c;
-    this.client = c.client;
-    this.clientPort = t.clientPort;
-    this.server = c.server;
-    this.protocol = c.protocol;
-    this.port = c.protocol === 'tcp' || c.protocol === 'udp' ? c.serverPort : Math.max(c.icmpType, 0);
-    return this;
-  }
-  get communityId(): string | null {
-    const c = this.c;
-    if (c === null) return null;
-    c.count = 1;
-    c.clientPort = this.clientPort;
-    return connectionCommunityId(c);
-  }
 }
 
 export class WatchCore {
