@@ -8,18 +8,16 @@
 
 /**
  * Split buf[start, end) at `sep` into starts/ends (reused, at most their length kept); returns the
- * field count, negated when the line holds a backslash (a Zeek escape: the caller reads that line
- * through the string parser).
+ * field count. One comparison per byte: escapes (Zeek writes a separator inside a value as `\x09`,
+ * so they never split a field) are left to the field readers, which accept only plain digits, dots
+ * and letters; a caller that reads a field as text checks it for a backslash (hasByte).
  */
 export function splitFields(buf: Uint8Array, start: number, end: number, sep: number, starts: Int32Array, ends: Int32Array): number {
   const max = starts.length;
   let n = 0;
   let s = start;
-  let escaped = false;
   for (let i = start; i < end; i++) {
-    const c = buf[i];
-    if (c === 92) escaped = true;
-    else if (c === sep) {
+    if (buf[i] === sep) {
       if (n < max) {
         starts[n] = s;
         ends[n] = i;
@@ -32,7 +30,7 @@ export function splitFields(buf: Uint8Array, start: number, end: number, sep: nu
     starts[n] = s;
     ends[n] = end;
   }
-  return escaped ? -(n + 1) : n + 1;
+  return n + 1;
 }
 
 /**
