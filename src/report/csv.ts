@@ -9,6 +9,7 @@
  * pick columns by name keep working. Written with csv-stringify; every string cell is neutralised
  * against formula injection.
  */
+import { queryEvidenceText } from '../inputs/record_input.js';
 import { stringify } from 'csv-stringify/sync';
 import type { NameRef } from '../audit/grouping.js';
 import type { Diagnosis } from '../audit/diagnosis.js';
@@ -80,7 +81,7 @@ export function renderCsv(r: AuditResult): string {
     rows.push({
       kind: 'input', id: i.path, status: i.error ? 'error' : i.truncated ? 'truncated' : 'read',
       protocol: [i.format, i.version].filter(Boolean).join(' '), packets: i.packets, bytes: i.bytes,
-      description: [...i.warnings.map((w) => `warning at offset ${w.offset}: ${w.message}`), ...(i.error ? [`error at offset ${i.error.offset}: ${i.error.message}`] : [])].join('; '),
+      description: [...(i.records?.query ? [queryEvidenceText(i.records.query)] : []), ...i.warnings.map((w) => `warning at offset ${w.offset}: ${w.message}`), ...(i.error ? [`error at offset ${i.error.offset}: ${i.error.message}`] : [])].join('; '),
       firstSeen: i.firstSeen ?? '', lastSeen: i.lastSeen ?? '', sha256: i.sha256 ?? '',
     });
   }

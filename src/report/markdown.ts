@@ -4,6 +4,7 @@
  * md(), which turns HTML metacharacters into entities and backslash-escapes the Markdown ones, so
  * a string can neither open a tag, nor a link, nor break out of a table cell.
  */
+import { queryEvidenceText } from '../inputs/record_input.js';
 import type { AuditResult } from '../audit/result.js';
 import { VERDICT_LABEL } from '../audit/verdict.js';
 import { plural, unexpectedCount } from './labels.js';
@@ -61,7 +62,10 @@ export function renderMarkdown(r: AuditResult): string {
   out.push('### Evidence');
   out.push('');
   const e = r.evidence;
-  for (const i of r.inputs) out.push(`- capture ${md(i.path)}: ${i.format}, ${plural(i.packets, 'packet')}, sha256 ${md(shaText(i.sha256, i.format === 'live'))}`);
+  for (const i of r.inputs) {
+    out.push(`- capture ${md(i.path)}: ${i.format}, ${plural(i.packets, 'packet')}, sha256 ${md(shaText(i.sha256, i.format === 'live'))}`);
+    if (i.records?.query) out.push(`  - ${md(queryEvidenceText(i.records.query))}`);
+  }
   out.push(`- matrix ${md(r.matrix.origin)} (${md(r.matrix.name)} ${md(r.matrix.version)}): sha256 ${md(r.matrix.sha256)}`);
   out.push(`- inventory ${md(r.inventory.origin)}: sha256 ${md(r.inventory.sha256 ?? 'none')}`);
   if (e) {

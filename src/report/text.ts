@@ -4,6 +4,7 @@
  * or user files are printed through `inert()` so control characters cannot drive the terminal.
  * Each section is its own function; renderText only strings them together.
  */
+import { queryEvidenceText } from '../inputs/record_input.js';
 import type { Evidence } from '../audit/evidence.js';
 import type { AuditResult, InputResult, RuleResult } from '../audit/result.js';
 import { VERDICT_LABEL } from '../audit/verdict.js';
@@ -146,6 +147,7 @@ function inputLines(i: InputResult, p: Paint): string[] {
     out.push(`  ${inert(i.path)}: ${i.format}${i.version ? ` ${i.version}` : ''}${i.origin === 'stream' ? ' (read once from a stream)' : ''}${i.compression ? `, ${i.compression}-compressed` : ''}, ${i.linkTypes.join('+') || '-'}, ${plural(i.packets, 'packet')}, ${span}`);
   }
   out.push(...liveLines(i));
+  if (i.records?.query) out.push(`    ${inert(queryEvidenceText(i.records.query))}`);
   if (i.drops) out.push(`    drops: interface ${i.drops.ifDrop ?? 'n/a'}, OS ${i.drops.osDrop ?? 'n/a'}`);
   for (const w of i.warnings) out.push(`    ${p('yellow', 'warning')}: ${inert(w.message)}`);
   if (i.error) out.push(`    ${p('red', 'error')}: ${inert(i.error.message)}`);
