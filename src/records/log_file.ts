@@ -5,15 +5,17 @@
  * buffer; a Zeek conn.log TSV row is read straight from its bytes (zeek_tsv_bytes.ts) when it is
  * in plain form, and every other line goes through the string parser (RecordLogReader.line).
  * JSON logs are framed into objects (json_frames.ts: one per line, several per line, or
- * pretty-printed). A gzip file is inflated whole after its compressed bytes are hashed (Node has
- * no synchronous streaming inflate; known limit, docs/scale.md).
+ * pretty-printed). A gzip file is inflated as a stream: each compressed chunk read is hashed, then
+ * inflated in pieces of GZIP_PIECE bytes, and the inflated chunks are framed as they come, so
+ * neither the file nor its text is ever whole in memory (a gzip bomb inflates at most ~1,000× one
+ * piece before the framer takes it).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { InputHash } from '../inputs/input_hash.js';
 import { InputError, messageOf } from '../errors.js';
 import type { InputSummary } from '../capture/ingest.js';
 import type { RecordLogFormat } from '../inputs/record_input.js';
-import { zlib } from '../lazy_builtins.js';
+import { gunzipChunks } from '../inputs/compression.js';
 import type { RecordCollector } from './collector.js';
 import { emptyRecord, type FlowRecord } from './flow_record.js';
 import { JsonFramer } from './json_frames.js';
@@ -141,8 +143,11 @@ class LineFramer {
   }
 }
 
+/** Compressed bytes handed to inflate at a time (bounds what one piece can inflate to). */
+const GZIP_PIECE = 16 << 10;
+
 /** Read a flow log file once: hash every byte read, parse the same bytes into `into`. */
-export function readRecordLogFile(path: string, format: RecordLogFormat, into: RecordCollector, hash: InputHash): InputSummary {
+export async function readRecordLogFile(path: string, format: RecordLogFormat, into: RecordCollector, hash: InputHash): Promise<InputSummary> {
   const reader = new RecordLogReader(path, format, into);
   const byBytes = format === 'zeek-conn-tsv' && into.tuples !== null && into.sslNames.size === 0;
   const framer = new LineFramer(new LineFeeder(reader, byBytes, format));
@@ -155,20 +160,8 @@ export function readRecordLogFile(path: string, format: RecordLogFormat, into: R
     }
     let space = framer.space();
     let n = readSync(fd, space, 0, CHUNK, null);
-    if (isGzip(space.subarray(0, n))) {
-      const whole = readWhole(fd, space.subarray(0, n), hash);
-      let text: Buffer;
-      try {
-        text = zlib().gunzipSync(whole);
-      } catch (e) {
-        throw new InputError(`${path}: cannot decompress gzip flow log: ${messageOf(e)}`);
-      }
-      for (let at = 0; at < text.length; at += CHUNK) {
-        const k = Math.min(CHUNK, text.length - at);
-        text.copy(framer.space(), 0, at, at + k);
-        framer.wrote(k);
-      }
-    } else {
+    if (isGzip(space.subarray(0, n))) await inflateInto(fd, Buffer.from(space.subarray(0, n)), framer, hash, path);
+    else {
       while (n > 0) {
         hash.update(space, 0, n);
         framer.wrote(n);
@@ -185,16 +178,39 @@ export function readRecordLogFile(path: string, format: RecordLogFormat, into: R
   return reader.finish();
 }
 
-/** The rest of a (gzip) file after `first`, every chunk hashed, as one buffer. */
-function readWhole(fd: number, first: Uint8Array, hash: InputHash): Buffer {
-  const parts: Buffer[] = [Buffer.from(first)];
+/**
+ * A gzip file, streamed: `first` (already read) and the rest of the file are hashed as read and
+ * inflated piece by piece; each inflated chunk goes to the framer. A damaged stream stops the parse
+ * (what was parsed stays) but the rest of the file is still read into the hash, so the SHA-256 is of
+ * the whole file as stored.
+ */
+async function inflateInto(fd: number, first: Buffer, framer: LineFramer, hash: InputHash, path: string): Promise<void> {
+  let block: Buffer = first;
+  let at = 0;
   hash.update(first, 0, first.length);
-  for (;;) {
-    const b = Buffer.allocUnsafe(CHUNK);
-    const n = readSync(fd, b, 0, CHUNK, null);
-    if (n <= 0) break;
-    hash.update(b, 0, n);
-    parts.push(b.subarray(0, n));
+  const next = async (): Promise<IteratorResult<Uint8Array>> => {
+    if (at >= block.length) {
+      block = Buffer.allocUnsafe(CHUNK); // a new block: inflate may still hold the previous one
+      const n = readSync(fd, block, 0, CHUNK, null);
+      if (n <= 0) return { done: true, value: undefined };
+      hash.update(block, 0, n);
+      block = block.subarray(0, n);
+      at = 0;
+    }
+    const piece = block.subarray(at, Math.min(at + GZIP_PIECE, block.length));
+    at += piece.length;
+    return { done: false, value: piece };
+  };
+  try {
+    for await (const text of gunzipChunks(next)) {
+      for (let off = 0; off < text.length; off += CHUNK) {
+        const k = Math.min(CHUNK, text.length - off);
+        framer.space().set(text.subarray(off, off + k));
+        framer.wrote(k);
+      }
+    }
+  } catch (e) {
+    while (!(await next()).done); // the rest of the file, for the hash
+    throw new InputError(`${path}: cannot decompress gzip flow log: ${messageOf(e)}`);
   }
-  return Buffer.concat(parts);
 }

@@ -213,10 +213,41 @@ describe('one read: the hash is of the bytes parsed', () => {
     const c = new RecordCollector(defaultServerPorts());
     const service = new HashService({ worker: false });
     const hash = service.open();
-    const s = readRecordLogFile(path, 'zeek-conn-tsv', c, hash);
+    const s = await readRecordLogFile(path, 'zeek-conn-tsv', c, hash);
     expect(await hash.digest()).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(s.records!.connections).toBe(3);
     expect(c.connections.size).toBe(3);
+  });
+
+  // A gzip log is inflated as a stream (16 KiB compressed pieces, 1 MiB reads): rows straddle the
+  // pieces and the reads, members concatenate, and a damaged stream keeps what was read before it.
+  let seed = 11;
+  const rnd = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const row = (i: number): string =>
+    `1764547200.${String(rnd(1e6)).padStart(6, '0')}\tC${rnd(1e9)}x${i}\t10.0.${rnd(256)}.${rnd(256)}\t${1024 + rnd(60000)}\t10.0.0.10\t443\ttcp\tssl\t${rnd(9)}.${rnd(1e6)}\t${rnd(1e5)}\t${rnd(1e6)}\tSF\tShADadFf\t${rnd(999)}\t${rnd(1e6)}\t${rnd(999)}\t${rnd(1e6)}\t6`;
+  const many = (n: number): string => [...HEADER, ...Array.from({ length: n }, (_, i) => row(i)), ''].join('\n');
+  const big = gzipSync(Buffer.from(many(40_000)), { level: 1 }); // > 1 MiB compressed: several reads
+  it.each([
+    ['40,000 rows over several reads', big, 40_000, null],
+    ['two gzip members (cat a.gz b.gz)', Buffer.concat([gzipSync(Buffer.from(log)), gzipSync(Buffer.from(EDGE_ROWS.slice(0, 3).join('\n') + '\n'))]), 6, null],
+    ['cut short', big.subarray(0, big.length >> 1), -1, /cannot decompress gzip flow log/],
+  ] as const)('gzip, %s', async (_name, bytes, rows, error) => {
+    expect(bytes.length > 1 << 20 || rows !== 40_000).toBe(true);
+    const path = join(tmp, `conn.${rows}.log.gz`);
+    writeFileSync(path, bytes);
+    const c = new RecordCollector(defaultServerPorts());
+    const hash = new HashService({ worker: false }).open();
+    const s = await readRecordLogFile(path, 'zeek-conn-tsv', c, hash);
+    expect(await hash.digest()).toBe(createHash('sha256').update(bytes).digest('hex'));
+    if (error) {
+      expect(s.error?.message).toMatch(error);
+      expect(s.records!.connections).toBeGreaterThan(1000); // what was read before the damage stays
+      expect(s.records!.connections).toBeLessThan(40_000);
+    } else {
+      expect(s.error).toBeNull();
+      expect(s.records!.connections).toBe(rows);
+      expect(s.records!.malformed).toBe(0);
+    }
   });
 });
 
