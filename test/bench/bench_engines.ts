@@ -73,7 +73,8 @@ export async function clickhouseSection(kit: BenchKit, connLog: string, rows: nu
     // The SQL flowaudit runs, taken from its report, for clickhouse-client alone.
     const first = await kit.measure(audit(url, out));
     if (first.code > 1) throw new Error(`the push-down audit failed (exit ${first.code})`);
-    const q = (JSON.parse(readFileSync(out, 'utf8')) as { inputs: { records: { query: { sql: string; tuples: number; rows: number; serverVersion: string } } }[] }).inputs[0]!.records.query;
+    type Query = { sql: string; tuples: number; rows: number; serverVersion: string };
+    const q = (JSON.parse(readFileSync(out, 'utf8')) as { inputs: { records: { query: Query } }[] }).inputs[0]!.records.query;
     const rs = await kit.rounds(
       roundsN,
       { pushdown: audit(url, out), client: ['sh', ['-c', `${client.join(' ')} --query "$1" > /dev/null`, 'q', `${q.sql} FORMAT JSONEachRow`]], file: audit(connLog, fileOut) },
