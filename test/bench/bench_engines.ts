@@ -82,7 +82,8 @@ export async function clickhouseSection(kit: BenchKit, connLog: string, rows: nu
     );
     const a = JSON.parse(readFileSync(out, 'utf8')) as { verdict: string; rules: { id: string; status: string }[]; unexpected: unknown[] };
     const b = JSON.parse(readFileSync(fileOut, 'utf8')) as typeof a;
-    const same = a.verdict === b.verdict && JSON.stringify(a.rules.map((x) => [x.id, x.status])) === JSON.stringify(b.rules.map((x) => [x.id, x.status])) && a.unexpected.length === b.unexpected.length;
+    const statuses = (r: typeof a): string => JSON.stringify(r.rules.map((x) => [x.id, x.status]));
+    const same = a.verdict === b.verdict && statuses(a) === statuses(b) && a.unexpected.length === b.unexpected.length;
     const lines = [
       title,
       '',
