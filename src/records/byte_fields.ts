@@ -33,28 +33,6 @@ export function splitFields(buf: Uint8Array, start: number, end: number, sep: nu
   return n + 1;
 }
 
-/**
- * Short ASCII strings (states, histories, protocol names) made once per distinct byte sequence:
- * a small direct-mapped cache, so a field that repeats on every row costs no string per row.
- */
-export class ShortStrings {
-  private readonly bytes: (Uint8Array | null)[] = new Array<Uint8Array | null>(1024).fill(null);
-  private readonly strings: string[] = new Array<string>(1024).fill('');
-
-  get(buf: Uint8Array, s: number, e: number): string {
-    if (e - s > 64) return latin1(buf, s, e);
-    let h = e - s;
-    for (let i = s; i < e; i++) h = (Math.imul(h, 31) + buf[i]!) | 0;
-    const slot = (h ^ (h >>> 10)) & 1023;
-    const have = this.bytes[slot];
-    if (have && bytesEqual(buf, s, e, have)) return this.strings[slot]!;
-    const text = latin1(buf, s, e);
-    this.bytes[slot] = new Uint8Array(buf.subarray(s, e)); // a copy: the read buffer is reused
-    this.strings[slot] = text;
-    return text;
-  }
-}
-
 /** Whether buf[s, e) equals `text` (ASCII). */
 export function bytesEqual(buf: Uint8Array, s: number, e: number, text: Uint8Array): boolean {
   if (e - s !== text.length) return false;

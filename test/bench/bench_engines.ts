@@ -58,14 +58,21 @@ export async function clickhouseSection(kit: BenchKit, connLog: string, rows: nu
   if (!have('clickhouse-server') || !have('clickhouse-client')) return { lines: [title, '', 'Skipped: clickhouse-server / clickhouse-client not installed (apt-get install clickhouse-server clickhouse-client).', ''], targets: [] };
   const server = await startClickhouse();
   try {
-    await server.sql('CREATE DATABASE flows');
-    await server.sql(`CREATE TABLE flows.conn (${COLUMNS}) ENGINE = MergeTree ORDER BY (id_resp_h, id_resp_p)`);
+    // SQL through clickhouse-client (native protocol): the HTTP helper's kept-alive socket can be
+    // closed by the server during the long load ("other side closed").
     const client = ['clickhouse-client', '--host', '127.0.0.1', '--port', String(server.tcp)];
+    const sql = (q: string): string => {
+      const r = spawnSync(client[0]!, [...client.slice(1), '--query', q], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`clickhouse-client: ${r.stderr.split('\n')[0]}`);
+      return r.stdout;
+    };
+    sql('CREATE DATABASE flows');
+    sql(`CREATE TABLE flows.conn (${COLUMNS}) ENGINE = MergeTree ORDER BY (id_resp_h, id_resp_p)`);
     const t0 = performance.now();
     const ins = spawnSync('sh', ['-c', `awk -F'\\t' "$1" "$2" | ${client.join(' ')} --query 'INSERT INTO flows.conn FORMAT TabSeparated'`, 'load', tsvProgram(connLog), connLog], { stdio: ['ignore', 'inherit', 'inherit'] });
     const insertMs = performance.now() - t0;
     if (ins.status !== 0) throw new Error('loading the conn.log into ClickHouse failed');
-    const count = (await server.sql('SELECT count() FROM flows.conn')).trim();
+    const count = sql('SELECT count() FROM flows.conn').trim();
     const url = `clickhouse://127.0.0.1:${server.http}/flows.conn`;
     const out = join(kit.dir, 'clickhouse-audit.json');
     const fileOut = join(kit.dir, 'clickhouse-file-audit.json');
