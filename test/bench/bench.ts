@@ -214,6 +214,12 @@ function keptSections(old: string, written: string[]): string[] {
   return out;
 }
 
+/** Which sections below the note were not measured by this run. */
+function keptNote(kept: string[]): string {
+  const heads = kept.filter((l) => l.startsWith('## ')).map((l) => `"${l.slice(3).split(':')[0]}"`);
+  return heads.length ? `; kept as measured by an earlier run: ${heads.join(', ')}` : '';
+}
+
 /** --only-scale: run part 5 and put its sections and targets into the existing BENCHMARKS.md. */
 async function onlyScale(): Promise<void> {
   const other0 = await otherWork();
@@ -231,7 +237,7 @@ async function onlyScale(): Promise<void> {
   }
   const rerun = new Set(sec.targets.map((t) => t.split(' ').slice(0, 2).join(' ')));
   text = text.split('\n').filter((l) => !rerun.has(l.split(' ').slice(0, 2).join(' '))).join('\n');
-  const note = `${SCALE_BEGIN}\n\n_Scale sections measured on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench -- --only-scale\` (other work while the bench slept: ${f(other0, 2)} and ${f(other1, 2)} of ${cpus().length} cores; load average ${f(loadavg()[0]!, 1)})._\n`;
+  const note = `${SCALE_BEGIN}\n\n_Scale sections measured on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench -- --only-scale\` (other work while the bench slept: ${f(other0, 2)} and ${f(other1, 2)} of ${cpus().length} cores; load average ${f(loadavg()[0]!, 1)})${keptNote(kept)}._\n`;
   const block = [note, ...sec.lines.slice(1, -1), ...kept, SCALE_END].join('\n');
   text = text.includes('## Targets') ? text.replace('## Targets', `${block}\n\n## Targets`) : `${text}\n${block}\n`;
   text = text.replace(/(## Targets\n\n(?:- .*\n)*)/, (m) => `${m}${sec.targets.join('\n')}\n`);
