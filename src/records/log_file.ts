@@ -12,6 +12,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { InputHash } from '../inputs/input_hash.js';
+import type { BufferRing } from '../inputs/chunked_file.js';
 import { InputError, messageOf } from '../errors.js';
 import type { InputSummary } from '../capture/ingest.js';
 import type { RecordLogFormat } from '../inputs/record_input.js';
@@ -136,6 +137,53 @@ class LineFramer {
     }
   }
 
+  /**
+   * `n` bytes read elsewhere (a slot of the hash ring, read in place): the complete lines are framed
+   * where they are; a line begun before `buf` is completed in this framer's buffer, and the
+   * unfinished last line is copied there for the next call.
+   */
+  external(buf: Buffer, n: number): void {
+    let s = 0;
+    if (this.len > 0 || this.skipping) {
+      const nl = buf.indexOf(0x0a);
+      const end = nl < 0 || nl >= n ? n : nl;
+      this.keep(buf, 0, end);
+      if (end === n) return;
+      if (this.skipping) this.skipping = false;
+      else this.feed.line(this.buf, 0, this.len, this.no);
+      this.no++;
+      this.len = 0;
+      s = end + 1;
+    }
+    for (;;) {
+      const nl = buf.indexOf(0x0a, s);
+      if (nl < 0 || nl >= n) break;
+      this.feed.line(buf, s, nl, this.no);
+      this.no++;
+      s = nl + 1;
+    }
+    if (s < n) this.keep(buf, s, n);
+  }
+
+  /** Append buf[s, e) to the unfinished line (or drop it while skipping a line over MAX_LINE_BYTES). */
+  private keep(buf: Uint8Array, s: number, e: number): void {
+    if (this.skipping) return;
+    if (this.len + (e - s) > MAX_LINE_BYTES) {
+      this.feed.tooLong(this.no);
+      this.skipping = true;
+      this.len = 0;
+      this.buf = Buffer.allocUnsafe(CHUNK);
+      return;
+    }
+    if (this.buf.length - this.len < e - s) {
+      const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + (e - s)));
+      this.buf.copy(b, 0, 0, this.len);
+      this.buf = b;
+    }
+    this.buf.set(buf.subarray(s, e), this.len);
+    this.len += e - s;
+  }
+
   end(): void {
     if (this.len > 0 && !this.skipping) this.feed.line(this.buf, 0, this.len, this.no);
     this.len = 0;
@@ -162,6 +210,13 @@ export async function readRecordLogFile(path: string, format: RecordLogFormat, i
     let n = readSync(fd, space, 0, CHUNK, null);
     if (isGzip(space.subarray(0, n))) await inflateInto(fd, Buffer.from(space.subarray(0, n)), framer, hash, path);
     else {
+      if (n > 0) {
+        hash.update(space, 0, n);
+        framer.wrote(n);
+        if (hash.ring) readInRing(fd, hash.ring, framer);
+        space = framer.space();
+        n = readSync(fd, space, 0, CHUNK, null);
+      }
       while (n > 0) {
         hash.update(space, 0, n);
         framer.wrote(n);
@@ -176,6 +231,24 @@ export async function readRecordLogFile(path: string, format: RecordLogFormat, i
     if (fd >= 0) closeSync(fd);
   }
   return reader.finish();
+}
+
+/**
+ * The rest of a plain file read straight into the hash ring's slots (one input only: HashService
+ * readInPlace): each slot is handed to the hash worker as soon as it is read and parsed in place
+ * meanwhile, so the bytes are neither copied for the hash nor left the CPU cache between the two.
+ * Returns at the end of the file, or when the ring has no slot to lend (then the caller reads on
+ * into its own buffer).
+ */
+function readInRing(fd: number, ring: BufferRing, framer: LineFramer): void {
+  for (;;) {
+    const slot = ring.acquire();
+    if (!slot) return;
+    const n = readSync(fd, slot, 0, slot.length, null);
+    ring.publish(slot, 0, Math.max(n, 0));
+    if (n <= 0) return;
+    framer.external(Buffer.from(slot.buffer, slot.byteOffset, n), n);
+  }
 }
 
 /**

@@ -87,7 +87,8 @@ export async function readRecordLogs(given: RecordLogInput[], collector: RecordC
     }
   }
   const namesFirst = [...logs].sort((a, b) => Number(!isNamesLog(a.format)) - Number(!isNamesLog(b.format)));
-  const service = new HashService({ expectedBytes: logs.reduce((n, l) => n + sizeOf(l.path), 0) });
+  // One log: its reader reads straight into the hash ring's slots (no copy for the hash).
+  const service = new HashService({ expectedBytes: logs.reduce((n, l) => n + sizeOf(l.path), 0), readInPlace: logs.length === 1 });
   const digests: Promise<void>[] = [];
   for (const l of namesFirst) {
     const hash = service.open();

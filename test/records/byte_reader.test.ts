@@ -219,6 +219,39 @@ describe('one read: the hash is of the bytes parsed', () => {
     expect(c.connections.size).toBe(3);
   });
 
+  // One log: read straight into the hash ring's slots. Slots of 100 bytes and of 4 KiB make rows
+  // straddle slots (a row longer than a slot, JSON objects over many lines and slots); the records,
+  // lines and hash are those of the plain read. The first 1 MiB is read before the ring (gzip
+  // check), so the files are larger.
+  const jsonRows = (n: number): string =>
+    Array.from({ length: n }, (_, i) => {
+      const o = { ts: 1764547200 + i / 1000, uid: `J${i}`, 'id.orig_h': `10.0.${i % 200}.${i % 250}`, 'id.orig_p': 1024 + (i % 60000), 'id.resp_h': '10.0.0.10', 'id.resp_p': 443, proto: 'tcp', conn_state: 'SF', history: 'ShADadFf', orig_pkts: i % 90, orig_ip_bytes: i * 7, resp_pkts: i % 70, resp_ip_bytes: i * 3 };
+      return i % 7 === 0 ? JSON.stringify(o, null, 2) : JSON.stringify(o); // some pretty-printed over many lines
+    }).join('\n');
+  it.each([
+    ['zeek-conn-tsv', 100, () => many(12_000).replace(/x5\t/, `x5${'z'.repeat(300)}\t`), 12_000],
+    ['zeek-conn-tsv', 4096, () => many(12_000), 12_000],
+    ['zeek-conn-json', 100, () => jsonRows(9_000), 9_000],
+  ] as const)('%s read in place into hash-ring slots of %i bytes', async (format, slotBytes, make, rows) => {
+    const text = make();
+    expect(text.length).toBeGreaterThan(1 << 20);
+    const path = join(tmp, `conn.ring-${format}-${slotBytes}.log`);
+    writeFileSync(path, text);
+    const plain = new RecordCollector(defaultServerPorts());
+    const a = await readRecordLogFile(path, format, plain, new HashService({ worker: false }).open());
+    const service = new HashService({ worker: true, readInPlace: true, slotBytes });
+    const hash = service.open();
+    expect(hash.ring).toBeTruthy();
+    const c = new RecordCollector(defaultServerPorts());
+    const b = await readRecordLogFile(path, format, c, hash);
+    expect(await hash.digest()).toBe(createHash('sha256').update(text).digest('hex'));
+    service.close();
+    expect(b.records).toEqual(a.records);
+    expect(b.records!.malformed).toBe(0);
+    expect([b.packets, b.bytes, b.firstSeen, b.lastSeen, b.error]).toEqual([a.packets, a.bytes, a.firstSeen, a.lastSeen, null]);
+    expect(c.connections.size).toBe(rows);
+  });
+
   // A gzip log is inflated as a stream (16 KiB compressed pieces, 1 MiB reads): rows straddle the
   // pieces and the reads, members concatenate, and a damaged stream keeps what was read before it.
   let seed = 11;
