@@ -55,15 +55,34 @@ function documented(matrix: Matrix, srcRoles: readonly string[], dstRoles: Set<s
   );
 }
 
-/** Ports the host's firewall admits from inventory members that the matrix does not document. */
+/** Documentation addresses (RFC 5737) tried as "a source outside the inventory"; the first no role lists is used. */
+const OUTSIDE_CANDIDATES = ['192.0.2.1', '198.51.100.1', '203.0.113.1'];
+
+/** Label of the outside source in `sources` (never an inventory member's text). */
+export function outsideLabel(address: string): string {
+  return `any (outside the inventory, e.g. ${address})`;
+}
+
+function outsideSource(inventory: Inventory): { text: string; label: string } | null {
+  const a = OUTSIDE_CANDIDATES.find((c) => !inventory.hasAddress(addressWords(c)));
+  return a === undefined ? null : { text: a, label: outsideLabel(a) };
+}
+
+/**
+ * Ports the host's firewall admits from inventory members that the matrix does not document, and
+ * (`any`) from a source no inventory role lists: no matrix rule can document those.
+ */
 export function undocumentedPermits(matrix: Matrix, inventory: Inventory, hostAddress: string, rs: FirewallRuleset): UndocumentedResult {
   const notFullyChecked: FirewallRule[] = [];
   const cands = candidatePorts(rs, notFullyChecked);
   const dstRoles = new Set(inventory.rolesForAddress(addressWords(hostAddress)));
   const groups = new Map<string, UndocumentedPermit>();
   const sources = inventory.roles.flatMap((r) => r.members).filter((m) => (m.kind === 'ipv4' || m.kind === 'ipv6') && m.text !== hostAddress);
-  for (const m of [...new Map(sources.map((s) => [s.text, s])).values()]) {
-    const srcRoles = inventory.rolesForAddress(addressWords(m.text));
+  const tried = [...new Map(sources.map((s) => [s.text, { text: s.text, label: s.text }])).values()];
+  const outside = outsideSource(inventory);
+  if (outside) tried.push(outside);
+  for (const m of tried) {
+    const srcRoles = m === outside ? [] : inventory.rolesForAddress(addressWords(m.text));
     for (const [proto, ports] of cands) {
       for (const port of [...ports].sort((a, b) => a - b)) {
         const d = evaluate(rs, { src: m.text, dstPort: port, proto });
@@ -72,7 +91,7 @@ export function undocumentedPermits(matrix: Matrix, inventory: Inventory, hostAd
         const g = groups.get(key) ?? { rule: d.rule, decidedBy: d.decidedBy, protocol: proto, ports: [], sources: [] };
         groups.set(key, g);
         if (!g.ports.includes(port)) g.ports.push(port);
-        if (!g.sources.includes(m.text)) g.sources.push(m.text);
+        if (!g.sources.includes(m.label)) g.sources.push(m.label);
       }
     }
   }

@@ -62,8 +62,10 @@ COMMIT
   );
   const r = undocumentedPermits(ams, inventory, '10.66.0.2', fw);
   expect(r.permits.map((p) => [p.decidedBy, p.protocol, p.ports.join(','), p.sources.join(',')])).toEqual([
-    ['INPUT #2', 'tcp', '3389', '10.66.0.10'],
+    ['INPUT #1', 'tcp', '389,3268', 'any (outside the inventory, e.g. 192.0.2.1)'],
+    ['INPUT #2', 'tcp', '3389', '10.66.0.10,any (outside the inventory, e.g. 192.0.2.1)'],
     ['INPUT #3', 'tcp', '22', '10.66.0.10'],
+    ['INPUT #4', 'tcp', '22,23,135,139,445,5985,5986', 'any (outside the inventory, e.g. 192.0.2.1)'],
   ]);
   expect(r.notFullyChecked.map((x) => x.number)).toEqual([4]);
 });
