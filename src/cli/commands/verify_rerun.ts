@@ -149,7 +149,8 @@ export async function verifyAuditRun(reportPath: string, report: Report, capture
     acceptDamaged ? '--accept-damaged' : '',
     as ? `--as ${as.role} (${as.addresses.join(', ') || 'no address'})` : '',
   ].filter(Boolean);
-  const audited = auditFirewalls(runAudit(facts, matrix, inventory, { scope: report.options.scope, features, generatedAt: report.generatedAt, vantage, requireAllMembers, as, acceptDamaged }), facts.connections, matrix, inventory, firewalls);
+  const plain = runAudit(facts, matrix, inventory, { scope: report.options.scope, features, generatedAt: report.generatedAt, vantage, requireAllMembers, as, acceptDamaged });
+  const audited = auditFirewalls(plain, facts.connections, matrix, inventory, firewalls);
   const ev = report.evidence;
   const fresh = attachEvidence(audited, { argv: ev.argv, matrixSpecs: ev.matrix.specs, host: ev.host });
   normalisePaths(fresh, report, paths);
