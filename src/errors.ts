@@ -88,17 +88,3 @@ export class PermissionError extends FlowauditError {
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
-
-/**
- * @deprecated Throw the layer's own error (UsageError, InputError, PolicyError, ...). Kept only so
- * code written against the old single class still compiles while branches merge; nothing in src/
- * uses it.
- */
-export class CliError extends FlowauditError {
-  readonly kind: ErrorKind;
-  constructor(message: string, code: ErrorKind | PolicyFile) {
-    super(message);
-    this.name = 'CliError';
-    this.kind = code === 'matrix' || code === 'inventory' ? 'policy' : code;
-  }
-}

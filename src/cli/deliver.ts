@@ -5,7 +5,7 @@
  * prepareDelivery runs before any input is read: a bad key or a used directory must not cost a
  * 30-minute live capture.
  */
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditResult } from '../audit/result.js';
 import { UsageError } from '../errors.js';
@@ -35,9 +35,21 @@ export async function prepareDelivery(flags: DeliveryFlags, env: Record<string, 
   if (flags.output === undefined && flags.evidenceDir === undefined) {
     throw new UsageError('--sign-key needs -o FILE or --evidence-dir DIR (a report on standard output has no file to sign beside it)');
   }
+  if (flags.output !== undefined && !isPlainFileTarget(flags.output)) {
+    throw new UsageError(`--sign-key: ${flags.output} is not a regular file, so no ${flags.output}.sig can sit beside it; write the report to a file or use --evidence-dir DIR`);
+  }
   const key = readSigningKey(flags.signKey, env);
   if (key.via === 'ssh-agent') await key.sign(Buffer.from('flowaudit: can this agent sign?'));
   return key;
+}
+
+/** Whether -o names a regular file, or nothing yet (a device such as /dev/null or a pipe is neither). */
+function isPlainFileTarget(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return true;
+  }
 }
 
 /** Writes the report, its signature and the evidence directory. */

@@ -102,6 +102,7 @@ describe('--evidence-dir and verify DIR', () => {
       [['--evidence-dir', dir], /--evidence-dir .*: not empty/],
       [['--copy-inputs'], /--copy-inputs needs --evidence-dir DIR/],
       [['--sign-key', inventory], /--sign-key needs -o FILE or --evidence-dir DIR/],
+      [['--sign-key', inventory, '-o', '/dev/null'], /--sign-key: \/dev\/null is not a regular file/],
       [['--sign-key', inventory, '-o', join(dir, 'r.txt')], /--sign-key .*inv\.json: not a key file/],
     ] as const) {
       const r = await runCli(['audit', capture, '-i', inventory, ...args]);

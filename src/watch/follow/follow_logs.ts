@@ -1,0 +1,169 @@
+/**
+ * `followLogs`: the lines a sensor appends to its logs, as they come, across rotations, truncation,
+ * sensor restarts and flowaudit restarts (checkpoint), with no line lost or repeated (see
+ * followed_log.ts for each case). Polls with sync reads (a log directory is local; polling works
+ * the same on Linux, Windows and network shares, where fs.watch does not), yields one batch per
+ * chunk read at most, and keeps no more than one chunk and one partial line per log in memory.
+ *
+ * The checkpoint is written after each batch is consumed, i.e. when the consumer asks for the next
+ * one: stop with `signal` (not `break`) so the last batch taken is recorded; a `break` leaves the
+ * last batch to be read again on resume (repeated, never lost).
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { InputError, messageOf } from '../../errors.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { statOrNull } from './file_identity.js';
+import { FollowedLog, type LogBatch } from './followed_log.js';
+import { CHUNK } from './open_log.js';
+
+export interface FollowCheckpoint {
+  file: string;
+  dev: number;
+  ino: number;
+  /** Offset just after the last line handed out (a held-back partial line is read again). */
+  offset: number;
+  /** Number of the last line handed out (lines before `offset`). */
+  lineNo: number;
+  /** SHA-256 of the file's first min(offset, 1024) bytes: finds the file again where there is no inode. */
+  headSha256: string;
+  /** The live name this file was followed under (conn.log), when it has since been rotated away. */
+  live?: string;
+  /** `offset` is inside an overlong line being skipped. */
+  skipping?: boolean;
+}
+
+export interface FollowBatch {
+  /** Path of the file these lines came from (as opened; a rotated file keeps the name it had). */
+  file: string;
+  /** Complete lines only (no '\n', no trailing '\r'); a partial last line is held back until completed. */
+  lines: string[];
+  /** 1-based line number of lines[0] in that file. */
+  firstLineNo: number;
+  /** True on the first batch of a file (lines start at line 1: reset a Zeek #fields header parser). */
+  newFile: boolean;
+  /** Where every followed file stands after this batch (persist it to resume). */
+  checkpoint: FollowCheckpoint[];
+  /** The file shrank or was rewritten in place (copytruncate): these lines are from its start again. */
+  truncated?: boolean;
+  /** Lines longer than MAX_LINE_BYTES skipped just before lines[0] (counted in the line numbers). */
+  overlong?: number;
+  /** The file's leading '#' lines, when this first batch starts mid-file (resumed): feed them first. */
+  header?: string[];
+  /** What the follower noticed that a reader should know (a checkpointed file that is gone, a truncation). */
+  notes?: string[];
+}
+
+export interface FollowOptions {
+  /** A directory a sensor writes (conn.log / eve.json + rotated siblings) or one file. */
+  path: string;
+  /** Which files in the directory are the live log (default: /^(conn\.log|eve\.json)$/). */
+  names?: RegExp;
+  /** Default 500. */
+  pollMs?: number;
+  /** Read at start, written (atomically, rename) after each batch is consumed. */
+  checkpointFile?: string;
+  /** When no checkpoint: default 'beginning'. */
+  startAt?: 'beginning' | 'end';
+  /** Stop: the iterator ends after yielding what is complete. */
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_LIVE_NAMES = /^(conn\.log|eve\.json)$/;
+
+/** Follows the logs of a directory (or one file): see the file comment. */
+export async function* followLogs(opts: FollowOptions): AsyncIterable<FollowBatch> {
+  const f = new Follower(opts);
+  try {
+    for (;;) {
+      const stopping = opts.signal?.aborted === true;
+      for (const batch of f.poll()) {
+        yield batch;
+        if (opts.checkpointFile) writeCheckpoint(opts.checkpointFile, batch.checkpoint);
+      }
+      if (stopping) return;
+      await sleep(opts.pollMs ?? 500, opts.signal);
+    }
+  } finally {
+    f.close();
+  }
+}
+
+class Follower {
+  private readonly dir: string;
+  private readonly names: RegExp;
+  private readonly single: string | null;
+  private readonly logs = new Map<string, FollowedLog>();
+  private readonly buf = Buffer.allocUnsafe(CHUNK);
+  private readonly pending: Map<string, FollowCheckpoint>;
+  private readonly startAtEnd: boolean;
+
+  constructor(opts: FollowOptions) {
+    const st = statOrNull(statSync, opts.path);
+    if (!st) throw new InputError(`${opts.path}: no such file or directory to follow`);
+    this.single = st.isDirectory() ? null : basename(opts.path);
+    this.dir = st.isDirectory() ? opts.path : dirname(opts.path);
+    this.names = opts.names ?? DEFAULT_LIVE_NAMES;
+    const cps = opts.checkpointFile ? readCheckpoint(opts.checkpointFile) : [];
+    this.pending = new Map(cps.map((c) => [c.live ?? basename(c.file), c]));
+    this.startAtEnd = opts.startAt === 'end' && cps.length === 0;
+  }
+
+  *poll(): Generator<FollowBatch> {
+    for (const name of this.liveNames()) {
+      const log = this.logs.get(name) ?? this.add(name);
+      for (const b of log.poll(this.buf)) yield this.withCheckpoint(b, log);
+    }
+  }
+
+  close(): void {
+    for (const log of this.logs.values()) log.close();
+  }
+
+  private add(name: string): FollowedLog {
+    const log = new FollowedLog(this.dir, name);
+    const cp = this.pending.get(name);
+    if (cp) log.resume(cp);
+    else if (this.startAtEnd) log.startAtEnd(this.buf);
+    this.logs.set(name, log);
+    return log;
+  }
+
+  /** The live names: the one file, or the directory's files matching `names` (new ones appear later). */
+  private liveNames(): string[] {
+    if (this.single) return [this.single];
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch (e) {
+      throw new InputError(`${this.dir}: cannot list the directory to follow: ${messageOf(e)}`);
+    }
+    const live = names.filter((n) => this.names.test(n));
+    for (const name of this.logs.keys()) if (!live.includes(name)) live.push(name); // renamed away: finish it
+    for (const name of this.pending.keys()) if (!live.includes(name)) live.push(name);
+    return live.sort();
+  }
+
+  private withCheckpoint(b: LogBatch, from: FollowedLog): FollowBatch {
+    const { at, ...rest } = b;
+    const checkpoint: FollowCheckpoint[] = [];
+    for (const log of this.logs.values()) {
+      const cp = log === from ? at : log.checkpoint();
+      if (cp) checkpoint.push(cp);
+    }
+    return { ...rest, checkpoint };
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
