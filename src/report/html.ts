@@ -67,7 +67,7 @@ export function renderHtml(r: AuditResult, _opts: HtmlOptions = {}): string {
   parts.push(rulesSection(r, addr));
   parts.push(unexpectedSection(r, addr));
   parts.push(extraSections(r, addr));
-  parts.push(firewallSection(r));
+  if (r.firewall) parts.push(firewallSection(r));
   parts.push(captureSection(r));
   parts.push(nextStepsSection(r));
   parts.push(evidenceSection(r));
