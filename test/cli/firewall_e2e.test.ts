@@ -82,3 +82,32 @@ describe('audit --firewall on the bundled lab', () => {
     expect(twice.code).toBe(2);
   });
 });
+
+describe('a hostile firewall file (attacker-controlled rule names and comments)', () => {
+  const SCRIPT = '<script>alert(1)</script>';
+  const FORMULA = '=HYPERLINK("http://x","y")';
+  it('is escaped in HTML and Markdown, neutralised in CSV, inert in text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-fw-hostile-'));
+    const win = join(dir, 'dc1.json');
+    const rule = { Direction: 'Inbound', Action: 'Allow', Enabled: 'True', Profile: 'Any', Protocol: 'TCP', RemoteAddress: 'Any' };
+    writeFileSync(win, JSON.stringify([
+      { ...rule, Name: FORMULA, DisplayName: `${SCRIPT}\u001b[31m`, LocalPort: '3389' },
+      { ...rule, Name: 'x', DisplayName: FORMULA, LocalPort: '22' },
+    ]));
+    const ipt = join(dir, 'dc2.rules');
+    writeFileSync(ipt, `*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -m comment --comment "${SCRIPT}" -j ACCEPT\nCOMMIT\n`);
+    const args = ['audit', LAB, '--inventory', INV, '--firewall', `dc1=${win}`, '--firewall', `dc2=${ipt}`];
+    const html = (await runCli([...args, '--format', 'html'])).stdout;
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain(SCRIPT);
+    const mdOut = (await runCli([...args, '--format', 'markdown'])).stdout;
+    expect(mdOut.split('<!-- flowaudit-result')[0]).not.toContain('<script>');
+    const csv = (await runCli([...args, '--format', 'csv'])).stdout;
+    expect(csv).toContain('firewall-finding');
+    expect(csv).not.toMatch(/(^|,)"?=HYPERLINK/m);
+    const text = (await runCli(args)).stdout;
+    expect(text).toContain(SCRIPT); // text is not markup: shown as is, but control characters are made visible
+    expect(text).not.toContain('\u001b');
+    expect(text).toContain('\\x1b[31m');
+  });
+});
