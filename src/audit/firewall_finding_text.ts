@@ -104,6 +104,16 @@ function neverSeen(h: FirewallHostInput, r: FirewallHostResult, seconds: number)
   return out;
 }
 
+/** `tcp/88, 445 from A, B; tcp/389 from B`: ports grouped by the sources they are admitted from. */
+function portsFromText(protocol: string, ports: number[], byPort: Record<number, string[]>): string {
+  const bySources = new Map<string, number[]>();
+  for (const p of ports) {
+    const key = sourcesText(byPort[p] ?? []);
+    bySources.set(key, [...(bySources.get(key) ?? []), p]);
+  }
+  return [...bySources].map(([from, list]) => `${protocol}/${list.join(', ')} from ${from}`).join('; ');
+}
+
 function undocumented(matrix: Matrix, inventory: Inventory, h: FirewallHostInput, r: FirewallHostResult): { findings: FirewallFinding[]; notFullyChecked: FirewallRule[] } {
   const who = hostLabel(r.host, r.address);
   const u = undocumentedPermits(matrix, inventory, h.address, h.ruleset);
@@ -111,7 +121,7 @@ function undocumented(matrix: Matrix, inventory: Inventory, h: FirewallHostInput
     const ref = p.rule ? ruleRef(p.rule) : null;
     const by = ref ? ruleLabel(ref) : p.decidedBy;
     const ports = p.ports.join(', ');
-    const text = `${who}: ${by} admits ${p.protocol}/${ports} from ${sourcesText(p.sources)}; no matrix rule documents it for ${r.roles.length > 0 ? `role${r.roles.length === 1 ? '' : 's'} ${r.roles.join(', ')}` : 'this host (it holds no role)'}`;
+    const text = `${who}: ${by} admits ${portsFromText(p.protocol, p.ports, p.sourcesByPort)}; no matrix rule documents it for ${r.roles.length > 0 ? `role${r.roles.length === 1 ? '' : 's'} ${r.roles.join(', ')}` : 'this host (it holds no role)'}`;
     return { kind: 'undocumented-but-permitted', host: r.host, address: r.address, rule: ref, decidedBy: p.decidedBy, protocol: p.protocol, ports, sources: p.sources, matrixRule: null, traffic: null, verdictEffect: null, text };
   });
   return { findings, notFullyChecked: u.notFullyChecked };

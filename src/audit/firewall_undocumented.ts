@@ -23,6 +23,8 @@ export interface UndocumentedPermit {
   ports: number[];
   /** Source members (as written) it admits them from. */
   sources: string[];
+  /** Per port, the sources it is admitted from (in `sources` order): not every source gets every port. */
+  sourcesByPort: Record<number, string[]>;
 }
 
 export interface UndocumentedResult {
@@ -88,10 +90,11 @@ export function undocumentedPermits(matrix: Matrix, inventory: Inventory, hostAd
         const d = evaluate(rs, { src: m.text, dstPort: port, proto });
         if (d.action !== 'ACCEPT' || documented(matrix, srcRoles, dstRoles, proto, port)) continue;
         const key = `${d.decidedBy}|${proto}`;
-        const g = groups.get(key) ?? { rule: d.rule, decidedBy: d.decidedBy, protocol: proto, ports: [], sources: [] };
+        const g = groups.get(key) ?? { rule: d.rule, decidedBy: d.decidedBy, protocol: proto, ports: [], sources: [], sourcesByPort: {} };
         groups.set(key, g);
         if (!g.ports.includes(port)) g.ports.push(port);
         if (!g.sources.includes(m.label)) g.sources.push(m.label);
+        (g.sourcesByPort[port] ??= []).push(m.label);
       }
     }
   }
