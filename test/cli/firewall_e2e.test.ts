@@ -111,3 +111,22 @@ describe('a hostile firewall file (attacker-controlled rule names and comments)'
     expect(text).toContain('\\x1b[31m');
   });
 });
+
+describe('merge --firewall', () => {
+  it('the merged report has the same firewall findings, and verify re-runs them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-fw-merge-'));
+    const state = join(dir, 'lab.state.json');
+    const a = await runCli(['audit', LAB, '--inventory', INV, '--emit-state', state, '--sensor', 'tap1', '--format', 'json']);
+    writeFileSync(state, String(a.files.get(state)));
+    const m = await runCli(['merge', state, '--firewall', `dc2=${DC2}`, '--format', 'json']);
+    expect(m.code).toBe(1);
+    const j = JSON.parse(m.stdout);
+    const direct = JSON.parse((await runCli(['audit', LAB, '--inventory', INV, '--firewall', `dc2=${DC2}`, '--format', 'json'])).stdout);
+    expect(j.firewall.findings).toEqual(direct.firewall.findings);
+    const report = join(dir, 'merged.json');
+    writeFileSync(report, m.stdout);
+    const v = await runCli(['verify', report]);
+    expect(v.stdout).toContain(`firewall   ok: ${DC2} (dc2)`);
+    expect(v.code).toBe(0);
+  });
+});
