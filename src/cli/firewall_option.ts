@@ -47,7 +47,8 @@ export function loadFirewallFile(host: string, address: string, path: string, re
     throw new InputError(`${path}: cannot read firewall file: ${messageOf(e)}`);
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const ruleset = parseFirewall(bytes.toString('utf8'), path);
+  const parsed = parseFirewall(bytes.toString('utf8'), path); // a parse error names the file read
+  const ruleset = { ...parsed, source: recordedPath }; // the report (and its reasons) name the file as recorded
   return { host, address, file: { path: recordedPath, sha256 }, ruleset };
 }
 
