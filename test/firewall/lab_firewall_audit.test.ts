@@ -86,7 +86,7 @@ describeNetns('the namespace lab: audit --firewall names the blocking rules and 
     const dump = spawn('ip', ['netns', 'exec', ams.name, 'tcpdump', '-i', `${veth}b`, '-U', '-Z', 'root', '-c', '500', '-w', capture], { stdio: ['ignore', 'ignore', 'pipe'] });
     await new Promise<void>((resolve) => dump.stderr!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve()));
     attempts = execFileSync('ip', ['netns', 'exec', ams.name, process.execPath, '-e', FLOWS], { encoding: 'utf8' }).trim();
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 1000)); // tcpdump writes each packet at once (-U), but may lag on a loaded machine
     const done = new Promise((r) => dump.once('exit', r));
     dump.kill('SIGINT');
     await done;
