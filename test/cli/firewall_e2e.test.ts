@@ -130,3 +130,20 @@ describe('merge --firewall', () => {
     expect(v.code).toBe(0);
   });
 });
+
+describe('--evidence-dir with --firewall', () => {
+  it('copies each firewall file into DIR/firewall/, lists it in the manifest, and verify DIR re-runs from the copy', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'fa-fw-evd-')), 'evidence');
+    const a = await runCli([...ARGS, '--evidence-dir', dir, '--copy-inputs']);
+    expect(a.code).toBe(1);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest.policy.firewall).toEqual([
+      { host: 'dc2', path: DC2, copy: 'firewall/ams-lab.dc2.iptables' },
+      { host: 'dc1', path: DC1, copy: 'firewall/ams-lab.dc1.windows-firewall.json' },
+    ]);
+    expect(manifest.files.map((f: { path: string }) => f.path)).toContain('firewall/ams-lab.dc2.iptables');
+    const v = await runCli(['verify', dir]);
+    expect(v.stdout).toContain(`firewall   ok: ${join(dir, 'firewall/ams-lab.dc2.iptables')} (dc2)`);
+    expect(v.code).toBe(0);
+  }, 60_000);
+});
