@@ -96,7 +96,12 @@ function neverSeen(h: FirewallHostInput, r: FirewallHostResult, seconds: number)
     for (const rule of chain.rules) {
       if (!admitsNew(rule) || used.has(`${rule.chain}#${rule.number}`)) continue;
       const ref = ruleRef(rule);
-      const omitted = r.observedOmitted > 0 ? ` (${r.observedOmitted} connections to this host were not judged one by one)` : '';
+      const omitted =
+        r.observedOmitted > 0
+          ? ` (${r.observedOmitted} connections to this host were not judged one by one)`
+          : r.observed.length === 0
+            ? ' (no connection to this host was seen at all: check that the capture point sees its traffic)'
+            : '';
       const text = `${who}: ${ruleLabel(ref)} admitted no observed connection in the ${seconds} s window${omitted}: a removal candidate under PCI DSS 1.2.7 if no business need remains`;
       out.push({ kind: 'permitted-never-seen', host: r.host, address: r.address, rule: ref, decidedBy: `${rule.chain} #${rule.number}`, protocol: null, ports: null, sources: [], matrixRule: null, traffic: null, verdictEffect: null, text });
     }

@@ -81,6 +81,13 @@ describe('findings', () => {
     expect(s.window.seconds).toBe(600);
   });
 
+  it('"never seen" says so when no connection to the host was seen at all (the capture point may not see it)', () => {
+    const s = run(ipt(DOCUMENTED), []);
+    const texts = s.findings.filter((f) => f.kind === 'permitted-never-seen').map((f) => f.text);
+    expect(texts).toHaveLength(2);
+    for (const t of texts) expect(t).toContain('no connection to this host was seen at all');
+  });
+
   it('a Windows export: Block beats Allow; the finding names the Windows rule', () => {
     const rs = parseWindowsFirewallJson(
       JSON.stringify([
