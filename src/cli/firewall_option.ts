@@ -5,12 +5,15 @@
  * re-hashes) and parsed; a bad file is an InputError naming the file and line (exit 2).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { FirewallHostInput } from '../audit/firewall_findings.js';
 import { InputError, UsageError, messageOf } from '../errors.js';
 import { parseFirewall } from '../firewall/load_firewall.js';
 import { addressWords } from '../matrix/inventory.js';
 import type { Inventory } from '../matrix/types.js';
+
+/** A host firewall export is kilobytes to a few megabytes; a larger file is refused rather than read whole. */
+export const MAX_FIREWALL_BYTES = 64 * 1024 * 1024;
 
 export interface FirewallSpec {
   host: string;
@@ -42,8 +45,11 @@ export function resolveFirewallHost(host: string, inventory: Inventory): string 
 export function loadFirewallFile(host: string, address: string, path: string, recordedPath = path): FirewallHostInput {
   let bytes: Buffer;
   try {
+    const size = statSync(path).size;
+    if (size > MAX_FIREWALL_BYTES) throw new InputError(`${path}: ${size} bytes; a firewall file over ${MAX_FIREWALL_BYTES / 1024 / 1024} MiB is not read (is this a firewall export?)`);
     bytes = readFileSync(path);
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(`${path}: cannot read firewall file: ${messageOf(e)}`);
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
