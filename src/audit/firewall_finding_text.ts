@@ -42,7 +42,7 @@ function documentedBlocked(r: FirewallHostResult): FirewallFinding[] {
       const traffic = trafficFor(r, c, d.ports);
       const effect = !c.enforced || traffic === 'answered' ? null : 'fail';
       const text = `${who}: ${c.requirement} flow ${c.ruleId} ${c.protocol}/${d.ports} from ${c.source} is blocked: ${decisionText(d)}, ${TRAFFIC_WORDS[traffic]}`;
-      out.push({ kind: 'documented-but-blocked', host: r.host, address: r.address, rule: d.rule, decidedBy: d.decidedBy, protocol: c.protocol, ports: d.ports, sources: [c.source], matrixRule: c.ruleId, traffic, verdictEffect: effect, text });
+      out.push({ kind: 'documented-but-blocked', host: r.host, address: r.address, rule: d.rule, decidedBy: d.decidedBy, protocol: c.protocol, ports: d.ports, sources: [c.source], sourcesByPort: null, matrixRule: c.ruleId, traffic, verdictEffect: effect, text });
     }
   }
   return out;
@@ -51,7 +51,7 @@ function documentedBlocked(r: FirewallHostResult): FirewallFinding[] {
 function blockedYetSeen(r: FirewallHostResult, o: FirewallObservedCheck): FirewallFinding {
   const who = hostLabel(r.host, r.address);
   const text = `${who}: ${o.client} → ${o.protocol}/${o.port} was answered ${o.answered} time${o.answered === 1 ? '' : 's'}, yet the rules given would ${o.decision.action} it (${decisionText(o.decision)}): the capture contradicts the firewall file (the host may not run it)`;
-  return { kind: 'blocked-yet-seen', host: r.host, address: r.address, rule: o.decision.rule, decidedBy: o.decision.decidedBy, protocol: o.protocol, ports: `${o.port}`, sources: [o.client], matrixRule: null, traffic: 'answered', verdictEffect: 'inconclusive', text };
+  return { kind: 'blocked-yet-seen', host: r.host, address: r.address, rule: o.decision.rule, decidedBy: o.decision.decidedBy, protocol: o.protocol, ports: `${o.port}`, sources: [o.client], sourcesByPort: null, matrixRule: null, traffic: 'answered', verdictEffect: 'inconclusive', text };
 }
 
 /** documented-but-blocked and blocked-yet-seen, from a host's checks. */
@@ -103,7 +103,7 @@ function neverSeen(h: FirewallHostInput, r: FirewallHostResult, seconds: number)
             ? ' (no connection to this host was seen at all: check that the capture point sees its traffic)'
             : '';
       const text = `${who}: ${ruleLabel(ref)} admitted no observed connection in the ${seconds} s window${omitted}: a removal candidate under PCI DSS 1.2.7 if no business need remains`;
-      out.push({ kind: 'permitted-never-seen', host: r.host, address: r.address, rule: ref, decidedBy: `${rule.chain} #${rule.number}`, protocol: null, ports: null, sources: [], matrixRule: null, traffic: null, verdictEffect: null, text });
+      out.push({ kind: 'permitted-never-seen', host: r.host, address: r.address, rule: ref, decidedBy: `${rule.chain} #${rule.number}`, protocol: null, ports: null, sources: [], sourcesByPort: null, matrixRule: null, traffic: null, verdictEffect: null, text });
     }
   }
   return out;
@@ -127,7 +127,7 @@ function undocumented(matrix: Matrix, inventory: Inventory, h: FirewallHostInput
     const by = ref ? ruleLabel(ref) : p.decidedBy;
     const ports = p.ports.join(', ');
     const text = `${who}: ${by} admits ${portsFromText(p.protocol, p.ports, p.sourcesByPort)}; no matrix rule documents it for ${r.roles.length > 0 ? `role${r.roles.length === 1 ? '' : 's'} ${r.roles.join(', ')}` : 'this host (it holds no role)'}`;
-    return { kind: 'undocumented-but-permitted', host: r.host, address: r.address, rule: ref, decidedBy: p.decidedBy, protocol: p.protocol, ports, sources: p.sources, matrixRule: null, traffic: null, verdictEffect: null, text };
+    return { kind: 'undocumented-but-permitted', host: r.host, address: r.address, rule: ref, decidedBy: p.decidedBy, protocol: p.protocol, ports, sources: p.sources, sourcesByPort: Object.fromEntries(p.ports.map((n) => [String(n), p.sourcesByPort[n] ?? []])), matrixRule: null, traffic: null, verdictEffect: null, text };
   });
   return { findings, notFullyChecked: u.notFullyChecked };
 }
@@ -137,7 +137,7 @@ function shadowed(h: FirewallHostInput, r: FirewallHostResult): FirewallFinding[
   return shadowedRules(h.ruleset).map(({ rule, by }) => {
     const ref = ruleRef(rule);
     const text = `${who}: ${ruleLabel(ref)} is never reached: ${ruleLabel(ruleRef(by))} decides every packet it would match first`;
-    return { kind: 'shadowed', host: r.host, address: r.address, rule: ref, decidedBy: `${rule.chain} #${rule.number}`, protocol: null, ports: null, sources: [], matrixRule: `${by.chain} #${by.number}`, traffic: null, verdictEffect: null, text };
+    return { kind: 'shadowed', host: r.host, address: r.address, rule: ref, decidedBy: `${rule.chain} #${rule.number}`, protocol: null, ports: null, sources: [], sourcesByPort: null, matrixRule: `${by.chain} #${by.number}`, traffic: null, verdictEffect: null, text };
   });
 }
 

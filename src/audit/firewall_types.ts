@@ -92,6 +92,8 @@ export interface FirewallFinding {
   ports: string | null;
   /** Source members concerned (`any (outside the inventory)` for a source no role lists). */
   sources: string[];
+  /** undocumented-but-permitted: per port (as text), the sources it is admitted from (not every source gets every port); else null. */
+  sourcesByPort: Record<string, string[]> | null;
   /** documented-but-blocked: the matrix rule; shadowed: the earlier rule's label. */
   matrixRule: string | null;
   /** documented-but-blocked: what the traffic shows (`failed`, `not tried`, `answered`); else null. */

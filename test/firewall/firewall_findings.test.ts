@@ -68,6 +68,7 @@ describe('findings', () => {
     const s = run(ipt(`${DOCUMENTED}\n-A INPUT -p tcp --dport 3389 -j ACCEPT`), []);
     const u = s.findings.find((f) => f.kind === 'undocumented-but-permitted')!;
     expect(u.sources).toEqual(['10.66.0.10', 'any (outside the inventory, e.g. 192.0.2.1)']);
+    expect(u.sourcesByPort).toEqual({ '3389': ['10.66.0.10', 'any (outside the inventory, e.g. 192.0.2.1)'] });
     expect(u.rule).toMatchObject({ chain: 'INPUT', number: 3, line: 5, target: 'ACCEPT', text: '-A INPUT -p tcp --dport 3389 -j ACCEPT' });
     expect(u.text).toContain('INPUT #3 (line 5: -A INPUT -p tcp --dport 3389 -j ACCEPT) admits tcp/3389 from 10.66.0.10, any (outside the inventory');
   });
