@@ -65,8 +65,15 @@ function observedChecks(h: FirewallHostInput, observed: ObservedFlows): Firewall
       const blocked = d.action === 'DROP' || d.action === 'REJECT';
       const status = d.action === 'inconclusive' ? 'inconclusive' : !blocked ? 'admitted' : f.answered > 0 ? 'blocked-yet-seen' : 'blocked';
       const { client, protocol, port, connections, answered, refused, unanswered } = f;
-      return { client, protocol, port, connections, answered, refused, unanswered, status, decision: d };
+      return { client, protocol, port, connections, answered, refused, unanswered, status, decision: d, note: status === 'blocked' ? failureNote(d.action, f) : null };
     });
+}
+
+/** When a blocked flow failed otherwise than the rule would make it fail, say so (facts, not a verdict). */
+function failureNote(action: string, f: ObservedFlows['flows'][number]): string | null {
+  if (action === 'REJECT' && f.refused === 0 && f.unanswered > 0) return 'the rule REJECTs (the host would answer with a reset or ICMP error), yet no answer was seen: something on the path dropped it, or the host runs other rules';
+  if (action === 'DROP' && f.refused > 0) return 'the rule DROPs silently, yet the attempt was refused: another device answered, or the host runs other rules';
+  return null;
 }
 
 function ruleCount(rs: FirewallRuleset): number {

@@ -62,6 +62,8 @@ export interface FirewallObservedCheck {
   unanswered: number;
   status: FirewallObservedStatus;
   decision: FirewallDecisionRef;
+  /** Blocked flows whose failure does not look like the rule's action (a REJECT never answered, a DROP refused): another device on the path, or other rules; else null. */
+  note: string | null;
 }
 
 export interface FirewallHostResult {

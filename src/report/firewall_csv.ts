@@ -23,7 +23,7 @@ export function firewallCsvRows(r: AuditResult): Record<string, Cell>[] {
     for (const o of h.observed) {
       rows.push({
         kind: 'firewall-observed', id: o.decision.decidedBy, status: o.status, client: o.client, server: h.address, protocol: o.protocol, ports: String(o.port),
-        connections: o.connections, answered: o.answered, refused: o.refused, unanswered: o.unanswered, evidence: decisionText(o.decision),
+        connections: o.connections, answered: o.answered, refused: o.refused, unanswered: o.unanswered, evidence: decisionText(o.decision), description: o.note ?? '',
       });
     }
   }

@@ -35,7 +35,7 @@ function documentedLines(h: FirewallHostResult): string[] {
 function observedLines(h: FirewallHostResult): string[] {
   return h.observed.map((o) => {
     const counts = `${o.connections} conn, ${o.answered} answered, ${o.refused} refused, ${o.unanswered} no reply`;
-    return `${o.client} → ${o.protocol}/${o.port} (${counts}): ${o.status} — ${decisionText(o.decision)}`;
+    return `${o.client} → ${o.protocol}/${o.port} (${counts}): ${o.status} — ${decisionText(o.decision)}${o.note ? `; note: ${o.note}` : ''}`;
   });
 }
 

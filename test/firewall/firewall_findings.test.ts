@@ -82,6 +82,17 @@ describe('findings', () => {
     expect(s.window.seconds).toBe(600);
   });
 
+  it.each([
+    ['a REJECT never answered', '-A INPUT -p tcp --dport 3268 -j REJECT', flow(3268, 'unanswered'), /REJECTs .* yet no answer was seen/],
+    ['a DROP refused', '-A INPUT -p tcp --dport 3268 -j DROP', flow(3268, 'refused'), /DROPs silently, yet the attempt was refused/],
+    ['a DROP unanswered: consistent, no note', '-A INPUT -p tcp --dport 3268 -j DROP', flow(3268, 'unanswered'), null],
+  ] as const)('observed blocked flow, %s', (_w, rule, f, note) => {
+    const o = run(ipt(`${rule}\n${DOCUMENTED}`), [f]).hosts[0]!.observed[0]!;
+    expect(o.status).toBe('blocked');
+    if (note === null) expect(o.note).toBeNull();
+    else expect(o.note).toMatch(note);
+  });
+
   it('"never seen" says so when no connection to the host was seen at all (the capture point may not see it)', () => {
     const s = run(ipt(DOCUMENTED), []);
     const texts = s.findings.filter((f) => f.kind === 'permitted-never-seen').map((f) => f.text);
