@@ -8,6 +8,7 @@
  */
 import type { Inventory, Matrix, Protocol } from '../matrix/index.js';
 import { addressWords } from '../matrix/inventory.js';
+import { formatAddress } from '../ip_text.js';
 import type { FirewallRule, FirewallRuleset } from '../firewall/ruleset.js';
 import { evaluate } from './firewall_evaluate.js';
 
@@ -79,7 +80,8 @@ export function undocumentedPermits(matrix: Matrix, inventory: Inventory, hostAd
   const cands = candidatePorts(rs, notFullyChecked);
   const dstRoles = new Set(inventory.rolesForAddress(addressWords(hostAddress)));
   const groups = new Map<string, UndocumentedPermit>();
-  const sources = inventory.roles.flatMap((r) => r.members).filter((m) => (m.kind === 'ipv4' || m.kind === 'ipv6') && m.text !== hostAddress);
+  const self = formatAddress(addressWords(hostAddress));
+  const sources = inventory.roles.flatMap((r) => r.members).filter((m) => (m.kind === 'ipv4' || m.kind === 'ipv6') && formatAddress(addressWords(m.text)) !== self);
   const tried = [...new Map(sources.map((s) => [s.text, { text: s.text, label: s.text }])).values()];
   const outside = outsideSource(inventory);
   if (outside) tried.push(outside);

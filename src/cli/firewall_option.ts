@@ -10,6 +10,7 @@ import type { FirewallHostInput } from '../audit/firewall_findings.js';
 import { InputError, UsageError, messageOf } from '../errors.js';
 import { parseFirewall } from '../firewall/load_firewall.js';
 import { addressWords } from '../matrix/inventory.js';
+import { formatAddress } from '../ip_text.js';
 import type { Inventory } from '../matrix/types.js';
 
 /** A host firewall export is kilobytes to a few megabytes; a larger file is refused rather than read whole. */
@@ -33,7 +34,8 @@ export function resolveFirewallHost(host: string, inventory: Inventory): string 
     for (const m of role.members) {
       if (m.kind !== 'ipv4' && m.kind !== 'ipv6') continue;
       const label = m.name ?? inventory.nameForAddress?.(addressWords(m.text));
-      if (m.text === host || label === host) found.add(m.text);
+      // The address as connections print it (canonical), so observed flows to it are found.
+      if (m.text === host || label === host) found.add(formatAddress(addressWords(m.text)));
     }
   }
   if (found.size === 1) return [...found][0]!;
