@@ -4,7 +4,7 @@
  * fails when a firewall file is edited; bad firewall files and hosts exit 2 with one line.
  * Regenerate the goldens after an intended change with: UPDATE_GOLDEN=1 npx vitest run test/cli/firewall_e2e.test.ts
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +66,24 @@ describe('audit --firewall on the bundled lab', () => {
     expect(v.stdout).toContain(`firewall   CHANGED: ${edited} (dc2) sha256 is`);
     expect(v.stdout).toMatch(/re-run {5}DIFFERS/);
   });
+
+  it('verify finds a firewall file beside the report by name when it is gone from its recorded path', async () => {
+    const a = mkdtempSync(join(tmpdir(), 'fa-fw-a-'));
+    const b = mkdtempSync(join(tmpdir(), 'fa-fw-b-'));
+    const rules = join(a, 'dc2.rules');
+    copyFileSync(DC2, rules);
+    const r = await runCli(['audit', LAB, '--inventory', INV, '--firewall', `dc2=${rules}`, '--format', 'json']);
+    writeFileSync(join(b, 'report.json'), r.stdout);
+    copyFileSync(rules, join(b, 'dc2.rules'));
+    rmSync(rules);
+    const v = await runCli(['verify', join(b, 'report.json')]);
+    expect(v.stdout).toContain(`note: ${rules}: found beside the report by name: ${join(b, 'dc2.rules')}`);
+    expect(v.code).toBe(0);
+    rmSync(join(b, 'dc2.rules'));
+    const gone = await runCli(['verify', join(b, 'report.json')]);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toContain(`${rules}: no such file (firewall file of dc2`);
+  }, 60_000);
 
   it('a bad firewall file: one line naming the file and line, exit 2; an unknown host: exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fa-fw-bad-'));
