@@ -35,7 +35,7 @@ export interface DocumentedFlowCheck {
  * matches or misses alike, so one evaluation decides the whole stretch (a 16384-port range costs
  * a handful of evaluations, not 16384).
  */
-function portBreaks(rs: FirewallRuleset): number[] {
+export function portBreaks(rs: FirewallRuleset): number[] {
   const breaks = new Set<number>();
   for (const chain of rs.chains.values()) {
     for (const rule of chain.rules) {

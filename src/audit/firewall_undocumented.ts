@@ -10,7 +10,8 @@ import type { Inventory, Matrix, Protocol } from '../matrix/index.js';
 import { addressWords } from '../matrix/inventory.js';
 import { formatAddress } from '../ip_text.js';
 import type { FirewallRule, FirewallRuleset } from '../firewall/ruleset.js';
-import { evaluate } from './firewall_evaluate.js';
+import { evaluate, type FirewallDecision } from './firewall_evaluate.js';
+import { portBreaks } from './firewall_matrix.js';
 
 export const ADMIN_PORTS: readonly number[] = [22, 23, 135, 139, 445, 3389, 5985, 5986];
 export const MAX_PORTS_PER_RANGE = 4096;
@@ -85,18 +86,27 @@ export function undocumentedPermits(matrix: Matrix, inventory: Inventory, hostAd
   const tried = [...new Map(sources.map((s) => [s.text, { text: s.text, label: s.text }])).values()];
   const outside = outsideSource(inventory);
   if (outside) tried.push(outside);
+  const breaks = portBreaks(rs);
+  const sorted = [...cands].map(([proto, ports]) => [proto, [...ports].sort((a, b) => a - b)] as const);
   for (const m of tried) {
     const srcRoles = m === outside ? [] : inventory.rolesForAddress(addressWords(m.text));
-    for (const [proto, ports] of cands) {
-      for (const port of [...ports].sort((a, b) => a - b)) {
-        const d = evaluate(rs, { src: m.text, dstPort: port, proto });
+    for (const [proto, ports] of sorted) {
+      // One evaluation per stretch of ports no rule's port criterion splits (ports ascend, so does the stretch).
+      let b = 0;
+      let cached: { start: number; d: FirewallDecision } | null = null;
+      for (const port of ports) {
+        while (b < breaks.length && breaks[b]! <= port) b++;
+        const start = b === 0 ? -1 : breaks[b - 1]!;
+        if (cached === null || cached.start !== start) cached = { start, d: evaluate(rs, { src: m.text, dstPort: port, proto }) };
+        const d = cached.d;
         if (d.action !== 'ACCEPT' || documented(matrix, srcRoles, dstRoles, proto, port)) continue;
         const key = `${d.decidedBy}|${proto}`;
         const g = groups.get(key) ?? { rule: d.rule, decidedBy: d.decidedBy, protocol: proto, ports: [], sources: [], sourcesByPort: {} };
         groups.set(key, g);
-        if (!g.ports.includes(port)) g.ports.push(port);
+        const from = (g.sourcesByPort[port] ??= []);
+        if (from.length === 0) g.ports.push(port);
+        from.push(m.label);
         if (!g.sources.includes(m.label)) g.sources.push(m.label);
-        (g.sourcesByPort[port] ??= []).push(m.label);
       }
     }
   }
