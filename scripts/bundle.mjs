@@ -85,6 +85,21 @@ await build({
   logLevel: 'warning',
 });
 rmSync(generated);
+// The hash worker's head start (src/cli/prestart.ts): a small bundle of its own, which
+// bin/flowaudit.js loads before the main bundle.
+await build({
+  entryPoints: [join(root, 'src', 'cli', 'prestart.ts')],
+  outfile: join(dist, 'prestart.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  define: { 'import.meta.url': '__flowauditUrl' },
+  banner: { js: `var __flowauditUrl = require('node:url').pathToFileURL(__filename).href;` },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+});
 // Plain ASCII (esbuild escapes non-ASCII characters in strings, but not in regular expressions): a
 // single other character would make Node decode the bundle into a two-byte string, slower to read.
 {

@@ -162,7 +162,28 @@ function walkConnections(facts: CaptureFacts, accs: readonly RuleAcc[], insight:
   // Held unanswered connections of clients that did not turn out to be scanners: unexpected flows as usual.
   const held = emptyConnection();
   for (const id of w.scans.release()) w.groups.add(facts.connections.get(id, held), insight.roles(held));
+  walkAttempts(facts, w, insight, scope);
   return w;
+}
+
+/**
+ * Attempts the engine folded while reading (flows/attempt_fold.ts): their sources are no inventory
+ * addresses (those fold only at the hard budget, and the entry then says so), so no rule can match
+ * them; they join the flood aggregates of their target, or are out of scope when the server is no
+ * inventory host either.
+ */
+function walkAttempts(facts: CaptureFacts, w: Walk, insight: Insights, scope: AuditOptions['scope']): void {
+  for (const f of facts.attempts ?? []) {
+    const serverRoles = f.server === '*' ? [] : insight.names.addressRoles(f.server, f.serverAddr);
+    const touching = serverRoles.length > 0 || f.keptSources; // kept sources are inventory addresses
+    if (touching) w.touching += f.connections;
+    if (scope === 'inventory' && !touching) {
+      w.outOfScope += f.connections;
+      continue;
+    }
+    w.inScope += f.connections;
+    w.groups.addAttempts(f, serverRoles);
+  }
 }
 
 function auditSummary(facts: CaptureFacts, w: Walk, rules: readonly RuleResult[], unexpected: readonly UnexpectedGroup[], inputs: readonly InputResult[]): AuditSummary {
@@ -170,7 +191,7 @@ function auditSummary(facts: CaptureFacts, w: Walk, rules: readonly RuleResult[]
   return {
     packets: facts.packets,
     bytes: facts.bytes,
-    connections: facts.connections.size,
+    connections: facts.connections.size + (facts.attempts ?? []).reduce((n, f) => n + f.connections, 0),
     connectionsInScope: w.inScope,
     connectionsOutOfScope: w.outOfScope,
     unexpected: unexpected.length,

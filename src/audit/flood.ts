@@ -16,8 +16,9 @@
  * of distinct sources is an estimate (HyperLogLog, relative standard error about 1.6%).
  * The connections of a client that already has a group still go to that group.
  */
+import { ATTEMPT_BUDGET, HARD_BUDGET, type AttemptAggregate } from '../flows/attempt_fold.js';
 import type { Connection } from '../flows/connection.js';
-import { HLL_ERROR, HyperLogLog } from './hyperloglog.js';
+import { HLL_ERROR, HyperLogLog } from '../flows/hyperloglog.js';
 import { zeroOutcomes } from './rule_acc.js';
 import type { OutcomeCounts, StateCounts } from './result.js';
 import { isoMicros } from './time.js';
@@ -60,6 +61,12 @@ export interface FloodAggregate {
   distinctClientsError: number;
   /** The first few source addresses folded. */
   exampleClients: string[];
+  /** Of `connections`, the attempts (one SYN or datagram, nothing back) the engine folded while reading (flows/attempt_fold.ts). */
+  foldedWhileReading?: number;
+  /** Replies that came after their attempt was folded while reading: up to that many of the attempts were answered (listed as usual). */
+  lateAnswers?: number;
+  /** Of those, attempts from inventory addresses, folded only at the engine's hard budget: their rules may lack failed attempts. */
+  inventorySourceAttempts?: number;
   text: string;
 }
 
@@ -70,7 +77,12 @@ interface Acc extends Pick<FloodAggregate, 'server' | 'protocol' | 'port' | 'con
   last: number;
   clients: HyperLogLog;
   examples: string[];
+  whileReading: number;
+  lateAnswers: number;
+  keptSources: number;
 }
+
+type Target = Pick<Connection, 'server' | 'protocol' | 'serverPort' | 'firstSeen' | 'lastSeen'>;
 
 export class FloodFold {
   private readonly groupsPerTarget = new Map<string, number>();
@@ -111,6 +123,27 @@ export class FloodFold {
     if (a.examples.length < EXAMPLE_CLIENTS && !a.examples.includes(c.client)) a.examples.push(c.client);
   }
 
+  /**
+   * Fold the attempts the engine folded while reading into the same aggregates (their sources are
+   * no inventory addresses: the audit keeps those in the table, so no rule could have matched them).
+   */
+  addAttempts(f: AttemptAggregate, serverRoles: readonly string[]): void {
+    const target: Target = { server: f.server, protocol: f.protocol, serverPort: f.port ?? 0, firstSeen: f.firstSeen, lastSeen: f.lastSeen };
+    const a = this.accFor(target, serverRoles, f.port === null, f.server === '*');
+    a.connections += f.connections;
+    a.packets += f.packets;
+    a.bytes += f.bytes;
+    for (const o of ['answered', 'refused', 'unanswered'] as const) a.outcomes[o] += f.outcomes[o];
+    for (const [st, n] of Object.entries(f.states) as [keyof StateCounts, number][]) a.states[st] = (a.states[st] ?? 0) + n;
+    if (f.firstSeen < a.first) a.first = f.firstSeen;
+    if (f.lastSeen > a.last) a.last = f.lastSeen;
+    a.clients.merge(f.sources);
+    for (const x of f.exampleClients) if (a.examples.length < EXAMPLE_CLIENTS && !a.examples.includes(x)) a.examples.push(x);
+    a.whileReading += f.connections;
+    a.lateAnswers += f.lateAnswers;
+    if (f.keptSources) a.keptSources += f.connections;
+  }
+
   get size(): number {
     return this.aggs.size;
   }
@@ -126,14 +159,16 @@ export class FloodFold {
           connections: a.connections, packets: a.packets, bytes: a.bytes, outcomes: a.outcomes, states: a.states,
           firstSeen: isoMicros(a.first), lastSeen: isoMicros(a.last),
           distinctClients: distinct, distinctClientsError: HLL_ERROR, exampleClients: a.examples,
+          ...(a.whileReading > 0 ? { foldedWhileReading: a.whileReading, lateAnswers: a.lateAnswers } : {}),
+          ...(a.keptSources > 0 ? { inventorySourceAttempts: a.keptSources } : {}),
           text:
-            `flood to ${target}: ${a.connections} unexpected connections without an answer (${a.outcomes.refused} refused, ${a.outcomes.unanswered} unanswered) ` +
-            `from about ${distinct} source addresses (estimate, ±${(HLL_ERROR * 100).toFixed(1)}%; e.g. ${a.examples.join(', ')}), folded into one entry beyond the budget of ${FLOOD_BUDGET} unanswered flows per target`,
+            `flood to ${target}: ${a.connections} unexpected connections without an answer (${a.outcomes.refused} refused, ${a.outcomes.unanswered} unanswered${answeredText(a)}) ` +
+            `from about ${distinct} source addresses (estimate, ±${(HLL_ERROR * 100).toFixed(1)}%; e.g. ${a.examples.join(', ')}), ${foldText(a)}`,
         };
       });
   }
 
-  private accFor(c: Connection, serverRoles: readonly string[], manyPorts: boolean): Acc {
+  private accFor(c: Target, serverRoles: readonly string[], manyPorts: boolean, anyServer = false): Acc {
     let key = `${c.server}|${c.protocol}|${manyPorts ? '*' : c.serverPort}`;
     let a = this.aggs.get(key);
     if (a) return a;
@@ -142,7 +177,7 @@ export class FloodFold {
     if (manyPorts || this.perPort >= MAX_AGGREGATES) {
       port = null;
       key = `${c.server}|${c.protocol}|*`;
-      if (!this.aggs.has(key) && this.perServer >= MAX_AGGREGATES) {
+      if (!this.aggs.has(key) && (anyServer || this.perServer >= MAX_AGGREGATES)) {
         server = '*';
         key = `*|${c.protocol}|*`;
       }
@@ -153,8 +188,33 @@ export class FloodFold {
     a = {
       server, serverRoles: server === '*' ? [] : serverRoles, protocol: c.protocol, port, connections: 0, packets: 0, bytes: 0,
       outcomes: zeroOutcomes(), states: {}, first: c.firstSeen, last: c.lastSeen, clients: new HyperLogLog(), examples: [],
+      whileReading: 0, lateAnswers: 0, keptSources: 0,
     };
     this.aggs.set(key, a);
     return a;
   }
+}
+
+/** How the entry's connections were folded: beyond the listed flows, while reading (flows/attempt_fold.ts), or both; and late answers. */
+function foldText(a: Acc): string {
+  const listed = `the budget of ${FLOOD_BUDGET} unanswered flows per target`;
+  const reading = `the budget of ${ATTEMPT_BUDGET.toLocaleString('en')} live connections`;
+  const w = a.whileReading;
+  const how =
+    w === 0
+      ? `folded into one entry beyond ${listed}`
+      : w === a.connections
+        ? `single-packet attempts folded into one entry while reading, beyond ${reading}`
+        : `folded into one entry: ${a.connections - w} beyond ${listed}, ${w} single-packet attempts while reading, beyond ${reading}`;
+  const late = a.lateAnswers > 0 ? `; ${a.lateAnswers} repl${a.lateAnswers === 1 ? 'y' : 'ies'} came after their attempt was folded, so up to ${a.lateAnswers} of these may have been answered (those replies are listed as connections of their own)` : '';
+  const kept =
+    a.keptSources > 0
+      ? `; ${a.keptSources} of them came from inventory addresses, folded only because the table reached its hard budget of ${HARD_BUDGET.toLocaleString('en')} live connections: they may be allowed flows, and the rules from those sources to this target may count fewer failed attempts than were made`
+      : '';
+  return how + late + kept;
+}
+
+/** Lone datagrams from a server port (no request seen) that the engine folded count as answered: say so. */
+function answeredText(a: Acc): string {
+  return a.outcomes.answered > 0 ? `, ${a.outcomes.answered} lone replies from a server port with no request seen` : '';
 }

@@ -155,7 +155,9 @@ export class Insights {
 
   onRule(rule: MatrixRule, c: Connection, ends: Ends): void {
     const x = this.extra(rule);
-    const ev = NameIndexEvidence(ends.server, rule.destination, this.names.addressRoles(c.server, c.serverAddr));
+    // An end known by its address alone (no names) is its address's roles: no second lookup.
+    const addressRoles = ends.server.byName === null ? ends.server.roles : this.names.addressRoles(c.server, c.serverAddr);
+    const ev = NameIndexEvidence(ends.server, rule.destination, addressRoles);
     let e = x.evidence.get(c.server);
     if (!e) x.evidence.set(c.server, (e = { names: new Set(), sources: new Set(), connections: 0, last: null }));
     if (e.last !== ev) {

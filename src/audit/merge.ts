@@ -71,6 +71,11 @@ export function checkState(x: unknown, name: string): AuditState {
       throw new StateError(`${name}: connection ${i} is malformed`);
     }
   });
+  (f.attempts ?? []).forEach((a, i) => {
+    if (!a || typeof a.server !== 'string' || typeof a.sources !== 'string' || !Number.isFinite(a.connections) || !a.outcomes || !a.states) {
+      throw new StateError(`${name}: attempt aggregate ${i} is malformed`);
+    }
+  });
   return s as AuditState;
 }
 

@@ -5,6 +5,7 @@
  */
 import { type RoleFit, fittingNearMisses } from './role_fit.js';
 import { CommunityIdSample, connectionCommunityId } from '../flows/community_id.js';
+import type { AttemptAggregate } from '../flows/attempt_fold.js';
 import type { Connection } from '../flows/connection.js';
 import type { MatrixRule } from '../matrix/types.js';
 import { compareGroups } from './address_order.js';
@@ -57,6 +58,11 @@ export class UnexpectedGroups {
     const cid = connectionCommunityId(c);
     if (cid !== null) acc.ids.add(cid);
     else for (const x of c.communityIds ?? []) acc.ids.add(x);
+  }
+
+  /** Attempts the engine folded while reading, into the flood aggregates (flood.ts addAttempts). */
+  addAttempts(f: AttemptAggregate, serverRoles: readonly string[]): void {
+    this.flood.addAttempts(f, serverRoles);
   }
 
   /** The flood aggregates (empty unless a flood went past the budget), largest first. */

@@ -9,8 +9,8 @@ import { EXIT, exitCodeOf } from './exit_codes.js';
 import { VERSION } from '../version.js';
 import type { Io } from './io.js';
 
-export { nodeIo } from './io.js';
-export type { Io } from './io.js';
+export { canExitNow, nodeIo } from './io.js';
+export type { Io, NodeIo } from './io.js';
 
 type Register = (program: Command, io: Io, setExit: (code: number) => void, argv: string[]) => void;
 
@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   flows: async () => (await import('./commands/flows.js')).registerFlows,
   matrix: async () => (await import('./commands/matrix.js')).registerMatrix,
   live: async () => (await import('./commands/live.js')).registerLive,
+  probe: async () => (await import('./commands/probe.js')).registerProbe,
   interfaces: async () => (await import('./commands/interfaces.js')).registerInterfaces,
   convert: async () => (await import('./commands/convert.js')).registerConvert,
 };

@@ -42,6 +42,8 @@ export interface AnalyseOptions {
   querySql?: Record<string, string>;
   /** Flow-log records aggregated per tuple (default: the audit's view), or one connection per row (`flows`). */
   records?: RecordKeeping;
+  /** Sources whose connection attempts never fold during ingest (the audit: the inventory's addresses; flows/attempt_fold.ts). */
+  keepClient?: (addr: Uint32Array) => boolean;
 }
 
 /**
@@ -84,7 +86,7 @@ export async function analyseInputs(
   if (logs.length === 0 && captures.length === 0 && netflow.length === 0 && queries.length === 0) {
     throw new InputError(`no capture among the inputs: ${skippedHere.map((k) => `${k.path} (${k.reason})`).join(', ')}`);
   }
-  const engine = new FlowEngine();
+  const engine = new FlowEngine({ serverPorts, ...(opts.keepClient ? { keepClient: opts.keepClient } : {}) });
   const collector = new RecordCollector(serverPorts, opts.records ?? 'tuples');
   // Flow-log files first (names logs before conn logs), so a conn.log on stdin still meets its ssl.log names.
   const { inputs: read, hashed: logsHashed } = readRecordLogs(logs, collector);

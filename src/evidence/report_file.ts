@@ -39,7 +39,8 @@ function reportJson(path: string, text: string): { format: VerifiableFormat; jso
   throw new InputError(`${path}: not a flowaudit report (no JSON, and no embedded result as in HTML and Markdown reports); ${VERIFIABLE}`);
 }
 
-export function readReportFile(path: string): ReportFile {
+/** The report file's bytes, its format and its result as parsed JSON, whatever kind of report it is (audit or probe). */
+export function readReportRaw(path: string): { format: VerifiableFormat; value: unknown; bytes: Buffer } {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -48,12 +49,15 @@ export function readReportFile(path: string): ReportFile {
     throw new InputError(`${path}: cannot read report: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   }
   const { format, json } = reportJson(path, bytes.toString('utf8'));
-  let j: unknown;
   try {
-    j = JSON.parse(json);
+    return { format, value: JSON.parse(json), bytes };
   } catch (e) {
     throw new InputError(`${path}: the ${format} report's result is not valid JSON (${messageOf(e)})`);
   }
+}
+
+export function readReportFile(path: string, raw = readReportRaw(path)): ReportFile {
+  const { format, value: j, bytes } = raw;
   const r = j as Partial<AuditResult> | null;
   if (!r || typeof r !== 'object' || r.schema !== AUDIT_SCHEMA) throw new InputError(`${path}: not a ${AUDIT_SCHEMA} report`);
   const e = r.evidence;

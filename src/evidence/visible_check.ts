@@ -34,13 +34,20 @@ export function firstDifference(a: string, b: string): { line: number; was: stri
 }
 
 export function checkVisible(result: AuditResult, format: ReportFormat, bytes: Buffer, name: string): VisibleCheck {
-  if (result.tool.version !== VERSION) {
-    return {
-      state: 'unchecked',
-      line: `NOT CHECKED: written by flowaudit ${result.tool.version}, this is ${VERSION}, whose ${format} rendering may differ; what a reader sees in ${name} could not be checked (the embedded result was)`,
-    };
-  }
-  const expected = renderReport(result, format, { color: false });
+  if (result.tool.version !== VERSION) return otherVersion(result.tool.version, format, name);
+  return compareRendered(renderReport(result, format, { color: false }), format, bytes, name);
+}
+
+/** A report written by another flowaudit version: its visible text cannot be checked. */
+export function otherVersion(version: string, format: string, name: string): VisibleCheck {
+  return {
+    state: 'unchecked',
+    line: `NOT CHECKED: written by flowaudit ${version}, this is ${VERSION}, whose ${format} rendering may differ; what a reader sees in ${name} could not be checked (the embedded result was)`,
+  };
+}
+
+/** `bytes` against the report flowaudit writes from the result (`expected`), for any kind of report. */
+export function compareRendered(expected: string, format: string, bytes: Buffer, name: string): VisibleCheck {
   if (Buffer.from(expected, 'utf8').equals(bytes)) return { state: 'ok', line: `ok: ${name} is byte for byte the ${format} report flowaudit writes from its result` };
   const text = bytes.toString('utf8');
   // A copy through Windows tools (git autocrlf, mail) turns LF into CRLF: not a visible change.

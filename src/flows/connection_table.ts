@@ -75,6 +75,8 @@ export class ConnectionTable {
 
   /** Set by lookup(): 0 when the packet went A→B, 1 when B→A. */
   dir = 0;
+  /** Set by lookup(): whether the packet created the connection. */
+  created = false;
 
   constructor(capacity = INITIAL_CAPACITY) {
     this.grow(Math.max(capacity, 1));
@@ -140,19 +142,23 @@ export class ConnectionTable {
           const b = this.addrB[id]!;
           if (this.portA[id] === sport && this.portB[id] === dport && a === src[3] && b === dst[3]) {
             this.dir = 0;
+            this.created = false;
             return id;
           }
           if (this.portA[id] === dport && this.portB[id] === sport && a === dst[3] && b === src[3]) {
             this.dir = 1;
+            this.created = false;
             return id;
           }
         } else {
           if (this.portA[id] === sport && this.portB[id] === dport && this.isAddress(id, 0, src) && this.isAddress(id, 1, dst)) {
             this.dir = 0;
+            this.created = false;
             return id;
           }
           if (this.portA[id] === dport && this.portB[id] === sport && this.isAddress(id, 0, dst) && this.isAddress(id, 1, src)) {
             this.dir = 1;
+            this.created = false;
             return id;
           }
         }
@@ -182,7 +188,43 @@ export class ConnectionTable {
     this.icmpType[id] = -1;
     this.icmpCode[id] = -1;
     this.dir = 0;
+    this.created = true;
     return id;
+  }
+
+  /** The (direction-symmetric) hash of connection `id`'s key, as lookup() computes it. */
+  hashOf(id: number): number {
+    const a = this.address(id, 0, this.hw0);
+    const b = this.address(id, 1, this.hw1);
+    return mix32((hashEndpoint(a, this.portA[id]!) + hashEndpoint(b, this.portB[id]!) + this.proto[id]!) | 0);
+  }
+  private readonly hw0 = new Uint32Array(4);
+  private readonly hw1 = new Uint32Array(4);
+
+  /**
+   * Connection `id`, just created by a packet from its A side, answers (`swap`) or repeats an attempt
+   * folded out of the table (flows/attempt_fold.ts): when it answers, swap its ends so A is the
+   * attempt's sender; put the attempt's one packet back (time `ts`, `bytes`, event bits `ev`,
+   * handshake `hs`) and set `dir` for the current packet (1 when it answers, else 0). Counted as if
+   * the attempt had never left the table.
+   */
+  restoreAttempt(id: number, ts: number, bytes: number, ev: number, hs: number, swap: boolean): void {
+    if (swap) {
+      const a = this.addrA[id]!;
+      this.addrA[id] = this.addrB[id]!;
+      this.addrB[id] = a;
+      const p = this.portA[id]!;
+      this.portA[id] = this.portB[id]!;
+      this.portB[id] = p;
+    }
+    const k = id << 1;
+    this.packets[k] = 1;
+    this.bytes[k] = bytes;
+    this.events[k] = ev;
+    this.handshake[id] = hs;
+    this.firstTs[id] = ts;
+    this.lastTs[id] = ts;
+    this.dir = swap ? 1 : 0;
   }
 
   private poolAdd(w: Uint32Array): number {
@@ -312,6 +354,7 @@ export class ConnectionTable {
   }
 
   private grow(newCap: number): void {
+    if (newCap === this.cap) return this.rebuildIndex(); // compact() at the same capacity: no new columns
     const keep = this.size;
     // Column by column, so only one old column is garbage at a time.
     const copy = <T extends Uint8Array | Uint16Array | Uint32Array | Int16Array | Float64Array>(a: T, per: number, make: (n: number) => T): T => {
@@ -338,8 +381,14 @@ export class ConnectionTable {
     let slotsLen = 1;
     while (slotsLen < newCap * 2) slotsLen <<= 1;
     this.slots = new Int32Array(0); // let the old index go before the new one is allocated
-    this.slots = new Int32Array(slotsLen).fill(-1);
+    this.slots = new Int32Array(slotsLen);
     this.mask = slotsLen - 1;
+    this.rebuildIndex();
+  }
+
+  /** Index every connection again (after grow() or compact()). */
+  private rebuildIndex(): void {
+    this.slots.fill(-1);
     const a = new Uint32Array(4);
     const b = new Uint32Array(4);
     for (let id = 0; id < this.size; id++) {

@@ -7,6 +7,7 @@ import type { ServerPorts } from './direction.js';
 import type { FlowEngine } from './flow_engine.js';
 import type { HintStore } from './hint_store.js';
 import type { InputSummary } from '../capture/ingest.js';
+import type { AttemptAggregate } from './attempt_fold.js';
 
 export interface CaptureFacts {
   /** Visited one at a time (see TableConnections): memory grows with connections, not packets. */
@@ -23,6 +24,8 @@ export interface CaptureFacts {
   inputs: InputSummary[];
   /** Names from DNS/SNI/Host, endpoint-mapper hand-outs, ICMP quotes (absent in hand-built facts). */
   hints?: HintStore;
+  /** Attempts folded during ingest beyond the table's budget, per target (attempt_fold.ts); absent or empty when none. */
+  attempts?: AttemptAggregate[];
 }
 
 /** Connections visited one at a time through a reused object (the engine's table, flow-log records, or both). */
@@ -58,8 +61,9 @@ export class JoinedConnections implements ConnectionSet {
   }
 }
 
-export function collectFacts(engine: FlowEngine, inputs: InputSummary[], serverPorts: ServerPorts): CaptureFacts {
-  engine.finish();
+/** The engine's facts; `final` false for a look while packets still come (live progress): pending attempts stay pending. */
+export function collectFacts(engine: FlowEngine, inputs: InputSummary[], serverPorts: ServerPorts, final = true): CaptureFacts {
+  engine.finish(final);
   let nonIp = 0;
   for (const n of engine.nonIp.values()) nonIp += n;
   return {
@@ -74,5 +78,6 @@ export function collectFacts(engine: FlowEngine, inputs: InputSummary[], serverP
     ipv6Packets: engine.ipv6,
     inputs,
     hints: engine.hints.facts,
+    attempts: engine.attempts.results(),
   };
 }

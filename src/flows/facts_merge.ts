@@ -12,6 +12,7 @@
  * Community ID hashes; it does not depend on which ICMP type came first.
  */
 import { parseAddressWords } from '../ip_text.js';
+import { mergeAttemptStates } from './attempt_state.js';
 import { emptyConnection, TableConnections, type Connection } from './connection.js';
 import { ConnectionTable } from './connection_table.js';
 import type { ServerPorts } from './direction.js';
@@ -173,6 +174,7 @@ export function mergeFactsStates(parts: SensorFacts[], serverPorts: ServerPorts,
     ipv6Packets: sum((s) => s.ipv6Packets),
     inputs: parts.flatMap((p) => p.facts.inputs),
     hints,
+    attempts: mergeAttemptStates(parts.map((p) => p.facts.attempts ?? []), words),
   };
   return { facts, stats };
 }

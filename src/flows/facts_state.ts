@@ -8,6 +8,7 @@
  * record, so that pieces of one connection seen in different files re-combine into exactly the
  * entry a single run would have built, and are oriented and given a state by the same code.
  */
+import { attemptToState, type AttemptAggregateState } from './attempt_state.js';
 import { connectionCommunityId } from './community_id.js';
 import { AddressNames, emptyConnection, fillConnection, protocolLabel, TableConnections, type Connection } from './connection.js';
 import { JoinedConnections, type CaptureFacts } from './facts.js';
@@ -73,6 +74,8 @@ export interface FactsState extends FactsCounters {
   connectionFields: readonly string[];
   connections: StateConnectionRow[];
   folded: StateFoldedRow[];
+  /** Attempts the engine folded while reading (flows/attempt_fold.ts); absent in states written before. */
+  attempts?: AttemptAggregateState[];
   /** Connections read from flow logs (Zeek, Suricata, flowaudit flows JSONL), after the table's. */
   recordFields?: readonly string[];
   records?: StateRecordTuple[];
@@ -131,6 +134,7 @@ export function factsToState(facts: CaptureFacts): FactsState {
     connectionFields: STATE_CONNECTION_FIELDS,
     connections: rows,
     folded,
+    attempts: (facts.attempts ?? []).map(attemptToState),
     recordFields: STATE_RECORD_FIELDS,
     records,
     hints: {

@@ -10,8 +10,9 @@ import { ConnectionTable } from './connection_table.js';
 import { HintRecorder, icmpKey } from './hints.js';
 import { formatAddress } from '../ip_text.js';
 import { protocolLabel } from './connection.js';
-import type { ServerPorts } from './direction.js';
+import { defaultServerPorts, type ServerPorts } from './direction.js';
 import { FoldedConnections, foldIdleConnections } from './fold.js';
+import { ATTEMPT_BUDGET, AttemptFold, HARD_BUDGET, isAttempt } from './attempt_fold.js';
 
 const PROTO_TCP = 6;
 const PROTO_UDP = 17;
@@ -22,9 +23,35 @@ export const FRAGMENT_WITHOUT_FIRST = 'fragment-without-first';
 /** Bound on remembered first fragments, so a fragment flood cannot grow memory without limit. */
 const MAX_FRAGMENTS = 65536;
 
+/** How the engine bounds its table under floods (attempt_fold.ts). */
+export interface FlowEngineOptions {
+  /** Live connections in the table before attempts fold (default ATTEMPT_BUDGET). */
+  attemptBudget?: number;
+  /** Live connections at which attempts from kept sources fold too, marked (default HARD_BUDGET). */
+  hardBudget?: number;
+  /** Sources whose attempts fold only at the hard budget, marked (the audit: the inventory's addresses); default: none kept. */
+  keepClient?: (addr: Uint32Array) => boolean;
+  /** Likely server ports, to orient a lone datagram (default: the well-known ones). */
+  serverPorts?: ServerPorts;
+}
 
 export class FlowEngine {
   readonly table = new ConnectionTable();
+  /** Attempts folded out of the table beyond the budget (attempt_fold.ts). */
+  readonly attempts: AttemptFold;
+  private readonly attemptBudget: number;
+  private readonly hardBudget: number;
+  private readonly keepClient: ((addr: Uint32Array) => boolean) | null;
+  private readonly serverPorts: ServerPorts;
+  /** Table size at which the next attempt fold runs. */
+  private nextFoldAt: number;
+  /** Connections below this id were kept by an earlier attempt fold (answered, more than one packet, or kept sources). */
+  private foldFrom = 0;
+  /** Connections below this id were looked at by a hard pass and kept: not attempts at all. */
+  private hardFrom = 0;
+  /** Hard passes so far. */
+  private hardFolds = 0;
+
   /** Idle connections folded out of the table on long live runs (see fold.ts); empty otherwise. */
   readonly folded = new FoldedConnections();
   readonly decoded = new DecodedPacket();
@@ -52,6 +79,15 @@ export class FlowEngine {
   private lastLinkType = -1;
   private readonly dropDecoded = new DecodedPacket();
   private lastLinkCount = 0;
+
+  constructor(opts: FlowEngineOptions = {}) {
+    this.attemptBudget = Math.max(16, opts.attemptBudget ?? ATTEMPT_BUDGET);
+    this.nextFoldAt = this.attemptBudget;
+    this.hardBudget = Math.max(this.attemptBudget, opts.hardBudget ?? HARD_BUDGET);
+    this.keepClient = opts.keepClient ?? null;
+    this.serverPorts = opts.serverPorts ?? defaultServerPorts();
+    this.attempts = new AttemptFold(this.serverPorts);
+  }
 
   ingest(pkt: RawPacket): void {
     const d = this.decoded;
@@ -97,9 +133,11 @@ export class FlowEngine {
       return;
     }
 
+    if (t.size >= this.nextFoldAt) this.foldAttempts();
     let id: number;
     if (d.hasPorts) {
       id = t.lookup(proto, d.src, d.srcPort, d.dst, d.dstPort, ts);
+      if (t.created && this.attempts.attempts > 0 && (proto === PROTO_TCP || proto === PROTO_UDP)) this.attempts.answer(t, id, d.tcpFlags);
       if (proto === PROTO_TCP) t.tcp(id, t.dir, d.tcpFlags, d.payloadLength > 0);
       else t.datagram(id, t.dir);
     } else {
@@ -150,19 +188,69 @@ export class FlowEngine {
     const before = this.folded.connections;
     const remap = foldIdleConnections(this.table, this.folded, nowUs, idleUs, serverPorts);
     if (remap !== null) {
-      for (const [k, id] of this.fragments) {
-        const n = remap[id] ?? -1;
-        if (n < 0) this.fragments.delete(k);
-        else this.fragments.set(k, n);
-      }
-      this.hints.remap(remap);
+      this.remapIds(remap);
+      this.foldFrom = 0;
+      this.hardFrom = 0;
     }
     return this.folded.connections - before;
   }
 
-  /** Call once after the last packet so batched counters are folded in. */
-  finish(): void {
+  /**
+   * The table reached its budget: fold the attempts among its older half (attempt_fold.ts), except
+   * those from `keepClient` sources. The next fold runs once the table has grown by half a budget
+   * again, and looks only at connections no earlier pass kept, so a table of connections that never
+   * fold (answered, or from kept sources) costs each connection one look, not one per pass.
+   */
+  private foldAttempts(all = false): void {
+    const t = this.table;
+    const n = t.size;
+    // At the hard budget, every attempt folds, from kept sources too (marked): memory stays bounded;
+    // and once that happened, the end of the input folds them all as well.
+    const hard = n >= this.hardBudget || (all && this.hardFolds > 0);
+    const end = all || hard ? n : n >>> 1;
+    const keep = new Uint8Array(n).fill(1);
+    const addr = new Uint32Array(4);
+    if (hard) this.hardFolds++;
+    let folded = 0;
+    // Ids below foldFrom were looked at by an earlier pass and kept: they cannot become attempts again
+    // (but an attempt from a kept source can fold at the hard budget: then every id is looked at).
+    for (let id = hard ? this.hardFrom : this.foldFrom; id < end; id++) {
+      if (!isAttempt(t, id)) continue;
+      const kept = this.keepClient !== null && this.keepClient(t.address(id, this.attempts.clientSide(t, id), addr));
+      if (kept && !hard) continue;
+      this.attempts.fold(t, id, kept);
+      keep[id] = 0;
+      folded++;
+    }
+    if (folded > 0) this.remapIds(t.compact(keep));
+    this.foldFrom = hard ? end - folded : Math.max(this.foldFrom, end - folded);
+    if (hard) this.hardFrom = this.foldFrom;
+    const next = Math.max(this.attemptBudget, t.size + (this.attemptBudget >>> 1));
+    // The hard pass runs when the table reaches the hard budget, before it would double its columns.
+    this.nextFoldAt = t.size < this.hardBudget ? Math.min(next, this.hardBudget) : next;
+  }
+
+  private remapIds(remap: Int32Array): void {
+    for (const [k, id] of this.fragments) {
+      const n = remap[id] ?? -1;
+      if (n < 0) this.fragments.delete(k);
+      else this.fragments.set(k, n);
+    }
+    this.hints.remap(remap);
+  }
+
+  /**
+   * Call after the last packet so batched counters are folded in (`final` false: a look mid-capture,
+   * live's progress audits). At the end (`final`), when attempts were folded
+   * (a flood went past the budget), the attempts still in the table fold too: no answer can come
+   * any more, and the audit then meets the flood once, as aggregates, not as thousands of flows.
+   */
+  finish(final = true): void {
     this.flushLinkType(-1);
+    if (final && this.attempts.attempts > 0) {
+      this.foldAttempts(true);
+      this.attempts.commitPending();
+    }
   }
 
   /** Decode problems by name (only reasons that occurred), plus engine-level ones. */

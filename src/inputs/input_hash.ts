@@ -103,13 +103,28 @@ interface SpawnedWorker {
 function spawnWorker(slotBytes: number): SpawnedWorker {
   const ctlBuf = new SharedArrayBuffer(4 * (4 * SLOTS + 1));
   const dataBuf = new SharedArrayBuffer(SLOTS * slotBytes);
-  const worker = new (workerThreads().Worker)(WORKER_SOURCE, { eval: true, workerData: { ctl: ctlBuf, data: dataBuf, slotBytes } });
+  // Lean: the worker reads no environment variable, writes nothing and opens no descriptor, so it
+  // shares the environment and gets no stdio streams of its own (less to set up while it boots).
+  const worker = new (workerThreads().Worker)(WORKER_SOURCE, {
+    eval: true,
+    workerData: { ctl: ctlBuf, data: dataBuf, slotBytes },
+    env: workerThreads().SHARE_ENV,
+    stdout: true,
+    stderr: true,
+    trackUnmanagedFds: false,
+  });
   worker.unref();
   return { worker, ctlBuf, dataBuf, slotBytes };
 }
 
-/** A worker started ahead of the inputs by prestartHashWorker, for the next HashService to take. */
-let early: SpawnedWorker | null = null;
+/**
+ * A worker started ahead of the inputs by prestartHashWorker, for the next HashService to take.
+ * Kept on the global object under a registered symbol: bin/flowaudit.js starts it from
+ * dist/prestart.cjs (a bundle of its own, loaded before the main bundle), and the main bundle's
+ * copy of this module takes it from there.
+ */
+const EARLY = Symbol.for('flowaudit.hashWorker.early');
+const slot = globalThis as { [EARLY]?: SpawnedWorker | null };
 
 /**
  * Start the hash worker now, before the inputs are opened, when they hold at least
@@ -118,19 +133,19 @@ let early: SpawnedWorker | null = null;
  * HashService that wants a worker takes this one; an unused one does not keep the process alive.
  */
 export function prestartHashWorker(expectedBytes: number): void {
-  if (early !== null || expectedBytes < WORKER_MIN_BYTES) return;
+  if ((slot[EARLY] ?? null) !== null || expectedBytes < WORKER_MIN_BYTES) return;
   try {
     const w = spawnWorker(SLOT_BYTES);
     w.worker.once('error', () => (w.failed = true));
-    early = w;
+    slot[EARLY] = w;
   } catch {
-    early = null; // no worker threads here: HashService hashes on this thread
+    slot[EARLY] = null; // no worker threads here: HashService hashes on this thread
   }
 }
 
 /** Whether a prestarted worker is waiting to be taken (tests). */
 export function hashWorkerPrestarted(): boolean {
-  return early !== null;
+  return (slot[EARLY] ?? null) !== null;
 }
 
 export class HashService {
@@ -183,8 +198,9 @@ export class HashService {
 
   private startWorker(): void {
     try {
+      const early = slot[EARLY] ?? null;
       const taken = early !== null && early.slotBytes === this.slotBytes && early.failed !== true ? early : null;
-      if (taken) early = null;
+      if (taken) slot[EARLY] = null;
       const { worker: w, ctlBuf, dataBuf } = taken ?? spawnWorker(this.slotBytes);
       w.on('message', (m: { id: number; hex?: string; error?: string }) => {
         if (m.error !== undefined) return this.fail(new Error(m.error));

@@ -16,7 +16,9 @@
  *     peak RSS; 1M-packet floods of three shapes against the normal 1M-packet capture.
  * Options: --packets N, --big N (0 skips), --flood N (0 skips), --rounds N, --big-rounds N, --fixed-rounds N,
  * --conn-log N, --conn-log-big N, --floods N (0 skips each), --scale-rounds N, and --only-scale: run
- * only part 5 and replace its sections in BENCHMARKS.md (between the scale markers), keeping the rest.
+ * only part 5 and replace its sections in BENCHMARKS.md (between the scale markers), keeping the rest;
+ * --only-packets: run only part 1 (--no-tshark leaves tshark out, its rounds take most of the time)
+ * and replace its section and its target lines in BENCHMARKS.md, keeping the rest.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -44,6 +46,8 @@ const CONN_LOG_BIG = arg('conn-log-big', 10_000_000);
 const FLOODS = arg('floods', 1_000_000);
 const SCALE_ROUNDS = arg('scale-rounds', 3);
 const ONLY_SCALE = process.argv.includes('--only-scale');
+const ONLY_PACKETS = process.argv.includes('--only-packets');
+const NO_TSHARK = process.argv.includes('--no-tshark');
 const SCALE_BEGIN = '<!-- scale sections: written by npm run bench (bench_scale.ts) -->';
 const SCALE_END = '<!-- end of scale sections -->';
 
@@ -123,7 +127,7 @@ const firstLine = (cmd: string, args: string[]): string => (spawnSync(cmd, args,
 const cli = join(root, 'bin', 'flowaudit.js');
 const flowaudit = (file: string, out: string): Cmd => [process.execPath, [cli, 'audit', file, '--inventory', inventory, '--format', 'json', '--output', out, '--exit-zero']];
 const floor = (file: string): Cmd => [process.execPath, [join(root, 'test', 'bench', 'floor.mjs'), file]];
-const tsharkPath = which('tshark');
+const tsharkPath = NO_TSHARK ? '' : which('tshark');
 const tshark = (file: string): Cmd => [tsharkPath, ['-r', file, '-q', '-z', 'conv,tcp', '-z', 'conv,udp']];
 const nfOk = which('nfpcapd') !== '' && which('nfdump') !== '';
 const nfDir = join(tmpdir(), 'flowaudit-bench-nf');
@@ -213,10 +217,8 @@ async function onlyScale(): Promise<void> {
   console.log([...sec.lines, '', ...sec.targets].join('\n'));
 }
 
-async function main(): Promise<void> {
-  if (ONLY_SCALE) return onlyScale();
-  const loadStart = loadavg()[0]!;
-  const started = new Date();
+/** Part 1: the 1M-packet capture, flowaudit side by side with the floor, nfpcapd + nfdump and tshark. */
+async function packetsSection(): Promise<Section> {
   const file = ensure(`ams-mix-${PACKETS}.pcap`, (p) => generateAmsMix(p, PACKETS));
   const out = join(dir, 'audit.json');
   await measure(floor(file)); // warm the page cache
@@ -228,6 +230,69 @@ async function main(): Promise<void> {
   const hashRuns: number[] = [];
   for (let i = 0; i < 3; i++) hashRuns.push((await measure([process.execPath, ['-e', hashScript, file]])).ms);
   const hashMs = median(hashRuns);
+  const faMed = med(main1, 'flowaudit');
+  const rFloor = ratio(main1, 'flowaudit', 'floor');
+  const rNf = nfOk ? ratio(main1, 'nf', 'flowaudit') : NaN;
+  const rTs = tsharkPath ? ratio(main1, 'tshark', 'flowaudit') : NaN;
+  const met = (ok: boolean): string => (ok ? '**met**' : '**not met**');
+  const lines = [
+    `## ${PACKETS.toLocaleString('en')} packets (${f(statSync(file).size / 1e6, 0)} MB, ${audit.summary.connections.toLocaleString('en')} connections, AMS mix)`,
+    '',
+    '| measure | value | target |',
+    '|---|---|---|',
+    `| flowaudit audit, median | ${s(faMed)} (${f(PACKETS / (faMed / 1000) / 1e6, 2)} M packets/s) | |`,
+    `| evidence floor, median | ${s(med(main1, 'floor'))} | |`,
+    `| flowaudit ÷ floor | ${f(rFloor, 2)}× | ≤ 1.25× |`,
+    `| nfpcapd + nfdump -b, median | ${nfOk ? s(med(main1, 'nf')) : 'not installed'} | |`,
+    `| nfpcapd + nfdump ÷ flowaudit | ${nfOk ? `${f(rNf, 2)}×` : 'n/a'} | ≥ 2× |`,
+    `| tshark -q -z conv,tcp -z conv,udp, median | ${tsharkPath ? s(med(main1, 'tshark')) : NO_TSHARK ? 'not run (--no-tshark)' : 'not installed'} | |`,
+    `| tshark ÷ flowaudit | ${tsharkPath ? `${f(rTs, 1)}×` : 'n/a'} | ≥ 17× |`,
+    `| SHA-256 of the input alone (node, one thread, median of 3) | ${s(hashMs)} | |`,
+    `| where one flowaudit run's time went (FLOWAUDIT_TIMING=1: process start to the audit command, then each phase) | ${phases1} | |`,
+    `| peak RSS: flowaudit / floor${tsharkPath ? ' / tshark' : ''} | ${f(maxRss(main1, 'flowaudit'), 0)} MB / ${f(maxRss(main1, 'floor'), 0)} MB${tsharkPath ? ` / ${f(maxRss(main1, 'tshark'), 0)} MB` : ''} | |`,
+    '',
+    `| round | flowaudit | floor | nfpcapd+nfdump | tshark |`,
+    '|---|---|---|---|---|',
+    ...main1.map((r, i) => `| ${i + 1} | ${s(r.flowaudit!.ms)} | ${s(r.floor!.ms)} | ${r.nf ? s(r.nf.ms) : 'n/a'} | ${r.tshark ? s(r.tshark.ms) : 'n/a'} |`),
+    '',
+  ];
+  const targets = [
+    `- flowaudit ≤ 1.25× the evidence floor on ${PACKETS.toLocaleString('en')} packets: ${met(rFloor <= 1.25)} (${f(rFloor, 2)}×).`,
+    `- ≥ 2× faster than nfpcapd + nfdump on ${PACKETS.toLocaleString('en')} packets: ${nfOk ? `${met(rNf >= 2)} (${f(rNf, 2)}×)` : 'not measured (nfdump not installed: `apt-get install nfdump`)'}.`,
+    `- ≥ 17× faster than tshark on ${PACKETS.toLocaleString('en')} packets: ${tsharkPath ? `${met(rTs >= 17)} (${f(rTs, 1)}×)` : NO_TSHARK ? 'not measured (--no-tshark)' : 'not measured (tshark not installed)'}.`,
+  ];
+  return { lines, targets };
+}
+
+/**
+ * --only-packets: run part 1 and put its section and target lines into the existing BENCHMARKS.md
+ * (replacing the section that starts with the same heading, and the target lines it wrote).
+ */
+async function onlyPackets(): Promise<void> {
+  const other0 = await otherWork();
+  const sec = await packetsSection();
+  const other1 = await otherWork();
+  const path = join(root, 'BENCHMARKS.md');
+  let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\n## Targets\n';
+  const note = `_This section measured on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench -- --only-packets${NO_TSHARK ? ' --no-tshark' : ''}\` (other work while the bench slept: ${f(other0, 2)} and ${f(other1, 2)} of ${cpus().length} cores; load average ${f(loadavg()[0]!, 1)})._`;
+  const block = [sec.lines[0]!, '', note, ...sec.lines.slice(1)].join('\n');
+  const a = text.indexOf(sec.lines[0]!.replace(/\(.*$/, '('));
+  const b = a < 0 ? -1 : text.indexOf('\n## ', a + 1);
+  if (a >= 0 && b > a) text = `${text.slice(0, a)}${block}${text.slice(b)}`;
+  else text = text.includes('## Targets') ? text.replace('## Targets', `${block}\n## Targets`) : `${text}\n${block}\n`;
+  const per = `on ${PACKETS.toLocaleString('en')} packets:`;
+  text = text.replace(/^- (flowaudit ≤ 1\.25× the evidence floor|≥ 2× faster than nfpcapd \+ nfdump|≥ 17× faster than tshark) (.*)\n/gm, (m) => (m.includes(per) ? '' : m));
+  text = text.replace(/(## Targets\n\n)/, (m) => `${m}${sec.targets.join('\n')}\n`);
+  writeFileSync(path, text);
+  console.log([...sec.lines, '', ...sec.targets].join('\n'));
+}
+
+async function main(): Promise<void> {
+  if (ONLY_PACKETS) return onlyPackets();
+  if (ONLY_SCALE) return onlyScale();
+  const loadStart = loadavg()[0]!;
+  const started = new Date();
+  const packets = await packetsSection();
 
   others.push(await otherWork());
   const lab = join(root, 'fixtures', 'ams-lab.pcapng');
@@ -287,10 +352,6 @@ async function main(): Promise<void> {
   const loadEnd = loadavg()[0]!;
 
   // ---- BENCHMARKS.md
-  const faMed = med(main1, 'flowaudit');
-  const rFloor = ratio(main1, 'flowaudit', 'floor');
-  const rNf = nfOk ? ratio(main1, 'nf', 'flowaudit') : NaN;
-  const rTs = tsharkPath ? ratio(main1, 'tshark', 'flowaudit') : NaN;
   const rFixed = ratio(fixed, 'lab', 'node');
   const rBig = big ? ratio(big, 'flowaudit', 'floor') : NaN;
   const bigRss = big ? maxRss(big, 'flowaudit') : NaN;
@@ -312,25 +373,7 @@ async function main(): Promise<void> {
     'into a ring of shared buffers, a worker hashing each chunk while the main thread walks the same',
     'chunk into a typed-array connection table — the least an evidence-grade audit must do.',
     '',
-    `## ${PACKETS.toLocaleString('en')} packets (${f(statSync(file).size / 1e6, 0)} MB, ${audit.summary.connections.toLocaleString('en')} connections, AMS mix)`,
-    '',
-    '| measure | value | target |',
-    '|---|---|---|',
-    `| flowaudit audit, median | ${s(faMed)} (${f(PACKETS / (faMed / 1000) / 1e6, 2)} M packets/s) | |`,
-    `| evidence floor, median | ${s(med(main1, 'floor'))} | |`,
-    `| flowaudit ÷ floor | ${f(rFloor, 2)}× | ≤ 1.25× |`,
-    `| nfpcapd + nfdump -b, median | ${nfOk ? s(med(main1, 'nf')) : 'not installed'} | |`,
-    `| nfpcapd + nfdump ÷ flowaudit | ${nfOk ? `${f(rNf, 2)}×` : 'n/a'} | ≥ 2× |`,
-    `| tshark -q -z conv,tcp -z conv,udp, median | ${tsharkPath ? s(med(main1, 'tshark')) : 'not installed'} | |`,
-    `| tshark ÷ flowaudit | ${tsharkPath ? `${f(rTs, 1)}×` : 'n/a'} | ≥ 17× |`,
-    `| SHA-256 of the input alone (node, one thread, median of 3) | ${s(hashMs)} | |`,
-    `| where one flowaudit run's time went (FLOWAUDIT_TIMING=1: process start to the audit command, then each phase) | ${phases1} | |`,
-    `| peak RSS: flowaudit / floor${tsharkPath ? ' / tshark' : ''} | ${f(maxRss(main1, 'flowaudit'), 0)} MB / ${f(maxRss(main1, 'floor'), 0)} MB${tsharkPath ? ` / ${f(maxRss(main1, 'tshark'), 0)} MB` : ''} | |`,
-    '',
-    `| round | flowaudit | floor | nfpcapd+nfdump | tshark |`,
-    '|---|---|---|---|---|',
-    ...main1.map((r, i) => `| ${i + 1} | ${s(r.flowaudit!.ms)} | ${s(r.floor!.ms)} | ${r.nf ? s(r.nf.ms) : 'n/a'} | ${r.tshark ? s(r.tshark.ms) : 'n/a'} |`),
-    '',
+    ...packets.lines,
     '## Fixed cost (the bundled lab capture, 228 packets)',
     '',
     '| measure | value | target |',
@@ -377,10 +420,9 @@ async function main(): Promise<void> {
   lines.push(...scale.lines, '');
   const met = (ok: boolean): string => (ok ? '**met**' : '**not met**');
   lines.push('## Targets', '');
-  lines.push(`- flowaudit ≤ 1.25× the evidence floor on ${PACKETS.toLocaleString('en')} packets: ${met(rFloor <= 1.25)} (${f(rFloor, 2)}×).`);
+  lines.push(packets.targets[0]!);
   if (big) lines.push(`- flowaudit ≤ 1.25× the evidence floor on ${BIG.toLocaleString('en')} packets: ${met(rBig <= 1.25)} (${f(rBig, 2)}×).`);
-  lines.push(`- ≥ 2× faster than nfpcapd + nfdump on ${PACKETS.toLocaleString('en')} packets: ${nfOk ? `${met(rNf >= 2)} (${f(rNf, 2)}×)` : 'not measured (nfdump not installed: `apt-get install nfdump`)'}.`);
-  lines.push(`- ≥ 17× faster than tshark on ${PACKETS.toLocaleString('en')} packets: ${tsharkPath ? `${met(rTs >= 17)} (${f(rTs, 1)}×)` : 'not measured (tshark not installed)'}.`);
+  lines.push(...packets.targets.slice(1));
   lines.push(`- Bundled-lab audit ≤ 2× \`node -e 0\`: ${met(rFixed <= 2)} (${f(rFixed, 2)}×).`);
   if (flood) {
     lines.push(`- 1M half-open flood ≤ 200 MB peak RSS in \`audit\`: ${met(flood.run.rssMB <= 200)} (${f(flood.run.rssMB, 0)} MB); in \`live\`: ${flood.live ? `${met(flood.live.rssMB <= 200)} (${f(flood.live.rssMB, 0)} MB)` : 'not measured'}.`);

@@ -126,8 +126,10 @@ export async function floodSection(kit: BenchKit, packets: number, normal: strin
   const lines = [
     `## Floods: ${packets.toLocaleString('en')} packets of each shape, against the normal ${packets.toLocaleString('en')}-packet capture`,
     '',
-    'Unanswered unexpected connections beyond the budget (1,000 listed flows per target, 2,000 in all) fold into one entry per',
-    'target (server, protocol, port; or server over many ports) with exact counts and a HyperLogLog estimate of distinct sources (docs/scale.md).',
+    'While reading, one-packet attempts (a SYN, a datagram, nothing back) from non-inventory sources fold out of the connection table beyond',
+    'its budget of 65,536 live connections; in the audit, unanswered unexpected connections beyond 1,000 listed flows per target (2,000 in all)',
+    'fold too. Both end in one entry per target (server, protocol, port; or server over many ports) with exact counts and a HyperLogLog',
+    'estimate of distinct sources (docs/scale.md).',
     '',
     '| shape | time, median | ÷ normal capture (target ≤ 2×) | peak RSS (target ≤ 200 MB) | exit | listed flows / folded entries: connections, estimated sources |',
     '|---|---|---|---|---|---|',

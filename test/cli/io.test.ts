@@ -4,7 +4,7 @@
  * a reader gone (EPIPE) ends output quietly; Windows uses the stream from the start.
  */
 import { describe, expect, it } from 'vitest';
-import { StdStream } from '../../src/cli/io.js';
+import { canExitNow, type NodeIo, StdStream } from '../../src/cli/io.js';
 
 function fakeStream() {
   const got: string[] = [];
@@ -73,5 +73,32 @@ describe('StdStream', () => {
     s.fail('EPIPE');
     out.write('y');
     expect(s.got).toEqual(['x']);
+  });
+});
+
+describe('canExitNow (bin/flowaudit.js ends the process at once only when nothing is pending)', () => {
+  const written = (yes: boolean): NodeIo => ({ outputWritten: () => yes }) as NodeIo;
+  it.each([
+    [[], true, true],
+    [['MessagePort'], true, true],
+    [['MessagePort', 'Worker'], true, true],
+    [['ChildProcess'], true, false], // a capture program still stopping (live)
+    [['MessagePort', 'Timeout'], true, false],
+    [['TCPSocketWrap'], true, false],
+    [['FSReqCallback'], true, false],
+    [[], false, false], // output went to a Node stream: let Node flush it
+  ])('resources %j, output written %s: exit now %s', (resources, out, expected) => {
+    expect(canExitNow(written(out), resources)).toBe(expected);
+  });
+
+  it('a StdStream is direct until it hands output to the stream', () => {
+    const s = fakeStream();
+    const out = new StdStream(1, () => {
+      throw errno('EAGAIN');
+    }, () => s.stream as never, false);
+    expect(out.direct).toBe(true);
+    out.write('x');
+    expect(out.direct).toBe(false);
+    expect(new StdStream(2, () => 1, () => s.stream as never, true).direct).toBe(false); // Windows: the stream from the start
   });
 });

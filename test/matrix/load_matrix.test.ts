@@ -226,6 +226,7 @@ describe('helpers', () => {
   it.each([
     ['array-index keys in code-unit order, not numeric', { '10': 1, '9': 2, b: { '2': 'x', '10': 'y' } }, '{"10":1,"9":2,"b":{"10":"y","2":"x"}}'],
     ['a "__proto__" key stays a key', JSON.parse('{"b":1,"__proto__":{"x":1},"a":2}') as unknown, '{"__proto__":{"x":1},"a":2,"b":1}'],
+    ['keys named like Object.prototype members and toJSON stay data', JSON.parse('{"toJSON":"x","constructor":{"b":1,"a":2},"hasOwnProperty":1,"__proto__":null}') as unknown, '{"__proto__":null,"constructor":{"a":2,"b":1},"hasOwnProperty":1,"toJSON":"x"}'],
     ['nested objects and arrays of objects', { z: [{ b: 2, a: 1 }], a: { d: [3, { f: 1, e: 2 }], c: null } }, '{"a":{"c":null,"d":[3,{"e":2,"f":1}]},"z":[{"a":1,"b":2}]}'],
   ])('canonicalJson: %s', (_what, value, want) => {
     expect(canonicalJson(value)).toBe(want);

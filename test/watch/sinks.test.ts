@@ -4,7 +4,7 @@
  * down must not crash the caller: events wait in a bounded queue and the rest are counted as dropped.
  */
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +79,22 @@ describe('file sink', () => {
     expect(ids(path)).toEqual([37, 38, 39]);
     for (const p of [path, `${path}.1`, `${path}.2`]) expect(readFileSync(p).length).toBeLessThanOrEqual(one * 3);
     expect(sink.dropped).toBe(0);
+  });
+
+  it('a file in a folder that does not exist is an InputError naming it, at open', () => {
+    expect(() => openSink(join(dir, 'missing', 'events.ndjson'))).toThrow(expect.objectContaining({ name: 'InputError', message: expect.stringMatching(/missing\/events\.ndjson: cannot open the event output: ENOENT/) }));
+  });
+
+  it('a rotation that cannot rename goes on appending to FILE (nothing dropped) and says why', async () => {
+    const path = join(dir, 'events.ndjson');
+    writeFileSync(`${path}.1`, '{"old":1}\n');
+    mkdirSync(join(`${path}.2`, 'busy'), { recursive: true }); // FILE.1 → FILE.2 fails
+    const sink = openSink(path, { maxBytes: 10, keep: 2 });
+    for (let i = 0; i < 3; i++) sink.write(event(i));
+    await sink.close();
+    expect(readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l).i)).toEqual([0, 1, 2]);
+    expect(sink.dropped).toBe(0);
+    expect(sink.lastError).toMatch(/events\.ndjson: cannot rotate: /);
   });
 
   it('a file that cannot be written counts drops', async () => {
@@ -216,6 +232,38 @@ describe('syslog over TCP (127.0.0.1 only)', () => {
     expect(sink.dropped).toBe(2);
   });
 
+  it('the collector restarts: events written while it was gone are delivered after it is back', async () => {
+    let got = Buffer.alloc(0);
+    const conns: import('node:net').Socket[] = [];
+    const listen = async (port: number) => {
+      const server = createServer((c) => {
+        conns.push(c);
+        c.on('data', (d) => (got = Buffer.concat([got, d])));
+      });
+      await new Promise<void>((r) => server.listen(port, LOOPBACK, r));
+      return server;
+    };
+    let server = await listen(0);
+    const port = (server.address() as { port: number }).port;
+    const sink = openSink(`syslog+tcp://${LOOPBACK}:${port}`);
+    sink.write(event(0));
+    await sink.flush();
+    for (let t = 0; t < 100 && frames(got).length < 1; t++) await new Promise((r) => setTimeout(r, 10));
+    for (const c of conns) c.destroy();
+    await new Promise<void>((r) => server.close(() => r())); // the collector is gone
+    await new Promise((r) => setTimeout(r, 50));
+    sink.write(event(1));
+    sink.write(event(2));
+    server = await listen(port);
+    await sink.flush();
+    await sink.close();
+    for (let t = 0; t < 300 && frames(got).length < 3; t++) await new Promise((r) => setTimeout(r, 10));
+    for (const c of conns) c.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+    expect(frames(got).map((f) => JSON.parse(parse5424(f).msg).i)).toEqual([0, 1, 2]);
+    expect(sink.dropped).toBe(0);
+  });
+
   it('what is still queued when closing with the peer down is counted as dropped', async () => {
     const probe = await tcpListener();
     await probe.close();
@@ -227,8 +275,87 @@ describe('syslog over TCP (127.0.0.1 only)', () => {
   });
 });
 
+describe('syslog over TCP: a collector that reads slowly (127.0.0.1 only)', () => {
+  it('keeps at most maxQueue events waiting (not an unbounded socket buffer); every event is delivered or counted', async () => {
+    let bytes = Buffer.alloc(0);
+    const conns: import('node:net').Socket[] = [];
+    const server: Server = createServer((c) => {
+      conns.push(c);
+      c.pause(); // accept, then read nothing
+      c.on('data', (d) => (bytes = Buffer.concat([bytes, d])));
+    });
+    await new Promise<void>((r) => server.listen(0, LOOPBACK, r));
+    const port = (server.address() as { port: number }).port;
+    const sink = openSink(`syslog+tcp://${LOOPBACK}:${port}`, { maxQueue: 50 });
+    const big = 'x'.repeat(4000);
+    sink.write(event(0));
+    await sink.flush(); // connected
+    for (let i = 1; i < 2000; i++) sink.write({ ...event(i), big }); // ~8 MB: more than the socket buffers hold
+    expect(sink.dropped).toBeGreaterThan(0);
+    for (const c of conns) c.resume();
+    await sink.flush();
+    await sink.close();
+    for (let t = 0; t < 300; t++) {
+      const n = frames(bytes).length;
+      if (n + sink.dropped >= 2000) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise<void>((r) => server.close(() => r()));
+    const got = frames(bytes).map((f) => JSON.parse(parse5424(f).msg).i as number);
+    expect(got.length + sink.dropped).toBe(2000);
+    expect(got).toEqual([...got].sort((a, b) => a - b)); // in order, none twice
+  });
+});
+
+describe('an event JSON cannot express', () => {
+  it.each(['-', 'file', 'syslog+udp'])('%s: counted as dropped, not thrown', async (kind) => {
+    const l = kind === 'syslog+udp' ? await udpListener() : null;
+    const spec = kind === 'file' ? join(dir, 'e.ndjson') : l ? `syslog+udp://${LOOPBACK}:${l.port}` : '-';
+    const sink = openSink(spec, { stdout: { write: () => true } });
+    expect(() => sink.write({ n: 1n } as unknown as Record<string, unknown>)).not.toThrow();
+    expect(sink.dropped).toBe(1);
+    expect(sink.lastError).toMatch(/BigInt/);
+    await sink.close();
+    l?.close();
+  });
+});
+
 describe('openSink', () => {
+  it('a file whose name starts with "syslog" is a file', async () => {
+    const cwd = process.cwd();
+    process.chdir(dir); // the spec is a relative name, as typed
+    try {
+      const sink = openSink('syslog.ndjson');
+      sink.write(event(1));
+      await sink.close();
+      expect(sink.name).toBe('syslog.ndjson');
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(JSON.parse(readFileSync(join(dir, 'syslog.ndjson'), 'utf8')).i).toBe(1);
+  });
+
   it.each(['syslog+udp://127.0.0.1', 'syslog+tcp://127.0.0.1:0', 'syslog+tcp://127.0.0.1:70000', 'syslog://127.0.0.1:514'])('%s is a usage error', (spec) => {
     expect(() => openSink(spec)).toThrow(/syslog\+udp:\/\/HOST:PORT or syslog\+tcp:\/\/HOST:PORT/);
+  });
+});
+
+describe('docs/watch.md "Where events go" examples', () => {
+  const doc = readFileSync(new URL('../../docs/watch.md', import.meta.url), 'utf8');
+
+  it('the syslog datagram shown is what formatSyslog gives for its event, host, pid and time', () => {
+    const line = doc.split('\n').find((l) => l.startsWith('<132>1 '));
+    expect(line).toBeDefined();
+    const m = parse5424(line!);
+    const { header, msg } = formatSyslog(JSON.parse(m.msg), { hostname: m.hostname!, appName: m.appName!, procId: m.procId!, facility: 16 }, new Date(m.timestamp));
+    expect(header + msg).toBe(line);
+  });
+
+  it('the TCP frame length shown is the byte length of that message', () => {
+    const line = doc.split('\n').find((l) => l.startsWith('<132>1 '))!;
+    const framed = /`(\d+) (<132>1 \S+) /.exec(doc);
+    expect(framed).not.toBeNull();
+    const sameLength = line.replace(/^<132>1 \S+/, framed![2]!); // the TCP one was sent at another millisecond
+    expect(Buffer.byteLength(sameLength)).toBe(Number(framed![1]));
   });
 });

@@ -79,6 +79,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   const serverPorts = serverPortsFor(matrix);
   const { facts, hashed } = await analyseInputs(captures, serverPorts, {
     query: querySpec(flags, serverPorts, inventory, scope),
+    keepClient: (a) => inventory.hasAddress(a),
     env: io.env,
     onNote: (m) => io.stderr(`flowaudit: note: ${m}\n`),
     ...(io.stdin ? { stdin: io.stdin } : {}),

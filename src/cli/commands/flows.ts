@@ -97,6 +97,10 @@ export function registerFlows(program: Command, io: Io, setExit: (code: number) 
       });
       if (batch.length > 0 || first) flush();
       if (flags.output !== undefined) io.stderr(`flowaudit: wrote ${plural(written, 'connection')} (${format}) to ${flags.output}\n`);
+      // A flood's one-packet attempts folded while reading (flows/attempt_fold.ts) are not one line each: say so, per target.
+      for (const a of facts.attempts ?? []) {
+        io.stderr(`flowaudit: note: ${plural(a.connections, 'one-packet attempt')} (a SYN or datagram, nothing back) to ${a.server} ${a.protocol}/${a.port ?? '*'} from about ${Math.min(a.sources.estimate(), a.connections)} sources were folded while reading (beyond the table's budget) and are not listed one per line\n`);
+      }
       const broken = facts.inputs.filter((i) => i.error);
       for (const i of broken) io.stderr(`flowaudit: ${i.error?.message}\n`);
       setExit(broken.length > 0 ? 2 : 0);

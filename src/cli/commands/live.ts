@@ -73,7 +73,7 @@ export async function liveCommand(flags: LiveFlags, io: Io, argv: string[] = [])
     engine.kill();
     throw e;
   }
-  const flows = new FlowEngine();
+  const flows = new FlowEngine({ serverPorts: plan.serverPorts, keepClient: (a) => plan.inventory.hasAddress(a) });
   const stops = watchStops(io, flags);
   try {
     let outcome: SessionOutcome;

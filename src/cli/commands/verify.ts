@@ -8,6 +8,7 @@
  *      byte (evidence/visible_check.ts); a report of another flowaudit version is not called
  *      verified, since its visible text cannot be checked;
  *   3. the signature REPORT.sig, with --allowed-signers (evidence/sign_file.ts);
+ *   (a probe report, flowaudit.probe/1: steps 1-3, then its kept packets re-hashed: verify_probe.ts)
  *   4. an audit: every input located and re-hashed, the policy re-loaded, the audit re-run and
  *      compared (verify_rerun.ts); a merged report: its state files re-hashed and the merge re-run
  *      (verify_merge.ts).
@@ -18,7 +19,8 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { resultSha256 } from '../../audit/evidence.js';
 import { UsageError } from '../../errors.js';
-import { readReportFile } from '../../evidence/report_file.js';
+import { readReportFile, readReportRaw } from '../../evidence/report_file.js';
+import { isProbeResult } from '../../audit/probe_result.js';
 import { checkVisible } from '../../evidence/visible_check.js';
 import { VERSION } from '../../version.js';
 import type { Io } from '../io.js';
@@ -71,7 +73,13 @@ export async function verifyCommand(reportPath: string, captures: string[], flag
 
 /** Every check of one report file, into `checks` (the first line names the report). */
 export async function verifyReport(reportPath: string, captures: string[], flags: VerifyFlags, checks: Checks): Promise<void> {
-  const { result: report, format, bytes } = readReportFile(reportPath);
+  const raw = readReportRaw(reportPath);
+  if (isProbeResult(raw.value)) {
+    const { verifyProbeReport } = await import('./verify_probe.js');
+    verifyProbeReport(reportPath, raw.value, raw.format, raw.bytes, flags, checks);
+    return;
+  }
+  const { result: report, format, bytes } = readReportFile(reportPath, raw);
   checks.lines.push(`verify ${reportPath} (${format} report${report.merge ? ', merged' : ''})`);
   const own = resultSha256(report);
   if (own === report.evidence.resultSha256) checks.ok('report', "ok: evidence.resultSha256 matches the report's content");

@@ -137,7 +137,7 @@ export async function verifyAuditRun(reportPath: string, report: Report, capture
   const features = report.options.features.filter((f) => knownFeatures.has(f));
   const querySql: Record<string, string> = {};
   for (const i of report.inputs) if (i.format === 'clickhouse' && i.records?.query) querySql[i.path] = i.records.query.sql;
-  const facts = await analyseFiles(paths, serverPortsFor(matrix), { querySql });
+  const facts = await analyseFiles(paths, serverPortsFor(matrix), { querySql, keepClient: (a) => inventory.hasAddress(a) });
   checkQueryResults(report, facts.inputs, checks);
   const vantage = flags.vantage ?? report.options.vantage ?? [];
   const requireAllMembers = report.options.requireAllMembers === true;

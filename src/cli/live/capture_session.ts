@@ -145,7 +145,7 @@ async function captureUntilStopped(plan: LivePlan, flags: LiveFlags, engine: Liv
     }
     if (!flags.quiet && elapsed >= nextPartialAt) {
       const t0 = performance.now();
-      const r = runAudit(collectFacts(flows, [], plan.serverPorts), plan.matrix, plan.inventory, { scope: plan.scope, features: plan.features, generatedAt: '', vantage: plan.vantage, as: plan.as });
+      const r = runAudit(collectFacts(flows, [], plan.serverPorts, false), plan.matrix, plan.inventory, { scope: plan.scope, features: plan.features, generatedAt: '', vantage: plan.vantage, as: plan.as });
       partial = { rulesObserved: r.summary.rulesObserved, rulesTotal: r.rules.length, unexpected: r.summary.unexpected };
       nextPartialAt = elapsed + Math.max(PROGRESS_TICK_MS, (performance.now() - t0) * PARTIAL_AUDIT_COST_FACTOR);
     }

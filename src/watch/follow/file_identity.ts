@@ -6,19 +6,60 @@
  * timestamp and a Suricata eve.json's first event its timestamp, so two logs differ there.
  */
 import { createHash } from 'node:crypto';
-import { fstatSync, readSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
 
 /** How many leading bytes identify a file. */
 export const HEAD_BYTES = 1024;
 
+/**
+ * A file's identity. `dev` and `ino` are what a checkpoint records (numbers); `key` is the exact
+ * device:inode from bigint stats (an NTFS file index passes 2^53 once its sequence number is high,
+ * so two neighbouring files could round to the same number), null where there is no inode.
+ */
 export interface FileId {
   dev: number;
   ino: number;
+  key: string | null;
+}
+
+/** What the follower needs of a stat: identity, size, modification time (ms, sub-ms precision). */
+export interface FileStat extends FileId {
+  size: number;
+  mtimeMs: number;
+  birthtimeMs: number;
+  isFile: boolean;
+}
+
+function fromBig(st: BigIntStats, noInode: boolean): FileStat {
+  const ino = noInode ? 0n : st.ino;
+  return {
+    dev: Number(st.dev),
+    ino: Number(ino),
+    key: ino === 0n ? null : `${st.dev}:${ino}`,
+    size: Number(st.size),
+    mtimeMs: Number(st.mtimeNs) / 1e6,
+    birthtimeMs: Number(st.birthtimeNs) / 1e6,
+    isFile: st.isFile(),
+  };
+}
+
+/** Stat of a path, or null when it is absent (or vanished between listing and stat). */
+export function statPath(path: string, noInode: boolean): FileStat | null {
+  try {
+    return fromBig(statSync(path, { bigint: true }), noInode);
+  } catch {
+    return null;
+  }
+}
+
+/** Stat of an open file. */
+export function statFd(fd: number, noInode: boolean): FileStat {
+  return fromBig(fstatSync(fd, { bigint: true }), noInode);
 }
 
 /** True when both have a real inode and they are the same file. */
 export function sameInode(a: FileId, b: FileId): boolean {
-  return a.ino !== 0 && b.ino !== 0 && a.dev === b.dev && a.ino === b.ino;
+  return a.key !== null && a.key === b.key;
 }
 
 /** SHA-256 (hex) of the first min(len, HEAD_BYTES) bytes of an open file (fewer if it is shorter). */
@@ -34,15 +75,9 @@ export function headSha256(fd: number, len: number): string {
   return createHash('sha256').update(buf.subarray(0, got)).digest('hex');
 }
 
-/** The identity of an open file. */
-export function fdId(fd: number): FileId & { size: number; mtimeMs: number } {
-  const st = fstatSync(fd);
-  return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
-}
-
 /** A key for a set of files already read: dev:ino, or the head hash and size where there is no inode. */
 export function doneKey(id: FileId, head: string, size: number): string {
-  return id.ino !== 0 ? `i:${id.dev}:${id.ino}` : `h:${head}:${size}`;
+  return id.key !== null ? `i:${id.key}` : `h:${head}:${size}`;
 }
 
 /** Compressed rotated logs are not followed (logrotate's `compress`: use `delaycompress`). */
@@ -63,11 +98,15 @@ export function isRotatedName(name: string, live: string): boolean {
   return (name.startsWith(`${stem}.`) || name.startsWith(`${stem}-`)) && name.endsWith(ext);
 }
 
-/** Stats of a path, or null when it is absent (or vanished between listing and stat). */
-export function statOrNull(stat: (p: string) => Stats, path: string): Stats | null {
+/** SHA-256 of the first min(len, HEAD_BYTES) bytes of a path ('' when it cannot be read). */
+export function headOfPath(path: string, len: number): string {
+  let fd = -1;
   try {
-    return stat(path);
+    fd = openSync(path, 'r');
+    return headSha256(fd, len);
   } catch {
-    return null;
+    return '';
+  } finally {
+    if (fd >= 0) closeSync(fd);
   }
 }

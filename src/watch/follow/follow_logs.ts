@@ -9,11 +9,11 @@
  * one: stop with `signal` (not `break`) so the last batch taken is recorded; a `break` leaves the
  * last batch to be read again on resume (repeated, never lost).
  */
-import { readdirSync, statSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { InputError, messageOf } from '../../errors.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { statOrNull } from './file_identity.js';
+import { statPath } from './file_identity.js';
 import { FollowedLog, type LogBatch } from './followed_log.js';
 import { CHUNK } from './open_log.js';
 
@@ -48,7 +48,11 @@ export interface FollowBatch {
   truncated?: boolean;
   /** Lines longer than MAX_LINE_BYTES skipped just before lines[0] (counted in the line numbers). */
   overlong?: number;
-  /** The file's leading '#' lines, when this first batch starts mid-file (resumed): feed them first. */
+  /**
+   * The file's leading '#' lines (Zeek's header, bounded: 64 lines, 64 KiB) when this batch starts
+   * mid-file under a name not seen before: resumed from a checkpoint, or renamed by a rotation
+   * (`file` is then the rotated name). Feed them to the parser before `lines`.
+   */
   header?: string[];
   /** What the follower noticed that a reader should know (a checkpointed file that is gone, a truncation). */
   notes?: string[];
@@ -65,8 +69,17 @@ export interface FollowOptions {
   checkpointFile?: string;
   /** When no checkpoint: default 'beginning'. */
   startAt?: 'beginning' | 'end';
-  /** Stop: the iterator ends after yielding what is complete. */
+  /**
+   * Stop: the poll under way (or, if aborted while waiting, one last poll) reads what the logs hold
+   * now, to their last complete line, then the iterator ends. Aborted before the first poll, it
+   * reads the logs once and stops (a replay: `watch --once`).
+   */
   signal?: AbortSignal;
+  /**
+   * Tell files apart by their head hash and size only, as where the file system has no inode
+   * (fs.stat gives ino 0). Automatic per file when ino is 0; this forces it (tests, odd shares).
+   */
+  ignoreInodes?: boolean;
 }
 
 export const DEFAULT_LIVE_NAMES = /^(conn\.log|eve\.json)$/;
@@ -97,16 +110,21 @@ class Follower {
   private readonly buf = Buffer.allocUnsafe(CHUNK);
   private readonly pending: Map<string, FollowCheckpoint>;
   private readonly startAtEnd: boolean;
+  private readonly noInode: boolean;
+  /** The directory's files when the follow started (rotated ones among them predate it). */
+  private readonly before: ReadonlySet<string>;
 
   constructor(opts: FollowOptions) {
-    const st = statOrNull(statSync, opts.path);
+    const st = statPath(opts.path, true);
     if (!st) throw new InputError(`${opts.path}: no such file or directory to follow`);
-    this.single = st.isDirectory() ? null : basename(opts.path);
-    this.dir = st.isDirectory() ? opts.path : dirname(opts.path);
-    this.names = opts.names ?? DEFAULT_LIVE_NAMES;
+    this.single = st.isFile ? basename(opts.path) : null;
+    this.dir = st.isFile ? dirname(opts.path) : opts.path;
+    this.noInode = opts.ignoreInodes === true;
+    this.names = opts.names ? new RegExp(opts.names.source, opts.names.flags.replace(/[gy]/g, '')) : DEFAULT_LIVE_NAMES; // test() without lastIndex state
     const cps = opts.checkpointFile ? readCheckpoint(opts.checkpointFile) : [];
     this.pending = new Map(cps.map((c) => [c.live ?? basename(c.file), c]));
     this.startAtEnd = opts.startAt === 'end' && cps.length === 0;
+    this.before = new Set(listDir(this.dir).map((n) => join(this.dir, n)));
   }
 
   *poll(): Generator<FollowBatch> {
@@ -121,10 +139,13 @@ class Follower {
   }
 
   private add(name: string): FollowedLog {
-    const log = new FollowedLog(this.dir, name);
+    const log = new FollowedLog(this.dir, name, this.noInode);
     const cp = this.pending.get(name);
     if (cp) log.resume(cp);
-    else if (this.startAtEnd) log.startAtEnd(this.buf);
+    else {
+      log.startFresh(this.before);
+      if (this.startAtEnd) log.startAtEnd(this.buf);
+    }
     this.logs.set(name, log);
     return log;
   }
@@ -132,13 +153,7 @@ class Follower {
   /** The live names: the one file, or the directory's files matching `names` (new ones appear later). */
   private liveNames(): string[] {
     if (this.single) return [this.single];
-    let names: string[];
-    try {
-      names = readdirSync(this.dir);
-    } catch (e) {
-      throw new InputError(`${this.dir}: cannot list the directory to follow: ${messageOf(e)}`);
-    }
-    const live = names.filter((n) => this.names.test(n));
+    const live = listDir(this.dir).filter((n) => this.names.test(n));
     for (const name of this.logs.keys()) if (!live.includes(name)) live.push(name); // renamed away: finish it
     for (const name of this.pending.keys()) if (!live.includes(name)) live.push(name);
     return live.sort();
@@ -152,6 +167,14 @@ class Follower {
       if (cp) checkpoint.push(cp);
     }
     return { ...rest, checkpoint };
+  }
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (e) {
+    throw new InputError(`${dir}: cannot list the directory to follow: ${messageOf(e)}`);
   }
 }
 

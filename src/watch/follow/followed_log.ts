@@ -7,18 +7,20 @@
  *   growing for one poll (Suricata writes the renamed file until its SIGHUP), closed; files rotated
  *   away since (several rotations between two polls) are read whole, oldest first; then the new
  *   live file from its start;
- * - copytruncate or a file rewritten in place (same inode, smaller than the offset, or its first
- *   bytes changed): started again at 0, the batch says `truncated`;
+ * - copytruncate (same file, now shorter than the offset, or its first bytes changed): the rows
+ *   written since the last poll are read from the copy (the rotated sibling with the same head),
+ *   then the file again from 0; the batch says `truncated`;
  * - a sensor restart that deletes and recreates the file: a new identity, handled as a rotation.
- * Rows are neither lost nor repeated, except what copytruncate itself loses (rows written between
- * its copy and its truncate), which no reader can see.
+ * Where there is no inode (ino 0), a file is told by its head hash and size (file_identity.ts).
+ * Rows are neither lost nor repeated, except rows copytruncate itself loses (written between its
+ * copy and its truncate), which no reader can see.
  */
-import { closeSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { doneKey, headSha256, isRotatedName, sameInode, statOrNull } from './file_identity.js';
+import { doneKey, type FileStat, headOfPath, headSha256, sameInode, statFd, statPath } from './file_identity.js';
 import type { FollowBatch, FollowCheckpoint } from './follow_logs.js';
 import type { FramedRun } from './line_framer.js';
-import { OpenLog } from './open_log.js';
+import { type OpenLog, openLog } from './open_log.js';
+import { findCheckpointed, rotatedSiblings } from './rotated_files.js';
 
 /** A batch of one followed log before the checkpoint of all logs is attached. */
 export type LogBatch = Omit<FollowBatch, 'checkpoint'> & { at: FollowCheckpoint };
@@ -30,60 +32,96 @@ export class FollowedLog {
   cur: OpenLog | null = null;
   private readonly done = new Set<string>();
   private notes: string[] = [];
+  /**
+   * Rotated files modified at or after this (ms) and not done are read before the live file is
+   * (re)opened: at start, the newest rotated file already there (it and older ones predate the
+   * follow); then the last file finished.
+   */
+  private since = Number.NEGATIVE_INFINITY;
+  /** The checkpoint of the last file read to its end. */
+  private lastDone: FollowCheckpoint | null = null;
 
   constructor(
     readonly dir: string,
     readonly live: string,
+    private readonly noInode = false,
   ) {}
+
+  /**
+   * No checkpoint to go on: rotated files that were in the directory when the follow started
+   * (`before`: their names) predate it and are not read; any rotated later are.
+   */
+  startFresh(before: ReadonlySet<string>): void {
+    const old = rotatedSiblings(this.dir, this.live, this.noInode).filter(({ path }) => before.has(path));
+    for (const { st } of old) this.since = Math.max(this.since, st.mtimeMs);
+    for (const { path, st } of old) if (st.mtimeMs >= this.since) this.remember(this.doneKeyOf(path, st));
+  }
 
   get livePath(): string {
     return join(this.dir, this.live);
   }
 
-  /** Continues from a checkpoint: finds the file it names (live or rotated since) or says it is lost. */
+  /**
+   * Continues from a checkpoint: finds the file it names (live or rotated since; those rotated after
+   * it are read next) or says it is lost and starts fresh.
+   */
   resume(cp: FollowCheckpoint): void {
-    const path = this.findCheckpointed(cp);
-    if (path === null) {
+    const path = findCheckpointed(this.dir, this.live, cp, this.noInode);
+    const log = path === null ? null : openLog(path, cp.offset, cp.lineNo, this.noInode, cp.skipping === true);
+    if (log === null) {
+      this.startFresh(new Set(rotatedSiblings(this.dir, this.live, this.noInode).map((f) => f.path)));
       this.notes.push(`${cp.file}: the checkpointed file (dev ${cp.dev} ino ${cp.ino}) is gone; following ${this.livePath} from its start`);
       return;
     }
-    this.cur = new OpenLog(path, cp.offset, cp.lineNo, cp.skipping === true);
+    this.cur = log;
   }
 
-  /** Starts at the end of the live file (its last complete line), counting its lines without keeping them. */
+  /** Starts after the live file's last complete line, counting its lines without keeping them. */
   startAtEnd(buf: Buffer): void {
-    if (!statOrNull(statSync, this.livePath)) return;
-    const log = new OpenLog(this.livePath, 0, 0);
+    if (!statPath(this.livePath, this.noInode)) return;
+    const log = openLog(this.livePath, 0, 0, this.noInode);
+    if (!log) return;
     while (log.readChunk(buf) !== null) {
       /* count lines, keep nothing */
     }
     log.isNew = false;
+    log.header = log.readHeader(log.framer.consumed);
     this.cur = log;
-    this.cur.header = undefined;
   }
 
   /** Everything new since the last poll, batch by batch (one chunk each at most). */
   *poll(buf: Buffer): Generator<LogBatch> {
-    if (!this.cur) this.openLive();
+    if (!this.cur) yield* this.openNext(buf);
     while (this.cur) {
       const log = this.cur;
-      this.checkInPlace(log);
+      const moved = this.liveMoved(log);
+      if (moved && log.path === this.livePath) this.renamed(log, this.rotatedName(log));
+      yield* this.checkInPlace(log, buf);
       yield* this.readToEnd(log, buf);
-      if (!this.liveMoved(log)) return;
-      const size = fstatSync(log.fd).size;
+      if (!moved) {
+        log.rotatedSize = -1;
+        return;
+      }
+      const size = statFd(log.fd, this.noInode).size;
       if (log.rotatedSize !== size) {
         log.rotatedSize = size;
         return; // give the writer one poll to finish the renamed file
       }
       yield* this.finish(log);
-      yield* this.readRotatedSince(log, buf);
-      this.cur = null;
-      this.openLive();
+      yield* this.openNext(buf);
     }
   }
 
+  /** After a file is finished, or while there is none: files rotated since, then the live file. */
+  private *openNext(buf: Buffer): Generator<LogBatch> {
+    yield* this.readRotatedSince(buf);
+    this.cur = null;
+    this.openLive();
+  }
+
+  /** Where this log stands: the file in hand, else the last file finished (a restart reads what was rotated after it). */
   checkpoint(): FollowCheckpoint | null {
-    return this.cur ? this.cpOf(this.cur) : null;
+    return this.cur ? this.cpOf(this.cur) : this.lastDone;
   }
 
   close(): void {
@@ -92,20 +130,41 @@ export class FollowedLog {
   }
 
   private openLive(): void {
-    const st = statOrNull(statSync, this.livePath);
-    if (!st || this.done.has(doneKey(st, '', 0))) return;
-    this.cur = new OpenLog(this.livePath, 0, 0);
+    const st = statPath(this.livePath, this.noInode);
+    if (!st || (st.key !== null && this.done.has(doneKey(st, '', 0)))) return;
+    this.cur = openLog(this.livePath, 0, 0, this.noInode);
   }
 
-  /** Truncated (copytruncate) or rewritten in place: start again at 0. */
-  private checkInPlace(log: OpenLog): void {
-    const st = fstatSync(log.fd);
+  /** Truncated (copytruncate) or rewritten in place: the copy's new rows, then the file again from 0. */
+  private *checkInPlace(log: OpenLog, buf: Buffer): Generator<LogBatch> {
+    const st = statFd(log.fd, this.noInode);
     if (st.size < log.readOffset || (st.size !== log.lastSize && log.headChanged())) {
-      this.notes.push(`${log.path}: truncated or rewritten in place (size ${st.size} < offset ${log.readOffset} or its first bytes changed); reading it again from the start`);
+      this.notes.push(`${log.path}: truncated or rewritten in place (size ${st.size}, offset ${log.readOffset}); reading it again from the start`);
+      yield* this.readCopyTail(log, buf);
       log.restart();
     }
     log.lastSize = st.size;
     log.mtimeMs = st.mtimeMs;
+  }
+
+  /** copytruncate copied the file before truncating it: what the copy holds past our offset. */
+  private *readCopyTail(log: OpenLog, buf: Buffer): Generator<LogBatch> {
+    if (log.headLen <= 0) return;
+    let best: { path: string; st: FileStat } | null = null;
+    for (const { path, st } of rotatedSiblings(this.dir, this.live, this.noInode)) {
+      if (sameInode(st, log.id) || st.mtimeMs < log.mtimeMs || headOfPath(path, log.headLen) !== log.head) continue;
+      // a copy of what was read: never to be read whole later as a rotated file
+      this.remember(this.doneKeyOf(path, st));
+      this.since = Math.max(this.since, st.mtimeMs);
+      if (st.size > log.framer.consumed && (!best || st.mtimeMs > best.st.mtimeMs)) best = { path, st };
+    }
+    if (!best) return;
+    const copy = openLog(best.path, log.framer.consumed, log.framer.lineNo, this.noInode, log.framer.skipping);
+    if (!copy) return;
+    copy.isNew = false;
+    copy.header = undefined;
+    yield* this.readToEnd(copy, buf);
+    yield* this.finish(copy);
   }
 
   private *readToEnd(log: OpenLog, buf: Buffer): Generator<LogBatch> {
@@ -114,14 +173,35 @@ export class FollowedLog {
     }
   }
 
-  /** The live name no longer names the open file (renamed, deleted, replaced). */
+  /**
+   * The live name no longer names the open file (renamed, deleted, replaced). Without inodes: the
+   * live file's first bytes differ, or it is larger than the open file (stat of the path first, so
+   * the same file, which only grows, cannot look larger than itself).
+   */
   private liveMoved(log: OpenLog): boolean {
-    const st = statOrNull(statSync, this.livePath);
+    const st = statPath(this.livePath, this.noInode);
     if (!st) return true;
-    if (st.ino !== 0 && log.id.ino !== 0) return !sameInode(st, log.id);
-    if (log.headLen <= 0) return false;
-    if (st.size < log.headLen) return true;
-    return headOfPath(this.livePath, log.headLen) !== log.head;
+    if (st.key !== null && log.id.key !== null) return !sameInode(st, log.id);
+    const mine = statFd(log.fd, this.noInode);
+    if (st.size > mine.size || st.size < log.headLen) return true;
+    return log.headLen > 0 && headOfPath(this.livePath, log.headLen) !== log.head;
+  }
+
+  /** The rows after a rename come under the file's new name, so the reader gets its header again. */
+  private renamed(log: OpenLog, path: string | null): void {
+    if (path === null) return;
+    log.path = path;
+    if (!log.isNew) log.header = log.readHeader(log.framer.consumed);
+  }
+
+  /** The name the open file was rotated to (same inode, else same head and size), null when deleted. */
+  private rotatedName(log: OpenLog): string | null {
+    const mine = statFd(log.fd, this.noInode);
+    for (const { path, st } of rotatedSiblings(this.dir, this.live, this.noInode)) {
+      if (sameInode(st, log.id)) return path;
+      if (log.id.key === null && st.size === mine.size && headOfPath(path, log.headLen) === log.head) return path;
+    }
+    return null;
   }
 
   /** Hands out a partial last line of a file that will not grow again, and remembers it as read. */
@@ -129,28 +209,29 @@ export class FollowedLog {
     const last = log.framer.flushPartial();
     log.refreshHead();
     if (last) yield this.batchOf(log, last);
-    this.remember(doneKey(log.id, log.head, log.readOffset));
+    const st = statFd(log.fd, this.noInode);
+    log.mtimeMs = st.mtimeMs;
+    this.since = Math.max(this.since, st.mtimeMs);
+    this.remember(doneKey(log.id, headSha256(log.fd, st.size), st.size));
+    this.lastDone = this.cpOf(log);
     log.close();
   }
 
-  /** Files rotated away after `prev` (several rotations between two polls), read whole, oldest first. */
-  private *readRotatedSince(prev: OpenLog, buf: Buffer): Generator<LogBatch> {
-    const found: { path: string; mtimeMs: number }[] = [];
-    for (const name of safeList(this.dir)) {
-      if (!isRotatedName(name, this.live)) continue;
-      const path = join(this.dir, name);
-      const st = statOrNull(statSync, path);
-      if (!st?.isFile() || st.mtimeMs < prev.mtimeMs || sameInode(st, prev.id)) continue;
-      if (st.ino !== 0 && this.done.has(doneKey(st, '', 0))) continue;
-      found.push({ path, mtimeMs: st.mtimeMs });
-    }
-    found.sort((a, b) => a.mtimeMs - b.mtimeMs);
+  /** The done-set key of a file by path (its inode, else its head hash and size). */
+  private doneKeyOf(path: string, st: FileStat): string {
+    return st.key !== null ? doneKey(st, '', 0) : doneKey(st, headOfPath(path, st.size), st.size);
+  }
+
+  /**
+   * Files rotated away since the last one finished (several rotations between two polls, or while
+   * the live name was absent), read whole, oldest first (modification time, then birth time).
+   */
+  private *readRotatedSince(buf: Buffer): Generator<LogBatch> {
+    const found = rotatedSiblings(this.dir, this.live, this.noInode).filter(({ path, st }) => st.mtimeMs >= this.since && !this.done.has(this.doneKeyOf(path, st)));
+    found.sort((a, b) => a.st.mtimeMs - b.st.mtimeMs || a.st.birthtimeMs - b.st.birthtimeMs);
     for (const f of found) {
-      const log = new OpenLog(f.path, 0, 0);
-      if (log.id.ino === 0 && this.done.has(doneKey(log.id, headSha256(log.fd, log.lastSize), log.lastSize))) {
-        log.close();
-        continue;
-      }
+      const log = openLog(f.path, 0, 0, this.noInode);
+      if (!log) continue;
       this.cur = log;
       yield* this.readToEnd(log, buf);
       yield* this.finish(log);
@@ -196,41 +277,5 @@ export class FollowedLog {
     };
     if (log.framer.skipping) cp.skipping = true;
     return cp;
-  }
-
-  /** The live file or a rotated sibling that is the checkpointed file: same inode first, else same head. */
-  private findCheckpointed(cp: FollowCheckpoint): string | null {
-    const names = [this.live, ...safeList(this.dir).filter((n) => isRotatedName(n, this.live))];
-    let byHead: { path: string; mtimeMs: number } | null = null;
-    for (const name of names) {
-      const path = join(this.dir, name);
-      const st = statOrNull(statSync, path);
-      if (!st?.isFile() || st.size < cp.offset) continue;
-      const headOk = headOfPath(path, Math.min(cp.offset, 1024)) === cp.headSha256;
-      if (!headOk) continue;
-      if (sameInode(st, cp)) return path;
-      if (!byHead || st.mtimeMs < byHead.mtimeMs) byHead = { path, mtimeMs: st.mtimeMs };
-    }
-    return byHead?.path ?? null;
-  }
-}
-
-function headOfPath(path: string, len: number): string {
-  let fd = -1;
-  try {
-    fd = openSync(path, 'r');
-    return headSha256(fd, len);
-  } catch {
-    return '';
-  } finally {
-    if (fd >= 0) closeSync(fd);
-  }
-}
-
-function safeList(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
   }
 }

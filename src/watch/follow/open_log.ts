@@ -4,7 +4,8 @@
  * records. Reads go through one shared chunk buffer, so memory does not grow with the file.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { fdId, type FileId, HEAD_BYTES, headSha256 } from './file_identity.js';
+import { InputError, messageOf } from '../../errors.js';
+import { type FileId, HEAD_BYTES, headSha256, statFd } from './file_identity.js';
 import type { FramedRun } from './line_framer.js';
 import { LineFramer } from './line_framer.js';
 
@@ -33,16 +34,18 @@ export class OpenLog {
   rotatedSize = -1;
 
   constructor(
-    readonly path: string,
+    /** The file's name: where it was opened, or its rotated name once the follower has seen it renamed. */
+    public path: string,
     offset: number,
     lineNo: number,
+    readonly noInode: boolean,
     skipping = false,
   ) {
     this.fd = openSync(path, 'r');
-    const id = fdId(this.fd);
-    this.id = { dev: id.dev, ino: id.ino };
-    this.lastSize = id.size;
-    this.mtimeMs = id.mtimeMs;
+    const st = statFd(this.fd, noInode);
+    this.id = { dev: st.dev, ino: st.ino, key: st.key };
+    this.lastSize = st.size;
+    this.mtimeMs = st.mtimeMs;
     this.framer = new LineFramer(offset, lineNo, skipping);
     this.isNew = offset === 0;
     if (offset > 0) this.header = this.readHeader(offset);
@@ -79,7 +82,13 @@ export class OpenLog {
 
   /** Reads one chunk from the read offset; the framed runs, or null at end of file. */
   readChunk(buf: Buffer): FramedRun[] | null {
-    const n = readSync(this.fd, buf, 0, buf.length, this.readOffset);
+    const at = this.readOffset;
+    let n: number;
+    try {
+      n = readSync(this.fd, buf, 0, buf.length, at);
+    } catch (e) {
+      throw new InputError(`${this.path}: cannot read the followed log at byte offset ${at}: ${messageOf(e)}`, at);
+    }
     if (n === 0) return null;
     const runs = this.framer.push(buf, n);
     this.refreshHead();
@@ -95,7 +104,7 @@ export class OpenLog {
   }
 
   /** The leading `#` lines of the file before `offset` (bounded), for a reader resuming mid-file. */
-  private readHeader(offset: number): string[] | undefined {
+  readHeader(offset: number): string[] | undefined {
     const len = Math.min(offset, MAX_HEADER_BYTES);
     const buf = Buffer.alloc(len);
     const n = readSync(this.fd, buf, 0, len, 0);
@@ -109,5 +118,20 @@ export class OpenLog {
       start = lf + 1;
     }
     return lines.length > 0 ? lines : undefined;
+  }
+}
+
+/**
+ * Opens a log to follow; null when it vanished between listing and opening (a rotation or a
+ * retention sweep racing the poll: the next poll sees the directory as it is then). Any other
+ * failure (no permission) is an InputError naming the file.
+ */
+export function openLog(path: string, offset: number, lineNo: number, noInode: boolean, skipping = false): OpenLog | null {
+  try {
+    return new OpenLog(path, offset, lineNo, noInode, skipping);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (e instanceof InputError) throw e;
+    throw new InputError(`${path}: cannot open the log to follow: ${messageOf(e)}`);
   }
 }

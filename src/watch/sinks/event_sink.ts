@@ -19,6 +19,8 @@ export interface EventSink {
   readonly name: string;
   /** Events that could not be delivered and were given up (queue full, peer down at close, write error). */
   readonly dropped: number;
+  /** Why the last event was dropped or the last send failed (null when nothing failed). */
+  readonly lastError?: string | null;
 }
 
 export interface SinkOptions {
@@ -39,7 +41,7 @@ const SYSLOG = /^syslog\+(udp|tcp):\/\/(\[[^\]]+\]|[^:/]+):(\d{1,5})$/;
 /** Opens the sink a `--output` spec names (see the file comment). */
 export function openSink(spec: string, opts: SinkOptions = {}): EventSink {
   if (spec === '-') return new StreamSink(opts.stdout ?? process.stdout, 'stdout');
-  if (spec.startsWith('syslog')) {
+  if (/^syslog[+:]/i.test(spec)) {
     const m = SYSLOG.exec(spec);
     const port = m ? Number(m[3]) : 0;
     if (!m || port < 1 || port > 65535) {

@@ -5,9 +5,9 @@
  * `log.level`, else notice); TIMESTAMP in RFC 3339 UTC with milliseconds; HOSTNAME, APP-NAME,
  * PROCID and MSGID are printable US-ASCII without spaces, cut to their RFC lengths, '-' when empty;
  * MSGID is the event's `event.action`; no STRUCTURED-DATA. MSG is plain UTF-8 JSON without the
- * optional BOM (JSON parsers in SIEMs reject a BOM). Written here rather than with a library: the
- * format is these few lines, and the npm syslog clients either frame TCP by newline (not RFC 6587
- * octet counting) or queue without bound, which watch cannot use.
+ * optional BOM (a BOM before the JSON trips up collectors that parse MSG as JSON). Written here rather than with a library: the
+ * format is these few lines, and a widely used npm client (syslog-client) frames TCP by a
+ * trailing newline, not RFC 6587 octet counting, and has no queue while the peer is down.
  */
 
 export const FACILITY_LOCAL0 = 16;

@@ -19,6 +19,9 @@ export const UDP_MAX_BYTES = 8192;
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 30_000;
 const FLUSH_CONNECT_MS = 2000;
+const FLUSH_WAIT_MS = 5000;
+/** At most this much waits in the TCP socket's own buffer; the rest stays in the bounded queue. */
+const SOCKET_BUFFER_BYTES = 256 << 10;
 
 export class SyslogSink implements EventSink {
   readonly name: string;
@@ -35,6 +38,7 @@ export class SyslogSink implements EventSink {
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private connecting: Promise<boolean> | null = null;
+  private drainArmed = false;
 
   constructor(
     private readonly transport: 'udp' | 'tcp',
@@ -56,20 +60,31 @@ export class SyslogSink implements EventSink {
       this.drops++;
       return;
     }
-    const { header, msg } = formatSyslog(event, this.header);
-    if (this.transport === 'udp') this.sendUdp(header, msg);
-    else this.sendTcp(Buffer.from(header + msg, 'utf8'));
+    try {
+      const { header, msg } = formatSyslog(event, this.header);
+      if (this.transport === 'udp') this.sendUdp(header, msg);
+      else this.sendTcp(Buffer.from(header + msg, 'utf8'));
+    } catch (e) {
+      this.drops++; // an event JSON cannot express (a BigInt, a cycle): counted, never thrown into watch
+      this.lastError = messageOf(e);
+    }
   }
 
+  /** Delivers what waits, for at most a few seconds: a peer that is down or stuck does not hold watch. */
   async flush(): Promise<void> {
     if (this.transport === 'udp') return this.udpSettled();
     if (this.queue.length > 0 && !this.connected) await this.connectOnce(FLUSH_CONNECT_MS);
-    this.drain();
-    const sock = this.tcp;
-    if (sock && this.connected && sock.writableNeedDrain) {
+    const until = Date.now() + FLUSH_WAIT_MS;
+    for (;;) {
+      this.drain();
+      const sock = this.tcp;
+      if (!sock || !this.connected || (this.queue.length === 0 && sock.writableLength === 0) || Date.now() >= until) return;
       await new Promise<void>((resolve) => {
-        sock.once('drain', resolve);
-        sock.once('close', resolve);
+        const t = setTimeout(resolve, 50);
+        sock.once('drain', () => {
+          clearTimeout(t);
+          resolve();
+        });
       });
     }
   }
@@ -101,6 +116,10 @@ export class SyslogSink implements EventSink {
       });
       this.udp.unref();
     }
+    if (this.udpPending >= this.maxQueue) {
+      this.drops++;
+      return;
+    }
     this.udpPending++;
     this.udp.send(Buffer.from(text, 'utf8'), this.port, this.host, (err) => {
       this.udpPending--;
@@ -126,10 +145,21 @@ export class SyslogSink implements EventSink {
     else if (!this.tcp && !this.retryTimer) this.connect();
   }
 
-  /** Writes the queued frames to the connected socket. */
+  /**
+   * Writes queued frames to the connected socket while its own buffer is under SOCKET_BUFFER_BYTES:
+   * a collector that reads slowly leaves the rest in the bounded queue, not in Node's unbounded one.
+   */
   private drain(): void {
-    if (!this.connected || !this.tcp) return;
-    while (this.queue.length > 0) this.tcp.write(this.queue.shift()!);
+    const sock = this.tcp;
+    if (!this.connected || !sock) return;
+    while (this.queue.length > 0 && sock.writableLength < SOCKET_BUFFER_BYTES) sock.write(this.queue.shift()!);
+    if (this.queue.length > 0 && !this.drainArmed) {
+      this.drainArmed = true;
+      sock.once('drain', () => {
+        this.drainArmed = false;
+        this.drain();
+      });
+    }
   }
 
   private connect(): Promise<boolean> {
@@ -148,6 +178,7 @@ export class SyslogSink implements EventSink {
       sock.once('close', () => {
         const wasUp = this.connected;
         this.connected = false;
+        this.drainArmed = false;
         if (this.tcp === sock) this.tcp = null;
         if (!wasUp) resolve(false);
         this.scheduleRetry();
