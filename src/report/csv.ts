@@ -4,7 +4,8 @@
  *   warning (issue 8: e.g. an inventory name never seen),
  *   input (one per capture: path, format, packets, time span, SHA-256),
  *   rule, unexpected (one per client → server, protocol, port: the full detail), near-miss,
- *   scan (when the result has scan findings), discovered-member (a discovered inventory).
+ *   scan (when the result has scan findings), discovered-member (a discovered inventory),
+ *   firewall-file, firewall-documented, firewall-observed, firewall-finding (issue 21, --firewall).
  * Columns are only ever added at the end (firstSeen … trigger came with issue 12), so readers that
  * pick columns by name keep working. Written with csv-stringify; every string cell is neutralised
  * against formula injection.
@@ -15,6 +16,7 @@ import type { NameRef } from '../audit/grouping.js';
 import type { Diagnosis } from '../audit/diagnosis.js';
 import type { AuditResult, StateCounts } from '../audit/result.js';
 import { safeCsvCast } from './csv_cell.js';
+import { firewallCsvRows } from './firewall_csv.js';
 
 const COLUMNS = [
   'kind',
@@ -136,6 +138,7 @@ export function renderCsv(r: AuditResult): string {
       evidence: m.evidence.join('; '),
     });
   }
+  rows.push(...(firewallCsvRows(r) as Row[]));
   return stringify(rows, { header: true, columns: [...COLUMNS], cast: safeCsvCast, record_delimiter: 'unix' });
 }
 
