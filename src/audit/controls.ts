@@ -8,6 +8,7 @@
  */
 import { observationCoverage, ruleCoverageNote, type ObservationCoverage } from './observation.js';
 import type { AuditResult } from './result.js';
+import { withFirewallEvidence } from './controls_firewall.js';
 
 export interface ControlStatement {
   framework: 'PCI DSS 4.0' | 'NIST SP 800-53 Rev. 5' | 'ISO/IEC 27001:2022';
@@ -154,7 +155,7 @@ function iso(c: Counts, cov: ObservationCoverage): ControlStatement[] {
 export function controlsOf(r: AuditResult): ControlsBlock {
   const coverage = observationCoverage(r);
   const c = countsOf(r);
-  const statements = [...pci(c, coverage), ...nist(c, coverage), ...iso(c, coverage)];
+  const statements = withFirewallEvidence([...pci(c, coverage), ...nist(c, coverage), ...iso(c, coverage)], r.firewall);
   const scope = c.judged ? CONTROLS_SCOPE : `${CONTROLS_SCOPE} This audit is inconclusive (see the verdict reasons): the statements below describe what was read, and support nothing beyond it.`;
   const negativeRules = r.rules.flatMap((x) => {
     const text = ruleCoverageNote(x, coverage);

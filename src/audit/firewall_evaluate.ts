@@ -147,6 +147,11 @@ function familySees(family: string | undefined, q: FirewallQuery): boolean {
  */
 export function evaluate(rs: FirewallRuleset, q: FirewallQuery): FirewallDecision {
   const path: string[] = [];
+  const fam = isIPv4(q.src) ? 'ipv4' : 'ipv6';
+  if (rs.addressFamily !== undefined && rs.addressFamily !== fam) {
+    const tool = rs.addressFamily === 'ipv4' ? 'iptables-save' : 'ip6tables-save';
+    return { action: 'inconclusive', rule: null, decidedBy: 'evaluation', path, reason: `${rs.source} is ${tool} output (${rs.addressFamily} only); the host's ${fam} rules are not given` };
+  }
   let last: FirewallDecision | null = null;
   for (const name of rs.inputChains) {
     const chain = rs.chains.get(name);

@@ -13,6 +13,8 @@ import { mergeFactsStates } from '../flows/facts_merge.js';
 import type { FactsState } from '../flows/facts_state.js';
 import type { Inventory, Matrix } from '../matrix/types.js';
 import { VERSION } from '../version.js';
+import { auditFirewalls } from './firewall_verdict.js';
+import type { FirewallHostInput } from './firewall_findings.js';
 import { runAudit, type AuditOptions } from './audit.js';
 import type { AuditResult, MergeInfo, SensorResult } from './result.js';
 import { serverPortsFor } from './server_ports.js';
@@ -99,7 +101,7 @@ export function mergeStates(
   parts: { name: string; state: AuditState }[],
   matrix: Matrix,
   inventory: Inventory,
-  opts: AuditOptions & { dedupeWindowSec: number },
+  opts: AuditOptions & { dedupeWindowSec: number; firewalls?: readonly FirewallHostInput[] },
 ): AuditResult {
   if (parts.length === 0) throw new StateError('merge needs at least one state file');
   for (const { name, state } of parts) {
@@ -130,7 +132,9 @@ export function mergeStates(
   );
   const features = [...new Set([...opts.features, ...parts.flatMap((p) => p.state.options.features)])];
   const first = parts[0]!.state.options;
-  const result = runAudit(facts, matrix, inventory, { ...opts, features, vantage: first.vantage ?? [], requireAllMembers: first.requireAllMembers === true });
+  const { firewalls = [], dedupeWindowSec: _w, ...auditOpts } = opts;
+  const plain = runAudit(facts, matrix, inventory, { ...auditOpts, features, vantage: first.vantage ?? [], requireAllMembers: first.requireAllMembers === true });
+  const result = auditFirewalls(plain, facts.connections, matrix, inventory, firewalls); // issue 21: merge --firewall
 
   const sensors = new Map<string, SensorResult & { first: number | null; last: number | null }>();
   const warnings: string[] = [];

@@ -23,10 +23,6 @@ export function recordInputWarnings(path: string, r: RecordInputInfo): InputProb
   const ign = Object.entries(r.ignored);
   if (ign.length > 0) out.push(`records that are not connections, ignored: ${ign.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (r.untimed > 0) out.push(`${r.untimed} record${r.untimed === 1 ? '' : 's'} with an unreadable time (kept, time unknown)`);
-  if (r.query) {
-    const x = r.query;
-    out.push(`query on ${x.source} (ClickHouse ${x.serverVersion}): ${x.tuples} tuples for ${x.rows} rows, tuples sha256 ${x.tuplesSha256}; SQL: ${x.sql.replace(/\s+/g, ' ')}`);
-  }
   if (r.unavailable.length > 0) out.push(`not available from this log (not looked for, not absent): ${r.unavailable.map((u) => UNAVAILABLE_TEXT[u]).join(', ')}`);
   return out.map((message) => ({ offset: 0, message }));
 }

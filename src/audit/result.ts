@@ -22,6 +22,7 @@ import type { FloodAggregate } from './flood.js';
 import type { ScanFinding } from './scans.js';
 import type { MemberFailure } from './partial.js';
 import type { ControlsBlock } from './controls.js';
+import type { FirewallSection } from './firewall_types.js';
 
 export const AUDIT_SCHEMA = 'flowaudit/audit@1';
 
@@ -264,6 +265,8 @@ export interface AuditResult {
   /** Issue 11b, merged reports only (`flowaudit merge`): each sensor's window, inputs and drops; how parts were united. */
   sensors?: SensorResult[];
   merge?: MergeInfo;
+  /** Issue 21: matrix × host firewall × traffic (--firewall HOST=FILE); absent when no firewall file was given. */
+  firewall?: FirewallSection;
   /** Issue 17: what this evidence supports and does not prove, per control, with the observation coverage (audit/controls.ts). */
   controls?: ControlsBlock;
   /** Integrity metadata (audit/evidence.ts); always the last key, added by attachEvidence. */

@@ -89,7 +89,7 @@ export async function analyseInputs(
   const engine = new FlowEngine({ serverPorts, ...(opts.keepClient ? { keepClient: opts.keepClient } : {}) });
   const collector = new RecordCollector(serverPorts, opts.records ?? 'tuples');
   // Flow-log files first (names logs before conn logs), so a conn.log on stdin still meets its ssl.log names.
-  const { inputs: read, hashed: logsHashed } = readRecordLogs(logs, collector);
+  const { inputs: read, hashed: logsHashed } = await readRecordLogs(logs, collector);
   const netflowRead: InputSummary[] = [];
   for (const p of netflow) netflowRead.push(await readNfdumpFile(p, collector));
   const querySpec = opts.query ?? { columns: ZEEK_COLUMNS, serverPorts, scope: null };

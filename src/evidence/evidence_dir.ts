@@ -6,6 +6,7 @@
  *   matrix.json       the resolved matrix as used (matrix show --format json)
  *   policy/NAME       each matrix file given with --matrix, byte for byte (builtin matrices need none)
  *   inventory.json    the inventory file as used, byte for byte (when one was given)
+ *   firewall/NAME     each --firewall HOST=FILE file, byte for byte (issue 21)
  *   inputs/NAME       each input, byte for byte, only with --copy-inputs (those at hand)
  *   NAME.state.json   merge: each state file, byte for byte
  *   manifest.json     flowaudit/evidence@1: sha256 and size of every file above, and of each
@@ -53,7 +54,12 @@ export interface Manifest {
   /** Each input as recorded in the report; `copy` is its file in the directory (--copy-inputs) or null. */
   inputs: { path: string; sha256: string | null; bytes: number | null; copy: string | null }[];
   /** The policy as given and its copies here: each --matrix spec (copy null for builtin:NAME) and the inventory. */
-  policy: { matrix: { spec: string; copy: string | null }[]; inventory: { path: string; copy: string } | null };
+  policy: {
+    matrix: { spec: string; copy: string | null }[];
+    inventory: { path: string; copy: string } | null;
+    /** Issue 21: each --firewall file (absent without one). */
+    firewall?: { host: string; path: string; copy: string }[];
+  };
   /** manifest.json.sig when signed, else null. */
   signature: string | null;
 }
@@ -135,6 +141,12 @@ export function writeEvidenceDir(dir: string, result: AuditResult, policy: Evide
   });
   if (policy.inventoryPath !== undefined) copyFileSync(policy.inventoryPath, join(dir, 'inventory.json'));
   for (const st of policy.states ?? []) copyFileSync(st, join(dir, uniqueName(taken, basename(st))));
+  const firewall = (result.firewall?.hosts ?? []).map((h) => {
+    mkdirSync(join(dir, 'firewall'), { recursive: true });
+    const copy = `firewall/${uniqueName(taken, basename(h.file.path))}`;
+    copyFileSync(h.file.path, join(dir, copy));
+    return { host: h.host, path: h.file.path, copy };
+  });
   const copies = copy ? copyInputs(dir, result) : result.inputs.map(() => null);
   const listed = listFiles(dir).map((path) => {
     const abs = join(dir, path);
@@ -148,7 +160,11 @@ export function writeEvidenceDir(dir: string, result: AuditResult, policy: Evide
     resultSha256: result.evidence?.resultSha256 ?? '',
     files: listed,
     inputs: result.inputs.map((i, k) => ({ path: i.path, sha256: i.sha256, bytes: i.storedBytes ?? null, copy: copies[k] ?? null })),
-    policy: { matrix: matrixCopies, inventory: policy.inventoryPath === undefined ? null : { path: policy.inventoryPath, copy: 'inventory.json' } },
+    policy: {
+      matrix: matrixCopies,
+      inventory: policy.inventoryPath === undefined ? null : { path: policy.inventoryPath, copy: 'inventory.json' },
+      ...(firewall.length > 0 ? { firewall } : {}),
+    },
     signature: null,
   };
 }

@@ -85,4 +85,7 @@ export interface FirewallRuleset {
   inputChains: string[];
   /** Tables present in the file but not evaluated (e.g. `nat`, `mangle`). */
   skippedTables: string[];
+  /** iptables-save: the one address family the file governs (iptables-save: IPv4, ip6tables-save: IPv6);
+   * absent when the format covers both (nft inet tables, Windows). */
+  addressFamily?: 'ipv4' | 'ipv6';
 }

@@ -65,9 +65,16 @@ export async function* gunzipChunks(next: () => Promise<IteratorResult<Uint8Arra
     const r = await next();
     if (r.done) break;
     if (!gz.write(r.value)) {
+      // Wait for drain or an error only (not for output: that would write on past the buffer,
+      // and leave a drain listener behind each time).
       await new Promise<void>((res) => {
-        gz.once('drain', res);
-        wake = res; // an error wakes us too
+        const done = (): void => {
+          gz.off('drain', done);
+          gz.off('error', done);
+          res();
+        };
+        gz.on('drain', done);
+        gz.on('error', done);
       });
     }
     while (out.length > 0) yield out.shift()!;

@@ -71,6 +71,15 @@ export interface RecordInputInfo {
   query?: QueryEvidence;
 }
 
+/**
+ * A query input's evidence as one line, the same in every report format (not a warning: it is what
+ * the report's facts came from): where, which server, how many rows in how many tuples, the hash of
+ * the tuples received, and the SQL (whitespace folded).
+ */
+export function queryEvidenceText(q: QueryEvidence): string {
+  return `query: ${q.source}, ClickHouse server ${q.serverVersion}, ${q.rows} rows in ${q.tuples} tuples, tuples sha256 ${q.tuplesSha256}; SQL: ${q.sql.replace(/\s+/g, ' ').trim()}`;
+}
+
 export interface QueryEvidence {
   /** The source without its password, e.g. clickhouse://127.0.0.1:8123/flows.conn. */
   source: string;

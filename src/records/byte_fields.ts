@@ -8,18 +8,16 @@
 
 /**
  * Split buf[start, end) at `sep` into starts/ends (reused, at most their length kept); returns the
- * field count, negated when the line holds a backslash (a Zeek escape: the caller reads that line
- * through the string parser).
+ * field count. One comparison per byte: escapes (Zeek writes a separator inside a value as `\x09`,
+ * so they never split a field) are left to the field readers, which accept only plain digits, dots
+ * and letters; a caller that reads a field as text checks it for a backslash (hasByte).
  */
 export function splitFields(buf: Uint8Array, start: number, end: number, sep: number, starts: Int32Array, ends: Int32Array): number {
   const max = starts.length;
   let n = 0;
   let s = start;
-  let escaped = false;
   for (let i = start; i < end; i++) {
-    const c = buf[i];
-    if (c === 92) escaped = true;
-    else if (c === sep) {
+    if (buf[i] === sep) {
       if (n < max) {
         starts[n] = s;
         ends[n] = i;
@@ -32,29 +30,7 @@ export function splitFields(buf: Uint8Array, start: number, end: number, sep: nu
     starts[n] = s;
     ends[n] = end;
   }
-  return escaped ? -(n + 1) : n + 1;
-}
-
-/**
- * Short ASCII strings (states, histories, protocol names) made once per distinct byte sequence:
- * a small direct-mapped cache, so a field that repeats on every row costs no string per row.
- */
-export class ShortStrings {
-  private readonly bytes: (Uint8Array | null)[] = new Array<Uint8Array | null>(1024).fill(null);
-  private readonly strings: string[] = new Array<string>(1024).fill('');
-
-  get(buf: Uint8Array, s: number, e: number): string {
-    if (e - s > 64) return latin1(buf, s, e);
-    let h = e - s;
-    for (let i = s; i < e; i++) h = (Math.imul(h, 31) + buf[i]!) | 0;
-    const slot = (h ^ (h >>> 10)) & 1023;
-    const have = this.bytes[slot];
-    if (have && bytesEqual(buf, s, e, have)) return this.strings[slot]!;
-    const text = latin1(buf, s, e);
-    this.bytes[slot] = new Uint8Array(buf.subarray(s, e)); // a copy: the read buffer is reused
-    this.strings[slot] = text;
-    return text;
-  }
+  return n + 1;
 }
 
 /** Whether buf[s, e) equals `text` (ASCII). */

@@ -13,11 +13,17 @@
  *     and no FIN is taken as a refusal (looksRefused: fail safe); the report says TCP state is
  *     unavailable, not absent;
  *   - names, RPC hand-outs, ICMP quotes, as for every flow log.
- * The file's SHA-256 is computed by a second read beside nfdump's (nfdump reads the file itself).
+ *
+ * One file, two reads: nfdump cannot read a pipe (1.7 refuses a path that is not a regular file, and
+ * seeks to the file's appendix at the end before the data blocks), so the bytes cannot be hashed on
+ * their way to it. flowaudit opens the file once and gives nfdump that open file (`/dev/fd/3`), so
+ * both read the same inode even if the path is replaced meanwhile; the SHA-256 is read from the same
+ * descriptor beside nfdump (from the page cache), and the file's size and times are compared before
+ * and after: a file that changed while read is an input error, never a hash of other bytes.
  */
 import { childProcess } from '../lazy_builtins.js';
 import { createHash } from 'node:crypto';
-import { createReadStream, closeSync, openSync, readSync, statSync } from 'node:fs';
+import { createReadStream, closeSync, existsSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { InputSummary } from '../capture/ingest.js';
 import type { RecordCollector } from './collector.js';
@@ -94,35 +100,57 @@ export function looksRefused(flags: string, respPkts: number): boolean {
   return respPkts <= 1 && respPkts > 0 && flags.includes('R') && !flags.includes('F');
 }
 
-function sha256OfFile(path: string): Promise<string> {
+function sha256OfFd(fd: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash('sha256');
-    createReadStream(path)
+    createReadStream('', { fd, start: 0, autoClose: false })
       .on('data', (c) => h.update(c))
       .on('error', reject)
       .on('end', () => resolve(h.digest('hex')));
   });
 }
 
+const sameFile = (a: Stats, b: Stats): boolean => a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+
 /** Read one nfdump file through `nfdump` (`bin`, default from PATH) into the collector. */
 export async function readNfdumpFile(path: string, collector: RecordCollector, bin = 'nfdump'): Promise<InputSummary> {
   const reader = new RecordLogReader(path, 'nfdump', collector);
-  const hashing = sha256OfFile(path).then(
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    reader.fail(new Error(`cannot open: ${messageOf(e)}`));
+    return reader.finish();
+  }
+  try {
+    return await readOpenNfdump(path, fd, reader, bin);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function readOpenNfdump(path: string, fd: number, reader: RecordLogReader, bin: string): Promise<InputSummary> {
+  const before = fstatSync(fd);
+  const hashing = sha256OfFd(fd).then(
     (hex) => void (reader.summary.sha256 = hex),
     (e: unknown) => void (reader.summary.error ??= { offset: 0, message: `${path}: cannot hash file: ${messageOf(e)}` }),
   );
+  // nfdump gets the file flowaudit opened (fd 3), where /dev/fd exists (Linux); else the path.
+  const viaFd = existsSync('/dev/fd/0');
   // child_process loads net and streams: only when an nfdump file is read (the bundle test checks start-up).
-  const child = childProcess().spawn(bin, nfdumpArgs(path), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TZ: 'UTC' } });
+  const child = childProcess().spawn(bin, nfdumpArgs(viaFd ? '/dev/fd/3' : path), { stdio: ['ignore', 'pipe', 'pipe', viaFd ? fd : 'ignore'], env: { ...process.env, TZ: 'UTC' } });
+  const out = child.stdout!;
+  const err = child.stderr!;
   let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => void (stderr.length < 4096 && (stderr += d)));
+  err.setEncoding('utf8');
+  err.on('data', (d: string) => void (stderr.length < 4096 && (stderr += d)));
   const exited = new Promise<{ code: number | null; error?: Error }>((resolve) => {
     child.on('error', (error) => resolve({ code: null, error }));
     child.on('close', (code) => resolve({ code }));
   });
   const r = emptyRecord();
   let no = 0;
-  for await (const line of createInterface({ input: child.stdout, crlfDelay: Infinity })) {
+  for await (const line of createInterface({ input: out, crlfDelay: Infinity })) {
     no++;
     if (line.trim() === '' || line === 'No matching flows') continue;
     const rec = nfdumpRecord(line, r);
@@ -140,5 +168,6 @@ export async function readNfdumpFile(path: string, collector: RecordCollector, b
     reader.fail(new Error(`nfdump could not read it all: ${stderr.trim().split('\n')[0]}`));
   }
   await hashing;
+  if (!sameFile(before, fstatSync(fd))) reader.fail(new Error(`the file changed while it was read (size or modification time): read it again when it is complete`));
   return reader.finish();
 }

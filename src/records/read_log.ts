@@ -40,6 +40,7 @@ export class RecordLogReader {
   readonly summary: InputSummary;
   private readonly info: RecordInputInfo;
   private readonly bases = new Set<ByteBasis>();
+  private lastBasis: ByteBasis | null = null;
   private first = Infinity;
   private last = -Infinity;
   private readonly header = new ZeekTsvHeader();
@@ -104,7 +105,10 @@ export class RecordLogReader {
     this.info.connections += group?.count ?? 1;
     s.packets += r.origPkts + r.respPkts;
     s.bytes += r.origBytes + r.respBytes;
-    this.bases.add(r.byteBasis);
+    if (r.byteBasis !== this.lastBasis) {
+      this.bases.add(r.byteBasis); // once per change of basis, not per row
+      this.lastBasis = r.byteBasis;
+    }
     if (Number.isNaN(r.firstSeen)) this.info.untimed++;
     else {
       if (r.firstSeen < this.first) this.first = r.firstSeen;

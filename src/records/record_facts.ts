@@ -74,7 +74,7 @@ export type RecordLogInput = { path: string; format: RecordLogFormat } | { path:
  * each file once: its bytes are hashed as they are parsed (log_file.ts). `hashed` resolves when
  * every summary has its sha256 (or the reason it has none).
  */
-export function readRecordLogs(given: RecordLogInput[], collector: RecordCollector): { inputs: Map<string, InputSummary>; hashed: Promise<void> } {
+export async function readRecordLogs(given: RecordLogInput[], collector: RecordCollector): Promise<{ inputs: Map<string, InputSummary>; hashed: Promise<void> }> {
   const inputs = new Map<string, InputSummary>();
   const logs: { path: string; format: RecordLogFormat }[] = [];
   for (const g of given) {
@@ -87,11 +87,12 @@ export function readRecordLogs(given: RecordLogInput[], collector: RecordCollect
     }
   }
   const namesFirst = [...logs].sort((a, b) => Number(!isNamesLog(a.format)) - Number(!isNamesLog(b.format)));
-  const service = new HashService({ expectedBytes: logs.reduce((n, l) => n + sizeOf(l.path), 0) });
+  // One log: its reader reads straight into the hash ring's slots (no copy for the hash).
+  const service = new HashService({ expectedBytes: logs.reduce((n, l) => n + sizeOf(l.path), 0), readInPlace: logs.length === 1 });
   const digests: Promise<void>[] = [];
   for (const l of namesFirst) {
     const hash = service.open();
-    const s = readRecordLogFile(l.path, l.format, collector, hash);
+    const s = await readRecordLogFile(l.path, l.format, collector, hash);
     inputs.set(l.path, s);
     digests.push(
       hash.digest().then(

@@ -8,7 +8,8 @@ import type { ServerPorts } from '../flows/direction.js';
 import { parseAddressWords } from '../ip_text.js';
 import { BASES, DIRECTION_BYS, OUTCOMES, type FlowTuple } from './flow_aggregate.js';
 import type { FlowRecord } from './flow_record.js';
-import { orientRecord } from './orient.js';
+import { orientRecord, type Oriented } from './orient.js';
+import { EV_SYN, EV_SYNACK } from '../flows/conn_state.js';
 
 const origW = new Uint32Array(4);
 const respW = new Uint32Array(4);
@@ -25,7 +26,7 @@ export function recordTuple(r: FlowRecord, serverPorts: ServerPorts, t: FlowTupl
     orig = origW;
     resp = respW;
   }
-  const o = orientRecord(r, serverPorts);
+  const o = orientMemo(r, serverPorts);
   const s = o.swapped;
   t.ipProto = r.ipProto;
   copy4(t.clientAddr, s ? resp : orig);
@@ -35,10 +36,10 @@ export function recordTuple(r: FlowRecord, serverPorts: ServerPorts, t: FlowTupl
   t.clientPort = ports ? (s ? r.respPort : r.origPort) : 0;
   t.icmpType = r.icmpType;
   t.icmpCode = r.icmpCode;
-  t.state = CONN_STATES.indexOf(o.state);
-  t.outcome = OUTCOMES.indexOf(o.outcome);
-  t.basis = BASES.indexOf(r.byteBasis);
-  t.directionBy = DIRECTION_BYS.indexOf(o.by);
+  t.state = STATE_INDEX.get(o.state)!;
+  t.outcome = OUTCOME_INDEX.get(o.outcome)!;
+  t.basis = BASIS_INDEX.get(r.byteBasis)!;
+  t.directionBy = BY_INDEX.get(o.by)!;
   t.count = 1;
   t.packetsToServer = s ? r.respPkts : r.origPkts;
   t.packetsToClient = s ? r.origPkts : r.respPkts;
@@ -57,4 +58,54 @@ function copy4(to: Uint32Array, from: Uint32Array): void {
   to[1] = from[1]!;
   to[2] = from[2]!;
   to[3] = from[3]!;
+}
+
+const indexOf = <T>(xs: readonly T[]): Map<T, number> => new Map(xs.map((x, i) => [x, i]));
+const STATE_INDEX = indexOf(CONN_STATES);
+const OUTCOME_INDEX = indexOf(OUTCOMES);
+const BASIS_INDEX = indexOf(BASES);
+const BY_INDEX = indexOf(DIRECTION_BYS);
+
+/**
+ * orientRecord, remembered for the common shape of a log row: TCP with the log's state and a
+ * SYN or SYN-ACK in its history. Then the direction comes from the SYN / SYN-ACK alone (never the
+ * ports), and the state, outcome and history follow from (state, both sides' event bits, who sent
+ * first, which side sent packets): that is the memo's key. A day of AMS traffic has a few dozen such
+ * keys, so a row costs one Map lookup instead of the orientation and its objects. Any other record
+ * is oriented in full. The history of a swapped record is case-swapped once per distinct history.
+ */
+const memo = new Map<number, Oriented>();
+const swappedHistory = new Map<string, string>();
+const MEMO_MAX = 4096;
+const out: Oriented = { swapped: false, by: 'syn', state: 'OTH', outcome: 'answered', history: '' };
+
+function orientMemo(r: FlowRecord, serverPorts: ServerPorts): Oriented {
+  const oe = r.origEvents;
+  const re = r.respEvents;
+  if (r.oriented || r.ipProto !== 6 || r.state === null || oe === null || re === null || ((oe | re) & (EV_SYN | EV_SYNACK)) === 0) {
+    return orientRecord(r, serverPorts);
+  }
+  const key = STATE_INDEX.get(r.state)! | ((oe & 0xff) << 4) | ((re & 0xff) << 12) | (r.respSentFirst ? 1 << 20 : 0) | (r.origPkts > 0 ? 1 << 21 : 0) | (r.respPkts > 0 ? 1 << 22 : 0);
+  let o = memo.get(key);
+  if (o === undefined) {
+    o = orientRecord(r, serverPorts);
+    if (memo.size < MEMO_MAX) memo.set(key, { ...o, history: '' });
+    return o;
+  }
+  let h = r.history;
+  if (o.swapped) {
+    const known = swappedHistory.get(h);
+    if (known !== undefined) h = known;
+    else {
+      h = orientRecord(r, serverPorts).history;
+      if (swappedHistory.size < MEMO_MAX) swappedHistory.set(r.history, h);
+    }
+  }
+  // One reused result: recordTuple copies what it needs before the next row.
+  out.swapped = o.swapped;
+  out.by = o.by;
+  out.state = o.state;
+  out.outcome = o.outcome;
+  out.history = h;
+  return out;
 }

@@ -6,7 +6,7 @@
  * through the string parser, so both paths always agree (test/records/byte_reader.test.ts).
  */
 import { CONN_STATES, type ConnState } from '../flows/conn_state.js';
-import { ascii, bytesEqual, parseEpochMicros, parseIPv4Bytes, parseSecondsMicros, parseUint, ShortStrings, splitFields } from './byte_fields.js';
+import { ascii, bytesEqual, hasByte, parseEpochMicros, parseIPv4Bytes, parseSecondsMicros, parseUint, latin1, splitFields } from './byte_fields.js';
 import { historyEvents, type FlowRecord } from './flow_record.js';
 import type { ZeekTsvHeader } from './zeek_row.js';
 
@@ -36,8 +36,7 @@ export class ZeekTsvBytes {
   private readonly unset: Uint8Array;
   private readonly empty: Uint8Array;
   private readonly fieldCount: number;
-  private readonly strings = new ShortStrings();
-  private readonly events = new Map<string, [number, number]>();
+  private readonly facts = new TcpFactsCache();
   /** Addresses of the last row read (IPv4-mapped words). */
   readonly orig = new Uint32Array([0, 0, 0xffff, 0]);
   readonly resp = new Uint32Array([0, 0, 0xffff, 0]);
@@ -81,7 +80,7 @@ export class ZeekTsvBytes {
   /** Fill `r` (reset by the caller) from the line buf[s, e); false: read this row by the string parser. */
   read(buf: Uint8Array, s: number, e: number, r: FlowRecord): boolean {
     const n = splitFields(buf, s, e, this.sep, this.starts, this.ends);
-    if (n !== this.fieldCount) return false; // an escape (negative), or a column count error
+    if (n !== this.fieldCount) return false; // a column count error: the string parser says which
     const st = this.starts;
     const en = this.ends;
     const oh = this.at(buf, C.OrigH);
@@ -173,19 +172,74 @@ export class ZeekTsvBytes {
 
   private tcpFacts(buf: Uint8Array, r: FlowRecord): boolean {
     const s = this.at(buf, C.State);
-    r.state = s >= 0 ? (STATE_OF.get(this.strings.get(buf, this.starts[s]!, this.ends[s]!)) ?? null) : null;
     const h = this.at(buf, C.History);
+    // An escape in a field read as text: the string parser unescapes it.
+    if (s >= 0 && hasByte(buf, this.starts[s]!, this.ends[s]!, 92)) return false;
+    if (h >= 0 && hasByte(buf, this.starts[h]!, this.ends[h]!, 92)) return false;
+    const f = this.facts.get(buf, s, s >= 0 ? this.starts[s]! : 0, s >= 0 ? this.ends[s]! : 0, h, h >= 0 ? this.starts[h]! : 0, h >= 0 ? this.ends[h]! : 0);
+    r.state = f.state;
     if (h === ABSENT || h === UNSET) return true;
-    const history = h === EMPTY ? '' : this.strings.get(buf, this.starts[h]!, this.ends[h]!);
-    let ev = this.events.get(history);
-    if (ev === undefined) {
-      ev = historyEvents(history);
-      if (this.events.size < 4096) this.events.set(history, ev);
-    }
-    r.history = history;
-    r.respSentFirst = history.includes('^');
-    r.origEvents = ev[0];
-    r.respEvents = ev[1];
+    r.history = f.history;
+    r.respSentFirst = f.respSentFirst;
+    r.origEvents = f.origEvents;
+    r.respEvents = f.respEvents;
     return true;
   }
+}
+
+/** What conn_state and history say (the same for every row with the same two fields). */
+interface TcpFacts {
+  state: ConnState | null;
+  history: string;
+  respSentFirst: boolean;
+  origEvents: number;
+  respEvents: number;
+}
+
+/**
+ * conn_state + history bytes → their facts, made once per distinct pair: a direct-mapped cache of
+ * 1,024 entries (a day of AMS traffic has a few dozen pairs), so a row costs one hash over the two
+ * short fields and one comparison, with no string, Map lookup or history parsing per row.
+ * `sk` / `hk` are the fields' kinds (a column index, or ABSENT / UNSET / EMPTY).
+ */
+class TcpFactsCache {
+  private readonly keys: (Uint8Array | null)[] = new Array<Uint8Array | null>(1024).fill(null);
+  private readonly values: (TcpFacts | null)[] = new Array<TcpFacts | null>(1024).fill(null);
+
+  get(buf: Uint8Array, sk: number, ss: number, se: number, hk: number, hs: number, he: number): TcpFacts {
+    const sLen = sk >= 0 ? se - ss : 0;
+    const hLen = hk >= 0 ? he - hs : 0;
+    if (sLen + hLen > 200) return tcpFacts(buf, sk, ss, se, hk, hs, he);
+    // Key: the kinds (clamped to one byte each), then the state's and the history's bytes.
+    const sKind = sk >= 0 ? 0 : -sk;
+    const hKind = hk >= 0 ? 0 : -hk;
+    let h = (sKind * 7 + hKind) * 131 + sLen;
+    for (let i = 0; i < sLen; i++) h = (Math.imul(h, 31) + buf[ss + i]!) | 0;
+    for (let i = 0; i < hLen; i++) h = (Math.imul(h, 31) + buf[hs + i]!) | 0;
+    const slot = (h ^ (h >>> 10)) & 1023;
+    const k = this.keys[slot];
+    if (k && k.length === 3 + sLen + hLen && k[0] === sKind && k[1] === hKind && k[2] === sLen) {
+      let same = true;
+      for (let i = 0; i < sLen && same; i++) same = k[3 + i] === buf[ss + i];
+      for (let i = 0; i < hLen && same; i++) same = k[3 + sLen + i] === buf[hs + i];
+      if (same) return this.values[slot]!;
+    }
+    const key = new Uint8Array(3 + sLen + hLen);
+    key[0] = sKind;
+    key[1] = hKind;
+    key[2] = sLen;
+    key.set(buf.subarray(ss, ss + sLen), 3);
+    key.set(buf.subarray(hs, hs + hLen), 3 + sLen);
+    const v = tcpFacts(buf, sk, ss, se, hk, hs, he);
+    this.keys[slot] = key;
+    this.values[slot] = v;
+    return v;
+  }
+}
+
+function tcpFacts(buf: Uint8Array, sk: number, ss: number, se: number, hk: number, hs: number, he: number): TcpFacts {
+  const state = sk >= 0 ? (STATE_OF.get(latin1(buf, ss, se)) ?? null) : null;
+  const history = hk >= 0 ? latin1(buf, hs, he) : '';
+  const [origEvents, respEvents] = historyEvents(history);
+  return { state, history, respSentFirst: history.includes('^'), origEvents, respEvents };
 }

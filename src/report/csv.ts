@@ -4,16 +4,19 @@
  *   warning (issue 8: e.g. an inventory name never seen),
  *   input (one per capture: path, format, packets, time span, SHA-256),
  *   rule, unexpected (one per client → server, protocol, port: the full detail), near-miss,
- *   scan (when the result has scan findings), discovered-member (a discovered inventory).
+ *   scan (when the result has scan findings), discovered-member (a discovered inventory),
+ *   firewall-file, firewall-documented, firewall-observed, firewall-finding (issue 21, --firewall).
  * Columns are only ever added at the end (firstSeen … trigger came with issue 12), so readers that
  * pick columns by name keep working. Written with csv-stringify; every string cell is neutralised
  * against formula injection.
  */
+import { queryEvidenceText } from '../inputs/record_input.js';
 import { stringify } from 'csv-stringify/sync';
 import type { NameRef } from '../audit/grouping.js';
 import type { Diagnosis } from '../audit/diagnosis.js';
 import type { AuditResult, StateCounts } from '../audit/result.js';
 import { safeCsvCast } from './csv_cell.js';
+import { firewallCsvRows } from './firewall_csv.js';
 
 const COLUMNS = [
   'kind',
@@ -80,7 +83,7 @@ export function renderCsv(r: AuditResult): string {
     rows.push({
       kind: 'input', id: i.path, status: i.error ? 'error' : i.truncated ? 'truncated' : 'read',
       protocol: [i.format, i.version].filter(Boolean).join(' '), packets: i.packets, bytes: i.bytes,
-      description: [...i.warnings.map((w) => `warning at offset ${w.offset}: ${w.message}`), ...(i.error ? [`error at offset ${i.error.offset}: ${i.error.message}`] : [])].join('; '),
+      description: [...(i.records?.query ? [queryEvidenceText(i.records.query)] : []), ...i.warnings.map((w) => `warning at offset ${w.offset}: ${w.message}`), ...(i.error ? [`error at offset ${i.error.offset}: ${i.error.message}`] : [])].join('; '),
       firstSeen: i.firstSeen ?? '', lastSeen: i.lastSeen ?? '', sha256: i.sha256 ?? '',
     });
   }
@@ -135,6 +138,7 @@ export function renderCsv(r: AuditResult): string {
       evidence: m.evidence.join('; '),
     });
   }
+  rows.push(...(firewallCsvRows(r) as Row[]));
   return stringify(rows, { header: true, columns: [...COLUMNS], cast: safeCsvCast, record_delimiter: 'unix' });
 }
 

@@ -11,6 +11,8 @@
  *   missing rule            event.kind state, type [info], action rule-missing; rule.* as above
  *   the verdict             event.kind state, type [info], action audit-verdict, outcome
  *                           success (pass) / failure (fail) / unknown (inconclusive), reason
+ *   firewall finding        (issue 21, --firewall) event.kind alert or state, action firewall-KIND,
+ *                           rule.* the host firewall's rule (report/firewall_ecs.ts)
  *
  * Every event: @timestamp (the flow's first packet; for rule and verdict events the end of the
  * audited window, or the generation time when nothing was read), ecs.version, event.module/dataset/created/start/end, observer.* (flowaudit, and
@@ -18,6 +20,7 @@
  * counts, outcomes, states, diagnosis text, near misses, report and matrix hashes).
  */
 import type { AuditResult, RuleResult, UnexpectedGroup } from '../audit/result.js';
+import { firewallEcsEvents } from './firewall_ecs.js';
 
 export const ECS_VERSION = '8.11.0';
 
@@ -184,6 +187,7 @@ export function ecsEvents(r: AuditResult): Json[] {
     verdictEvent(r),
     ...r.rules.filter((x) => RULE_FINDINGS.has(x.status)).map((x) => ruleEvent(r, x)),
     ...r.unexpected.map((g) => unexpectedEvent(r, g)),
+    ...firewallEcsEvents(r, base, common),
   ];
 }
 

@@ -12,6 +12,7 @@
  */
 import type { AuditResult } from '../audit/result.js';
 import { controlsSection } from './html_controls.js';
+import { firewallSection } from './firewall_html.js';
 import { captureSection, evidenceSection, nextStepsSection } from './html_capture.js';
 import { addrHtml } from './html_fields.js';
 import { esc } from './html_escape.js';
@@ -66,6 +67,7 @@ export function renderHtml(r: AuditResult, _opts: HtmlOptions = {}): string {
   parts.push(rulesSection(r, addr));
   parts.push(unexpectedSection(r, addr));
   parts.push(extraSections(r, addr));
+  if (r.firewall) parts.push(firewallSection(r));
   parts.push(captureSection(r));
   parts.push(nextStepsSection(r));
   parts.push(evidenceSection(r));

@@ -1,4 +1,5 @@
 /** Capture facts, next steps and the evidence block of the HTML report. */
+import { queryEvidenceText } from '../inputs/record_input.js';
 import type { AuditResult, InputResult } from '../audit/result.js';
 import { esc } from './html_escape.js';
 import { MAX_SCOPE_INPUTS } from './scope_lines.js';
@@ -29,6 +30,7 @@ export function captureSection(r: AuditResult): string {
     out.push(
       `<tr><td class="mono">${esc(i.path)}</td><td>${esc(formatText(i))}</td><td>${esc(i.linkTypes.join(', ') || '-')}</td><td class="num">${i.interfaces}</td><td class="num">${i.packets}</td><td class="num">${i.bytes}</td><td>${i.firstSeen ? `<span class="ts">${esc(i.firstSeen)}</span><br><span class="ts">${esc(i.lastSeen)}</span>` : 'no packets'}</td><td>${esc(dropsText(i))}</td>${clocks ? `<td>${esc(i.live ? `${i.live.clock.source} (${i.live.clock.precision})` : 'file timestamps')}</td>` : ''}${hashes ? `<td class="mono">${esc(i.sha256 ?? 'unreadable')}</td>` : ''}</tr>`,
     );
+    if (i.records?.query) out.push(`<tr class="query"><td colspan="${8 + (clocks ? 1 : 0) + (hashes ? 1 : 0)}"><strong>query</strong>: ${esc(queryEvidenceText(i.records.query).replace(/^query: /, ''))}</td></tr>`);
     for (const w of i.warnings) out.push(`<tr><td colspan="${8 + (clocks ? 1 : 0) + (hashes ? 1 : 0)}"><strong>warning</strong> (${esc(i.path)}, offset ${w.offset}): ${esc(w.message)}</td></tr>`);
     if (i.error) out.push(`<tr><td colspan="${8 + (clocks ? 1 : 0) + (hashes ? 1 : 0)}"><strong>error</strong> (${esc(i.path)}, offset ${i.error.offset}): ${esc(i.error.message)}</td></tr>`);
   }

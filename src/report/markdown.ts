@@ -4,6 +4,7 @@
  * md(), which turns HTML metacharacters into entities and backslash-escapes the Markdown ones, so
  * a string can neither open a tag, nor a link, nor break out of a table cell.
  */
+import { queryEvidenceText } from '../inputs/record_input.js';
 import type { AuditResult } from '../audit/result.js';
 import { VERDICT_LABEL } from '../audit/verdict.js';
 import { plural, unexpectedCount } from './labels.js';
@@ -13,6 +14,7 @@ import { humanBytes } from './table.js';
 import { md } from './markdown_escape.js';
 import { discoveredHeadlineOf, discoveredMemberLines, discoveredOf } from './discovered_lines.js';
 import { shaText } from './sha_text.js';
+import { firewallMd } from './firewall_markdown.js';
 
 export const EMBEDDED_RESULT_MARK = 'flowaudit-result:base64';
 
@@ -43,6 +45,7 @@ export function renderMarkdown(r: AuditResult): string {
   out.push(...nearMissesMd(r));
   out.push(...namesMd(r));
   out.push(...captureMd(r));
+  out.push(...firewallMd(r));
   const d = discoveredOf(r);
   if (d) {
     const { members, undecided } = discoveredMemberLines(d);
@@ -61,9 +64,13 @@ export function renderMarkdown(r: AuditResult): string {
   out.push('### Evidence');
   out.push('');
   const e = r.evidence;
-  for (const i of r.inputs) out.push(`- capture ${md(i.path)}: ${i.format}, ${plural(i.packets, 'packet')}, sha256 ${md(shaText(i.sha256, i.format === 'live'))}`);
+  for (const i of r.inputs) {
+    out.push(`- capture ${md(i.path)}: ${i.format}, ${plural(i.packets, 'packet')}, sha256 ${md(shaText(i.sha256, i.format === 'live'))}`);
+    if (i.records?.query) out.push(`  - ${md(queryEvidenceText(i.records.query))}`);
+  }
   out.push(`- matrix ${md(r.matrix.origin)} (${md(r.matrix.name)} ${md(r.matrix.version)}): sha256 ${md(r.matrix.sha256)}`);
   out.push(`- inventory ${md(r.inventory.origin)}: sha256 ${md(r.inventory.sha256 ?? 'none')}`);
+  for (const h of r.firewall?.hosts ?? []) out.push(`- firewall ${md(h.file.path)} (${md(h.host)}): sha256 ${md(h.file.sha256)}`);
   if (e) {
     out.push(`- flowaudit ${md(e.tool.version)}, command: ${md(e.commandLine)}`);
     if (e.host !== null) out.push(`- host: ${md(e.host)}`);

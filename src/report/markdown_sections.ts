@@ -5,6 +5,7 @@
  * clients and diagnosis, near misses, scans, host names with evidence, capture facts. Every
  * untrusted string goes through md(); addresses are followed by their best name [evidence].
  */
+import { queryEvidenceText } from '../inputs/record_input.js';
 import type { CoverageEntry } from '../audit/coverage.js';
 import type { AuditResult } from '../audit/result.js';
 import { statesText } from './csv.js';
@@ -140,6 +141,7 @@ export function captureMd(r: AuditResult): string[] {
   }
   out.push('');
   for (const i of r.inputs) {
+    if (i.records?.query) out.push(`- ${md(queryEvidenceText(i.records.query))}`);
     for (const w of i.warnings) out.push(`- warning (${md(i.path)}, offset ${w.offset}): ${md(w.message)}`);
     if (i.error) out.push(`- error (${md(i.path)}, offset ${i.error.offset}): ${md(i.error.message)}`);
   }

@@ -44,6 +44,8 @@ export function scopeItems(r: AuditResult): ScopeItem[] {
   items.push({ key: 'Completeness', lines: [completenessText(cov)] });
   items.push({ key: 'Matrix', lines: [`${r.matrix.name} ${r.matrix.version} (${r.matrix.origin})`, `sha256 ${r.matrix.sha256}`] });
   items.push({ key: 'Inventory', lines: [`${r.inventory.origin}${r.inventory.discovered ? ' (discovered: review it)' : ''}`, `sha256 ${r.inventory.sha256 ?? 'none'}`] });
+  // Issue 21: the host firewall files judged with the traffic (absent without --firewall).
+  for (const h of r.firewall?.hosts ?? []) items.push({ key: 'Firewall', lines: [`${h.host}: ${h.file.path} (${h.file.format}, ${h.file.rules} rules)`, `sha256 ${h.file.sha256}`] });
   const opts = [`scope ${r.options.scope}`, `features ${r.options.features.join(', ') || 'none'}`];
   if (r.options.requireAllMembers) opts.push('all members required');
   items.push({ key: 'Options', lines: [opts.join(' · ')] });

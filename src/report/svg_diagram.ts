@@ -54,7 +54,7 @@ export function renderDiagram(r: AuditResult, opts: DiagramOptions = {}): Diagra
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" id="flow-diagram" class="diagram" viewBox="0 0 ${l.width} ${l.height}" width="${shownW}" height="${shownH}" role="img" aria-labelledby="diagram-title" font-family="system-ui, sans-serif" font-size="12">`,
     `<title id="diagram-title">Flow diagram: ${l.nodes.size} roles, ${r.rules.length} rules, ${r.unexpected.length} unexpected client → server flows</title>`,
-    ...markers(),
+    ...markers(new Set(edges.map((e) => e.kind))),
     ...columnHeads(l),
     ...edges.map((e, i) => drawEdge(l, i, e)),
     ...[...l.nodes.values()].flatMap(drawNode),

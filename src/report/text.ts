@@ -4,6 +4,7 @@
  * or user files are printed through `inert()` so control characters cannot drive the terminal.
  * Each section is its own function; renderText only strings them together.
  */
+import { queryEvidenceText } from '../inputs/record_input.js';
 import type { Evidence } from '../audit/evidence.js';
 import type { AuditResult, InputResult, RuleResult } from '../audit/result.js';
 import { VERDICT_LABEL } from '../audit/verdict.js';
@@ -15,6 +16,7 @@ import { humanBytes, renderTable } from './table.js';
 import { plural } from './labels.js';
 import { namesLines, ruleDetailLines, unexpectedExtraLines, unexpectedLines } from './text_insight.js';
 import { livePaths, shaText } from './sha_text.js';
+import { firewallTextLines } from './firewall_text.js';
 
 export interface TextOptions {
   color: boolean;
@@ -146,6 +148,7 @@ function inputLines(i: InputResult, p: Paint): string[] {
     out.push(`  ${inert(i.path)}: ${i.format}${i.version ? ` ${i.version}` : ''}${i.origin === 'stream' ? ' (read once from a stream)' : ''}${i.compression ? `, ${i.compression}-compressed` : ''}, ${i.linkTypes.join('+') || '-'}, ${plural(i.packets, 'packet')}, ${span}`);
   }
   out.push(...liveLines(i));
+  if (i.records?.query) out.push(`    ${inert(queryEvidenceText(i.records.query))}`);
   if (i.drops) out.push(`    drops: interface ${i.drops.ifDrop ?? 'n/a'}, OS ${i.drops.osDrop ?? 'n/a'}`);
   for (const w of i.warnings) out.push(`    ${p('yellow', 'warning')}: ${inert(w.message)}`);
   if (i.error) out.push(`    ${p('red', 'error')}: ${inert(i.error.message)}`);
@@ -171,13 +174,14 @@ function nextStepLines(r: AuditResult, p: Paint): string[] {
 }
 
 /** The evidence footer (audit/evidence.ts): what `flowaudit verify` checks. */
-function evidenceLines(e: Evidence, p: Paint, live: Set<string>): string[] {
+function evidenceLines(e: Evidence, p: Paint, live: Set<string>, fw: NonNullable<AuditResult['firewall']>['hosts'] = []): string[] {
   const lines = ['', p('bold', 'Evidence')];
   lines.push(`  flowaudit ${inert(e.tool.version)}: ${inert(e.commandLine)}`);
   lines.push(`  generated ${inert(e.generatedAt)}${e.host === null ? '' : ` on host ${inert(e.host)}`}`);
   for (const i of e.inputs) lines.push(`  capture   ${i.sha256 ?? `(${shaText(null, live.has(i.path))})`}  ${inert(i.path)}`);
   lines.push(`  matrix    ${e.matrix.sha256}  ${inert(e.matrix.origin)} (${inert(e.matrix.name)} ${inert(e.matrix.version)})`);
   lines.push(`  inventory ${e.inventory.sha256 ?? '(none)'}  ${inert(e.inventory.origin)}`);
+  for (const h of fw) lines.push(`  firewall  ${h.file.sha256}  ${inert(h.file.path)} (${inert(h.host)})`);
   lines.push(`  result    ${e.resultSha256}  (canonical JSON of the report without this hash; see flowaudit verify)`);
   return lines;
 }
@@ -193,9 +197,10 @@ export function renderText(r: AuditResult, opts: TextOptions): string {
     ...unexpectedExtraLines(r, p, inert),
     '',
     ...scanAndDiscoveryLines(r, p),
+    ...firewallTextLines(r, p, inert),
     ...captureLines(r, p),
     ...nextStepLines(r, p),
-    ...(r.evidence ? evidenceLines(r.evidence, p, livePaths(r)) : []),
+    ...(r.evidence ? evidenceLines(r.evidence, p, livePaths(r), r.firewall?.hosts) : []),
   ];
   return `${out.join('\n')}\n`;
 }

@@ -19,6 +19,8 @@
  * Options: --watch-rows N (0 skips), --packets N, --big N (0 skips), --flood N (0 skips), --rounds N, --big-rounds N, --fixed-rounds N,
  * --conn-log N, --conn-log-big N, --floods N (0 skips each), --scale-rounds N, and --only-scale: run
  * only part 5 and replace its sections in BENCHMARKS.md (between the scale markers), keeping the rest;
+ * --clickhouse N (conn.log rows loaded into a local clickhouse-server, 0 skips) and --nfdump 0|1:
+ * the site-engine sections of part 5 (bench_engines.ts);
  * --only-packets: run only part 1 (--no-tshark leaves tshark out, its rounds take most of the time)
  * and replace its section and its target lines in BENCHMARKS.md, keeping the rest.
  */
@@ -26,7 +28,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { type BenchKit, connLogSection, floodSection, type Section } from './bench_scale.js';
+import { clickhouseSection, nfdumpSection } from './bench_engines.js';
+import { type BenchKit, connLog, connLogSection, floodSection, type Section } from './bench_scale.js';
 import { generateAmsMix, generateSynScan } from './generate.js';
 import { watchSection } from './bench_watch.js';
 
@@ -48,6 +51,8 @@ const CONN_LOG = arg('conn-log', 1_000_000);
 const CONN_LOG_BIG = arg('conn-log-big', 10_000_000);
 const FLOODS = arg('floods', 1_000_000);
 const SCALE_ROUNDS = arg('scale-rounds', 3);
+const CLICKHOUSE = arg('clickhouse', CONN_LOG);
+const NFDUMP = arg('nfdump', 1);
 const ONLY_SCALE = process.argv.includes('--only-scale');
 const WATCH_ROWS = arg('watch-rows', 3_000_000);
 const ONLY_PACKETS = process.argv.includes('--only-packets');
@@ -195,11 +200,32 @@ async function scaleSections(): Promise<Section> {
   const kit: BenchKit = { root, dir, cli, ensure, measure: (c) => measure(c), rounds };
   const parts: Section[] = [];
   if (CONN_LOG > 0) parts.push(await connLogSection(kit, CONN_LOG, CONN_LOG_BIG, SCALE_ROUNDS, inventory));
+  if (CLICKHOUSE > 0) parts.push(await clickhouseSection(kit, connLog(kit, CLICKHOUSE), CLICKHOUSE, SCALE_ROUNDS, inventory));
+  if (NFDUMP > 0) parts.push(await nfdumpSection(kit, ensure(`ams-mix-${PACKETS}.pcap`, (p) => generateAmsMix(p, PACKETS)), SCALE_ROUNDS, inventory));
   if (FLOODS > 0) {
     const normal = ensure(`ams-mix-${FLOODS}.pcap`, (p) => generateAmsMix(p, FLOODS));
     parts.push(await floodSection(kit, FLOODS, normal, SCALE_ROUNDS, inventory));
   }
   return { lines: [SCALE_BEGIN, ...parts.flatMap((p) => p.lines), SCALE_END], targets: parts.flatMap((p) => p.targets) };
+}
+
+/** The `## ` sections of an old scale block whose heading (up to its colon) was not written again. */
+function keptSections(old: string, written: string[]): string[] {
+  const key = (h: string): string => h.split(':')[0]!;
+  const done = new Set(written.filter((l) => l.startsWith('## ')).map(key));
+  const out: string[] = [];
+  let keep = false;
+  for (const l of old.split('\n')) {
+    if (l.startsWith('## ')) keep = !done.has(key(l));
+    if (keep) out.push(l);
+  }
+  return out;
+}
+
+/** Which sections below the note were not measured by this run. */
+function keptNote(kept: string[]): string {
+  const heads = kept.filter((l) => l.startsWith('## ')).map((l) => `"${l.slice(3).split(':')[0]}"`);
+  return heads.length ? `; kept as measured by an earlier run: ${heads.join(', ')}` : '';
 }
 
 /** --only-scale: run part 5 and put its sections and targets into the existing BENCHMARKS.md. */
@@ -211,10 +237,16 @@ async function onlyScale(): Promise<void> {
   let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\n## Targets\n';
   const a = text.indexOf(SCALE_BEGIN);
   const b = text.indexOf(SCALE_END);
-  if (a >= 0 && b > a) text = text.slice(0, a) + text.slice(b + SCALE_END.length).replace(/^\n/, '');
-  text = text.replace(/^- (conn\.log|Flood \().*\n/gm, '');
-  const note = `${SCALE_BEGIN}\n\n_Scale sections measured on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench -- --only-scale\` (other work while the bench slept: ${f(other0, 2)} and ${f(other1, 2)} of ${cpus().length} cores; load average ${f(loadavg()[0]!, 1)})._\n`;
-  const block = [note, ...sec.lines.slice(1)].join('\n');
+  // Sections not run this time (e.g. --floods 0) are kept as they were, with their targets.
+  let kept: string[] = [];
+  if (a >= 0 && b > a) {
+    kept = keptSections(text.slice(a + SCALE_BEGIN.length, b), sec.lines);
+    text = text.slice(0, a) + text.slice(b + SCALE_END.length).replace(/^\n/, '');
+  }
+  const rerun = new Set(sec.targets.map((t) => t.split(' ').slice(0, 2).join(' ')));
+  text = text.split('\n').filter((l) => !rerun.has(l.split(' ').slice(0, 2).join(' '))).join('\n');
+  const note = `${SCALE_BEGIN}\n\n_Scale sections measured on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench -- --only-scale\` (other work while the bench slept: ${f(other0, 2)} and ${f(other1, 2)} of ${cpus().length} cores; load average ${f(loadavg()[0]!, 1)})${keptNote(kept)}._\n`;
+  const block = [note, ...sec.lines.slice(1, -1), ...kept, SCALE_END].join('\n');
   text = text.includes('## Targets') ? text.replace('## Targets', `${block}\n\n## Targets`) : `${text}\n${block}\n`;
   text = text.replace(/(## Targets\n\n(?:- .*\n)*)/, (m) => `${m}${sec.targets.join('\n')}\n`);
   writeFileSync(path, text);

@@ -47,7 +47,7 @@ const s = (ms: number): string => `${f(ms / 1000, 2)} s`;
 const met = (ok: boolean): string => (ok ? '**met**' : '**not met**');
 
 /** A conn.log of `rows` rows, made once (kept in .bench/). */
-function connLog(kit: BenchKit, rows: number): string {
+export function connLog(kit: BenchKit, rows: number): string {
   const py = join(kit.root, '..', 'shared', 'bench', 'make-conn-log.py');
   return kit.ensure(`conn-${rows}.log`, (p) => {
     const r = existsSync(py)

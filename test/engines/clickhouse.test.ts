@@ -165,6 +165,12 @@ describe.skipIf(skipReason !== null && !REQUIRE_ENGINES)(`ClickHouse push-down a
     expect(q.tuples).toBeLessThan(q.rows / 10);
   }, 60_000);
 
+  it('the text report gives the query its own line (source, server version, rows, tuples, sha256, SQL), not a warning', async () => {
+    const r = await runCli(['audit', `clickhouse://127.0.0.1:${s.http}/flows.generated`, '--inventory', INV, '--exit-zero']);
+    expect(r.stdout).toMatch(/^ {4}query: clickhouse:\/\/127\.0\.0\.1:\d+\/flows\.generated, ClickHouse server \d+\.\d+[\d.]*, \d+ rows in \d+ tuples, tuples sha256 [0-9a-f]{64}; SQL: SELECT /m);
+    expect(r.stdout).not.toMatch(/warning: .*query/);
+  }, 60_000);
+
   it('--since/--until narrow the window in the query', async () => {
     const all = (await audit(`clickhouse://127.0.0.1:${s.http}/flows.generated`)).inputs[0]!.records!.query!;
     const some = (await audit(`clickhouse://127.0.0.1:${s.http}/flows.generated`, ['--since', '1772442000', '--until', '2026-03-02T09:01:00Z'])).inputs[0]!.records!.query!;

@@ -22,6 +22,8 @@ function freePort(): Promise<number> {
 
 export interface TestServer {
   http: number;
+  /** The native protocol port (clickhouse-client --port). */
+  tcp: number;
   url: string;
   /** Run SQL over HTTP; the response text. */
   sql(query: string, body?: string): Promise<string>;
@@ -78,5 +80,5 @@ export async function startClickhouse(): Promise<TestServer> {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  return { http, url, sql, stop };
+  return { http, tcp, url, sql, stop };
 }

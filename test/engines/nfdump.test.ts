@@ -6,12 +6,15 @@
  * absent; FLOWAUDIT_REQUIRE_ENGINES=1 (.ci/run) turns the skip into a failure.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyRecord } from '../../src/records/flow_record.js';
-import { looksRefused, nfdumpRecord } from '../../src/records/nfdump.js';
+import { defaultServerPorts } from '../../src/flows/direction.js';
+import { RecordCollector } from '../../src/records/collector.js';
+import { looksRefused, nfdumpRecord, readNfdumpFile } from '../../src/records/nfdump.js';
 import { runCli } from '../support/run_cli.js';
 import { CORPUS_DIR, itShared } from '../support/shared.js';
 import { haveCommand, REQUIRE_ENGINES } from './engines_support.js';
@@ -135,5 +138,35 @@ describe.skipIf(!HAVE && !REQUIRE_ENGINES)(`nfdump files through the CLI${HAVE ?
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(bad);
     expect(r.stderr).toContain('nfdump');
+  });
+});
+
+// The one open file: nfdump is given flowaudit's descriptor (it cannot read a pipe: it seeks to the
+// appendix), the hash comes from the same descriptor, and a file that changes meanwhile is an error.
+// A stand-in `nfdump` (a shell script) shows what it was given; no real nfdump needed.
+describe('nfdump reads the file flowaudit opened', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'flowaudit-nfd-'));
+  const file = join(tmp, 'nfcapd.202603020900');
+  const LINE = '1772442006.091|1772442006.092|6|10.0.0.10|49810|192.0.2.80|443|5|654|3|4320|...AP.SF';
+  const fake = (name: string, body: string): string => {
+    const p = join(tmp, name);
+    writeFileSync(p, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    return p;
+  };
+  it.each([
+    // It is given /dev/fd/3, and fd 3 is the file's bytes.
+    ['reads fd 3', `[ "$2" = /dev/fd/3 ] && cmp -s "$2" '${file}' && echo '${LINE}'`, null, 1],
+    ['the file grows while nfdump reads it', `echo more >> '${file}'; echo '${LINE}'`, /nfcapd\.202603020900: the file changed while it was read/, 1],
+  ])('%s', async (_name, script, error, connections) => {
+    writeFileSync(file, Buffer.from([0x0c, 0xa5, 0x02, 0x00, 1, 2, 3, 4]));
+    const bytes = readFileSync(file);
+    const c = new RecordCollector(defaultServerPorts());
+    const s = await readNfdumpFile(file, c, fake('nfdump-fake', script));
+    expect(s.records!.connections).toBe(connections);
+    if (error) expect(s.error?.message).toMatch(error);
+    else {
+      expect(s.error).toBeNull();
+      expect(s.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    }
   });
 });

@@ -62,8 +62,36 @@ COMMIT
   );
   const r = undocumentedPermits(ams, inventory, '10.66.0.2', fw);
   expect(r.permits.map((p) => [p.decidedBy, p.protocol, p.ports.join(','), p.sources.join(',')])).toEqual([
-    ['INPUT #2', 'tcp', '3389', '10.66.0.10'],
+    ['INPUT #1', 'tcp', '389,3268', 'any (outside the inventory, e.g. 192.0.2.1)'],
+    ['INPUT #2', 'tcp', '3389', '10.66.0.10,any (outside the inventory, e.g. 192.0.2.1)'],
     ['INPUT #3', 'tcp', '22', '10.66.0.10'],
+    ['INPUT #4', 'tcp', '22,23,135,139,445,5985,5986', 'any (outside the inventory, e.g. 192.0.2.1)'],
   ]);
   expect(r.notFullyChecked.map((x) => x.number)).toEqual([4]);
+});
+
+it('runs evaluated once per stretch of ports equal a port-by-port evaluation', async () => {
+  const { evaluate } = await import('../../src/audit/firewall_evaluate.js');
+  const fw = parseIptablesSave(
+    `*filter
+:INPUT DROP [0:0]
+-A INPUT -p tcp -m multiport --dports 50000:50010,50005:50020,65535 -j ACCEPT
+-A INPUT -p tcp ! --dport 49152:55000 -j REJECT
+-A INPUT -p tcp --dport 60000 -j DROP
+-A INPUT -s 10.66.0.10 -p tcp --dport 55001:64000 -j ACCEPT
+COMMIT
+`,
+    'dc2.rules',
+  );
+  const rpc = checkDocumentedFlows(ams, inventory, '10.66.0.2', fw).find((c) => c.ruleId === 'ams-rpc-dynamic' && c.source === '10.66.0.10')!;
+  expect(rpc.runs.length).toBeGreaterThan(3);
+  rpc.runs.forEach((run, k) => {
+    if (k > 0) expect(run.ports.from).toBe(rpc.runs[k - 1]!.ports.to + 1); // contiguous, no gap
+    for (let p = run.ports.from; p <= run.ports.to; p++) {
+      const d = evaluate(fw, { src: '10.66.0.10', dstPort: p, proto: 'tcp' });
+      if (d.decidedBy !== run.decision.decidedBy || d.action !== run.decision.action) throw new Error(`port ${p}: ${d.action} ${d.decidedBy}, run says ${run.decision.action} ${run.decision.decidedBy}`);
+    }
+  });
+  expect(rpc.runs[0]!.ports.from).toBe(49152);
+  expect(rpc.runs[rpc.runs.length - 1]!.ports.to).toBe(65535);
 });

@@ -19,6 +19,8 @@ import { factsToState, type FactsState } from '../../flows/facts_state.js';
 import { os } from '../../lazy_builtins.js';
 import { prestartHashing } from '../../capture/ingest.js';
 import { phaseTimer } from '../timing.js';
+import { auditFirewalls } from '../../audit/firewall_verdict.js';
+import { loadFirewalls } from '../firewall_option.js';
 
 const FORMATS = REPORT_FORMATS;
 
@@ -37,6 +39,7 @@ export interface AuditFlags extends DeliveryFlags, QueryFlags {
   sensor?: string;
   acceptDamaged?: boolean;
   flowLogRows?: boolean;
+  firewall?: string[];
 }
 
 export function registerAudit(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
@@ -71,6 +74,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
   const { matrix, inventory, features } = loadPolicy(flags.matrix, flags.inventory, flags.features);
   const vantage = flags.vantage ?? [];
   checkVantage(vantage, matrix, inventory);
+  const firewalls = loadFirewalls(flags.firewall, inventory);
   timer.mark('policy');
   const serverPorts = serverPortsFor(matrix);
   const { facts, hashed } = await analyseInputs(captures, serverPorts, {
@@ -104,6 +108,7 @@ export async function auditCommand(captures: string[], flags: AuditFlags, io: Io
       r.storedBytes = facts.inputs[k]?.storedBytes ?? null;
     });
   }
+  audited = auditFirewalls(audited, facts.connections, matrix, inventory, firewalls);
   const state: FactsState | null = flags.emitState !== undefined ? factsToState(facts) : null;
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
   const result = attachEvidence(audited, { argv, matrixSpecs, host: null });

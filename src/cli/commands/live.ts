@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { runAudit } from '../../audit/audit.js';
 import { attachEvidence } from '../../audit/evidence.js';
+import { auditFirewalls } from '../../audit/firewall_verdict.js';
 import { generationTime } from '../../audit/time.js';
 import { exitCodeFor } from '../../audit/verdict.js';
 import { openLiveEngine } from '../../capture/live_engines.js';
@@ -114,7 +115,7 @@ async function report(
   key: Ed25519SigningKey | null,
 ): Promise<number> {
   const facts = collectFacts(flows, [summary], plan.serverPorts);
-  const audited = runAudit(facts, plan.matrix, plan.inventory, {
+  const plain = runAudit(facts, plan.matrix, plan.inventory, {
     scope: plan.scope,
     features: plan.features,
     generatedAt: generationTime(io.env),
@@ -123,6 +124,7 @@ async function report(
     as: plan.as,
     acceptDamaged: flags.acceptDamaged === true,
   });
+  const audited = auditFirewalls(plain, facts.connections, plan.matrix, plan.inventory, plan.firewalls);
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : [DEFAULT_MATRIX];
   const result = attachEvidence(audited, { argv, matrixSpecs, host: hostname() });
   outcome.progress.done({

@@ -3,6 +3,7 @@
  * (written by `audit --emit-state`), the same as auditing all their inputs in one run.
  */
 import type { Command } from 'commander';
+import { loadFirewalls } from '../firewall_option.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { attachEvidence } from '../../audit/evidence.js';
@@ -79,9 +80,10 @@ export async function mergeCommand(files: string[], flags: MergeFlags, io: Io, a
   const matrixSpecs = flags.matrix && flags.matrix.length > 0 ? flags.matrix : first.matrix.specs;
   const inventoryPath = flags.inventory ?? (first.inventory.sha256 === null ? undefined : first.inventory.origin);
   const { matrix, inventory, features } = loadPolicy(matrixSpecs, inventoryPath, flags.features);
+  const firewalls = loadFirewalls(flags.firewall, inventory);
   let merged: ReturnType<typeof mergeStates>;
   try {
-    merged = mergeStates(parts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env), dedupeWindowSec: window, acceptDamaged: flags.acceptDamaged === true });
+    merged = mergeStates(parts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env), dedupeWindowSec: window, acceptDamaged: flags.acceptDamaged === true, firewalls });
   } catch (e) {
     if (e instanceof StateError) throw new InputError(e.message);
     throw e;

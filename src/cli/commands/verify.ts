@@ -41,6 +41,7 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
     .option('-m, --matrix <spec>', 'matrix file or builtin:ams instead of the recorded one (repeatable)', collectRepeat)
     .option('-i, --inventory <file>', 'inventory file instead of the recorded path')
     .option('--vantage <role>', 'vantage roles instead of the recorded ones (repeatable)', collectRepeat)
+    .option('--firewall <host=file>', 'a firewall file of the report for HOST, instead of finding it beside the report (repeatable)', collectRepeat)
     .option('--allowed-signers <file>', 'check REPORT.sig (or DIR/manifest.json.sig) against this ssh-keygen allowed signers file')
     .option('--identity <principal>', 'the signer the signature must be from (as ssh-keygen -Y verify -I); default any listed signer')
     .action(async (report: string, captures: string[], flags: VerifyFlags) => {

@@ -90,8 +90,9 @@ export async function verifyEvidenceDir(dir: string, flags: VerifyFlags, io: Io)
     const captures = copies.every((c) => c !== null && existsSync(c)) ? (copies as string[]) : [];
     const matrix = m.policy.matrix.map((x) => (x.copy === null ? x.spec : join(dir, x.copy)));
     const inventory = m.policy.inventory ? join(dir, m.policy.inventory.copy) : undefined;
+    const firewall = (m.policy.firewall ?? []).map((f) => `${f.host}=${join(dir, f.copy)}`);
     const sub = new Checks();
-    await verifyReport(report, captures, { ...flags, matrix, ...(inventory ? { inventory } : {}), allowedSigners: undefined }, sub);
+    await verifyReport(report, captures, { ...flags, matrix, ...(inventory ? { inventory } : {}), ...(firewall.length > 0 ? { firewall } : {}), allowedSigners: undefined }, sub);
     checks.lines.push(...sub.lines.slice(1));
     checks.problems.push(...sub.problems);
     checks.unchecked.push(...sub.unchecked);

@@ -15,6 +15,7 @@ import { sha256File } from '../../inputs/file_hash.js';
 import { readState } from './merge.js';
 import type { Checks } from './verify_checks.js';
 import { checkPolicy, compareRerun, type VerifyFlags } from './verify_rerun.js';
+import { verifyFirewallFiles } from './verify_firewall.js';
 
 type Report = AuditResult & { evidence: Evidence };
 
@@ -56,6 +57,7 @@ export function verifyMergeRun(reportPath: string, report: Report, flags: Verify
   checkCaptures(reportPath, report, checks);
   const parts = located.map((l) => ({ name: l.name, state: readState(l.path) }));
   const { matrix, inventory } = checkPolicy(reportPath, report, flags, checks);
+  const firewalls = verifyFirewallFiles(reportPath, report, flags.firewall, checks);
   const known = new Set(matrix.features.map((f) => f.name));
   const window = report.merge?.dedupeWindowSec ?? 1;
   let merged: AuditResult;
@@ -66,6 +68,7 @@ export function verifyMergeRun(reportPath: string, report: Report, flags: Verify
       generatedAt: report.generatedAt,
       dedupeWindowSec: window,
       acceptDamaged: report.options.acceptDamaged === true,
+      firewalls,
     });
   } catch (e) {
     if (e instanceof StateError) throw new InputError(e.message);

@@ -19,6 +19,8 @@ import type { Inventory, Matrix } from '../../matrix/types.js';
 import { loadPolicy } from '../options.js';
 import { analyseFiles } from '../pipeline.js';
 import type { Checks } from './verify_checks.js';
+import { verifyFirewallFiles } from './verify_firewall.js';
+import { auditFirewalls } from '../../audit/firewall_verdict.js';
 
 export interface VerifyFlags {
   matrix?: string[];
@@ -26,6 +28,7 @@ export interface VerifyFlags {
   vantage?: string[];
   allowedSigners?: string;
   identity?: string;
+  firewall?: string[];
 }
 
 type Report = AuditResult & { evidence: Evidence };
@@ -129,6 +132,7 @@ export async function verifyAuditRun(reportPath: string, report: Report, capture
   const paths = inputPaths(reportPath, report, captures, checks);
   checkInputHashes(report, paths, checks);
   const { matrix, inventory } = checkPolicy(reportPath, report, flags, checks);
+  const firewalls = verifyFirewallFiles(reportPath, report, flags.firewall, checks);
   const knownFeatures = new Set(matrix.features.map((f) => f.name));
   const features = report.options.features.filter((f) => knownFeatures.has(f));
   const querySql: Record<string, string> = {};
@@ -145,7 +149,8 @@ export async function verifyAuditRun(reportPath: string, report: Report, capture
     acceptDamaged ? '--accept-damaged' : '',
     as ? `--as ${as.role} (${as.addresses.join(', ') || 'no address'})` : '',
   ].filter(Boolean);
-  const audited = runAudit(facts, matrix, inventory, { scope: report.options.scope, features, generatedAt: report.generatedAt, vantage, requireAllMembers, as, acceptDamaged });
+  const plain = runAudit(facts, matrix, inventory, { scope: report.options.scope, features, generatedAt: report.generatedAt, vantage, requireAllMembers, as, acceptDamaged });
+  const audited = auditFirewalls(plain, facts.connections, matrix, inventory, firewalls);
   const ev = report.evidence;
   const fresh = attachEvidence(audited, { argv: ev.argv, matrixSpecs: ev.matrix.specs, host: ev.host });
   normalisePaths(fresh, report, paths);

@@ -15,6 +15,8 @@ import type { Inventory, Matrix } from '../../matrix/types.js';
 import { REPORT_FORMATS } from '../../report/render.js';
 import type { Io } from '../io.js';
 import { chooseFormat, loadPolicy, matrixFromSpecs } from '../options.js';
+import { loadFirewalls } from '../firewall_option.js';
+import type { FirewallHostInput } from '../../audit/firewall_findings.js';
 import { checkOutputPath } from '../output.js';
 import type { DeliveryFlags } from '../deliver.js';
 
@@ -40,6 +42,7 @@ export interface LiveFlags extends DeliveryFlags {
   engine?: string;
   allTraffic?: boolean;
   acceptDamaged?: boolean;
+  firewall?: string[];
 }
 
 export interface LivePlan {
@@ -57,6 +60,8 @@ export interface LivePlan {
   serverPorts: ServerPorts;
   vantage: string[];
   as: { role: string; addresses: string[] } | null;
+  /** Issue 21: --firewall HOST=FILE, read and parsed before the capture starts (a bad file stops it). */
+  firewalls: FirewallHostInput[];
   /** pktmon's filters from the matrix's ports (none with --all-traffic). */
   trace: PktmonFilterPlan;
 }
@@ -113,6 +118,7 @@ export function planLive(flags: LiveFlags, io: Io): LivePlan {
     serverPorts: serverPortsFor(matrix),
     vantage,
     as,
+    firewalls: loadFirewalls(flags.firewall, policy.inventory),
     trace,
   };
 }

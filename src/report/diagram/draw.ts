@@ -19,9 +19,11 @@ export function clip(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
-export function markers(): string[] {
+/** Arrow heads of every kind; `firewall-blocked` (issue 21) only when an edge uses it, so reports without --firewall are unchanged. */
+export function markers(used: ReadonlySet<string> = new Set()): string[] {
   const out = ['<defs>'];
   for (const [kind, s] of Object.entries(EDGE_STYLE)) {
+    if (kind === 'firewall-blocked' && !used.has(kind)) continue;
     out.push(
       `<marker id="arrow-${kind}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${s.color}"/></marker>`,
     );

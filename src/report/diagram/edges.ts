@@ -43,16 +43,31 @@ function pickRole(roles: string[], weight: Map<string, number>): string | undefi
   return [...roles].sort((a, b) => (weight.get(b) ?? 0) - (weight.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0))[0];
 }
 
+/** Issue 21: per matrix rule, the host firewall rules that block it (`dc2 INPUT #3 (line 9)`). */
+function blockedBy(r: AuditResult): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const f of r.firewall?.findings ?? []) {
+    if (f.kind !== 'documented-but-blocked' || f.matrixRule === null) continue;
+    const list = out.get(f.matrixRule) ?? [];
+    const line = f.rule && f.rule.line > 0 ? ` (line ${f.rule.line})` : '';
+    list.push(`${f.host} ${f.decidedBy}${line} from ${f.sources.join(', ')}`);
+    out.set(f.matrixRule, list);
+  }
+  return out;
+}
+
 export function ruleEdges(r: AuditResult): Edge[] {
+  const blocked = blockedBy(r);
   return r.rules.map((rule) => {
-    const kind = edgeKind(rule);
+    const by = blocked.get(rule.id);
+    const kind = by ? 'firewall-blocked' : edgeKind(rule);
     const ports = `${rule.protocol}/${rule.ports.join(',')}`;
     return {
       kind,
       from: rule.source,
       to: rule.destination,
-      label: ports,
-      title: `${rule.id}: ${rule.source} → ${rule.destination} ${ports} — ${EDGE_STYLE[kind].label}, ${plural(rule.connections, 'connection')}`,
+      label: by ? `${ports} ⊘` : ports,
+      title: `${rule.id}: ${rule.source} → ${rule.destination} ${ports} — ${EDGE_STYLE[edgeKind(rule)].label}, ${plural(rule.connections, 'connection')}${by ? `; blocked by ${by.join('; ')}` : ''}`,
       rule: rule.id,
       status: rule.status,
       groups: 0,

@@ -5,7 +5,7 @@
  */
 import type { RuleResult } from '../../audit/result.js';
 
-export type EdgeKind = 'observed' | 'failed' | 'partial' | 'missing' | 'not-visible' | 'optional-not-seen' | 'not-applicable' | 'unexpected';
+export type EdgeKind = 'observed' | 'failed' | 'partial' | 'missing' | 'not-visible' | 'optional-not-seen' | 'not-applicable' | 'unexpected' | 'firewall-blocked';
 
 export const EDGE_STYLE: Record<EdgeKind, { color: string; dash: string; width: number; label: string }> = {
   observed: { color: '#2e7d32', dash: '', width: 2, label: 'observed' },
@@ -16,6 +16,7 @@ export const EDGE_STYLE: Record<EdgeKind, { color: string; dash: string; width: 
   'optional-not-seen': { color: '#546e7a', dash: '2 4', width: 2, label: 'missing (optional, not enforced)' },
   'not-applicable': { color: '#9e9e9e', dash: '1 5', width: 1.5, label: 'not-applicable' },
   unexpected: { color: '#6a1b9a', dash: '10 3 2 3', width: 3, label: 'unexpected flow' },
+  'firewall-blocked': { color: '#000000', dash: '2 2', width: 3.5, label: 'blocked by a host firewall rule (--firewall; the tooltip names the rule)' },
 };
 
 /** Kinds shown in the legend even when the diagram has none of them. */

@@ -1,0 +1,65 @@
+/**
+ * Firewall facts → the report's plain data (FirewallRuleRef, FirewallDecisionRef) and the words
+ * every renderer and finding uses for them (`INPUT #3 (line 9: -A INPUT …)`). Pure.
+ */
+import type { FirewallRule } from '../firewall/ruleset.js';
+import type { FirewallDecision } from './firewall_evaluate.js';
+import type { FirewallDecisionRef, FirewallRuleRef } from './firewall_types.js';
+
+function targetText(rule: FirewallRule): string {
+  const t = rule.target;
+  switch (t.kind) {
+    case 'verdict':
+      return t.verdict;
+    case 'return':
+      return 'RETURN';
+    case 'jump':
+    case 'goto':
+      return `${t.kind} ${t.chain}`;
+    case 'continue':
+    case 'unknown':
+      return t.name;
+    default:
+      return '(none)';
+  }
+}
+
+export function ruleRef(rule: FirewallRule): FirewallRuleRef {
+  return {
+    chain: rule.chain,
+    number: rule.number,
+    line: rule.line,
+    handle: rule.handle ?? null,
+    text: rule.text,
+    target: targetText(rule),
+    comment: rule.comment ?? null,
+  };
+}
+
+export function decisionRef(d: FirewallDecision): FirewallDecisionRef {
+  return { action: d.action, decidedBy: d.decidedBy, rule: d.rule ? ruleRef(d.rule) : null, reason: d.reason ?? null };
+}
+
+/** Where the rule is: `line 9`, `handle 15`, or nothing (Windows export: the position names it). */
+export function ruleWhere(r: FirewallRuleRef): string {
+  if (r.line > 0) return `line ${r.line}`;
+  if (r.handle !== null) return `handle ${r.handle}`;
+  return '';
+}
+
+/** `INPUT #3 (line 9: -A INPUT -p tcp --dport 135 -j DROP)`: the rule named so a reader can find it. */
+export function ruleLabel(r: FirewallRuleRef): string {
+  const where = ruleWhere(r);
+  return `${r.chain} #${r.number} (${where ? `${where}: ` : ''}${r.text})`;
+}
+
+/** A decision in words: `DROP by INPUT #3 (line 9: …)` or `DROP by INPUT policy DROP`. */
+export function decisionText(d: FirewallDecisionRef): string {
+  if (d.action === 'inconclusive') return `inconclusive: ${d.reason ?? d.decidedBy}`;
+  return `${d.action} by ${d.rule ? ruleLabel(d.rule) : d.decidedBy}`;
+}
+
+/** `dc2 (10.0.0.3)`, or the address alone when it was given as the host. */
+export function hostLabel(host: string, address: string): string {
+  return host === address ? address : `${host} (${address})`;
+}
