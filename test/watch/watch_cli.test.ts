@@ -48,7 +48,7 @@ describe('flowaudit watch (a real process over a rotating conn.log)', () => {
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'auditor@example', '-f', key]);
       args.push('--sign-key', key);
     }
-    const w = startWatch(args, events);
+    const w = startWatch(args, events, {}, null); // the default poll (500 ms)
     try {
       await w.waitFor((e) => action(e) === 'watch-started');
       // An unexpected flow appended: its event within 3 s.

@@ -13,8 +13,9 @@ export interface WatchProc {
   stop: (signal?: NodeJS.Signals, ms?: number) => Promise<number | null>;
 }
 
-export function startWatch(args: string[], eventsFile: string, env: Record<string, string> = {}): WatchProc {
-  const child = spawn(process.execPath, [resolve('bin/flowaudit.js'), 'watch', ...args, '--output', eventsFile, '--poll', '100ms'], {
+/** `poll`: the follower's --poll (default: flowaudit's own, 500 ms). */
+export function startWatch(args: string[], eventsFile: string, env: Record<string, string> = {}, poll: string | null = '100ms'): WatchProc {
+  const child = spawn(process.execPath, [resolve('bin/flowaudit.js'), 'watch', ...args, '--output', eventsFile, ...(poll ? ['--poll', poll] : [])], {
     env: { ...process.env, SOURCE_DATE_EPOCH: '1765134000', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
