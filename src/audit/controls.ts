@@ -35,7 +35,7 @@ export const CONTROLS_SCOPE =
   'A passive audit: it records which flows were seen in the observation window and compares them with the matrix. It is evidence for the controls below, not a statement of compliance with any of them.';
 
 const NOT_BLOCKED =
-  'a passive audit does not prove that undocumented flows are blocked: a flow not seen in the window may still be allowed; test it actively from the client segment or review the firewall rules (flowaudit probe is planned, not built yet)';
+  'a passive audit does not prove that undocumented flows are blocked: a flow not seen in the window may still be allowed; test it actively from the client segment or review the firewall rules (flowaudit probe from the client segment; audit --firewall HOST=FILE)';
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
@@ -112,7 +112,7 @@ function pci(c: Counts, cov: ObservationCoverage): ControlStatement[] {
     {
       framework: 'PCI DSS 4.0', control: '11.4.5', title: 'If segmentation is used to isolate the CDE, penetration tests are performed on segmentation controls',
       supports: c.stopped > 0 ? `${plural(c.stopped, 'unexpected connection attempt')} refused or unanswered: a control may have stopped ${c.stopped === 1 ? 'it' : 'them'}` : 'nothing: no refused or unanswered unexpected attempt was seen',
-      doesNotProve: 'that segmentation is effective: passive observation is not a penetration test; test each segment actively (a penetration test; flowaudit probe is planned, not built yet)',
+      doesNotProve: 'that segmentation is effective: passive observation is not a penetration test; test each segment actively (a penetration test, or flowaudit probe from each segment)',
     },
   ];
 }
