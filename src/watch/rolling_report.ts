@@ -10,6 +10,8 @@
 import { join } from 'node:path';
 import { runAudit } from '../audit/audit.js';
 import { attachEvidence } from '../audit/evidence.js';
+import type { FirewallHostInput } from '../audit/firewall_findings.js';
+import { auditFirewalls } from '../audit/firewall_verdict.js';
 import type { AuditResult } from '../audit/result.js';
 import type { CaptureFacts } from '../flows/facts.js';
 import type { ReportFormat } from '../report/render.js';
@@ -27,12 +29,15 @@ export interface IntervalAuditContext {
   matrixSpecs: string[];
   host: string | null;
   generatedAt: string;
+  /** --firewall HOST=FILE: the host rules read at start, checked in every interval's report (issue 21). */
+  firewalls?: readonly FirewallHostInput[];
 }
 
 /** The audit of the interval's rows under the policy it ran with, with its evidence block. */
 export function intervalAudit(iv: ClosedInterval, facts: CaptureFacts, ctx: IntervalAuditContext): AuditResult {
   const p = iv.policy;
-  const audited = runAudit(facts, p.matrix, p.inventory, { scope: p.scope, features: p.features, generatedAt: ctx.generatedAt });
+  const plain = runAudit(facts, p.matrix, p.inventory, { scope: p.scope, features: p.features, generatedAt: ctx.generatedAt });
+  const audited = auditFirewalls(plain, facts.connections, p.matrix, p.inventory, ctx.firewalls ?? []);
   return attachEvidence(audited, { argv: ctx.argv, matrixSpecs: ctx.matrixSpecs, host: ctx.host });
 }
 

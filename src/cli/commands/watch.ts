@@ -24,6 +24,8 @@ import { intervalAudit, intervalLine, reportPath } from '../../watch/rolling_rep
 import { WatchCore, type ClosedInterval } from '../../watch/watch_core.js';
 import { HeapBudget } from '../../watch/heap_budget.js';
 import { deliverReport, prepareDelivery } from '../deliver.js';
+import { loadFirewalls } from '../firewall_option.js';
+import type { FirewallHostInput } from '../../audit/firewall_findings.js';
 import type { Io } from '../io.js';
 import { DEFAULT_MATRIX, collectList, collectRepeat, loadPolicy } from '../options.js';
 import { parseCount, parseDuration } from '../live/live_plan.js';
@@ -53,6 +55,7 @@ export interface WatchFlags {
   poll?: string;
   names?: string;
   once?: boolean;
+  firewall?: string[];
 }
 
 export function registerWatch(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
@@ -73,6 +76,7 @@ export function registerWatch(program: Command, io: Io, setExit: (code: number) 
     .option('--report-dir <dir>', 'write the full audit of every interval here, with the rows it was made from (verifiable alone: flowaudit verify DIR/watch-START.json)')
     .option('--report-every <time>', 'the reporting interval (log time, aligned to the epoch)', '1h')
     .option('-f, --format <list>', `report formats for --report-dir, comma-separated: ${REPORT_FORMATS.join(', ')} (default json)`, collectList)
+    .option('--firewall <host=file>', "a host's firewall rules (iptables-save, nft -j, Windows Firewall JSON), checked in every rolling report; read at start (repeatable)", collectRepeat)
     .option('--sign-key <file>', 'sign every report (FILE.sig) with this OpenSSH ed25519 key (SSHSIG, namespace flowaudit)')
     .option('--checkpoint <file>', 'where the follower records how far it read (resume after a restart; default DIR/.watch-checkpoint.json with --report-dir)')
     .option('--start-at <where>', 'without a checkpoint: beginning (default) or end of the logs')
@@ -101,6 +105,7 @@ function planWatch(flags: WatchFlags): WatchPlan {
   const formats = (flags.format ?? ['json']).map((f) => f.toLowerCase());
   for (const f of formats) if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown format "${f}" (expected: ${REPORT_FORMATS.join(', ')})`);
   if (flags.format && flags.reportDir === undefined) throw new UsageError('--format is for the rolling reports: give --report-dir DIR');
+  if (flags.firewall && flags.reportDir === undefined) throw new UsageError('--firewall is checked in the rolling reports: give --report-dir DIR');
   if (flags.signKey && flags.reportDir === undefined) throw new UsageError('--sign-key signs the rolling reports: give --report-dir DIR');
   const startAt = flags.startAt ?? 'beginning';
   if (startAt !== 'beginning' && startAt !== 'end') throw new UsageError(`--start-at ${startAt}: expected beginning or end`);
@@ -180,7 +185,8 @@ export async function watchCommand(path: string, given: WatchFlags, io: Io, argv
     note: (m) => io.stderr(`flowaudit: watch: ${m}\n`),
   });
   const heap = new HeapBudget(HEAP_BUDGET);
-  const reports = new ReportQueue(io, flags, argv, key, plan.formats, heap);
+  const firewalls = loadFirewalls(flags.firewall, policy.inventory);
+  const reports = new ReportQueue(io, flags, argv, key, plan.formats, heap, firewalls);
   const detach = attachSignals(io, stop, () => reloadPolicy(core, flags, plan.scope, io, reports));
   try {
     core.started(Date.parse(generationTime(io.env)) * 1000, path);
@@ -236,6 +242,7 @@ class ReportQueue {
     private readonly key: Ed25519SigningKey | null,
     private readonly formats: ReportFormat[],
     private readonly heap: HeapBudget,
+    private readonly firewalls: readonly FirewallHostInput[] = [],
   ) {}
 
   add(intervals: ClosedInterval[]): void {
@@ -258,7 +265,7 @@ class ReportQueue {
     this.heap.collect();
     const facts = await analyseFiles(iv.files, iv.policy.serverPorts);
     const matrixSpecs = this.flags.matrix && this.flags.matrix.length > 0 ? this.flags.matrix : [DEFAULT_MATRIX];
-    const result = intervalAudit(iv, facts, { argv: this.argv, matrixSpecs, host: hostname(), generatedAt: generationTime(this.io.env) });
+    const result = intervalAudit(iv, facts, { argv: this.argv, matrixSpecs, host: hostname(), generatedAt: generationTime(this.io.env), firewalls: this.firewalls });
     const paths: string[] = [];
     for (const format of this.formats) {
       const out = reportPath(dir, iv, format);
