@@ -95,6 +95,18 @@ describe.each([
       expect(numbered).toBe(true);
     });
 
+
+    it('with a small chunk (chunkBytes, as watch asks): every row once, in order, each batch about one chunk (plus the line carried over from the previous one)', async () => {
+      const live = join(dir, 'conn.log');
+      const all = rows(0, 5_000); // ~110 KB: about 27 chunks of 4 KiB
+      writeFileSync(live, zeekHeader('2026-12-07-19-00-00') + text(all));
+      const run = new Run({ chunkBytes: 4096 });
+      await run.until(all.length);
+      await run.stop();
+      expect(run.rows()).toEqual(all);
+      expect(run.batches.length).toBeGreaterThanOrEqual(25);
+      expect(run.batches.every((b) => b.lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0) <= 4096 + 64)).toBe(true);
+    });
     it('holds a row split across two writes until its end arrives', async () => {
       const live = join(dir, 'eve.json');
       writeFileSync(live, '{"a":1}\n{"a":');

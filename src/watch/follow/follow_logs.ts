@@ -80,6 +80,12 @@ export interface FollowOptions {
    * (fs.stat gives ino 0). Automatic per file when ino is 0; this forces it (tests, odd shares).
    */
   ignoreInodes?: boolean;
+  /**
+   * Bytes read per chunk (default CHUNK, 1 MiB); a batch holds the lines of one chunk. watch asks
+   * for less (WATCH_CHUNK): its batch's lines then die young instead of being promoted to the
+   * old generation while the batch is judged.
+   */
+  chunkBytes?: number;
 }
 
 export const DEFAULT_LIVE_NAMES = /^(conn\.log|eve\.json)$/;
@@ -107,7 +113,7 @@ class Follower {
   private readonly names: RegExp;
   private readonly single: string | null;
   private readonly logs = new Map<string, FollowedLog>();
-  private readonly buf = Buffer.allocUnsafe(CHUNK);
+  private readonly buf: Buffer;
   private readonly pending: Map<string, FollowCheckpoint>;
   private readonly startAtEnd: boolean;
   private readonly noInode: boolean;
@@ -120,6 +126,7 @@ class Follower {
     this.single = st.isFile ? basename(opts.path) : null;
     this.dir = st.isFile ? dirname(opts.path) : opts.path;
     this.noInode = opts.ignoreInodes === true;
+    this.buf = Buffer.allocUnsafe(opts.chunkBytes ?? CHUNK);
     this.names = opts.names ? new RegExp(opts.names.source, opts.names.flags.replace(/[gy]/g, '')) : DEFAULT_LIVE_NAMES; // test() without lastIndex state
     const cps = opts.checkpointFile ? readCheckpoint(opts.checkpointFile) : [];
     this.pending = new Map(cps.map((c) => [c.live ?? basename(c.file), c]));
