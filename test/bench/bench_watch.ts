@@ -125,7 +125,7 @@ export async function watchSection(o: { root: string; dir: string; cli: string; 
     `| hourly reports written (json, each with its kept rows) | ${reportsWritten} |`,
     `| events | ${evs.length}: ${[...byAction].map(([a, n]) => `${a} ${n}`).join(', ')} |`,
     '',
-    `The unexpected RDP comes from 1 in 10 rows, each from its own unlisted client (up to 65,536 distinct groups): the group budget (${MAX_GROUPS.toLocaleString('en')}) folds the rest per server and port. The port sweep (one unanswered row per port from one client) folds after ${PORTS_PER_PAIR} ports. Peak RSS counts the whole process (Node alone is about 55 MB); a full collection is asked for when the heap in use passes 48 MB (src/watch/heap_budget.ts).`,
+    `The unexpected RDP comes from 1 in 10 rows, each from its own unlisted client (up to 65,536 distinct groups): the group budget (${MAX_GROUPS.toLocaleString('en')}) folds the rest per server and port. The port sweep (one unanswered row per port from one client) folds after ${PORTS_PER_PAIR} ports. Peak RSS counts the whole process (Node alone is about 46 MB, 38 MB of it the node binary's pages); a full collection is asked for when the heap in use passes 40 MB and between the steps of each report, and the young generation stops at 8 MB (src/watch/heap_budget.ts, docs/watch.md Memory).`,
     '',
     WATCH_END,
   ];
