@@ -31,11 +31,12 @@ import { DEFAULT_MATRIX, collectList, collectRepeat, loadPolicy } from '../optio
 import { parseCount, parseDuration } from '../live/live_plan.js';
 import { analyseFiles } from '../pipeline.js';
 import type { Ed25519SigningKey } from '../../evidence/openssh_key.js';
+import { watchSource, type WatchSourceFlags } from '../watch/watch_live.js';
 
 /** Heap in use past which a full collection is asked for (heap_budget.ts): well under the 200 MB a week-long watch must fit in. */
 const HEAP_BUDGET = 48 << 20;
 
-export interface WatchFlags {
+export interface WatchFlags extends WatchSourceFlags {
   inventory?: string;
   matrix?: string[];
   features?: string[];
@@ -62,7 +63,13 @@ export function registerWatch(program: Command, io: Io, setExit: (code: number) 
   program
     .command('watch')
     .description('follow the logs a sensor writes (Zeek conn.log, Suricata eve.json; rotations followed), alert on the first unexpected flow of each group and on required rules that go quiet or fail, keep a verifiable report per interval (exit 0 when stopped by SIGTERM/Ctrl-C, 2 usage/input error)')
-    .argument('<path>', 'a directory a sensor writes (conn.log / eve.json and their rotated siblings), or one log file')
+    .argument('[path]', 'a directory a sensor writes (conn.log / eve.json and their rotated siblings), or one log file (or -i IFACE)')
+    .option('-i, --interface <name>', 'watch a live interface instead of logs (the engines of flowaudit live); connections are spooled as flowaudit flows lines and followed')
+    .option('--engine <name>', 'with -i: cap, dumpcap, tshark, tcpdump, or on Windows pktmon or netsh (default as for live)')
+    .option('--filter <bpf>', 'with -i: libpcap capture filter (not for pktmon/netsh)')
+    .option('--all-traffic', "with -i --engine pktmon: capture all traffic (default: pktmon filters for the matrix's ports)")
+    .option('--idle-timeout <time>', 'with -i: a connection idle this long is written (one ended by FIN/RST at once; default 30s)')
+    .option('--spool-dir <dir>', 'with -i: where the connections are spooled (default DIR/.spool with --report-dir, else a temporary directory)')
     .option('--inventory <file>', 'inventory JSON mapping roles to addresses, CIDRs, ranges and host names')
     .option('-m, --matrix <spec>', 'matrix file or builtin:NAME (repeatable, merged; default builtin:ams)', collectRepeat)
     .option('--features <list>', 'enable conditional features, comma-separated', collectList)
@@ -83,7 +90,7 @@ export function registerWatch(program: Command, io: Io, setExit: (code: number) 
     .option('--poll <time>', 'how often the logs are polled (wall clock)', '500ms')
     .option('--names <regex>', 'which files of the directory are the live logs (default ^(conn\\.log|eve\\.json)$)')
     .option('--once', 'read what the logs hold now, then stop (a replay)')
-    .action(async (path: string, flags: WatchFlags) => {
+    .action(async (path: string | undefined, flags: WatchFlags) => {
       setExit(await watchCommand(path, flags, io, argv));
     });
 }
@@ -162,7 +169,7 @@ function reloadPolicy(core: WatchCore, flags: WatchFlags, scope: WatchPlan['scop
   reports.add(core.closed());
 }
 
-export async function watchCommand(path: string, given: WatchFlags, io: Io, argv: string[] = []): Promise<number> {
+export async function watchCommand(path: string | undefined, given: WatchFlags, io: Io, argv: string[] = []): Promise<number> {
   const flags = absolutePolicyPaths(given);
   const plan = planWatch(flags);
   const policy = loadWatchPolicy(flags, plan.scope);
@@ -187,12 +194,15 @@ export async function watchCommand(path: string, given: WatchFlags, io: Io, argv
   const heap = new HeapBudget(HEAP_BUDGET);
   const firewalls = loadFirewalls(flags.firewall, policy.inventory);
   const reports = new ReportQueue(io, flags, argv, key, plan.formats, heap, firewalls);
+  const source = await watchSource(path, flags, plan.everyUs, policy, io, stop);
   const detach = attachSignals(io, stop, () => reloadPolicy(core, flags, plan.scope, io, reports));
+  let captureError: string | null = null;
   try {
-    core.started(Date.parse(generationTime(io.env)) * 1000, path);
+    core.started(Date.parse(generationTime(io.env)) * 1000, source.what);
     if (flags.once) stop.abort();
     const checkpointFile = flags.checkpoint ?? (flags.reportDir !== undefined ? `${flags.reportDir}/.watch-checkpoint.json` : undefined);
-    const batches = followLogs({ path, pollMs: plan.pollMs, startAt: plan.startAt, signal: stop.signal, ...(plan.names ? { names: plan.names } : {}), ...(checkpointFile ? { checkpointFile } : {}) });
+    const names = source.names ?? plan.names;
+    const batches = followLogs({ path: source.path, pollMs: plan.pollMs, startAt: plan.startAt, signal: source.signal, ...(names ? { names } : {}), ...(checkpointFile ? { checkpointFile } : {}) });
     for await (const b of batches) {
       feed(core, b, io);
       reports.add(core.closed());
@@ -203,12 +213,14 @@ export async function watchCommand(path: string, given: WatchFlags, io: Io, argv
     reports.add(core.closed());
     await reports.idle();
   } finally {
+    captureError = await source.finish();
     detach();
     await sink.flush();
     await sink.close();
   }
   if (sink.dropped > 0) io.stderr(`flowaudit: watch: ${sink.dropped} event(s) could not be delivered to ${sink.name} and were dropped\n`);
-  return reports.failed > 0 ? 2 : 0;
+  if (captureError !== null) io.stderr(`flowaudit: watch: ${flags.interface}: ${captureError}\n`);
+  return reports.failed > 0 || captureError !== null ? 2 : 0;
 }
 
 function feed(core: WatchCore, b: FollowBatch, io: Io): void {
