@@ -1,0 +1,106 @@
+/**
+ * `flowaudit watch -i lo` as a real process (the cap engine on loopback; skipped with the reason
+ * unless live capture works here, failing with FLOWAUDIT_REQUIRE_LIVE=1): a TCP connection to a
+ * loopback listener on a port the matrix does not document gives an unexpected-flow event within
+ * 3 s of the connection; a required flow is kept in the report; intervals of 2 s rotate the spool
+ * and close one report per interval; SIGTERM writes the final interval's report, exits 0, and every
+ * report passes `flowaudit verify` (the rows kept beside it are the connections seen).
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, expect, it } from 'vitest';
+import { runCli } from '../support/run_cli.js';
+import { action, fa, startWatch } from '../watch/watch_process.js';
+import { describeLive, liveUnavailable, waitFor } from './support.js';
+
+const run = promisify(execFile);
+const PEER = join(import.meta.dirname, 'peer.mjs');
+const CLIENT = '127.0.1.1';
+const WEB = '127.0.1.2';
+const base = 24000 + (process.pid % 2000) * 3;
+const P = { documented: base, undocumented: base + 1 };
+
+async function peer(...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [PEER, ...args], { timeout: 10_000 });
+  return stdout.trim();
+}
+
+async function listen(host: string, ports: number[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [PEER, 'listen', host, ports.join(',')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += String(d)));
+  await waitFor(() => out.includes('ready') || child.exitCode !== null, 10_000, () => `listener on ${host} did not start`);
+  if (!out.includes('ready')) throw new Error(`listener on ${host} exited: ${out}`);
+  return child;
+}
+
+const matrix = {
+  name: 'watch-lo',
+  version: '1',
+  source: 'test/live/watch_live.test.ts',
+  roles: { client: { description: 'client' }, web: { description: 'web' } },
+  rules: [{ id: 'web-app', source: 'client', destination: 'web', protocol: 'tcp', ports: [String(P.documented)], requirement: 'required', description: 'the documented flow' }],
+};
+const inventory = { roles: { client: [CLIENT], web: [WEB] } };
+
+describeLive('flowaudit watch -i lo (cap engine)', liveUnavailable, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fa-watch-live-'));
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of children) c.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('unexpected flow within 3 s, a report per interval, SIGTERM exits 0 and every report verifies', async () => {
+    writeFileSync(join(dir, 'matrix.json'), JSON.stringify(matrix));
+    writeFileSync(join(dir, 'inventory.json'), JSON.stringify(inventory));
+    const reports = join(dir, 'reports');
+    const events = join(dir, 'events.ndjson');
+    children.push(await listen(WEB, [P.documented, P.undocumented]));
+    const w = startWatch(
+      ['-i', 'lo', '--engine', 'cap', '--filter', 'net 127.0.1.0/24', '--matrix', join(dir, 'matrix.json'), '--inventory', join(dir, 'inventory.json'), '--report-dir', reports, '--report-every', '2s'],
+      events,
+      {},
+      null, // flowaudit's own poll (500 ms): the 3 s are what a user gets
+    );
+    children.push(w.child);
+    try {
+      await waitFor(() => w.stderr().includes('capturing on lo'), 10_000, () => `watch did not start capturing: ${w.stderr()}`);
+      expect(await peer('tcp', WEB, String(P.documented), '3000', CLIENT)).toBe('answered');
+      const t0 = Date.now();
+      expect(await peer('tcp', WEB, String(P.undocumented), '3000', CLIENT)).toBe('answered');
+      const e = await w.waitFor((x) => action(x) === 'unexpected-flow', 3000);
+      expect(Date.now() - t0).toBeLessThan(3000);
+      expect((e.destination as { port: number }).port).toBe(P.undocumented);
+      expect(String((e.network as { community_id: string }).community_id)).toMatch(/^1:/);
+      // The next interval (2 s, aligned to the epoch): one more connection there closes the first.
+      await new Promise((r) => setTimeout(r, 2200));
+      expect(await peer('tcp', WEB, String(P.documented), '3000', CLIENT)).toBe('answered');
+      await waitFor(() => /interval .* rows, verdict/.test(w.stderr()), 5000, () => `no interval report: ${w.stderr()}`);
+      expect(await w.stop('SIGTERM')).toBe(0);
+    } finally {
+      w.child.kill('SIGKILL');
+    }
+    expect(w.events().filter((x) => action(x) === 'unexpected-flow')).toHaveLength(1);
+    const stopped = w.events().find((x) => action(x) === 'watch-stopped');
+    expect(stopped).toBeDefined();
+    expect(fa(stopped!).policy).toBeDefined();
+    const jsons = readdirSync(reports).filter((n) => /^watch-.*Z\.json$/.test(n));
+    expect(jsons.length).toBeGreaterThanOrEqual(2);
+    let rows = 0;
+    for (const r of jsons) {
+      const kept = join(reports, r.replace(/\.json$/, '.flows.jsonl'));
+      expect(existsSync(kept)).toBe(true);
+      rows += readFileSync(kept, 'utf8').split('\n').filter(Boolean).length;
+      const v = await runCli(['verify', join(reports, r)]);
+      expect(v.stdout + v.stderr).toContain('verified');
+      expect(v.code).toBe(0);
+    }
+    expect(rows).toBe(3); // three connections, each written once
+    const last = JSON.parse(readFileSync(join(reports, jsons.sort().at(-1)!), 'utf8')) as { rules: { id: string; status: string }[] };
+    expect(last.rules.find((r) => r.id === 'web-app')?.status).toBe('observed');
+  }, 40_000);
+});
