@@ -7,6 +7,7 @@
  * report passes `flowaudit verify` (the rows kept beside it are the connections seen).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,5 +103,45 @@ describeLive('flowaudit watch -i lo (cap engine)', liveUnavailable, () => {
     expect(rows).toBe(3); // three connections, each written once
     const last = JSON.parse(readFileSync(join(reports, jsons.sort().at(-1)!), 'utf8')) as { rules: { id: string; status: string }[] };
     expect(last.rules.find((r) => r.id === 'web-app')?.status).toBe('observed');
+  }, 40_000);
+  it('a connection still open at an interval end is written then, marked cut, and its rest later as a new row', async () => {
+    const sub = join(dir, 'cut');
+    const reports = join(sub, 'reports');
+    writeFileSync(join(dir, 'matrix.json'), JSON.stringify(matrix));
+    writeFileSync(join(dir, 'inventory.json'), JSON.stringify(inventory));
+    if (children.length === 0) children.push(await listen(WEB, [P.documented, P.undocumented]));
+    const w = startWatch(
+      ['-i', 'lo', '--engine', 'cap', '--filter', `net 127.0.1.0/24 and port ${P.documented}`, '--matrix', join(dir, 'matrix.json'), '--inventory', join(dir, 'inventory.json'), '--report-dir', reports, '--report-every', '2s'],
+      join(sub, 'events.ndjson'),
+    );
+    children.push(w.child);
+    const spooled = (): string[] => {
+      const d = join(reports, '.spool');
+      return existsSync(d) ? readdirSync(d).flatMap((n) => readFileSync(join(d, n), 'utf8').split('\n').filter(Boolean)) : [];
+    };
+    try {
+      await waitFor(() => w.stderr().includes('capturing on lo'), 10_000, () => `watch did not start capturing: ${w.stderr()}`);
+      // The server says hello and closes its side; the client keeps its side open (half-closed: not ended).
+      const sock = connect({ host: WEB, port: P.documented, localAddress: CLIENT, allowHalfOpen: true });
+      sock.on('data', () => {});
+      await new Promise<void>((r, j) => sock.once('end', () => r()).once('error', j));
+      await waitFor(() => spooled().some((l) => l.includes('"cut":"interval-end"')), 4000, () => `no cut row: ${spooled().join('\n')}`);
+      sock.end();
+      await waitFor(() => spooled().length >= 2, 3000, () => `no row for the rest: ${spooled().join('\n')}`);
+      expect(await w.stop('SIGTERM')).toBe(0);
+    } finally {
+      w.child.kill('SIGKILL');
+    }
+    const rows = spooled().map((l) => JSON.parse(l) as { cut?: string; directionBy: string; serverPort: number; state: string });
+    expect(rows).toHaveLength(2);
+    const first = rows.find((r) => r.directionBy === 'syn');
+    const rest = rows.find((r) => r.directionBy !== 'syn');
+    expect(first).toMatchObject({ cut: 'interval-end', serverPort: P.documented });
+    // The client's FIN and the server's ACK: a new row, oriented by the server port (its SYN was in the first part).
+    expect(rest).toMatchObject({ serverPort: P.documented, directionBy: 'server-port' });
+    for (const r of readdirSync(reports).filter((n) => /^watch-.*Z\.json$/.test(n))) {
+      const v = await runCli(['verify', join(reports, r)]);
+      expect(v.code).toBe(0);
+    }
   }, 40_000);
 });
