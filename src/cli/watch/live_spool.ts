@@ -10,9 +10,10 @@
  *   - it ended: TCP with a RST, or a FIN from both sides, and nothing more for CLOSE_GRACE (so the
  *     last ACK does not start a new connection);
  *   - it was idle for --idle-timeout (UDP, ICMP, unanswered attempts, half-closed TCP);
- *   - a reporting interval ends (engine clock): still-open connections are written as they are
- *     so far, marked `"cut": "interval-end"`; their later packets make a new row (no SYN then);
- *   - watch stops: everything still open, marked `"cut": "stopped"`.
+ *   - a reporting interval ends (engine clock): every connection left is written as it is so
+ *     far, marked `"cut": "interval-end"` unless it is TCP that ended; later packets of a cut one
+ *     make a new row (no SYN then: oriented by the server port);
+ *   - watch stops: everything left, marked `"cut": "stopped"` likewise.
  * The spool is written every TICK (events within about a second of a connection ending) and
  * rotated at each interval end (flows.jsonl → flows.jsonl.<start>, the Zeek way, which the follower
  * follows); only the last KEEP_ROTATED rotated files stay. The packet table is bounded by the
@@ -139,7 +140,7 @@ export class LiveSpool {
     const names = this.flows.hints.facts;
     this.flows.release(pick, (c: Connection) => {
       const row: Record<string, unknown> = flowRecord(c, names);
-      if (cut !== null) row.cut = cut;
+      if (cut !== null && !(c.ipProto === 6 && ENDED.has(c.state))) row.cut = cut;
       text += `${JSON.stringify(row)}\n`;
       this.rows++;
     });
@@ -193,6 +194,9 @@ export class LiveSpool {
     this.fd = -1;
   }
 }
+
+/** TCP states of a connection that ended (not marked cut when written at an interval's end). */
+const ENDED = new Set(['SF', 'REJ', 'RSTO', 'RSTR', 'RSTOS0', 'RSTRH']);
 
 /** TCP that ended: a RST from either side, or a FIN from both. */
 function ended(t: ConnectionTable, id: number): boolean {
