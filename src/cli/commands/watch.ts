@@ -3,7 +3,8 @@
  * eve.json; src/watch/follow), judge every connection record against the matrix and inventory as
  * `audit` does (src/watch/watch_core.ts), write events as ECS NDJSON to standard output, a file or
  * syslog (src/watch/sinks), and with --report-dir the full audit of every --report-every interval,
- * each verifiable alone (src/watch/rolling_report.ts).
+ * each verifiable alone (src/watch/rolling_report.ts). With -i IFACE the source is a live interface:
+ * its connections are spooled as flowaudit flows lines and followed the same way (../watch/watch_live.ts).
  *
  * SIGTERM / SIGINT: stop following, write the final (partial) interval's report, flush the sinks,
  * exit 0. SIGHUP: reload the matrix and inventory; the interval so far is reported under the old
@@ -62,7 +63,7 @@ export interface WatchFlags extends WatchSourceFlags {
 export function registerWatch(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
   program
     .command('watch')
-    .description('follow the logs a sensor writes (Zeek conn.log, Suricata eve.json; rotations followed), alert on the first unexpected flow of each group and on required rules that go quiet or fail, keep a verifiable report per interval (exit 0 when stopped by SIGTERM/Ctrl-C, 2 usage/input error)')
+    .description('follow the logs a sensor writes (Zeek conn.log, Suricata eve.json; rotations followed) or an interface (-i), alert on the first unexpected flow of each group and on required rules that go quiet or fail, keep a verifiable report per interval (exit 0 when stopped by SIGTERM/Ctrl-C, 2 usage/input error)')
     .argument('[path]', 'a directory a sensor writes (conn.log / eve.json and their rotated siblings), or one log file (or -i IFACE)')
     .option('-i, --interface <name>', 'watch a live interface instead of logs (the engines of flowaudit live); connections are spooled as flowaudit flows lines and followed')
     .option('--engine <name>', 'with -i: cap, dumpcap, tshark, tcpdump, or on Windows pktmon or netsh (default as for live)')
