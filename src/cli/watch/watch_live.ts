@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chooseEngine } from '../../capture/live_engines.js';
+import { chooseEngine, isTraceEngine } from '../../capture/live_engines.js';
 import { serverPortsFor } from '../../audit/server_ports.js';
 import { UsageError } from '../../errors.js';
 import type { WatchPolicy } from '../../watch/policy.js';
@@ -78,6 +78,8 @@ export async function watchSource(path: string | undefined, f: WatchSourceFlags,
   });
   const how = spool.engine.via ?? engine;
   io.stderr(`flowaudit: watch: capturing on ${f.interface} (${how}${f.filter ? `, filter ${JSON.stringify(f.filter)}` : ''}); connections spooled to ${spool.path} as they end; SIGTERM or Ctrl-C stops\n`);
+  // windows_trace.ts reads the ETL once the trace stops: no packet (so no event) before then.
+  if (isTraceEngine(engine)) io.stderr(`flowaudit: watch: note: ${engine} hands its packets over when its trace stops: connections, events and reports come at SIGTERM or Ctrl-C, not as they happen (for alerts as they happen, use an engine that streams, or follow a sensor's logs)\n`);
   const follow = new AbortController();
   const drain = (): void => void spool.stop().finally(() => follow.abort());
   if (stop.signal.aborted) drain();
