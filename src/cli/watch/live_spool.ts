@@ -63,6 +63,7 @@ export class LiveSpool {
   private ticker: ReturnType<typeof setInterval> | null = null;
   private interval = NaN;
   private stopped = false;
+  private stopping: Promise<void> | null = null;
   /** Rows written so far. */
   rows = 0;
   /** Set when the capture ended by itself (the engine's error or its end). */
@@ -99,7 +100,7 @@ export class LiveSpool {
       throw e;
     }
     s.interval = Math.floor(engine.nowUs() / o.everyUs);
-    s.ticker = setInterval(() => s.tick(), TICK_MS);
+    s.ticker = setInterval(() => s.safeTick(), TICK_MS);
     return s;
   }
 
@@ -115,6 +116,17 @@ export class LiveSpool {
     if (this.stopped) return;
     if (error !== null && this.captureError === null) this.captureError = error;
     this.endedBySelf(error ?? reason);
+  }
+
+  /** A spool that cannot be written (disk full, directory removed) ends the capture: one line, the final report. */
+  private safeTick(): void {
+    try {
+      this.tick();
+    } catch (e) {
+      if (this.ticker) clearInterval(this.ticker);
+      this.ticker = null;
+      this.selfEnded(`the spool ${this.path} cannot be written: ${messageOf(e)}`);
+    }
   }
 
   /** Every TICK: ended and idle connections out; at an interval's end, all of them, then rotate. */
@@ -144,7 +156,9 @@ export class LiveSpool {
       text += `${JSON.stringify(row)}\n`;
       this.rows++;
     });
-    if (text !== '' && this.fd >= 0) writeSync(this.fd, text);
+    if (text === '') return;
+    if (this.fd < 0) throw new Error(`${this.rows} connection row(s) so far; the last ones could not be written (the file is not open)`);
+    writeSync(this.fd, text);
   }
 
   /** The Zeek way: the live file renamed with its interval's start, a new one begun; old copies removed. */
@@ -170,8 +184,12 @@ export class LiveSpool {
   }
 
   /** Stop the engine, let it deliver what it holds, write every connection still open, close the spool. */
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow();
+    return this.stopping;
+  }
+
+  private async stopNow(): Promise<void> {
     this.stopped = true;
     if (this.ticker) clearInterval(this.ticker);
     try {
@@ -180,7 +198,11 @@ export class LiveSpool {
       if (this.captureError === null) this.captureError = messageOf(e);
     }
     this.flows.finish();
-    this.spool(() => true, 'stopped');
+    try {
+      this.spool(() => true, 'stopped');
+    } catch (e) {
+      if (this.captureError === null) this.captureError = `the spool ${this.path} cannot be written: ${messageOf(e)}`;
+    }
     this.closeFile();
   }
 
