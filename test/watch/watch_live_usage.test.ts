@@ -16,6 +16,8 @@ describe('watch: a path or -i IFACE', () => {
     [['/nonexistent-dir', '--idle-timeout', '5s'], '--idle-timeout: only with -i IFACE'],
     [['/nonexistent-dir', '--spool-dir', '/tmp/x'], '--spool-dir: only with -i IFACE'],
     [['-i', 'lo', '--engine', 'nosuch'], '--engine: unknown engine "nosuch"'],
+    [['-i', 'lo', '--idle-timeout', '500ms'], '--idle-timeout: at least 1s'],
+    [['-i', 'lo', '--idle-timeout', 'soon'], '--idle-timeout: "soon" is not a duration'],
     [['-i', 'lo', '--engine', 'tcpdump', '--all-traffic'], '--all-traffic: only for --engine pktmon'],
   ])('watch %j → exit 2: %s', async (args, message) => {
     const r = await runCli(['watch', ...args]);

@@ -61,6 +61,7 @@ export async function watchSource(path: string | undefined, f: WatchSourceFlags,
   const engine = chooseEngine(f.engine, io.env);
   if (f.allTraffic === true && engine !== 'pktmon') throw new UsageError('--all-traffic: only for --engine pktmon (the other engines capture all traffic unless --filter says otherwise)');
   const idleUs = parseDuration(f.idleTimeout ?? '30s', '--idle-timeout') * 1000;
+  if (idleUs < 1e6) throw new UsageError('--idle-timeout: at least 1s (a shorter one splits every connection)');
   const temporary = f.spoolDir === undefined && f.reportDir === undefined;
   const dir = f.spoolDir ?? (f.reportDir !== undefined ? join(f.reportDir, '.spool') : mkdtempSync(join(tmpdir(), 'flowaudit-watch-spool-')));
   const spool = await LiveSpool.start({
