@@ -139,6 +139,7 @@ describeLive('flowaudit watch -i lo (cap engine)', liveUnavailable, () => {
     expect(first).toMatchObject({ cut: 'interval-end', serverPort: P.documented });
     // The client's FIN and the server's ACK: a new row, oriented by the server port (its SYN was in the first part).
     expect(rest).toMatchObject({ serverPort: P.documented, directionBy: 'server-port' });
+    expect(rest).not.toHaveProperty('cut'); // seen midstream, its FIN ends it: written then, not at the next interval's end
     for (const r of readdirSync(reports).filter((n) => /^watch-.*Z\.json$/.test(n))) {
       const v = await runCli(['verify', join(reports, r)]);
       expect(v.code).toBe(0);

@@ -7,8 +7,8 @@
  * the same events, rolling reports (with these rows kept beside them) and `verify`.
  *
  * A connection is written (and leaves memory) when:
- *   - it ended: TCP with a RST, or a FIN from both sides, and nothing more for CLOSE_GRACE (so the
- *     last ACK does not start a new connection);
+ *   - it ended: TCP with a RST, or a FIN from both sides (one side, when seen midstream), and
+ *     nothing more for CLOSE_GRACE (so the last ACK does not start a new connection);
  *   - it was idle for --idle-timeout (UDP, ICMP, unanswered attempts, half-closed TCP);
  *   - a reporting interval ends (engine clock): every connection left is written as it is so
  *     far, marked `"cut": "interval-end"` unless it is TCP that ended; later packets of a cut one
@@ -220,10 +220,15 @@ export class LiveSpool {
 /** TCP states of a connection that ended (not marked cut when written at an interval's end). */
 const ENDED = new Set(['SF', 'REJ', 'RSTO', 'RSTR', 'RSTOS0', 'RSTRH']);
 
-/** TCP that ended: a RST from either side, or a FIN from both. */
+/**
+ * TCP that ended: a RST from either side, or a FIN from both; for a connection seen midstream (no
+ * SYN nor SYN-ACK: the rest of one cut at an interval's end, or begun before the capture), a FIN
+ * from either side, since the other's may have come before.
+ */
 function ended(t: ConnectionTable, id: number): boolean {
   if (t.proto[id] !== 6) return false;
   const a = t.events[id << 1]!;
   const b = t.events[(id << 1) | 1]!;
-  return ((a | b) & EV_RST) !== 0 || (a & b & EV_FIN) !== 0;
+  if (((a | b) & EV_RST) !== 0 || (a & b & EV_FIN) !== 0) return true;
+  return t.handshake[id] === 0 && ((a | b) & EV_FIN) !== 0;
 }
