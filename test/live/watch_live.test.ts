@@ -2,7 +2,7 @@
  * `flowaudit watch -i lo` as a real process (the cap engine on loopback; skipped with the reason
  * unless live capture works here, failing with FLOWAUDIT_REQUIRE_LIVE=1): a TCP connection to a
  * loopback listener on a port the matrix does not document gives an unexpected-flow event within
- * 3 s of the connection; a required flow is kept in the report; intervals of 2 s rotate the spool
+ * 3 s of the connection (also through tcpdump, dumpcap and tshark when installed); a required flow is kept in the report; intervals of 2 s rotate the spool
  * and close one report per interval; SIGTERM writes the final interval's report, exits 0, and every
  * report passes `flowaudit verify` (the rows kept beside it are the connections seen).
  */
@@ -15,13 +15,14 @@ import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 import { runCli } from '../support/run_cli.js';
 import { action, fa, startWatch } from '../watch/watch_process.js';
+import { findEngine, type EngineName } from '../../src/capture/engine_capture.js';
 import { describeLive, liveUnavailable, waitFor } from './support.js';
 
 const run = promisify(execFile);
 const PEER = join(import.meta.dirname, 'peer.mjs');
 const CLIENT = '127.0.1.1';
 const WEB = '127.0.1.2';
-const base = 24000 + (process.pid % 2000) * 3;
+const base = 24000 + (process.pid % 2000) * 5; // two ports for the cap tests, one per program engine
 const P = { documented: base, undocumented: base + 1 };
 
 async function peer(...args: string[]): Promise<string> {
@@ -146,3 +147,40 @@ describeLive('flowaudit watch -i lo (cap engine)', liveUnavailable, () => {
     }
   }, 40_000);
 });
+
+const root = process.getuid?.() === 0;
+for (const [k, engine] of (['tcpdump', 'dumpcap', 'tshark'] as EngineName[]).entries()) {
+  const port = base + 2 + k;
+  const reason = findEngine(engine) === null ? `${engine} is not installed` : root ? null : 'capturing with a program needs root here';
+  describeLive(`flowaudit watch -i lo --engine ${engine}`, reason, () => {
+    const dir = mkdtempSync(join(tmpdir(), `fa-watch-${engine}-`));
+    const children: ChildProcess[] = [];
+    afterAll(() => {
+      for (const c of children) c.kill();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('an unexpected connection gives its event within 3 s; SIGTERM exits 0 and the report verifies', async () => {
+      writeFileSync(join(dir, 'matrix.json'), JSON.stringify(matrix));
+      writeFileSync(join(dir, 'inventory.json'), JSON.stringify(inventory));
+      const reports = join(dir, 'reports');
+      children.push(await listen(WEB, [port]));
+      const w = startWatch(['-i', 'lo', '--engine', engine, '--filter', `net 127.0.1.0/24 and port ${port}`, '--matrix', join(dir, 'matrix.json'), '--inventory', join(dir, 'inventory.json'), '--report-dir', reports], join(dir, 'events.ndjson'), {}, null);
+      children.push(w.child);
+      try {
+        await waitFor(() => w.stderr().includes('capturing on lo'), 15_000, () => `watch did not start capturing: ${w.stderr()}`);
+        const t0 = Date.now();
+        expect(await peer('tcp', WEB, String(port), '3000', CLIENT)).toBe('answered');
+        await w.waitFor((x) => action(x) === 'unexpected-flow', 3000);
+        expect(Date.now() - t0).toBeLessThan(3000);
+        expect(await w.stop('SIGTERM')).toBe(0);
+      } finally {
+        w.child.kill('SIGKILL');
+      }
+      const jsons = readdirSync(reports).filter((n) => /^watch-.*Z\.json$/.test(n));
+      expect(jsons).toHaveLength(1);
+      const v = await runCli(['verify', join(reports, jsons[0]!)]);
+      expect(v.code, v.stdout + v.stderr).toBe(0);
+    }, 40_000);
+  });
+}
