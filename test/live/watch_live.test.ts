@@ -102,6 +102,7 @@ describeLive('flowaudit watch -i lo (cap engine)', liveUnavailable, () => {
       expect(v.code).toBe(0);
     }
     expect(rows).toBe(3); // three connections, each written once
+    expect(w.stderr()).toMatch(/watch: lo: \d+ packets captured, 3 connections spooled\n/);
     const last = JSON.parse(readFileSync(join(reports, jsons.sort().at(-1)!), 'utf8')) as { rules: { id: string; status: string }[] };
     expect(last.rules.find((r) => r.id === 'web-app')?.status).toBe('observed');
   }, 40_000);

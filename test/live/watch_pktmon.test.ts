@@ -57,6 +57,7 @@ describe('watch -i --engine pktmon (stand-in pktmon on Linux)', () => {
     }
     expect(flows).toBeGreaterThan(0);
     expect(rows).toBe(flows);
+    expect(stderr).toMatch(new RegExp(`watch: nics: [1-9]\\d* packets captured, ${flows} connections spooled\\n`));
     const actions = readFileSync(events, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { event: { action: string } }).event.action);
     expect(actions[0]).toBe('watch-started');
     expect(actions.at(-1)).toBe('watch-stopped');

@@ -208,7 +208,7 @@ export class LiveSpool {
 
   /** Attempts folded under a flood (counted, not spooled), for the closing note. */
   get foldedAttempts(): number {
-    return this.flows.attempts.attempts;
+    return this.flows.attempts.attempts - this.flows.attempts.restored;
   }
 
   private closeFile(): void {

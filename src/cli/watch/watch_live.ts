@@ -96,6 +96,8 @@ export async function watchSource(path: string | undefined, f: WatchSourceFlags,
     what: `interface ${f.interface} (${how}; packets are not kept: the rows kept with each report are the connections seen)`,
     finish: async () => {
       await spool.stop();
+      const folded = spool.foldedAttempts > 0 ? `; ${spool.foldedAttempts} one-packet attempts of a flood were folded (counted, not spooled: no row, no event)` : '';
+      io.stderr(`flowaudit: watch: ${f.interface}: ${spool.packets} packets captured, ${spool.rows} connections spooled${folded}\n`);
       if (temporary) rmSync(dir, { recursive: true, force: true });
       return spool.captureError;
     },
