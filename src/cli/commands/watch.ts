@@ -32,7 +32,7 @@ import { DEFAULT_MATRIX, collectList, collectRepeat, loadPolicy } from '../optio
 import { parseCount, parseDuration } from '../live/live_plan.js';
 import { analyseFiles } from '../pipeline.js';
 import type { Ed25519SigningKey } from '../../evidence/openssh_key.js';
-import { watchSource, type WatchSourceFlags } from '../watch/watch_live.js';
+import { checkSourceFlags, watchSource, type WatchSourceFlags, type WatchSource } from '../watch/watch_live.js';
 
 /** Heap in use past which a full collection is asked for (heap_budget.ts): well under the 200 MB a week-long watch must fit in. */
 const HEAP_BUDGET = 48 << 20;
@@ -173,6 +173,7 @@ function reloadPolicy(core: WatchCore, flags: WatchFlags, scope: WatchPlan['scop
 export async function watchCommand(path: string | undefined, given: WatchFlags, io: Io, argv: string[] = []): Promise<number> {
   const flags = absolutePolicyPaths(given);
   const plan = planWatch(flags);
+  checkSourceFlags(path, flags);
   const policy = loadWatchPolicy(flags, plan.scope);
   // Each report is a file in --report-dir (planWatch made sure there is one when a key is given).
   const key = await prepareDelivery({ signKey: flags.signKey, ...(flags.reportDir !== undefined ? { output: join(flags.reportDir, 'watch-START.json') } : {}) }, io.env);
@@ -195,7 +196,13 @@ export async function watchCommand(path: string | undefined, given: WatchFlags, 
   const heap = new HeapBudget(HEAP_BUDGET);
   const firewalls = loadFirewalls(flags.firewall, policy.inventory);
   const reports = new ReportQueue(io, flags, argv, key, plan.formats, heap, firewalls);
-  const source = await watchSource(path, flags, plan.everyUs, policy, io, stop);
+  let source: WatchSource;
+  try {
+    source = await watchSource(path, flags, plan.everyUs, policy, io, stop);
+  } catch (e) {
+    await sink.close(); // an engine that cannot start: nothing was watched, the one line is main's
+    throw e;
+  }
   const detach = attachSignals(io, stop, () => reloadPolicy(core, flags, plan.scope, io, reports));
   let captureError: string | null = null;
   try {

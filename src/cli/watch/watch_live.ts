@@ -42,7 +42,7 @@ export interface WatchSource {
 }
 
 /** The flags that only make sense with -i, or only without it. */
-function checkSourceFlags(path: string | undefined, f: WatchSourceFlags): void {
+export function checkSourceFlags(path: string | undefined, f: WatchSourceFlags): void {
   if (f.interface === undefined) {
     if (path === undefined) throw new UsageError('watch: give a directory or log file to follow, or -i IFACE to watch an interface');
     for (const [v, opt] of [[f.engine, '--engine'], [f.filter, '--filter'], [f.idleTimeout, '--idle-timeout'], [f.spoolDir, '--spool-dir'], [f.allTraffic, '--all-traffic']] as const) {
