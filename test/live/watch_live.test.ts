@@ -4,7 +4,8 @@
  * loopback listener on a port the matrix does not document gives an unexpected-flow event within
  * 3 s of the connection (also through tcpdump, dumpcap and tshark when installed); a required flow is kept in the report; intervals of 2 s rotate the spool
  * and close one report per interval; SIGTERM writes the final interval's report, exits 0, and every
- * report passes `flowaudit verify` (the rows kept beside it are the connections seen).
+ * report passes `flowaudit verify` (the rows kept beside it are the connections seen); SIGHUP
+ * while capturing reloads the policy (the flow it now allows is no longer unexpected).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
@@ -106,6 +107,36 @@ describeLive('flowaudit watch -i lo (cap engine)', liveUnavailable, () => {
     const last = JSON.parse(readFileSync(join(reports, jsons.sort().at(-1)!), 'utf8')) as { rules: { id: string; status: string }[] };
     expect(last.rules.find((r) => r.id === 'web-app')?.status).toBe('observed');
   }, 40_000);
+  it('SIGHUP while capturing reloads the policy (event with the new hashes); capture and spool go on', async () => {
+    const sub = join(dir, 'hup');
+    writeFileSync(join(dir, 'matrix.json'), JSON.stringify(matrix));
+    writeFileSync(join(dir, 'inventory.json'), JSON.stringify(inventory));
+    if (children.length === 0) children.push(await listen(WEB, [P.documented, P.undocumented]));
+    const w = startWatch(
+      ['-i', 'lo', '--engine', 'cap', '--filter', `net 127.0.1.0/24 and port ${P.undocumented}`, '--matrix', join(dir, 'matrix.json'), '--inventory', join(dir, 'inventory.json'), '--report-dir', join(sub, 'reports')],
+      join(sub, 'events.ndjson'),
+    );
+    children.push(w.child);
+    try {
+      await waitFor(() => w.stderr().includes('capturing on lo'), 10_000, () => `watch did not start capturing: ${w.stderr()}`);
+      // The undocumented port becomes documented: after the reload, its connection is no longer unexpected.
+      const allowed = { ...matrix, rules: [...matrix.rules, { ...matrix.rules[0]!, id: 'web-other', ports: [String(P.undocumented)] }] };
+      writeFileSync(join(dir, 'matrix.json'), JSON.stringify(allowed));
+      w.child.kill('SIGHUP');
+      const reloaded = await w.waitFor((x) => action(x) === 'policy-reloaded', 5000);
+      const sha = (p: unknown): string => (p as { matrix: { sha256: string } }).matrix.sha256;
+      expect(sha(fa(reloaded).previous_policy)).toMatch(/^[0-9a-f]{64}$/);
+      expect(sha(fa(reloaded).policy)).not.toBe(sha(fa(reloaded).previous_policy));
+      expect(await peer('tcp', WEB, String(P.undocumented), '3000', CLIENT)).toBe('answered');
+      await waitFor(() => existsSync(join(sub, 'reports', '.spool', 'flows.jsonl')) && readFileSync(join(sub, 'reports', '.spool', 'flows.jsonl'), 'utf8').includes(`"serverPort":${P.undocumented}`), 3000, () => 'the connection was not spooled after the reload');
+      expect(await w.stop('SIGTERM')).toBe(0);
+    } finally {
+      w.child.kill('SIGKILL');
+      writeFileSync(join(dir, 'matrix.json'), JSON.stringify(matrix));
+    }
+    expect(w.events().filter((x) => action(x) === 'unexpected-flow')).toHaveLength(0);
+  }, 40_000);
+
   it('a connection still open at an interval end is written then, marked cut, and its rest later as a new row', async () => {
     const sub = join(dir, 'cut');
     const reports = join(sub, 'reports');
