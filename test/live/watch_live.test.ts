@@ -2,8 +2,8 @@
  * `flowaudit watch -i lo` as a real process (the cap engine on loopback; skipped with the reason
  * unless live capture works here, failing with FLOWAUDIT_REQUIRE_LIVE=1): a TCP connection to a
  * loopback listener on a port the matrix does not document gives an unexpected-flow event within
- * 3 s of the connection (also through tcpdump, dumpcap and tshark when installed); a required flow is kept in the report; intervals of 2 s rotate the spool
- * and close one report per interval; SIGTERM writes the final interval's report, exits 0, and every
+ * 3 s of the connection (also through tcpdump, dumpcap and tshark when installed); a required
+ * flow is observed in the report; intervals of 2 s rotate the spool and close one report per interval; SIGTERM writes the final interval's report, exits 0, and every
  * report passes `flowaudit verify` (the rows kept beside it are the connections seen); SIGHUP
  * while capturing reloads the policy (the flow it now allows is no longer unexpected).
  */
