@@ -36,9 +36,9 @@ import { flowRecord } from '../commands/flows.js';
 /** The spool file the follower watches (its rotated copies: flows.jsonl.<start>). */
 export const SPOOL_NAME = 'flows.jsonl';
 export const SPOOL_NAMES = /^flows\.jsonl$/;
-const TICK_MS = 250;
-const CLOSE_GRACE_US = 500_000;
-const KEEP_ROTATED = 3;
+export const TICK_MS = 250;
+export const CLOSE_GRACE_US = 500_000;
+export const KEEP_ROTATED = 3;
 
 export interface LiveSpoolOptions {
   device: string;

@@ -16,6 +16,9 @@ import type { Io } from '../io.js';
 import { parseDuration } from '../live/live_plan.js';
 import { LiveSpool, SPOOL_NAMES } from './live_spool.js';
 
+/** --idle-timeout's default. */
+export const DEFAULT_IDLE = '30s';
+
 export interface WatchSourceFlags {
   interface?: string;
   engine?: string;
@@ -60,7 +63,7 @@ export async function watchSource(path: string | undefined, f: WatchSourceFlags,
   if (f.interface === undefined) return { path: path!, signal: stop.signal, what: path!, finish: async () => null };
   const engine = chooseEngine(f.engine, io.env);
   if (f.allTraffic === true && engine !== 'pktmon') throw new UsageError('--all-traffic: only for --engine pktmon (the other engines capture all traffic unless --filter says otherwise)');
-  const idleUs = parseDuration(f.idleTimeout ?? '30s', '--idle-timeout') * 1000;
+  const idleUs = parseDuration(f.idleTimeout ?? DEFAULT_IDLE, '--idle-timeout') * 1000;
   if (idleUs < 1e6) throw new UsageError('--idle-timeout: at least 1s (a shorter one splits every connection)');
   const temporary = f.spoolDir === undefined && f.reportDir === undefined;
   const dir = f.spoolDir ?? (f.reportDir !== undefined ? join(f.reportDir, '.spool') : mkdtempSync(join(tmpdir(), 'flowaudit-watch-spool-')));
