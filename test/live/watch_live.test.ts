@@ -21,8 +21,8 @@ import { describeLive, liveUnavailable, waitFor } from './support.js';
 
 const run = promisify(execFile);
 const PEER = join(import.meta.dirname, 'peer.mjs');
-const CLIENT = '127.0.1.1';
-const WEB = '127.0.1.2';
+const CLIENT = '127.0.5.1'; // 127.0.5.0/24: no other test uses it, so the capture sees only this file's traffic
+const WEB = '127.0.5.2';
 const base = 24000 + (process.pid % 2000) * 5; // two ports for the cap tests, one per program engine
 const P = { documented: base, undocumented: base + 1 };
 
@@ -64,7 +64,7 @@ describeLive('flowaudit watch -i lo (cap engine)', liveUnavailable, () => {
     const events = join(dir, 'events.ndjson');
     children.push(await listen(WEB, [P.documented, P.undocumented]));
     const w = startWatch(
-      ['-i', 'lo', '--engine', 'cap', '--filter', 'net 127.0.1.0/24', '--matrix', join(dir, 'matrix.json'), '--inventory', join(dir, 'inventory.json'), '--report-dir', reports, '--report-every', '2s'],
+      ['-i', 'lo', '--engine', 'cap', '--filter', 'net 127.0.5.0/24', '--matrix', join(dir, 'matrix.json'), '--inventory', join(dir, 'inventory.json'), '--report-dir', reports, '--report-every', '2s'],
       events,
       {},
       null, // flowaudit's own poll (500 ms): the 3 s are what a user gets
@@ -113,7 +113,7 @@ describeLive('flowaudit watch -i lo (cap engine)', liveUnavailable, () => {
     writeFileSync(join(dir, 'inventory.json'), JSON.stringify(inventory));
     if (children.length === 0) children.push(await listen(WEB, [P.documented, P.undocumented]));
     const w = startWatch(
-      ['-i', 'lo', '--engine', 'cap', '--filter', `net 127.0.1.0/24 and port ${P.undocumented}`, '--matrix', join(dir, 'matrix.json'), '--inventory', join(dir, 'inventory.json'), '--report-dir', join(sub, 'reports')],
+      ['-i', 'lo', '--engine', 'cap', '--filter', `net 127.0.5.0/24 and port ${P.undocumented}`, '--matrix', join(dir, 'matrix.json'), '--inventory', join(dir, 'inventory.json'), '--report-dir', join(sub, 'reports')],
       join(sub, 'events.ndjson'),
     );
     children.push(w.child);
@@ -144,7 +144,7 @@ describeLive('flowaudit watch -i lo (cap engine)', liveUnavailable, () => {
     writeFileSync(join(dir, 'inventory.json'), JSON.stringify(inventory));
     if (children.length === 0) children.push(await listen(WEB, [P.documented, P.undocumented]));
     const w = startWatch(
-      ['-i', 'lo', '--engine', 'cap', '--filter', `net 127.0.1.0/24 and port ${P.documented}`, '--matrix', join(dir, 'matrix.json'), '--inventory', join(dir, 'inventory.json'), '--report-dir', reports, '--report-every', '2s'],
+      ['-i', 'lo', '--engine', 'cap', '--filter', `net 127.0.5.0/24 and port ${P.documented}`, '--matrix', join(dir, 'matrix.json'), '--inventory', join(dir, 'inventory.json'), '--report-dir', reports, '--report-every', '2s'],
       join(sub, 'events.ndjson'),
     );
     children.push(w.child);
@@ -197,7 +197,7 @@ for (const [k, engine] of (['tcpdump', 'dumpcap', 'tshark'] as EngineName[]).ent
       writeFileSync(join(dir, 'inventory.json'), JSON.stringify(inventory));
       const reports = join(dir, 'reports');
       children.push(await listen(WEB, [port]));
-      const w = startWatch(['-i', 'lo', '--engine', engine, '--filter', `net 127.0.1.0/24 and port ${port}`, '--matrix', join(dir, 'matrix.json'), '--inventory', join(dir, 'inventory.json'), '--report-dir', reports], join(dir, 'events.ndjson'), {}, null);
+      const w = startWatch(['-i', 'lo', '--engine', engine, '--filter', `net 127.0.5.0/24 and port ${port}`, '--matrix', join(dir, 'matrix.json'), '--inventory', join(dir, 'inventory.json'), '--report-dir', reports], join(dir, 'events.ndjson'), {}, null);
       children.push(w.child);
       try {
         await waitFor(() => w.stderr().includes('capturing on lo'), 15_000, () => `watch did not start capturing: ${w.stderr()}`);
