@@ -7,13 +7,13 @@
  * report passes `flowaudit verify` (the rows kept beside it are the connections seen); SIGHUP
  * while capturing reloads the policy (the flow it now allows is no longer unexpected).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../support/run_cli.js';
 import { action, fa, startWatch } from '../watch/watch_process.js';
 import { findEngine, type EngineName } from '../../src/capture/engine_capture.js';
@@ -187,6 +187,11 @@ for (const [k, engine] of (['tcpdump', 'dumpcap', 'tshark'] as EngineName[]).ent
   describeLive(`flowaudit watch -i lo --engine ${engine}`, reason, () => {
     const dir = mkdtempSync(join(tmpdir(), `fa-watch-${engine}-`));
     const children: ChildProcess[] = [];
+    beforeAll(async () => {
+      writeFileSync(join(dir, 'matrix.json'), JSON.stringify(matrix));
+      writeFileSync(join(dir, 'inventory.json'), JSON.stringify(inventory));
+      children.push(await listen(WEB, [port]));
+    });
     afterAll(() => {
       for (const c of children) c.kill();
       rmSync(dir, { recursive: true, force: true });
@@ -196,7 +201,6 @@ for (const [k, engine] of (['tcpdump', 'dumpcap', 'tshark'] as EngineName[]).ent
       writeFileSync(join(dir, 'matrix.json'), JSON.stringify(matrix));
       writeFileSync(join(dir, 'inventory.json'), JSON.stringify(inventory));
       const reports = join(dir, 'reports');
-      children.push(await listen(WEB, [port]));
       const w = startWatch(['-i', 'lo', '--engine', engine, '--filter', `net 127.0.5.0/24 and port ${port}`, '--matrix', join(dir, 'matrix.json'), '--inventory', join(dir, 'inventory.json'), '--report-dir', reports], join(dir, 'events.ndjson'), {}, null);
       children.push(w.child);
       try {
@@ -213,6 +217,32 @@ for (const [k, engine] of (['tcpdump', 'dumpcap', 'tshark'] as EngineName[]).ent
       expect(jsons).toHaveLength(1);
       const v = await runCli(['verify', join(reports, jsons[0]!)]);
       expect(v.code, v.stdout + v.stderr).toBe(0);
+    }, 40_000);
+
+    // One engine is enough for this (a program engine whose process the test can end by pid).
+    if (engine === 'tcpdump')
+      it('the capture program ending by itself ends watch: the final report is written, exit 2 with the reason', async () => {
+      const sub = join(dir, 'ended');
+      const w = startWatch(['-i', 'lo', '--engine', engine, '--filter', `net 127.0.5.0/24 and port ${port}`, '--matrix', join(dir, 'matrix.json'), '--inventory', join(dir, 'inventory.json'), '--report-dir', join(sub, 'reports')], join(sub, 'events.ndjson'));
+      children.push(w.child);
+      let code: number | null = null;
+      try {
+        await waitFor(() => w.stderr().includes('capturing on lo'), 15_000, () => `watch did not start capturing: ${w.stderr()}`);
+        expect(await peer('tcp', WEB, String(port), '3000', CLIENT)).toBe('answered');
+        await w.waitFor((x) => action(x) === 'unexpected-flow', 3000);
+        // The tcpdump that watch started (its child, by pid) exits: watch must not go on silently.
+        const pid = spawnSync('pgrep', ['-P', String(w.child.pid), 'tcpdump'], { encoding: 'utf8' }).stdout.trim();
+        expect(pid).toMatch(/^\d+$/);
+        process.kill(Number(pid), 'SIGTERM');
+        code = await new Promise<number | null>((r) => (w.child.exitCode !== null ? r(w.child.exitCode) : w.child.on('close', r)));
+      } finally {
+        w.child.kill('SIGKILL');
+      }
+      expect(code).toBe(2);
+      expect(w.stderr()).toContain('watch: lo: the capture ended by itself');
+      const jsons = readdirSync(join(sub, 'reports')).filter((n) => /^watch-.*Z\.json$/.test(n));
+      expect(jsons).toHaveLength(1);
+      expect((await runCli(['verify', join(sub, 'reports', jsons[0]!)])).code).toBe(0);
     }, 40_000);
   });
 }

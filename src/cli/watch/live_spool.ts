@@ -112,9 +112,10 @@ export class LiveSpool {
     return this.flows.packets;
   }
 
+  /** The capture ended without being asked (an error, the program exiting): for a sensor, a failure (exit 2). */
   private selfEnded(error: string | null, reason = 'error'): void {
     if (this.stopped) return;
-    if (error !== null && this.captureError === null) this.captureError = error;
+    if (this.captureError === null) this.captureError = error ?? `the capture ended by itself (${reason})`;
     this.endedBySelf(error ?? reason);
   }
 
