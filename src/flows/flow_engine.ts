@@ -9,7 +9,7 @@ import { DecodedPacket, DecodeProblem, DECODE_PROBLEM_NAMES, L3 } from '../decod
 import { ConnectionTable } from './connection_table.js';
 import { HintRecorder, icmpKey } from './hints.js';
 import { formatAddress } from '../ip_text.js';
-import { protocolLabel } from './connection.js';
+import { AddressNames, emptyConnection, fillConnection, protocolLabel, type Connection } from './connection.js';
 import { defaultServerPorts, type ServerPorts } from './direction.js';
 import { FoldedConnections, foldIdleConnections } from './fold.js';
 import { ATTEMPT_BUDGET, AttemptFold, HARD_BUDGET, isAttempt } from './attempt_fold.js';
@@ -193,6 +193,36 @@ export class FlowEngine {
       this.hardFrom = 0;
     }
     return this.folded.connections - before;
+  }
+
+  /**
+   * Take connections out of the table for good (watch over an interface: a connection leaves
+   * memory once it was written as a row). Every id `pick` chooses is filled as a Connection (reused:
+   * copy what you keep), visited while its id and hints are still valid, then removed; a later packet
+   * on its 5-tuple starts a new connection, as after foldIdle. Returns the number taken out.
+   */
+  release(pick: (t: ConnectionTable, id: number) => boolean, visit: (c: Connection) => void): number {
+    const t = this.table;
+    const n = t.size;
+    const keep = new Uint8Array(n);
+    const names = new AddressNames();
+    const c = emptyConnection();
+    let gone = 0;
+    for (let id = 0; id < n; id++) {
+      if (!pick(t, id)) {
+        keep[id] = 1;
+        continue;
+      }
+      visit(fillConnection(t, id, this.serverPorts, names, c));
+      gone++;
+    }
+    if (gone > 0) {
+      this.remapIds(t.compact(keep));
+      this.foldFrom = 0;
+      this.hardFrom = 0;
+      this.nextFoldAt = Math.max(this.attemptBudget, Math.min(this.nextFoldAt, t.size + (this.attemptBudget >>> 1)));
+    }
+    return gone;
   }
 
   /**

@@ -3,7 +3,8 @@
  * eve.json; src/watch/follow), judge every connection record against the matrix and inventory as
  * `audit` does (src/watch/watch_core.ts), write events as ECS NDJSON to standard output, a file or
  * syslog (src/watch/sinks), and with --report-dir the full audit of every --report-every interval,
- * each verifiable alone (src/watch/rolling_report.ts).
+ * each verifiable alone (src/watch/rolling_report.ts). With -i IFACE the source is a live interface:
+ * its connections are spooled as flowaudit flows lines and followed the same way (../watch/watch_live.ts).
  *
  * SIGTERM / SIGINT: stop following, write the final (partial) interval's report, flush the sinks,
  * exit 0. SIGHUP: reload the matrix and inventory; the interval so far is reported under the old
@@ -31,6 +32,7 @@ import { DEFAULT_MATRIX, collectList, collectRepeat, loadPolicy } from '../optio
 import { parseCount, parseDuration } from '../live/live_plan.js';
 import { analyseFiles } from '../pipeline.js';
 import type { Ed25519SigningKey } from '../../evidence/openssh_key.js';
+import { checkSourceFlags, watchSource, type WatchSourceFlags, type WatchSource } from '../watch/watch_live.js';
 
 /** Heap in use past which a full collection is asked for (heap_budget.ts): well under the 200 MB a week-long watch must fit in. */
 const HEAP_BUDGET = 40 << 20;
@@ -40,7 +42,7 @@ const HEAP_BUDGET = 40 << 20;
  */
 const WATCH_CHUNK = 128 << 10;
 
-export interface WatchFlags {
+export interface WatchFlags extends WatchSourceFlags {
   inventory?: string;
   matrix?: string[];
   features?: string[];
@@ -66,8 +68,14 @@ export interface WatchFlags {
 export function registerWatch(program: Command, io: Io, setExit: (code: number) => void, argv: string[] = []): void {
   program
     .command('watch')
-    .description('follow the logs a sensor writes (Zeek conn.log, Suricata eve.json; rotations followed), alert on the first unexpected flow of each group and on required rules that go quiet or fail, keep a verifiable report per interval (exit 0 when stopped by SIGTERM/Ctrl-C, 2 usage/input error)')
-    .argument('<path>', 'a directory a sensor writes (conn.log / eve.json and their rotated siblings), or one log file')
+    .description('follow the logs a sensor writes (Zeek conn.log, Suricata eve.json; rotations followed) or an interface (-i), alert on the first unexpected flow of each group and on required rules that go quiet or fail, keep a verifiable report per interval (exit 0 when stopped by SIGTERM/Ctrl-C, 2 usage/input error)')
+    .argument('[path]', 'a directory a sensor writes (conn.log / eve.json and their rotated siblings), or one log file (or -i IFACE)')
+    .option('-i, --interface <name>', 'watch a live interface instead of logs (the engines of flowaudit live); connections are spooled as flowaudit flows lines and followed')
+    .option('--engine <name>', 'with -i: cap, dumpcap, tshark, tcpdump, or on Windows pktmon or netsh (default as for live)')
+    .option('--filter <bpf>', 'with -i: libpcap capture filter (not for pktmon/netsh)')
+    .option('--all-traffic', "with -i --engine pktmon: capture all traffic (default: pktmon filters for the matrix's ports)")
+    .option('--idle-timeout <time>', 'with -i: a connection idle this long is written (one ended by FIN/RST at once; default 30s)')
+    .option('--spool-dir <dir>', 'with -i: where the connections are spooled (default DIR/.spool with --report-dir, else a temporary directory)')
     .option('--inventory <file>', 'inventory JSON mapping roles to addresses, CIDRs, ranges and host names')
     .option('-m, --matrix <spec>', 'matrix file or builtin:NAME (repeatable, merged; default builtin:ams)', collectRepeat)
     .option('--features <list>', 'enable conditional features, comma-separated', collectList)
@@ -88,7 +96,7 @@ export function registerWatch(program: Command, io: Io, setExit: (code: number) 
     .option('--poll <time>', 'how often the logs are polled (wall clock)', '500ms')
     .option('--names <regex>', 'which files of the directory are the live logs (default ^(conn\\.log|eve\\.json)$)')
     .option('--once', 'read what the logs hold now, then stop (a replay)')
-    .action(async (path: string, flags: WatchFlags) => {
+    .action(async (path: string | undefined, flags: WatchFlags) => {
       setExit(await watchCommand(path, flags, io, argv));
     });
 }
@@ -167,9 +175,10 @@ function reloadPolicy(core: WatchCore, flags: WatchFlags, scope: WatchPlan['scop
   reports.add(core.closed());
 }
 
-export async function watchCommand(path: string, given: WatchFlags, io: Io, argv: string[] = []): Promise<number> {
+export async function watchCommand(path: string | undefined, given: WatchFlags, io: Io, argv: string[] = []): Promise<number> {
   const flags = absolutePolicyPaths(given);
   const plan = planWatch(flags);
+  checkSourceFlags(path, flags);
   const policy = loadWatchPolicy(flags, plan.scope);
   // Each report is a file in --report-dir (planWatch made sure there is one when a key is given).
   const key = await prepareDelivery({ signKey: flags.signKey, ...(flags.reportDir !== undefined ? { output: join(flags.reportDir, 'watch-START.json') } : {}) }, io.env);
@@ -192,14 +201,23 @@ export async function watchCommand(path: string, given: WatchFlags, io: Io, argv
   const heap = new HeapBudget(HEAP_BUDGET);
   const firewalls = loadFirewalls(flags.firewall, policy.inventory);
   const reports = new ReportQueue(io, flags, argv, key, plan.formats, heap, firewalls);
-  const detach = attachSignals(io, stop, () => reloadPolicy(core, flags, plan.scope, io, reports));
+  let source: WatchSource;
   try {
-    core.started(Date.parse(generationTime(io.env)) * 1000, path);
+    source = await watchSource(path, flags, plan.everyUs, policy, io, stop);
+  } catch (e) {
+    await sink.close(); // an engine that cannot start: nothing was watched, the one line is main's
+    throw e;
+  }
+  const detach = attachSignals(io, stop, () => reloadPolicy(core, flags, plan.scope, io, reports));
+  let captureError: string | null = null;
+  try {
+    core.started(Date.parse(generationTime(io.env)) * 1000, source.what);
     if (flags.once) stop.abort();
     const checkpointFile = flags.checkpoint ?? (flags.reportDir !== undefined ? `${flags.reportDir}/.watch-checkpoint.json` : undefined);
+    const names = source.names ?? plan.names;
     const batches = followLogs({
-      path, chunkBytes: WATCH_CHUNK, pollMs: plan.pollMs, startAt: plan.startAt, signal: stop.signal,
-      ...(plan.names ? { names: plan.names } : {}), ...(checkpointFile ? { checkpointFile } : {}),
+      path: source.path, chunkBytes: WATCH_CHUNK, pollMs: plan.pollMs, startAt: plan.startAt, signal: source.signal,
+      ...(names ? { names } : {}), ...(checkpointFile ? { checkpointFile } : {}),
     });
     for await (const b of batches) {
       feed(core, b, io);
@@ -211,12 +229,14 @@ export async function watchCommand(path: string, given: WatchFlags, io: Io, argv
     reports.add(core.closed());
     await reports.idle();
   } finally {
+    captureError = await source.finish();
     detach();
     await sink.flush();
     await sink.close();
   }
   if (sink.dropped > 0) io.stderr(`flowaudit: watch: ${sink.dropped} event(s) could not be delivered to ${sink.name} and were dropped\n`);
-  return reports.failed > 0 ? 2 : 0;
+  if (captureError !== null) io.stderr(`flowaudit: watch: ${flags.interface}: ${captureError}\n`);
+  return reports.failed > 0 || captureError !== null ? 2 : 0;
 }
 
 function feed(core: WatchCore, b: FollowBatch, io: Io): void {
