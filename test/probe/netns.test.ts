@@ -199,9 +199,11 @@ describeNetns('flowaudit probe between network namespaces', unavailable, () => {
     // dc1 and dc2: 389 and 8001-8006 each; dc1: 3389 (dc2 drops it) = 15 connections accepted.
     expect(times.length).toBe(15);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    // 10/s: one start every 100 ms. The listener stamps accepts from its own event loop, so a single
-    // gap may shrink by its scheduling delay on a busy machine; a burst would show gaps near 0.
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(50);
+    // 10/s: one start every 100 ms. The listener stamps accepts from its own event loop, so on a busy
+    // machine a starved listener stamps two accepts together (a gap near 0 now and then); a burst would
+    // make most gaps near 0, so the median gap is what is checked, with the span and the 1 s windows.
+    const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)]!;
+    expect(median).toBeGreaterThanOrEqual(80);
     expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(0.9 * 100 * (times.length - 1));
     for (const t of times) expect(times.filter((x) => x >= t && x < t + 1000).length).toBeLessThanOrEqual(11); // capacity 1 + 10/s
   });
