@@ -22,6 +22,8 @@ export interface DeliveryFlags {
   signKey?: string;
   evidenceDir?: string;
   copyInputs?: boolean;
+  /** The command has no --evidence-dir (probe): usage messages do not offer it. */
+  noEvidenceDir?: boolean;
 }
 
 /**
@@ -33,10 +35,10 @@ export async function prepareDelivery(flags: DeliveryFlags, env: Record<string, 
   if (flags.evidenceDir !== undefined) checkEvidenceDir(flags.evidenceDir);
   if (flags.signKey === undefined) return null;
   if (flags.output === undefined && flags.evidenceDir === undefined) {
-    throw new UsageError('--sign-key needs -o FILE or --evidence-dir DIR (a report on standard output has no file to sign beside it)');
+    throw new UsageError(`--sign-key needs -o FILE${flags.noEvidenceDir ? '' : ' or --evidence-dir DIR'} (a report on standard output has no file to sign beside it)`);
   }
   if (flags.output !== undefined && !isPlainFileTarget(flags.output)) {
-    throw new UsageError(`--sign-key: ${flags.output} is not a regular file, so no ${flags.output}.sig can sit beside it; write the report to a file or use --evidence-dir DIR`);
+    throw new UsageError(`--sign-key: ${flags.output} is not a regular file, so no ${flags.output}.sig can sit beside it; write the report to a file${flags.noEvidenceDir ? '' : ' or use --evidence-dir DIR'}`);
   }
   const key = readSigningKey(flags.signKey, env);
   if (key.via === 'ssh-agent') await key.sign(Buffer.from('flowaudit: can this agent sign?'));

@@ -23,7 +23,7 @@ it.each([
   [['--inventory', inv, '--as', 'ams-server', '--timeout', '5m'], /--timeout: 5m is not between 1 ms and 60 s/],
   [['--inventory', inv, '--as', 'ams-server', '--ports', '1-65535'], /never a range/],
   [['--inventory', inv, '--as', 'ams-server', '-f', 'csv'], /unknown format "csv"/],
-  [['--inventory', inv, '--as', 'ams-server', '--sign-key', inv], /--sign-key needs -o FILE/],
+  [['--inventory', inv, '--as', 'ams-server', '--sign-key', inv], /--sign-key needs -o FILE \(a report on standard output/],
 ])('probe %j: exit 2, one line', async (args, re) => {
   const r = await runCli(['probe', ...args]);
   expect(r.code).toBe(2);

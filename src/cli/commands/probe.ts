@@ -99,7 +99,8 @@ function settle(flags: ProbeFlags): Settings & { policy: ReturnType<typeof loadP
 export async function probeCommand(flags: ProbeFlags, io: Io, argv: string[] = []): Promise<number> {
   const format = chooseFormat(flags.format, PROBE_FORMATS, 'text', flags.output);
   const { policy, plan, settings } = settle(flags);
-  const key = await prepareDelivery({ ...(flags.output !== undefined ? { output: flags.output } : {}), ...(flags.signKey !== undefined ? { signKey: flags.signKey } : {}) }, io.env);
+  const delivery = { noEvidenceDir: true, ...(flags.output !== undefined ? { output: flags.output } : {}), ...(flags.signKey !== undefined ? { signKey: flags.signKey } : {}) };
+  const key = await prepareDelivery(delivery, io.env);
   const say = (t: string): void => void (flags.quiet ? undefined : io.stderr(`flowaudit: ${t}\n`));
   const targets = [...new Set(plan.probes.map((p) => p.address))];
   say(`probe as ${plan.as}: ${plan.probes.length} probes to ${targets.length} inventory addresses, ${settings.ratePerSecond}/s, budget ${settings.budgetMs} ms, timeout ${settings.timeoutMs} ms`);
