@@ -201,14 +201,17 @@ export async function watchCommand(path: string | undefined, given: WatchFlags, 
   const heap = new HeapBudget(HEAP_BUDGET);
   const firewalls = loadFirewalls(flags.firewall, policy.inventory);
   const reports = new ReportQueue(io, flags, argv, key, plan.formats, heap, firewalls);
+  // Signals are ours before the capture starts and says so: a SIGHUP right after "capturing on" must
+  // reload, not kill the process (Node's default for SIGHUP).
+  const detach = attachSignals(io, stop, () => reloadPolicy(core, flags, plan.scope, io, reports));
   let source: WatchSource;
   try {
     source = await watchSource(path, flags, plan.everyUs, policy, io, stop);
   } catch (e) {
+    detach();
     await sink.close(); // an engine that cannot start: nothing was watched, the one line is main's
     throw e;
   }
-  const detach = attachSignals(io, stop, () => reloadPolicy(core, flags, plan.scope, io, reports));
   let captureError: string | null = null;
   try {
     core.started(Date.parse(generationTime(io.env)) * 1000, source.what);
