@@ -18,7 +18,8 @@ import { EV_ANY, EV_DATA, EV_ACK, EV_FIN, EV_RST, EV_SYN, EV_SYNACK } from './co
 
 const INITIAL_CAPACITY = 1024;
 
-function mix32(h: number): number {
+/** MurmurHash3's 32-bit finalizer (fmix32): every input bit moves every output bit. */
+export function mix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -9,29 +9,21 @@
  * connection is what the flood fold avoids) and this is 60 lines; tested for its error bound
  * (test/audit/flood.test.ts).
  */
+import { mix32 } from './connection_table.js';
 
 export const HLL_P = 12;
 const M = 1 << HLL_P;
 /** Relative standard error of the estimate. */
 export const HLL_ERROR = 1.04 / Math.sqrt(M);
 
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 export class HyperLogLog {
   private readonly reg = new Uint8Array(M);
 
   /** Add an address (4 words). */
   addWords(w: ArrayLike<number>): void {
-    const a = fmix32((w[0]! ^ fmix32(w[1]! ^ 0x9e3779b9)) + Math.imul(w[2]!, 0x27d4eb2f));
-    const hi = fmix32(a ^ w[3]!);
-    const lo = fmix32(hi ^ Math.imul(w[3]! + 0x165667b1, 0x9e3779b1) ^ a);
+    const a = mix32((w[0]! ^ mix32(w[1]! ^ 0x9e3779b9)) + Math.imul(w[2]!, 0x27d4eb2f));
+    const hi = mix32(a ^ w[3]!);
+    const lo = mix32(hi ^ Math.imul(w[3]! + 0x165667b1, 0x9e3779b1) ^ a);
     const idx = hi >>> (32 - HLL_P);
     // Rank: position of the first 1 bit in the remaining 20 bits of hi, then in lo (1-based).
     const rest = (hi << HLL_P) >>> 0;

@@ -16,7 +16,7 @@
  * history summary). Facts only: never imports matrix/.
  */
 import { CONN_STATES, type ConnState, type Outcome } from '../flows/conn_state.js';
-import { IndexedConnections } from './indexed_connections.js';
+import { fillDirectionCounts, IndexedConnections } from './indexed_connections.js';
 import { type AddressNames, protocolLabel, type Connection } from '../flows/connection.js';
 import type { DirectionBy } from '../flows/direction.js';
 import type { ByteBasis } from '../inputs/record_input.js';
@@ -255,12 +255,7 @@ export class FlowAggregates extends IndexedConnections {
     c.state = CONN_STATES[so & 0xff] as ConnState;
     c.outcome = OUTCOMES[(so >> 8) & 0xff]!;
     c.byteBasis = BASES[(so >> 16) & 0xff]!;
-    c.packetsToServer = this.packets[2 * i]!;
-    c.packetsToClient = this.packets[2 * i + 1]!;
-    c.packets = c.packetsToServer + c.packetsToClient;
-    c.bytesToServer = this.bytes[2 * i]!;
-    c.bytesToClient = this.bytes[2 * i + 1]!;
-    c.bytes = c.bytesToServer + c.bytesToClient;
+    fillDirectionCounts(c, this.packets, this.bytes, i);
     c.firstSeen = this.first[i]!;
     c.lastStart = this.lastStartTs[i]!;
     c.lastSeen = this.last[i]!;

@@ -6,6 +6,16 @@
 import { AddressNames, emptyConnection, type Connection } from '../flows/connection.js';
 import type { ConnectionSet } from '../flows/facts.js';
 
+/** Packets and bytes each way of row i, from columns laid out [toServer, toClient] per row, and their totals. */
+export function fillDirectionCounts(c: Connection, packets: Float64Array, bytes: Float64Array, i: number): void {
+  c.packetsToServer = packets[2 * i]!;
+  c.packetsToClient = packets[2 * i + 1]!;
+  c.packets = c.packetsToServer + c.packetsToClient;
+  c.bytesToServer = bytes[2 * i]!;
+  c.bytesToClient = bytes[2 * i + 1]!;
+  c.bytes = c.bytesToServer + c.bytesToClient;
+}
+
 export abstract class IndexedConnections implements ConnectionSet {
   /** Connection id of row 0 (set when the rows follow a capture's table). */
   idBase = 0;

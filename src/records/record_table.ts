@@ -3,7 +3,7 @@
  * table (no object per record), visited through one reused Connection like TableConnections.
  */
 import { CONN_STATES, type ConnState, type Outcome } from '../flows/conn_state.js';
-import { IndexedConnections } from './indexed_connections.js';
+import { fillDirectionCounts, IndexedConnections } from './indexed_connections.js';
 import { type AddressNames, protocolLabel, type Connection } from '../flows/connection.js';
 import type { DirectionBy, ServerPorts } from '../flows/direction.js';
 import type { ByteBasis } from '../inputs/record_input.js';
@@ -87,12 +87,7 @@ export class RecordTable extends IndexedConnections {
     c.server = names.format(c.serverAddr);
     c.clientPort = this.clientPort[i]!;
     c.serverPort = this.serverPort[i]!;
-    c.packetsToServer = this.packets[2 * i]!;
-    c.packetsToClient = this.packets[2 * i + 1]!;
-    c.packets = c.packetsToServer + c.packetsToClient;
-    c.bytesToServer = this.bytes[2 * i]!;
-    c.bytesToClient = this.bytes[2 * i + 1]!;
-    c.bytes = c.bytesToServer + c.bytesToClient;
+    fillDirectionCounts(c, this.packets, this.bytes, i);
     c.firstSeen = this.firstTs[i]!;
     c.lastSeen = this.lastTs[i]!;
     c.state = CONN_STATES[this.state[i]!] as ConnState;
