@@ -56,15 +56,19 @@ function common(r: AuditResult): Json {
   };
 }
 
-function ruleFields(r: AuditResult, rule: RuleResult): Json {
+/** The fields of a matrix rule the ECS `rule.*` set names, for audit reports and watch events alike. */
+export type EcsRuleInput = Pick<RuleResult, 'id' | 'source' | 'destination' | 'protocol' | 'ports' | 'description' | 'requirement'>;
+
+/** ECS `rule.*`: the rule, its matrix as the ruleset and the matrix's sha256 as the version (a URL source as the reference). */
+export function ecsRule(rule: EcsRuleInput, matrix: { name: string; sha256: string; source?: string }): Json {
   return {
     id: rule.id,
     name: `${rule.source} → ${rule.destination} ${rule.protocol}/${rule.ports.join(',')}`,
     description: rule.description,
     category: rule.requirement,
-    ruleset: r.matrix.name,
-    version: r.matrix.sha256,
-    ...(/^https?:\/\//.test(r.matrix.source) ? { reference: r.matrix.source } : {}),
+    ruleset: matrix.name,
+    version: matrix.sha256,
+    ...(matrix.source !== undefined && /^https?:\/\//.test(matrix.source) ? { reference: matrix.source } : {}),
   };
 }
 
@@ -131,7 +135,7 @@ function ruleEvent(r: AuditResult, rule: RuleResult): Json {
   const ips = [...new Set([...rule.clients, ...rule.servers])];
   return {
     ...e,
-    rule: ruleFields(r, rule),
+    rule: ecsRule(rule, r.matrix),
     network: { transport: ecsTransport(rule.protocol) },
     ...(ips.length > 0 ? { related: { ip: ips } } : {}),
     flowaudit: {

@@ -20,7 +20,7 @@
  * During --learn, alerts are written as event.kind `event` with flowaudit.learning true (marked,
  * not suppressed).
  */
-import { ECS_VERSION, ecsTransport } from '../report/ecs.js';
+import { ECS_VERSION, ecsRule, ecsTransport } from '../report/ecs.js';
 import type { MatrixRule } from '../matrix/types.js';
 import { isoMicros } from '../audit/time.js';
 import { VERSION } from '../version.js';
@@ -64,14 +64,7 @@ export function baseEvent(ctx: EventContext, atUs: number, kind: 'alert' | 'even
 }
 
 export function ruleBlock(rule: MatrixRule, hashes: PolicyHashes): Record<string, unknown> {
-  return {
-    id: rule.id,
-    name: `${rule.source} → ${rule.destination} ${rule.protocol}/${rule.ports.join(',')}`,
-    description: rule.description,
-    category: rule.requirement,
-    ruleset: hashes.matrix.name,
-    version: hashes.matrix.sha256,
-  };
+  return ecsRule(rule, { name: hashes.matrix.name, sha256: hashes.matrix.sha256 });
 }
 
 export interface FlowSample {
