@@ -6,6 +6,7 @@ import { adInfrastructureHint } from './ad_infrastructure.js';
 import { RoleFit } from './role_fit.js';
 import { emptyConnection } from '../flows/connection.js';
 import type { CaptureFacts } from '../flows/facts.js';
+import { foldForWalk } from '../flows/tuple_fold.js';
 import type { Inventory, Matrix } from '../matrix/types.js';
 import { VERSION } from '../version.js';
 import { isControlFlow, RuleMatcher } from './classify.js';
@@ -13,7 +14,7 @@ import { withNamesAndGroups } from './grouping.js';
 import { HubTracker } from './hub.js';
 import { Insights } from './insight.js';
 import { floodReason } from './flood.js';
-import { ScanDetector } from './scans.js';
+import { MIN_PROBES, ScanDetector } from './scans.js';
 import { AUDIT_SCHEMA, type AuditResult, type AuditSummary, type InputResult, type RuleResult, type UnexpectedGroup } from './result.js';
 import { isoMicros } from './time.js';
 import { discoveredReport } from './discover/in_audit.js';
@@ -42,6 +43,12 @@ export interface AuditOptions {
   as?: { role: string; addresses: string[] } | null;
   /** Issue 17: --accept-damaged: a damaged input does not by itself make a pass inconclusive (recorded in options). */
   acceptDamaged?: boolean;
+  /**
+   * Issue 19: fold the connections that share every fact the audit reads before the walk
+   * (flows/tuple_fold.ts; the same result, sooner). Default true; false walks every connection
+   * (tests compare the two).
+   */
+  foldTuples?: boolean;
 }
 
 /** What walking the connections yields: counts, rule accumulators filled, groups, scans, hub. */
@@ -61,7 +68,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   const accs = ruleAccumulators(matrix, inventory, features, visibleRoles(vantage, matrix, inventory));
   // Roles per end: the inventory's addresses (cached per address) plus names learned in the capture.
   const insight = new Insights(facts.hints, inventory, dropNamer(facts.inputs));
-  const walk = walkConnections(facts, accs, insight, opts.scope);
+  const walk = walkConnections(facts, accs, insight, opts.scope, opts.foldTuples !== false);
 
   const matrixDefaults = new Set(matrix.roles.flatMap((r) => r.hosts ?? []));
   const warnings = unresolvedNames(facts.hints, inventory, accs.filter((a) => a.enabled && a.visible).map((a) => a.rule), matrixDefaults);
@@ -125,13 +132,16 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
  * inventory host are counted apart; the rest go to the rules they match, else to the scan
  * detector, else to the unexpected groups.
  */
-function walkConnections(facts: CaptureFacts, accs: readonly RuleAcc[], insight: Insights, scope: AuditOptions['scope']): Walk {
+function walkConnections(facts: CaptureFacts, accs: readonly RuleAcc[], insight: Insights, scope: AuditOptions['scope'], fold: boolean): Walk {
   const accById = new Map(accs.map((a) => [a.rule.id, a]));
   const enabledRules = accs.filter((a) => a.enabled).map((a) => a.rule);
   const matcher = new RuleMatcher(enabledRules);
   const disabledRules = accs.filter((a) => !a.enabled).map((a) => a.rule);
   const w: Walk = { inScope: 0, outOfScope: 0, control: 0, touching: 0, groups: new UnexpectedGroups(insight, enabledRules, disabledRules), scans: new ScanDetector(), hub: new HubTracker() };
-  facts.connections.forEach((c) => {
+  // A client with MIN_PROBES failed connections may turn out a scanner, which depends on the order
+  // its connections come in: its connections stay apart (scans.ts).
+  const connections = fold ? foldForWalk(facts.connections, facts.hints, MIN_PROBES) : facts.connections;
+  connections.forEach((c) => {
     if (isControlFlow(c)) {
       w.control += c.count;
       return;
@@ -161,7 +171,7 @@ function walkConnections(facts: CaptureFacts, accs: readonly RuleAcc[], insight:
   });
   // Held unanswered connections of clients that did not turn out to be scanners: unexpected flows as usual.
   const held = emptyConnection();
-  for (const id of w.scans.release()) w.groups.add(facts.connections.get(id, held), insight.roles(held));
+  for (const id of w.scans.release()) w.groups.add(connections.get(id, held), insight.roles(held));
   walkAttempts(facts, w, insight, scope);
   return w;
 }
