@@ -4,9 +4,9 @@
  */
 import { adInfrastructureHint } from './ad_infrastructure.js';
 import { RoleFit } from './role_fit.js';
-import { emptyConnection } from '../flows/connection.js';
+import { emptyConnection, type Connection } from '../flows/connection.js';
 import type { CaptureFacts } from '../flows/facts.js';
-import { foldForWalk } from '../flows/tuple_fold.js';
+import { TupleTails } from '../flows/tuple_fold.js';
 import type { Inventory, Matrix } from '../matrix/types.js';
 import { VERSION } from '../version.js';
 import { isControlFlow, RuleMatcher } from './classify.js';
@@ -14,7 +14,7 @@ import { withNamesAndGroups } from './grouping.js';
 import { HubTracker } from './hub.js';
 import { Insights } from './insight.js';
 import { floodReason } from './flood.js';
-import { MIN_PROBES, ScanDetector } from './scans.js';
+import { ScanDetector } from './scans.js';
 import { AUDIT_SCHEMA, type AuditResult, type AuditSummary, type InputResult, type RuleResult, type UnexpectedGroup } from './result.js';
 import { isoMicros } from './time.js';
 import { discoveredReport } from './discover/in_audit.js';
@@ -44,9 +44,9 @@ export interface AuditOptions {
   /** Issue 17: --accept-damaged: a damaged input does not by itself make a pass inconclusive (recorded in options). */
   acceptDamaged?: boolean;
   /**
-   * Issue 19: fold the connections that share every fact the audit reads before the walk
-   * (flows/tuple_fold.ts; the same result, sooner). Default true; false walks every connection
-   * (tests compare the two).
+   * Issue 19: connections that repeat every fact of an earlier rule-matched one are absorbed into
+   * its tuple's tail and audited once (flows/tuple_fold.ts; the same result, sooner). Default true;
+   * false audits every connection on its own (tests compare the two).
    */
   foldTuples?: boolean;
 }
@@ -138,13 +138,11 @@ function walkConnections(facts: CaptureFacts, accs: readonly RuleAcc[], insight:
   const matcher = new RuleMatcher(enabledRules);
   const disabledRules = accs.filter((a) => !a.enabled).map((a) => a.rule);
   const w: Walk = { inScope: 0, outOfScope: 0, control: 0, touching: 0, groups: new UnexpectedGroups(insight, enabledRules, disabledRules), scans: new ScanDetector(), hub: new HubTracker() };
-  // A client with MIN_PROBES failed connections may turn out a scanner, which depends on the order
-  // its connections come in: its connections stay apart (scans.ts).
-  const connections = fold ? foldForWalk(facts.connections, facts.hints, MIN_PROBES) : facts.connections;
-  connections.forEach((c) => {
+  /** Audit one connection (or aggregate); true when rules matched it (its effects are then additive). */
+  const visit = (c: Connection): boolean => {
     if (isControlFlow(c)) {
       w.control += c.count;
-      return;
+      return false;
     }
     const ends = insight.roles(c);
     const clientRoles = ends.client.roles;
@@ -152,7 +150,7 @@ function walkConnections(facts: CaptureFacts, accs: readonly RuleAcc[], insight:
     if (clientRoles.length > 0 || serverRoles.length > 0) w.touching += c.count;
     if (scope === 'inventory' && clientRoles.length === 0 && serverRoles.length === 0) {
       w.outOfScope += c.count;
-      return;
+      return false;
     }
     w.inScope += c.count;
     insight.inScope(c);
@@ -164,14 +162,26 @@ function walkConnections(facts: CaptureFacts, accs: readonly RuleAcc[], insight:
         addToRule(accById.get(rule.id)!, c);
         insight.onRule(rule, c, ends);
       }
-      return;
+      return true;
     }
-    if (w.scans.add(c, clientRoles)) return; // a scanner's probe (counted there) or held until the scanners are known
+    if (w.scans.add(c, clientRoles)) return false; // a scanner's probe (counted there) or held until the scanners are known
     w.groups.add(c, ends);
+    return false;
+  };
+  // Issue 19: a connection that repeats every fact of an earlier one that rules matched adds only
+  // counts, bytes and times to what that one added (rule accumulators, diagnosis, coverage,
+  // evidence); it is absorbed into its tuple's tail, audited once at the end (flows/tuple_fold.ts).
+  // Connections that rules do not match (scans, unexpected flows) are audited one by one.
+  const tails = fold ? TupleTails.forWalk(facts.connections, facts.hints) : null;
+  facts.connections.forEach((c) => {
+    if (tails?.absorb(c)) return;
+    if (visit(c)) tails?.open(c);
   });
+  tails?.forEach(visit);
+
   // Held unanswered connections of clients that did not turn out to be scanners: unexpected flows as usual.
   const held = emptyConnection();
-  for (const id of w.scans.release()) w.groups.add(connections.get(id, held), insight.roles(held));
+  for (const id of w.scans.release()) w.groups.add(facts.connections.get(id, held), insight.roles(held));
   walkAttempts(facts, w, insight, scope);
   return w;
 }

@@ -1,282 +1,201 @@
 /**
- * Tuple folding for the audit's walk (issue 19, "the audit tail"): before the audit visits the
- * connections of a capture, the connections that share every fact the audit reads are folded into
- * one aggregate, as flow-log rows are aggregated per tuple (records/flow_aggregate.ts). The audit
- * then visits each aggregate once (`count` connections) instead of each connection, which is what
- * its time after the last packet is spent on.
+ * Tuple folding for the audit's walk (issue 19, "the audit tail"). Most connections of a capture
+ * repeat an earlier one in every fact the audit reads: protocol, client and server address, server
+ * port, ICMP type/code, state, outcome. The walk hands the first connection of such a tuple to the
+ * audit as usual; the caller then `open`s the tuple (the audit does so for tuples whose every effect
+ * on its accounting is additive), and each later connection of it is `absorb`ed: its counts, bytes
+ * and times are added to the tuple's tail instead of being audited one by one. After the walk, each
+ * tail is visited once as an aggregate (`count` connections), as flow-log rows are aggregated per
+ * tuple (records/flow_aggregate.ts).
  *
- * The engine groups by facts, never by rules: the key is protocol, client and server address,
- * server port, ICMP type/code, state, outcome and how the direction was decided. What is per
- * connection stays per connection — a connection is left on its own when it is not answered, or
- * when its client has `clientFailures` or more connections that were not (the caller's threshold:
- * the audit's scan summary decides on the order in which such a client's connections come), or
- * when a fact tied to that one connection could reach the audit: a TLS SNI or HTTP Host it
- * carried, a DNS answer naming either end (valid from a time, checked against the connection's
- * start), an endpoint-mapper hand-out for its service (checked against its start), an ICMP error
- * quoting its tuple (which names the client port). Nothing folds when the capture has pktmon drop
- * events, or idle connections already folded while reading (live), or for flow-log records (already
- * per tuple). Community IDs stay per connection: an aggregate computes its members' on demand.
+ * The engine groups by facts, never by rules (which tuples are opened is the caller's policy).
+ * What is per connection stays per connection — a connection is never absorbed when a fact tied to
+ * that one connection could reach the audit: a TLS SNI or HTTP Host it carried, a DNS answer naming
+ * either end (valid from a time, checked against the connection's start), an endpoint-mapper
+ * hand-out for its service (checked against its start), an ICMP error quoting its tuple (which names
+ * the client port). Nothing is absorbed when the capture has pktmon drop events or idle connections
+ * folded while reading (live), nor for flow-log records (already per tuple): `forWalk` returns null.
+ * A tail carries no Community IDs: the caller opens only tuples whose connections need none.
  *
- * So every sum, count, first/last time and first-appearance order the audit keeps is the same
- * folded or not (an aggregate is visited where its first connection was), and the reports are
- * byte-identical (test/flows/tuple_fold.test.ts and the golden tests).
+ * Memory: about 80 bytes per opened tuple, in typed arrays (at most MAX_TUPLES tuples).
  */
-import { connectionCommunityId } from './community_id.js';
-import { AddressNames, emptyConnection, fillConnection, TableConnections, type Connection } from './connection.js';
-import type { ConnState, Outcome } from './conn_state.js';
-import type { DirectionBy, ServerPorts } from './direction.js';
-import type { ConnectionTable } from './connection_table.js';
+import { mix32 } from './connection_table.js';
+import { emptyConnection, TableConnections, type Connection } from './connection.js';
 import type { ConnectionSet } from './facts.js';
 import type { HintFacts } from './hint_store.js';
 
-/** Per-aggregate sums while folding, and after. */
-interface Sums {
-  first: number[];
-  tail: number[];
-  count: number[];
-  client: string[];
-  pToS: number[];
-  pToC: number[];
-  bToS: number[];
-  bToC: number[];
-  firstSeen: number[];
-  lastStart: number[];
-  lastSeen: number[];
-}
+/** Tuples opened at most (beyond, a tuple is audited connection by connection). */
+export const MAX_TUPLES = 1 << 20;
+
+const F64 = ['count', 'pToS', 'pToC', 'bToS', 'bToC', 'first', 'last'] as const;
 
 /**
- * The connections to walk for an audit: `set` itself when nothing may fold (see above), else a
- * view of its table with the foldable connections folded.
+ * The tails, struct-of-arrays: a tuple is four 32-bit words (IPv4 client and server; protocol and
+ * server port; ICMP type/code, state, outcome and direction as small numbers), found through an
+ * open-addressing index. No object or string per tuple or per absorbed connection (the walk's
+ * garbage collections copy what lives, so what the tails keep must be flat).
  */
-export function foldForWalk(set: ConnectionSet, hints?: HintFacts, clientFailures = 1): ConnectionSet {
-  if (!(set instanceof TableConnections) || set.folded !== null) return set;
-  if (hints && (hints.drops.size > 0 || hints.foldedNames.size > 0)) return set;
-  const folded = new TupleFoldedConnections(set.table, set.serverPorts, hints, clientFailures);
-  return folded.aggregates > 0 ? folded : set;
-}
+export class TupleTails {
+  /** Services (`proto|client|server|port`, both orientations) an ICMP quote or an EPM hand-out names. */
+  private readonly services = new Set<string>();
+  /** Small numbers for the state, outcome and direction strings (a handful of each; see keyOf). */
+  private readonly states = new Map<string, number>();
+  private readonly outcomes = new Map<string, number>();
+  private readonly directions = new Map<string, number>();
+  private words = new Uint32Array(4 * 1024);
+  private firstId = new Int32Array(1024);
+  private readonly f64: Record<(typeof F64)[number], Float64Array> = Object.fromEntries(F64.map((k) => [k, new Float64Array(1024)])) as never;
+  /** Open addressing: tuple index + 1, 0 = empty. */
+  private index = new Int32Array(4096);
+  private n = 0;
+  private readonly key = new Uint32Array(4);
+  /** Connections absorbed so far. */
+  absorbed = 0;
 
-/** Keys of the services an ICMP error or an endpoint-mapper hand-out names, client port left out. */
-function perConnectionServices(hints: HintFacts | undefined): Set<string> {
-  const out = new Set<string>();
-  for (const q of hints?.icmp.values() ?? []) {
-    out.add(`${q.protocol}|${q.src}|${q.dst}|${q.dstPort}`); // quotes the client's packet
-    out.add(`${q.protocol}|${q.dst}|${q.src}|${q.srcPort}`); // quotes the server's reply
+  /** Tails for a walk over `set`, or null when nothing may be absorbed (see the file comment). */
+  static forWalk(set: ConnectionSet, hints?: HintFacts): TupleTails | null {
+    if (!(set instanceof TableConnections) || (set.folded?.connections ?? 0) > 0) return null;
+    if (hints && (hints.drops.size > 0 || hints.foldedNames.size > 0)) return null;
+    return new TupleTails(set, hints);
   }
-  for (const e of hints?.epm ?? []) out.add(`${e.protocol}|${e.client}|${e.server}|${e.port}`);
-  return out;
-}
-
-/** A table's connections with those that share every audited fact folded (see the file comment). */
-export class TupleFoldedConnections implements ConnectionSet {
-  /** Walk order: a table id (>= 0) for a connection on its own, -1 - k for aggregate k. */
-  private readonly units: Int32Array;
-  private readonly unitCount: number;
-  /** Next member of the same group (-1: last), by table id. */
-  private readonly next: Int32Array;
-  /** Aggregate k → its group. */
-  private readonly groupOf: number[] = [];
-  private readonly s: Sums = { first: [], tail: [], count: [], client: [], pToS: [], pToC: [], bToS: [], bToC: [], firstSeen: [], lastStart: [], lastSeen: [] };
-  private readonly names = new AddressNames();
 
   constructor(
-    readonly table: ConnectionTable,
-    readonly serverPorts: ServerPorts,
-    hints?: HintFacts,
-    /** A client with this many connections not answered, or more, keeps all its connections apart. */
-    private readonly clientFailures = 1,
+    private readonly set: ConnectionSet,
+    private readonly hints?: HintFacts,
   ) {
-    const n = table.size;
-    this.next = new Int32Array(n).fill(-1);
-    const group = this.group(hints);
-    this.units = new Int32Array(n);
-    this.unitCount = this.order(group);
+    for (const q of hints?.icmp.values() ?? []) {
+      this.services.add(`${q.protocol}|${q.src}|${q.dst}|${q.dstPort}`); // quotes the client's packet
+      this.services.add(`${q.protocol}|${q.dst}|${q.src}|${q.srcPort}`); // quotes the server's reply
+    }
+    for (const e of hints?.epm ?? []) this.services.add(`${e.protocol}|${e.client}|${e.server}|${e.port}`);
   }
 
-  /** Aggregates of two or more connections. */
-  get aggregates(): number {
-    return this.groupOf.length;
-  }
-
-  /** Connections represented (the table's). */
+  /** Tuples opened. */
   get size(): number {
-    return this.table.size;
+    return this.n;
   }
 
-  /** Pass 1: each foldable connection's group (-1: on its own); the clients with a failed connection. */
-  private group(hints: HintFacts | undefined): { of: Int32Array; failed: Map<string, number> } {
-    const n = this.table.size;
-    const of = new Int32Array(n).fill(-1);
-    const failed = new Map<string, number>();
-    const services = perConnectionServices(hints);
-    const keys = new Map<string, number>();
-    const s = this.s;
-    const c = emptyConnection();
-    for (let id = 0; id < n; id++) {
-      fillConnection(this.table, id, this.serverPorts, this.names, c);
-      if (c.outcome !== 'answered') {
-        failed.set(c.client, (failed.get(c.client) ?? 0) + 1);
-        continue;
-      }
-      if (hints && (hints.sni.has(id) || hints.httpHost.has(id) || hints.dnsNames.has(c.client) || hints.dnsNames.has(c.server))) continue;
-      if (services.size > 0 && services.has(`${c.protocol}|${c.client}|${c.server}|${c.serverPort}`)) continue;
-      const key = `${c.ipProto}|${c.client}|${c.server}|${c.serverPort}|${c.icmpType}|${c.icmpCode}|${c.state}|${c.directionBy}`;
-      let g = keys.get(key);
-      if (g === undefined) {
-        g = s.first.length;
-        keys.set(key, g);
-        s.first.push(id);
-        s.tail.push(id);
-        s.count.push(0);
-        s.client.push(c.client);
-        s.pToS.push(0);
-        s.pToC.push(0);
-        s.bToS.push(0);
-        s.bToC.push(0);
-        s.firstSeen.push(c.firstSeen);
-        s.lastStart.push(c.firstSeen);
-        s.lastSeen.push(c.lastSeen);
-      } else {
-        this.next[s.tail[g]!] = id;
-        s.tail[g] = id;
-      }
-      of[id] = g;
-      s.count[g]! += 1;
-      s.pToS[g]! += c.packetsToServer;
-      s.pToC[g]! += c.packetsToClient;
-      s.bToS[g]! += c.bytesToServer;
-      s.bToC[g]! += c.bytesToClient;
-      if (c.firstSeen < s.firstSeen[g]!) s.firstSeen[g] = c.firstSeen;
-      if (c.firstSeen > s.lastStart[g]!) s.lastStart[g] = c.firstSeen;
-      if (c.lastSeen > s.lastSeen[g]!) s.lastSeen[g] = c.lastSeen;
+  private static code(m: Map<string, number>, s: string): number {
+    let k = m.get(s);
+    if (k === undefined) m.set(s, (k = m.size));
+    return k;
+  }
+
+  /** Writes the tuple key of `c` into this.key; false when a fact of its own keeps it apart (or IPv6). */
+  private keyOf(c: Connection): boolean {
+    if (c.count !== 1 || c.id < 0) return false;
+    const a = c.clientAddr;
+    const b = c.serverAddr;
+    if (a[0] !== 0 || a[1] !== 0 || a[2] !== 0xffff || b[0] !== 0 || b[1] !== 0 || b[2] !== 0xffff) return false;
+    const h = this.hints;
+    if (h && (h.sni.has(c.id) || h.httpHost.has(c.id) || (h.dnsNames.size > 0 && (h.dnsNames.has(c.client) || h.dnsNames.has(c.server))))) return false;
+    if (this.services.size > 0 && this.services.has(`${c.protocol}|${c.client}|${c.server}|${c.serverPort}`)) return false;
+    // Fields: ICMP type + 1 and code + 1 (9 bits each, -1..255), state (5 bits), outcome (2), direction (3).
+    const state = TupleTails.code(this.states, c.state);
+    const outcome = TupleTails.code(this.outcomes, c.outcome);
+    const dir = TupleTails.code(this.directions, c.directionBy);
+    if (state > 31 || outcome > 3 || dir > 7 || c.icmpType > 255 || c.icmpCode > 255 || c.ipProto > 255 || c.serverPort > 0xffff) return false;
+    const k = this.key;
+    k[0] = a[3]!;
+    k[1] = b[3]!;
+    k[2] = (c.ipProto << 16) | c.serverPort;
+    k[3] = (c.icmpType + 1) | ((c.icmpCode + 1) << 9) | (state << 18) | (outcome << 23) | (dir << 25);
+    return true;
+  }
+
+  /** The slot of this.key in the index: its tuple (index + 1), or 0 at the empty slot where it would go. */
+  private slot(): number {
+    const k = this.key;
+    const mask = this.index.length - 1;
+    let i = mix32(k[0]! ^ mix32(k[1]! ^ mix32(k[2]! ^ mix32(k[3]!)))) & mask;
+    for (;;) {
+      const t = this.index[i]!;
+      if (t === 0) return i;
+      const w = (t - 1) << 2;
+      if (this.words[w] === k[0] && this.words[w + 1] === k[1] && this.words[w + 2] === k[2] && this.words[w + 3] === k[3]) return i;
+      i = (i + 1) & mask;
     }
-    return { of, failed };
   }
 
-  /** Pass 2: the walk order; a group of one, or of a client with `clientFailures` failed connections, stays unfolded. */
-  private order({ of, failed }: { of: Int32Array; failed: Map<string, number> }): number {
-    const s = this.s;
-    let u = 0;
-    for (let id = 0; id < of.length; id++) {
-      const g = of[id]!;
-      if (g < 0 || s.count[g] === 1 || (failed.get(s.client[g]!) ?? 0) >= this.clientFailures) {
-        this.units[u++] = id;
-        continue;
-      }
-      if (s.first[g] !== id) continue; // visited with its group
-      this.units[u++] = -1 - this.groupOf.length;
-      this.groupOf.push(g);
+  /** Later connections of `c`'s tuple will be absorbed (`c` was audited on its own). */
+  open(c: Connection): void {
+    if (this.n >= MAX_TUPLES || !this.keyOf(c)) return;
+    const i = this.slot();
+    if (this.index[i] !== 0) return;
+    if (this.n === this.firstId.length) this.grow();
+    const t = this.n++;
+    this.words.set(this.key, t << 2);
+    this.firstId[t] = c.id;
+    const f = this.f64;
+    f.count[t] = 0;
+    f.first[t] = Infinity;
+    f.last[t] = -Infinity;
+    this.index[i] = t + 1;
+    if (this.n * 2 > this.index.length) this.reindex();
+  }
+
+  /** True when `c` belongs to an opened tuple: its counts went to the tail (do not audit it). */
+  absorb(c: Connection): boolean {
+    if (this.n === 0 || !this.keyOf(c)) return false;
+    const t = this.index[this.slot()]! - 1;
+    if (t < 0) return false;
+    const f = this.f64;
+    f.count[t]! += 1;
+    f.pToS[t]! += c.packetsToServer;
+    f.pToC[t]! += c.packetsToClient;
+    f.bToS[t]! += c.bytesToServer;
+    f.bToC[t]! += c.bytesToClient;
+    if (c.firstSeen < f.first[t]!) f.first[t] = c.firstSeen;
+    if (c.lastSeen > f.last[t]!) f.last[t] = c.lastSeen;
+    this.absorbed++;
+    return true;
+  }
+
+  private grow(): void {
+    const cap = this.firstId.length * 2;
+    const words = new Uint32Array(cap * 4);
+    words.set(this.words);
+    this.words = words;
+    const ids = new Int32Array(cap);
+    ids.set(this.firstId);
+    this.firstId = ids;
+    for (const k of F64) {
+      const a = new Float64Array(cap);
+      a.set(this.f64[k]);
+      this.f64[k] = a;
     }
-    return u;
   }
 
-  /** Visits each connection on its own and each aggregate, in order of first packet. `c` is reused: copy what you keep. */
+  private reindex(): void {
+    this.index = new Int32Array(this.index.length * 2);
+    for (let t = 0; t < this.n; t++) {
+      this.key.set(this.words.subarray(t << 2, (t << 2) + 4));
+      this.index[this.slot()] = t + 1;
+    }
+  }
+
+  /** Each non-empty tail once, as an aggregate of its absorbed connections (id < 0), in the order the tuples were opened. */
   forEach(visit: (c: Connection) => void): void {
     const c = emptyConnection();
-    const a = new FoldedTuple(this);
-    for (let i = 0; i < this.unitCount; i++) {
-      const u = this.units[i]!;
-      if (u >= 0) visit(fillConnection(this.table, u, this.serverPorts, this.names, c));
-      else {
-        a.k = -1 - u;
-        visit(this.aggregate(a.k, a, a.scratch));
-      }
+    const f = this.f64;
+    for (let t = 0; t < this.n; t++) {
+      if (f.count[t] === 0) continue;
+      this.set.get(this.firstId[t]!, c);
+      c.id = -1 - t;
+      c.clientPort = 0;
+      c.history = '';
+      c.count = f.count[t]!;
+      c.packetsToServer = f.pToS[t]!;
+      c.packetsToClient = f.pToC[t]!;
+      c.packets = c.packetsToServer + c.packetsToClient;
+      c.bytesToServer = f.bToS[t]!;
+      c.bytesToClient = f.bToC[t]!;
+      c.bytes = c.bytesToServer + c.bytesToClient;
+      c.firstSeen = f.first[t]!;
+      c.lastSeen = f.last[t]!;
+      // No lastStart: no DNS answer names either end of an absorbed tuple, so no start time is
+      // checked; and the object keeps the shape of the walk's connections (no deoptimisation).
+      visit(c);
     }
-  }
-
-  /** Connection `id` as forEach gave it (ids < 0 are aggregates, with their Community IDs), written into `c`. */
-  get(id: number, c: Connection): Connection {
-    if (id >= 0) return fillConnection(this.table, id, this.serverPorts, this.names, c);
-    const k = -1 - id;
-    if (k >= this.groupOf.length) throw new RangeError(`no connection ${id}`);
-    this.aggregate(k, c, emptyConnection());
-    c.communityIds = this.communityIdsOf(k);
-    return c;
-  }
-
-  toArray(): Connection[] {
-    const out: Connection[] = [];
-    this.forEach((c) => out.push({ ...c, clientAddr: c.clientAddr.slice(), serverAddr: c.serverAddr.slice(), ...(c.id < 0 ? { communityIds: c.communityIds } : {}) }));
-    return out;
-  }
-
-  /** Aggregate k written into `a` (`scratch` takes its first connection). */
-  private aggregate<T extends Connection>(k: number, a: T, scratch: Connection): T {
-    const g = this.groupOf[k]!;
-    const s = this.s;
-    const c = fillConnection(this.table, s.first[g]!, this.serverPorts, this.names, scratch);
-    a.id = -1 - k;
-    a.protocol = c.protocol;
-    a.ipProto = c.ipProto;
-    a.client = c.client;
-    a.server = c.server;
-    a.serverPort = c.serverPort;
-    a.clientAddr.set(c.clientAddr);
-    a.serverAddr.set(c.serverAddr);
-    a.packetsToServer = s.pToS[g]!;
-    a.packetsToClient = s.pToC[g]!;
-    a.packets = a.packetsToServer + a.packetsToClient;
-    a.bytesToServer = s.bToS[g]!;
-    a.bytesToClient = s.bToC[g]!;
-    a.bytes = a.bytesToServer + a.bytesToClient;
-    a.firstSeen = s.firstSeen[g]!;
-    a.lastStart = s.lastStart[g]!;
-    a.lastSeen = s.lastSeen[g]!;
-    a.state = c.state;
-    a.outcome = c.outcome;
-    a.directionBy = c.directionBy;
-    a.history = '';
-    a.clientPort = 0;
-    a.icmpType = c.icmpType;
-    a.icmpCode = c.icmpCode;
-    a.count = s.count[g]!;
-    return a;
-  }
-
-  /** Community IDs of aggregate k's connections. */
-  communityIdsOf(k: number): string[] {
-    const out: string[] = [];
-    const c = emptyConnection();
-    for (let id = this.s.first[this.groupOf[k]!]!; id >= 0; id = this.next[id]!) {
-      const x = connectionCommunityId(fillConnection(this.table, id, this.serverPorts, this.names, c));
-      if (x !== null) out.push(x);
-    }
-    return out;
-  }
-}
-
-/** An aggregate as the audit sees it: a Connection whose Community IDs are computed when read. */
-class FoldedTuple implements Connection {
-  k = 0;
-  id = -1;
-  protocol = '';
-  ipProto = 0;
-  client = '';
-  clientPort = 0;
-  server = '';
-  serverPort = 0;
-  clientAddr = new Uint32Array(4);
-  serverAddr = new Uint32Array(4);
-  packets = 0;
-  bytes = 0;
-  packetsToServer = 0;
-  packetsToClient = 0;
-  bytesToServer = 0;
-  bytesToClient = 0;
-  firstSeen = 0;
-  lastStart = 0;
-  lastSeen = 0;
-  state: ConnState = 'OTH';
-  outcome: Outcome = 'answered';
-  directionBy: DirectionBy = 'first-packet';
-  history = '';
-  icmpType = -1;
-  icmpCode = -1;
-  count = 0;
-  readonly scratch = emptyConnection();
-
-  constructor(private readonly owner: TupleFoldedConnections) {}
-
-  get communityIds(): readonly string[] {
-    return this.owner.communityIdsOf(this.k);
   }
 }
