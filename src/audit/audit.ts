@@ -4,9 +4,8 @@
  */
 import { adInfrastructureHint } from './ad_infrastructure.js';
 import { RoleFit } from './role_fit.js';
-import { emptyConnection, type Connection } from '../flows/connection.js';
+import { emptyConnection } from '../flows/connection.js';
 import type { CaptureFacts } from '../flows/facts.js';
-import { TupleTails } from '../flows/tuple_fold.js';
 import type { Inventory, Matrix } from '../matrix/types.js';
 import { VERSION } from '../version.js';
 import { isControlFlow, RuleMatcher } from './classify.js';
@@ -43,12 +42,6 @@ export interface AuditOptions {
   as?: { role: string; addresses: string[] } | null;
   /** Issue 17: --accept-damaged: a damaged input does not by itself make a pass inconclusive (recorded in options). */
   acceptDamaged?: boolean;
-  /**
-   * Issue 19: connections that repeat every fact of an earlier rule-matched one are absorbed into
-   * its tuple's tail and audited once (flows/tuple_fold.ts; the same result, sooner). Default true;
-   * false audits every connection on its own (tests compare the two).
-   */
-  foldTuples?: boolean;
 }
 
 /** What walking the connections yields: counts, rule accumulators filled, groups, scans, hub. */
@@ -68,7 +61,7 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
   const accs = ruleAccumulators(matrix, inventory, features, visibleRoles(vantage, matrix, inventory));
   // Roles per end: the inventory's addresses (cached per address) plus names learned in the capture.
   const insight = new Insights(facts.hints, inventory, dropNamer(facts.inputs));
-  const walk = walkConnections(facts, accs, insight, opts.scope, opts.foldTuples !== false);
+  const walk = walkConnections(facts, accs, insight, opts.scope);
 
   const matrixDefaults = new Set(matrix.roles.flatMap((r) => r.hosts ?? []));
   const warnings = unresolvedNames(facts.hints, inventory, accs.filter((a) => a.enabled && a.visible).map((a) => a.rule), matrixDefaults);
@@ -132,17 +125,16 @@ export function runAudit(facts: CaptureFacts, matrix: Matrix, inventory: Invento
  * inventory host are counted apart; the rest go to the rules they match, else to the scan
  * detector, else to the unexpected groups.
  */
-function walkConnections(facts: CaptureFacts, accs: readonly RuleAcc[], insight: Insights, scope: AuditOptions['scope'], fold: boolean): Walk {
+function walkConnections(facts: CaptureFacts, accs: readonly RuleAcc[], insight: Insights, scope: AuditOptions['scope']): Walk {
   const accById = new Map(accs.map((a) => [a.rule.id, a]));
   const enabledRules = accs.filter((a) => a.enabled).map((a) => a.rule);
   const matcher = new RuleMatcher(enabledRules);
   const disabledRules = accs.filter((a) => !a.enabled).map((a) => a.rule);
   const w: Walk = { inScope: 0, outOfScope: 0, control: 0, touching: 0, groups: new UnexpectedGroups(insight, enabledRules, disabledRules), scans: new ScanDetector(), hub: new HubTracker() };
-  /** Audit one connection (or aggregate); true when rules matched it (its effects are then additive). */
-  const visit = (c: Connection): boolean => {
+  facts.connections.forEach((c) => {
     if (isControlFlow(c)) {
       w.control += c.count;
-      return false;
+      return;
     }
     const ends = insight.roles(c);
     const clientRoles = ends.client.roles;
@@ -150,7 +142,7 @@ function walkConnections(facts: CaptureFacts, accs: readonly RuleAcc[], insight:
     if (clientRoles.length > 0 || serverRoles.length > 0) w.touching += c.count;
     if (scope === 'inventory' && clientRoles.length === 0 && serverRoles.length === 0) {
       w.outOfScope += c.count;
-      return false;
+      return;
     }
     w.inScope += c.count;
     insight.inScope(c);
@@ -162,23 +154,11 @@ function walkConnections(facts: CaptureFacts, accs: readonly RuleAcc[], insight:
         addToRule(accById.get(rule.id)!, c);
         insight.onRule(rule, c, ends);
       }
-      return true;
+      return;
     }
-    if (w.scans.add(c, clientRoles)) return false; // a scanner's probe (counted there) or held until the scanners are known
+    if (w.scans.add(c, clientRoles)) return; // a scanner's probe (counted there) or held until the scanners are known
     w.groups.add(c, ends);
-    return false;
-  };
-  // Issue 19: a connection that repeats every fact of an earlier one that rules matched adds only
-  // counts, bytes and times to what that one added (rule accumulators, diagnosis, coverage,
-  // evidence); it is absorbed into its tuple's tail, audited once at the end (flows/tuple_fold.ts).
-  // Connections that rules do not match (scans, unexpected flows) are audited one by one.
-  const tails = fold ? TupleTails.forWalk(facts.connections, facts.hints) : null;
-  facts.connections.forEach((c) => {
-    if (tails?.absorb(c)) return;
-    if (visit(c)) tails?.open(c);
   });
-  tails?.forEach(visit);
-
   // Held unanswered connections of clients that did not turn out to be scanners: unexpected flows as usual.
   const held = emptyConnection();
   for (const id of w.scans.release()) w.groups.add(facts.connections.get(id, held), insight.roles(held));
