@@ -28,9 +28,37 @@ export function compareAddr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Sorted copy, computing each address's sort key once. */
+/** Above this many addresses the packed keys of sortAddresses would not fit a double exactly. */
+const PACK = 2 ** 21;
+
+/**
+ * Sorted copy, computing each address's sort key once. When every address is IPv4 (the common
+ * case: thousands of clients per rule) the keys are sorted natively as doubles, value × 2^21 +
+ * position, which is the same stable order without a comparator call per comparison.
+ */
 export function sortAddresses(xs: Iterable<string>): string[] {
-  const keyed = [...xs].map((s) => ({ s, v: ipv4Value(s) }));
+  const list = [...xs];
+  const n = list.length;
+  if (n > 1 && n < PACK) {
+    const keys = new Float64Array(n);
+    let i = 0;
+    for (; i < n; i++) {
+      const v = ipv4Value(list[i]!);
+      if (v < 0 || v > 0xffffffff) break; // not IPv4, or not a dotted quad of bytes ("300.1.1.1")
+      keys[i] = v * PACK + i;
+    }
+    if (i === n) {
+      keys.sort();
+      const out = new Array<string>(n);
+      for (let k = 0; k < n; k++) out[k] = list[keys[k]! % PACK]!;
+      return out;
+    }
+  }
+  return sortMixed(list);
+}
+
+function sortMixed(list: string[]): string[] {
+  const keyed = list.map((s) => ({ s, v: ipv4Value(s) }));
   keyed.sort((a, b) => (a.v >= 0 && b.v >= 0 ? a.v - b.v : a.v >= 0 ? -1 : b.v >= 0 ? 1 : a.s < b.s ? -1 : a.s > b.s ? 1 : 0));
   return keyed.map((k) => k.s);
 }
