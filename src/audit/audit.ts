@@ -8,7 +8,7 @@ import { emptyConnection } from '../flows/connection.js';
 import type { CaptureFacts } from '../flows/facts.js';
 import type { Inventory, Matrix } from '../matrix/types.js';
 import { VERSION } from '../version.js';
-import { isControlFlow, RuleMatcher } from './classify.js';
+import { isControlFlow, RuleMatcher, type RoleView } from './classify.js';
 import { withNamesAndGroups } from './grouping.js';
 import { HubTracker } from './hub.js';
 import { Insights } from './insight.js';
@@ -131,6 +131,8 @@ function walkConnections(facts: CaptureFacts, accs: readonly RuleAcc[], insight:
   const matcher = new RuleMatcher(enabledRules);
   const disabledRules = accs.filter((a) => !a.enabled).map((a) => a.rule);
   const w: Walk = { inScope: 0, outOfScope: 0, control: 0, touching: 0, groups: new UnexpectedGroups(insight, enabledRules, disabledRules), scans: new ScanDetector(), hub: new HubTracker() };
+  // One view, refilled per connection (the matcher keeps none): no object per connection.
+  const view: RoleView = { protocol: '', serverPort: 0, clientRoles: [], serverRoles: [] };
   facts.connections.forEach((c) => {
     if (isControlFlow(c)) {
       w.control += c.count;
@@ -147,7 +149,10 @@ function walkConnections(facts: CaptureFacts, accs: readonly RuleAcc[], insight:
     w.inScope += c.count;
     insight.inScope(c);
     w.hub.see(c, clientRoles, serverRoles);
-    const view = { protocol: c.protocol, serverPort: c.serverPort, clientRoles, serverRoles };
+    view.protocol = c.protocol;
+    view.serverPort = c.serverPort;
+    view.clientRoles = clientRoles;
+    view.serverRoles = serverRoles;
     const matched = matcher.match(view, ends.client.byName === null && ends.server.byName === null);
     if (matched.length > 0) {
       for (const rule of matched) {

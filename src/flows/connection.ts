@@ -8,7 +8,7 @@ import { ipProtocolName } from '../decode/enums.js';
 import { datagramState, historyOf, outcomeOf, tcpState, type ConnState, type Outcome } from './conn_state.js';
 import type { ConnectionTable } from './connection_table.js';
 import type { ByteBasis } from '../inputs/record_input.js';
-import { inferDirection, type DirectionBy, type ServerPorts } from './direction.js';
+import { inferDirection, type DirectionBy, type DirectionEvidence, type ServerPorts } from './direction.js';
 
 export interface Connection {
   /** Order of first packet (0-based), stable for a given input. */
@@ -107,24 +107,23 @@ export function emptyConnection(): Connection {
   };
 }
 
+const EVIDENCE: DirectionEvidence = { isTcp: false, synFrom: 0, synAckFrom: 0, portA: 0, portB: 0, hasPorts: false, icmpTypeA: -1 };
+
 /** Orient connection `id` of the table and write its facts into `c` (reused: no allocation but strings). */
 export function fillConnection(t: ConnectionTable, id: number, serverPorts: ServerPorts, names: AddressNames, c: Connection): Connection {
   const proto = t.proto[id]!;
   const isTcp = proto === 6;
   const hasPorts = isTcp || proto === 17;
   const hs = t.handshake[id]!;
-  const dirn = inferDirection(
-    {
-      isTcp,
-      synFrom: (hs & 0x0f) as 0 | 1 | 2,
-      synAckFrom: (hs >> 4) as 0 | 1 | 2,
-      portA: t.portA[id]!,
-      portB: t.portB[id]!,
-      hasPorts,
-      icmpTypeA: t.icmpType[id]!,
-    },
-    serverPorts,
-  );
+  const e = EVIDENCE; // reused: inferDirection keeps nothing of it
+  e.isTcp = isTcp;
+  e.synFrom = (hs & 0x0f) as 0 | 1 | 2;
+  e.synAckFrom = (hs >> 4) as 0 | 1 | 2;
+  e.portA = t.portA[id]!;
+  e.portB = t.portB[id]!;
+  e.hasPorts = hasPorts;
+  e.icmpTypeA = t.icmpType[id]!;
+  const dirn = inferDirection(e, serverPorts);
   const ci = dirn.flipped ? 1 : 0; // which side is the client: 0 = A (first sender), 1 = B
   const si = 1 - ci;
   t.address(id, ci, c.clientAddr);

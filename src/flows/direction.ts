@@ -72,20 +72,33 @@ export function defaultServerPorts(): ServerPorts {
 
 const ICMP_REPLY_TYPES = new Set([0, 14, 16, 18, 129]); // echo/timestamp/info/mask reply, ICMPv6 echo reply
 
-export function inferDirection(e: DirectionEvidence, serverPorts: ServerPorts): Direction {
-  if (e.isTcp && e.synFrom !== 0) return { flipped: e.synFrom === 2, by: 'syn' };
-  if (e.isTcp && e.synAckFrom !== 0) return { flipped: e.synAckFrom === 1, by: 'syn-ack' };
+/** The eight possible answers, made once (inferDirection runs once per connection the audit visits). */
+const DIR = {
+  synFlipped: Object.freeze({ flipped: true, by: 'syn' }),
+  syn: Object.freeze({ flipped: false, by: 'syn' }),
+  synAckFlipped: Object.freeze({ flipped: true, by: 'syn-ack' }),
+  synAck: Object.freeze({ flipped: false, by: 'syn-ack' }),
+  portFlipped: Object.freeze({ flipped: true, by: 'server-port' }),
+  port: Object.freeze({ flipped: false, by: 'server-port' }),
+  icmpFlipped: Object.freeze({ flipped: true, by: 'icmp-type' }),
+  firstPacket: Object.freeze({ flipped: false, by: 'first-packet' }),
+} as const satisfies Record<string, Readonly<Direction>>;
+
+/** Who initiated: a shared, frozen answer (no allocation per call). */
+export function inferDirection(e: DirectionEvidence, serverPorts: ServerPorts): Readonly<Direction> {
+  if (e.isTcp && e.synFrom !== 0) return e.synFrom === 2 ? DIR.synFlipped : DIR.syn;
+  if (e.isTcp && e.synAckFrom !== 0) return e.synAckFrom === 1 ? DIR.synAckFlipped : DIR.synAck;
   if (e.hasPorts) {
     const a = serverPorts.has(e.isTcp, e.portA);
     const b = serverPorts.has(e.isTcp, e.portB);
-    if (a && !b) return { flipped: true, by: 'server-port' };
-    if (b && !a) return { flipped: false, by: 'server-port' };
+    if (a && !b) return DIR.portFlipped;
+    if (b && !a) return DIR.port;
     if (a && b && e.portA !== e.portB) {
-      if (e.portA < 1024 && e.portB >= 1024) return { flipped: true, by: 'server-port' };
-      if (e.portB < 1024 && e.portA >= 1024) return { flipped: false, by: 'server-port' };
+      if (e.portA < 1024 && e.portB >= 1024) return DIR.portFlipped;
+      if (e.portB < 1024 && e.portA >= 1024) return DIR.port;
     }
   } else if (e.icmpTypeA >= 0 && ICMP_REPLY_TYPES.has(e.icmpTypeA)) {
-    return { flipped: true, by: 'icmp-type' };
+    return DIR.icmpFlipped;
   }
-  return { flipped: false, by: 'first-packet' };
+  return DIR.firstPacket;
 }
