@@ -67,6 +67,12 @@ export interface FollowOptions {
   pollMs?: number;
   /** Read at start, written (atomically, rename) after each batch is consumed. */
   checkpointFile?: string;
+  /**
+   * Called when a batch has been consumed, just before its checkpoint is written (watch writes its
+   * state file here: state and checkpoint then never disagree by more than a batch, and a crash
+   * between the two reads the batch again rather than losing what it taught).
+   */
+  onConsumed?: () => void;
   /** When no checkpoint: default 'beginning'. */
   startAt?: 'beginning' | 'end';
   /**
@@ -98,6 +104,7 @@ export async function* followLogs(opts: FollowOptions): AsyncIterable<FollowBatc
       const stopping = opts.signal?.aborted === true;
       for (const batch of f.poll()) {
         yield batch;
+        opts.onConsumed?.();
         if (opts.checkpointFile) writeCheckpoint(opts.checkpointFile, batch.checkpoint);
       }
       if (stopping) return;
