@@ -53,7 +53,7 @@ export interface ClosedInterval {
   early: string | null;
 }
 
-/** What became of the state file at start (watch-started says it: `note` in the reason, `fields` as flowaudit.state). */
+/** What became of the state file at start (watch-started says it: `note` in the reason, '' for nothing to say; `fields` as flowaudit.state). */
 export interface StartedState {
   note: string;
   fields: Record<string, unknown>;
@@ -293,7 +293,7 @@ export class WatchCore {
       report_every_seconds: o.reportDir === null ? null : o.reportEveryUs / 1e6,
       watched_rules: [...this.policy.tracked.keys()],
     };
-    const reason = state ? `watching ${what}; ${state.note}` : `watching ${what}`;
+    const reason = state?.note ? `watching ${what}; ${state.note}` : `watching ${what}`;
     this.out.push(baseEvent(this.context, atUs, 'state', 'watch-started', reason, { options, ...(state ? { state: state.fields } : {}) }));
     this.drain();
   }

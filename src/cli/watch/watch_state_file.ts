@@ -45,7 +45,7 @@ export class WatchStateFile {
     const file = this.path;
     this.loaded = true;
     const got = readState(file);
-    if (got.kind === 'absent') return { note: `learned state kept in ${file}`, fields: { file, status: 'new' } };
+    if (got.kind === 'absent') return { note: '', fields: { file, status: 'new' } }; // a first start: nothing to say in the reason
     if (got.kind === 'bad') {
       const kept = setAside(file, 'bad');
       const note = `the learned state in ${file} is unreadable (${got.why}): starting fresh${kept ? `, the file is kept as ${kept}` : ''}`;
