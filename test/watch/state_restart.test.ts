@@ -90,7 +90,7 @@ describe('flowaudit watch: the state file across restarts (real processes)', () 
     expect(alerted(control)).toEqual([3389, 22]);
     const r = await once(logs, ['--report-dir', reports]);
     expect(r.code, r.stderr).toBe(0);
-    expect((started(r.events).event as { reason: string }).reason).toMatch(/resumed learned state from \S+\/reports\/\.watch-state\.json: 1 groups, 2 rules$/);
+    expect((started(r.events).event as { reason: string }).reason).toMatch(/resumed learned state from \S+\/reports\/\.watch-state\.json: 1 group, 2 rules$/);
     expect(stateOf(r.events)).toMatchObject({ status: 'resumed', groups: 1, rules: 2 });
     expect(alerted(r.events)).toEqual([22]);
     const count = r.events.find((e) => action(e) === 'unexpected-flow-count' && fa(e).port === 3389);

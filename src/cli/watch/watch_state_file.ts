@@ -62,7 +62,7 @@ export class WatchStateFile {
     const n = this.core.resume(got.state);
     const s = got.state;
     return {
-      note: `resumed learned state from ${file}: ${n.groups} groups, ${n.rules} rules`,
+      note: `resumed learned state from ${file}: ${plural(n.groups, 'group')}, ${plural(n.rules, 'rule')}`,
       fields: {
         file,
         status: 'resumed',
@@ -82,3 +82,5 @@ export class WatchStateFile {
   }
 }
 
+
+const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
