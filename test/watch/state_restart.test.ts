@@ -156,6 +156,37 @@ describe('flowaudit watch: the state file across restarts (real processes)', () 
     expect(now.policy.inventory.sha256).not.toBe('848b328ffd9e89e091e0c1a0271466151e0865c5a661d66eab9bf53812fc3420'); // learned afresh under the new one
   }, 60_000);
 
+  it('SIGHUP with another inventory: what was learned goes on (as in memory) and the state is rewritten under the new hash at once (then killed), so a restart with that inventory resumes it', async () => {
+    const { dir, logs, conn } = site([connRow(T0, WEB, '10.0.0.2', 3389)]);
+    const inventory = join(dir, 'inventory.json');
+    copyFileSync(INVENTORY, inventory);
+    const cp = join(dir, 'cp.json');
+    const w = startWatch([logs, '--inventory', inventory, '--checkpoint', cp], join(dir, 'events.ndjson'));
+    let newHash = '';
+    try {
+      await w.waitFor((e) => action(e) === 'unexpected-flow');
+      const inv = JSON.parse(readFileSync(INVENTORY, 'utf8')) as { names: Record<string, string> };
+      inv.names['10.0.0.99'] = 'new-host';
+      writeFileSync(inventory, JSON.stringify(inv));
+      w.child.kill('SIGHUP');
+      const reloaded = await w.waitFor((e) => action(e) === 'policy-reloaded');
+      newHash = (fa(reloaded).policy as { inventory: { sha256: string } }).inventory.sha256;
+      const until = Date.now() + 10_000;
+      while (!readFileSync(join(dir, 'cp.state.json'), 'utf8').includes(newHash) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await w.stop('SIGKILL'); // not SIGTERM: the state written at stop would hide a reload that wrote nothing
+    }
+    const saved = JSON.parse(readFileSync(join(dir, 'cp.state.json'), 'utf8')) as { policy: { inventory: { sha256: string } }; groups: { list: unknown[] } };
+    expect(saved.policy.inventory.sha256).toBe(newHash);
+    expect(newHash).not.toBe('848b328ffd9e89e091e0c1a0271466151e0865c5a661d66eab9bf53812fc3420');
+    expect(saved.groups.list).toHaveLength(1); // the group learned under the old inventory is kept
+    appendFileSync(conn, `${[connRow(T0 + 60, WEB, '10.0.0.2', 3389), connRow(T0 + 70, WEB, '10.0.0.2', 22)].join('\n')}\n`);
+    const r = await once(logs, ['--checkpoint', cp, '--inventory', inventory]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(stateOf(r.events)).toMatchObject({ status: 'resumed', groups: 1 });
+    expect(alerted(r.events)).toEqual([22]);
+  }, 60_000);
+
   it.each([
     ['truncated by a crash', '{"flowauditWatchState":1,"policy":{"matrix"', /Unexpected end of JSON input|Unterminated|JSON/],
     ['not a watch state', '{"flowauditFollow":1,"files":[]}', /not a flowaudit watch state \(version 1\)/],

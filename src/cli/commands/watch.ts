@@ -187,6 +187,8 @@ export async function watchCommand(path: string | undefined, given: WatchFlags, 
   const flags = absolutePolicyPaths(given);
   const plan = planWatch(flags);
   checkSourceFlags(path, flags);
+  const checkpointFile = flags.checkpoint ?? (flags.reportDir !== undefined ? `${flags.reportDir}/.watch-checkpoint.json` : undefined);
+  const statePath = statePathFor(flags.state, checkpointFile);
   const policy = loadWatchPolicy(flags, plan.scope);
   // Each report is a file in --report-dir (planWatch made sure there is one when a key is given).
   const key = await prepareDelivery({ signKey: flags.signKey, ...(flags.reportDir !== undefined ? { output: join(flags.reportDir, 'watch-START.json') } : {}) }, io.env);
@@ -211,8 +213,6 @@ export async function watchCommand(path: string | undefined, given: WatchFlags, 
   const reports = new ReportQueue(io, flags, argv, key, plan.formats, heap, firewalls);
   // Signals are ours before the capture starts and says so: a SIGHUP right after "capturing on" must
   // reload, not kill the process (Node's default for SIGHUP).
-  const checkpointFile = flags.checkpoint ?? (flags.reportDir !== undefined ? `${flags.reportDir}/.watch-checkpoint.json` : undefined);
-  const statePath = statePathFor(flags.state, checkpointFile);
   const state = statePath === null ? null : new WatchStateFile(statePath, core, (m) => io.stderr(`flowaudit: watch: ${m}\n`));
   const detach = attachSignals(io, stop, () => reloadPolicy(core, flags, plan.scope, io, reports, state));
   let source: WatchSource;

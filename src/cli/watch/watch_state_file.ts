@@ -10,6 +10,7 @@
  */
 import { basename, dirname, resolve } from 'node:path';
 import { isoMicros } from '../../audit/time.js';
+import { UsageError } from '../../errors.js';
 import type { StartedState, WatchCore } from '../../watch/watch_core.js';
 import { policyDifference, readState, setAside, writeState } from '../../watch/watch_state.js';
 
@@ -22,7 +23,10 @@ export const DEFAULT_CHECKPOINT_NAME = '.watch-checkpoint.json';
  * two states); null without either (nothing is kept, as nothing is resumed).
  */
 export function statePathFor(state: string | undefined, checkpointFile: string | undefined): string | null {
-  if (state !== undefined) return resolve(state);
+  if (state !== undefined) {
+    if (checkpointFile !== undefined && resolve(state) === resolve(checkpointFile)) throw new UsageError(`--state ${state}: the checkpoint's file; give the state a file of its own`);
+    return resolve(state);
+  }
   if (checkpointFile === undefined) return null;
   const name = basename(checkpointFile);
   if (name === DEFAULT_CHECKPOINT_NAME) return resolve(dirname(checkpointFile), DEFAULT_STATE_NAME);
