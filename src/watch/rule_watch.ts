@@ -204,7 +204,8 @@ export class RuleWatch {
       for (const [addr, la, ls, streak, ff, failing] of r.members) {
         members.set(addr, { lastAttempt: fromSaved(la, -Infinity), lastSuccess: fromSaved(ls, -Infinity), streak, firstFailure: fromSaved(ff, NaN), failing });
       }
-      this.rules.set(id, { lastAttempt: fromSaved(r.lastAttempt, -Infinity), lastSuccess: fromSaved(r.lastSuccess, -Infinity), gaps, gapCount: r.gapCount, learned: r.learned, quiet: r.quiet, members, untrackedMembers: r.untrackedMembers });
+      const [lastAttempt, lastSuccess] = [fromSaved(r.lastAttempt, -Infinity), fromSaved(r.lastSuccess, -Infinity)];
+      this.rules.set(id, { lastAttempt, lastSuccess, gaps, gapCount: r.gapCount, learned: r.learned, quiet: r.quiet, members, untrackedMembers: r.untrackedMembers });
     }
   }
 

@@ -23,8 +23,12 @@ import type { SavedGroup, SavedGroups, SavedRule, SavedTime } from './saved_stat
 import { MAX_GROUPS } from './unexpected_watch.js';
 
 export const STATE_VERSION = 1;
-/** Larger than any state the bounds allow in practice (tens of MB at most): a bigger file is not ours. */
-const MAX_STATE_BYTES = 256 << 20;
+/**
+ * Read whole, so capped: the bounds give a few MB in practice (5,000 groups of about 1 KB, 10,000
+ * members of about 60 bytes per watched rule); a state past this would not fit watch's memory budget
+ * either, and a file this large is set aside as bad rather than parsed.
+ */
+export const MAX_STATE_BYTES = 64 << 20;
 const MAX_RULES = 10_000;
 
 export interface SavedPolicy extends PolicyHashes {

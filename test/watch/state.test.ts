@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { WatchEvent } from '../../src/watch/events.js';
-import { policyDifference, readState, stateProblem, writeState, type SavedPolicy, type WatchState } from '../../src/watch/watch_state.js';
+import { MAX_STATE_BYTES, policyDifference, readState, stateProblem, writeState, type SavedPolicy, type WatchState } from '../../src/watch/watch_state.js';
 import type { WatchCoreOptions } from '../../src/watch/watch_core.js';
 import { CONN_HEADER, T0, connRow } from './conn_rows.js';
 import { action, core, fa, kind } from './core_stub.js';
@@ -134,15 +134,18 @@ describe('a state file is checked before anything is restored', () => {
     expect(stateProblem(s)).toMatch(message);
   });
 
-  it.each([
+  it.each<[string, (() => string) | null, string]>([
     ['absent', null, 'absent'],
-    ['truncated by a crash', '{"flowauditWatchState":1,"policy":{', 'bad'],
-    ['empty', '', 'bad'],
-    ['another JSON', '[1,2,3]', 'bad'],
-  ])('readState: %s → %s', (_what, text, expected) => {
+    ['truncated by a crash', () => '{"flowauditWatchState":1,"policy":{', 'bad'],
+    ['empty', () => '', 'bad'],
+    ['another JSON', () => '[1,2,3]', 'bad'],
+    ['larger than MAX_STATE_BYTES (not parsed)', () => ' '.repeat(MAX_STATE_BYTES + 1), 'bad'],
+  ])('readState: %s', (_what, text, expected) => {
     const file = join(mkdtempSync(join(tmpdir(), 'fa-state-')), 'state.json');
-    if (text !== null) writeFileSync(file, text);
-    expect(readState(file).kind).toBe(expected);
+    if (text !== null) writeFileSync(file, text());
+    const got = readState(file);
+    expect(got.kind).toBe(expected);
+    if (got.kind === 'bad' && _what.startsWith('larger')) expect(got.why).toMatch(/^67108865 bytes, more than a watch state can be/);
   });
 
   it('writeState then readState: the same state, one line of JSON, no temporary file left', () => {
