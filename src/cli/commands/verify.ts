@@ -65,10 +65,23 @@ export async function verifyCommand(reportPath: string, captures: string[], flag
     return verifyEvidenceDir(reportPath, flags, io);
   }
   const checks = new Checks();
-  await verifyReport(reportPath, captures, flags, checks);
+  await keepingLines(checks, io, () => verifyReport(reportPath, captures, flags, checks));
   const { line, code } = checks.verdict();
   io.stdout(`${checks.lines.join('\n')}\n${line}\n`);
   return code;
+}
+
+/**
+ * Runs the checks; when one stops them with an error (an input that cannot be read: exit 2, one
+ * line on stderr), the checks already made are printed first rather than lost.
+ */
+export async function keepingLines(checks: Checks, io: Io, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    if (checks.lines.length > 1) io.stdout(`${checks.lines.join('\n')}\n`);
+    throw e;
+  }
 }
 
 /** Every check of one report file, into `checks` (the first line names the report). */

@@ -19,7 +19,7 @@ import { readReportFile, type ReportFile } from '../../evidence/report_file.js';
 import { checkVisible } from '../../evidence/visible_check.js';
 import { sha256File } from '../../inputs/file_hash.js';
 import type { Io } from '../io.js';
-import { verifyReport } from './verify.js';
+import { keepingLines, verifyReport } from './verify.js';
 import { Checks } from './verify_checks.js';
 import type { VerifyFlags } from './verify_rerun.js';
 import { checkSignatureOf } from './verify_signature.js';
@@ -104,22 +104,28 @@ export async function verifyEvidenceDir(dir: string, flags: VerifyFlags, io: Io)
   checkSignature(dir, m, flags, checks);
   checkFiles(dir, m, checks);
   const report = join(dir, 'report.json');
-  if (existsSync(report)) {
-    const { result } = readReportFile(report);
-    checkRenderings(dir, m, result, checks);
-    const copies = m.inputs.map((i) => (i.copy === null ? null : join(dir, i.copy)));
-    const captures = copies.every((c) => c !== null && existsSync(c)) ? (copies as string[]) : [];
-    // A built-in matrix has no copy: the one the report records (an edited manifest is reported above, not followed).
-    const matrix = m.policy.matrix.map((x, k) => (x.copy === null ? (result.evidence.matrix.specs[k] ?? x.spec) : join(dir, x.copy)));
-    const inventory = m.policy.inventory ? join(dir, m.policy.inventory.copy) : undefined;
-    const firewall = (m.policy.firewall ?? []).map((f) => `${f.host}=${join(dir, f.copy)}`);
-    const sub = new Checks();
+  if (existsSync(report)) await keepingLines(checks, io, () => verifyDirReport(dir, m, report, flags, checks));
+  const { line, code } = checks.verdict();
+  io.stdout(`${checks.lines.join('\n')}\n${line}\n`);
+  return code;
+}
+
+/** report.json of the directory: its renderings against it, then verified as any report with the copies in DIR. */
+async function verifyDirReport(dir: string, m: Manifest, report: string, flags: VerifyFlags, checks: Checks): Promise<void> {
+  const { result } = readReportFile(report);
+  checkRenderings(dir, m, result, checks);
+  const copies = m.inputs.map((i) => (i.copy === null ? null : join(dir, i.copy)));
+  const captures = copies.every((c) => c !== null && existsSync(c)) ? (copies as string[]) : [];
+  // A built-in matrix has no copy: the one the report records (an edited manifest is reported above, not followed).
+  const matrix = m.policy.matrix.map((x, k) => (x.copy === null ? (result.evidence.matrix.specs[k] ?? x.spec) : join(dir, x.copy)));
+  const inventory = m.policy.inventory ? join(dir, m.policy.inventory.copy) : undefined;
+  const firewall = (m.policy.firewall ?? []).map((f) => `${f.host}=${join(dir, f.copy)}`);
+  const sub = new Checks();
+  try {
     await verifyReport(report, captures, { ...flags, matrix, ...(inventory ? { inventory } : {}), ...(firewall.length > 0 ? { firewall } : {}), allowedSigners: undefined }, sub);
+  } finally {
     checks.lines.push(...sub.lines.slice(1));
     checks.problems.push(...sub.problems);
     checks.unchecked.push(...sub.unchecked);
   }
-  const { line, code } = checks.verdict();
-  io.stdout(`${checks.lines.join('\n')}\n${line}\n`);
-  return code;
 }
