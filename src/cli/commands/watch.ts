@@ -230,7 +230,7 @@ export async function watchCommand(path: string | undefined, given: WatchFlags, 
     const names = source.names ?? plan.names;
     const batches = followLogs({
       path: source.path, chunkBytes: WATCH_CHUNK, pollMs: plan.pollMs, startAt: plan.startAt, signal: source.signal,
-      ...(names ? { names } : {}), ...(checkpointFile ? { checkpointFile } : {}), ...(state ? { onConsumed: () => state.save() } : {}),
+      ...(names ? { names } : {}), ...(checkpointFile ? { checkpointFile } : {}), ...(state ? { beforeCheckpoint: () => state.save() } : {}), paced: true,
     });
     for await (const b of batches) {
       feed(core, b, io);
