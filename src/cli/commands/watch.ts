@@ -10,6 +10,8 @@
  * exit 0. SIGHUP: reload the matrix and inventory; the interval so far is reported under the old
  * policy, the next events and reports carry the new hashes; a bad file keeps the old policy and
  * emits a policy-error event (watch goes on). --once reads what the logs hold and stops (replays).
+ * What watch learned is kept in a state file beside the checkpoint and resumed on start under the
+ * same policy (../watch/watch_state_file.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -239,9 +241,9 @@ export async function watchCommand(path: string | undefined, given: WatchFlags, 
       heap.check();
     }
     core.finish();
-    state?.save(true); // the counts written at stop are not written again after a restart
     reports.add(core.closed());
     await reports.idle();
+    state?.save(true); // the counts written at stop are not written again after a restart (after the report: evidence first)
   } finally {
     captureError = await source.finish();
     detach();
