@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { WatchEvent } from '../../src/watch/events.js';
 import { MAX_STATE_BYTES, policyDifference, readState, stateProblem, writeState, type SavedPolicy, type WatchState } from '../../src/watch/watch_state.js';
 import type { WatchCoreOptions } from '../../src/watch/watch_core.js';
+import { statePathFor } from '../../src/cli/watch/watch_state_file.js';
 import { CONN_HEADER, T0, connRow } from './conn_rows.js';
 import { action, core, fa, kind } from './core_stub.js';
 
@@ -172,5 +173,22 @@ describe('policyDifference', () => {
     ['scope all', { scope: 'all' }, 'scope inventory → all'],
   ])('%s', (_what, change, expected) => {
     expect(policyDifference(base, { ...base, ...change })).toBe(expected);
+  });
+});
+
+describe('statePathFor: where the state file is', () => {
+  it.each<[string | undefined, string | undefined, string | null]>([
+    [undefined, undefined, null],
+    [undefined, '/var/lib/fa/reports/.watch-checkpoint.json', '/var/lib/fa/reports/.watch-state.json'],
+    [undefined, '/var/lib/fa/zeek.json', '/var/lib/fa/zeek.state.json'],
+    [undefined, '/var/lib/fa/zeek.cp', '/var/lib/fa/zeek.cp.state.json'],
+    ['/srv/state.json', '/var/lib/fa/zeek.json', '/srv/state.json'],
+    ['/srv/state.json', undefined, '/srv/state.json'],
+  ])('--state %s, checkpoint %s → %s', (state, checkpoint, expected) => {
+    expect(statePathFor(state, checkpoint)).toBe(expected);
+  });
+
+  it('--state the checkpoint itself: a usage error', () => {
+    expect(() => statePathFor('/var/lib/fa/cp.json', '/var/lib/fa/cp.json')).toThrow(/--state \/var\/lib\/fa\/cp\.json: the checkpoint's file/);
   });
 });
