@@ -38,8 +38,21 @@ interface EndAcc {
 const MAX_ENDS = 5000;
 const MAX_LISTED = 20;
 
-function bump(m: Map<string, EndAcc>, key: string, c: Connection, icmp: boolean): void {
+/**
+ * An end answered at least once is never a failing member, so it keeps no counts: the map holds
+ * `true` for it (no object per answered client: thousands per rule in a large capture, all of
+ * which the garbage collector would otherwise copy). An end keeps an EndAcc while every one of
+ * its connections failed.
+ */
+type End = EndAcc | true;
+
+function bump(m: Map<string, End>, key: string, c: Connection, icmp: boolean): void {
   let e = m.get(key);
+  if (e === true) return;
+  if (c.outcome === 'answered') {
+    if (e !== undefined || m.size < MAX_ENDS) m.set(key, true);
+    return;
+  }
   if (!e) {
     if (m.size >= MAX_ENDS) return;
     m.set(key, (e = { protocol: c.protocol, attempts: 0, answered: 0, refused: 0, unanswered: 0, icmp: 0, noReply: 0, ports: [c.serverPort] }));
@@ -48,8 +61,7 @@ function bump(m: Map<string, EndAcc>, key: string, c: Connection, icmp: boolean)
   e.attempts += n;
   const ports = e.ports;
   if (ports.length < 8 && !ports.includes(c.serverPort)) ports.push(c.serverPort);
-  if (c.outcome === 'answered') e.answered += n;
-  else if (icmp) e.icmp += n;
+  if (icmp) e.icmp += n;
   else if (c.protocol === 'udp') e.noReply += n;
   else if (c.outcome === 'refused') e.refused += n;
   else e.unanswered += n;
@@ -80,8 +92,8 @@ export function nameFirst(address: string, name: string | null): string {
 }
 
 export class PartialAcc {
-  private readonly servers = new Map<string, EndAcc>();
-  private readonly clients = new Map<string, EndAcc>();
+  private readonly servers = new Map<string, End>();
+  private readonly clients = new Map<string, End>();
   private answered = 0;
 
   /** `icmp`: an ICMP unreachable quoted one of this connection's packets. */
@@ -95,12 +107,13 @@ export class PartialAcc {
   finish(nameOf: NameOf, sortAddrs: (xs: Iterable<string>) => string[]): MemberFailure[] {
     if (this.answered === 0) return [];
     const out: MemberFailure[] = [];
-    const side = (m: Map<string, EndAcc>, kind: 'server' | 'client'): void => {
-      const failing = [...m].filter(([, e]) => e.answered === 0 && e.attempts > 0).map(([a]) => a);
+    const side = (m: Map<string, End>, kind: 'server' | 'client'): void => {
+      const failing: string[] = [];
+      for (const [a, e] of m) if (e !== true && e.attempts > 0) failing.push(a);
       // A client failing while others succeed only counts if the rule was answered for other clients.
       if (failing.length === m.size) return;
       for (const a of sortAddrs(failing)) {
-        const e = m.get(a)!;
+        const e = m.get(a) as EndAcc;
         const name = nameOf(a);
         const port = `${[...e.ports].sort((x, y) => x - y).join(',')}`;
         const who = kind === 'client' ? `client ${nameFirst(a, name)}` : nameFirst(a, name);
