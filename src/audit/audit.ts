@@ -155,7 +155,8 @@ function walkConnections(facts: CaptureFacts, accs: readonly RuleAcc[], insight:
     view.serverRoles = serverRoles;
     const matched = matcher.match(view, ends.client.byName === null && ends.server.byName === null);
     if (matched.length > 0) {
-      for (const rule of matched) {
+      for (let i = 0; i < matched.length; i++) {
+        const rule = matched[i]!;
         addToRule(accById.get(rule.id)!, c);
         insight.onRule(rule, c, ends);
       }

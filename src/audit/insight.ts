@@ -265,7 +265,10 @@ export class Insights {
 
   namesBlock(sortAddrs: (xs: Iterable<string>) => string[]): { address: string; names: NameEntry[] }[] {
     // Only addresses with a name at all are sorted (a big capture audits many unnamed addresses).
-    const named = [...this.addresses].filter(([a, inv]) => inv !== null || this.names.hasSeen(a)).map(([a]) => a);
+    const named: string[] = [];
+    this.addresses.forEach((inv, a) => {
+      if (inv !== null || this.names.hasSeen(a)) named.push(a);
+    });
     return this.names.entries(sortAddrs(named).map((a) => [a, this.addresses.get(a) ?? null] as [string, string | null]));
   }
 }
