@@ -36,8 +36,8 @@ import { CHUNK, LineFramer } from './line_framer.js';
 import { RecordLogReader, type ReaderState } from './read_log.js';
 
 /** Buffers in the pool (the worker holds at most POOL - 1 of them). */
-const POOL = 6;
-const UNIT = 1 << 20;
+const POOL = 4;
+const UNIT = 512 << 10;
 /** Histories a part keeps per tuple (more than the MAX_HISTORIES merged, see aggregate_merge.ts). */
 const PART_HISTORIES = 16;
 
@@ -71,7 +71,7 @@ export function parallelWanted(size: number): boolean {
 }
 
 /** Counters of the last parallel read (tests: that the parallel path ran, and how the units were shared). */
-export const parallelStats = { units: 0, workerUnits: 0, fallback: '' };
+export const parallelStats = { units: 0, workerUnits: 0, fallback: '', waitMs: 0 };
 
 function startWorker(init: WorkerInit): { worker: Worker; result: Promise<WorkerResult> } {
   const worker = new (workerThreads().Worker)(connWorkerScript()!, {
@@ -116,8 +116,10 @@ export async function readConnLogParallel(path: string, fd: number, into: Record
   }
   worker.postMessage({ end: true });
   let w: WorkerResult;
+  const waitFrom = performance.now();
   try {
     w = await result;
+    parallelStats.waitMs = performance.now() - waitFrom;
   } catch (e) {
     parallelStats.fallback = `worker: ${(e as Error).message}`;
     return null;

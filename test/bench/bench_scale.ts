@@ -64,6 +64,13 @@ function auditCmd(kit: BenchKit, file: string, inventory: string, out: string): 
   return [process.execPath, [kit.cli, 'audit', file, '--inventory', inventory, '--format', 'json', '--output', out, '--exit-zero']];
 }
 
+/** `wall s, CPU s` of one run of `cmd` (GNU time), or n/a: on a shared machine the CPU time says what the wall time cannot. */
+function cpuTime(cmd: Cmd): string {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', cmd[0], ...cmd[1]], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const m = /([\d.]+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr ?? '');
+  return m ? `${f(Number(m[2]) + Number(m[3]), 2)} s CPU in ${m[1]} s` : 'n/a';
+}
+
 /** Flow logs: 1M rows against awk and sha256sum (time, RSS), 10M rows for RSS. */
 export async function connLogSection(kit: BenchKit, rows: number, bigRows: number, roundsN: number, inventory: string): Promise<Section> {
   const file = connLog(kit, rows);
@@ -73,6 +80,7 @@ export async function connLogSection(kit: BenchKit, rows: number, bigRows: numbe
   const timing = spawnSync(auditCmd(kit, file, inventory, out)[0], auditCmd(kit, file, inventory, out)[1], { encoding: 'utf8', env: { ...process.env, FLOWAUDIT_TIMING: '1' } });
   const phases = /timing: (.*)$/m.exec(timing.stderr)?.[1]?.trim() ?? 'n/a';
   const rAwk = ratio(rs, 'flowaudit', 'awk');
+  const cpu = { flowaudit: cpuTime(auditCmd(kit, file, inventory, out)), awk: cpuTime(['awk', ['-F', '\t', AWK, file]]) };
   const rss = maxRss(rs, 'flowaudit');
   let big: Run | null = null;
   let bigFile = '';
@@ -94,6 +102,7 @@ export async function connLogSection(kit: BenchKit, rows: number, bigRows: numbe
     `| flowaudit ÷ awk | ${f(rAwk, 2)}× | ≤ 2× |`,
     `| flowaudit ÷ sha256sum | ${f(ratio(rs, 'flowaudit', 'sha256sum'), 2)}× | |`,
     `| peak RSS flowaudit / awk | ${f(rss, 0)} MB / ${f(maxRss(rs, 'awk'), 0)} MB | ≤ 200 MB |`,
+    `| CPU time (user + system, all threads) of one more run: flowaudit / awk | ${cpu.flowaudit} / ${cpu.awk} | |`,
     `| where one flowaudit run's time went (FLOWAUDIT_TIMING=1) | ${phases} | |`,
     ...(big ? [`| ${bigRows.toLocaleString('en')} rows (${f(statSync(bigFile).size / 1e6, 0)} MB): time, peak RSS | ${s(big.ms)}, ${f(big.rssMB, 0)} MB | ≤ 200 MB |`] : []),
     '',
