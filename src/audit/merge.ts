@@ -12,6 +12,7 @@
 import { mergeFactsStates } from '../flows/facts_merge.js';
 import type { FactsState } from '../flows/facts_state.js';
 import type { Inventory, Matrix } from '../matrix/types.js';
+import { parseAddressWords } from '../ip_text.js';
 import { VERSION } from '../version.js';
 import { auditFirewalls } from './firewall_verdict.js';
 import type { FirewallHostInput } from './firewall_findings.js';
@@ -56,6 +57,18 @@ export function buildState(sensor: string, result: AuditResult, matrixSpecs: str
   };
 }
 
+const count = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+const port = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 65535;
+
+/** A connection row as factsToState writes it: addresses that parse, ports, counts and times that are numbers. */
+function wellFormedRow(r: unknown, words: Uint32Array): boolean {
+  if (!Array.isArray(r) || r.length !== 19) return false;
+  if (typeof r[2] !== 'string' || typeof r[4] !== 'string' || !parseAddressWords(r[2], words) || !parseAddressWords(r[4], words)) return false;
+  if (!port(r[1]) || r[1] > 255 || !port(r[3]) || !port(r[5])) return false;
+  for (const k of [6, 7, 8, 9, 10, 11, 12, 15, 16]) if (!count(r[k])) return false;
+  return Number.isInteger(r[13]) && Number.isInteger(r[14]); // ICMP type and code, -1 when none
+}
+
 /** Checks a parsed state file; `name` is used in messages. */
 export function checkState(x: unknown, name: string): AuditState {
   const s = x as Partial<AuditState> | null;
@@ -66,9 +79,14 @@ export function checkState(x: unknown, name: string): AuditState {
   if (typeof s.sensor !== 'string' || !f || !Array.isArray(f.connections) || !Array.isArray(f.inputs) || !s.matrix || !s.inventory || !s.options) {
     throw new StateError(`${name}: incomplete state file (sensor, options, matrix, inventory and facts are required)`);
   }
+  const words = new Uint32Array(4);
   f.connections.forEach((r, i) => {
-    if (!Array.isArray(r) || r.length !== 19 || typeof r[2] !== 'string' || typeof r[4] !== 'string' || typeof r[15] !== 'number') {
-      throw new StateError(`${name}: connection ${i} is malformed`);
+    if (!wellFormedRow(r, words)) throw new StateError(`${name}: connection ${i} is malformed`);
+  });
+  f.inputs.forEach((input, i) => {
+    const info = input?.info;
+    if (!input || typeof input.path !== 'string' || typeof input.sha256 !== 'string' || (info != null && (typeof info !== 'object' || !Array.isArray(info.interfaces)))) {
+      throw new StateError(`${name}: input ${i} is malformed`);
     }
   });
   (f.attempts ?? []).forEach((a, i) => {

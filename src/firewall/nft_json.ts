@@ -146,7 +146,8 @@ function toRule(r: Obj, chain: FirewallChain, sets: Map<string, Json[]>, table: 
   const words = r.expr.map((st) => applyStatement(st, parts, sets, table));
   if (typeof r.comment === 'string') words.push(`comment ${JSON.stringify(r.comment)}`);
   const handle = typeof r.handle === 'number' ? r.handle : undefined;
-  const text = words.join(' ') + (handle === undefined ? '' : ` # handle ${handle}`);
+  // The handle is its own field (reports name the rule `handle N: …`), not repeated in the text.
+  const text = words.join(' ');
   const rule: FirewallRule = { chain: chain.name, number: chain.rules.length + 1, line: 0, text, ...parts };
   if (handle !== undefined) rule.handle = handle;
   if (typeof r.comment === 'string') rule.comment = r.comment;

@@ -6,7 +6,7 @@
  * both. Each piece is audited with --emit-state; merging the states must give the same rules,
  * unexpected groups, names and counts as one audit of the whole lab.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -153,6 +153,23 @@ describe('merge', () => {
     r = await runCli(['merge', bad]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/not a flowaudit state file/);
+  });
+
+  // Found by mutating a state file's bytes: these shapes used to end in an internal error (exit 70).
+  it.each([
+    ['an input without its interfaces', (j: Record<string, any>) => { delete j.facts.inputs[0].info.interfaces; }, /input 0 is malformed/],
+    ['an address that does not parse', (j: Record<string, any>) => { j.facts.connections[0][2] = '10.W.3.27'; }, /connection 0 is malformed/],
+    ['a port that is not one', (j: Record<string, any>) => { j.facts.connections[1][5] = 70000; }, /connection 1 is malformed/],
+    ['a packet count that is text', (j: Record<string, any>) => { j.facts.connections[2][6] = '1'; }, /connection 2 is malformed/],
+  ])('a state file with %s is refused in one line (exit 2)', async (_name, edit, message) => {
+    const s = await auditState(dir, LAB, 'y');
+    const j = JSON.parse(readFileSync(s, 'utf8'));
+    edit(j);
+    writeFileSync(s, JSON.stringify(j));
+    const r = await runCli(['merge', s, '-f', 'json']);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.code).toBe(2);
   });
 });
 

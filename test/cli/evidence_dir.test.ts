@@ -57,6 +57,7 @@ describe('--evidence-dir and verify DIR', () => {
     expect(m.inputs[0]).toMatchObject({ copy: 'inputs/lab.pcapng', sha256: sha('fixtures/ams-lab.pcapng') });
     const v = await runCli(['verify', ev]);
     expect(v.stdout).toContain('files      8 of 8 files match');
+    expect(v.stdout).toContain('manifest   ok: every field it repeats from report.json');
     expect(v.stdout.match(/visible\s+ok/g)).toHaveLength(5);
     expect(v.stdout).toContain('re-run     ok');
     expect(v.stdout.trim().split('\n').at(-1)).toBe('verified');
@@ -75,6 +76,41 @@ describe('--evidence-dir and verify DIR', () => {
     expect(v.code).toBe(1);
     expect(v.stdout).toMatch(line);
     expect(v.stdout.trim().split('\n').at(-1)).toContain(problem);
+  });
+
+  // Found by mutating manifest bytes: a field the manifest repeats from report.json, edited alone, used to verify.
+  it.each([
+    ['an input hash', (m: Record<string, any>) => { m.inputs[0].sha256 = '0'.repeat(64); }, /manifest\s+DIFFERS from report\.json: inputs\[0\]\.sha256: "0{64}" → "[0-9a-f]{64}"/],
+    ['an input path', (m: Record<string, any>) => { m.inputs[0].path = 'other.pcapng'; }, /inputs\[0\]\.path: "other\.pcapng" → ".*lab\.pcapng"/],
+    ['the inventory path', (m: Record<string, any>) => { m.policy.inventory.path = 'inv.jon'; }, /policy\.inventory\.path: "inv\.jon" → ".*inv.*\.json"/],
+    ['the matrix spec', (m: Record<string, any>) => { m.policy.matrix[0].spec = 'builtin:other'; }, /policy\.matrix: \["builtin:other"\] → \["builtin:ams"\]/],
+    ['the verdict', (m: Record<string, any>) => { m.verdict = 'pass'; }, /verdict: "pass" → "fail"/],
+    ['the time', (m: Record<string, any>) => { m.generatedAt = '2020-01-01T00:00:00.000Z'; }, /generatedAt: "2020-01-01T00:00:00\.000Z" → /],
+  ])('a manifest with %s edited alone fails, naming the field', async (_what, edit, line) => {
+    const { ev } = await evidenceDir();
+    const mp = join(ev, 'manifest.json');
+    const m = JSON.parse(readFileSync(mp, 'utf8'));
+    edit(m);
+    writeFileSync(mp, `${JSON.stringify(m, null, 2)}\n`);
+    const v = await runCli(['verify', ev]);
+    expect(v.stdout).toMatch(line);
+    expect(v.stdout.trim().split('\n').at(-1)).toContain('the manifest does not describe report.json');
+    expect(v.code).toBe(1);
+  });
+
+  it.each([
+    ['policy.inventory', (m: Record<string, any>) => { delete m.policy.inventory.copy; }],
+    ['inputs[0]', (m: Record<string, any>) => { m.inputs[0] = 7; }],
+    ['policy.matrix[0]', (m: Record<string, any>) => { m.policy.matrix[0].spec = null; }],
+  ])('a manifest whose %s is malformed is refused in one line (exit 2), not an internal error', async (field, edit) => {
+    const { ev } = await evidenceDir();
+    const mp = join(ev, 'manifest.json');
+    const m = JSON.parse(readFileSync(mp, 'utf8'));
+    edit(m);
+    writeFileSync(mp, `${JSON.stringify(m, null, 2)}\n`);
+    const v = await runCli(['verify', ev]);
+    expect(v.stderr.trim().split('\n')).toEqual([`flowaudit: ${mp}: a flowaudit/evidence@1 manifest whose ${field} is malformed (edited by hand?)`]);
+    expect(v.code).toBe(2);
   });
 
   it.each([

@@ -78,5 +78,8 @@ describe('verify a report made elsewhere', () => {
     const v = await runCli(['verify', join(away, 'report.json')]);
     expect(v.code).toBe(2);
     expect(v.stderr).toMatch(/lab\.pcapng: no such file \(input 1 of the report; looked beside the report by name and by sha256, then at the recorded path\)/);
+    expect(v.stderr.trim().split('\n')).toHaveLength(1);
+    // The checks made before the missing input are printed, not lost.
+    expect(v.stdout).toMatch(/^verify .*report\.json \(json report\)\n  report     ok: .*\n  visible    ok: /);
   });
 });

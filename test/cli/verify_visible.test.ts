@@ -91,6 +91,28 @@ describe('verify what is read: the lab', () => {
   const made = (): Promise<Made> => reports('fixtures/ams-lab.pcapng', 'fixtures/ams-lab.inventory.json');
   checkForgeries(made, 'FAIL');
 
+  // Found by mutating report bytes: a result edited into a shape flowaudit never writes (here with its
+  // hash recomputed, as a forger would) used to crash the renderer with an internal error (exit 70).
+  it.each([
+    ['a rule without its outcomes', (j: Record<string, any>) => delete j.rules[0].outcomes],
+    ['rules that are not a list', (j: Record<string, any>) => { j.rules = { length: 1 }; }],
+    ['a summary that is null', (j: Record<string, any>) => { j.summary = null; }],
+  ])('a forged result with %s is a finding (exit 1, MALFORMED), not a crash', async (_name, edit) => {
+    const { files } = await made();
+    const j = JSON.parse(readFileSync(files.json!, 'utf8'));
+    edit(j);
+    j.evidence.resultSha256 = resultSha256(j);
+    const md = readFileSync(files.markdown!, 'utf8');
+    const embedded = /flowaudit-result:base64 ([A-Za-z0-9+/=]+)/;
+    expect(md).toMatch(embedded);
+    writeFileSync(files.markdown!, md.replace(embedded, `flowaudit-result:base64 ${Buffer.from(JSON.stringify(j)).toString('base64')}`));
+    const v = await runCli(['verify', files.markdown!]);
+    expect(v.stderr).toBe('');
+    expect(v.stdout).toMatch(/content\s+MALFORMED: the report's result is not one flowaudit writes \(.+\); the rest was not checked/);
+    expect(v.stdout.trim().split('\n').at(-1)).toMatch(/^NOT verified: .*its result is malformed/);
+    expect(v.code).toBe(1);
+  });
+
   it('one changed character anywhere in the visible HTML (an address in a table) fails', async () => {
     const { files } = await made();
     const html = readFileSync(files.html!, 'utf8');

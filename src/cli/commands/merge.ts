@@ -86,6 +86,8 @@ export async function mergeCommand(files: string[], flags: MergeFlags, io: Io, a
     merged = mergeStates(parts, matrix, inventory, { scope, features, generatedAt: generationTime(io.env), dedupeWindowSec: window, acceptDamaged: flags.acceptDamaged === true, firewalls });
   } catch (e) {
     if (e instanceof StateError) throw new InputError(e.message);
+    // A state file is attacker-controllable JSON: a shape the checks above let through is bad input, not a crash.
+    if (e instanceof TypeError || e instanceof RangeError) throw new InputError(`${files.join(', ')}: a state file is malformed (${e.message}); merge reads files written by audit --emit-state`);
     throw e;
   }
   if (merged.merge) merged.merge.states = parts.map((p) => ({ path: p.name, sensor: p.state.sensor, sha256: p.state.fileSha256 }));

@@ -65,22 +65,61 @@ export async function verifyCommand(reportPath: string, captures: string[], flag
     return verifyEvidenceDir(reportPath, flags, io);
   }
   const checks = new Checks();
-  await verifyReport(reportPath, captures, flags, checks);
+  await keepingLines(checks, io, () => verifyReport(reportPath, captures, flags, checks));
   const { line, code } = checks.verdict();
   io.stdout(`${checks.lines.join('\n')}\n${line}\n`);
   return code;
 }
 
+/**
+ * Runs the checks; when one stops them with an error (an input that cannot be read: exit 2, one
+ * line on stderr), the checks already made are printed first rather than lost.
+ */
+export async function keepingLines(checks: Checks, io: Io, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    if (checks.lines.length > 1) io.stdout(`${checks.lines.join('\n')}\n`);
+    throw e;
+  }
+}
+
 /** Every check of one report file, into `checks` (the first line names the report). */
 export async function verifyReport(reportPath: string, captures: string[], flags: VerifyFlags, checks: Checks): Promise<void> {
   const raw = readReportRaw(reportPath);
-  if (isProbeResult(raw.value)) {
+  const value = raw.value;
+  if (isProbeResult(value)) {
     const { verifyProbeReport } = await import('./verify_probe.js');
-    verifyProbeReport(reportPath, raw.value, raw.format, raw.bytes, flags, checks);
+    await malformedIsAFinding(checks, () => verifyProbeReport(reportPath, value, raw.format, raw.bytes, flags, checks));
     return;
   }
   const { result: report, format, bytes } = readReportFile(reportPath, raw);
   checks.lines.push(`verify ${reportPath} (${format} report${report.merge ? ', merged' : ''})`);
+  await malformedIsAFinding(checks, () => verifyAuditReport(reportPath, report, format, bytes, captures, flags, checks));
+}
+
+/**
+ * The embedded result is attacker-controlled: one edited (or forged with a recomputed hash) into a
+ * shape flowaudit never writes cannot be rendered or re-run. That is a finding, not a crash.
+ */
+async function malformedIsAFinding(checks: Checks, run: () => void | Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    if (!(e instanceof TypeError || e instanceof RangeError)) throw e;
+    checks.bad('content', `MALFORMED: the report's result is not one flowaudit writes (${e.message}); the rest was not checked`, 'its result is malformed');
+  }
+}
+
+async function verifyAuditReport(
+  reportPath: string,
+  report: ReturnType<typeof readReportFile>['result'],
+  format: ReturnType<typeof readReportFile>['format'],
+  bytes: Buffer,
+  captures: string[],
+  flags: VerifyFlags,
+  checks: Checks,
+): Promise<void> {
   const own = resultSha256(report);
   if (own === report.evidence.resultSha256) checks.ok('report', "ok: evidence.resultSha256 matches the report's content");
   else checks.bad('report', `CHANGED: evidence.resultSha256 is ${report.evidence.resultSha256}, the content hashes to ${own}`, 'the report was modified after it was generated');

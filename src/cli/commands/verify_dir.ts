@@ -14,11 +14,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, messageOf } from '../../errors.js';
 import { MANIFEST, REPORT_FILES, listFiles, type Manifest } from '../../evidence/evidence_dir.js';
-import { readReportFile } from '../../evidence/report_file.js';
+import { manifestDifferences } from '../../evidence/manifest_check.js';
+import { readReportFile, type ReportFile } from '../../evidence/report_file.js';
 import { checkVisible } from '../../evidence/visible_check.js';
 import { sha256File } from '../../inputs/file_hash.js';
 import type { Io } from '../io.js';
-import { verifyReport } from './verify.js';
+import { keepingLines, verifyReport } from './verify.js';
 import { Checks } from './verify_checks.js';
 import type { VerifyFlags } from './verify_rerun.js';
 import { checkSignatureOf } from './verify_signature.js';
@@ -33,7 +34,29 @@ function readManifest(dir: string): Manifest {
     throw new InputError(`${p}: not valid JSON (${messageOf(e)})`);
   }
   if (m?.schema !== 'flowaudit/evidence@1' || !Array.isArray(m.files) || !Array.isArray(m.inputs)) throw new InputError(`${p}: not a flowaudit/evidence@1 manifest`);
+  const bad = malformedField(m);
+  if (bad !== null) throw new InputError(`${p}: a flowaudit/evidence@1 manifest whose ${bad} is malformed (edited by hand?)`);
   return m;
+}
+
+const str = (x: unknown): boolean => typeof x === 'string';
+const strOrNull = (x: unknown): boolean => x === null || typeof x === 'string';
+const obj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+
+/** The first field verify DIR reads that is not of the shape writeEvidenceDir writes, or null. */
+function malformedField(m: Manifest): string | null {
+  const i = m.files.findIndex((f) => !obj(f) || !str(f.path) || !str(f.sha256));
+  if (i >= 0) return `files[${i}]`;
+  const k = m.inputs.findIndex((x) => !obj(x) || !strOrNull(x.copy));
+  if (k >= 0) return `inputs[${k}]`;
+  const pol = m.policy as unknown;
+  if (!obj(pol) || !Array.isArray(pol.matrix)) return 'policy';
+  const j = pol.matrix.findIndex((x) => !obj(x) || !str(x.spec) || !strOrNull(x.copy));
+  if (j >= 0) return `policy.matrix[${j}]`;
+  if (pol.inventory !== null && (!obj(pol.inventory) || !str(pol.inventory.path) || !str(pol.inventory.copy))) return 'policy.inventory';
+  const fw = pol.firewall;
+  if (fw !== undefined && (!Array.isArray(fw) || fw.some((x) => !obj(x) || !str(x.host) || !str(x.path) || !str(x.copy)))) return 'policy.firewall';
+  return strOrNull(m.signature) ? null : 'signature';
 }
 
 function checkFiles(dir: string, m: Manifest, checks: Checks): void {
@@ -60,13 +83,10 @@ function checkSignature(dir: string, m: Manifest, flags: VerifyFlags, checks: Ch
   else checkSignatureOf(manifest, flags, checks);
 }
 
-function checkRenderings(dir: string, m: Manifest, checks: Checks): void {
-  const json = join(dir, 'report.json');
-  if (!existsSync(json)) return;
-  const { result } = readReportFile(json);
-  if (m.verdict !== result.verdict || m.resultSha256 !== result.evidence.resultSha256) {
-    checks.bad('manifest', `DIFFERS: the manifest says verdict ${m.verdict}, result sha256 ${m.resultSha256}; report.json says ${result.verdict}, ${result.evidence.resultSha256}`, 'the manifest does not describe report.json');
-  }
+function checkRenderings(dir: string, m: Manifest, result: ReportFile['result'], checks: Checks): void {
+  const differences = manifestDifferences(m, result);
+  if (differences.length === 0) checks.ok('manifest', 'ok: every field it repeats from report.json (tool, time, verdict, result hash, inputs, policy) says the same');
+  for (const d of differences) checks.bad('manifest', `DIFFERS from report.json: ${d}`, 'the manifest does not describe report.json');
   for (const [name, format] of REPORT_FILES) {
     const p = join(dir, name);
     if (format === 'json' || !existsSync(p)) continue;
@@ -83,21 +103,29 @@ export async function verifyEvidenceDir(dir: string, flags: VerifyFlags, io: Io)
   checks.lines.push(`verify ${dir} (evidence directory, ${m.files.length} files, verdict ${m.verdict})`);
   checkSignature(dir, m, flags, checks);
   checkFiles(dir, m, checks);
-  checkRenderings(dir, m, checks);
   const report = join(dir, 'report.json');
-  if (existsSync(report)) {
-    const copies = m.inputs.map((i) => (i.copy === null ? null : join(dir, i.copy)));
-    const captures = copies.every((c) => c !== null && existsSync(c)) ? (copies as string[]) : [];
-    const matrix = m.policy.matrix.map((x) => (x.copy === null ? x.spec : join(dir, x.copy)));
-    const inventory = m.policy.inventory ? join(dir, m.policy.inventory.copy) : undefined;
-    const firewall = (m.policy.firewall ?? []).map((f) => `${f.host}=${join(dir, f.copy)}`);
-    const sub = new Checks();
+  if (existsSync(report)) await keepingLines(checks, io, () => verifyDirReport(dir, m, report, flags, checks));
+  const { line, code } = checks.verdict();
+  io.stdout(`${checks.lines.join('\n')}\n${line}\n`);
+  return code;
+}
+
+/** report.json of the directory: its renderings against it, then verified as any report with the copies in DIR. */
+async function verifyDirReport(dir: string, m: Manifest, report: string, flags: VerifyFlags, checks: Checks): Promise<void> {
+  const { result } = readReportFile(report);
+  checkRenderings(dir, m, result, checks);
+  const copies = m.inputs.map((i) => (i.copy === null ? null : join(dir, i.copy)));
+  const captures = copies.every((c) => c !== null && existsSync(c)) ? (copies as string[]) : [];
+  // A built-in matrix has no copy: the one the report records (an edited manifest is reported above, not followed).
+  const matrix = m.policy.matrix.map((x, k) => (x.copy === null ? (result.evidence.matrix.specs[k] ?? x.spec) : join(dir, x.copy)));
+  const inventory = m.policy.inventory ? join(dir, m.policy.inventory.copy) : undefined;
+  const firewall = (m.policy.firewall ?? []).map((f) => `${f.host}=${join(dir, f.copy)}`);
+  const sub = new Checks();
+  try {
     await verifyReport(report, captures, { ...flags, matrix, ...(inventory ? { inventory } : {}), ...(firewall.length > 0 ? { firewall } : {}), allowedSigners: undefined }, sub);
+  } finally {
     checks.lines.push(...sub.lines.slice(1));
     checks.problems.push(...sub.problems);
     checks.unchecked.push(...sub.unchecked);
   }
-  const { line, code } = checks.verdict();
-  io.stdout(`${checks.lines.join('\n')}\n${line}\n`);
-  return code;
 }
