@@ -103,12 +103,12 @@ export interface AggregatePart {
 export const KEY_WORDS = K;
 
 function hashKey(k: Uint32Array): number {
+  // FNV-1a over the words, then one finalizer (its shifts bring the high bits down to the index bits).
   let h = 0x811c9dc5;
-  for (let i = 0; i < K; i++) {
-    h = Math.imul(h ^ k[i]!, 0x01000193);
-    h ^= h >>> 15;
-  }
-  return (Math.imul(h, 0x2c1b3c6d) ^ (h >>> 12)) >>> 0;
+  for (let i = 0; i < K; i++) h = Math.imul(h ^ k[i]!, 0x01000193);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return (h ^ (h >>> 12)) >>> 0;
 }
 
 export class FlowAggregates extends IndexedConnections {
