@@ -68,9 +68,9 @@ async function report(log: string, parallel: boolean): Promise<string> {
 }
 
 /** What the reader collected: every tuple as a connection (ids and order included), its history summary, the input summary. */
-async function collected(log: string, parallel: boolean): Promise<unknown> {
+async function collected(log: string, parallel: boolean, unit = 4096): Promise<unknown> {
   vi.stubEnv('FLOWAUDIT_CONNLOG_PARALLEL_MIN', parallel ? '1' : String(2 ** 40));
-  vi.stubEnv('FLOWAUDIT_CONNLOG_UNIT', '4096');
+  vi.stubEnv('FLOWAUDIT_CONNLOG_UNIT', String(unit));
   const c = new RecordCollector(defaultServerPorts());
   const hash = new HashService({ worker: false }).open();
   const summary = await readRecordLogFile(log, 'zeek-conn-tsv', c, hash);
@@ -113,6 +113,15 @@ describe('parallel conn.log reader', () => {
     expect(parallelStats.workerUnits).toBeGreaterThan(2);
     expect(parallelStats.fallback).toBe('');
     expect(parallel).toEqual(serial);
+  });
+
+  it.each([100, 333, 1000, 2500, 65536])('collects the same with units of %i bytes', async (unit) => {
+    const log = join(tmp, 'mixed.conn.log');
+    writeFileSync(log, connLog(4000));
+    const serial = await collected(log, false);
+    expect(await collected(log, true, unit)).toEqual(serial);
+    expect(parallelStats.units).toBeGreaterThan(0);
+    expect(parallelStats.fallback).toBe('');
   });
 
   it('gives the serial report with a line longer than a unit', async () => {
