@@ -68,15 +68,19 @@ async function report(log: string, parallel: boolean): Promise<string> {
 }
 
 /** What the reader collected: every tuple as a connection (ids and order included), its history summary, the input summary. */
-async function collected(log: string, parallel: boolean, unit = 4096): Promise<unknown> {
+async function collected(log: string | string[], parallel: boolean, unit = 4096): Promise<unknown> {
   vi.stubEnv('FLOWAUDIT_CONNLOG_PARALLEL_MIN', parallel ? '1' : String(2 ** 40));
   vi.stubEnv('FLOWAUDIT_CONNLOG_UNIT', String(unit));
   const c = new RecordCollector(defaultServerPorts());
-  const hash = new HashService({ worker: false }).open();
-  const summary = await readRecordLogFile(log, 'zeek-conn-tsv', c, hash);
-  summary.sha256 = await hash.digest();
+  const summaries = [];
+  for (const l of typeof log === 'string' ? [log] : log) {
+    const hash = new HashService({ worker: false }).open();
+    const summary = await readRecordLogFile(l, 'zeek-conn-tsv', c, hash);
+    summary.sha256 = await hash.digest();
+    summaries.push(summary);
+  }
   const t = c.tuples!;
-  return { summary, tuples: t.toArray(), histories: t.toArray().map((_, i) => t.historySummary(i)), records: t.records };
+  return { summaries, tuples: t.toArray(), histories: t.toArray().map((_, i) => t.historySummary(i)), records: t.records };
 }
 
 afterEach(() => {
@@ -121,6 +125,27 @@ describe('parallel conn.log reader', () => {
     const serial = await collected(log, false);
     expect(await collected(log, true, unit)).toEqual(serial);
     expect(parallelStats.units).toBeGreaterThan(0);
+    expect(parallelStats.fallback).toBe('');
+  });
+
+  it('gives the serial report for two logs read into the same tuples (the second merged into the first)', async () => {
+    const a = join(tmp, 'a.conn.log');
+    const b = join(tmp, 'b.conn.log');
+    writeFileSync(a, connLog(2500));
+    // The same tuples again, with histories the first log did not have.
+    writeFileSync(b, connLog(2500, (i) => (i % 3 === 0 ? row(i, `S${'hADdaFfRr'[i % 9]}A`) : null)));
+    const two = async (parallel: boolean): Promise<string> => {
+      vi.stubEnv('FLOWAUDIT_CONNLOG_PARALLEL_MIN', parallel ? '1' : String(2 ** 40));
+      vi.stubEnv('FLOWAUDIT_CONNLOG_UNIT', '4096');
+      const out = join(tmp, 'two.json');
+      const r = await runCli(['audit', a, b, '--inventory', INVENTORY, '--format', 'json', '--output', out, '--exit-zero']);
+      expect(r.code, r.stderr).toBe(0);
+      return String(r.files.get(out));
+    };
+    const serial = await two(false);
+    expect(await two(true)).toBe(serial);
+    expect(await collected([a, b], true)).toEqual(await collected([a, b], false));
+    expect(parallelStats.workerUnits).toBeGreaterThan(0);
     expect(parallelStats.fallback).toBe('');
   });
 
