@@ -52,8 +52,13 @@ function envBytes(name: string, fallback: number): number {
   return Number.isInteger(v) && v > 0 ? v : fallback;
 }
 
-/** The worker's bundle: beside the main bundle (dist/), or in dist/ from the sources (tests) and from dist/records/. */
+/**
+ * The worker's bundle: beside the main bundle (dist/), or in dist/ from the sources (tests) and from
+ * dist/records/; FLOWAUDIT_CONNLOG_WORKER names another script (tests: a worker that fails).
+ */
 export function connWorkerScript(): string | null {
+  const given = process.env.FLOWAUDIT_CONNLOG_WORKER;
+  if (given) return existsSync(given) ? given : null;
   for (const rel of ['./connlog-worker.cjs', '../../dist/connlog-worker.cjs']) {
     try {
       const p = fileURLToPath(new URL(rel, import.meta.url));
@@ -92,17 +97,22 @@ function startWorker(init: WorkerInit): { worker: Worker; result: Promise<Worker
 
 /**
  * Read and parse the file open at `fd` (at its start) on two threads into `into`, hashing every byte
- * read into `hash`. Returns the summary, or null when the caller must parse the file again serially
- * (the hash has all the bytes already).
+ * read into `hash`. Returns the summary; null when the caller must parse the file again serially
+ * (the hash has all the bytes already); 'serial' when no worker could be started (nothing was read).
  */
-export async function readConnLogParallel(path: string, fd: number, into: RecordCollector, hash: InputHash): Promise<InputSummary | null> {
+export async function readConnLogParallel(path: string, fd: number, into: RecordCollector, hash: InputHash): Promise<InputSummary | null | 'serial'> {
   const unit = envBytes('FLOWAUDIT_CONNLOG_UNIT', UNIT);
   const pool = Array.from({ length: POOL }, () => new SharedArrayBuffer(2 * unit));
   const ctl = new SharedArrayBuffer(4 * POOL);
   const busy = new Int32Array(ctl);
-  const { worker, result } = startWorker({
-    path, tcpPorts: into.serverPorts.tcp, udpPorts: into.serverPorts.udp, historyLimit: PART_HISTORIES, pool, ctl,
-  });
+  let started: ReturnType<typeof startWorker>;
+  try {
+    started = startWorker({ path, tcpPorts: into.serverPorts.tcp, udpPorts: into.serverPorts.udp, historyLimit: PART_HISTORIES, pool, ctl });
+  } catch (e) {
+    parallelStats.fallback = `no worker: ${(e as Error).message}`;
+    return 'serial'; // nothing read yet: the caller reads (and hashes) the file itself
+  }
+  const { worker, result } = started;
   const part = new RecordCollector(into.serverPorts, 'tuples', { historyLimit: PART_HISTORIES });
   const reader = new RecordLogReader(path, 'zeek-conn-tsv', part);
   const feeder = new LineFeeder(reader, true, 'zeek-conn-tsv');

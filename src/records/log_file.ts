@@ -48,7 +48,8 @@ export async function readRecordLogFile(path: string, format: RecordLogFormat, i
       throw new InputError(`${path}: cannot open flow log: ${messageOf(e)}`);
     }
     if (parallel && byBytes && !gzipFile(fd) && parallelWanted(fstatSync(fd).size)) {
-      return (await readConnLogParallel(path, fd, into, hash)) ?? (await readRecordLogFile(path, format, into, NO_HASH, false));
+      const s = await readConnLogParallel(path, fd, into, hash);
+      if (s !== 'serial') return s ?? (await readRecordLogFile(path, format, into, NO_HASH, false));
     }
     let space = framer.space();
     let n = readSync(fd, space, 0, CHUNK, null);

@@ -149,6 +149,22 @@ describe('parallel conn.log reader', () => {
     expect(parallelStats.fallback).toBe('');
   });
 
+  it.each([
+    ['fails at start', 'throw new Error("no parser here");'],
+    ['dies after some units', `const { parentPort, workerData } = require('node:worker_threads');
+       const ctl = new Int32Array(workerData.ctl); let n = 0;
+       parentPort.on('message', (m) => { if (++n === 3) process.exit(7); if (!m.end) { Atomics.store(ctl, m.slot, 0); Atomics.notify(ctl, m.slot); } });`],
+  ])('gives the serial result when the parse worker %s (the file is parsed again, its hash kept)', async (_what, source) => {
+    const log = join(tmp, 'mixed.conn.log');
+    writeFileSync(log, connLog(4000));
+    const serial = await collected(log, false);
+    const bad = join(tmp, 'bad-worker.cjs');
+    writeFileSync(bad, source);
+    vi.stubEnv('FLOWAUDIT_CONNLOG_WORKER', bad);
+    expect(await collected(log, true)).toEqual(serial);
+    expect(parallelStats.fallback).toMatch(/^worker: /);
+  });
+
   it('gives the serial report with a line longer than a unit', async () => {
     const log = join(tmp, 'long.conn.log');
     writeFileSync(log, connLog(3000, (i) => (i === 1200 ? `${row(i)}\t${'x'.repeat(20000)}` : null)));
