@@ -14,12 +14,13 @@
 import type { Outcome } from '../flows/conn_state.js';
 import type { MatrixRule } from '../matrix/types.js';
 import { baseEvent, ruleBlock, spoken, type EventContext, type FlowSample, type WatchEvent, flowBlocks } from './events.js';
+import { fromSaved, toSaved, type SavedMember, type SavedRule } from './saved_state.js';
 
 export const QUIET_FACTOR = 3;
 export const QUIET_FLOOR_US = 5 * 60e6;
 export const MIN_GAPS = 5;
 export const FAIL_AFTER = 3;
-const GAPS = 32;
+export const GAPS = 32;
 export const MAX_MEMBERS = 10_000;
 
 interface MemberState {
@@ -165,6 +166,46 @@ export class RuleWatch {
       });
       (e.event as Record<string, unknown>).outcome = 'failure';
       out.push({ ...e, rule: ruleBlock(rule, ctx.hashes) });
+    }
+  }
+
+  /** Rules with state (for watch-started when resumed). */
+  get size(): number {
+    return this.rules.size;
+  }
+
+  /** What the state file keeps (watch_state.ts): every number of every rule, -Infinity/NaN as null. */
+  snapshot(): Record<string, SavedRule> {
+    const out: Record<string, SavedRule> = {};
+    for (const [id, s] of this.rules) {
+      const members: SavedMember[] = [];
+      for (const [addr, m] of s.members) members.push([addr, toSaved(m.lastAttempt), toSaved(m.lastSuccess), m.streak, toSaved(m.firstFailure), m.failing]);
+      out[id] = {
+        lastAttempt: toSaved(s.lastAttempt),
+        lastSuccess: toSaved(s.lastSuccess),
+        gaps: Array.from(s.gaps.subarray(0, Math.min(s.gapCount, GAPS))),
+        gapCount: s.gapCount,
+        learned: s.learned,
+        quiet: s.quiet,
+        untrackedMembers: s.untrackedMembers,
+        members,
+      };
+    }
+    return out;
+  }
+
+  /** Resumes a snapshot (checked by watch_state.ts: bounded as the live state is). Replaces all rule state. */
+  restore(saved: Record<string, SavedRule>): void {
+    this.rules.clear();
+    for (const [id, r] of Object.entries(saved)) {
+      const gaps = new Float64Array(GAPS);
+      gaps.set(r.gaps.slice(0, GAPS));
+      const members = new Map<string, MemberState>();
+      for (const [addr, la, ls, streak, ff, failing] of r.members) {
+        members.set(addr, { lastAttempt: fromSaved(la, -Infinity), lastSuccess: fromSaved(ls, -Infinity), streak, firstFailure: fromSaved(ff, NaN), failing });
+      }
+      const [lastAttempt, lastSuccess] = [fromSaved(r.lastAttempt, -Infinity), fromSaved(r.lastSuccess, -Infinity)];
+      this.rules.set(id, { lastAttempt, lastSuccess, gaps, gapCount: r.gapCount, learned: r.learned, quiet: r.quiet, members, untrackedMembers: r.untrackedMembers });
     }
   }
 

@@ -11,6 +11,7 @@
  * a baseline group: reported as learned, never alerted afterwards (it stays in every rolling report).
  */
 import { baseEvent, flowBlocks, keepFlow, spoken, type EventContext, type FlowSample, type WatchEvent } from './events.js';
+import type { SavedGroups } from './saved_state.js';
 import type { UnexpectedKey } from './tuple_class.js';
 
 export const MAX_GROUPS = 5_000;
@@ -130,6 +131,20 @@ export class UnexpectedWatch {
     (e.flowaudit as Record<string, unknown>).new_connections = since;
     g.reported = g.connections;
     return e;
+  }
+
+  /** What the state file keeps (saved_state.ts): every group as it stands, and the fold counters. */
+  snapshot(): SavedGroups {
+    return { folded: this.folded, pairPorts: [...this.pairPorts], list: [...this.groups.values()].map((g) => ({ ...g })) };
+  }
+
+  /** Resumes a snapshot (checked by watch_state.ts: at most as many groups as the live state holds). Replaces all groups. */
+  restore(saved: SavedGroups): void {
+    this.groups.clear();
+    this.pairPorts.clear();
+    this.folded = saved.folded;
+    for (const [pair, n] of saved.pairPorts) this.pairPorts.set(pair, n);
+    for (const g of saved.list) this.groups.set(g.k.key, { ...g });
   }
 
   /** Watch stops: a count event for every group with connections not yet reported. */

@@ -25,6 +25,8 @@ import { RuleWatch } from './rule_watch.js';
 import { classifyTuple, type TupleClass } from './tuple_class.js';
 import { UnexpectedWatch } from './unexpected_watch.js';
 import { RowFlow, WatchCollector } from './row_feed.js';
+import { fromSaved, toSaved } from './saved_state.js';
+import { STATE_VERSION, type SavedPolicy, type WatchState } from './watch_state.js';
 
 export { MAX_TUPLES } from './row_feed.js';
 const TICK_US = 1e6;
@@ -49,6 +51,12 @@ export interface ClosedInterval {
   policy: WatchPolicy;
   /** Why it closed before its end: 'stopped', 'policy reloaded'; null at its end. */
   early: string | null;
+}
+
+/** What became of the state file at start (watch-started says it: `note` in the reason, '' for nothing to say; `fields` as flowaudit.state). */
+export interface StartedState {
+  note: string;
+  fields: Record<string, unknown>;
 }
 
 export interface WatchCoreOptions {
@@ -81,6 +89,7 @@ export class WatchCore {
   private nextTick = -Infinity;
   private learnUntil: number | null = null;
   private learningOver = false;
+  private learningEndedAt = NaN;
   private kept: KeptRows | null = null;
   private intervalStart = NaN;
   /** Set by the record hook: the current line was a connection record (kept). */
@@ -170,6 +179,7 @@ export class WatchCore {
   private endLearning(): void {
     this.learningOver = true;
     const at = this.learnUntil!;
+    this.learningEndedAt = at;
     this.out.push(
       baseEvent({ ...this.context, learning: false }, at, 'state', 'learning-ended', `learning period over: ${this.groups.baseline} unexpected group(s) learned as baseline (not alerted from now on); rules' check-in intervals learned`, {
         baseline_groups: this.groups.baseline,
@@ -241,8 +251,40 @@ export class WatchCore {
     this.closeInterval('stopped');
   }
 
+  /** The policy in force as the state file records it (hashes, features, scope). */
+  savedPolicy(): SavedPolicy {
+    return { ...policyHashes(this.policy), features: [...this.policy.features], scope: this.policy.scope };
+  }
+
+  /** What a restart needs to go on as if it had not happened (watch_state.ts). */
+  snapshot(): WatchState {
+    return {
+      flowauditWatchState: STATE_VERSION,
+      policy: this.savedPolicy(),
+      now: toSaved(this.now),
+      learning: { until: this.learnUntil, over: this.learningOver, endedAt: toSaved(this.learningEndedAt) },
+      groups: this.groups.snapshot(),
+      rules: this.rules.snapshot(),
+    };
+  }
+
+  /**
+   * Resumes a state saved under this policy (the caller compared it): groups already alerted stay
+   * alerted, learned intervals stay learned, a learning period that ended is not started again, one
+   * under way goes on to its end (when --learn is still given). Before any row is read.
+   */
+  resume(s: WatchState): { groups: number; rules: number } {
+    this.groups.restore(s.groups);
+    this.rules.restore(s.rules);
+    this.now = fromSaved(s.now, -Infinity);
+    this.learningOver = s.learning.over;
+    this.learningEndedAt = fromSaved(s.learning.endedAt, NaN);
+    this.learnUntil = !s.learning.over && this.o.learnUs !== null ? s.learning.until : null;
+    return { groups: this.groups.size, rules: this.rules.size };
+  }
+
   /** Started: one event naming what is watched, the policy and the options in force (no row read yet: stamped by the caller's clock). */
-  started(atUs: number, what: string): void {
+  started(atUs: number, what: string, state?: StartedState): void {
     const o = this.o;
     const options = {
       repeat_seconds: o.repeatUs / 1e6,
@@ -251,7 +293,8 @@ export class WatchCore {
       report_every_seconds: o.reportDir === null ? null : o.reportEveryUs / 1e6,
       watched_rules: [...this.policy.tracked.keys()],
     };
-    this.out.push(baseEvent(this.context, atUs, 'state', 'watch-started', `watching ${what}`, { options }));
+    const reason = state?.note ? `watching ${what}; ${state.note}` : `watching ${what}`;
+    this.out.push(baseEvent(this.context, atUs, 'state', 'watch-started', reason, { options, ...(state ? { state: state.fields } : {}) }));
     this.drain();
   }
 }

@@ -9,6 +9,8 @@ import { WATCH_ACTIONS } from '../../src/watch/events.js';
 import { FAIL_AFTER, QUIET_FACTOR, QUIET_FLOOR_US } from '../../src/watch/rule_watch.js';
 import { MAX_GROUPS, PORTS_PER_PAIR } from '../../src/watch/unexpected_watch.js';
 import { MAX_TUPLES } from '../../src/watch/watch_core.js';
+import { STATE_VERSION } from '../../src/watch/watch_state.js';
+import { DEFAULT_STATE_NAME } from '../../src/cli/watch/watch_state_file.js';
 
 const doc = readFileSync('docs/watch.md', 'utf8');
 const src = readdirSync('src/watch')
@@ -29,5 +31,17 @@ describe('docs/watch.md', () => {
     expect(doc).toContain(`gets ${PORTS_PER_PAIR} groups`);
     expect(doc).toContain(`beyond ${MAX_GROUPS.toLocaleString('en')} groups`);
     expect(doc).toContain(`at most ${MAX_TUPLES.toLocaleString('en')}, then it starts afresh`);
+  });
+
+  it.each(['new', 'resumed', 'policy-changed', 'unreadable'])('names the state file status %s, which watch writes', (status) => {
+    expect(doc).toContain(`\`${status}\``);
+    expect(readFileSync('src/cli/watch/watch_state_file.ts', 'utf8')).toContain(`status: '${status}'`);
+  });
+
+  it('names the state file as the code does', () => {
+    expect(doc).toContain(`DIR/${DEFAULT_STATE_NAME}`);
+    expect(doc).toContain(`flowauditWatchState: ${STATE_VERSION}`);
+    expect(doc).toContain('[--state FILE]');
+    expect(doc).not.toContain('is not kept across a restart');
   });
 });

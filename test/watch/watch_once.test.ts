@@ -60,6 +60,7 @@ describe('flowaudit watch --once', () => {
     [['--repeat', 'soon'], /--repeat: "soon" is not a duration/],
     [['--start-at', 'middle'], /--start-at middle: expected beginning or end/],
     [['--output-keep', '0'], /--output-keep: "0" is not a positive whole number/],
+    [['--checkpoint', '/tmp/fa-cp.json', '--state', '/tmp/fa-cp.json'], /--state \/tmp\/fa-cp\.json: the checkpoint's file; give the state a file of its own/],
   ])('%j: one line, exit 2', async (extra, message) => {
     const r = await runCli(['watch', logDir(), '--once', ...extra]);
     expect(r.code).toBe(2);

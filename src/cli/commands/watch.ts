@@ -10,6 +10,8 @@
  * exit 0. SIGHUP: reload the matrix and inventory; the interval so far is reported under the old
  * policy, the next events and reports carry the new hashes; a bad file keeps the old policy and
  * emits a policy-error event (watch goes on). --once reads what the logs hold and stops (replays).
+ * What watch learned is kept in a state file beside the checkpoint and resumed on start under the
+ * same policy (../watch/watch_state_file.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -33,6 +35,7 @@ import { parseCount, parseDuration } from '../live/live_plan.js';
 import { analyseFiles } from '../pipeline.js';
 import type { Ed25519SigningKey } from '../../evidence/openssh_key.js';
 import { checkSourceFlags, watchSource, type WatchSourceFlags, type WatchSource } from '../watch/watch_live.js';
+import { statePathFor, WatchStateFile } from '../watch/watch_state_file.js';
 
 /** Heap in use past which a full collection is asked for (heap_budget.ts): well under the 200 MB a week-long watch must fit in. */
 const HEAP_BUDGET = 40 << 20;
@@ -58,6 +61,7 @@ export interface WatchFlags extends WatchSourceFlags {
   format?: string[];
   signKey?: string;
   checkpoint?: string;
+  state?: string;
   startAt?: string;
   poll?: string;
   names?: string;
@@ -92,6 +96,7 @@ export function registerWatch(program: Command, io: Io, setExit: (code: number) 
     .option('--firewall <host=file>', "a host's firewall rules (iptables-save, nft -j, Windows Firewall JSON), checked in every rolling report; read at start (repeatable)", collectRepeat)
     .option('--sign-key <file>', 'sign every report (FILE.sig) with this OpenSSH ed25519 key (SSHSIG, namespace flowaudit)')
     .option('--checkpoint <file>', 'where the follower records how far it read (resume after a restart; default DIR/.watch-checkpoint.json with --report-dir)')
+    .option('--state <file>', 'where what watch learned (groups alerted, check-in intervals, learning) is kept across a restart (default beside the checkpoint: DIR/.watch-state.json with --report-dir)')
     .option('--start-at <where>', 'without a checkpoint: beginning (default) or end of the logs')
     .option('--poll <time>', 'how often the logs are polled (wall clock)', '500ms')
     .option('--names <regex>', 'which files of the directory are the live logs (default ^(conn\\.log|eve\\.json)$)')
@@ -163,7 +168,7 @@ function absolutePolicyPaths(given: WatchFlags): WatchFlags {
 }
 
 /** SIGHUP: the policy re-read; a bad one is said (event and stderr) and the old one stays. */
-function reloadPolicy(core: WatchCore, flags: WatchFlags, scope: WatchPlan['scope'], io: Io, reports: ReportQueue): void {
+function reloadPolicy(core: WatchCore, flags: WatchFlags, scope: WatchPlan['scope'], io: Io, reports: ReportQueue, state: WatchStateFile | null): void {
   try {
     const policy = loadWatchPolicy(flags, scope);
     core.reload(policy);
@@ -172,6 +177,11 @@ function reloadPolicy(core: WatchCore, flags: WatchFlags, scope: WatchPlan['scop
     core.reloadFailed(messageOf(e));
     io.stderr(`flowaudit: watch: SIGHUP: reload failed, the previous policy stays: ${messageOf(e)}\n`);
   }
+  try {
+    state?.save(true); // what was learned goes on under the new policy (as in memory): a restart now resumes it
+  } catch (e) {
+    io.stderr(`flowaudit: watch: SIGHUP: ${messageOf(e)}\n`);
+  }
   reports.add(core.closed());
 }
 
@@ -179,6 +189,8 @@ export async function watchCommand(path: string | undefined, given: WatchFlags, 
   const flags = absolutePolicyPaths(given);
   const plan = planWatch(flags);
   checkSourceFlags(path, flags);
+  const checkpointFile = flags.checkpoint ?? (flags.reportDir !== undefined ? `${flags.reportDir}/.watch-checkpoint.json` : undefined);
+  const statePath = statePathFor(flags.state, checkpointFile);
   const policy = loadWatchPolicy(flags, plan.scope);
   // Each report is a file in --report-dir (planWatch made sure there is one when a key is given).
   const key = await prepareDelivery({ signKey: flags.signKey, ...(flags.reportDir !== undefined ? { output: join(flags.reportDir, 'watch-START.json') } : {}) }, io.env);
@@ -203,7 +215,8 @@ export async function watchCommand(path: string | undefined, given: WatchFlags, 
   const reports = new ReportQueue(io, flags, argv, key, plan.formats, heap, firewalls);
   // Signals are ours before the capture starts and says so: a SIGHUP right after "capturing on" must
   // reload, not kill the process (Node's default for SIGHUP).
-  const detach = attachSignals(io, stop, () => reloadPolicy(core, flags, plan.scope, io, reports));
+  const state = statePath === null ? null : new WatchStateFile(statePath, core, (m) => io.stderr(`flowaudit: watch: ${m}\n`));
+  const detach = attachSignals(io, stop, () => reloadPolicy(core, flags, plan.scope, io, reports, state));
   let source: WatchSource;
   try {
     source = await watchSource(path, flags, plan.everyUs, policy, io, stop);
@@ -214,13 +227,12 @@ export async function watchCommand(path: string | undefined, given: WatchFlags, 
   }
   let captureError: string | null = null;
   try {
-    core.started(Date.parse(generationTime(io.env)) * 1000, source.what);
+    core.started(Date.parse(generationTime(io.env)) * 1000, source.what, state?.load());
     if (flags.once) stop.abort();
-    const checkpointFile = flags.checkpoint ?? (flags.reportDir !== undefined ? `${flags.reportDir}/.watch-checkpoint.json` : undefined);
     const names = source.names ?? plan.names;
     const batches = followLogs({
       path: source.path, chunkBytes: WATCH_CHUNK, pollMs: plan.pollMs, startAt: plan.startAt, signal: source.signal,
-      ...(names ? { names } : {}), ...(checkpointFile ? { checkpointFile } : {}),
+      ...(names ? { names } : {}), ...(checkpointFile ? { checkpointFile } : {}), ...(state ? { beforeCheckpoint: () => state.save() } : {}), paced: true,
     });
     for await (const b of batches) {
       feed(core, b, io);
@@ -231,6 +243,7 @@ export async function watchCommand(path: string | undefined, given: WatchFlags, 
     core.finish();
     reports.add(core.closed());
     await reports.idle();
+    state?.save(true); // the counts written at stop are not written again after a restart (after the report: evidence first)
   } finally {
     captureError = await source.finish();
     detach();

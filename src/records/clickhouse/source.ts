@@ -123,7 +123,7 @@ export async function readClickhouse(text: string, spec: QuerySpec, collector: R
     if (spec.columns.conn_state === null && spec.columns.history === null) reader.recordInfo.unavailable.unshift('tcp-state');
     reader.summary.sha256 = run.tuplesSha256;
   } catch (e) {
-    reader.fail(new Error(`${t.shown}: ${messageOf(e).split('\n')[0]}`));
+    reader.fail(new Error(messageOf(e).split('\n')[0])); // the reader names the source
   }
   return reader.finish();
 }

@@ -6,8 +6,9 @@
  * chunk read at most, and keeps no more than one chunk and one partial line per log in memory.
  *
  * The checkpoint is written after each batch is consumed, i.e. when the consumer asks for the next
- * one: stop with `signal` (not `break`) so the last batch taken is recorded; a `break` leaves the
- * last batch to be read again on resume (repeated, never lost).
+ * one (with `paced`, while catching up, only every so often: see FollowOptions.paced): stop with
+ * `signal` (not `break`) so the last batch taken is recorded; a `break` leaves the batches since the
+ * last checkpoint to be read again on resume (repeated, never lost).
  */
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -67,6 +68,19 @@ export interface FollowOptions {
   pollMs?: number;
   /** Read at start, written (atomically, rename) after each batch is consumed. */
   checkpointFile?: string;
+  /**
+   * Called just before the checkpoint is written, i.e. once the batches before it are consumed (watch
+   * writes its state file here: state and checkpoint are written together, and a crash between the
+   * two reads the batch again rather than losing what it taught).
+   */
+  beforeCheckpoint?: () => void;
+  /**
+   * Pace the checkpoint (and beforeCheckpoint) while catching up: after each batch only once PACE ×
+   * the time the last one took has passed (at most 1/PACE of the time spent writing them), and always
+   * when the logs are read to their end (a live follow: every poll that found lines). A crash while
+   * catching up then reads that many batches again (repeated, never lost). Default: after each batch.
+   */
+  paced?: boolean;
   /** When no checkpoint: default 'beginning'. */
   startAt?: 'beginning' | 'end';
   /**
@@ -93,13 +107,26 @@ export const DEFAULT_LIVE_NAMES = /^(conn\.log|eve\.json)$/;
 /** Follows the logs of a directory (or one file): see the file comment. */
 export async function* followLogs(opts: FollowOptions): AsyncIterable<FollowBatch> {
   const f = new Follower(opts);
+  const pace = opts.paced ? new Pace() : null;
+  let consumed: FollowCheckpoint[] | null = null;
+  /** The checkpoint of the last batch consumed, with the caller's own state just before it. */
+  const persist = (): void => {
+    if (consumed === null) return;
+    const t = performance.now();
+    opts.beforeCheckpoint?.();
+    if (opts.checkpointFile) writeCheckpoint(opts.checkpointFile, consumed);
+    consumed = null;
+    pace?.wrote(performance.now() - t);
+  };
   try {
     for (;;) {
       const stopping = opts.signal?.aborted === true;
       for (const batch of f.poll()) {
         yield batch;
-        if (opts.checkpointFile) writeCheckpoint(opts.checkpointFile, batch.checkpoint);
+        consumed = batch.checkpoint;
+        if (pace === null || pace.due()) persist();
       }
+      persist(); // the logs read to their end (caught up, or stopping): always
       if (stopping) return;
       await sleep(opts.pollMs ?? 500, opts.signal);
     }
@@ -174,6 +201,20 @@ class Follower {
       if (cp) checkpoint.push(cp);
     }
     return { ...rest, checkpoint };
+  }
+}
+
+/** Paced persisting (FollowOptions.paced): after a write that took d ms, the next is due PACE × d ms later. */
+export const PACE = 20;
+class Pace {
+  private next = 0;
+
+  wrote(ms: number): void {
+    this.next = performance.now() + PACE * ms;
+  }
+
+  due(): boolean {
+    return performance.now() >= this.next;
   }
 }
 
