@@ -92,11 +92,22 @@ describe('parallel conn.log reader', () => {
     expect(connWorkerScript()).not.toBeNull();
   });
 
+  it('leaves a log under the threshold (32 MiB by default) to the serial reader', async () => {
+    const log = join(tmp, 'small.conn.log');
+    writeFileSync(log, connLog(500));
+    parallelStats.units = -1;
+    const c = new RecordCollector(defaultServerPorts());
+    await readRecordLogFile(log, 'zeek-conn-tsv', c, new HashService({ worker: false }).open());
+    expect(parallelStats.units).toBe(-1);
+    expect(c.tuples!.records).toBe(499); // 500 rows, one of them malformed
+  });
+
   it('gives the serial JSON report byte for byte, malformed line in the second unit included', async () => {
     const log = join(tmp, 'mixed.conn.log');
     writeFileSync(log, connLog(4000));
+    parallelStats.units = -1;
     const serial = await report(log, false);
-    expect(parallelStats.units).toBe(0);
+    expect(parallelStats.units).toBe(-1); // not read in parallel
     const parallel = await report(log, true);
     expect(parallelStats.fallback).toBe('');
     expect(parallelStats.workerUnits).toBeGreaterThan(2);
