@@ -184,6 +184,14 @@ describe('parallel conn.log reader', () => {
     expect(parallelStats.workerUnits).toBeGreaterThan(0);
   });
 
+  it('gives the serial result with lines between one and two units long (read on after a unit without a newline)', async () => {
+    const log = join(tmp, 'longish.conn.log');
+    writeFileSync(log, connLog(3000, (i) => (i % 97 === 7 ? `${row(i)}\t${'y'.repeat(4200 + ((i * 131) % 3500))}` : null)));
+    const serial = await collected(log, false);
+    expect(await collected(log, true)).toEqual(serial);
+    expect(parallelStats.workerUnits).toBeGreaterThan(0);
+  });
+
   it('gives the serial report for a tuple with more histories than a part keeps', async () => {
     const log = join(tmp, 'histories.conn.log');
     // One tuple (row 3's) gets 40 distinct histories, spread over the file, and its first history again at the end.
