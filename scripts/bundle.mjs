@@ -100,6 +100,21 @@ await build({
   minifySyntax: true,
   logLevel: 'warning',
 });
+// The parse worker of a large Zeek conn.log (src/records/conn_parallel.ts): its own small bundle,
+// so a worker loads only the record parsers.
+await build({
+  entryPoints: [join(root, 'src', 'records', 'conn_worker.ts')],
+  outfile: join(dist, 'connlog-worker.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  define: { 'import.meta.url': '__flowauditUrl' },
+  banner: { js: `var __flowauditUrl = require('node:url').pathToFileURL(__filename).href;` },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+});
 // Plain ASCII (esbuild escapes non-ASCII characters in strings, but not in regular expressions): a
 // single other character would make Node decode the bundle into a two-byte string, slower to read.
 {

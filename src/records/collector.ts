@@ -40,12 +40,14 @@ export class RecordCollector {
   /** Address → names from dns.log answers. */
   readonly dnsNames = new Map<string, DnsNameFact[]>();
 
+  /** `part`: this collector aggregates a share of one file's lines (a parse worker's; see FlowAggregates). */
   constructor(
     readonly serverPorts: ServerPorts,
     keeping: RecordKeeping = 'tuples',
+    part: { historyLimit: number } | null = null,
   ) {
     this.table = keeping === 'rows' ? new RecordTable() : null;
-    this.tuples = keeping === 'tuples' ? new FlowAggregates() : null;
+    this.tuples = keeping === 'tuples' ? new FlowAggregates(part) : null;
   }
 
   /** The connections read: tuples or rows. */

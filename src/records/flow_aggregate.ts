@@ -78,13 +78,37 @@ export interface HistoryCount {
   count: number;
 }
 
+/** FlowAggregates.exportPart: a part's tuples as typed arrays and plain lists. */
+export interface AggregatePart {
+  tuples: number;
+  keys: Uint32Array;
+  count: Float64Array;
+  packets: Float64Array;
+  bytes: Float64Array;
+  first: Float64Array;
+  lastStart: Float64Array;
+  last: Float64Array;
+  dirBy: Uint8Array;
+  clientPort: Uint16Array;
+  /** Line of each tuple's first record; of each kept history's first record. */
+  firstAt: Float64Array;
+  histories: HistoryCount[][];
+  histAt: number[][];
+  /** Records whose history is not in the tuple's list (the part kept at most its historyLimit). */
+  other: Float64Array;
+  names: string[];
+}
+
+/** Key words per tuple (exported for aggregate_merge.ts). */
+export const KEY_WORDS = K;
+
 function hashKey(k: Uint32Array): number {
+  // FNV-1a over the words, then one finalizer (its shifts bring the high bits down to the index bits).
   let h = 0x811c9dc5;
-  for (let i = 0; i < K; i++) {
-    h = Math.imul(h ^ k[i]!, 0x01000193);
-    h ^= h >>> 15;
-  }
-  return (Math.imul(h, 0x2c1b3c6d) ^ (h >>> 12)) >>> 0;
+  for (let i = 0; i < K; i++) h = Math.imul(h ^ k[i]!, 0x01000193);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return (h ^ (h >>> 12)) >>> 0;
 }
 
 export class FlowAggregates extends IndexedConnections {
@@ -115,9 +139,23 @@ export class FlowAggregates extends IndexedConnections {
   private readonly key = new Uint32Array(K);
   private readonly names: string[] = [''];
   private readonly nameIds = new Map<string, number>();
+  /**
+   * A part (one parse worker's share of a file, conn_parallel.ts): `at` is the line of the record
+   * being added; each tuple keeps the line of its first record and each history the line it was
+   * first seen on, so parts merge into the order one reader would have made (aggregate_merge.ts).
+   */
+  at = 0;
+  private firstAt: Float64Array | null = null;
+  private histAt: number[][] | null = null;
+  private historyLimit = MAX_HISTORIES;
 
-  constructor() {
+  constructor(part: { historyLimit: number } | null = null) {
     super();
+    if (part) {
+      this.firstAt = new Float64Array(0);
+      this.histAt = [];
+      this.historyLimit = part.historyLimit;
+    }
     this.grow(256);
   }
 
@@ -194,8 +232,73 @@ export class FlowAggregates extends IndexedConnections {
         return;
       }
     }
-    if (list.length < MAX_HISTORIES) list.push({ history, count: n });
-    else this.otherHistories[i]! += n;
+    if (list.length < this.historyLimit) {
+      list.push({ history, count: n });
+      if (this.histAt) this.histAt[i]!.push(this.at);
+    } else this.otherHistories[i]! += n;
+  }
+
+  /** A part's tuples, as plain data (for a worker's postMessage; see aggregate_merge.ts). */
+  exportPart(): AggregatePart {
+    const n = this.tuples;
+    return {
+      tuples: n, keys: this.keys.slice(0, n * K), count: this.count.slice(0, n), packets: this.packets.slice(0, 2 * n), bytes: this.bytes.slice(0, 2 * n),
+      first: this.first.slice(0, n), lastStart: this.lastStartTs.slice(0, n), last: this.last.slice(0, n), dirBy: this.dirBy.slice(0, n),
+      clientPort: this.clientPort.slice(0, n), firstAt: (this.firstAt ?? new Float64Array(n)).slice(0, n), histories: this.histories.slice(0, n),
+      histAt: (this.histAt ?? []).slice(0, n), other: this.otherHistories.slice(0, n), names: this.names,
+    };
+  }
+
+  /**
+   * Add tuple i of a part (its sums, times, and its first record's orientation when the tuple is
+   * new here), not its histories (see noteHistory); `names` maps the part's name ids to this one's.
+   * Returns this tuple's index.
+   */
+  absorb(p: AggregatePart, i: number, names: Int32Array): number {
+    const k = this.key;
+    for (let j = 0; j < K; j++) k[j] = p.keys[i * K + j]!;
+    k[11] = names[k[11]!]!;
+    k[12] = names[k[12]!]!;
+    const j = this.find(k);
+    const fresh = this.count[j] === 0;
+    this.count[j]! += p.count[i]!;
+    this.records += p.count[i]!;
+    for (let d = 0; d < 2; d++) {
+      this.packets[2 * j + d]! += p.packets[2 * i + d]!;
+      this.bytes[2 * j + d]! += p.bytes[2 * i + d]!;
+    }
+    if (!(p.first[i]! >= this.first[j]!)) this.first[j] = Number.isNaN(p.first[i]!) ? this.first[j]! : p.first[i]!;
+    if (!(p.lastStart[i]! <= this.lastStartTs[j]!)) this.lastStartTs[j] = Number.isNaN(p.lastStart[i]!) ? this.lastStartTs[j]! : p.lastStart[i]!;
+    if (!(p.last[i]! <= this.last[j]!)) this.last[j] = Number.isNaN(p.last[i]!) ? this.last[j]! : p.last[i]!;
+    if (fresh) {
+      this.dirBy[j] = p.dirBy[i]!;
+      this.clientPort[j] = p.clientPort[i]!;
+    }
+    return j;
+  }
+
+  /** Tuple index of `key` (K words), or -1. */
+  lookup(key: Uint32Array): number {
+    let slot = hashKey(key) & this.mask;
+    for (;;) {
+      const at = this.index[slot]!;
+      if (at < 0) return -1;
+      let same = true;
+      for (let j = 0; j < K && same; j++) same = this.keys[at * K + j] === key[j];
+      if (same) return at;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  /** The histories kept for tuple i, in the order first seen (not sorted). */
+  historyList(i: number): readonly HistoryCount[] {
+    return this.histories[i] ?? [];
+  }
+
+  /** Count `n` records of tuple i with `history` (in the order one reader would have met them), or as other. */
+  addHistory(i: number, history: string | null, n: number): void {
+    if (history === null) this.otherHistories[i]! += n;
+    else this.noteHistory(i, history, n);
   }
 
   private find(k: Uint32Array): number {
@@ -228,6 +331,10 @@ export class FlowAggregates extends IndexedConnections {
     this.lastStartTs[i] = NaN;
     this.last[i] = NaN;
     this.histories[i] = [];
+    if (this.firstAt) {
+      this.firstAt[i] = this.at;
+      this.histAt![i] = [];
+    }
     return i;
   }
 
@@ -291,6 +398,7 @@ export class FlowAggregates extends IndexedConnections {
     this.lastStartTs = f64(this.lastStartTs, 1);
     this.last = f64(this.last, 1);
     this.otherHistories = f64(this.otherHistories, 1);
+    if (this.firstAt) this.firstAt = f64(this.firstAt, 1);
     this.cap = n;
     // The index at most half full: rebuild it at twice the capacity.
     this.mask = 2 * n - 1;

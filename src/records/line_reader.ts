@@ -34,14 +34,14 @@ function stripCr(s: string): string {
   return s.endsWith('\r') ? s.slice(0, -1) : s;
 }
 
-/** The first `max` bytes of a file, decompressed when gzip (enough to sniff a log's format). */
-export function headOfFile(path: string, max = 65536): Uint8Array {
+/** The first `max` bytes of a file, decompressed when gzip unless `inflate` is false (enough to sniff a log's format). */
+export function headOfFile(path: string, max = 65536, inflate = true): Uint8Array {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(max);
     const n = readSync(fd, buf, 0, max, 0);
     const head = buf.subarray(0, n);
-    if (!isGzip(head)) return head;
+    if (!inflate || !isGzip(head)) return head;
     try {
       return zlib().gunzipSync(head, { finishFlush: 2 /* Z_SYNC_FLUSH: a partial stream is fine */ }).subarray(0, max);
     } catch {

@@ -10,7 +10,7 @@
  * neither the file nor its text is ever whole in memory (a gzip bomb inflates at most ~1,000× one
  * piece before the framer takes it).
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { InputHash } from '../inputs/input_hash.js';
 import type { BufferRing } from '../inputs/chunked_file.js';
 import { InputError, messageOf } from '../errors.js';
@@ -18,184 +18,25 @@ import type { InputSummary } from '../capture/ingest.js';
 import type { RecordLogFormat } from '../inputs/record_input.js';
 import { gunzipChunks } from '../inputs/compression.js';
 import type { RecordCollector } from './collector.js';
-import { emptyRecord, type FlowRecord } from './flow_record.js';
-import { JsonFramer } from './json_frames.js';
+import { readConnLogParallel, parallelWanted } from './conn_parallel.js';
+import { LineFeeder } from './line_feeder.js';
+import { CHUNK, LineFramer } from './line_framer.js';
 import { isGzip } from './line_reader.js';
 import { RecordLogReader } from './read_log.js';
-import { ZeekTsvBytes } from './zeek_tsv_bytes.js';
 
-const CHUNK = 1 << 20;
-/** A line longer than this is malformed (skipped up to its end): memory stays bounded. */
-export const MAX_LINE_BYTES = 16 << 20;
-
-/** Feeds framed lines of one log to its reader: the byte path for plain Zeek TSV rows, strings otherwise. */
-class LineFeeder {
-  private fast: ZeekTsvBytes | null = null;
-  private headerSeen = false;
-  private readonly rec: FlowRecord = emptyRecord();
-  private readonly json: JsonFramer | null;
-
-  constructor(
-    private readonly reader: RecordLogReader,
-    private readonly byBytes: boolean,
-    format: RecordLogFormat,
-  ) {
-    const zeekTsv = format === 'zeek-conn-tsv' || format === 'zeek-ssl' || format === 'zeek-dns';
-    this.json = zeekTsv
-      ? null
-      : new JsonFramer({
-          object: (text, no) => reader.line(text, no),
-          other: (text, no) => reader.line(text, no),
-          bad: (no, message) => reader.malformed(no, message),
-        });
-  }
-
-  line(buf: Buffer, s: number, e: number, no: number): void {
-    if (e > s && buf[e - 1] === 0x0d) e--;
-    if (this.json) return this.json.line(buf, s, e, no);
-    if (this.byBytes && e > s && buf[s] !== 0x23 /* # */ && buf[s] !== 0x7b /* { */) {
-      if (this.headerSeen) {
-        this.headerSeen = false;
-        this.fast = ZeekTsvBytes.forHeader(this.reader.zeekHeader);
-      }
-      if (this.fast && this.reader.zeekPathMatches()) {
-        resetRecord(this.rec);
-        if (this.fast.read(buf, s, e, this.rec)) return this.reader.takeRow(this.rec, no, this.fast.orig, this.fast.resp);
-      }
-    } else if (e > s) this.headerSeen = true;
-    this.reader.line(buf.toString('utf8', s, e), no);
-  }
-
-  tooLong(no: number): void {
-    this.reader.malformed(no, `line longer than ${MAX_LINE_BYTES} bytes`);
-  }
-
-  end(): void {
-    this.json?.end();
-  }
-}
-
-function resetRecord(r: FlowRecord): void {
-  r.ipProto = 0;
-  r.origPort = 0;
-  r.respPort = 0;
-  r.origPkts = 0;
-  r.respPkts = 0;
-  r.origBytes = 0;
-  r.respBytes = 0;
-  r.byteBasis = 'frame';
-  r.firstSeen = NaN;
-  r.lastSeen = NaN;
-  r.state = null;
-  r.origEvents = null;
-  r.respEvents = null;
-  r.respSentFirst = false;
-  r.history = '';
-  r.icmpType = -1;
-  r.icmpCode = -1;
-}
-
-/** Frames lines out of chunks, keeping a line that straddles chunks (up to MAX_LINE_BYTES). */
-class LineFramer {
-  private buf = Buffer.allocUnsafe(CHUNK);
-  private len = 0;
-  private no = 1;
-  private skipping = false;
-
-  constructor(private readonly feed: LineFeeder) {}
-
-  /** Where the next read goes (at least CHUNK bytes free). */
-  space(): Buffer {
-    if (this.buf.length - this.len < CHUNK) {
-      const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + CHUNK));
-      this.buf.copy(b, 0, 0, this.len);
-      this.buf = b;
-    }
-    return this.buf.subarray(this.len);
-  }
-
-  /** `n` bytes were written at space(): frame the complete lines. */
-  wrote(n: number): void {
-    this.len += n;
-    const buf = this.buf;
-    let s = 0;
-    for (;;) {
-      const nl = buf.indexOf(0x0a, s);
-      if (nl < 0 || nl >= this.len) break;
-      if (this.skipping) this.skipping = false;
-      else this.feed.line(buf, s, nl, this.no);
-      this.no++;
-      s = nl + 1;
-    }
-    buf.copyWithin(0, s, this.len);
-    this.len -= s;
-    if (this.len > MAX_LINE_BYTES) {
-      if (!this.skipping) this.feed.tooLong(this.no);
-      this.skipping = true;
-      this.len = 0;
-      this.buf = Buffer.allocUnsafe(CHUNK);
-    }
-  }
-
-  /**
-   * `n` bytes read elsewhere (a slot of the hash ring, read in place): the complete lines are framed
-   * where they are; a line begun before `buf` is completed in this framer's buffer, and the
-   * unfinished last line is copied there for the next call.
-   */
-  external(buf: Buffer, n: number): void {
-    let s = 0;
-    if (this.len > 0 || this.skipping) {
-      const nl = buf.indexOf(0x0a);
-      const end = nl < 0 || nl >= n ? n : nl;
-      this.keep(buf, 0, end);
-      if (end === n) return;
-      if (this.skipping) this.skipping = false;
-      else this.feed.line(this.buf, 0, this.len, this.no);
-      this.no++;
-      this.len = 0;
-      s = end + 1;
-    }
-    for (;;) {
-      const nl = buf.indexOf(0x0a, s);
-      if (nl < 0 || nl >= n) break;
-      this.feed.line(buf, s, nl, this.no);
-      this.no++;
-      s = nl + 1;
-    }
-    if (s < n) this.keep(buf, s, n);
-  }
-
-  /** Append buf[s, e) to the unfinished line (or drop it while skipping a line over MAX_LINE_BYTES). */
-  private keep(buf: Uint8Array, s: number, e: number): void {
-    if (this.skipping) return;
-    if (this.len + (e - s) > MAX_LINE_BYTES) {
-      this.feed.tooLong(this.no);
-      this.skipping = true;
-      this.len = 0;
-      this.buf = Buffer.allocUnsafe(CHUNK);
-      return;
-    }
-    if (this.buf.length - this.len < e - s) {
-      const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + (e - s)));
-      this.buf.copy(b, 0, 0, this.len);
-      this.buf = b;
-    }
-    this.buf.set(buf.subarray(s, e), this.len);
-    this.len += e - s;
-  }
-
-  end(): void {
-    if (this.len > 0 && !this.skipping) this.feed.line(this.buf, 0, this.len, this.no);
-    this.len = 0;
-    this.feed.end();
-  }
-}
+export { MAX_LINE_BYTES } from './line_feeder.js';
 
 /** Compressed bytes handed to inflate at a time (bounds what one piece can inflate to). */
 const GZIP_PIECE = 16 << 10;
 
-/** Read a flow log file once: hash every byte read, parse the same bytes into `into`. */
-export async function readRecordLogFile(path: string, format: RecordLogFormat, into: RecordCollector, hash: InputHash): Promise<InputSummary> {
+/** For parsing a file again whose bytes were hashed already (the parallel reader's fallback). */
+const NO_HASH: InputHash = { update: () => undefined, bytes: 0, digest: () => Promise.resolve(''), ring: null };
+
+/**
+ * Read a flow log file once: hash every byte read, parse the same bytes into `into`. A large plain
+ * Zeek conn.log is parsed on two threads (conn_parallel.ts) unless `parallel` is false.
+ */
+export async function readRecordLogFile(path: string, format: RecordLogFormat, into: RecordCollector, hash: InputHash, parallel = true): Promise<InputSummary> {
   const reader = new RecordLogReader(path, format, into);
   const byBytes = format === 'zeek-conn-tsv' && into.tuples !== null && into.sslNames.size === 0;
   const framer = new LineFramer(new LineFeeder(reader, byBytes, format));
@@ -205,6 +46,10 @@ export async function readRecordLogFile(path: string, format: RecordLogFormat, i
       fd = openSync(path, 'r');
     } catch (e) {
       throw new InputError(`${path}: cannot open flow log: ${messageOf(e)}`);
+    }
+    if (parallel && byBytes && !gzipFile(fd) && parallelWanted(fstatSync(fd).size)) {
+      const s = await readConnLogParallel(path, fd, into, hash);
+      if (s !== 'serial') return s ?? (await readRecordLogFile(path, format, into, NO_HASH, false));
     }
     let space = framer.space();
     let n = readSync(fd, space, 0, CHUNK, null);
@@ -231,6 +76,12 @@ export async function readRecordLogFile(path: string, format: RecordLogFormat, i
     if (fd >= 0) closeSync(fd);
   }
   return reader.finish();
+}
+
+/** Whether the file open at `fd` starts with the gzip magic (read at offset 0: the file position stays). */
+function gzipFile(fd: number): boolean {
+  const head = Buffer.alloc(2);
+  return readSync(fd, head, 0, 2, 0) === 2 && isGzip(head);
 }
 
 /**

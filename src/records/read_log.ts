@@ -32,6 +32,17 @@ export function newRecordInfo(format: RecordLogFormat): RecordInputInfo {
   return { lines: 0, connections: 0, malformed: 0, problems: [], ignored: {}, untimed: 0, companions: [], unavailable: unavailableFor(format) };
 }
 
+/** A reader's counts (RecordLogReader.exportState), plain data for a worker's postMessage. */
+export interface ReaderState {
+  info: RecordInputInfo;
+  packets: number;
+  bytes: number;
+  bases: ByteBasis[];
+  first: number;
+  last: number;
+  ignoredAt: [string, number][];
+}
+
 /**
  * Reads one flow log line by line into a collector (feed `line()` each line with its number, then
  * `finish()`); the same for a file and for a stream (stdin, a pipe).
@@ -45,6 +56,8 @@ export class RecordLogReader {
   private last = -Infinity;
   private readonly header = new ZeekTsvHeader();
   private readonly zeekPath: string;
+  /** Line each ignored kind was first met on (for absorb). */
+  private readonly ignoredAt = new Map<string, number>();
 
   constructor(
     path: string,
@@ -61,8 +74,40 @@ export class RecordLogReader {
     if (this.info.problems.length < MAX_PROBLEMS) this.info.problems.push({ line: no, message });
   }
 
-  private ignore(what: string): void {
-    this.info.ignored[what] = (this.info.ignored[what] ?? 0) + 1;
+  private ignore(what: string, no: number): void {
+    const n = this.info.ignored[what];
+    if (n === undefined) this.ignoredAt.set(what, no);
+    this.info.ignored[what] = (n ?? 0) + 1;
+  }
+
+  /** What this reader counted (a parse worker's share of a file, merged by absorb). */
+  exportState(): ReaderState {
+    const s = this.summary;
+    return { info: this.info, packets: s.packets, bytes: s.bytes, bases: [...this.bases], first: this.first, last: this.last, ignoredAt: [...this.ignoredAt] };
+  }
+
+  /**
+   * Add another reader's counts over other lines of the same file: the result is what one reader
+   * over all the lines would have counted (problems: the first MAX_PROBLEMS by line; ignored kinds
+   * in the order first met).
+   */
+  absorb(o: ReaderState): void {
+    const i = this.info;
+    const s = this.summary;
+    i.lines += o.info.lines;
+    i.connections += o.info.connections;
+    i.malformed += o.info.malformed;
+    i.untimed += o.info.untimed;
+    i.problems = [...i.problems, ...o.info.problems].sort((a, b) => a.line - b.line).slice(0, MAX_PROBLEMS);
+    for (const [what, at] of o.ignoredAt) if (!(this.ignoredAt.get(what)! <= at)) this.ignoredAt.set(what, at);
+    const ignored: Record<string, number> = {};
+    for (const [what] of [...this.ignoredAt].sort((a, b) => a[1] - b[1])) ignored[what] = (i.ignored[what] ?? 0) + (o.info.ignored[what] ?? 0);
+    i.ignored = ignored;
+    s.packets += o.packets;
+    s.bytes += o.bytes;
+    for (const b of o.bases) this.bases.add(b);
+    this.first = Math.min(this.first, o.first);
+    this.last = Math.max(this.last, o.last);
   }
 
   /** The Zeek TSV header as read so far (the byte reader follows its #fields). */
@@ -99,6 +144,8 @@ export class RecordLogReader {
   }
 
   private take(r: FlowRecord, no: number, orig?: Uint32Array, resp?: Uint32Array, group?: RecordGroup): void {
+    const t = this.into.tuples;
+    if (t !== null) t.at = no;
     const added = this.into.addRecord(r, orig, resp, group);
     if (typeof added === 'string') return this.bad(no, added);
     const s = this.summary;
@@ -154,20 +201,20 @@ export class RecordLogReader {
       if (format === 'suricata-eve') {
         const e = suricataEveRecord(o);
         if (e.kind === 'bad') return this.bad(no, e.message);
-        if (e.kind === 'ignored') return this.ignore(`event_type ${e.eventType}`);
+        if (e.kind === 'ignored') return this.ignore(`event_type ${e.eventType}`, no);
         return this.take(e.record, no);
       }
       if (format === 'flowaudit-flows') {
         const r = flowauditFlowRecord(o);
         return typeof r === 'string' ? this.bad(no, r) : this.take(r, no);
       }
-      if (typeof o._path === 'string' && o._path !== this.zeekPath) return this.ignore(`_path ${o._path}`);
+      if (typeof o._path === 'string' && o._path !== this.zeekPath) return this.ignore(`_path ${o._path}`, no);
       return this.zeekRow(new JsonRow(o), no);
     }
     if (!format.startsWith('zeek')) return this.bad(no, 'not a JSON object');
     const row = this.header.row(line);
     if (typeof row === 'string') return this.bad(no, row);
-    if (this.header.path !== null && this.header.path !== this.zeekPath) return this.ignore(`#path ${this.header.path}`);
+    if (this.header.path !== null && this.header.path !== this.zeekPath) return this.ignore(`#path ${this.header.path}`, no);
     this.zeekRow(row, no);
   }
 

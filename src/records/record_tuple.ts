@@ -36,10 +36,11 @@ export function recordTuple(r: FlowRecord, serverPorts: ServerPorts, t: FlowTupl
   t.clientPort = ports ? (s ? r.respPort : r.origPort) : 0;
   t.icmpType = r.icmpType;
   t.icmpCode = r.icmpCode;
-  t.state = STATE_INDEX.get(o.state)!;
-  t.outcome = OUTCOME_INDEX.get(o.outcome)!;
-  t.basis = BASIS_INDEX.get(r.byteBasis)!;
-  t.directionBy = BY_INDEX.get(o.by)!;
+  t.state = idx.state;
+  t.outcome = idx.outcome;
+  const b = r.byteBasis;
+  t.basis = b === BASES[1] ? 1 : b === BASES[2] ? 2 : BASIS_INDEX.get(b)!;
+  t.directionBy = idx.by;
   t.count = 1;
   t.packetsToServer = s ? r.respPkts : r.origPkts;
   t.packetsToClient = s ? r.origPkts : r.respPkts;
@@ -74,7 +75,23 @@ const BY_INDEX = indexOf(DIRECTION_BYS);
  * keys, so a row costs one Map lookup instead of the orientation and its objects. Any other record
  * is oriented in full. The history of a swapped record is case-swapped once per distinct history.
  */
-const memo = new Map<number, Oriented>();
+interface MemoEntry {
+  o: Oriented;
+  state: number;
+  outcome: number;
+  by: number;
+}
+const memo = new Map<number, MemoEntry>();
+/** The indices of the last orientation's state, outcome and direction evidence (set by orientMemo, read by recordTuple). */
+const idx = { state: 0, outcome: 0, by: 0 };
+
+function indicesOf(o: Oriented): Oriented {
+  idx.state = STATE_INDEX.get(o.state)!;
+  idx.outcome = OUTCOME_INDEX.get(o.outcome)!;
+  idx.by = BY_INDEX.get(o.by)!;
+  return o;
+}
+
 const swappedHistory = new Map<string, string>();
 const MEMO_MAX = 4096;
 const out: Oriented = { swapped: false, by: 'syn', state: 'OTH', outcome: 'answered', history: '' };
@@ -83,15 +100,19 @@ function orientMemo(r: FlowRecord, serverPorts: ServerPorts): Oriented {
   const oe = r.origEvents;
   const re = r.respEvents;
   if (r.oriented || r.ipProto !== 6 || r.state === null || oe === null || re === null || ((oe | re) & (EV_SYN | EV_SYNACK)) === 0) {
-    return orientRecord(r, serverPorts);
+    return indicesOf(orientRecord(r, serverPorts));
   }
   const key = STATE_INDEX.get(r.state)! | ((oe & 0xff) << 4) | ((re & 0xff) << 12) | (r.respSentFirst ? 1 << 20 : 0) | (r.origPkts > 0 ? 1 << 21 : 0) | (r.respPkts > 0 ? 1 << 22 : 0);
-  let o = memo.get(key);
-  if (o === undefined) {
-    o = orientRecord(r, serverPorts);
-    if (memo.size < MEMO_MAX) memo.set(key, { ...o, history: '' });
+  const m = memo.get(key);
+  if (m === undefined) {
+    const o = indicesOf(orientRecord(r, serverPorts));
+    if (memo.size < MEMO_MAX) memo.set(key, { o: { ...o, history: '' }, ...idx });
     return o;
   }
+  const o = m.o;
+  idx.state = m.state;
+  idx.outcome = m.outcome;
+  idx.by = m.by;
   let h = r.history;
   if (o.swapped) {
     const known = swappedHistory.get(h);

@@ -49,6 +49,17 @@ export function unescapeZeek(s: string): string {
   return out;
 }
 
+/** What the # directives of a Zeek ASCII log have set (ZeekTsvHeader.snapshot / restore). */
+export interface ZeekHeaderState {
+  separator: string;
+  setSeparator: string;
+  emptyField: string;
+  unsetField: string;
+  path: string | null;
+  fields: string[] | null;
+  types: string[] | null;
+}
+
 /** The header state of a Zeek ASCII log (a file may repeat its header block, e.g. concatenated logs). */
 export class ZeekTsvHeader {
   separator = '\t';
@@ -97,6 +108,17 @@ export class ZeekTsvHeader {
       default:
         return false;
     }
+  }
+
+  /** The header state, to be restored elsewhere (a parse worker continues under the same header). */
+  snapshot(): ZeekHeaderState {
+    const { separator, setSeparator, emptyField, unsetField, path, fields, types } = this;
+    return { separator, setSeparator, emptyField, unsetField, path, fields, types };
+  }
+
+  restore(s: ZeekHeaderState): void {
+    Object.assign(this, s);
+    this.index = new Map((s.fields ?? []).map((f, i) => [f, i]));
   }
 
   column(name: string): number {

@@ -2,11 +2,11 @@
  * The hash worker's head start (src/cli/prestart.ts): bin/flowaudit.js starts it before loading
  * the bundle for an audit of large inputs; the audit's HashService takes it (input_hash.ts).
  */
-import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fileBytes, prestartFor } from '../../src/cli/prestart.js';
+import { fileBytes, largeZeekTsv, prestartFor } from '../../src/cli/prestart.js';
 import { HashService, hashWorkerPrestarted, WORKER_MIN_BYTES } from '../../src/inputs/input_hash.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowaudit-prestart-'));
@@ -36,5 +36,16 @@ describe('prestartFor', () => {
     expect(service.onWorker).toBe(true);
     expect(hashWorkerPrestarted()).toBe(false); // taken
     service.close();
+  });
+
+  it('starts none for a large Zeek TSV log (parsed on two threads, hashed on the main thread); a small one or a pcap still counts', () => {
+    const log = join(dir, 'conn.log');
+    writeFileSync(log, '#separator \\x09\n');
+    expect(largeZeekTsv([log])).toBe(false); // under WORKER_MIN_BYTES: read serially
+    appendFileSync(log, Buffer.alloc(WORKER_MIN_BYTES));
+    expect(largeZeekTsv([log, '--inventory', small])).toBe(true);
+    expect(largeZeekTsv([big])).toBe(false);
+    prestartFor(['audit', log, '--inventory', small]);
+    expect(hashWorkerPrestarted()).toBe(false);
   });
 });
