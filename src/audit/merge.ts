@@ -188,9 +188,34 @@ export function mergeStates(
   if (dropped.length > 0) {
     result.nextSteps.push(`Sensors dropped packets (${dropped.map((s) => `${s.name}: ${(s.drops?.ifDrop ?? 0) + (s.drops?.osDrop ?? 0)}`).join(', ')}): a missing or failed rule may be a capture gap.`);
   }
+  warnings.push(...foldedAttemptOverlaps(parts));
   for (const w of warnings) result.nextSteps.push(w);
   const info: MergeInfo = { parts: parts.length, dedupeWindowSec: opts.dedupeWindowSec, ...stats, warnings };
   return { ...result, sensors: sensorList, merge: info };
+}
+
+/**
+ * Folded attempts (a flood's one-packet connections beyond the table's budget) are kept per
+ * (protocol, server, port) without their 5-tuples, so merge cannot de-duplicate what two sensors
+ * both saw: it sums them. Where sensors of different names folded attempts to the same target over
+ * overlapping times, say that the merged count is an upper bound.
+ */
+export function foldedAttemptOverlaps(parts: readonly { name: string; state: AuditState }[]): string[] {
+  const seen = new Map<string, { sensor: string; first: number; last: number }[]>();
+  const out: string[] = [];
+  for (const { state } of parts) {
+    for (const a of state.facts.attempts ?? []) {
+      const k = `${a.protocol} ${a.server}${a.port === null ? ' (many ports)' : `/${a.port}`}`;
+      const list = seen.get(k) ?? [];
+      const other = list.find((x) => x.sensor !== state.sensor && a.firstSeen <= x.last && x.first <= a.lastSeen);
+      if (other && !out.some((w) => w.includes(`to ${k}:`))) {
+        out.push(`sensors "${other.sensor}" and "${state.sensor}" both folded attempts to ${k}: folded attempts keep no 5-tuples, so the merge sums them and counts any both saw twice (an upper bound)`);
+      }
+      list.push({ sensor: state.sensor, first: a.firstSeen, last: a.lastSeen });
+      seen.set(k, list);
+    }
+  }
+  return out;
 }
 
 function add(a: number | null, b: number | null): number | null {
