@@ -85,36 +85,25 @@ await build({
   logLevel: 'warning',
 });
 rmSync(generated);
-// The hash worker's head start (src/cli/prestart.ts): a small bundle of its own, which
-// bin/flowaudit.js loads before the main bundle.
-await build({
-  entryPoints: [join(root, 'src', 'cli', 'prestart.ts')],
-  outfile: join(dist, 'prestart.cjs'),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  define: { 'import.meta.url': '__flowauditUrl' },
-  banner: { js: `var __flowauditUrl = require('node:url').pathToFileURL(__filename).href;` },
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
-});
-// The parse worker of a large Zeek conn.log (src/records/conn_parallel.ts): its own small bundle,
-// so a worker loads only the record parsers.
-await build({
-  entryPoints: [join(root, 'src', 'records', 'conn_worker.ts')],
-  outfile: join(dist, 'connlog-worker.cjs'),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  define: { 'import.meta.url': '__flowauditUrl' },
-  banner: { js: `var __flowauditUrl = require('node:url').pathToFileURL(__filename).href;` },
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
-});
+/** A small side bundle of its own (a worker or the launcher's prestart): only what it imports. */
+const sideBundle = (entry, out) =>
+  build({
+    entryPoints: [join(root, 'src', ...entry)],
+    outfile: join(dist, out),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    define: { 'import.meta.url': '__flowauditUrl' },
+    banner: { js: `var __flowauditUrl = require('node:url').pathToFileURL(__filename).href;` },
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: 'warning',
+  });
+// The hash worker's head start (src/cli/prestart.ts), which bin/flowaudit.js loads before the main bundle.
+await sideBundle(['cli', 'prestart.ts'], 'prestart.cjs');
+// The parse worker of a large Zeek conn.log (src/records/conn_parallel.ts): a worker loads only the record parsers.
+await sideBundle(['records', 'conn_worker.ts'], 'connlog-worker.cjs');
 // Plain ASCII (esbuild escapes non-ASCII characters in strings, but not in regular expressions): a
 // single other character would make Node decode the bundle into a two-byte string, slower to read.
 {

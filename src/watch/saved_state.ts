@@ -4,8 +4,7 @@
  * "never" (-Infinity, NaN) as null. RuleWatch and UnexpectedWatch turn their state into these and
  * back; watch_state.ts checks a file against them before anything is restored.
  */
-import type { FlowSample } from './events.js';
-import type { UnexpectedKey } from './tuple_class.js';
+import type { Group } from './unexpected_watch.js';
 
 /** A time (µs) or null for never. */
 export type SavedTime = number | null;
@@ -25,18 +24,8 @@ export interface SavedRule {
   members: SavedMember[];
 }
 
-export interface SavedGroup {
-  k: UnexpectedKey;
-  first: number;
-  last: number;
-  connections: number;
-  answered: number;
-  reported: number;
-  lastEventAt: number;
-  baseline: boolean;
-  folded: 'none' | 'ports' | 'clients' | 'all';
-  sample: FlowSample;
-}
+/** A group of unexpected flows as watch keeps it (unexpected_watch.ts), saved as is. */
+export type SavedGroup = Group;
 
 export interface SavedGroups {
   /** Groups folded per server ('clients' folds made). */

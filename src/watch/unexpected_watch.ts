@@ -25,7 +25,7 @@ const FOLDED_TEXT = {
   all: `more than twice the group budget (${MAX_GROUPS}): every further flow`,
 } as const;
 
-interface Group {
+export interface Group {
   k: UnexpectedKey;
   first: number;
   last: number;
