@@ -48,6 +48,15 @@ async function evidenceDir(extra: string[] = []): Promise<{ dir: string; ev: str
 
 const sha = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
 
+/** manifest.json of `ev` edited in place (unsigned, as a forger would); returns its path. */
+function editManifest(ev: string, edit: (m: Record<string, any>) => void): string {
+  const mp = join(ev, 'manifest.json');
+  const m = JSON.parse(readFileSync(mp, 'utf8'));
+  edit(m);
+  writeFileSync(mp, `${JSON.stringify(m, null, 2)}\n`);
+  return mp;
+}
+
 describe('--evidence-dir and verify DIR', () => {
   it('writes every format, the policy, the inputs and the manifest; verify DIR passes', async () => {
     const { ev } = await evidenceDir();
@@ -88,10 +97,7 @@ describe('--evidence-dir and verify DIR', () => {
     ['the time', (m: Record<string, any>) => { m.generatedAt = '2020-01-01T00:00:00.000Z'; }, /generatedAt: "2020-01-01T00:00:00\.000Z" → /],
   ])('a manifest with %s edited alone fails, naming the field', async (_what, edit, line) => {
     const { ev } = await evidenceDir();
-    const mp = join(ev, 'manifest.json');
-    const m = JSON.parse(readFileSync(mp, 'utf8'));
-    edit(m);
-    writeFileSync(mp, `${JSON.stringify(m, null, 2)}\n`);
+    editManifest(ev, edit);
     const v = await runCli(['verify', ev]);
     expect(v.stdout).toMatch(line);
     expect(v.stdout.trim().split('\n').at(-1)).toContain('the manifest does not describe report.json');
@@ -104,10 +110,7 @@ describe('--evidence-dir and verify DIR', () => {
     ['policy.matrix[0]', (m: Record<string, any>) => { m.policy.matrix[0].spec = null; }],
   ])('a manifest whose %s is malformed is refused in one line (exit 2), not an internal error', async (field, edit) => {
     const { ev } = await evidenceDir();
-    const mp = join(ev, 'manifest.json');
-    const m = JSON.parse(readFileSync(mp, 'utf8'));
-    edit(m);
-    writeFileSync(mp, `${JSON.stringify(m, null, 2)}\n`);
+    const mp = editManifest(ev, edit);
     const v = await runCli(['verify', ev]);
     expect(v.stderr.trim().split('\n')).toEqual([`flowaudit: ${mp}: a flowaudit/evidence@1 manifest whose ${field} is malformed (edited by hand?)`]);
     expect(v.code).toBe(2);
