@@ -7,7 +7,8 @@
 import type { FirewallRule, FirewallRuleset } from '../firewall/ruleset.js';
 import type { Inventory, Matrix } from '../matrix/index.js';
 import type { FirewallHostInput } from './firewall_findings.js';
-import { decisionText, hostLabel, ruleLabel, ruleRef } from './firewall_refs.js';
+import { addressInTexts } from './firewall_members.js';
+import { addressesText, decisionText, documentedSource, hostLabel, ruleLabel, ruleRef, splitByAddress } from './firewall_refs.js';
 import { shadowedRules } from './firewall_shadowed.js';
 import { undocumentedPermits } from './firewall_undocumented.js';
 import type { FirewallDocumentedCheck, FirewallFinding, FirewallHostResult, FirewallObservedCheck } from './firewall_types.js';
@@ -19,9 +20,16 @@ function portsIn(ports: string, port: number): boolean {
   return port >= a! && port <= (b ?? a!);
 }
 
+type Decision = FirewallDocumentedCheck['decisions'][number];
+
+/** Whether an observed client is one of the sources a run holds for (its addresses, or the single-address member). */
+function fromSource(client: string, c: FirewallDocumentedCheck, d: Decision): boolean {
+  return d.addresses ? addressInTexts(client, d.addresses) : client === c.source;
+}
+
 /** What the traffic shows for a blocked documented flow: answered (a contradiction), failed, or not tried. */
-function trafficFor(r: FirewallHostResult, c: FirewallDocumentedCheck, ports: string): 'answered' | 'failed' | 'not tried' {
-  const seen = r.observed.filter((o) => o.client === c.source && o.protocol === c.protocol && portsIn(ports, o.port));
+function trafficFor(r: FirewallHostResult, c: FirewallDocumentedCheck, d: Decision): 'answered' | 'failed' | 'not tried' {
+  const seen = r.observed.filter((o) => fromSource(o.client, c, d) && o.protocol === c.protocol && portsIn(d.ports, o.port));
   if (seen.some((o) => o.answered > 0)) return 'answered';
   return seen.length > 0 ? 'failed' : 'not tried';
 }
@@ -39,9 +47,10 @@ function documentedBlocked(r: FirewallHostResult): FirewallFinding[] {
     if (c.status !== 'blocked' && c.status !== 'partly-blocked') continue;
     for (const d of c.decisions) {
       if (d.action !== 'DROP' && d.action !== 'REJECT') continue;
-      const traffic = trafficFor(r, c, d.ports);
+      const traffic = trafficFor(r, c, d);
       const effect = !c.enforced || traffic === 'answered' ? null : 'fail';
-      const text = `${who}: ${c.requirement} flow ${c.ruleId} ${c.protocol}/${d.ports} from ${c.source} is blocked: ${decisionText(d)}, ${TRAFFIC_WORDS[traffic]}`;
+      const part = d.addresses && splitByAddress(c) ? ` (for ${addressesText(d.addresses)})` : '';
+      const text = `${who}: ${c.requirement} flow ${c.ruleId} ${c.protocol}/${d.ports} from ${documentedSource(c)}${part} is blocked: ${decisionText(d)}, ${TRAFFIC_WORDS[traffic]}`;
       out.push({ kind: 'documented-but-blocked', host: r.host, address: r.address, rule: d.rule, decidedBy: d.decidedBy, protocol: c.protocol, ports: d.ports, sources: [c.source], sourcesByPort: null, matrixRule: c.ruleId, traffic, verdictEffect: effect, text });
     }
   }

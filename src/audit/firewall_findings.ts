@@ -11,6 +11,7 @@ import type { Inventory, Matrix, MatrixRule } from '../matrix/index.js';
 import { addressWords } from '../matrix/inventory.js';
 import { evaluate } from './firewall_evaluate.js';
 import { checkDocumentedFlows } from './firewall_matrix.js';
+import type { NameFacts } from './firewall_members.js';
 import type { ObservedFlows } from './firewall_observed.js';
 import { decisionRef, ruleRef } from './firewall_refs.js';
 import { blockedFindings, ruleFindings } from './firewall_finding_text.js';
@@ -29,6 +30,8 @@ export interface FirewallFindingsOptions {
   features: readonly string[];
   /** The observation window (ISO times), for "permitted, never seen". */
   window: { firstSeen: string | null; lastSeen: string | null };
+  /** The audit's names block: the addresses host-name source members are evaluated at. */
+  names?: NameFacts;
 }
 
 const KIND_ORDER: FirewallFindingKind[] = ['documented-but-blocked', 'blocked-yet-seen', 'undocumented-but-permitted', 'permitted-never-seen', 'shadowed'];
@@ -43,17 +46,19 @@ function enforcedRule(rule: MatrixRule, features: readonly string[]): boolean {
   return rule.requirement === 'required' || (rule.requirement === 'conditional' && rule.feature !== undefined && features.includes(rule.feature));
 }
 
-function documentedChecks(matrix: Matrix, inventory: Inventory, h: FirewallHostInput, features: readonly string[]): FirewallDocumentedCheck[] {
+function documentedChecks(matrix: Matrix, inventory: Inventory, h: FirewallHostInput, opts: FirewallFindingsOptions): FirewallDocumentedCheck[] {
   const byId = new Map(matrix.rules.map((r) => [r.id, r]));
-  return checkDocumentedFlows(matrix, inventory, h.address, h.ruleset).map((c) => ({
+  return checkDocumentedFlows(matrix, inventory, h.address, h.ruleset, opts.names).map((c) => ({
     ruleId: c.ruleId,
     requirement: c.requirement,
-    enforced: enforcedRule(byId.get(c.ruleId)!, features),
+    enforced: enforcedRule(byId.get(c.ruleId)!, opts.features),
     source: c.source,
     protocol: c.protocol,
     status: c.status,
-    decisions: c.runs.map((r) => ({ ports: r.ports.from === r.ports.to ? `${r.ports.from}` : `${r.ports.from}-${r.ports.to}`, ...decisionRef(r.decision) })),
+    decisions: c.runs.map((r) => ({ ports: r.ports.from === r.ports.to ? `${r.ports.from}` : `${r.ports.from}-${r.ports.to}`, ...(r.addresses ? { addresses: r.addresses } : {}), ...decisionRef(r.decision) })),
     reason: c.reason ?? null,
+    ...(c.resolved !== undefined ? { resolved: c.resolved } : {}),
+    ...(c.examples !== undefined ? { examples: c.examples } : {}),
   }));
 }
 
@@ -88,13 +93,13 @@ function windowSeconds(w: FirewallFindingsOptions['window']): number {
   return Number.isFinite(s) && s > 0 ? Math.round(s * 10) / 10 : 0;
 }
 
-function hostResult(matrix: Matrix, inventory: Inventory, h: FirewallHostInput, observed: ObservedFlows, features: readonly string[]): FirewallHostResult {
+function hostResult(matrix: Matrix, inventory: Inventory, h: FirewallHostInput, observed: ObservedFlows, opts: FirewallFindingsOptions): FirewallHostResult {
   return {
     host: h.host,
     address: h.address,
     roles: [...inventory.rolesForAddress(addressWords(h.address))],
     file: { path: h.file.path, sha256: h.file.sha256, format: h.ruleset.format, rules: ruleCount(h.ruleset), skippedTables: [...h.ruleset.skippedTables] },
-    documented: documentedChecks(matrix, inventory, h, features),
+    documented: documentedChecks(matrix, inventory, h, opts),
     observed: observedChecks(h, observed),
     observedOmitted: observed.omitted[h.address] ?? 0,
     notFullyChecked: [],
@@ -107,7 +112,7 @@ export function firewallFindings(matrix: Matrix, inventory: Inventory, hosts: re
   const results: FirewallHostResult[] = [];
   const findings: FirewallFinding[] = [];
   for (const h of hosts) {
-    const r = hostResult(matrix, inventory, h, observed, opts.features);
+    const r = hostResult(matrix, inventory, h, observed, opts);
     const fromRules = ruleFindings(matrix, inventory, h, r, seconds);
     r.notFullyChecked = fromRules.notFullyChecked.map(ruleRef);
     results.push(r);

@@ -1,21 +1,25 @@
 /**
  * Matrix × host firewall, the first half of issue 21's three-way check: for every matrix rule whose
- * destination role includes the host, and every source member that is a single address, what the
- * host's firewall does with each documented port: `permitted`, `blocked` (by which rule),
- * `partly-blocked`, or `inconclusive` (with why). Pure; not wired into audit or the reports yet.
- * A matrix range is evaluated once per stretch of ports no rule's port criterion splits, and
- * reported as runs of consecutive ports decided the same way.
+ * destination role includes the host, and every source member, what the host's firewall does with
+ * each documented port: `permitted`, `blocked` (by which rule), `partly-blocked`, or `inconclusive`
+ * (with why). Pure. A matrix range is evaluated once per stretch of ports no rule's port criterion
+ * splits, a CIDR or range member once per stretch of addresses no rule's source criterion splits
+ * (firewall_members.ts), a host-name member at the addresses the audit's evidence gave the name;
+ * results are runs of ports (and, for those members, addresses) decided the same way.
  */
 import type { Inventory, Matrix, MatrixRule, PortRange } from '../matrix/index.js';
 import { addressWords } from '../matrix/inventory.js';
 import type { FirewallRuleset } from '../firewall/ruleset.js';
 import { evaluate, type FirewallDecision } from './firewall_evaluate.js';
+import { MAX_PIECES, addressBreaks, addressText, pieceText, resolveHost, splitMember, type AddressPiece, type NameFacts } from './firewall_members.js';
 
 export type DocumentedFlowStatus = 'permitted' | 'blocked' | 'partly-blocked' | 'inconclusive';
 
 export interface PortRun {
   ports: PortRange;
   decision: FirewallDecision;
+  /** CIDR, range and host-name members: the source addresses this run holds for (`10.0.2.0/25`, …). */
+  addresses?: string[];
 }
 
 export interface DocumentedFlowCheck {
@@ -28,6 +32,10 @@ export interface DocumentedFlowCheck {
   runs: PortRun[];
   /** Why the check could not be made (status inconclusive without runs). */
   reason?: string;
+  /** Host-name members: the addresses evaluated and where each came from (`10.0.0.10 by DNS in the capture`). */
+  resolved?: string;
+  /** partly-blocked CIDR, range and host-name members: one source and port on each side (`10.0.2.5 tcp/389`). */
+  examples?: { admitted: string; blocked: string };
 }
 
 /**
@@ -70,22 +78,91 @@ function statusOf(runs: PortRun[]): DocumentedFlowStatus {
   return accepted === 0 ? 'blocked' : 'partly-blocked';
 }
 
-/** Checks every documented flow towards `hostAddress` against that host's firewall. */
-export function checkDocumentedFlows(matrix: Matrix, inventory: Inventory, hostAddress: string, rs: FirewallRuleset): DocumentedFlowCheck[] {
+interface Group {
+  texts: string[];
+  first: string;
+  runs: PortRun[];
+  last: AddressPiece;
+}
+
+function signature(runs: PortRun[]): string {
+  return runs.map((r) => `${r.ports.from}-${r.ports.to} ${r.decision.action} ${r.decision.decidedBy}`).join('|');
+}
+
+/** Pieces decided alike (same ports, same rules) are one group; adjacent pieces become one stretch. */
+function groupPieces(rs: FirewallRuleset, pieces: AddressPiece[], rule: MatrixRule, breaks: readonly number[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const p of pieces) {
+    const first = addressText(p.lo, p.family);
+    const runs = runsFor(rs, first, rule, breaks);
+    const key = signature(runs);
+    const g = groups.get(key);
+    if (!g) groups.set(key, { texts: [], first, runs, last: { ...p } });
+    else if (g.last.hi + 1n === p.lo && g.last.family === p.family) {
+      g.last.hi = p.hi;
+    } else {
+      g.texts.push(pieceText(g.last));
+      g.last = { ...p };
+    }
+  }
+  for (const g of groups.values()) g.texts.push(pieceText(g.last));
+  return [...groups.values()];
+}
+
+function exampleOf(groups: Group[], protocol: string, admitted: boolean): string | undefined {
+  for (const g of groups) {
+    const run = g.runs.find((r) => (r.decision.action === 'ACCEPT') === admitted && r.decision.action !== 'inconclusive');
+    if (run) return `${g.first} ${protocol}/${run.ports.from}`;
+  }
+  return undefined;
+}
+
+type Base = Pick<DocumentedFlowCheck, 'ruleId' | 'requirement' | 'source' | 'protocol'>;
+
+/** A CIDR, range or resolved host member: every piece evaluated, runs labelled with their addresses. */
+function piecesCheck(rs: FirewallRuleset, base: Base, pieces: AddressPiece[], rule: MatrixRule, breaks: readonly number[]): DocumentedFlowCheck {
+  const groups = groupPieces(rs, pieces, rule, breaks);
+  const runs = groups.flatMap((g) => g.runs.map((r) => ({ ...r, addresses: g.texts })));
+  const status = statusOf(runs);
+  if (status !== 'partly-blocked') return { ...base, status, runs };
+  const admitted = exampleOf(groups, rule.protocol, true);
+  const blocked = exampleOf(groups, rule.protocol, false);
+  return { ...base, status, runs, ...(admitted && blocked ? { examples: { admitted, blocked } } : {}) };
+}
+
+function memberCheck(rs: FirewallRuleset, base: Base, m: { kind: string; text: string }, rule: MatrixRule, ctx: { breaks: readonly number[]; addrBreaks: readonly bigint[]; names: NameFacts }): DocumentedFlowCheck {
+  if (m.kind === 'ipv4' || m.kind === 'ipv6') {
+    const runs = runsFor(rs, m.text, rule, ctx.breaks);
+    return { ...base, status: statusOf(runs), runs };
+  }
+  if (m.kind === 'cidr' || m.kind === 'range') {
+    const pieces = splitMember(m.text, ctx.addrBreaks);
+    if (pieces === null) return { ...base, status: 'inconclusive', runs: [], reason: `the rules' source addresses split ${m.text} into more than ${MAX_PIECES} stretches; not evaluated` };
+    if (pieces.length === 0) return { ...base, status: 'inconclusive', runs: [], reason: `source member ${m.text} does not parse as a ${m.kind}` };
+    return piecesCheck(rs, base, pieces, rule, ctx.breaks);
+  }
+  if (m.kind === 'host') {
+    const r = resolveHost(m.text, ctx.names);
+    if (r.how === null) return { ...base, status: 'inconclusive', runs: [], reason: `no address seen for ${m.text} in the window` };
+    return { ...piecesCheck(rs, base, r.pieces, rule, ctx.breaks), resolved: r.how };
+  }
+  return { ...base, status: 'inconclusive', runs: [], reason: `source member ${m.text} is a name pattern; the addresses it covers are not known` };
+}
+
+/**
+ * Checks every documented flow towards `hostAddress` against that host's firewall. `names`: the
+ * audit's names block (addresses with the names the capture gave them), for host-name members.
+ */
+export function checkDocumentedFlows(matrix: Matrix, inventory: Inventory, hostAddress: string, rs: FirewallRuleset, names: NameFacts = []): DocumentedFlowCheck[] {
   const hostRoles = new Set(inventory.rolesForAddress(addressWords(hostAddress)));
   const out: DocumentedFlowCheck[] = [];
-  const breaks = portBreaks(rs);
+  const ctx = { breaks: portBreaks(rs), addrBreaks: addressBreaks(rs), names };
   for (const rule of matrix.rules) {
     if (!hostRoles.has(rule.destination)) continue;
     const sources = inventory.roles.find((r) => r.name === rule.source)?.members ?? [];
     for (const m of sources) {
       const base = { ruleId: rule.id, requirement: rule.requirement, source: m.text, protocol: rule.protocol };
-      if (m.kind !== 'ipv4' && m.kind !== 'ipv6') {
-        out.push({ ...base, status: 'inconclusive', runs: [], reason: `source member ${m.text} is a ${m.kind}; only single addresses are evaluated yet` });
-        continue;
-      }
-      const runs = runsFor(rs, m.text, rule, breaks);
-      out.push({ ...base, status: statusOf(runs), runs });
+      out.push(memberCheck(rs, base, m, rule, ctx));
     }
   }
   return out;

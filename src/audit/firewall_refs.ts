@@ -4,7 +4,7 @@
  */
 import type { FirewallRule } from '../firewall/ruleset.js';
 import type { FirewallDecision } from './firewall_evaluate.js';
-import type { FirewallDecisionRef, FirewallRuleRef } from './firewall_types.js';
+import type { FirewallDecisionRef, FirewallDocumentedCheck, FirewallRuleRef } from './firewall_types.js';
 
 function targetText(rule: FirewallRule): string {
   const t = rule.target;
@@ -62,4 +62,38 @@ export function decisionText(d: FirewallDecisionRef): string {
 /** `dc2 (10.0.0.3)`, or the address alone when it was given as the host. */
 export function hostLabel(host: string, address: string): string {
   return host === address ? address : `${host} (${address})`;
+}
+
+const MAX_ADDRESSES_IN_TEXT = 6;
+
+/** `10.0.2.0/25, 10.0.2.200-10.0.2.255` (at most six stretches named, then how many more). */
+export function addressesText(list: readonly string[]): string {
+  const shown = list.slice(0, MAX_ADDRESSES_IN_TEXT).join(', ');
+  return list.length > MAX_ADDRESSES_IN_TEXT ? `${shown} and ${list.length - MAX_ADDRESSES_IN_TEXT} more` : shown;
+}
+
+/** The source member as the reader sees it: `ams.corp.example (10.0.0.10 by DNS in the capture)`. */
+export function documentedSource(c: Pick<FirewallDocumentedCheck, 'source' | 'resolved'>): string {
+  return c.resolved ? `${c.source} (${c.resolved})` : c.source;
+}
+
+/** Whether the runs of a check hold for different stretches of its member (then each run names its addresses). */
+export function splitByAddress(c: Pick<FirewallDocumentedCheck, 'decisions'>): boolean {
+  const keys = new Set(c.decisions.map((d) => (d.addresses ?? []).join(',')));
+  return keys.size > 1;
+}
+
+/** `10.0.2.128/25 ` before a run's ports when the member is split by address, else nothing. */
+export function runAddresses(c: Pick<FirewallDocumentedCheck, 'decisions'>, d: FirewallDocumentedCheck['decisions'][number]): string {
+  return d.addresses && splitByAddress(c) ? `${addressesText(d.addresses)} ` : '';
+}
+
+/** One run in words: `10.0.2.128/25 tcp/389: DROP by …` (addresses only when the member is split). */
+export function runText(c: Pick<FirewallDocumentedCheck, 'decisions' | 'protocol'>, d: FirewallDocumentedCheck['decisions'][number]): string {
+  return `${runAddresses(c, d)}${c.protocol}/${d.ports}: ${decisionText(d)}`;
+}
+
+/** `partly-blocked (e.g. admitted 10.0.2.5 tcp/389, blocked 10.0.2.200 tcp/389)`. */
+export function statusText(c: Pick<FirewallDocumentedCheck, 'status' | 'examples'>): string {
+  return c.examples ? `${c.status} (e.g. admitted ${c.examples.admitted}, blocked ${c.examples.blocked})` : c.status;
 }

@@ -41,9 +41,13 @@ export interface FirewallDocumentedCheck {
   source: string;
   protocol: string;
   status: FirewallDocumentedStatus;
-  /** Runs of ports decided the same way (`49152-65535`). */
-  decisions: (FirewallDecisionRef & { ports: string })[];
+  /** Runs of ports decided the same way (`49152-65535`); for CIDR, range and host-name members, with the source addresses each holds for. */
+  decisions: (FirewallDecisionRef & { ports: string; addresses?: string[] })[];
   reason: string | null;
+  /** Host-name members: the addresses evaluated and where each came from (`10.0.0.10 by DNS in the capture`). */
+  resolved?: string;
+  /** partly-blocked CIDR, range and host-name members: one source and port admitted, one blocked (`10.0.2.5 tcp/389`). */
+  examples?: { admitted: string; blocked: string };
 }
 
 /**

@@ -41,6 +41,7 @@ export function auditFirewalls(result: AuditResult, connections: ConnectionVisit
   const section = firewallFindings(matrix, inventory, hosts, observed, {
     features: result.options.features,
     window: { firstSeen: result.summary.firstSeen, lastSeen: result.summary.lastSeen },
+    names: result.names ?? [],
   });
   return withFirewall(result, section);
 }

@@ -3,7 +3,7 @@
  * per host), `firewall-documented` (matrix rule × source member), `firewall-observed` (one per
  * observed flow to the host) and `firewall-finding`. Cells are neutralised by the CSV writer.
  */
-import { decisionText, ruleLabel } from '../audit/firewall_refs.js';
+import { decisionText, documentedSource, ruleLabel, runAddresses, statusText } from '../audit/firewall_refs.js';
 import type { AuditResult } from '../audit/result.js';
 
 type Cell = string | number;
@@ -16,8 +16,8 @@ export function firewallCsvRows(r: AuditResult): Record<string, Cell>[] {
     rows.push({ kind: 'firewall-file', id: h.host, status: h.file.format, destination: h.roles.join(' '), server: h.address, description: h.file.path, evidence: `${h.file.rules} rules`, firstSeen: s.window.firstSeen ?? '', lastSeen: s.window.lastSeen ?? '', sha256: h.file.sha256 });
     for (const c of h.documented) {
       rows.push({
-        kind: 'firewall-documented', id: c.ruleId, status: c.status, requirement: c.requirement, client: c.source, server: h.address, protocol: c.protocol,
-        ports: c.decisions.map((d) => d.ports).join(' '), description: c.reason ?? '', evidence: c.decisions.map((d) => `${d.ports}: ${decisionText(d)}`).join('; '),
+        kind: 'firewall-documented', id: c.ruleId, status: c.status, requirement: c.requirement, client: documentedSource(c), server: h.address, protocol: c.protocol,
+        ports: c.decisions.map((d) => d.ports).join(' '), description: [c.status === statusText(c) ? '' : statusText(c), c.reason ?? ''].filter((x) => x).join('; '), evidence: c.decisions.map((d) => `${runAddresses(c, d)}${d.ports}: ${decisionText(d)}`).join('; '),
       });
     }
     for (const o of h.observed) {

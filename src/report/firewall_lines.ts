@@ -3,7 +3,7 @@
  * (each escapes them its own way: everything here may come from a firewall file, which is
  * attacker-controlled). One place decides the words; the renderers only lay them out.
  */
-import { decisionText, hostLabel } from '../audit/firewall_refs.js';
+import { decisionText, documentedSource, hostLabel, runText, statusText } from '../audit/firewall_refs.js';
 import type { FirewallFindingKind, FirewallHostResult, FirewallSection } from '../audit/firewall_types.js';
 
 export const FIREWALL_HEADING = 'Host firewalls: matrix × rules × traffic';
@@ -26,9 +26,9 @@ export interface FirewallHostView {
 
 function documentedLines(h: FirewallHostResult): string[] {
   return h.documented.map((c) => {
-    const runs = c.decisions.map((d) => `${c.protocol}/${d.ports}: ${decisionText(d)}`).join('; ');
+    const runs = c.decisions.map((d) => runText(c, d)).join('; ');
     const req = c.enforced ? c.requirement : `${c.requirement}, not enforced`;
-    return `${c.ruleId} (${req}) from ${c.source}: ${c.status}${runs ? ` — ${runs}` : ''}${c.reason ? ` — ${c.reason}` : ''}`;
+    return `${c.ruleId} (${req}) from ${documentedSource(c)}: ${statusText(c)}${runs ? ` — ${runs}` : ''}${c.reason ? ` — ${c.reason}` : ''}`;
   });
 }
 
