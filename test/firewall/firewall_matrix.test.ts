@@ -37,10 +37,16 @@ it('names the firewall rule that blocks each documented flow, per source member'
   ]);
 });
 
-it('a CIDR source member is inconclusive with the reason, never permitted', () => {
+it('a CIDR source member is judged for all its addresses (firewall_members.test.ts has the splits)', () => {
   const cidr = checkDocumentedFlows(ams, inventory, '10.66.0.2', dc2).filter((c) => c.source === '10.66.9.0/24');
-  expect(cidr.length).toBe(6);
-  for (const c of cidr) expect(c).toMatchObject({ status: 'inconclusive', reason: 'source member 10.66.9.0/24 is a cidr; only single addresses are evaluated yet' });
+  expect(cidr.map((c) => `${c.ruleId} ${c.status} ${c.runs.map((r) => `${r.addresses!.join(',')} ${r.decision.decidedBy}`).join('; ')}`)).toEqual([
+    'ams-ldap permitted 10.66.9.0/24 INPUT #3',
+    'ams-cldap permitted 10.66.9.0/24 INPUT #4',
+    'ams-global-catalog blocked 10.66.9.0/24 INPUT policy DROP',
+    'ams-rpc-epm blocked 10.66.9.0/24 INPUT #1',
+    'ams-rpc-dynamic partly-blocked 10.66.9.0/24 INPUT #3; 10.66.9.0/24 INPUT policy DROP',
+    'ams-dns permitted 10.66.9.0/24 INPUT #4',
+  ]);
 });
 
 it('a host in no destination role has nothing to check', () => {
