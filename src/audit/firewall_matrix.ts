@@ -130,7 +130,13 @@ function piecesCheck(rs: FirewallRuleset, base: Base, pieces: AddressPiece[], ru
   return { ...base, status, runs, ...(admitted && blocked ? { examples: { admitted, blocked } } : {}) };
 }
 
-function memberCheck(rs: FirewallRuleset, base: Base, m: { kind: string; text: string }, rule: MatrixRule, ctx: { breaks: readonly number[]; addrBreaks: readonly bigint[]; names: NameFacts }): DocumentedFlowCheck {
+interface CheckContext {
+  breaks: readonly number[];
+  addrBreaks: readonly bigint[];
+  names: NameFacts;
+}
+
+function memberCheck(rs: FirewallRuleset, base: Base, m: { kind: string; text: string }, rule: MatrixRule, ctx: CheckContext): DocumentedFlowCheck {
   if (m.kind === 'ipv4' || m.kind === 'ipv6') {
     const runs = runsFor(rs, m.text, rule, ctx.breaks);
     return { ...base, status: statusOf(runs), runs };
