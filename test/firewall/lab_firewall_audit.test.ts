@@ -41,7 +41,11 @@ const RULES = [
 ];
 const TCP_PORTS = [389, 135, 3268, 49700, 3389, 22];
 const UDP_PORTS = [53, 389];
-const INVENTORY = { roles: { 'ams-server': [AMS], 'domain-controller': [DC], 'global-catalog': [DC], 'dns-server': [DC] }, names: { [DC]: 'dc', [AMS]: 'ams' } };
+// Beside the AMS server's address: a range across the /24 the rules admit (judged for every address),
+// and a host name the lab's traffic never names (inconclusive: no address seen).
+const AMS_RANGE = '10.0.0.128-10.0.1.127';
+const AMS_NAME = 'ams.lab.example';
+const INVENTORY = { roles: { 'ams-server': [AMS, AMS_RANGE, AMS_NAME], 'domain-controller': [DC], 'global-catalog': [DC], 'dns-server': [DC] }, names: { [DC]: 'dc', [AMS]: 'ams' } };
 
 const LISTEN = `const net=require('node:net'),dgram=require('node:dgram');
 for(const p of ${JSON.stringify(TCP_PORTS)})net.createServer(s=>{s.end('ok')}).listen(p,'${DC}');
@@ -108,9 +112,25 @@ describeNetns('the namespace lab: audit --firewall names the blocking rules and 
     writeFileSync(join(dir, 'report.txt'), text.stdout);
     const f = j.firewall.findings as { kind: string; decidedBy: string; ports: string; traffic: string | null; sources: string[]; rule: { text: string; line: number } | null }[];
     const blocked = f.filter((x) => x.kind === 'documented-but-blocked').map((x) => `${x.decidedBy} ${x.rule?.text} ${x.ports} ${x.traffic}`);
+    // The range's upper half (10.0.1.0/25) is outside the /24 the ACCEPT rules name: the policy drops it.
     expect(blocked).toEqual([
+      'INPUT policy DROP undefined 389 not tried',
+      'INPUT policy DROP undefined 389 not tried',
       'INPUT #4 -A INPUT -s 10.0.0.10/32 -p tcp -m tcp --dport 3268 -j REJECT --reject-with tcp-reset 3268 failed',
+      'INPUT policy DROP undefined 3268 not tried',
       'INPUT #3 -A INPUT -p tcp -m tcp --dport 135 -j DROP 135 failed',
+      'INPUT #3 -A INPUT -p tcp -m tcp --dport 135 -j DROP 135 not tried',
+      'INPUT policy DROP undefined 49152-65535 not tried',
+      'INPUT policy DROP undefined 53 not tried',
+    ]);
+    const documented = (j.firewall.hosts[0].documented as { ruleId: string; source: string; status: string; reason: string | null; examples?: { admitted: string; blocked: string } }[])
+      .filter((c) => c.source !== AMS && ['ams-ldap', 'ams-global-catalog'].includes(c.ruleId))
+      .map((c) => `${c.ruleId} ${c.source} ${c.status} ${c.examples ? `${c.examples.admitted} / ${c.examples.blocked}` : (c.reason ?? '')}`);
+    expect(documented).toEqual([
+      'ams-ldap 10.0.0.128-10.0.1.127 partly-blocked 10.0.0.128 tcp/389 / 10.0.1.0 tcp/389',
+      'ams-ldap ams.lab.example inconclusive no address seen for ams.lab.example in the window',
+      'ams-global-catalog 10.0.0.128-10.0.1.127 partly-blocked 10.0.0.128 tcp/3268 / 10.0.1.0 tcp/3268',
+      'ams-global-catalog ams.lab.example inconclusive no address seen for ams.lab.example in the window',
     ]);
     const permits = f.filter((x) => x.kind === 'undocumented-but-permitted').map((x) => `${x.decidedBy} ${x.ports} ${x.sources.join(',')}`);
     expect(permits).toEqual(['MGMT #1 3389 10.0.0.10,any (outside the inventory, e.g. 192.0.2.1)', 'MGMT #2 22 10.0.0.10,any (outside the inventory, e.g. 192.0.2.1)']);
