@@ -51,7 +51,8 @@ function documentedBlocked(r: FirewallHostResult): FirewallFinding[] {
       const effect = !c.enforced || traffic === 'answered' ? null : 'fail';
       const part = d.addresses && splitByAddress(c) ? ` (for ${addressesText(d.addresses)})` : '';
       const text = `${who}: ${c.requirement} flow ${c.ruleId} ${c.protocol}/${d.ports} from ${documentedSource(c)}${part} is blocked: ${decisionText(d)}, ${TRAFFIC_WORDS[traffic]}`;
-      out.push({ kind: 'documented-but-blocked', host: r.host, address: r.address, rule: d.rule, decidedBy: d.decidedBy, protocol: c.protocol, ports: d.ports, sources: [c.source], sourcesByPort: null, matrixRule: c.ruleId, traffic, verdictEffect: effect, text });
+      const addresses = d.addresses && !(d.addresses.length === 1 && d.addresses[0] === c.source) ? { addresses: d.addresses } : {};
+      out.push({ kind: 'documented-but-blocked', host: r.host, address: r.address, rule: d.rule, decidedBy: d.decidedBy, protocol: c.protocol, ports: d.ports, sources: [c.source], sourcesByPort: null, ...addresses, matrixRule: c.ruleId, traffic, verdictEffect: effect, text });
     }
   }
   return out;

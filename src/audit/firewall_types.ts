@@ -100,6 +100,8 @@ export interface FirewallFinding {
   sources: string[];
   /** undocumented-but-permitted: per port (as text), the sources it is admitted from (not every source gets every port); else null. */
   sourcesByPort: Record<string, string[]> | null;
+  /** documented-but-blocked from a CIDR, range or host-name member: the addresses of it that are blocked (`10.0.1.0/25`, `10.0.0.10`), when not the whole member as written. */
+  addresses?: string[];
   /** documented-but-blocked: the matrix rule; shadowed: the earlier rule's label. */
   matrixRule: string | null;
   /** documented-but-blocked: what the traffic shows (`failed`, `not tried`, `answered`); else null. */

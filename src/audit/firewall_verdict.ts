@@ -13,14 +13,15 @@
 import type { Inventory, Matrix } from '../matrix/index.js';
 import { firewallFindings, type FirewallHostInput } from './firewall_findings.js';
 import { observedFlowsTo, type ConnectionVisitor } from './firewall_observed.js';
-import { hostLabel } from './firewall_refs.js';
+import { addressesText, hostLabel } from './firewall_refs.js';
 import type { FirewallFinding, FirewallSection } from './firewall_types.js';
 import type { AuditResult } from './result.js';
 
 function reasonOf(f: FirewallFinding): string {
   const where = f.rule ? `${f.decidedBy}${f.rule.line > 0 ? `, line ${f.rule.line}` : ''}` : f.decidedBy;
   const who = hostLabel(f.host, f.address);
-  if (f.kind === 'documented-but-blocked') return `${who}'s firewall blocks ${f.matrixRule} ${f.protocol}/${f.ports} from ${f.sources.join(', ')} (${where}; ${f.traffic})`;
+  const part = f.addresses ? ` (${addressesText(f.addresses)})` : '';
+  if (f.kind === 'documented-but-blocked') return `${who}'s firewall blocks ${f.matrixRule} ${f.protocol}/${f.ports} from ${f.sources.join(', ')}${part} (${where}; ${f.traffic})`;
   return `${who}'s firewall file contradicts the capture: ${f.sources.join(', ')} → ${f.protocol}/${f.ports} answered, blocked by ${where}`;
 }
 

@@ -43,7 +43,7 @@ function event(r: AuditResult, s: FirewallSection, f: FirewallFinding, base: Bas
     ...(single ? { source: { ip: single } } : {}),
     ...(f.protocol ? { network: { transport: f.protocol } } : {}),
     related: { ip: [...new Set([f.address, ...(single ? [single] : [])])] },
-    flowaudit: { ...common(r), finding: `firewall-${f.kind}`, host: f.host, ports: f.ports, sources: f.sources, sources_by_port: f.sourcesByPort, matrix_rule: f.matrixRule, traffic: f.traffic, verdict_effect: f.verdictEffect },
+    flowaudit: { ...common(r), finding: `firewall-${f.kind}`, host: f.host, ports: f.ports, sources: f.sources, ...(f.addresses ? { addresses: f.addresses } : {}), sources_by_port: f.sourcesByPort, matrix_rule: f.matrixRule, traffic: f.traffic, verdict_effect: f.verdictEffect },
   };
 }
 
