@@ -23,3 +23,12 @@ it('the documented evaluate() output matches the documented iptables-save rules'
     expect(got).toBe(line);
   }
 });
+
+it('the documented CIDR, range and host-name member lines are what the bundled lab report says', () => {
+  const golden = readFileSync(new URL('../golden/ams-lab.firewall.audit.txt', import.meta.url), 'utf8');
+  const shown = blocks.find((b) => b.includes('by HTTP Host in the capture') && b.includes('$ flowaudit audit fixtures/ams-lab.pcapng'));
+  expect(shown).toBeDefined();
+  const lines = shown!.split('\n').filter((l) => l.trim() !== '' && l.trim() !== '…' && !l.startsWith('$'));
+  expect(lines.length).toBe(2);
+  for (const line of lines) expect(golden, line).toContain(`${line}\n`);
+});
