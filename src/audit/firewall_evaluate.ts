@@ -50,14 +50,43 @@ function parseAddr(text: string): Address4 | Address6 | null {
   }
 }
 
+/** An address or network as an interval of its family (what `isInSubnet` tests), or null when it does not parse. */
+interface Net {
+  v6: boolean;
+  lo: bigint;
+  hi: bigint;
+}
+
+function toNet(text: string): Net | null {
+  const a = parseAddr(text);
+  return a ? { v6: a instanceof Address6, lo: a.startAddress().bigInt(), hi: a.endAddress().bigInt() } : null;
+}
+
+/** Parsed once per rule criterion (range members evaluate one rule set thousands of times). */
+const netsOf = new WeakMap<Negatable<string[]>, (Net | null)[]>();
+/** Query addresses parsed, bounded (cleared when full). */
+const queryNets = new Map<string, Net | null>();
+const MAX_QUERY_NETS = 4096;
+
+function queryNet(src: string): Net | null {
+  let n = queryNets.get(src);
+  if (n === undefined) {
+    if (queryNets.size >= MAX_QUERY_NETS) queryNets.clear();
+    n = toNet(src);
+    queryNets.set(src, n);
+  }
+  return n;
+}
+
 function addrIn(src: string, c: Negatable<string[]>): Tri {
-  const a = parseAddr(src);
+  const a = queryNet(src);
   if (!a) return 'unknown';
+  let list = netsOf.get(c);
+  if (list === undefined) netsOf.set(c, (list = c.value.map(toNet)));
   let any: Tri = 'no';
-  for (const text of c.value) {
-    const net = parseAddr(text);
+  for (const net of list) {
     if (!net) any = 'unknown';
-    else if (a instanceof Address4 === net instanceof Address4 && a.isInSubnet(net as never)) return neg('yes', c.negate);
+    else if (a.v6 === net.v6 && a.lo >= net.lo && a.lo <= net.hi) return neg('yes', c.negate);
   }
   return neg(any, c.negate);
 }

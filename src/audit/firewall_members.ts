@@ -27,7 +27,7 @@ export interface AddressPiece {
 export type NameFacts = readonly { address: string; names: readonly NameEntry[] }[];
 
 /** A rule set whose source criteria split a member into more pieces than this is not evaluated (bounded). */
-export const MAX_PIECES = 4096;
+export const MAX_PIECES = 1024;
 
 const V4_TOP = V4_BASE + 0xffffffffn;
 
