@@ -74,12 +74,10 @@ function combine(base: StateConnectionRow, o: StateConnectionRow, dedupe: boolea
   base[18] ??= o[18];
 }
 
-/**
- * One body of facts from several sensors' states. `windowUs`: how far apart two sensors' sightings
- * of a 5-tuple may be and still be the same packets (clock skew, single-packet flows).
- */
-export function mergeFactsStates(parts: SensorFacts[], serverPorts: ServerPorts, windowUs: number): { facts: CaptureFacts; stats: MergeStats } {
-  const stats: MergeStats = { entries: 0, continued: 0, duplicates: 0, duplicatePackets: 0, duplicateBytes: 0 };
+const order = (x: Entry, y: Entry): number => x.row[15] - y.row[15] || x.part - y.part || x.index - y.index;
+
+/** Every connection row of every part, grouped by 5-tuple (either direction). */
+function rowsByTuple(parts: SensorFacts[], stats: MergeStats): Map<string, Entry[]> {
   const byKey = new Map<string, Entry[]>();
   parts.forEach((p, part) =>
     p.facts.connections.forEach((row, index) => {
@@ -90,40 +88,42 @@ export function mergeFactsStates(parts: SensorFacts[], serverPorts: ServerPorts,
       l.push({ row: [...row] as StateConnectionRow, part, index });
     }),
   );
-  const order = (x: Entry, y: Entry): number => x.row[15] - y.row[15] || x.part - y.part || x.index - y.index;
-  const merged: Entry[] = [];
-  for (const entries of byKey.values()) {
-    // 1. Per sensor: the pieces of one connection in successive files are summed.
-    const perSensor = new Map<string, Entry>();
-    for (const e of [...entries].sort(order)) {
-      const s = parts[e.part]!.sensor;
-      const have = perSensor.get(s);
-      if (!have) perSensor.set(s, e);
-      else {
-        combine(have.row, e.row, false);
-        stats.continued++;
-      }
-    }
-    // 2. Across sensors: overlapping sightings are the same packets, disjoint ones are not.
-    const views = [...perSensor.values()].sort(order);
-    const base = views[0]!;
-    for (const v of views.slice(1)) {
-      const overlap = v.row[15] <= base.row[16] + windowUs && base.row[15] <= v.row[16] + windowUs;
-      if (overlap) {
-        const before = base.row[6] + base.row[7] + v.row[6] + v.row[7];
-        const bytesBefore = base.row[8] + base.row[9] + v.row[8] + v.row[9];
-        combine(base.row, v.row, true);
-        stats.duplicates++;
-        stats.duplicatePackets += before - base.row[6] - base.row[7];
-        stats.duplicateBytes += bytesBefore - base.row[8] - base.row[9];
-      } else combine(base.row, v.row, false);
-    }
-    merged.push(base);
-  }
-  merged.sort(order);
+  return byKey;
+}
 
+/** One 5-tuple's sightings as one connection: pieces of one sensor summed, overlapping sensors' de-duplicated. */
+function mergeSightings(entries: Entry[], parts: SensorFacts[], windowUs: number, stats: MergeStats): Entry {
+  // 1. Per sensor: the pieces of one connection in successive files are summed.
+  const perSensor = new Map<string, Entry>();
+  for (const e of [...entries].sort(order)) {
+    const s = parts[e.part]!.sensor;
+    const have = perSensor.get(s);
+    if (!have) perSensor.set(s, e);
+    else {
+      combine(have.row, e.row, false);
+      stats.continued++;
+    }
+  }
+  // 2. Across sensors: overlapping sightings are the same packets, disjoint ones are not.
+  const views = [...perSensor.values()].sort(order);
+  const base = views[0]!;
+  for (const v of views.slice(1)) {
+    const overlap = v.row[15] <= base.row[16] + windowUs && base.row[15] <= v.row[16] + windowUs;
+    if (overlap) {
+      const before = base.row[6] + base.row[7] + v.row[6] + v.row[7];
+      const bytesBefore = base.row[8] + base.row[9] + v.row[8] + v.row[9];
+      combine(base.row, v.row, true);
+      stats.duplicates++;
+      stats.duplicatePackets += before - base.row[6] - base.row[7];
+      stats.duplicateBytes += bytesBefore - base.row[8] - base.row[9];
+    } else combine(base.row, v.row, false);
+  }
+  return base;
+}
+
+/** The merged rows, in time order, as a connection table (names of SNI and Host into `hints`). */
+function tableOf(merged: Entry[], hints: HintStore): ConnectionTable {
   const table = new ConnectionTable(Math.max(1024, merged.length));
-  const hints = new HintStore();
   const a = new Uint32Array(4);
   const b = new Uint32Array(4);
   for (const { row: r } of merged) {
@@ -142,7 +142,40 @@ export function mergeFactsStates(parts: SensorFacts[], serverPorts: ServerPorts,
     if (r[17] !== null) hints.setConnectionName('sni', id, r[17]);
     if (r[18] !== null) hints.setConnectionName('http-host', id, r[18]);
   }
+  return table;
+}
 
+/** The parts' counters together (packets and bytes less what de-duplication removed). */
+function counters(parts: SensorFacts[], stats: MergeStats): Omit<CaptureFacts, 'connections' | 'hints' | 'attempts'> {
+  const sum = (f: (s: FactsState) => number): number => parts.reduce((n, p) => n + f(p.facts), 0);
+  const times = (f: (s: FactsState) => number | null): number[] => parts.map((p) => f(p.facts)).filter((t): t is number => t !== null);
+  const decodeErrors: Record<string, number> = {};
+  for (const p of parts) for (const [k, n] of Object.entries(p.facts.decodeErrors)) decodeErrors[k] = (decodeErrors[k] ?? 0) + n;
+  const firsts = times((s) => s.firstSeen);
+  const lasts = times((s) => s.lastSeen);
+  return {
+    packets: sum((s) => s.packets) - stats.duplicatePackets,
+    bytes: sum((s) => s.bytes) - stats.duplicateBytes,
+    firstSeen: firsts.length > 0 ? Math.min(...firsts) : null,
+    lastSeen: lasts.length > 0 ? Math.max(...lasts) : null,
+    decodeErrors,
+    nonIpFrames: sum((s) => s.nonIpFrames),
+    ipv4Packets: sum((s) => s.ipv4Packets),
+    ipv6Packets: sum((s) => s.ipv6Packets),
+    inputs: parts.flatMap((p) => p.facts.inputs),
+  };
+}
+
+/**
+ * One body of facts from several sensors' states. `windowUs`: how far apart two sensors' sightings
+ * of a 5-tuple may be and still be the same packets (clock skew, single-packet flows).
+ */
+export function mergeFactsStates(parts: SensorFacts[], serverPorts: ServerPorts, windowUs: number): { facts: CaptureFacts; stats: MergeStats } {
+  const stats: MergeStats = { entries: 0, continued: 0, duplicates: 0, duplicatePackets: 0, duplicateBytes: 0 };
+  const merged = [...rowsByTuple(parts, stats).values()].map((entries) => mergeSightings(entries, parts, windowUs, stats));
+  merged.sort(order);
+  const hints = new HintStore();
+  const table = tableOf(merged, hints);
   const folded = new FoldedConnections();
   for (const p of parts) {
     for (const f of p.facts.folded) folded.add({ ...f, clientAddr: words(f.client), serverAddr: words(f.server) });
@@ -155,24 +188,9 @@ export function mergeFactsStates(parts: SensorFacts[], serverPorts: ServerPorts,
     if (r.sni !== null) hints.setConnectionName('sni', records.idBase + i, r.sni);
     if (r.httpHost !== null) hints.setConnectionName('http-host', records.idBase + i, r.httpHost);
   });
-
-  const sum = (f: (s: FactsState) => number): number => parts.reduce((n, p) => n + f(p.facts), 0);
-  const times = (f: (s: FactsState) => number | null): number[] => parts.map((p) => f(p.facts)).filter((t): t is number => t !== null);
-  const decodeErrors: Record<string, number> = {};
-  for (const p of parts) for (const [k, n] of Object.entries(p.facts.decodeErrors)) decodeErrors[k] = (decodeErrors[k] ?? 0) + n;
-  const firsts = times((s) => s.firstSeen);
-  const lasts = times((s) => s.lastSeen);
   const facts: CaptureFacts = {
     connections: recordList.length > 0 ? new JoinedConnections([tableSet, records]) : tableSet,
-    packets: sum((s) => s.packets) - stats.duplicatePackets,
-    bytes: sum((s) => s.bytes) - stats.duplicateBytes,
-    firstSeen: firsts.length > 0 ? Math.min(...firsts) : null,
-    lastSeen: lasts.length > 0 ? Math.max(...lasts) : null,
-    decodeErrors,
-    nonIpFrames: sum((s) => s.nonIpFrames),
-    ipv4Packets: sum((s) => s.ipv4Packets),
-    ipv6Packets: sum((s) => s.ipv6Packets),
-    inputs: parts.flatMap((p) => p.facts.inputs),
+    ...counters(parts, stats),
     hints,
     attempts: mergeAttemptStates(parts.map((p) => p.facts.attempts ?? []), words),
   };

@@ -15,8 +15,9 @@
  * anything is restored, with the same bounds as the live state: a small hand-written check rather
  * than a schema library (none is in the stack; the shapes are few and fixed).
  */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { InputError, messageOf } from '../errors.js';
+import { removeStaleTemps, writeAtomic } from './follow/atomic_file.js';
 import type { PolicyHashes } from './policy.js';
 import { GAPS, MAX_MEMBERS } from './rule_watch.js';
 import type { SavedGroup, SavedGroups, SavedRule, SavedTime } from './saved_state.js';
@@ -51,6 +52,7 @@ export type StateLoad = { kind: 'absent' } | { kind: 'ok'; state: WatchState } |
 
 /** Reads the state file: absent, ok, or bad (why, for the one line watch says). Never throws. */
 export function readState(path: string): StateLoad {
+  removeStaleTemps(path);
   if (!existsSync(path)) return { kind: 'absent' };
   let data: unknown;
   try {
@@ -66,10 +68,8 @@ export function readState(path: string): StateLoad {
 
 /** Writes the state atomically (write beside, then rename over). A failure is an InputError naming the file. */
 export function writeState(path: string, state: WatchState): void {
-  const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, `${JSON.stringify(state)}\n`);
-    renameSync(tmp, path);
+    writeAtomic(path, `${JSON.stringify(state)}\n`);
   } catch (e) {
     throw new InputError(`${path}: cannot write the watch state: ${messageOf(e)}`);
   }

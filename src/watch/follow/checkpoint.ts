@@ -3,8 +3,9 @@
  * consumed, atomically (a temporary file beside it, then rename, which replaces the old one on
  * POSIX and on Windows), so a crash leaves either the old or the new checkpoint, never half of one.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { InputError, messageOf } from '../../errors.js';
+import { removeStaleTemps, writeAtomic } from './atomic_file.js';
 import type { FollowCheckpoint } from './follow_logs.js';
 
 const VERSION = 1;
@@ -16,6 +17,7 @@ interface CheckpointFile {
 
 /** Reads a checkpoint file; [] when it does not exist yet. A broken one is an InputError naming it. */
 export function readCheckpoint(path: string): FollowCheckpoint[] {
+  removeStaleTemps(path);
   if (!existsSync(path)) return [];
   let data: unknown;
   try {
@@ -48,10 +50,8 @@ function validEntry(e: unknown): e is FollowCheckpoint {
 /** Writes the checkpoint atomically (write beside, then rename over). */
 export function writeCheckpoint(path: string, files: FollowCheckpoint[]): void {
   const body: CheckpointFile = { flowauditFollow: VERSION, files };
-  const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, `${JSON.stringify(body, null, 1)}\n`);
-    renameSync(tmp, path);
+    writeAtomic(path, `${JSON.stringify(body, null, 1)}\n`);
   } catch (e) {
     throw new InputError(`${path}: cannot write the follow checkpoint: ${messageOf(e)}`);
   }

@@ -104,6 +104,13 @@ export interface FollowOptions {
 
 export const DEFAULT_LIVE_NAMES = /^(conn\.log|eve\.json)$/;
 
+/**
+ * While catching up, the event loop gets a turn at least this often (ms), so that a SIGTERM or
+ * Ctrl-C stops watch within about this long instead of after the whole backlog. A stop before the
+ * pass began (`--once`) still reads the logs to their end.
+ */
+const TURN_MS = 100;
+
 /** Follows the logs of a directory (or one file): see the file comment. */
 export async function* followLogs(opts: FollowOptions): AsyncIterable<FollowBatch> {
   const f = new Follower(opts);
@@ -121,13 +128,20 @@ export async function* followLogs(opts: FollowOptions): AsyncIterable<FollowBatc
   try {
     for (;;) {
       const stopping = opts.signal?.aborted === true;
+      let turn = performance.now();
       for (const batch of f.poll()) {
         yield batch;
         consumed = batch.checkpoint;
         if (pace === null || pace.due()) persist();
+        if (stopping || performance.now() - turn < TURN_MS) continue;
+        // Catching up on a backlog runs on microtasks alone: let the event loop turn (signals,
+        // timers, sockets), and stop here, at the last batch consumed, if a stop came meanwhile.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        turn = performance.now();
+        if (opts.signal?.aborted) break;
       }
-      persist(); // the logs read to their end (caught up, or stopping): always
-      if (stopping) return;
+      persist(); // the logs read to their end (caught up, or stopping), or a stop came while catching up: always
+      if (stopping || opts.signal?.aborted) return;
       await sleep(opts.pollMs ?? 500, opts.signal);
     }
   } finally {
