@@ -149,3 +149,35 @@ describe('observed flows', () => {
     expect(b.omitted).toEqual({ '10.66.0.2': 2 });
   });
 });
+
+describe('documented-but-blocked from a range or host-name member', () => {
+  const inv = compileInventory(
+    { roles: { 'ams-server': ['10.66.9.0/24', 'ams.corp.example'], 'domain-controller': ['10.66.0.2'], 'global-catalog': ['10.66.0.2'], 'dns-server': ['10.66.0.2'] } },
+    'inv.json',
+    ams,
+  );
+  const rs = ipt('-A INPUT -s 10.66.9.0/25 -p tcp --dport 389 -j ACCEPT\n-A INPUT -s 10.66.9.128/25 -p tcp --dport 389 -j REJECT');
+  const names = [{ address: '10.66.9.200', names: [{ name: 'ams.corp.example', source: 'dns' as const, firstSeen: WINDOW.firstSeen, ttl: 300 }] }];
+  const host: FirewallHostInput = { host: 'dc2', address: '10.66.0.2', file: { path: 'dc2.rules', sha256: 'x'.repeat(64) }, ruleset: rs };
+  const ldap = (s: ReturnType<typeof firewallFindings>) => s.findings.filter((f) => f.kind === 'documented-but-blocked' && f.matrixRule === 'ams-ldap');
+
+  it.each<[string, ObservedFlow[], string[]]>([
+    ['a client inside the blocked stretch failed', [flow(389, 'refused', 'tcp', '10.66.9.200')], ['10.66.9.0/24 10.66.9.128/25 failed', 'ams.corp.example 10.66.9.200 failed']],
+    ['a client in the admitted stretch does not count', [flow(389, 'answered', 'tcp', '10.66.9.5')], ['10.66.9.0/24 10.66.9.128/25 not tried', 'ams.corp.example 10.66.9.200 not tried']],
+  ])('%s', (_what, flows, want) => {
+    const s = firewallFindings(ams, inv, [host], { flows, omitted: {} }, { features: [], window: WINDOW, names });
+    expect(ldap(s).map((f) => `${f.sources.join(',')} ${(f.addresses ?? []).join(',')} ${f.traffic}`)).toEqual(want);
+  });
+
+  it('the finding and the verdict reason name the blocked stretch and the resolved address', () => {
+    const s = firewallFindings(ams, inv, [host], { flows: [], omitted: {} }, { features: [], window: WINDOW, names });
+    expect(ldap(s).map((f) => f.text)).toEqual([
+      'dc2 (10.66.0.2): required flow ams-ldap tcp/389 from 10.66.9.0/24 (for 10.66.9.128/25) is blocked: REJECT by INPUT #2 (line 4: -A INPUT -s 10.66.9.128/25 -p tcp --dport 389 -j REJECT), and nobody tried it in the window',
+      'dc2 (10.66.0.2): required flow ams-ldap tcp/389 from ams.corp.example (10.66.9.200 by DNS in the capture) is blocked: REJECT by INPUT #2 (line 4: -A INPUT -s 10.66.9.128/25 -p tcp --dport 389 -j REJECT), and nobody tried it in the window',
+    ]);
+    const r = withFirewall({ verdict: 'pass', verdictReasons: [] } as unknown as AuditResult, s);
+    expect(r.verdict).toBe('fail');
+    expect(r.verdictReasons).toContain("dc2 (10.66.0.2)'s firewall blocks ams-ldap tcp/389 from 10.66.9.0/24 (10.66.9.128/25) (INPUT #2, line 4; not tried)");
+    expect(r.verdictReasons).toContain("dc2 (10.66.0.2)'s firewall blocks ams-ldap tcp/389 from ams.corp.example (10.66.9.200) (INPUT #2, line 4; not tried)");
+  });
+});
