@@ -34,7 +34,9 @@ function event(r: AuditResult, s: FirewallSection, f: FirewallFinding, base: Bas
     outcome: f.verdictEffect === 'fail' ? 'failure' : 'unknown',
     reason: f.text,
   });
-  const single = f.sources.length === 1 && /^[0-9a-f:.]+$/i.test(f.sources[0]!) ? f.sources[0]! : null;
+  // One source address: the member itself, or the one address a host-name member was judged at.
+  const one = f.addresses?.length === 1 ? f.addresses[0]! : f.sources.length === 1 ? f.sources[0]! : '';
+  const single = /^[0-9a-f:.]+$/i.test(one) ? one : null;
   const port = f.ports !== null && /^\d+$/.test(f.ports) ? Number(f.ports) : null;
   return {
     ...e,
