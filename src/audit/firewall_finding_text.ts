@@ -44,7 +44,7 @@ function documentedBlocked(r: FirewallHostResult): FirewallFinding[] {
   const out: FirewallFinding[] = [];
   const who = hostLabel(r.host, r.address);
   for (const c of r.documented) {
-    if (c.status !== 'blocked' && c.status !== 'partly-blocked') continue;
+    if ((c.status !== 'blocked' && c.status !== 'partly-blocked') || c.listedAs) continue; // listedAs: found under that member
     for (const d of c.decisions) {
       if (d.action !== 'DROP' && d.action !== 'REJECT') continue;
       const traffic = trafficFor(r, c, d);

@@ -59,6 +59,7 @@ function documentedChecks(matrix: Matrix, inventory: Inventory, h: FirewallHostI
     reason: c.reason ?? null,
     ...(c.resolved !== undefined ? { resolved: c.resolved } : {}),
     ...(c.examples !== undefined ? { examples: c.examples } : {}),
+    ...(c.listedAs !== undefined ? { listedAs: c.listedAs } : {}),
   }));
 }
 

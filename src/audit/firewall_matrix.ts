@@ -8,7 +8,7 @@
  * results are runs of ports (and, for those members, addresses) decided the same way.
  */
 import type { Inventory, Matrix, MatrixRule, PortRange } from '../matrix/index.js';
-import { addressWords } from '../matrix/inventory.js';
+import { addressWords, parseMember } from '../matrix/inventory.js';
 import type { FirewallRuleset } from '../firewall/ruleset.js';
 import { evaluate, type FirewallDecision } from './firewall_evaluate.js';
 import { MAX_PIECES, addressBreaks, addressText, pieceText, resolveHost, splitMember, type AddressPiece, type NameFacts } from './firewall_members.js';
@@ -36,6 +36,8 @@ export interface DocumentedFlowCheck {
   resolved?: string;
   /** partly-blocked CIDR, range and host-name members: one source and port on each side (`10.0.2.5 tcp/389`). */
   examples?: { admitted: string; blocked: string };
+  /** A host-name member whose every address is another member of the role: those members (it adds no finding). */
+  listedAs?: string[];
 }
 
 /**
@@ -134,6 +136,8 @@ interface CheckContext {
   breaks: readonly number[];
   addrBreaks: readonly bigint[];
   names: NameFacts;
+  /** The address members of the rule's source role (addresses, CIDRs, ranges), each judged on its own. */
+  listed: readonly { text: string; lo: bigint; hi: bigint }[];
 }
 
 function memberCheck(rs: FirewallRuleset, base: Base, m: { kind: string; text: string }, rule: MatrixRule, ctx: CheckContext): DocumentedFlowCheck {
@@ -150,7 +154,12 @@ function memberCheck(rs: FirewallRuleset, base: Base, m: { kind: string; text: s
   if (m.kind === 'host') {
     const r = resolveHost(m.text, ctx.names);
     if (r.how === null) return { ...base, status: 'inconclusive', runs: [], reason: `no address seen for ${m.text} in the window` };
-    return { ...piecesCheck(rs, base, r.pieces, rule, ctx.breaks), resolved: r.how };
+    // Addresses that are members of the role too are judged there: only the others are this member's own.
+    const within = (p: AddressPiece) => ctx.listed.filter((l) => l.lo <= p.lo && p.hi <= l.hi);
+    const own = r.pieces.filter((p) => within(p).length === 0);
+    if (own.length > 0) return { ...piecesCheck(rs, base, own, rule, ctx.breaks), resolved: r.how };
+    const listedAs = [...new Set(r.pieces.flatMap((p) => within(p).map((l) => l.text)))];
+    return { ...piecesCheck(rs, base, r.pieces, rule, ctx.breaks), resolved: r.how, listedAs };
   }
   return { ...base, status: 'inconclusive', runs: [], reason: `source member ${m.text} is a name pattern; the addresses it covers are not known` };
 }
@@ -166,9 +175,13 @@ export function checkDocumentedFlows(matrix: Matrix, inventory: Inventory, hostA
   for (const rule of matrix.rules) {
     if (!hostRoles.has(rule.destination)) continue;
     const sources = inventory.roles.find((r) => r.name === rule.source)?.members ?? [];
+    const listed = sources.flatMap((m) => {
+      const p = parseMember(m.text);
+      return p.ok && 'lo' in p.member ? [{ text: m.text, lo: p.member.lo, hi: p.member.hi }] : [];
+    });
     for (const m of sources) {
       const base = { ruleId: rule.id, requirement: rule.requirement, source: m.text, protocol: rule.protocol };
-      out.push(memberCheck(rs, base, m, rule, ctx));
+      out.push(memberCheck(rs, base, m, rule, { ...ctx, listed }));
     }
   }
   return out;

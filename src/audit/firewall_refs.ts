@@ -73,8 +73,9 @@ export function addressesText(list: readonly string[]): string {
 }
 
 /** The source member as the reader sees it: `ams.corp.example (10.0.0.10 by DNS in the capture)`. */
-export function documentedSource(c: Pick<FirewallDocumentedCheck, 'source' | 'resolved'>): string {
-  return c.resolved ? `${c.source} (${c.resolved})` : c.source;
+export function documentedSource(c: Pick<FirewallDocumentedCheck, 'source' | 'resolved' | 'listedAs'>): string {
+  if (!c.resolved) return c.source;
+  return c.listedAs ? `${c.source} (${c.resolved}; as member ${c.listedAs.join(', ')})` : `${c.source} (${c.resolved})`;
 }
 
 /** Whether the runs of a check hold for different stretches of its member (then each run names its addresses). */

@@ -48,6 +48,11 @@ export interface FirewallDocumentedCheck {
   resolved?: string;
   /** partly-blocked CIDR, range and host-name members: one source and port admitted, one blocked (`10.0.2.5 tcp/389`). */
   examples?: { admitted: string; blocked: string };
+  /**
+   * A host-name member whose every address is also another member of the role (`10.0.0.10`): judged
+   * there, so this check repeats that one and makes no finding of its own.
+   */
+  listedAs?: string[];
 }
 
 /**

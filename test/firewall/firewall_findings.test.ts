@@ -4,6 +4,7 @@
  * (kind, rule, ports, traffic, verdict effect).
  */
 import { describe, expect, it } from 'vitest';
+import { documentedSource } from '../../src/audit/firewall_refs.js';
 import { loadMatrix } from '../../src/matrix/load_matrix.js';
 import { compileInventory } from '../../src/matrix/inventory.js';
 import { parseIptablesSave } from '../../src/firewall/iptables_save.js';
@@ -152,18 +153,23 @@ describe('observed flows', () => {
 
 describe('documented-but-blocked from a range or host-name member', () => {
   const inv = compileInventory(
-    { roles: { 'ams-server': ['10.66.9.0/24', 'ams.corp.example'], 'domain-controller': ['10.66.0.2'], 'global-catalog': ['10.66.0.2'], 'dns-server': ['10.66.0.2'] } },
+    { roles: { 'ams-server': ['10.66.9.0/24', 'ams.corp.example', 'alias.corp.example'], 'domain-controller': ['10.66.0.2'], 'global-catalog': ['10.66.0.2'], 'dns-server': ['10.66.0.2'] } },
     'inv.json',
     ams,
   );
-  const rs = ipt('-A INPUT -s 10.66.9.0/25 -p tcp --dport 389 -j ACCEPT\n-A INPUT -s 10.66.9.128/25 -p tcp --dport 389 -j REJECT');
-  const names = [{ address: '10.66.9.200', names: [{ name: 'ams.corp.example', source: 'dns' as const, firstSeen: WINDOW.firstSeen, ttl: 300 }] }];
+  const rs = ipt('-A INPUT -s 10.66.9.0/25 -p tcp --dport 389 -j ACCEPT\n-A INPUT -s 10.66.9.128/25 -p tcp --dport 389 -j REJECT\n-A INPUT -s 10.66.10.0/24 -p tcp --dport 389 -j REJECT');
+  const dns = (name: string) => ({ name, source: 'dns' as const, firstSeen: WINDOW.firstSeen, ttl: 300 });
+  // ams.corp.example resolves outside every listed member; alias.corp.example to an address of the listed CIDR.
+  const names = [
+    { address: '10.66.10.200', names: [dns('ams.corp.example')] },
+    { address: '10.66.9.200', names: [dns('alias.corp.example')] },
+  ];
   const host: FirewallHostInput = { host: 'dc2', address: '10.66.0.2', file: { path: 'dc2.rules', sha256: 'x'.repeat(64) }, ruleset: rs };
   const ldap = (s: ReturnType<typeof firewallFindings>) => s.findings.filter((f) => f.kind === 'documented-but-blocked' && f.matrixRule === 'ams-ldap');
 
   it.each<[string, ObservedFlow[], string[]]>([
-    ['a client inside the blocked stretch failed', [flow(389, 'refused', 'tcp', '10.66.9.200')], ['10.66.9.0/24 10.66.9.128/25 failed', 'ams.corp.example 10.66.9.200 failed']],
-    ['a client in the admitted stretch does not count', [flow(389, 'answered', 'tcp', '10.66.9.5')], ['10.66.9.0/24 10.66.9.128/25 not tried', 'ams.corp.example 10.66.9.200 not tried']],
+    ['clients inside the blocked stretches failed', [flow(389, 'refused', 'tcp', '10.66.9.200'), flow(389, 'refused', 'tcp', '10.66.10.200')], ['10.66.9.0/24 10.66.9.128/25 failed', 'ams.corp.example 10.66.10.200 failed']],
+    ['a client in the admitted stretch does not count', [flow(389, 'answered', 'tcp', '10.66.9.5')], ['10.66.9.0/24 10.66.9.128/25 not tried', 'ams.corp.example 10.66.10.200 not tried']],
   ])('%s', (_what, flows, want) => {
     const s = firewallFindings(ams, inv, [host], { flows, omitted: {} }, { features: [], window: WINDOW, names });
     expect(ldap(s).map((f) => `${f.sources.join(',')} ${(f.addresses ?? []).join(',')} ${f.traffic}`)).toEqual(want);
@@ -173,11 +179,19 @@ describe('documented-but-blocked from a range or host-name member', () => {
     const s = firewallFindings(ams, inv, [host], { flows: [], omitted: {} }, { features: [], window: WINDOW, names });
     expect(ldap(s).map((f) => f.text)).toEqual([
       'dc2 (10.66.0.2): required flow ams-ldap tcp/389 from 10.66.9.0/24 (for 10.66.9.128/25) is blocked: REJECT by INPUT #2 (line 4: -A INPUT -s 10.66.9.128/25 -p tcp --dport 389 -j REJECT), and nobody tried it in the window',
-      'dc2 (10.66.0.2): required flow ams-ldap tcp/389 from ams.corp.example (10.66.9.200 by DNS in the capture) is blocked: REJECT by INPUT #2 (line 4: -A INPUT -s 10.66.9.128/25 -p tcp --dport 389 -j REJECT), and nobody tried it in the window',
+      'dc2 (10.66.0.2): required flow ams-ldap tcp/389 from ams.corp.example (10.66.10.200 by DNS in the capture) is blocked: REJECT by INPUT #3 (line 5: -A INPUT -s 10.66.10.0/24 -p tcp --dport 389 -j REJECT), and nobody tried it in the window',
     ]);
     const r = withFirewall({ verdict: 'pass', verdictReasons: [] } as unknown as AuditResult, s);
     expect(r.verdict).toBe('fail');
     expect(r.verdictReasons).toContain("dc2 (10.66.0.2)'s firewall blocks ams-ldap tcp/389 from 10.66.9.0/24 (10.66.9.128/25) (INPUT #2, line 4; not tried)");
-    expect(r.verdictReasons).toContain("dc2 (10.66.0.2)'s firewall blocks ams-ldap tcp/389 from ams.corp.example (10.66.9.200) (INPUT #2, line 4; not tried)");
+    expect(r.verdictReasons).toContain("dc2 (10.66.0.2)'s firewall blocks ams-ldap tcp/389 from ams.corp.example (10.66.10.200) (INPUT #3, line 5; not tried)");
+  });
+
+  it('a host name whose address is another member of the role is judged as that member: shown, no second finding', () => {
+    const s = firewallFindings(ams, inv, [host], { flows: [], omitted: {} }, { features: [], window: WINDOW, names });
+    const alias = s.hosts[0]!.documented.find((c) => c.ruleId === 'ams-ldap' && c.source === 'alias.corp.example')!;
+    expect(alias).toMatchObject({ status: 'blocked', resolved: '10.66.9.200 by DNS in the capture', listedAs: ['10.66.9.0/24'] });
+    expect(ldap(s).some((f) => f.sources.includes('alias.corp.example'))).toBe(false);
+    expect(documentedSource(alias)).toBe('alias.corp.example (10.66.9.200 by DNS in the capture; as member 10.66.9.0/24)');
   });
 });
