@@ -30,7 +30,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { clickhouseSection, nfdumpSection } from './bench_engines.js';
 import { type BenchKit, connLog, connLogSection, floodSection, type Section } from './bench_scale.js';
-import { generateAmsMix, generateSynScan } from './generate.js';
+import { generateAmsMix, generateSynScan, writeBenchInventory } from './generate.js';
 import { watchSection } from './bench_watch.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -116,20 +116,7 @@ function ensure(name: string, make: (p: string) => object): string {
   return p;
 }
 
-const inventory = join(dir, 'inventory.json');
-writeFileSync(
-  inventory,
-  JSON.stringify({
-    roles: {
-      'ams-server': ['10.0.0.10'],
-      'domain-controller': ['10.0.0.2-10.0.0.4'],
-      'global-catalog': ['10.0.0.2-10.0.0.4'],
-      'dns-server': ['10.0.0.2-10.0.0.4'],
-      'domain-joined-agent': ['10.0.16.0/20'],
-      'web-user': ['10.0.0.0/8'],
-    },
-  }),
-);
+const inventory = writeBenchInventory(join(dir, 'inventory.json'));
 
 const which = (name: string): string => spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
 const firstLine = (cmd: string, args: string[]): string => (spawnSync(cmd, args, { encoding: 'utf8' }).stdout || '').split('\n')[0]!.trim();

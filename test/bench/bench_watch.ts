@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_GROUPS, PORTS_PER_PAIR } from '../../src/watch/unexpected_watch.js';
 import type { Section } from './bench_scale.js';
+import { writeBenchInventory } from './generate.js';
 
 export const WATCH_BEGIN = '<!-- watch section: written by test/bench/bench_watch.ts -->';
 export const WATCH_END = '<!-- end of watch section -->';
@@ -139,20 +140,8 @@ async function alone(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const i = process.argv.indexOf('--rows');
   const rows = i > 0 ? Number(process.argv[i + 1]) : 3_000_000;
-  const inventory = join(dir, 'watch-inventory.json');
-  writeFileSync(
-    inventory,
-    JSON.stringify({
-      roles: {
-        'ams-server': ['10.0.0.10'],
-        'domain-controller': ['10.0.0.2-10.0.0.4'],
-        'global-catalog': ['10.0.0.2-10.0.0.4'],
-        'dns-server': ['10.0.0.2-10.0.0.4'],
-        'domain-joined-agent': ['10.0.16.0/20'],
-        'web-user': ['10.0.0.0/8'],
-      },
-    }),
-  );
+  const inventory = writeBenchInventory(join(dir, 'watch-inventory.json'));
+
   const sec = await watchSection({ root, dir, cli: join(root, 'bin', 'flowaudit.js'), inventory }, rows);
   const path = join(root, 'BENCHMARKS.md');
   let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\n## Targets\n';

@@ -4,6 +4,7 @@
  * connection table sees realistic interleaving. about 30 packets per session on average, so
  * 1M packets ≈ 30k connections and 10M ≈ 300k.
  */
+import { writeFileSync } from 'node:fs';
 import { PcapWriter } from '../../src/capture/pcap_writer.js';
 import { FrameTemplate } from '../support/packets.js';
 
@@ -190,4 +191,12 @@ export function generateSynScan(path: string, probes: number, hosts = 16, scanne
   }
   w.close();
   return { packets, probes: n, hosts: Math.min(hosts, n), ports: Math.min(ports, Math.ceil(n / hosts)), open, closed };
+}
+
+/** The inventory of the generated AMS mix (addresses as generateAmsMix and the conn.log generators use them), written to `path`. */
+export function writeBenchInventory(path: string): string {
+  const dc = '10.0.0.2-10.0.0.4';
+  const roles = { 'ams-server': ['10.0.0.10'], 'domain-controller': [dc], 'global-catalog': [dc], 'dns-server': [dc], 'domain-joined-agent': ['10.0.16.0/20'], 'web-user': ['10.0.0.0/8'] };
+  writeFileSync(path, JSON.stringify({ roles }));
+  return path;
 }

@@ -8,7 +8,6 @@
 import { describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/audit.js';
 import { serverPortsFor } from '../../src/audit/server_ports.js';
-import { newRawPacket } from '../../src/capture/source.js';
 import { loadPolicy } from '../../src/cli/options.js';
 import { HLL_ERROR } from '../../src/flows/hyperloglog.js';
 import { isAttempt } from '../../src/flows/attempt_fold.js';
@@ -16,27 +15,13 @@ import { collectFacts } from '../../src/flows/facts.js';
 import { mergeFactsStates } from '../../src/flows/facts_merge.js';
 import { factsToState } from '../../src/flows/facts_state.js';
 import { FlowEngine, type FlowEngineOptions } from '../../src/flows/flow_engine.js';
-import { frame, type FrameOpts } from '../support/packets.js';
+import { FEED_T0, feedFrames } from '../support/feed_engine.js';
+import type { FrameOpts } from '../support/packets.js';
 
 type F = FrameOpts & { t?: number };
-const T0 = 1_772_442_000_000_000; // µs
+const T0 = FEED_T0; // µs
 
-function feed(frames: F[], engine: FlowEngine): FlowEngine {
-  const pkt = newRawPacket();
-  let t = T0;
-  for (const f of frames) {
-    t = f.t ?? t + 10;
-    const bytes = frame(f);
-    pkt.data = bytes;
-    pkt.offset = 0;
-    pkt.caplen = pkt.wirelen = bytes.length;
-    pkt.tsSec = Math.floor(t / 1e6);
-    pkt.tsNsec = (t % 1e6) * 1000;
-    pkt.linkType = 1;
-    engine.ingest(pkt);
-  }
-  return engine;
-}
+const feed = (frames: F[], engine: FlowEngine): FlowEngine => feedFrames(frames, engine, 10);
 
 const spoofed = (k: number): string => `172.16.${(k >> 8) & 255}.${k & 255}`;
 const SERVER = '10.0.0.10';

@@ -6,7 +6,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/audit.js';
-import { newRawPacket } from '../../src/capture/source.js';
 import { defaultServerPorts } from '../../src/flows/direction.js';
 import { collectFacts } from '../../src/flows/facts.js';
 import { FlowEngine } from '../../src/flows/flow_engine.js';
@@ -15,26 +14,12 @@ import { loadMatrix } from '../../src/matrix/load_matrix.js';
 import { renderCsv } from '../../src/report/csv.js';
 import { renderText } from '../../src/report/text.js';
 import { dnsQuery, dnsResponse, eptMapResponse, tlsClientHello } from '../support/app_packets.js';
+import { feedFrames } from '../support/feed_engine.js';
 import { concat, frame, utf8, type FrameOpts } from '../support/packets.js';
 
 type F = Omit<FrameOpts, 'src' | 'dst'> & { src: string; dst: string; t?: number };
 
-function feed(frames: F[], engine = new FlowEngine()): FlowEngine {
-  const pkt = newRawPacket();
-  let t = 1_772_442_000_000_000; // µs
-  for (const f of frames) {
-    t = f.t ?? t + 1000;
-    const bytes = frame(f);
-    pkt.data = bytes;
-    pkt.offset = 0;
-    pkt.caplen = pkt.wirelen = bytes.length;
-    pkt.tsSec = Math.floor(t / 1e6);
-    pkt.tsNsec = (t % 1e6) * 1000;
-    pkt.linkType = 1;
-    engine.ingest(pkt);
-  }
-  return engine;
-}
+const feed = (frames: F[], engine = new FlowEngine()): FlowEngine => feedFrames(frames as (FrameOpts & { t?: number })[], engine, 1000);
 
 const C = '10.0.0.10';
 const S = '198.51.100.10';

@@ -21,3 +21,17 @@ export function connRow(ts: number, client: string, server: string, port: number
   const [state, history, op, rp] = how === 'answered' ? ['SF', 'ShADadFf', 7, 6] : how === 'refused' ? ['REJ', 'Sr', 1, 1] : ['S0', 'S', 2, 0];
   return `${ts.toFixed(6)}\tC${uid.toString(36)}\t${client}\t${clientPort}\t${server}\t${port}\ttcp\t-\t0.120000\t517\t4312\t${state}\tT\tT\t0\t${history}\t${op}\t889\t${rp}\t${rp ? 4632 : 0}\t-`;
 }
+
+/** The lab's agent (non-domain-agent, rule agent-ams-api) and the AMS server. */
+export const AGENT = '10.0.5.40';
+export const AMS = '10.0.0.10';
+
+/** Minutes [from, to) after T0: the agent checking in every minute (unless `agents` is false) and the AMS server's LDAP. */
+export function minutes(from: number, to: number, agents = true): string[] {
+  const out: string[] = [];
+  for (let m = from; m < to; m++) {
+    if (agents) out.push(connRow(T0 + m * 60, AGENT, AMS, 443));
+    out.push(connRow(T0 + m * 60 + 20, AMS, '10.0.0.2', 389));
+  }
+  return out;
+}

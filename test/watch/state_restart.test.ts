@@ -11,26 +11,15 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readF
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONN_HEADER, T0, connRow } from './conn_rows.js';
+import { CONN_HEADER, T0, connRow, minutes } from './conn_rows.js';
 import { action, fa, startWatch } from './watch_process.js';
 
-const AGENT = '10.0.5.40';
-const AMS = '10.0.0.10';
 const WEB = '10.0.3.7';
 const INVENTORY = resolve('fixtures/ams-lab.inventory.json');
 const RDP_GROUP = 'web-user|10.0.0.2|tcp|3389';
 
 type Ev = Record<string, unknown>;
 
-/** Minutes [from, to): agents every minute (unless `agents` is false) and the AMS server's LDAP. */
-function minutes(from: number, to: number, agents = true): string[] {
-  const out: string[] = [];
-  for (let m = from; m < to; m++) {
-    if (agents) out.push(connRow(T0 + m * 60, AGENT, AMS, 443));
-    out.push(connRow(T0 + m * 60 + 20, AMS, '10.0.0.2', 389));
-  }
-  return out;
-}
 
 function site(rows: string[]): { dir: string; logs: string; conn: string } {
   const dir = mkdtempSync(join(tmpdir(), 'fa-watch-state-'));

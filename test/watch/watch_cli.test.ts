@@ -12,11 +12,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run_cli.js';
-import { CONN_HEADER, T0, connRow } from './conn_rows.js';
+import { CONN_HEADER, T0, connRow, minutes } from './conn_rows.js';
 import { action, fa, startWatch } from './watch_process.js';
 
-const AGENT = '10.0.5.40';
-const AMS = '10.0.0.10';
 const haveSshKeygen = spawnSync('ssh-keygen', ['-?'], { stdio: 'ignore' }).error === undefined;
 
 function setup(): { dir: string; logs: string; reports: string; events: string } {
@@ -26,15 +24,6 @@ function setup(): { dir: string; logs: string; reports: string; events: string }
   return { dir, logs, reports: join(dir, 'reports'), events: join(dir, 'events.ndjson') };
 }
 
-/** Minutes [from, to) of agents checking in every minute, and the AMS server's LDAP every minute. */
-function minutes(from: number, to: number, agents = true): string[] {
-  const out: string[] = [];
-  for (let m = from; m < to; m++) {
-    if (agents) out.push(connRow(T0 + m * 60, AGENT, AMS, 443));
-    out.push(connRow(T0 + m * 60 + 20, AMS, '10.0.0.2', 389));
-  }
-  return out;
-}
 
 describe('flowaudit watch (a real process over a rotating conn.log)', () => {
   it('first unexpected within 3 s, quiet and back across a Zeek rotation, two rolling reports that verify, SIGTERM exits 0', async () => {
