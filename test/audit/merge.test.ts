@@ -107,6 +107,22 @@ describe('merge', () => {
     expect(conclusions(r.stdout)).toEqual(await whole);
   });
 
+  it('two sensors that folded flood attempts to one target over overlapping times: merge warns that the sum is an upper bound', async () => {
+    const mid = Math.floor(pkts.length / 2);
+    const paths = [write(join(dir, 'fold-a.pcapng'), pkts.slice(0, mid)), write(join(dir, 'fold-b.pcapng'), pkts.slice(mid))];
+    const states = [await auditState(dir, paths[0]!, 'tap1'), await auditState(dir, paths[1]!, 'tap2')];
+    // Folded attempts only come from a flood past the table's budget: one aggregate per state, written in.
+    const attempt = { protocol: 'tcp', ipProto: 6, server: '10.0.0.2', port: 445, connections: 1000, packets: 1000, bytes: 60000, firstSeen: 1772442000000000, lastSeen: 1772442005000000, states: { S0: 1000 }, outcomes: { answered: 0, refused: 0, unanswered: 1000 }, sources: '', exampleClients: ['198.51.100.7'], lateAnswers: 0, keptSources: false };
+    for (const st of states) {
+      const j = JSON.parse(readFileSync(st, 'utf8'));
+      j.facts.attempts = [attempt];
+      writeFileSync(st, JSON.stringify(j));
+    }
+    const r = await runCli(['merge', ...states, '-f', 'json']);
+    expect(r.stderr).toContain('flowaudit: warning: sensors "tap1" and "tap2" both folded attempts to tcp 10.0.0.2/445');
+    expect(JSON.parse(r.stdout).merge.warnings).toEqual([expect.stringMatching(/counts any both saw twice \(an upper bound\)$/)]);
+  });
+
   it('two sensors capturing overlapping traffic merge to the whole, each shared connection counted once', async () => {
     const dc = pkts.filter((p) => p.inServerNet === null || p.inServerNet[1]);
     const edge = pkts.filter((p) => p.inServerNet !== null && !p.inServerNet[0]);
